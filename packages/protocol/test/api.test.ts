@@ -1,0 +1,249 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CredentialFields,
+  dammCheckDigit,
+  formatTicketNumber,
+  keyringEntriesMax,
+  type ProtocolError,
+  parseTicketNumber,
+  prepareRevocations,
+  protocol,
+} from '../src/node.ts';
+
+type Signer = Awaited<ReturnType<typeof protocol.signerFromSeed>>;
+let organizer: Signer;
+let device: Signer;
+
+beforeAll(async () => {
+  organizer = await protocol.signerFromSeed(new Uint8Array(32).fill(1));
+  device = await protocol.generateSigner();
+});
+
+const fields = (overrides: Partial<CredentialFields> = {}): CredentialFields => ({
+  eventId: 'EV1042',
+  ticketId: 'A-12-07',
+  kind: 'single',
+  reentryAllowed: false,
+  entriesAllowed: 1,
+  validFromS: 1_790_000_000,
+  validUntilS: 1_790_086_400,
+  storedValue: 0n,
+  revision: 0,
+  devicePublicKey: device.publicKey,
+  phoneTag: new Uint8Array(8),
+  reserved: new Uint8Array(),
+  ...overrides,
+});
+
+async function protocolError(
+  run: () => Promise<unknown>,
+): Promise<Pick<ProtocolError, 'code' | 'field'>> {
+  try {
+    await run();
+  } catch (error) {
+    const { code, field } = error as ProtocolError;
+    return { code, field };
+  }
+  throw new Error('expected a ProtocolError');
+}
+
+describe('issuing credentials', () => {
+  const refusals: [string, Partial<CredentialFields>, string][] = [
+    ['an empty event id', { eventId: '' }, 'credential.eventId'],
+    ['an event id with a space', { eventId: 'EV 1' }, 'credential.eventId'],
+    ['a non-ASCII ticket id', { ticketId: '좌석1' }, 'credential.ticketId'],
+    ['a 33-character ticket id', { ticketId: 'T'.repeat(33) }, 'credential.ticketId'],
+    [
+      'a window that ends before it starts',
+      { validUntilS: 1_789_999_999 },
+      'credential.validUntilS',
+    ],
+    ['a time past 2106', { validUntilS: 2 ** 32 }, 'credential.validUntilS'],
+    ['a fractional time', { validFromS: 1.5 }, 'credential.validFromS'],
+    ['a revision over 65535', { revision: 65_536 }, 'credential.revision'],
+    ['a single-entry ticket with two entries', { entriesAllowed: 2 }, 'credential.entriesAllowed'],
+    [
+      'a multi-entry ticket with no entries',
+      { kind: 'multi', entriesAllowed: 0 },
+      'credential.entriesAllowed',
+    ],
+    ['a value on a single-entry ticket', { storedValue: 5n }, 'credential.storedValue'],
+    [
+      'a stored-value ticket with nothing on it',
+      { kind: 'stored_value', entriesAllowed: 0 },
+      'credential.storedValue',
+    ],
+    [
+      'a value over 63 bits',
+      { kind: 'stored_value', entriesAllowed: 0, storedValue: 1n << 63n },
+      'credential.storedValue',
+    ],
+    [
+      're-entry on a multi-entry ticket',
+      { kind: 'multi', entriesAllowed: 5, reentryAllowed: true },
+      'credential.reentryAllowed',
+    ],
+    ['a 31-byte device key', { devicePublicKey: new Uint8Array(31) }, 'credential.devicePublicKey'],
+    ['a 7-byte phone tag', { phoneTag: new Uint8Array(7) }, 'credential.phoneTag'],
+    ['a 65-byte reserved area', { reserved: new Uint8Array(65) }, 'credential.reserved'],
+  ];
+  for (const [what, overrides, field] of refusals) {
+    it(`refuses ${what}, naming the field`, async () => {
+      const error = await protocolError(() =>
+        protocol.issueCredential(fields(overrides), organizer),
+      );
+      expect(error.field).toBe(field);
+      expect(['out_of_range', 'invalid_field']).toContain(error.code);
+    });
+  }
+
+  it('refuses to present a ticket with a device key it is not bound to', async () => {
+    const { bytes } = await protocol.issueCredential(fields(), organizer);
+    const other = await protocol.generateSigner();
+    const error = await protocolError(() =>
+      protocol.createPresentation(bytes, other, 1_790_000_100),
+    );
+    expect(error).toEqual({ code: 'invalid_argument', field: 'device' });
+  });
+});
+
+describe('verification context', () => {
+  it('throws on a caller mistake instead of answering with a decision', async () => {
+    const keyring = await protocol.prepareKeyring([{ publicKey: organizer.publicKey }]);
+    const { bytes } = await protocol.issueCredential(fields(), organizer);
+    const { text } = await protocol.createPresentation(bytes, device, 1_790_000_100);
+    for (const [bad, field] of [
+      [{ nowS: -1 }, 'context.nowS'],
+      [{ nowS: 1.5 }, 'context.nowS'],
+      [{ debit: -1n }, 'context.debit'],
+    ] as const) {
+      const error = await protocolError(() =>
+        protocol.verifyPresentation(
+          text,
+          Object.assign({ keyring, eventIds: ['EV1042'], nowS: 1_790_000_100 }, bad),
+        ),
+      );
+      expect(error).toEqual({ code: 'invalid_argument', field });
+    }
+  });
+
+  it('refuses a keyring that is too large or holds a key of the wrong size', async () => {
+    const tooMany = Array.from({ length: keyringEntriesMax + 1 }, () => ({
+      publicKey: organizer.publicKey,
+    }));
+    expect((await protocolError(() => protocol.prepareKeyring(tooMany))).field).toBe('keyring');
+    expect(
+      (await protocolError(() => protocol.prepareKeyring([{ publicKey: new Uint8Array(33) }])))
+        .field,
+    ).toBe('keyring[0].publicKey');
+  });
+
+  it('keeps the highest revoked revision of a ticket whatever the order of entries', () => {
+    const list = prepareRevocations([
+      { eventId: 'E', ticketId: 'T', throughRevision: 3 },
+      { eventId: 'E', ticketId: 'T', throughRevision: 1 },
+    ]);
+    expect(list.isRevoked('E', 'T', 3)).toBe(true);
+    expect(list.isRevoked('E', 'T', 4)).toBe(false);
+    expect(list.isRevoked('E', 'U', 0)).toBe(false);
+  });
+
+  it('debits a stored-value ticket scan after scan until it is empty', async () => {
+    const keyring = await protocol.prepareKeyring([{ publicKey: organizer.publicKey }]);
+    const { bytes } = await protocol.issueCredential(
+      fields({ kind: 'stored_value', entriesAllowed: 0, storedValue: 10_000n }),
+      organizer,
+    );
+    const history: {
+      direction: 'entry';
+      atS: number;
+      revision: number;
+      debit: bigint;
+      presentationTimeS: number;
+    }[] = [];
+    const remaining: (string | null)[] = [];
+    for (let scan = 0; scan < 4; scan += 1) {
+      const nowS = 1_790_000_100 + scan * 60;
+      const { text } = await protocol.createPresentation(bytes, device, nowS);
+      const decision = await protocol.verifyPresentation(text, {
+        keyring,
+        eventIds: ['EV1042'],
+        nowS,
+        debit: 4_000n,
+        history: { admissionsFor: () => history },
+      });
+      remaining.push(decision.admitted ? String(decision.valueRemaining) : decision.reason);
+      if (decision.admitted)
+        history.push({
+          direction: 'entry',
+          atS: nowS,
+          revision: 0,
+          debit: 4_000n,
+          presentationTimeS: nowS,
+        });
+    }
+    expect(remaining).toEqual(['6000', '2000', 'entitlement_exhausted', 'entitlement_exhausted']);
+  });
+});
+
+describe('manual codes', () => {
+  it('makes ticket numbers whose check digit verifies and PINs of six digits', () => {
+    const numbers = new Set<string>();
+    for (let index = 0; index < 1_000; index += 1) {
+      const code = protocol.generateManualCode();
+      expect(parseTicketNumber(formatTicketNumber(code.ticketNumber))).toBe(code.ticketNumber);
+      expect(code.pin).toMatch(/^[0-9]{6}$/);
+      numbers.add(code.ticketNumber);
+    }
+    // Nine random digits: a repeat among a thousand would mean the randomness is broken.
+    expect(numbers.size).toBe(1_000);
+  });
+
+  it('catches every single wrong digit and every swap of neighbours in a ticket number', () => {
+    const body = '271828182';
+    const number = body + String(dammCheckDigit(body));
+    for (let position = 0; position < number.length; position += 1) {
+      for (let digit = 0; digit < 10; digit += 1) {
+        if (String(digit) === number[position]) continue;
+        const typo = number.slice(0, position) + String(digit) + number.slice(position + 1);
+        expect(() => parseTicketNumber(typo), typo).toThrow(/check digit/);
+      }
+      const next = number[position + 1];
+      if (next !== undefined && next !== number[position]) {
+        const swapped =
+          number.slice(0, position) + next + number[position] + number.slice(position + 2);
+        expect(() => parseTicketNumber(swapped), swapped).toThrow(/check digit/);
+      }
+    }
+  });
+
+  it('admits the right PIN once and then answers already used', async () => {
+    const terms = fields();
+    const code = protocol.generateManualCode();
+    const record = await protocol.createManualCodeRecord(terms, code, 1_000);
+    const history: { direction: 'entry'; atS: number; revision: number }[] = [];
+    const context = {
+      eventIds: ['EV1042'],
+      nowS: 1_790_000_100,
+      lookup: (n: string) => (n === record.ticketNumber ? record : undefined),
+      history: { admissionsFor: () => history },
+    };
+    const first = await protocol.verifyManualCode(
+      { ticketNumber: formatTicketNumber(code.ticketNumber), pin: code.pin },
+      context,
+    );
+    expect(first.admitted).toBe(true);
+    history.push({ direction: 'entry', atS: 1_790_000_100, revision: 0 });
+    const second = await protocol.verifyManualCode(code, context);
+    expect(second.reason).toBe('already_used');
+  });
+
+  it('refuses a phone tag for a number that is not E.164 or with a short secret', async () => {
+    expect(
+      (await protocolError(() => protocol.phoneTag(new Uint8Array(32), '010-1234-5678'))).field,
+    ).toBe('phoneE164');
+    expect(
+      (await protocolError(() => protocol.phoneTag(new Uint8Array(8), '+821012345678'))).field,
+    ).toBe('issuerSecret');
+  });
+});
