@@ -3,7 +3,7 @@ import { ProtocolError } from './errors.ts';
 /** Bounds-checked reader over one structure; every read names the field it reads. */
 export class ByteReader {
   readonly #bytes: Uint8Array;
-  readonly #structure: string;
+  #structure: string;
   #offset = 0;
 
   constructor(bytes: Uint8Array, structure: string) {
@@ -13,6 +13,11 @@ export class ByteReader {
 
   get offset(): number {
     return this.#offset;
+  }
+
+  /** Names the structure read from here on, for a buffer that holds one structure after another. */
+  set structure(name: string) {
+    this.#structure = name;
   }
 
   #need(count: number, field: string): void {

@@ -97,6 +97,24 @@ function checkBytes(field: string, value: Uint8Array, min: number, max: number):
   }
 }
 
+/**
+ * Exactly the ticket terms of a larger object (a credential, a manual-code record), so that a
+ * decision carries no keys, tags, salts or hashes into logs and screens.
+ */
+export function ticketTermsOf(source: TicketTerms): TicketTerms {
+  return {
+    eventId: source.eventId,
+    ticketId: source.ticketId,
+    kind: source.kind,
+    reentryAllowed: source.reentryAllowed,
+    entriesAllowed: source.entriesAllowed,
+    validFromS: source.validFromS,
+    validUntilS: source.validUntilS,
+    storedValue: source.storedValue,
+    revision: source.revision,
+  };
+}
+
 /** Checks the rules a credential's fields must obey; throws a ProtocolError naming the first break. */
 export function checkTicketTerms(terms: TicketTerms): void {
   checkIdentifier('eventId', terms.eventId, eventIdBytesMax);
@@ -141,6 +159,10 @@ export function checkTicketTerms(terms: TicketTerms): void {
       're-entry applies only to single-entry and timed tickets',
       'invalid_field',
     );
+  }
+  // With re-entry only the first entry is a use, so a limit above one could never be reached.
+  if (terms.reentryAllowed && terms.entriesAllowed > 1) {
+    fail('entriesAllowed', 'a ticket with re-entry allows 0 (unlimited) or 1 entry');
   }
 }
 

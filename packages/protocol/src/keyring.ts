@@ -8,6 +8,19 @@ export interface KeyringEntry {
   publicKey: Uint8Array;
   /** A name for logs, for example `2026-q4`. */
   label?: string;
+  /**
+   * The events this key may vouch for. A terminal that admits events of several organizers holds
+   * each organizer's keys scoped to that organizer's events, so one organizer cannot sign tickets
+   * for another's event. Absent: any event the terminal admits.
+   */
+  eventIds?: readonly string[];
+}
+
+export interface KeyringCandidate {
+  key: VerifyKey;
+  label: string | undefined;
+  /** Null when the key may vouch for any event. */
+  eventIds: ReadonlySet<string> | null;
 }
 
 /**
@@ -17,7 +30,7 @@ export interface KeyringEntry {
  */
 export interface Keyring {
   readonly size: number;
-  candidates(keyId: Uint8Array): readonly { key: VerifyKey; label: string | undefined }[];
+  candidates(keyId: Uint8Array): readonly KeyringCandidate[];
 }
 
 export const keyringEntriesMax = 64;
@@ -33,13 +46,17 @@ export async function prepareKeyring(
       `must be an array of at most ${keyringEntriesMax} keys`,
     );
   }
-  const byKeyId = new Map<string, { key: VerifyKey; label: string | undefined }[]>();
+  const byKeyId = new Map<string, KeyringCandidate[]>();
   for (const [index, entry] of entries.entries()) {
     checkPublicKey(`keyring[${index}].publicKey`, entry.publicKey);
     const keyId = toHex(await keyIdFor(backend, entry.publicKey));
     const key = await backend.importVerifyKey(entry.publicKey);
     const list = byKeyId.get(keyId) ?? [];
-    list.push({ key, label: entry.label });
+    list.push({
+      key,
+      label: entry.label,
+      eventIds: entry.eventIds ? new Set(entry.eventIds) : null,
+    });
     byKeyId.set(keyId, list);
   }
   return {

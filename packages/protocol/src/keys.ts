@@ -1,7 +1,7 @@
 import { asciiBytes, concatBytes } from './bytes.ts';
 import type { CryptoBackend } from './crypto.ts';
 import { ProtocolError } from './errors.ts';
-import { keyIdBytes, phoneTagBytes, publicKeyBytes } from './limits.ts';
+import { issuerSecretBytesMin, keyIdBytes, phoneTagBytes, publicKeyBytes } from './limits.ts';
 
 export const keyIdDomain = 'tessera/key-id/v1';
 export const phoneTagDomain = 'tessera/phone/v1';
@@ -34,8 +34,12 @@ export async function phoneTag(
   issuerSecret: Uint8Array,
   phoneE164: string,
 ): Promise<Uint8Array> {
-  if (!(issuerSecret instanceof Uint8Array) || issuerSecret.length < 16) {
-    throw new ProtocolError('invalid_argument', 'issuerSecret', 'must be at least 16 bytes');
+  if (!(issuerSecret instanceof Uint8Array) || issuerSecret.length < issuerSecretBytesMin) {
+    throw new ProtocolError(
+      'invalid_argument',
+      'issuerSecret',
+      `must be at least ${issuerSecretBytesMin} bytes`,
+    );
   }
   if (typeof phoneE164 !== 'string' || !e164Pattern.test(phoneE164)) {
     throw new ProtocolError(

@@ -10,6 +10,8 @@ export const publicKeyBytes = 32;
 export const signatureBytes = 64;
 export const seedBytes = 32;
 export const phoneTagBytes = 8;
+/** The HMAC key behind phone tags: at least 128 bits. */
+export const issuerSecretBytesMin = 16;
 
 /** Identifiers are short printable ASCII so that they stay cheap in the barcode and unambiguous. */
 export const eventIdBytesMax = 32;
@@ -53,6 +55,8 @@ export const presentationTextCharsMax = Math.ceil(presentationBytesMax / 2) * 3;
 /** Manual codes (seed 001's ID and password): 9 random digits plus a Damm check digit, and a PIN. */
 export const ticketNumberDigits = 10;
 export const pinDigits = 6;
+/** Longest typed ticket number accepted, separators included. */
+export const ticketNumberInputCharsMax = 32;
 export const manualCodeSaltBytes = 16;
 export const manualCodeHashBytes = 32;
 /**

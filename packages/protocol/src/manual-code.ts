@@ -9,6 +9,7 @@ import {
   manualCodeSaltBytes,
   pinDigits,
   ticketNumberDigits,
+  ticketNumberInputCharsMax,
 } from './limits.ts';
 import {
   checkEntitlementContext,
@@ -86,13 +87,13 @@ export function formatTicketNumber(ticketNumber: string): string {
   return `${ticketNumber.slice(0, 3)}-${ticketNumber.slice(3, 6)}-${ticketNumber.slice(6)}`;
 }
 
-/** Accepts the number as typed, with spaces, dashes or dots between groups; returns the digits. */
+/** Accepts the number as typed, ignoring spaces, dashes and dots anywhere in it; returns the digits. */
 export function parseTicketNumber(input: string): string {
-  if (typeof input !== 'string' || input.length > 32) {
+  if (typeof input !== 'string' || input.length > ticketNumberInputCharsMax) {
     throw new ProtocolError(
       'too_large',
       'ticketNumber',
-      'must be a string of at most 32 characters',
+      `must be a string of at most ${ticketNumberInputCharsMax} characters`,
     );
   }
   const digits = input.replace(/[\s.-]/g, '');
@@ -220,13 +221,32 @@ export async function verifyManualCode(
   if (record === undefined) {
     return { admitted: false, reason: 'wrong_code', detail: 'no ticket has this number' };
   }
-  const hash = await hashManualCodePin(backend, {
-    eventId: record.eventId,
-    ticketNumber,
-    pin,
-    salt: record.salt,
-    iterations: record.iterations,
-  });
+  // The record comes from the event package; a corrupt one still gets an answer at the gate.
+  let hash: Uint8Array;
+  try {
+    checkTicketTerms(record);
+    if (!(record.pinHash instanceof Uint8Array) || record.pinHash.length !== manualCodeHashBytes) {
+      throw new ProtocolError(
+        'invalid_argument',
+        'manualCode.pinHash',
+        `must be ${manualCodeHashBytes} bytes`,
+      );
+    }
+    hash = await hashManualCodePin(backend, {
+      eventId: record.eventId,
+      ticketNumber,
+      pin,
+      salt: record.salt,
+      iterations: record.iterations,
+    });
+  } catch (error) {
+    if (!isProtocolError(error)) throw error;
+    return {
+      admitted: false,
+      reason: 'malformed',
+      detail: `the event package's record for this ticket is invalid: ${error.message}`,
+    };
+  }
   if (!bytesEqual(hash, record.pinHash)) {
     return { admitted: false, reason: 'wrong_code', detail: 'the PIN does not match' };
   }

@@ -74,9 +74,11 @@ export function decodePresentation(bytes: Uint8Array): Presentation {
       `${bytes.length} bytes exceeds ${presentationBytesMax}`,
     );
   }
-  const reader = new ByteReader(bytes, 'presentation');
+  // The credential comes first and reports its problems as `credential.*`, as on its own.
+  const reader = new ByteReader(bytes, 'credential');
   const { credential, bodyEnd } = readCredential(reader);
   const credentialBytes = bytes.slice(0, reader.offset);
+  reader.structure = 'presentation';
   const timeS = reader.u32('timeS');
   const deviceSignature = reader.bytes(signatureBytes, 'deviceSignature');
   reader.end();
@@ -89,7 +91,7 @@ export function presentationToText(bytes: Uint8Array): string {
 }
 
 /**
- * Back from the QR text. A trailing carriage return or line feed is dropped, because
+ * Back from the QR text. Trailing carriage returns and line feeds are dropped, because
  * keyboard-wedge scanners end every read with Enter; nothing else is forgiven.
  */
 export function presentationFromText(text: string): Uint8Array {

@@ -1,7 +1,7 @@
-import { type Credential, credentialSigningInput, type TicketTerms } from './credential.ts';
+import { credentialSigningInput, type TicketTerms, ticketTermsOf } from './credential.ts';
 import type { CryptoBackend } from './crypto.ts';
 import { isProtocolError, ProtocolError } from './errors.ts';
-import type { Keyring, RevocationList } from './keyring.ts';
+import type { Keyring, KeyringCandidate, RevocationList } from './keyring.ts';
 import { clockSkewToleranceS, presentationMaxAgeS, storedValueMax, timeMaxS } from './limits.ts';
 import {
   decodePresentation,
@@ -84,7 +84,7 @@ export interface Rejection {
   reason: RejectionReason;
   /** A sentence for logs and for the staff screen's details. */
   detail: string;
-  /** Present once the signatures check out, so the gate can show the seat of a refused ticket. */
+  /** Present once the organizer signature checks out, so the gate can show the seat it refuses. */
   terms?: TicketTerms;
   /** For `already_used`: the first admission, so the gate can say when and where. */
   firstAdmission?: AdmissionRecord;
@@ -130,10 +130,11 @@ export function checkEntitlementContext(context: EntitlementContext): void {
  * revocation, window, then the admission history against the entitlement.
  */
 export function evaluateEntitlement(
-  terms: TicketTerms,
+  source: TicketTerms,
   context: EntitlementContext,
   presentationTimeS?: number,
 ): Decision {
+  const terms = ticketTermsOf(source);
   const now = context.nowS;
   if (!context.eventIds.includes(terms.eventId)) {
     return reject('wrong_event', `ticket is for event ${terms.eventId}`, { terms });
@@ -233,33 +234,9 @@ function admit(
     terms,
     reentry,
     usesBefore,
-    usesRemaining: usesLimit === null ? null : usesLimit - usesAfter,
+    // Two offline gates may each have counted an entry before they synced; never report below 0.
+    usesRemaining: usesLimit === null ? null : Math.max(0, usesLimit - usesAfter),
     valueRemaining,
-  };
-}
-
-function termsOf(credential: Credential): TicketTerms {
-  const {
-    eventId,
-    ticketId,
-    kind,
-    reentryAllowed,
-    entriesAllowed,
-    validFromS,
-    validUntilS,
-    storedValue,
-    revision,
-  } = credential;
-  return {
-    eventId,
-    ticketId,
-    kind,
-    reentryAllowed,
-    entriesAllowed,
-    validFromS,
-    validUntilS,
-    storedValue,
-    revision,
   };
 }
 
@@ -294,18 +271,21 @@ export async function verifyPresentation(
   }
   const body = presentation.credentialBytes.subarray(0, presentation.credentialBodyLength);
   const signingInput = credentialSigningInput(body);
-  let signedByOrganizer = false;
+  let signer: KeyringCandidate | undefined;
   for (const candidate of candidates) {
     if (await backend.verify(candidate.key, signingInput, credential.signature)) {
-      signedByOrganizer = true;
+      signer = candidate;
       break;
     }
   }
-  if (!signedByOrganizer) {
+  if (signer === undefined) {
     return reject('tampered', 'the organizer signature does not match the ticket fields');
   }
+  if (signer.eventIds !== null && !signer.eventIds.has(credential.eventId)) {
+    return reject('forged', `signed by a key that is not trusted for event ${credential.eventId}`);
+  }
 
-  const terms = termsOf(credential);
+  const terms = ticketTermsOf(credential);
   const digest = await backend.sha256(presentation.credentialBytes);
   const deviceKey = await backend.importVerifyKey(credential.devicePublicKey);
   const deviceSigned = await backend.verify(

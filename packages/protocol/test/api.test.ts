@@ -9,6 +9,7 @@ import {
   prepareRevocations,
   protocol,
 } from '../src/node.ts';
+import { seatTicket } from './arbitraries.ts';
 
 type Signer = Awaited<ReturnType<typeof protocol.signerFromSeed>>;
 let organizer: Signer;
@@ -19,21 +20,8 @@ beforeAll(async () => {
   device = await protocol.generateSigner();
 });
 
-const fields = (overrides: Partial<CredentialFields> = {}): CredentialFields => ({
-  eventId: 'EV1042',
-  ticketId: 'A-12-07',
-  kind: 'single',
-  reentryAllowed: false,
-  entriesAllowed: 1,
-  validFromS: 1_790_000_000,
-  validUntilS: 1_790_086_400,
-  storedValue: 0n,
-  revision: 0,
-  devicePublicKey: device.publicKey,
-  phoneTag: new Uint8Array(8),
-  reserved: new Uint8Array(),
-  ...overrides,
-});
+const fields = (overrides: Partial<CredentialFields> = {}) =>
+  seatTicket(device.publicKey, overrides);
 
 async function protocolError(
   run: () => Promise<unknown>,
@@ -233,6 +221,18 @@ describe('manual codes', () => {
       context,
     );
     expect(first.admitted).toBe(true);
+    // The decision names the ticket's terms and nothing of the record's secrets.
+    expect(first.admitted && Object.keys(first.terms).sort()).toEqual([
+      'entriesAllowed',
+      'eventId',
+      'kind',
+      'reentryAllowed',
+      'revision',
+      'storedValue',
+      'ticketId',
+      'validFromS',
+      'validUntilS',
+    ]);
     history.push({ direction: 'entry', atS: 1_790_000_100, revision: 0 });
     const second = await protocol.verifyManualCode(code, context);
     expect(second.reason).toBe('already_used');

@@ -9,6 +9,26 @@ export const identifier = (maxLength: number) =>
     maxLength,
   });
 
+/** A typical seat ticket, valid for one day from 2026-09-21T14:13:20Z. */
+export const seatTicket = (
+  devicePublicKey: Uint8Array,
+  overrides: Partial<CredentialFields> = {},
+): CredentialFields => ({
+  eventId: 'EV1042',
+  ticketId: 'A-12-07',
+  kind: 'single',
+  reentryAllowed: false,
+  entriesAllowed: 1,
+  validFromS: 1_790_000_000,
+  validUntilS: 1_790_086_400,
+  storedValue: 0n,
+  revision: 0,
+  devicePublicKey,
+  phoneTag: new Uint8Array(8).fill(3),
+  reserved: new Uint8Array(),
+  ...overrides,
+});
+
 /** Valid credential fields of every kind, obeying each kind's rules. */
 export const credentialFields = (devicePublicKey: Uint8Array): fc.Arbitrary<CredentialFields> =>
   fc
@@ -30,8 +50,15 @@ export const credentialFields = (devicePublicKey: Uint8Array): fc.Arbitrary<Cred
       ticketId: r.ticketId,
       kind: r.kind,
       reentryAllowed: r.reentry && (r.kind === 'single' || r.kind === 'timed'),
+      // Re-entry tickets allow 0 (unlimited) or 1 entry; multi-entry tickets at least 1.
       entriesAllowed:
-        r.kind === 'single' ? 1 : r.kind === 'multi' ? Math.max(1, r.entries) : r.entries,
+        r.kind === 'single'
+          ? 1
+          : r.kind === 'multi'
+            ? Math.max(1, r.entries)
+            : r.reentry && r.kind === 'timed'
+              ? r.entries % 2
+              : r.entries,
       validFromS: r.validFromS,
       validUntilS: Math.min(timeMaxS, r.validFromS + r.span),
       storedValue: r.kind === 'stored_value' ? r.storedValue : 0n,

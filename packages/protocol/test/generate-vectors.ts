@@ -62,7 +62,7 @@ for (const phone of ['+821012345678', '+14155550100']) {
 }
 const phone1 = await p.phoneTag(issuerSecret, '+821012345678');
 
-// 2026-09-21T13:46:40Z: doors open; the ticket is valid for one day.
+// 2026-09-21T14:13:20Z: doors open; the ticket is valid for one day.
 const t0 = 1_790_000_000;
 const day = 86_400;
 const scanAt = t0 + 3_600;
@@ -127,6 +127,11 @@ const credentialCases: { name: string; organizer: string; fields: CredentialFiel
     fields: base({ eventId: 'OTHER1', ticketId: 'X-1' }),
   },
   {
+    name: 'other-organizer-same-event',
+    organizer: 'organizer-other',
+    fields: base({ ticketId: 'A-12-09' }),
+  },
+  {
     name: 'largest-fields',
     organizer: 'organizer-a',
     fields: base({
@@ -170,6 +175,7 @@ function rawCredential(edit: {
   eventId?: Uint8Array;
   tail?: Uint8Array;
   cut?: number;
+  storedValue?: Uint8Array;
 }): Uint8Array {
   const w = new ByteWriter()
     .u8(edit.version ?? 1)
@@ -179,6 +185,7 @@ function rawCredential(edit: {
     .bytes(edit.entries ?? Uint8Array.of(1))
     .u32(edit.from ?? t0)
     .u32(edit.until ?? t0 + day)
+    .bytes(edit.storedValue ?? new Uint8Array())
     .lengthPrefixed(edit.eventId ?? new TextEncoder().encode('EV1042'))
     .lengthPrefixed(new TextEncoder().encode('A-12-07'))
     .bytes(signer('device-1').publicKey)
@@ -201,6 +208,11 @@ const invalidCredentials: [string, Uint8Array][] = [
   ['space-in-event-id', rawCredential({ eventId: new TextEncoder().encode('EV 1042') })],
   ['window-reversed', rawCredential({ from: t0 + day, until: t0 })],
   ['single-with-two-entries', rawCredential({ entries: Uint8Array.of(2) })],
+  ['reentry-with-two-entries', rawCredential({ kind: 0x13, entries: Uint8Array.of(2) })],
+  [
+    'stored-value-of-zero',
+    rawCredential({ kind: 0x04, entries: Uint8Array.of(0), storedValue: Uint8Array.of(0) }),
+  ],
   ['trailing-byte', rawCredential({ tail: Uint8Array.of(0) })],
   ['truncated-signature', rawCredential({ cut: 1 })],
 ];
@@ -282,8 +294,9 @@ const timeMoved = base45Encode(
   encodePresentation(decoded.credentialBytes, scanAt + 60, decoded.deviceSignature),
 );
 
-const pubA = keys.organizers[0]?.publicKey ?? '';
-const pubNext = keys.organizers[1]?.publicKey ?? '';
+const pubA = { publicKey: keys.organizers[0]?.publicKey ?? '' };
+const pubNext = { publicKey: keys.organizers[1]?.publicKey ?? '' };
+const pubOther = keys.organizers[2]?.publicKey ?? '';
 const ctx = (overrides: Partial<Vectors['decisions'][number]['context']> = {}) => ({
   keyring: [pubA],
   eventIds: ['EV1042'],
@@ -320,6 +333,30 @@ const decisions: Vectors['decisions'] = [
     text: text('rotated-key'),
     context: ctx(),
     expected: { admitted: false, reason: 'forged' },
+  },
+  {
+    name: 'forged: another organizer signs for this event',
+    text: text('other-organizer-same-event'),
+    context: ctx({
+      keyring: [
+        { ...pubA, eventIds: ['EV1042'] },
+        { publicKey: pubOther, eventIds: ['OTHER1'] },
+      ],
+      eventIds: ['EV1042', 'OTHER1'],
+    }),
+    expected: { admitted: false, reason: 'forged' },
+  },
+  {
+    name: 'valid: key scoped to its own event',
+    text: text('other-organizer'),
+    context: ctx({
+      keyring: [
+        { ...pubA, eventIds: ['EV1042'] },
+        { publicKey: pubOther, eventIds: ['OTHER1'] },
+      ],
+      eventIds: ['EV1042', 'OTHER1'],
+    }),
+    expected: { admitted: true, reason: 'valid' },
   },
   {
     name: 'forged: another organizer',
@@ -550,7 +587,20 @@ const recordJson = {
   pinHash: toHex(record.pinHash),
 };
 const { devicePublicKey: _d, phoneTag: _t, reserved: _r, ...termsJson } = recordJson;
-const manualContext = { eventIds: ['EV1042'], nowS: scanAt };
+const manualCase = (
+  name: string,
+  input: { ticketNumber: string; pin: string },
+  admitted: boolean,
+  reason: string,
+  eventIds = ['EV1042'],
+  record = termsJson,
+) => ({
+  name,
+  input,
+  record,
+  context: { eventIds, nowS: scanAt },
+  expected: { admitted, reason },
+});
 const typo = `${ticketNumber.slice(0, 3)}${(Number(ticketNumber[3]) + 1) % 10}${ticketNumber.slice(4)}`;
 const manualCodes: Vectors['manualCodes'] = {
   damm: dammDigits.map((digits) => ({ digits, checkDigit: dammCheckDigit(digits) })),
@@ -599,48 +649,30 @@ const manualCodes: Vectors['manualCodes'] = {
     },
   ],
   decisions: [
-    {
-      name: 'right number and PIN',
-      input: { ticketNumber, pin: '271828' },
-      record: termsJson,
-      context: manualContext,
-      expected: { admitted: true, reason: 'valid' },
-    },
-    {
-      name: 'wrong PIN',
-      input: { ticketNumber, pin: '271829' },
-      record: termsJson,
-      context: manualContext,
-      expected: { admitted: false, reason: 'wrong_code' },
-    },
-    {
-      name: 'unknown number',
-      input: { ticketNumber: '0000000000', pin: '271828' },
-      record: termsJson,
-      context: manualContext,
-      expected: { admitted: false, reason: 'wrong_code' },
-    },
-    {
-      name: 'typo caught by the check digit',
-      input: { ticketNumber: typo, pin: '271828' },
-      record: termsJson,
-      context: manualContext,
-      expected: { admitted: false, reason: 'malformed' },
-    },
-    {
-      name: 'PIN too short',
-      input: { ticketNumber, pin: '2718' },
-      record: termsJson,
-      context: manualContext,
-      expected: { admitted: false, reason: 'malformed' },
-    },
-    {
-      name: 'other event',
-      input: { ticketNumber, pin: '271828' },
-      record: termsJson,
-      context: { eventIds: ['EV9999'], nowS: scanAt },
-      expected: { admitted: false, reason: 'wrong_event' },
-    },
+    manualCase('right number and PIN', { ticketNumber, pin: '271828' }, true, 'valid'),
+    manualCase('wrong PIN', { ticketNumber, pin: '271829' }, false, 'wrong_code'),
+    manualCase(
+      'unknown number',
+      { ticketNumber: '0000000000', pin: '271828' },
+      false,
+      'wrong_code',
+    ),
+    manualCase(
+      'typo caught by the check digit',
+      { ticketNumber: typo, pin: '271828' },
+      false,
+      'malformed',
+    ),
+    manualCase('PIN too short', { ticketNumber, pin: '2718' }, false, 'malformed'),
+    manualCase('other event', { ticketNumber, pin: '271828' }, false, 'wrong_event', ['EV9999']),
+    manualCase(
+      'corrupt record in the event package',
+      { ticketNumber, pin: '271828' },
+      false,
+      'malformed',
+      ['EV1042'],
+      { ...termsJson, iterations: 5 },
+    ),
   ],
 };
 

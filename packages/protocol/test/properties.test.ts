@@ -11,7 +11,7 @@ import {
   protocol,
   toHex,
 } from '../src/node.ts';
-import { credentialFields } from './arbitraries.ts';
+import { credentialFields, seatTicket } from './arbitraries.ts';
 
 type Signer = Awaited<ReturnType<typeof protocol.signerFromSeed>>;
 let organizer: Signer;
@@ -107,23 +107,7 @@ describe('tamper evidence', () => {
   });
 
   it('rejects every one of the single-bit changes of a typical presentation', async () => {
-    const { bytes } = await protocol.issueCredential(
-      {
-        eventId: 'EV1042',
-        ticketId: 'A-12-07',
-        kind: 'single',
-        reentryAllowed: false,
-        entriesAllowed: 1,
-        validFromS: 1_790_000_000,
-        validUntilS: 1_790_086_400,
-        storedValue: 0n,
-        revision: 0,
-        devicePublicKey: device.publicKey,
-        phoneTag: new Uint8Array(8).fill(3),
-        reserved: new Uint8Array(),
-      },
-      organizer,
-    );
+    const { bytes } = await protocol.issueCredential(seatTicket(device.publicKey), organizer);
     const made = await protocol.createPresentation(bytes, device, 1_790_003_600);
     const context = { keyring, eventIds: ['EV1042'], nowS: 1_790_003_600 };
     expect((await protocol.verifyPresentation(made.bytes, context)).admitted).toBe(true);

@@ -166,7 +166,10 @@ export async function runVectors(p: Protocol, vectors: Vectors): Promise<VectorR
 
   for (const v of vectors.decisions) {
     const keyring = await p.prepareKeyring(
-      v.context.keyring.map((publicKey) => ({ publicKey: fromHex(publicKey) })),
+      v.context.keyring.map((entry) => ({
+        publicKey: fromHex(entry.publicKey),
+        ...(entry.eventIds === undefined ? {} : { eventIds: entry.eventIds }),
+      })),
     );
     const history: AdmissionRecord[] = (v.context.history ?? []).map((record) => ({
       direction: record.direction,

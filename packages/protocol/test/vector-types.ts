@@ -1,6 +1,6 @@
 /**
  * The JSON shape of `test/vectors/*.json`. Bytes are lowercase hex, bigints are decimal strings,
- * so any language can read them. docs/protocol.md section 9 describes each field.
+ * so any language can read them. docs/protocol.md section 11 describes each field.
  */
 export interface TicketTermsJson {
   eventId: string;
@@ -61,7 +61,7 @@ export interface Vectors {
     name: string;
     text: string;
     context: {
-      keyring: string[];
+      keyring: { publicKey: string; eventIds?: string[] }[];
       eventIds: string[];
       nowS: number;
       revocations?: { eventId: string; ticketId: string; throughRevision: number }[];
