@@ -285,7 +285,6 @@ export async function verifyPresentation(
     return reject('forged', `signed by a key that is not trusted for event ${credential.eventId}`);
   }
 
-  const terms = ticketTermsOf(credential);
   const digest = await backend.sha256(presentation.credentialBytes);
   const deviceKey = await backend.importVerifyKey(credential.devicePublicKey);
   const deviceSigned = await backend.verify(
@@ -295,7 +294,7 @@ export async function verifyPresentation(
   );
   if (!deviceSigned) {
     return reject('wrong_device', 'the barcode was not made by the phone the ticket is bound to', {
-      terms,
+      terms: ticketTermsOf(credential),
     });
   }
 
@@ -304,7 +303,10 @@ export async function verifyPresentation(
     age > (context.maxAgeS ?? presentationMaxAgeS) ||
     -age > (context.futureSkewS ?? clockSkewToleranceS)
   ) {
-    return reject('stale', `the barcode is ${age} s old; ask for the live barcode`, { terms });
+    return reject('stale', `the barcode is ${age} s old; ask for the live barcode`, {
+      terms: ticketTermsOf(credential),
+    });
   }
-  return evaluateEntitlement(terms, context, presentation.timeS);
+  // evaluateEntitlement copies the terms out of the credential itself.
+  return evaluateEntitlement(credential, context, presentation.timeS);
 }
