@@ -1,0 +1,236 @@
+/**
+ * Who is calling. Subscribers sign in with a phone number and a code sent by SMS and get a
+ * session token; merchants may also create API keys. Tokens are 256-bit random secrets, so the
+ * database keeps only their SHA-256. Operators use the configured operator token.
+ */
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Exchange } from './context.ts';
+import type { SubscriberKind } from './db/schema.ts';
+import { ApiError, badRequest } from './errors.ts';
+import { newId, newSecret } from './ids.ts';
+
+export interface SubscriberPrincipal {
+  readonly type: 'subscriber';
+  readonly id: string;
+  readonly kind: SubscriberKind;
+  readonly accountId: string;
+  readonly displayName: string;
+  readonly via: 'session' | 'api_key';
+}
+
+export type Principal = SubscriberPrincipal | { readonly type: 'operator' };
+
+export const phonePattern = '^\\+[1-9][0-9]{6,14}$';
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const codeTtlMs = 10 * 60_000;
+const maxCodeAttempts = 5;
+const maxCodesPerHour = 5;
+
+function codeHash(exchange: Exchange, phone: string, code: string) {
+  return createHmac('sha256', exchange.config.secretKey).update(`${phone}:${code}`).digest('hex');
+}
+
+/** Sends a 6-digit code; at most five per phone per hour. */
+export async function sendCode(exchange: Exchange, phone: string) {
+  const db = exchange.database.db;
+  const now = exchange.clock.now();
+  const recent = await db
+    .selectFrom('phone_codes')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('phone', '=', phone)
+    .where('created_at', '>', now - 3_600_000)
+    .executeTakeFirstOrThrow();
+  if (Number(recent.count) >= maxCodesPerHour) {
+    throw new ApiError(
+      429,
+      'too_many_codes',
+      'too many codes sent to this number; try again later',
+    );
+  }
+  const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
+  await db
+    .insertInto('phone_codes')
+    .values({
+      id: newId('pc'),
+      phone,
+      code_hash: codeHash(exchange, phone, code),
+      expires_at: now + codeTtlMs,
+      attempts: 0,
+      consumed_at: null,
+      created_at: now,
+    })
+    .execute();
+  await exchange.sms.send(phone, `Tessera exchange code: ${code}. It expires in 10 minutes.`);
+  return { expiresAt: now + codeTtlMs };
+}
+
+/**
+ * Checks and consumes the newest live code for a phone. Five wrong tries burn the code, so a
+ * 6-digit code cannot be guessed (5 tries in 10^6, and five codes an hour).
+ */
+export async function consumeCode(exchange: Exchange, phone: string, code: string) {
+  const db = exchange.database.db;
+  const now = exchange.clock.now();
+  const row = await db
+    .selectFrom('phone_codes')
+    .selectAll()
+    .where('phone', '=', phone)
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const wrong = () => new ApiError(401, 'invalid_code', 'the code is wrong or has expired');
+  if (!row || row.attempts >= maxCodeAttempts) throw wrong();
+  const expected = Buffer.from(row.code_hash, 'hex');
+  const actual = Buffer.from(codeHash(exchange, phone, code), 'hex');
+  if (!timingSafeEqual(expected, actual)) {
+    await db
+      .updateTable('phone_codes')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', row.id)
+      .execute();
+    throw wrong();
+  }
+  // Consume atomically: two requests racing with the same code cannot both succeed.
+  const consumed = await db
+    .updateTable('phone_codes')
+    .set({ consumed_at: now })
+    .where('id', '=', row.id)
+    .where('consumed_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(consumed.numUpdatedRows) !== 1) throw wrong();
+}
+
+export async function createSession(exchange: Exchange, subscriberId: string) {
+  const token = newSecret('xs');
+  const now = exchange.clock.now();
+  const expiresAt = now + exchange.config.sessionTtlS * 1000;
+  await exchange.database.db
+    .insertInto('sessions')
+    .values({
+      token_hash: sha256(token),
+      subscriber_id: subscriberId,
+      created_at: now,
+      expires_at: expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+export async function createApiKey(exchange: Exchange, subscriberId: string, label: string) {
+  const key = newSecret('xk');
+  const id = newId('key');
+  await exchange.database.db
+    .insertInto('api_keys')
+    .values({
+      id,
+      subscriber_id: subscriberId,
+      token_hash: sha256(key),
+      prefix: key.slice(0, 10),
+      label,
+      created_at: exchange.clock.now(),
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+  return { id, key };
+}
+
+function operatorMatches(exchange: Exchange, token: string) {
+  const expected = Buffer.from(sha256(exchange.config.operatorToken), 'hex');
+  return timingSafeEqual(expected, Buffer.from(sha256(token), 'hex'));
+}
+
+/** Resolves a bearer token to its principal, or throws 401. */
+export async function authenticate(
+  exchange: Exchange,
+  header: string | undefined,
+): Promise<Principal> {
+  const match = header ? /^Bearer ([A-Za-z0-9_\-.~+/]{16,200}=*)$/.exec(header) : null;
+  if (!match) {
+    throw new ApiError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
+  }
+  const token = match[1] as string;
+  if (exchange.config.operatorToken && operatorMatches(exchange, token))
+    return { type: 'operator' };
+  const db = exchange.database.db;
+  const now = exchange.clock.now();
+  const hash = sha256(token);
+  const columns = ['s.id', 's.kind', 's.account_id', 's.display_name', 's.status'] as const;
+  if (token.startsWith('xk_')) {
+    const row = await db
+      .selectFrom('api_keys as k')
+      .innerJoin('subscribers as s', 's.id', 'k.subscriber_id')
+      .select([...columns, 'k.id as key_id', 'k.last_used_at'])
+      .where('k.token_hash', '=', hash)
+      .where('k.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (row && row.status === 'active' && row.kind === 'merchant') {
+      // Record use at most once a minute, so a busy key does not write on every request.
+      if (row.last_used_at === null || now - row.last_used_at > 60_000) {
+        await db
+          .updateTable('api_keys')
+          .set({ last_used_at: now })
+          .where('id', '=', row.key_id)
+          .execute();
+      }
+      return {
+        type: 'subscriber',
+        id: row.id,
+        kind: row.kind,
+        accountId: row.account_id,
+        displayName: row.display_name,
+        via: 'api_key',
+      };
+    }
+  } else {
+    const row = await db
+      .selectFrom('sessions as t')
+      .innerJoin('subscribers as s', 's.id', 't.subscriber_id')
+      .select(columns)
+      .where('t.token_hash', '=', hash)
+      .where('t.revoked_at', 'is', null)
+      .where('t.expires_at', '>', now)
+      .executeTakeFirst();
+    if (row && row.status === 'active') {
+      return {
+        type: 'subscriber',
+        id: row.id,
+        kind: row.kind,
+        accountId: row.account_id,
+        displayName: row.display_name,
+        via: 'session',
+      };
+    }
+  }
+  throw new ApiError(401, 'unauthenticated', 'the token is unknown, expired or revoked');
+}
+
+export function requireSubscriber(
+  principal: Principal | undefined,
+  kind?: SubscriberKind,
+): SubscriberPrincipal {
+  if (principal?.type !== 'subscriber') {
+    throw new ApiError(403, 'forbidden', 'this route is for subscribers');
+  }
+  if (kind && principal.kind !== kind) {
+    throw new ApiError(403, 'forbidden', `this route is for ${kind} accounts`);
+  }
+  return principal;
+}
+
+export function requireOperator(principal: Principal | undefined) {
+  if (principal?.type !== 'operator') {
+    throw new ApiError(403, 'forbidden', 'this route is for operators');
+  }
+}
+
+export function validatePhone(phone: string) {
+  if (!new RegExp(phonePattern).test(phone)) {
+    throw badRequest('invalid_phone', 'phone must be in E.164 form, such as +821012345678');
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Configuration, read once at start from the environment and validated. A bad value fails the
+ * start with a list of every bad variable, not just the first.
+ */
+import type { Asset } from './money.ts';
+
+export interface ExchangeConfig {
+  readonly environment: 'production' | 'development' | 'test';
+  readonly host: string;
+  readonly port: number;
+  /** The URL browsers reach this server at (the hosted buy page links to itself with it). */
+  readonly publicUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly sqlitePath: string;
+  readonly fiat: Asset;
+  readonly cryptoAssets: readonly Asset[];
+  /** 32 bytes: encrypts webhook secrets at rest. */
+  readonly secretKey: Buffer;
+  /** Bearer token for operator routes (confirm bank deposits, approve withdrawals). */
+  readonly operatorToken: string;
+  readonly rateSource:
+    | { readonly kind: 'file'; readonly path: string }
+    | { readonly kind: 'ticker'; readonly url: string };
+  readonly rateMaxAgeS: number;
+  readonly spreadBps: number;
+  readonly feeBps: number;
+  readonly quoteTtlS: number;
+  readonly sessionTtlS: number;
+  readonly corsOrigins: readonly string[];
+  /** The development SMS inbox endpoint; never on in production. */
+  readonly devEndpoints: boolean;
+  readonly webhookMaxAttempts: number;
+  readonly webhookTimeoutMs: number;
+  /** Run the outbox and expiry workers in this process. */
+  readonly workers: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const developmentSecret = Buffer.from('tessera-exchange-development-key', 'utf8');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(
+        `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+      );
+      return fallback;
+    }
+    return value;
+  };
+
+  const nodeEnv = read('NODE_ENV') ?? 'development';
+  let environment: ExchangeConfig['environment'] = 'development';
+  if (nodeEnv === 'production' || nodeEnv === 'test' || nodeEnv === 'development') {
+    environment = nodeEnv;
+  } else {
+    problems.push(`NODE_ENV must be production, development or test (got ${nodeEnv})`);
+  }
+  const production = environment === 'production';
+
+  const host = read('EXCHANGE_HOST') ?? '127.0.0.1';
+  const port = integer('EXCHANGE_PORT', 4100, 0, 65_535);
+  const publicUrl = read('EXCHANGE_PUBLIC_URL') ?? `http://${host}:${port}`;
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
+    problems.push('EXCHANGE_PUBLIC_URL must be an http(s) URL');
+
+  const databaseUrl = read('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
+  }
+
+  const fiatCode = read('EXCHANGE_FIAT') ?? 'KRW';
+  if (!/^[A-Z]{3}$/.test(fiatCode))
+    problems.push('EXCHANGE_FIAT must be an ISO 4217 code such as KRW');
+  const fiat: Asset = {
+    code: fiatCode,
+    scale: integer('EXCHANGE_FIAT_SCALE', 0, 0, 4),
+    kind: 'fiat',
+  };
+  const cryptoAssets: Asset[] = [];
+  for (const item of (read('EXCHANGE_ASSETS') ?? 'BTC:8,ETH:18,USDT:6').split(',')) {
+    const match = /^([A-Z][A-Z0-9]{1,9}):([0-9]{1,2})$/.exec(item.trim());
+    const scale = match ? Number(match[2]) : -1;
+    if (!match || scale > 18 || match[1] === fiatCode) {
+      problems.push(`EXCHANGE_ASSETS: "${item}" must be CODE:SCALE with a scale of 0 to 18`);
+      continue;
+    }
+    if (cryptoAssets.some((asset) => asset.code === match[1])) {
+      problems.push(`EXCHANGE_ASSETS: ${match[1]} is listed twice`);
+      continue;
+    }
+    cryptoAssets.push({ code: match[1] as string, scale, kind: 'crypto' });
+  }
+
+  let secretKey = developmentSecret;
+  const rawKey = read('EXCHANGE_SECRET_KEY');
+  if (rawKey !== undefined) {
+    const decoded = /^[0-9a-f]{64}$/i.test(rawKey)
+      ? Buffer.from(rawKey, 'hex')
+      : Buffer.from(rawKey, 'base64');
+    if (decoded.length !== 32) problems.push('EXCHANGE_SECRET_KEY must be 32 bytes, hex or base64');
+    else secretKey = decoded;
+  } else if (production) {
+    problems.push('EXCHANGE_SECRET_KEY is required in production (32 bytes, hex or base64)');
+  }
+
+  let operatorToken = read('EXCHANGE_OPERATOR_TOKEN') ?? 'dev-operator-token-not-for-production';
+  if (read('EXCHANGE_OPERATOR_TOKEN') === undefined && production) {
+    problems.push('EXCHANGE_OPERATOR_TOKEN is required in production');
+  } else if (operatorToken.length < 24) {
+    problems.push('EXCHANGE_OPERATOR_TOKEN must be at least 24 characters');
+    operatorToken = '';
+  }
+
+  const sourceKind = read('EXCHANGE_RATE_SOURCE') ?? 'file';
+  let rateSource: ExchangeConfig['rateSource'] = {
+    kind: 'file',
+    path: read('EXCHANGE_RATES_FILE') ?? 'data/rates.json',
+  };
+  if (sourceKind === 'ticker') {
+    const url = read('EXCHANGE_TICKER_URL');
+    if (!url || !/^https?:\/\//.test(url)) {
+      problems.push('EXCHANGE_TICKER_URL must be an http(s) URL when EXCHANGE_RATE_SOURCE=ticker');
+    } else rateSource = { kind: 'ticker', url };
+  } else if (sourceKind !== 'file') {
+    problems.push('EXCHANGE_RATE_SOURCE must be file or ticker');
+  }
+
+  const corsOrigins = (read('EXCHANGE_CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(
+        `EXCHANGE_CORS_ORIGINS: "${origin}" must be an origin such as https://app.example`,
+      );
+    }
+  }
+
+  const devEndpointsRaw = read('EXCHANGE_DEV_ENDPOINTS');
+  const devEndpoints = devEndpointsRaw === undefined ? !production : devEndpointsRaw === 'true';
+  if (devEndpoints && production)
+    problems.push('EXCHANGE_DEV_ENDPOINTS cannot be on in production');
+
+  const logLevel = (read('LOG_LEVEL') ??
+    (environment === 'test' ? 'silent' : 'info')) as ExchangeConfig['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) {
+    problems.push('LOG_LEVEL must be fatal, error, warn, info, debug or silent');
+  }
+
+  const config: ExchangeConfig = {
+    environment,
+    host,
+    port,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    databaseUrl,
+    sqlitePath: read('EXCHANGE_SQLITE_PATH') ?? 'data/exchange.db',
+    fiat,
+    cryptoAssets,
+    secretKey,
+    operatorToken,
+    rateSource,
+    rateMaxAgeS: integer('EXCHANGE_RATE_MAX_AGE_S', 300, 1, 86_400),
+    spreadBps: integer('EXCHANGE_SPREAD_BPS', 50, 0, 2_000),
+    feeBps: integer('EXCHANGE_FEE_BPS', 10, 0, 1_000),
+    quoteTtlS: integer('EXCHANGE_QUOTE_TTL_S', 30, 5, 600),
+    sessionTtlS: integer('EXCHANGE_SESSION_TTL_S', 7 * 86_400, 60, 90 * 86_400),
+    corsOrigins,
+    devEndpoints,
+    webhookMaxAttempts: integer('EXCHANGE_WEBHOOK_MAX_ATTEMPTS', 12, 1, 50),
+    webhookTimeoutMs: integer('EXCHANGE_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+    workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,88 @@
+/**
+ * Idempotency keys on every mutating route. The key row is inserted first in the same
+ * transaction as the effect and completed with the response before commit, so:
+ * - same key, same request, after completion: the stored response, no second effect;
+ * - same key at the same moment: the second waits on the key's unique index and then replays;
+ * - same key, different request: 409 idempotency_conflict;
+ * - an effect that fails (thrown error) rolls back its key too, so the client may retry it.
+ */
+
+import { sha256 } from './auth.ts';
+import { type Exchange, inTransaction, type Work } from './context.ts';
+import { ApiError, badRequest } from './errors.ts';
+
+export interface Outcome {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface IdempotentRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly body: unknown;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
+const keyPattern = /^[A-Za-z0-9_\-:.]{8,128}$/;
+
+export function idempotencyKeyOf(request: IdempotentRequest): string {
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || !keyPattern.test(key)) {
+    throw badRequest(
+      'idempotency_key_required',
+      'send an Idempotency-Key header of 8 to 128 characters (letters, digits, _ - : .)',
+    );
+  }
+  return key;
+}
+
+export async function idempotent(
+  exchange: Exchange,
+  request: IdempotentRequest,
+  principal: string,
+  effect: (work: Work) => Promise<Outcome>,
+): Promise<Outcome & { replayed: boolean }> {
+  const key = idempotencyKeyOf(request);
+  const requestHash = sha256(
+    `${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`,
+  );
+  return inTransaction(exchange, async (work) => {
+    const claimed = await work.trx
+      .insertInto('idempotency_keys')
+      .values({
+        principal,
+        key,
+        request_hash: requestHash,
+        status_code: 0,
+        response: '',
+        created_at: work.now,
+      })
+      .onConflict((conflict) => conflict.columns(['principal', 'key']).doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (!claimed) {
+      const stored = await work.trx
+        .selectFrom('idempotency_keys')
+        .select(['request_hash', 'status_code', 'response'])
+        .where('principal', '=', principal)
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow();
+      if (stored.request_hash !== requestHash) {
+        throw new ApiError(
+          409,
+          'idempotency_conflict',
+          'this Idempotency-Key was already used for a different request',
+        );
+      }
+      return { status: stored.status_code, body: JSON.parse(stored.response), replayed: true };
+    }
+    const outcome = await effect(work);
+    await work.trx
+      .updateTable('idempotency_keys')
+      .set({ status_code: outcome.status, response: JSON.stringify(outcome.body) })
+      .where('principal', '=', principal)
+      .where('key', '=', key)
+      .execute();
+    return { ...outcome, replayed: false };
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Starts the exchange: configuration, database and migrations, the HTTP API, the workers.
+ * `tsx services/exchange/src/server.ts`, or through `npm start`.
+ */
+import { migrateToLatest, openDatabase } from '@tessera/db';
+import { buildApp } from './app.ts';
+import { systemClock } from './clock.ts';
+import { ConfigError, type ExchangeConfig, loadConfig } from './config.ts';
+import { createExchange, type Exchange } from './context.ts';
+import { exchangeMigrations } from './db/migrations.ts';
+import type { ExchangeDB } from './db/schema.ts';
+import { rateSourceFor } from './rates.ts';
+import { allRoutes } from './routes/index.ts';
+import { DevelopmentSms } from './sms.ts';
+import { startWorkers } from './workers/index.ts';
+
+export async function startExchange(config: ExchangeConfig) {
+  const database = openDatabase<ExchangeDB>({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+  });
+  await migrateToLatest(database, exchangeMigrations);
+  let log: (message: string) => void = () => {};
+  const exchange: Exchange = createExchange({
+    config,
+    database,
+    clock: systemClock,
+    rates: rateSourceFor(config),
+    sms: new DevelopmentSms((message) => log(message)),
+  });
+  const app = await buildApp(exchange, allRoutes);
+  log = (message) => app.log.info(message);
+  const workers = config.workers ? startWorkers(exchange, app.log) : undefined;
+  await app.listen({ host: config.host, port: config.port });
+  return {
+    app,
+    exchange,
+    async close() {
+      await workers?.stop();
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let config: ExchangeConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await startExchange(config);
+  running.app.log.info(
+    `exchange on ${config.publicUrl} using ${running.exchange.database.description}`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      running.app.log.info(`${signal}: finishing in-flight requests`);
+      running.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}

@@ -1,0 +1,18 @@
+/** Background workers of the exchange; each coordinates through the database, not memory. */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Exchange } from '../context.ts';
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+export function startWorkers(exchange: Exchange, log: FastifyBaseLogger): Worker {
+  const running: Worker[] = [];
+  void exchange;
+  void log;
+  return {
+    async stop() {
+      await Promise.all(running.map((worker) => worker.stop()));
+    },
+  };
+}

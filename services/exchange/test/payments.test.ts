@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
+
+describe.each(backends)('transfers and payment requests on %s', (backend) => {
+  let x: TestExchange;
+  beforeAll(async () => {
+    x = await startTestExchange(backend);
+  });
+  afterAll(async () => {
+    await x?.close();
+  });
+
+  it('moves money between wallets, replays a retried key, refuses a reused key for another body', async () => {
+    const alice = await x.signUp('person');
+    const bob = await x.signUp('person');
+    await x.fund(alice.accountId, 'USDT', 10_000_000n);
+    const k = key();
+    const body = { to: { phone: bob.phone }, asset: 'USDT', amount: '2.5', memo: 'lunch' };
+    const first = await x.request('POST', '/v1/transfers', { token: alice.token, key: k, body });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ from: alice.id, to: bob.id, amount: '2.5', memo: 'lunch' });
+    const again = await x.request('POST', '/v1/transfers', { token: alice.token, key: k, body });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const other = await x.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key: k,
+      body: { ...body, amount: '3' },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('idempotency_conflict');
+
+    const wallet = await x.request('GET', '/v1/wallet', { token: bob.token });
+    expect(wallet.body.balances.find((b: { asset: string }) => b.asset === 'USDT').amount).toBe(
+      '2.5',
+    );
+    const aliceWallet = await x.request('GET', '/v1/wallet', { token: alice.token });
+    expect(
+      aliceWallet.body.balances.find((b: { asset: string }) => b.asset === 'USDT').amount,
+    ).toBe('7.5');
+
+    const tooMuch = await x.request('POST', '/v1/transfers', {
+      token: alice.token,
+      key: key(),
+      body: { ...body, amount: '7.500001' },
+    });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body.error.code).toBe('insufficient_funds');
+    const missingKey = await x.request('POST', '/v1/transfers', { token: alice.token, body });
+    expect(missingKey.status).toBe(400);
+    const noToken = await x.request('POST', '/v1/transfers', { key: key(), body });
+    expect(noToken.status).toBe(401);
+  });
+
+  it('pays a request once, never twice and never late, and refunds in parts', async () => {
+    const shop = await x.signUp('merchant', 'Concert Hall');
+    const buyer = await x.signUp('person');
+    await x.fund(buyer.accountId, 'BTC', 100_000n);
+    const created = await x.request('POST', '/v1/payment-requests', {
+      token: shop.token,
+      key: key(),
+      body: { asset: 'BTC', amount: '0.0003', reference: 'order-1', expiresInS: 600 },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const [a, b] = await Promise.all([
+      x.request('POST', `/v1/payment-requests/${id}/pay`, { token: buyer.token, key: key() }),
+      x.request('POST', `/v1/payment-requests/${id}/pay`, { token: buyer.token, key: key() }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const late = await x.request('POST', '/v1/payment-requests', {
+      token: shop.token,
+      key: key(),
+      body: { asset: 'BTC', amount: '0.0001', reference: 'order-2', expiresInS: 60 },
+    });
+    x.clock.advance(60_000);
+    const paidLate = await x.request('POST', `/v1/payment-requests/${late.body.id}/pay`, {
+      token: buyer.token,
+      key: key(),
+    });
+    expect(paidLate.status).toBe(409);
+    expect(paidLate.body.error.code).toBe('request_expired');
+
+    const partial = await x.request('POST', `/v1/payment-requests/${id}/refunds`, {
+      token: shop.token,
+      key: key(),
+      body: { amount: '0.0001', reason: 'seat moved' },
+    });
+    expect(partial.status).toBe(201);
+    expect(partial.body.refundedAmount).toBe('0.0001');
+    const rest = await x.request('POST', `/v1/payment-requests/${id}/refunds`, {
+      token: shop.token,
+      key: key(),
+      body: {},
+    });
+    expect(rest.body.refundedAmount).toBe('0.0003');
+    const over = await x.request('POST', `/v1/payment-requests/${id}/refunds`, {
+      token: shop.token,
+      key: key(),
+      body: {},
+    });
+    expect(over.body.error.code).toBe('fully_refunded');
+    const wallet = await x.request('GET', '/v1/wallet', { token: buyer.token });
+    expect(wallet.body.balances.find((w: { asset: string }) => w.asset === 'BTC').amount).toBe(
+      '0.001',
+    );
+  });
+});
