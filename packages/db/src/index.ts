@@ -28,6 +28,8 @@ export interface Database<DB> {
   readonly dialect: Dialect;
   /** Where it points, with any password removed: safe to log. */
   readonly description: string;
+  /** The PostgreSQL schema in use, when one was asked for. */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
     db,
     dialect: 'postgres',
     description: `postgres ${safe.host}${safe.pathname}${schema ? ` (schema ${schema})` : ''}`,
+    ...(schema ? { schema } : {}),
     close: () => db.destroy(),
   };
 }
@@ -149,7 +152,13 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Mi
   const provider: MigrationProvider = {
     getMigrations: async () => migrations(database.dialect),
   };
-  const migrator = new Migrator({ db: database.db as Kysely<unknown>, provider });
+  const migrator = new Migrator({
+    db: database.db as Kysely<unknown>,
+    provider,
+    // Kysely looks for its bookkeeping tables in every schema; name ours, or another schema's
+    // tables (a parallel test suite's) would be taken for this one's.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;

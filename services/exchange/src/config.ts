@@ -26,6 +26,8 @@ export interface ExchangeConfig {
   readonly feeBps: number;
   readonly quoteTtlS: number;
   readonly sessionTtlS: number;
+  /** Sign-in codes, sign-ins and API key creation allowed per client address per minute. */
+  readonly authRateLimitPerMinute: number;
   readonly corsOrigins: readonly string[];
   /** The development SMS inbox endpoint; never on in production. */
   readonly devEndpoints: boolean;
@@ -180,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     spreadBps: integer('EXCHANGE_SPREAD_BPS', 50, 0, 2_000),
     feeBps: integer('EXCHANGE_FEE_BPS', 10, 0, 1_000),
     quoteTtlS: integer('EXCHANGE_QUOTE_TTL_S', 30, 5, 600),
+    authRateLimitPerMinute: integer('EXCHANGE_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
     sessionTtlS: integer('EXCHANGE_SESSION_TTL_S', 7 * 86_400, 60, 90 * 86_400),
     corsOrigins,
     devEndpoints,

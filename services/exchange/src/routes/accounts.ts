@@ -30,10 +30,11 @@ const SessionBody = Type.Object({
   subscriber: Subscriber,
 });
 
-/** Guessable: at most 10 code or sign-in attempts per minute per client address. */
-const guessLimit = { rateLimit: { max: 10, timeWindow: '1 minute' } };
-
 export function accountRoutes(app: App, exchange: Exchange) {
+  /** Guessable things (codes, sign-ins, key creation): limited per client address. */
+  const guessLimit = {
+    rateLimit: { max: exchange.config.authRateLimitPerMinute, timeWindow: '1 minute' },
+  };
   const db = exchange.database.db;
 
   const subscriberBody = (row: {

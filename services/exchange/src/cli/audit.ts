@@ -1,0 +1,29 @@
+/**
+ * `npm run audit -w @tessera/exchange`: replays the journal of the configured database
+ * (DATABASE_URL, or EXCHANGE_SQLITE_PATH) and exits non-zero on any mismatch.
+ */
+import { migrateToLatest, openDatabase } from '@tessera/db';
+import { auditLedger } from '../audit.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { exchangeMigrations } from '../db/migrations.ts';
+import type { ExchangeDB } from '../db/schema.ts';
+
+try {
+  const config = loadConfig();
+  const database = openDatabase<ExchangeDB>({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+  });
+  try {
+    await migrateToLatest(database, exchangeMigrations);
+    const assets = new Set([config.fiat.code, ...config.cryptoAssets.map((asset) => asset.code)]);
+    const report = await auditLedger(database, assets);
+    console.log(JSON.stringify({ database: database.description, ...report }, null, 2));
+    process.exitCode = report.ok ? 0 : 1;
+  } finally {
+    await database.close();
+  }
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exitCode = 2;
+}
