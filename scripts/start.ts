@@ -1,113 +1,96 @@
 /**
- * `npm start`. The servers and apps arrive with later issues (see README); until then this runs
- * the ticket protocol end to end in the terminal: an organizer issues a ticket bound to a phone's
- * device key, the phone shows its rotating barcode, and an offline gate checks each one, together
- * with the copies and replays it must refuse. `--once` shows one rotation and exits.
+ * `npm start`: runs the system on this machine with the embedded SQLite database (files under
+ * `data/`), or PostgreSQL when DATABASE_URL is set. Today that is the exchange server with demo
+ * data and a demo rate feed; the ticketing server and the two apps join as their issues land.
+ * `--smoke` starts everything on free ports, checks it answers, and exits (used by the tests).
  */
-import QRCode from 'qrcode';
-import {
-  type Decision,
-  encodePresentation,
-  formatTicketNumber,
-  presentationRotationS,
-  presentationSigningInput,
-  presentationToText,
-  protocol,
-} from '../packages/protocol/src/node.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
+import { demoAccounts, seedDemo } from '../services/exchange/src/demo.ts';
+import { startExchange } from '../services/exchange/src/server.ts';
 
-const once = process.argv.includes('--once');
-const nowS = () => Math.floor(Date.now() / 1000);
+const smoke = process.argv.includes('--smoke');
+const dataDir = process.env.TESSERA_DATA_DIR ?? 'data';
+mkdirSync(dataDir, { recursive: true });
 
-const organizer = await protocol.generateSigner();
-const phone = await protocol.generateSigner();
-const otherPhone = await protocol.generateSigner();
-const issuerSecret = protocol.backend.randomBytes(32);
-const start = nowS();
-const terms = {
-  eventId: 'DEMO-1',
-  ticketId: 'A-12-07',
-  kind: 'single' as const,
-  reentryAllowed: false,
-  entriesAllowed: 1,
-  validFromS: start - 3_600,
-  validUntilS: start + 6 * 3_600,
-  storedValue: 0n,
-  revision: 0,
-};
-const { bytes: credential } = await protocol.issueCredential(
-  {
-    ...terms,
-    devicePublicKey: phone.publicKey,
-    phoneTag: await protocol.phoneTag(issuerSecret, '+821012345678'),
-    reserved: new Uint8Array(),
-  },
-  organizer,
-);
-const keyring = await protocol.prepareKeyring([{ publicKey: organizer.publicKey }]);
-const manualCode = protocol.generateManualCode();
-const manualRecord = await protocol.createManualCodeRecord(terms, manualCode);
+// A demo rate feed: rewrites the rates file every 30 s so quotes see fresh rates. In production
+// EXCHANGE_RATES_FILE is written by a real feed, or EXCHANGE_RATE_SOURCE=ticker reads one.
+const ratesFile = process.env.EXCHANGE_RATES_FILE ?? join(dataDir, 'rates.json');
+const demoRates = { BTC: '95000000', ETH: '4500000', USDT: '1400' };
+const writeRates = () =>
+  writeFileSync(
+    ratesFile,
+    `${JSON.stringify({ source: 'demo feed (npm start)', observedAt: new Date().toISOString(), fiat: 'KRW', rates: demoRates }, null, 2)}\n`,
+  );
+if (!process.env.EXCHANGE_RATES_FILE) writeRates();
+const rateFeed = process.env.EXCHANGE_RATES_FILE ? undefined : setInterval(writeRates, 30_000);
 
-const describe = (decision: Decision) =>
-  decision.admitted ? 'ADMIT (valid)' : `REFUSE (${decision.reason}: ${decision.detail})`;
-
-async function rotation(): Promise<void> {
-  const timeS = nowS();
-  const live = await protocol.createPresentation(credential, phone, timeS);
-  const context = { keyring, eventIds: ['DEMO-1'], nowS: timeS };
-
-  // The copy a second phone would make: same ticket, its own key, so the device signature fails.
-  const digest = await protocol.backend.sha256(credential);
-  const copied = presentationToText(
-    encodePresentation(
-      credential,
-      timeS,
-      await otherPhone.sign(presentationSigningInput(digest, timeS)),
-    ),
-  );
-
-  console.log(
-    await QRCode.toString(live.text, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }),
-  );
-  console.log(
-    `Ticket ${terms.eventId} seat ${terms.ticketId}, barcode of ${new Date(timeS * 1000).toISOString()}`,
-  );
-  console.log(
-    `  ${live.text.length} characters, QR version ${QRCode.create(live.text, { errorCorrectionLevel: 'M' }).version}-M`,
-  );
-  console.log(
-    `  manual code: ticket number ${formatTicketNumber(manualCode.ticketNumber)}, PIN ${manualCode.pin}`,
-  );
-  console.log('Offline gate says:');
-  console.log(
-    `  the live barcode ............ ${describe(await protocol.verifyPresentation(live.text, context))}`,
-  );
-  console.log(
-    `  a copy on another phone ..... ${describe(await protocol.verifyPresentation(copied, context))}`,
-  );
-  const later = await protocol.verifyPresentation(live.text, { ...context, nowS: timeS + 60 });
-  console.log(`  a screenshot 60 s later ..... ${describe(later)}`);
-  const manual = await protocol.verifyManualCode(manualCode, {
-    ...context,
-    lookup: (number) => (number === manualRecord.ticketNumber ? manualRecord : undefined),
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig({
+    EXCHANGE_SQLITE_PATH: join(dataDir, 'exchange.db'),
+    EXCHANGE_RATES_FILE: ratesFile,
+    ...process.env,
+    ...(smoke ? { EXCHANGE_PORT: '0', LOG_LEVEL: 'warn' } : {}),
   });
-  console.log(`  the manual code ............. ${describe(manual)}`);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(2);
 }
 
-console.log(
-  'Tessera protocol demo. The servers and apps arrive with issues 3 to 8 (see README.md).\n',
-);
-await rotation();
-if (!once) {
-  console.log(`\nA new barcode every ${presentationRotationS} s; Ctrl-C stops.`);
-  const timer = setInterval(() => {
-    rotation().catch((error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-      clearInterval(timer);
-    });
-  }, presentationRotationS * 1000);
-  process.once('SIGINT', () => {
-    clearInterval(timer);
-    console.log('\nStopped.');
+const exchange = await startExchange(config);
+const seeded = await seedDemo(exchange.exchange);
+const port = (exchange.app.server.address() as AddressInfo).port;
+const base = `http://${config.host}:${port}`;
+
+const lines = [
+  '',
+  'Tessera is running.',
+  '',
+  `  Exchange API      ${base}   (${exchange.exchange.database.description})`,
+  `  API docs          ${base}/docs`,
+  `  Hosted buy page   ${base}/buy`,
+  ...(config.devEndpoints ? [`  SMS inbox (dev)   ${base}/dev/sms?phone=<E.164 number>`] : []),
+  '',
+  `  Demo buyer        ${demoAccounts.buyer.phone} (person; 1,000,000 KRW and 500 USDT${seeded ? '' : ', created earlier'})`,
+  `  Demo organizer    ${demoAccounts.organizer.phone} (merchant)`,
+  '  Sign in: POST /v1/auth/codes {phone}, read the code in the SMS inbox, POST /v1/auth/sessions.',
+  ...(config.environment === 'production'
+    ? []
+    : [
+        '  Operator token    see EXCHANGE_OPERATOR_TOKEN (development default in services/exchange/src/config.ts)',
+      ]),
+  '',
+  '  The ticketing server and the mobile and gate apps join `npm start` with their issues.',
+  '  Ctrl-C stops everything.',
+  '',
+];
+console.log(lines.join('\n'));
+
+async function stop(code: number) {
+  if (rateFeed) clearInterval(rateFeed);
+  await exchange.close();
+  process.exit(code);
+}
+
+if (smoke) {
+  const checks = await Promise.all([
+    fetch(`${base}/ready`),
+    fetch(`${base}/docs/json`),
+    fetch(`${base}/v1/assets`),
+  ]);
+  const ok = checks.every((response) => response.ok);
+  console.log(
+    ok ? 'smoke check: ok' : `smoke check failed: ${checks.map((r) => r.status).join(', ')}`,
+  );
+  await stop(ok ? 0 : 1);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping`);
+    void stop(0);
   });
 }

@@ -1,19 +1,43 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 describe('npm start', () => {
-  it('shows a live barcode that the offline gate admits, and refuses the copy and the replay', () => {
+  it('starts the exchange with demo data on SQLite, answers, and stops cleanly', () => {
     const script = fileURLToPath(new URL('../start.ts', import.meta.url));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--once'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/the live barcode \.+ ADMIT \(valid\)/);
-    expect(run.stdout).toMatch(/a copy on another phone \.+ REFUSE \(wrong_device/);
-    expect(run.stdout).toMatch(/a screenshot 60 s later \.+ REFUSE \(stale/);
-    expect(run.stdout).toMatch(/the manual code \.+ ADMIT \(valid\)/);
-    expect(run.stdout).toMatch(/QR version (10|[1-9])-M/);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        TESSERA_DATA_DIR: dataDir,
+        NODE_ENV: 'development',
+      };
+      delete env.DATABASE_URL;
+      delete env.EXCHANGE_RATES_FILE;
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/Exchange API\s+http:\/\/127\.0\.0\.1:\d+\s+\(sqlite /);
+      expect(run.stdout).toMatch(
+        /Demo buyer\s+\+821000000001 \(person; 1,000,000 KRW and 500 USDT\)/,
+      );
+      expect(run.stdout).toContain('smoke check: ok');
+      // A second start finds the demo data already there and does not create it twice.
+      const again = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env,
+      });
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain('created earlier');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

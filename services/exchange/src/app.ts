@@ -146,6 +146,32 @@ export async function buildApp(
     else if (access === 'person' || access === 'merchant') requireSubscriber(principal, access);
   });
 
+  app.get(
+    '/health',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['operations'], summary: 'Liveness: the process answers' },
+    },
+    async () => ({ status: 'ok' }),
+  );
+  app.get(
+    '/ready',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['operations'], summary: 'Readiness: the database answers' },
+    },
+    async (_request, reply) => {
+      try {
+        await exchange.database.db.selectFrom('accounts').select('id').limit(1).execute();
+        return { status: 'ready' };
+      } catch {
+        return reply
+          .code(503)
+          .send({ error: { code: 'not_ready', message: 'the database does not answer' } });
+      }
+    },
+  );
+
   for (const plugin of register) await plugin(app, exchange);
   return app;
 }

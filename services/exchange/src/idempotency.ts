@@ -7,7 +7,7 @@
  * - an effect that fails (thrown error) rolls back its key too, so the client may retry it.
  */
 
-import { sha256 } from './auth.ts';
+import { createHmac } from 'node:crypto';
 import { type Exchange, inTransaction, type Work } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 
@@ -43,9 +43,11 @@ export async function idempotent(
   effect: (work: Work) => Promise<Outcome>,
 ): Promise<Outcome & { replayed: boolean }> {
   const key = idempotencyKeyOf(request);
-  const requestHash = sha256(
-    `${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`,
-  );
+  // Keyed, not a plain hash: a body may hold a card number, whose small space a plain SHA-256
+  // would let anyone with the table brute-force.
+  const requestHash = createHmac('sha256', exchange.config.secretKey)
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('hex');
   return inTransaction(exchange, async (work) => {
     const claimed = await work.trx
       .insertInto('idempotency_keys')

@@ -106,4 +106,38 @@ describe.each(backends)('transfers and payment requests on %s', (backend) => {
       '0.001',
     );
   });
+
+  it('shows both parties the history, page by page, each entry once', async () => {
+    const carol = await x.signUp('person');
+    const dave = await x.signUp('person');
+    await x.fund(carol.accountId, 'USDT', 100_000_000n);
+    for (let i = 1; i <= 5; i++) {
+      const sent = await x.request('POST', '/v1/transfers', {
+        token: carol.token,
+        key: key(),
+        body: { to: { subscriberId: dave.id }, asset: 'USDT', amount: `${i}`, memo: `gift ${i}` },
+      });
+      expect(sent.status).toBe(201);
+    }
+    const seen: string[] = [];
+    let before: number | null = null;
+    do {
+      const query: string = before === null ? '?limit=2' : `?limit=2&before=${before}`;
+      const page = await x.request('GET', `/v1/wallet/transactions${query}`, { token: dave.token });
+      expect(page.status).toBe(200);
+      expect(page.body.transactions.length).toBeLessThanOrEqual(2);
+      for (const item of page.body.transactions)
+        seen.push(`${item.memo} ${item.changes[0].amount}`);
+      before = page.body.nextBefore;
+    } while (before !== null);
+    expect(seen).toEqual(['gift 5 5', 'gift 4 4', 'gift 3 3', 'gift 2 2', 'gift 1 1']);
+    const sender = await x.request('GET', '/v1/wallet/transactions?limit=1', {
+      token: carol.token,
+    });
+    expect(sender.body.transactions[0]).toMatchObject({
+      kind: 'transfer',
+      memo: 'gift 5',
+      changes: [{ asset: 'USDT', amount: '-5' }],
+    });
+  });
 });

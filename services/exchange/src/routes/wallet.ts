@@ -125,32 +125,49 @@ export function walletRoutes(app: App, exchange: Exchange) {
     async (request) => {
       const me = subscriberOf(request);
       const limit = request.query.limit ?? 50;
-      let query = db
-        .selectFrom('postings as p')
-        .innerJoin('journal_entries as e', 'e.id', 'p.entry_id')
-        .select([
-          'p.seq',
-          'p.asset',
-          'p.amount',
-          'e.id',
-          'e.kind',
-          'e.memo',
-          'e.ref_type',
-          'e.ref_id',
-          'e.created_at',
-        ])
-        .where('p.account_id', '=', me.accountId)
-        .orderBy('p.seq', 'desc')
+      // Page by entry, not by posting: a trade posts fiat and crypto to the same wallet, and
+      // both must land on the same page. The cursor is the entry's last posting of this wallet.
+      let pageQuery = db
+        .selectFrom('postings')
+        .select(['entry_id', (eb) => eb.fn.max('seq').as('cursor')])
+        .where('account_id', '=', me.accountId)
+        .groupBy('entry_id')
+        .orderBy('cursor', 'desc')
         .limit(limit + 1);
       if (request.query.before !== undefined)
-        query = query.where('p.seq', '<', request.query.before);
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
+        pageQuery = pageQuery.where('seq', '<', request.query.before);
+      const found = await pageQuery.execute();
+      const page = found.slice(0, limit);
+      const rows =
+        page.length === 0
+          ? []
+          : await db
+              .selectFrom('postings as p')
+              .innerJoin('journal_entries as e', 'e.id', 'p.entry_id')
+              .select([
+                'p.seq',
+                'p.asset',
+                'p.amount',
+                'e.id',
+                'e.kind',
+                'e.memo',
+                'e.ref_type',
+                'e.ref_id',
+                'e.created_at',
+              ])
+              .where('p.account_id', '=', me.accountId)
+              .where(
+                'p.entry_id',
+                'in',
+                page.map((item) => item.entry_id),
+              )
+              .orderBy('p.seq', 'desc')
+              .execute();
       const byEntry = new Map<
         string,
-        { entry: (typeof page)[number]; changes: { asset: string; amount: string }[] }
+        { entry: (typeof rows)[number]; changes: { asset: string; amount: string }[] }
       >();
-      for (const row of page) {
+      for (const row of rows) {
         const asset = assetOf(exchange, row.asset);
         const item = byEntry.get(row.id) ?? { entry: row, changes: [] };
         item.changes.push({
@@ -169,7 +186,7 @@ export function walletRoutes(app: App, exchange: Exchange) {
           createdAt: iso(entry.created_at) as string,
           changes,
         })),
-        nextBefore: rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
+        nextBefore: found.length > limit ? Number(page.at(-1)?.cursor ?? 0) || null : null,
       };
     },
   );

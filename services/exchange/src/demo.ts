@@ -1,0 +1,80 @@
+/**
+ * Demo data for `npm start` on an empty database: an organizer's merchant wallet and a buyer's
+ * wallet funded with fiat and crypto, both signing in with the development SMS codes. Funds
+ * arrive as ordinary journal entries (a confirmed bank deposit, a crypto transfer from house
+ * liquidity), so the audit holds for demo data like any other.
+ */
+import { writeTransaction } from '@tessera/db';
+import type { Exchange } from './context.ts';
+import { houseAccounts } from './db/migrations.ts';
+import { newId } from './ids.ts';
+import { postEntry } from './ledger.ts';
+import { parseAmount } from './money.ts';
+
+export const demoAccounts = {
+  buyer: { phone: '+821000000001', kind: 'person', name: 'Demo Buyer' },
+  organizer: { phone: '+821000000002', kind: 'merchant', name: 'Demo Organizer' },
+} as const;
+
+/** Creates the demo accounts when the database has no subscribers; returns whether it did. */
+export async function seedDemo(exchange: Exchange): Promise<boolean> {
+  const { database, clock } = exchange;
+  return writeTransaction(database, async (trx) => {
+    const any = await trx.selectFrom('subscribers').select('id').limit(1).executeTakeFirst();
+    if (any) return false;
+    const now = clock.now();
+    const ids: Record<string, string> = {};
+    for (const [role, demo] of Object.entries(demoAccounts)) {
+      const id = newId(demo.kind === 'merchant' ? 'mer' : 'sub');
+      const accountId = newId('acc');
+      await trx
+        .insertInto('accounts')
+        .values({
+          id: accountId,
+          subscriber_id: id,
+          kind: 'wallet',
+          name: demo.name,
+          created_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('subscribers')
+        .values({
+          id,
+          kind: demo.kind,
+          phone: demo.phone,
+          display_name: demo.name,
+          account_id: accountId,
+          status: 'active',
+          webhook_url: null,
+          webhook_secret: null,
+          return_urls: '[]',
+          created_at: now,
+        })
+        .execute();
+      ids[role] = accountId;
+    }
+    const buyer = ids.buyer as string;
+    const fiat = exchange.config.fiat;
+    await postEntry(trx, database.dialect, now, {
+      kind: 'deposit',
+      memo: 'demo bank deposit',
+      postings: [
+        { account: houseAccounts.bank, asset: fiat.code, amount: -parseAmount('1000000', fiat) },
+        { account: buyer, asset: fiat.code, amount: parseAmount('1000000', fiat) },
+      ],
+    });
+    const usdt = exchange.assets.get('USDT');
+    if (usdt) {
+      await postEntry(trx, database.dialect, now, {
+        kind: 'transfer',
+        memo: 'demo crypto',
+        postings: [
+          { account: houseAccounts.liquidity, asset: usdt.code, amount: -parseAmount('500', usdt) },
+          { account: buyer, asset: usdt.code, amount: parseAmount('500', usdt) },
+        ],
+      });
+    }
+    return true;
+  });
+}
