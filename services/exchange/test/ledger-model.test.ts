@@ -9,7 +9,7 @@ import { auditLedger } from '../src/audit.ts';
 import { formatAmount } from '../src/money.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
-const assets = { USDT: 6, ETH: 18 } as const;
+const assets = { KRW: 0, USDT: 6, ETH: 18 } as const;
 type AssetCode = keyof typeof assets;
 
 interface Party {
@@ -75,6 +75,40 @@ class Deposit implements fc.AsyncCommand<Model, Real> {
     adjust(model, this.party, this.asset, this.units);
   }
   toString = () => `deposit(${this.party}, ${this.units} ${this.asset})`;
+}
+
+/** Fiat in by the card sandbox, over HTTP: a good card credits, a refused one changes nothing. */
+class CardDeposit implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly party: number,
+    readonly won: bigint,
+    readonly card: string,
+    readonly retry: boolean,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const response = await send(
+      real,
+      'POST',
+      '/v1/deposits',
+      (real.parties[this.party] as Party).token,
+      {
+        method: 'card',
+        amount: this.won.toString(),
+        card: { number: this.card, expMonth: 12, expYear: 2099, cvc: '123' },
+      },
+      this.retry,
+    );
+    if (this.card === '4242424242424242') {
+      expect(response.status).toBe(201);
+      adjust(model, this.party, 'KRW', this.won);
+    } else {
+      expect(response.status).toBe(402);
+      expect(response.body.error.code).toBe('payment_method_refused');
+    }
+  }
+  toString = () =>
+    `card-deposit(${this.party}, ${this.won} KRW, ${this.card.slice(-4)}${this.retry ? ', retried' : ''})`;
 }
 
 class Transfer implements fc.AsyncCommand<Model, Real> {
@@ -268,13 +302,21 @@ class Tick implements fc.AsyncCommand<Model, Real> {
 }
 
 const party = fc.integer({ min: 0, max: 3 });
-const asset = fc.constantFrom<AssetCode>('USDT', 'ETH');
+const asset = fc.constantFrom<AssetCode>('KRW', 'USDT', 'ETH');
 // Small and huge amounts: ETH values past 2^63 wei exercise the exact amount columns.
 const units = fc.oneof(
   fc.bigInt({ min: 1n, max: 5_000_000n }),
   fc.bigInt({ min: 10n ** 18n, max: 10n ** 27n }),
 );
 const commands = [
+  fc
+    .tuple(
+      party,
+      fc.bigInt({ min: 1n, max: 10_000_000n }),
+      fc.constantFrom('4242424242424242', '4000000000000002', '4000000000009995'),
+      fc.boolean(),
+    )
+    .map(([p, won, card, r]) => new CardDeposit(p, won, card, r)),
   fc.tuple(party, asset, units).map(([p, a, u]) => new Deposit(p, a, u)),
   fc
     .tuple(party, party, asset, units, fc.boolean())
