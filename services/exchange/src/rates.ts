@@ -142,12 +142,21 @@ export function parseTicker(text: string, fiat: string, source: string) {
   return rates;
 }
 
-/** A JSON number as a plain decimal string (no exponent), exact to what JSON carried. */
-function decimalOf(value: number): string {
+/**
+ * A JSON number as a plain decimal string, exactly the digits JSON carried: the exponent form
+ * (1.2345e-17) is shifted, not rounded, so very cheap coins keep their precision.
+ */
+export function decimalOf(value: number): string {
   if (!Number.isFinite(value) || value <= 0) return 'NaN';
   const text = value.toString();
-  if (!/e/i.test(text)) return text;
-  return value.toFixed(20).replace(/\.?0+$/, '');
+  const match = /^([0-9]+)(?:\.([0-9]+))?e([+-][0-9]+)$/i.exec(text);
+  if (!match) return text;
+  const whole = match[1] as string;
+  const digits = whole + (match[2] ?? '');
+  const point = whole.length + Number(match[3]);
+  if (point <= 0) return `0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return `${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 export function rateSourceFor(config: ExchangeConfig): RateSource {

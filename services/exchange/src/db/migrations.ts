@@ -167,6 +167,7 @@ export const exchangeMigrations: MigrationSet = (dialect) => {
           .addColumn('fiat_amount', amount, (c) => c.notNull())
           .addColumn('fee_amount', amount, (c) => c.notNull())
           .addColumn('rate', 'text', (c) => c.notNull())
+          .addColumn('source_rate', 'text', (c) => c.notNull())
           .addColumn('rate_source', 'text', (c) => c.notNull())
           .addColumn('rate_at', 'bigint', (c) => c.notNull())
           .addColumn('expires_at', 'bigint', (c) => c.notNull())

@@ -134,6 +134,9 @@ export interface QuotesTable {
   fee_amount: string;
   /** The quoted rate (spread included), fiat per whole crypto unit, as a decimal string. */
   rate: string;
+  /** The source's rate before the spread, as a decimal string. */
+  source_rate: string;
+  /** The rate source's name. */
   rate_source: string;
   rate_at: number;
   expires_at: number;
