@@ -1,15 +1,14 @@
 /** Background workers of the exchange; each coordinates through the database, not memory. */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Exchange } from '../context.ts';
+import { startWebhookWorker } from './webhooks.ts';
 
 export interface Worker {
   stop(): Promise<void>;
 }
 
 export function startWorkers(exchange: Exchange, log: FastifyBaseLogger): Worker {
-  const running: Worker[] = [];
-  void exchange;
-  void log;
+  const running: Worker[] = [startWebhookWorker(exchange, log.child({ worker: 'webhooks' }))];
   return {
     async stop() {
       await Promise.all(running.map((worker) => worker.stop()));

@@ -1,0 +1,196 @@
+/**
+ * Webhooks: the signing secret a merchant sees once, kept encrypted at rest; the signature every
+ * delivery carries; and one delivery attempt over HTTP. The worker in workers/webhooks.ts decides
+ * when to attempt and records the outcome; nothing here touches the database.
+ *
+ * Signature: `Tessera-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+ * The timestamp is inside the MAC, so a captured delivery cannot be replayed later than the
+ * receiver's tolerance, and the raw body is signed byte for byte, so receivers must verify before
+ * parsing (a re-serialised body would not match).
+ */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import { newSecret } from './ids.ts';
+
+export const signatureHeader = 'Tessera-Signature';
+export const eventIdHeader = 'Tessera-Event-Id';
+
+/** A new signing secret: `whsec_` and 32 random bytes, base64url. */
+export function newWebhookSecret(): string {
+  return newSecret('whsec');
+}
+
+const ivBytes = 12;
+const tagBytes = 16;
+
+/**
+ * AES-256-GCM under the exchange's secret key, with a random 12-byte IV: base64url of
+ * iv ‖ tag ‖ ciphertext. `context` (the subscriber id) is bound as associated data, so a secret
+ * copied onto another subscriber's row does not decrypt there.
+ */
+export function encryptSecret(key: Buffer, plaintext: string, context: string): string {
+  const iv = randomBytes(ivBytes);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(`webhook-secret:${context}`, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
+}
+
+/** The inverse of `encryptSecret`; throws if the text was altered or the key or context differ. */
+export function decryptSecret(key: Buffer, stored: string, context: string): string {
+  const raw = Buffer.from(stored, 'base64url');
+  if (raw.length <= ivBytes + tagBytes) throw new Error('encrypted webhook secret is truncated');
+  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, ivBytes));
+  decipher.setAAD(Buffer.from(`webhook-secret:${context}`, 'utf8'));
+  decipher.setAuthTag(raw.subarray(ivBytes, ivBytes + tagBytes));
+  return Buffer.concat([
+    decipher.update(raw.subarray(ivBytes + tagBytes)),
+    decipher.final(),
+  ]).toString('utf8');
+}
+
+function mac(secret: string, timestampS: number, rawBody: string | Buffer): string {
+  return createHmac('sha256', secret)
+    .update(`${timestampS}.`, 'utf8')
+    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
+    .digest('hex');
+}
+
+/** The `Tessera-Signature` value for a body sent at `timestampS` (unix seconds). */
+export function signWebhook(secret: string, timestampS: number, rawBody: string): string {
+  return `t=${timestampS},v1=${mac(secret, timestampS, rawBody)}`;
+}
+
+/**
+ * Checks a `Tessera-Signature` header against the raw body, for receivers (the ticketing server
+ * uses it). True only if some `v1` entry is the HMAC of this body at the header's timestamp and
+ * that timestamp is within `toleranceS` of `nowS` either way. Unknown schemes are ignored, so a
+ * later `v2` can be added alongside `v1` without breaking receivers.
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  header: string | null | undefined,
+  rawBody: string | Buffer,
+  nowS: number,
+  toleranceS = 300,
+): boolean {
+  if (!header || header.length > 2000) return false;
+  let timestampS: number | undefined;
+  const candidates: string[] = [];
+  for (const part of header.split(',')) {
+    const separator = part.indexOf('=');
+    if (separator < 0) continue;
+    const name = part.slice(0, separator).trim();
+    const value = part.slice(separator + 1).trim();
+    if (name === 't') {
+      if (!/^[0-9]{1,12}$/.test(value) || timestampS !== undefined) return false;
+      timestampS = Number(value);
+    } else if (name === 'v1' && /^[0-9a-f]{64}$/.test(value)) {
+      candidates.push(value);
+    }
+  }
+  if (timestampS === undefined || candidates.length === 0) return false;
+  if (Math.abs(nowS - timestampS) > toleranceS) return false;
+  const expected = Buffer.from(mac(secret, timestampS, rawBody), 'hex');
+  let matched = false;
+  // Compare against every candidate, in constant time each, without stopping early.
+  for (const candidate of candidates) {
+    if (timingSafeEqual(expected, Buffer.from(candidate, 'hex'))) matched = true;
+  }
+  return matched;
+}
+
+/**
+ * How long to wait after the `attempt`-th failed attempt (1-based): 5 s doubling each time,
+ * capped at one hour, then spread by ±20 % so receivers that come back up are not hit by every
+ * retry at the same instant.
+ */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** The longest `retryDelayMs(attempt)` can be, whatever the jitter. */
+export function maxRetryDelayMs(attempt: number): number {
+  return Math.round(Math.min(5_000 * 2 ** Math.max(0, attempt - 1), 3_600_000) * 1.2);
+}
+
+export interface AttemptResult {
+  readonly ok: boolean;
+  /** The HTTP status, or null when no response came back (refused, timed out, bad URL). */
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  readonly durationMs: number;
+}
+
+const maxErrorLength = 300;
+
+export function truncate(text: string, max = maxErrorLength): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * One signed POST of an event. 2xx is delivered; any other status, a redirect (not followed: the
+ * merchant configures the final URL, and following would let a URL bounce signed events
+ * elsewhere), a timeout or a network error is a failure to retry. Never throws.
+ */
+export async function attemptDelivery(options: {
+  url: string;
+  secret: string;
+  eventId: string;
+  body: string;
+  timestampS: number;
+  timeoutMs: number;
+}): Promise<AttemptResult> {
+  const started = performance.now();
+  const elapsed = () => Math.max(0, Math.round(performance.now() - started));
+  try {
+    const response = await fetch(options.url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Tessera-Webhooks/1',
+        [signatureHeader]: signWebhook(options.secret, options.timestampS, options.body),
+        [eventIdHeader]: options.eventId,
+      },
+      body: options.body,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const ok = response.status >= 200 && response.status < 300;
+    let error: string | null = null;
+    if (ok) {
+      // Release the connection without reading a body nobody needs.
+      await response.body?.cancel().catch(() => {});
+    } else {
+      // A little of the answer helps the merchant see why; the timeout still bounds the read.
+      const text = await response.text().catch(() => '');
+      const snippet = text.replace(/\s+/g, ' ').trim();
+      error = truncate(`HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`);
+    }
+    return { ok, statusCode: response.status, error, durationMs: elapsed() };
+  } catch (caught) {
+    return { ok: false, statusCode: null, error: describeError(caught), durationMs: elapsed() };
+  }
+}
+
+function describeError(caught: unknown): string {
+  if (caught instanceof Error) {
+    if (caught.name === 'TimeoutError') return 'timed out';
+    // fetch wraps the socket error ("fetch failed"); its cause says what happened.
+    const cause = (caught as { cause?: unknown }).cause;
+    if (cause instanceof Error) {
+      const code = (cause as { code?: unknown }).code;
+      return truncate(
+        `${caught.message}: ${typeof code === 'string' ? `${code} ` : ''}${cause.message}`,
+      );
+    }
+    return truncate(caught.message);
+  }
+  return truncate(String(caught));
+}
