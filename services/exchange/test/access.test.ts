@@ -202,3 +202,30 @@ describe('rate limits and configuration', () => {
     }
   });
 });
+
+describe('housekeeping', () => {
+  it('forgets idempotency keys after a week, expired codes and sessions, and nothing else', async () => {
+    const { sweep } = await import('../src/workers/housekeeping.ts');
+    const x = await startTestExchange('sqlite', { EXCHANGE_SESSION_TTL_S: '3600' });
+    try {
+      const alice = await x.signUp('person');
+      const bob = await x.signUp('person');
+      await x.fund(alice.accountId, 'USDT', 5_000_000n);
+      const k = 'housekeeping-key-1';
+      const body = { to: { subscriberId: bob.id }, asset: 'USDT', amount: '1' };
+      expect(
+        (await x.request('POST', '/v1/transfers', { token: alice.token, key: k, body })).status,
+      ).toBe(201);
+      expect(await sweep(x.exchange)).toEqual({ idempotencyKeys: 0, phoneCodes: 0, sessions: 0 });
+      x.clock.advance(8 * 86_400_000);
+      const removed = await sweep(x.exchange);
+      expect(removed.idempotencyKeys).toBe(1);
+      expect(removed.phoneCodes).toBe(2);
+      expect(removed.sessions).toBe(2);
+      const entries = await x.database.db.selectFrom('journal_entries').select('id').execute();
+      expect(entries).toHaveLength(2);
+    } finally {
+      await x.close();
+    }
+  });
+});

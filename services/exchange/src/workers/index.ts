@@ -1,6 +1,7 @@
 /** Background workers of the exchange; each coordinates through the database, not memory. */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Exchange } from '../context.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { startWebhookWorker } from './webhooks.ts';
 
 export interface Worker {
@@ -8,7 +9,10 @@ export interface Worker {
 }
 
 export function startWorkers(exchange: Exchange, log: FastifyBaseLogger): Worker {
-  const running: Worker[] = [startWebhookWorker(exchange, log.child({ worker: 'webhooks' }))];
+  const running: Worker[] = [
+    startWebhookWorker(exchange, log.child({ worker: 'webhooks' })),
+    startHousekeeping(exchange, log.child({ worker: 'housekeeping' })),
+  ];
   return {
     async stop() {
       await Promise.all(running.map((worker) => worker.stop()));
