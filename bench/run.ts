@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const scenarios: Record<string, string> = {
   protocol: 'protocol.ts',
+  exchange: 'exchange.ts',
 };
 
 const requested = process.argv.slice(2);

@@ -5,10 +5,13 @@
  * hold exact amounts, write transactions with the right locking, and which errors to retry.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import {
   type ColumnDataType,
+  CompiledQuery,
   type Expression,
   Kysely,
   type Migration,
@@ -50,6 +53,7 @@ export interface OpenOptions {
 }
 
 const PG_INT8_OID = 20;
+const require = createRequire(import.meta.url);
 
 export function openDatabase<DB>(options: OpenOptions): Database<DB> {
   const url = options.databaseUrl;
@@ -63,6 +67,7 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
     throw new Error(`invalid PostgreSQL schema name: ${schema}`);
   }
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString: url,
     max: options.poolSize ?? 10,
     // int8 columns hold millisecond times and sequence numbers, all far below 2^53. Amounts are
@@ -106,6 +111,50 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
   };
 }
 
+/**
+ * A pg client that prepares every parameterised statement once per connection (a named
+ * statement keyed by its text), so PostgreSQL parses and plans it once instead of on every call.
+ * The same SQL text always names the same statement; a connection keeps at most a few hundred.
+ */
+class PreparingClient extends pg.Client {
+  private readonly prepared = new Set<string>();
+
+  // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's overloaded query signature.
+  override query(config: any, values?: any, callback?: any): any {
+    if (
+      typeof config === 'string' &&
+      Array.isArray(values) &&
+      values.length > 0 &&
+      config.length < 4000
+    ) {
+      const name = statementName(config);
+      if (this.prepared.has(name) || this.prepared.size < 500) {
+        this.prepared.add(name);
+        return super.query({ name, text: config, values }, callback);
+      }
+    }
+    return super.query(config, values, callback);
+  }
+}
+
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    // FNV-1a, 52 bits: distinct texts get distinct names for any realistic statement count.
+    let hash = 0xcbf29ce484222325n;
+    for (let i = 0; i < text.length; i++) {
+      hash ^= BigInt(text.charCodeAt(i));
+      hash = (hash * 0x100000001b3n) & 0xfffffffffffffn;
+    }
+    name = `k${hash.toString(36)}`;
+    if (statementNames.size > 10_000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new SQLite(path);
@@ -113,6 +162,13 @@ function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
   raw.pragma(`synchronous = ${options.sqliteSynchronous ?? 'NORMAL'}`);
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  // Savepoints (group commit) keep their undo pages in a sub-journal: in memory, not a temp file.
+  raw.pragma('temp_store = MEMORY');
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
+  // The checkpointer thread moves the write-ahead log into the database file off the event
+  // loop; the connection itself checkpoints only if the log grows past ~40 MB (if that thread
+  // ever falls behind), since a checkpoint inside a commit stalls every request for milliseconds.
+  raw.pragma(`wal_autocheckpoint = ${checkpointer ? 10_000 : 1_000}`);
   // Kysely prepares every statement it runs; preparing costs more than running a small one, so
   // keep the prepared statements. The same SQL text always compiles to the same statement.
   const statements = new Map<string, SQLite.Statement>();
@@ -129,7 +185,48 @@ function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
     },
   };
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
-  return { db, dialect: 'sqlite', description: `sqlite ${path}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    description: `sqlite ${path}`,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * A worker thread with its own connection that checkpoints the WAL once a second (PASSIVE: it
+ * never blocks writers or readers). Its fsyncs happen there, not on the event loop.
+ */
+function startCheckpointer(path: string) {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const Database = require(workerData.module);
+    const db = new Database(workerData.path);
+    db.pragma('busy_timeout = 5000');
+    const timer = setInterval(() => {
+      try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+    }, 1000);
+    parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+  `;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { path, module: require.resolve('better-sqlite3') },
+  });
+  worker.unref();
+  worker.on('error', () => {});
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        // Keep the process alive until the thread has closed its connection.
+        worker.ref();
+        worker.once('exit', () => resolve());
+        worker.postMessage('stop');
+        setTimeout(() => void worker.terminate(), 2000).unref();
+      }),
+  };
 }
 
 /** A column type that holds any amount of an 18-decimal asset (up to 78 digits, uint256). */
@@ -175,11 +272,14 @@ export interface TransactionOptions {
 }
 
 /**
- * Runs `work` in a write transaction and commits, or rolls back if it throws.
+ * Runs `work` in a write transaction and commits, or rolls back if it throws. It resolves only
+ * once the work is committed.
  *
  * SQLite: `BEGIN IMMEDIATE` takes the write lock up front, so two writers never both read and
- * then fail to upgrade (SQLITE_BUSY mid-transaction); Kysely's single connection already
- * serialises this process, and the busy timeout covers other processes.
+ * then fail to upgrade (SQLITE_BUSY mid-transaction); the busy timeout covers other processes.
+ * Writers in one process already run one at a time on SQLite's single connection, so units of
+ * work that queue up share one commit (group commit): each runs inside its own savepoint, a
+ * failing one is rolled back alone, and every one learns its outcome only after the COMMIT.
  * PostgreSQL: read committed; callers lock rows in a fixed order. Serialization failures and
  * deadlocks are retried with a short random backoff, so callers see them only when they persist.
  *
@@ -190,19 +290,7 @@ export async function writeTransaction<DB, T>(
   work: (trx: Kysely<DB>) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  if (database.dialect === 'sqlite') {
-    return database.db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      try {
-        const result = await work(connection);
-        await sql`commit`.execute(connection);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => {});
-        throw error;
-      }
-    });
-  }
+  if (database.dialect === 'sqlite') return groupCommitter(database).run(work);
   const retries = options.retries ?? 5;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -211,6 +299,134 @@ export async function writeTransaction<DB, T>(
       if (attempt >= retries || !isRetryable(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }
+  }
+}
+
+interface QueuedWork {
+  // biome-ignore lint/suspicious/noExplicitAny: each unit of work has its own database type.
+  readonly work: (trx: Kysely<any>) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** How many units of work share one SQLite commit at most. */
+const maxGroup = 64;
+
+const committers = new WeakMap<
+  object,
+  { run<T>(work: (trx: Kysely<never>) => Promise<T>): Promise<T> }
+>();
+
+function groupCommitter<DB>(database: Database<DB>) {
+  const existing = committers.get(database.db);
+  if (existing)
+    return existing as unknown as { run<T>(work: (trx: Kysely<DB>) => Promise<T>): Promise<T> };
+  const queue: QueuedWork[] = [];
+  let draining = false;
+  let scheduled = false;
+
+  async function runGroup(group: QueuedWork[]) {
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await database.db.connection().execute(async (connection) => {
+        await sql`begin immediate`.execute(connection);
+        try {
+          for (const item of group) {
+            await sql`savepoint unit`.execute(connection);
+            try {
+              outcomes.push({ ok: true, value: await item.work(connection) });
+              await sql`release unit`.execute(connection);
+            } catch (error) {
+              outcomes.push({ ok: false, value: error });
+              await sql`rollback to unit`.execute(connection);
+              await sql`release unit`.execute(connection);
+            }
+          }
+          await sql`commit`.execute(connection);
+        } catch (error) {
+          await sql`rollback`.execute(connection).catch(() => {});
+          throw error;
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: nothing in the group happened.
+      for (const item of group) item.reject(error);
+      return;
+    }
+    group.forEach((item, index) => {
+      const outcome = outcomes[index] as { ok: boolean; value: unknown };
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.value);
+    });
+  }
+
+  async function drain() {
+    scheduled = false;
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        await runGroup(queue.splice(0, maxGroup));
+        // Let the requests that were waiting on the connection (reads, parsing) queue their
+        // writes before the next group starts, so groups actually fill under load.
+        if (queue.length < maxGroup) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  const committer = {
+    run<T>(work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining && !scheduled) {
+          // Start on the next turn of the event loop: every unit queued in this turn joins.
+          scheduled = true;
+          setImmediate(() => void drain());
+        }
+      });
+    },
+  };
+  committers.set(database.db, committer as never);
+  return committer;
+}
+
+/**
+ * A hot statement written once with `?` placeholders and run without building a query: the
+ * text is compiled to the dialect's placeholders once, and the driver reuses its prepared form
+ * (SQLite's statement cache, PostgreSQL's named statements). `text` may differ per dialect.
+ */
+export class Statement<Row = Record<string, unknown>> {
+  private readonly texts: { sqlite: string; postgres: string };
+
+  constructor(text: string | { sqlite: string; postgres: string }) {
+    const both = typeof text === 'string' ? { sqlite: text, postgres: text } : text;
+    let index = 0;
+    this.texts = {
+      sqlite: both.sqlite,
+      postgres: both.postgres.replace(/\?/g, () => `$${++index}`),
+    };
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: any database's executor runs raw SQL alike.
+  async run(
+    executor: Kysely<any>,
+    dialect: Dialect,
+    parameters: readonly unknown[],
+  ): Promise<Row[]> {
+    const result = await executor.executeQuery<Row>(
+      CompiledQuery.raw(this.texts[dialect], [...parameters]),
+    );
+    return result.rows;
+  }
+
+  async first(
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
+    executor: Kysely<any>,
+    dialect: Dialect,
+    parameters: readonly unknown[],
+  ): Promise<Row | undefined> {
+    return (await this.run(executor, dialect, parameters))[0];
   }
 }
 

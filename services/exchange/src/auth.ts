@@ -4,6 +4,7 @@
  * database keeps only their SHA-256. Operators use the configured operator token.
  */
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { Statement } from '@tessera/db';
 import type { Exchange } from './context.ts';
 import type { SubscriberKind } from './db/schema.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -140,6 +141,19 @@ export async function createApiKey(exchange: Exchange, subscriberId: string, lab
   return { id, key };
 }
 
+/** Runs on every request: written once in SQL rather than built each time. */
+const sessionLookup = new Statement<{
+  id: string;
+  kind: SubscriberKind;
+  account_id: string;
+  display_name: string;
+  status: string;
+}>(
+  `select s.id, s.kind, s.account_id, s.display_name, s.status
+   from sessions t join subscribers s on s.id = t.subscriber_id
+   where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?`,
+);
+
 function operatorMatches(exchange: Exchange, token: string) {
   const expected = Buffer.from(sha256(exchange.config.operatorToken), 'hex');
   return timingSafeEqual(expected, Buffer.from(sha256(token), 'hex'));
@@ -188,14 +202,7 @@ export async function authenticate(
       };
     }
   } else {
-    const row = await db
-      .selectFrom('sessions as t')
-      .innerJoin('subscribers as s', 's.id', 't.subscriber_id')
-      .select(columns)
-      .where('t.token_hash', '=', hash)
-      .where('t.revoked_at', 'is', null)
-      .where('t.expires_at', '>', now)
-      .executeTakeFirst();
+    const row = await sessionLookup.first(db, exchange.database.dialect, [hash, now]);
     if (row && row.status === 'active') {
       return {
         type: 'subscriber',

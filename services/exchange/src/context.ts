@@ -62,6 +62,7 @@ export async function inTransaction<T>(
   fn: (work: Work) => Promise<T>,
 ): Promise<T> {
   let published: NotificationEvent[] = [];
+  let deliveries = 0;
   const result = await writeTransaction(exchange.database, async (trx) => {
     const queued: { subscriberId: string; type: string; data: Record<string, unknown> }[] = [];
     const now = exchange.clock.now();
@@ -70,9 +71,14 @@ export async function inTransaction<T>(
       now,
       notify: (subscriberId, type, data) => queued.push({ subscriberId, type, data }),
     });
-    published = await writeNotifications(trx, now, queued);
+    ({ events: published, deliveries } = await writeNotifications(
+      trx,
+      exchange.database.dialect,
+      now,
+      queued,
+    ));
     return value;
   });
-  exchange.hub.publish(published);
+  exchange.hub.publish(published, deliveries > 0);
   return result;
 }

@@ -8,6 +8,7 @@
  */
 
 import { createHmac } from 'node:crypto';
+import { Statement } from '@tessera/db';
 import { type Exchange, inTransaction, type Work } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 
@@ -22,6 +23,17 @@ export interface IdempotentRequest {
   readonly body: unknown;
   readonly headers: Record<string, string | string[] | undefined>;
 }
+
+const claimKey = new Statement<{ key: string }>(
+  `insert into idempotency_keys (principal, key, request_hash, status_code, response, created_at)
+   values (?, ?, ?, 0, '', ?) on conflict (principal, key) do nothing returning key`,
+);
+const storedKey = new Statement<{ request_hash: string; status_code: number; response: string }>(
+  'select request_hash, status_code, response from idempotency_keys where principal = ? and key = ?',
+);
+const completeKey = new Statement(
+  'update idempotency_keys set status_code = ?, response = ? where principal = ? and key = ?',
+);
 
 const keyPattern = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
@@ -49,26 +61,12 @@ export async function idempotent(
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest('hex');
   return inTransaction(exchange, async (work) => {
-    const claimed = await work.trx
-      .insertInto('idempotency_keys')
-      .values({
-        principal,
-        key,
-        request_hash: requestHash,
-        status_code: 0,
-        response: '',
-        created_at: work.now,
-      })
-      .onConflict((conflict) => conflict.columns(['principal', 'key']).doNothing())
-      .returning('key')
-      .executeTakeFirst();
+    const { trx } = work;
+    const dialect = exchange.database.dialect;
+    const claimed = await claimKey.first(trx, dialect, [principal, key, requestHash, work.now]);
     if (!claimed) {
-      const stored = await work.trx
-        .selectFrom('idempotency_keys')
-        .select(['request_hash', 'status_code', 'response'])
-        .where('principal', '=', principal)
-        .where('key', '=', key)
-        .executeTakeFirstOrThrow();
+      const stored = await storedKey.first(trx, dialect, [principal, key]);
+      if (!stored) throw new Error('an idempotency key vanished inside its transaction');
       if (stored.request_hash !== requestHash) {
         throw new ApiError(
           409,
@@ -79,12 +77,12 @@ export async function idempotent(
       return { status: stored.status_code, body: JSON.parse(stored.response), replayed: true };
     }
     const outcome = await effect(work);
-    await work.trx
-      .updateTable('idempotency_keys')
-      .set({ status_code: outcome.status, response: JSON.stringify(outcome.body) })
-      .where('principal', '=', principal)
-      .where('key', '=', key)
-      .execute();
+    await completeKey.run(trx, dialect, [
+      outcome.status,
+      JSON.stringify(outcome.body),
+      principal,
+      key,
+    ]);
     return { ...outcome, replayed: false };
   });
 }

@@ -7,11 +7,11 @@
  * A wallet never goes below zero; only house accounts (ids `house:...`) may.
  */
 
-import type { Dialect } from '@tessera/db';
+import { type Dialect, Statement } from '@tessera/db';
 import type { Kysely } from 'kysely';
 import type { EntryKind, ExchangeDB } from './db/schema.ts';
 import { ApiError } from './errors.ts';
-import { newId } from './ids.ts';
+import { newSortableId } from './ids.ts';
 
 export interface Posting {
   readonly account: string;
@@ -48,6 +48,69 @@ export class InsufficientFunds extends ApiError {
   }
 }
 
+/*
+ * The ledger's statements, written once in SQL: this is the hottest path of the exchange, and
+ * building each query anew cost more than running it. One statement per number of balances.
+ */
+const perCount = <T>(make: (count: number) => T) => {
+  const made = new Map<number, T>();
+  return (count: number) => {
+    let statement = made.get(count);
+    if (!statement) {
+      statement = make(count);
+      made.set(count, statement);
+    }
+    return statement;
+  };
+};
+const repeat = (count: number, text: string, separator: string) =>
+  Array.from({ length: count }, () => text).join(separator);
+
+const lockStatement = perCount((count) => {
+  const text = `select account_id, asset, amount from balances where ${repeat(count, '(account_id = ? and asset = ?)', ' or ')} order by account_id, asset`;
+  return new Statement<{ account_id: string; asset: string; amount: string }>({
+    sqlite: text,
+    postgres: `${text} for update`,
+  });
+});
+
+const ensureStatement = perCount((count) => {
+  const text = `insert into balances (account_id, asset, amount, updated_at) values ${repeat(count, '(?, ?, ?, ?)', ', ')} on conflict (account_id, asset) do nothing`;
+  return new Statement({
+    sqlite: text,
+    postgres: text.replaceAll('(?, ?, ?, ?)', '(?, ?, ?::numeric, ?)'),
+  });
+});
+
+const insertEntry = new Statement(
+  'insert into journal_entries (id, kind, memo, ref_type, ref_id, created_at) values (?, ?, ?, ?, ?, ?)',
+);
+
+const insertPostings = perCount(
+  (count) =>
+    new Statement(
+      `insert into postings (entry_id, account_id, asset, amount) values ${repeat(count, '(?, ?, ?, ?)', ', ')}`,
+    ),
+);
+
+const updateBalance = new Statement(
+  'update balances set amount = ?, updated_at = ? where account_id = ? and asset = ?',
+);
+
+/** PostgreSQL: the entry, its postings and the balance updates as one statement. */
+const appendStatement = perCount(
+  (count) =>
+    new Statement({
+      sqlite: 'select 1',
+      postgres: `with entry as (insert into journal_entries (id, kind, memo, ref_type, ref_id, created_at) values (?, ?, ?, ?, ?, ?)),
+        posted as (insert into postings (entry_id, account_id, asset, amount) values ${repeat(count, '(?, ?, ?, ?::numeric)', ', ')}),
+        updated as (update balances as b set amount = v.amount::numeric, updated_at = ?
+          from (values ${repeat(count, '(?, ?, ?)', ', ')}) as v(account_id, asset, amount)
+          where b.account_id = v.account_id and b.asset = v.asset)
+        select 1`,
+    }),
+);
+
 /**
  * Appends an entry and applies it to the balances, all inside the caller's write transaction.
  * Throws InsufficientFunds (and writes nothing that survives, since the caller rolls back) if a
@@ -81,25 +144,19 @@ export async function postEntry(
     );
   if (keys.length < 2) throw new Error('an entry needs at least two non-zero postings');
 
-  // Create missing balance rows first, then lock them all: a row that does not exist yet
-  // cannot be locked.
-  await trx
-    .insertInto('balances')
-    .values(
-      keys.map((k) => ({ account_id: k.account, asset: k.asset, amount: '0', updated_at: now })),
-    )
-    .onConflict((conflict) => conflict.columns(['account_id', 'asset']).doNothing())
-    .execute();
-  let query = trx
-    .selectFrom('balances')
-    .select(['account_id', 'asset', 'amount'])
-    .where((eb) =>
-      eb.or(keys.map((k) => eb.and([eb('account_id', '=', k.account), eb('asset', '=', k.asset)]))),
-    )
-    .orderBy('account_id')
-    .orderBy('asset');
-  if (dialect === 'postgres') query = query.forUpdate();
-  const rows = await query.execute();
+  // Lock every touched balance row in that order; rows that do not exist yet cannot be
+  // locked, so create the missing ones (rare: a wallet's first use of an asset) and lock again.
+  const flat = keys.flatMap((k) => [k.account, k.asset]);
+  const lock = lockStatement(keys.length);
+  let rows = await lock.run(trx, dialect, flat);
+  if (rows.length < keys.length) {
+    await ensureStatement(keys.length).run(
+      trx,
+      dialect,
+      keys.flatMap((k) => [k.account, k.asset, '0', now]),
+    );
+    rows = await lock.run(trx, dialect, flat);
+  }
   const current = new Map(
     rows.map((row) => [balanceKey(row.account_id, row.asset), BigInt(row.amount)]),
   );
@@ -114,39 +171,36 @@ export async function postEntry(
     balances.set(key, after);
   }
 
-  const id = newId('je');
-  await trx
-    .insertInto('journal_entries')
-    .values({
-      id,
-      kind: input.kind,
-      memo: input.memo ?? null,
-      ref_type: input.refType ?? null,
-      ref_id: input.refId ?? null,
-      created_at: now,
-    })
-    .execute();
-  await trx
-    .insertInto('postings')
-    .values(
-      keys.map((k) => ({
-        entry_id: id,
-        account_id: k.account,
-        asset: k.asset,
-        amount: k.amount.toString(),
-      })),
-    )
-    .execute();
-  for (const k of keys) {
-    await trx
-      .updateTable('balances')
-      .set({
-        amount: (balances.get(balanceKey(k.account, k.asset)) as bigint).toString(),
-        updated_at: now,
-      })
-      .where('account_id', '=', k.account)
-      .where('asset', '=', k.asset)
-      .execute();
+  const id = newSortableId('je');
+  const entry = [
+    id,
+    input.kind,
+    input.memo ?? null,
+    input.refType ?? null,
+    input.refId ?? null,
+    now,
+  ];
+  const postings = keys.flatMap((k) => [id, k.account, k.asset, k.amount.toString()]);
+  const updates = keys.flatMap((k) => [
+    k.account,
+    k.asset,
+    (balances.get(balanceKey(k.account, k.asset)) as bigint).toString(),
+  ]);
+  if (dialect === 'postgres') {
+    // One round trip for the entry, its postings and the new balances.
+    await appendStatement(keys.length).run(trx, dialect, [...entry, ...postings, now, ...updates]);
+  } else {
+    // SQLite statements are in-process calls: cheap one by one.
+    await insertEntry.run(trx, dialect, entry);
+    await insertPostings(keys.length).run(trx, dialect, postings);
+    for (let i = 0; i < keys.length; i++) {
+      await updateBalance.run(trx, dialect, [
+        updates[i * 3 + 2],
+        now,
+        updates[i * 3],
+        updates[i * 3 + 1],
+      ]);
+    }
   }
   return { id, balances };
 }

@@ -4,9 +4,10 @@
  * so a committed payment always has its notices and a rolled-back one never does. After commit
  * the hub pushes them to live feeds; the webhook worker delivers the rest from the table.
  */
+import { type Dialect, Statement } from '@tessera/db';
 import type { Kysely } from 'kysely';
 import type { ExchangeDB } from './db/schema.ts';
-import { newId } from './ids.ts';
+import { newSortableId } from './ids.ts';
 
 /** What subscribers and webhooks receive. `id` is stable across redeliveries. */
 export interface NotificationEvent {
@@ -18,59 +19,115 @@ export interface NotificationEvent {
   readonly data: Record<string, unknown>;
 }
 
+/** The delivery row of a notification has the notification's id with its own prefix. */
+export const deliveryIdOf = (notificationId: string) =>
+  `whd_${notificationId.slice('evt_'.length)}`;
+
+const repeat = (count: number, text: string) =>
+  Array.from({ length: count }, () => text).join(', ');
+const perCount = new Map<
+  number,
+  {
+    hooks: Statement<{ id: string; webhook_url: string }>;
+    insert: Statement<{ seq: number; id: string; deliveries: number }>;
+  }
+>();
+
+/** The statements for `count` notifications, written once (this runs with every payment). */
+function statementsFor(count: number) {
+  let made = perCount.get(count);
+  if (!made) {
+    const values = repeat(count, '(?, ?, ?, ?, ?)');
+    made = {
+      hooks: new Statement(
+        `select id, webhook_url from subscribers where id in (${repeat(count, '?')}) and webhook_url is not null`,
+      ),
+      insert: new Statement({
+        sqlite: `insert into notifications (id, subscriber_id, type, payload, created_at) values ${values} returning seq, id, 0 as deliveries`,
+        // PostgreSQL: the notifications and their webhook deliveries in one round trip.
+        postgres: `with n as (
+            insert into notifications (id, subscriber_id, type, payload, created_at) values ${values}
+            returning seq, id, subscriber_id),
+          d as (
+            insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
+              next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
+            select 'whd_' || substr(n.id, 5), n.id, n.subscriber_id, s.webhook_url, 'pending', 0, ?, 0,
+              null, null, null, ?
+            from n join subscribers s on s.id = n.subscriber_id where s.webhook_url is not null
+            returning 1)
+          select n.seq, n.id, (select count(*) from d)::int as deliveries from n`,
+      }),
+    };
+    perCount.set(count, made);
+  }
+  return made;
+}
+
+const insertDelivery = new Statement(
+  `insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
+     next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
+   values (?, ?, ?, ?, 'pending', 0, ?, 0, null, null, null, ?)`,
+);
+
 export async function writeNotifications(
   trx: Kysely<ExchangeDB>,
+  dialect: Dialect,
   now: number,
   items: readonly { subscriberId: string; type: string; data: Record<string, unknown> }[],
-): Promise<NotificationEvent[]> {
-  if (items.length === 0) return [];
-  const events: NotificationEvent[] = [];
-  const recipients = [...new Set(items.map((item) => item.subscriberId))];
-  const hooks = await trx
-    .selectFrom('subscribers')
-    .select(['id', 'webhook_url'])
-    .where('id', 'in', recipients)
-    .where('webhook_url', 'is not', null)
-    .execute();
-  const hookOf = new Map(hooks.map((hook) => [hook.id, hook.webhook_url as string]));
-  for (const item of items) {
-    const id = newId('evt');
-    const createdAt = new Date(now).toISOString();
-    const body = { id, type: item.type, createdAt, data: item.data };
-    const row = await trx
-      .insertInto('notifications')
-      .values({
-        id,
-        subscriber_id: item.subscriberId,
-        type: item.type,
-        payload: JSON.stringify(body),
-        created_at: now,
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    events.push({ ...body, seq: row.seq, subscriberId: item.subscriberId });
-    const url = hookOf.get(item.subscriberId);
-    if (url) {
-      await trx
-        .insertInto('webhook_deliveries')
-        .values({
-          id: newId('whd'),
-          notification_id: id,
-          subscriber_id: item.subscriberId,
+): Promise<{ events: NotificationEvent[]; deliveries: number }> {
+  if (items.length === 0) return { events: [], deliveries: 0 };
+  const statements = statementsFor(items.length);
+  const createdAt = new Date(now).toISOString();
+  const bodies = items.map((item) => ({
+    id: newSortableId('evt'),
+    type: item.type,
+    createdAt,
+    data: item.data,
+  }));
+  const parameters = bodies.flatMap((body, index) => [
+    body.id,
+    (items[index] as (typeof items)[number]).subscriberId,
+    body.type,
+    JSON.stringify(body),
+    now,
+  ]);
+  let deliveries = 0;
+  let rows: { seq: number; id: string; deliveries: number }[];
+  if (dialect === 'postgres') {
+    rows = await statements.insert.run(trx, dialect, [...parameters, now, now]);
+    deliveries = rows[0]?.deliveries ?? 0;
+  } else {
+    rows = await statements.insert.run(trx, dialect, parameters);
+    const hooks = await statements.hooks.run(
+      trx,
+      dialect,
+      items.map((item) => item.subscriberId),
+    );
+    if (hooks.length > 0) {
+      const hookOf = new Map(hooks.map((hook) => [hook.id, hook.webhook_url]));
+      for (const [index, body] of bodies.entries()) {
+        const subscriberId = (items[index] as (typeof items)[number]).subscriberId;
+        const url = hookOf.get(subscriberId);
+        if (!url) continue;
+        await insertDelivery.run(trx, dialect, [
+          deliveryIdOf(body.id),
+          body.id,
+          subscriberId,
           url,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          locked_until: 0,
-          last_status: null,
-          last_error: null,
-          delivered_at: null,
-          created_at: now,
-        })
-        .execute();
+          now,
+          now,
+        ]);
+        deliveries += 1;
+      }
     }
   }
-  return events;
+  const seqOf = new Map(rows.map((row) => [row.id, Number(row.seq)]));
+  const events = bodies.map((body, index) => ({
+    ...body,
+    seq: seqOf.get(body.id) as number,
+    subscriberId: (items[index] as (typeof items)[number]).subscriberId,
+  }));
+  return { events, deliveries };
 }
 
 type Listener = (event: NotificationEvent) => void;
@@ -94,7 +151,8 @@ export class NotificationHub {
     };
   }
 
-  publish(events: readonly NotificationEvent[]) {
+  /** `deliveries`: whether the transaction wrote webhook deliveries (then the worker wakes). */
+  publish(events: readonly NotificationEvent[], deliveries = events.length > 0) {
     for (const event of events) {
       for (const listener of this.listeners.get(event.subscriberId) ?? []) {
         try {
@@ -104,7 +162,7 @@ export class NotificationHub {
         }
       }
     }
-    if (events.length > 0) this.onCommitted?.();
+    if (deliveries) this.onCommitted?.();
   }
 
   get connections() {

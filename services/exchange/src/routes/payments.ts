@@ -3,6 +3,7 @@
  * asks, a payer pays from the wallet, the merchant may refund in full or in part. A request is
  * paid at most once and never after it expires; the check and the payment are one transaction.
  */
+import { Statement } from '@tessera/db';
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import { mutate, subscriberOf } from '../app.ts';
@@ -44,6 +45,14 @@ const Transfer = Type.Object({
   memo: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
+
+type Recipient = { id: string; account_id: string; status: string };
+const recipientById = new Statement<Recipient>(
+  'select id, account_id, status from subscribers where id = ?',
+);
+const recipientByPhone = new Statement<Recipient>(
+  'select id, account_id, status from subscribers where phone = ? and kind = ?',
+);
 
 export function paymentRoutes(app: App, exchange: Exchange) {
   const db = exchange.database.db;
@@ -117,12 +126,10 @@ export function paymentRoutes(app: App, exchange: Exchange) {
       const units = parseAmount(request.body.amount, asset);
       if (units <= 0n) throw badRequest('invalid_amount', 'amount must be positive');
       return mutate(exchange, request, reply, async ({ trx, now, notify }) => {
-        let query = trx.selectFrom('subscribers').select(['id', 'account_id', 'status']);
-        query =
+        const recipient =
           'subscriberId' in to
-            ? query.where('id', '=', to.subscriberId)
-            : query.where('phone', '=', to.phone).where('kind', '=', to.kind ?? 'person');
-        const recipient = await query.executeTakeFirst();
+            ? await recipientById.first(trx, dialect, [to.subscriberId])
+            : await recipientByPhone.first(trx, dialect, [to.phone, to.kind ?? 'person']);
         if (recipient?.status !== 'active') throw notFound('recipient');
         if (recipient.id === me.id)
           throw badRequest('same_wallet', 'cannot transfer to your own wallet');

@@ -1,0 +1,771 @@
+/**
+ * Transfers per second through the exchange's real HTTP API, on SQLite and on PostgreSQL, against
+ * an empty Fastify route measured in the same run (`baseline_noop_rps`).
+ *
+ * The server under test is the real exchange (`services/exchange/src/server.ts`, bundled as it
+ * runs in production) in its own process, over a fresh database. The bench signs up persons through the real sign-up flow, funds
+ * their wallets with a real deposit entry, then drives `POST /v1/transfers` from many connections
+ * with random senders, random recipients and fresh idempotency keys; about one request in twenty
+ * re-sends an earlier answered (sender, key, body) and must be replayed, not applied again.
+ * After the load it stops the server and checks the books: the audit, one transfer entry per
+ * applied transfer, and every funded unit still in some wallet.
+ *
+ * `node --import tsx bench/exchange.ts noop-server` is the baseline server (used internally).
+ * BENCH_PROFILE_DIR=<dir> runs the exchange under `--cpu-prof` and leaves its profiles there.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Database, migrateToLatest, openDatabase, sql, writeTransaction } from '@tessera/db';
+import pg from 'pg';
+import { auditLedger } from '../services/exchange/src/audit.ts';
+import { exchangeMigrations, houseAccounts } from '../services/exchange/src/db/migrations.ts';
+import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
+import { postEntry } from '../services/exchange/src/ledger.ts';
+
+const host = '127.0.0.1';
+const persons = 200;
+const connections = 64;
+const durationS = 10;
+const warmupS = 2;
+const replayShare = 0.05;
+/** USDT has 6 decimals: every wallet starts with 1,000 USDT and each transfer moves 0.01. */
+const fundUnits = 1_000_000_000n;
+const transferAmount = '0.01';
+const postgresAdminUrl =
+  process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const profileDir = process.env.BENCH_PROFILE_DIR;
+// The server runs as it does in production: the bundle `npm run build -w @tessera/exchange` makes,
+// with plain node (the bench builds it first).
+const serverScript = fileURLToPath(
+  new URL('../services/exchange/dist/server.mjs', import.meta.url),
+);
+const buildScript = fileURLToPath(new URL('../services/exchange/build.mjs', import.meta.url));
+
+// autocannon ships no types; this is the part of its programmatic API the bench uses.
+interface CannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: CannonRequest, context: CannonContext) => CannonRequest;
+  onResponse?: (
+    status: number,
+    body: string,
+    context: CannonContext,
+    headers: Record<string, string | string[]>,
+  ) => void;
+}
+interface CannonContext {
+  sent?: Sent;
+}
+interface CannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  latency: { p50: number; p99: number; average: number; max: number };
+  requests: { average: number; total: number };
+  statusCodeStats: Record<string, { count: number }>;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: CannonRequest[];
+}) => PromiseLike<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+let keyCounter = 0;
+const runTag = randomBytes(4).toString('hex');
+
+/** The baseline: Fastify 5, no plugins, one empty route: what the framework and the socket cost. */
+async function serveNoop() {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.post('/noop', async () => ({}));
+  await app.listen({ host, port: Number(process.env.BENCH_NOOP_PORT) });
+  process.once('SIGTERM', () => {
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
+
+interface Person {
+  readonly id: string;
+  readonly token: string;
+  readonly accountId: string;
+}
+
+/** One request as a client would remember it, to replay it or to retry it after a lost answer. */
+interface Sent {
+  readonly sender: number;
+  readonly key: string;
+  readonly body: string;
+  readonly replay: boolean;
+  /** The first answer's body, once a fresh transfer got its 201. */
+  response?: string;
+}
+
+interface PhaseStats {
+  /** 201 without `idempotent-replayed`: a transfer applied by this request. */
+  fresh: number;
+  /** Re-sent requests answered 201 with `idempotent-replayed: true` and the first body. */
+  replays: number;
+  /** Re-sent requests answered anything else: a broken idempotency guarantee. */
+  badReplays: number;
+  /** Fresh requests answered as replays: a key collision, which must not happen. */
+  unexpectedReplays: number;
+  statuses: Map<number, number>;
+  samples: string[];
+}
+
+const newStats = (): PhaseStats => ({
+  fresh: 0,
+  replays: 0,
+  badReplays: 0,
+  unexpectedReplays: 0,
+  statuses: new Map(),
+  samples: [],
+});
+
+const log = (message: string) => console.error(`[exchange bench] ${message}`);
+
+async function main() {
+  await import(buildScript);
+  const started = performance.now();
+  const baseline = await runBaseline();
+  log(
+    `baseline: empty Fastify route ${Math.round(baseline.rps)} requests/s, ` +
+      `server CPU ${Math.round(baseline.cpuUsPerRequest)} us a request`,
+  );
+  const results = [];
+  let failed = false;
+  const only = process.env.BENCH_BACKENDS?.split(',');
+  for (const backend of (['sqlite', 'postgres'] as const).filter(
+    (b) => !only || only.includes(b),
+  )) {
+    const result = await runBackend(backend);
+    results.push({
+      ...result,
+      ratio_to_noop: Number((result.transfers_per_s / baseline.rps).toFixed(3)),
+    });
+    if (!result.checks_passed) failed = true;
+  }
+  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    JSON.stringify({
+      scenario: 'exchange',
+      results,
+      baseline_noop_rps: Math.round(baseline.rps),
+      baseline_noop_cpu_us_per_request: Math.round(baseline.cpuUsPerRequest),
+      connections,
+      duration_s: durationS,
+      persons,
+    }),
+  );
+  // The figures are printed either way; a broken ledger or a failed request fails the scenario.
+  if (failed) process.exit(1);
+}
+
+async function runBaseline() {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), 'noop-server'],
+    { env: { ...process.env, BENCH_NOOP_PORT: String(port) }, stdio: ['ignore', 2, 2] },
+  );
+  try {
+    await waitForServer(child, port, '/noop', 'POST');
+    const request = (sent: Sent): CannonRequest => ({
+      method: 'POST',
+      path: '/noop',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${'x'.repeat(48)}`,
+        'idempotency-key': sent.key,
+      },
+      body: sent.body,
+    });
+    // The same request shape and client work as the transfers, so the client's share is alike.
+    const setupRequest = () => request(freshRequest(['sub_baseline1', 'sub_baseline2']));
+    await autocannon({
+      url: `http://${host}:${port}`,
+      connections,
+      duration: warmupS,
+      requests: [{ setupRequest }],
+    });
+    const cpuBefore = cpuMs(child);
+    const result = await autocannon({
+      url: `http://${host}:${port}`,
+      connections,
+      duration: durationS,
+      requests: [{ setupRequest }],
+    });
+    const cpu = cpuMs(child) - cpuBefore;
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`baseline: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return {
+      rps: result.requests.total / result.duration,
+      cpuUsPerRequest: (cpu * 1000) / result.requests.total,
+    };
+  } finally {
+    await stop(child);
+  }
+}
+
+/** A new transfer from a random sender to a random other person, under a fresh key. */
+function freshRequest(ids: readonly string[]): Sent {
+  const sender = randomInt(ids.length);
+  let recipient = randomInt(ids.length - 1);
+  if (recipient >= sender) recipient += 1;
+  keyCounter += 1;
+  return {
+    sender,
+    key: `bench-${runTag}-${keyCounter}`,
+    body: JSON.stringify({
+      to: { subscriberId: ids[recipient] },
+      asset: 'USDT',
+      amount: transferAmount,
+      memo: 'bench',
+    }),
+    replay: false,
+  };
+}
+
+async function runBackend(backend: 'sqlite' | 'postgres') {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-exchange-'));
+  const sqlitePath = join(dir, 'exchange.db');
+  let databaseUrl: string | undefined;
+  let dropDatabase = async () => {};
+  if (backend === 'postgres') {
+    const created = await createPostgresDatabase();
+    databaseUrl = created.url;
+    dropDatabase = created.drop;
+  }
+  try {
+    const ratesPath = join(dir, 'rates.json');
+    writeFileSync(
+      ratesPath,
+      JSON.stringify({
+        source: 'bench',
+        observedAt: new Date().toISOString(),
+        fiat: 'KRW',
+        rates: { BTC: '95000000', ETH: '4500000', USDT: '1400' },
+      }),
+    );
+    // Migrate before the server starts so the schema is there for the bench's own connection.
+    const database = openDatabase<ExchangeDB>({ databaseUrl, sqlitePath, poolSize: 2 });
+    try {
+      await migrateToLatest(database, exchangeMigrations);
+      const port = await freePort();
+      const server = spawn(
+        process.execPath,
+        [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), serverScript],
+        {
+          env: {
+            ...process.env,
+            NODE_ENV: 'development',
+            LOG_LEVEL: 'warn',
+            EXCHANGE_HOST: host,
+            EXCHANGE_PORT: String(port),
+            EXCHANGE_SQLITE_PATH: sqlitePath,
+            EXCHANGE_RATES_FILE: ratesPath,
+            ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
+          },
+          stdio: ['ignore', 2, 2],
+        },
+      );
+      const memory = sampleMemory(server);
+      let phases: Awaited<ReturnType<typeof load>>[];
+      let idleMb: number;
+      let hwmMb: number;
+      let cpuPerRequest: number;
+      let hostBusy: number;
+      let postgresCpuPerRequest: number | undefined;
+      try {
+        await waitForServer(server, port, '/dev/sms?phone=%2B8210000000', 'GET');
+        idleMb = readStatusMb(server, 'VmRSS');
+        log(
+          `${backend}: server up (pid ${server.pid}, ${idleMb.toFixed(0)} MB); signing up ${persons} persons`,
+        );
+        const people = await seed(port, database);
+        await writeTransaction(database, async (trx) => {
+          for (const person of people) {
+            await postEntry(trx, database.dialect, Date.now(), {
+              kind: 'deposit',
+              memo: 'bench funding',
+              postings: [
+                { account: houseAccounts.bank, asset: 'USDT', amount: -fundUnits },
+                { account: person.accountId, asset: 'USDT', amount: fundUnits },
+              ],
+            });
+          }
+        });
+        log(`${backend}: funded ${people.length} wallets; warming up for ${warmupS} s`);
+        const answered: Sent[] = [];
+        const warm = await load(port, people, warmupS, answered);
+        log(`${backend}: measuring for ${durationS} s with ${connections} connections`);
+        const cpuBefore = cpuMs(server);
+        const hostBefore = hostCpu();
+        const backendsBefore = await postgresBackendCpu(database);
+        const measured = await load(port, people, durationS, answered);
+        hostBusy = hostCpu().busyShareSince(hostBefore);
+        const answeredCount = measured.stats.fresh + measured.stats.replays;
+        cpuPerRequest = (cpuMs(server) - cpuBefore) / answeredCount;
+        const backendsAfter = await postgresBackendCpu(database);
+        if (backendsAfter.size > 0) {
+          let spent = 0;
+          for (const [pid, ms] of backendsAfter) spent += ms - (backendsBefore.get(pid) ?? 0);
+          postgresCpuPerRequest = spent / answeredCount;
+        }
+        hwmMb = readStatusMb(server, 'VmHWM');
+        phases = [warm, measured];
+      } finally {
+        memory.stop();
+        await stop(server);
+      }
+
+      const measured = phases[1] as (typeof phases)[number];
+      const { stats, result } = measured;
+      // Every applied transfer: answered 201 fresh, or in flight at the end and 201 on retry.
+      const effects = phases.reduce((sum, phase) => sum + phase.stats.fresh + phase.settled, 0);
+      const audit = await auditLedger(database);
+      const books = await checkBooks(database);
+      const entriesMatch = books.transfers === effects && books.idempotencyKeys === effects;
+      const moneyConserved = books.walletUsdt === fundUnits * BigInt(persons);
+      const problems: string[] = [];
+      for (const problem of audit.problems.slice(0, 20)) problems.push(`audit: ${problem}`);
+      if (!entriesMatch)
+        problems.push(
+          `${books.transfers} transfer entries and ${books.idempotencyKeys} idempotency keys for ${effects} applied transfers`,
+        );
+      if (!moneyConserved)
+        problems.push(
+          `wallets hold ${books.walletUsdt} USDT units; ${fundUnits * BigInt(persons)} were funded`,
+        );
+      for (const [index, phase] of phases.entries()) {
+        const name = index === 0 ? 'warm-up' : 'measured run';
+        for (const [status, count] of phase.stats.statuses)
+          if (status !== 201) problems.push(`${name}: ${count} answers with status ${status}`);
+        if (phase.stats.badReplays > 0)
+          problems.push(`${name}: ${phase.stats.badReplays} re-sent requests not replayed`);
+        if (phase.stats.unexpectedReplays > 0)
+          problems.push(
+            `${name}: ${phase.stats.unexpectedReplays} fresh requests answered as replays`,
+          );
+        if (phase.result.errors > 0)
+          problems.push(`${name}: ${phase.result.errors} connection errors or timeouts`);
+        if (phase.settleFailures > 0)
+          problems.push(`${name}: ${phase.settleFailures} unanswered requests failed on retry`);
+        for (const sample of phase.stats.samples) problems.push(`${name}: sample ${sample}`);
+      }
+      const transfersPerS = stats.fresh / result.duration;
+      log(
+        `${backend}: ${Math.round(transfersPerS)} transfers/s, p99 ${result.latency.p99} ms, ` +
+          `RSS ${idleMb.toFixed(0)} MB idle and ${memory.maxMb().toFixed(0)} MB at most, ` +
+          `server CPU ${Math.round(cpuPerRequest * 1000)} us a request, ` +
+          (postgresCpuPerRequest === undefined
+            ? ''
+            : `PostgreSQL backends ${Math.round(postgresCpuPerRequest * 1000)} us, `) +
+          `host CPU ${Math.round(hostBusy * 100)}% busy, ${stats.replays} replays, ` +
+          `audit ${audit.ok ? 'ok' : 'FAILED'} (${audit.entries} entries, ${audit.postings} postings), ` +
+          `${books.transfers} transfer entries for ${effects} applied transfers`,
+      );
+      if (problems.length > 0) {
+        log(`${backend}: CHECKS FAILED`);
+        for (const problem of problems) log(`  ${problem}`);
+      }
+      return {
+        backend,
+        transfers_per_s: Math.round(transfersPerS),
+        p99_ms: result.latency.p99,
+        rss_mb: Number(memory.maxMb().toFixed(1)),
+        ledger_balanced: audit.ok,
+        p50_ms: result.latency.p50,
+        rss_idle_mb: Number(idleMb.toFixed(1)),
+        hwm_mb: Number(hwmMb.toFixed(1)),
+        server_cpu_us_per_transfer: Math.round(cpuPerRequest * 1000),
+        ...(postgresCpuPerRequest === undefined
+          ? {}
+          : { postgres_cpu_us_per_transfer: Math.round(postgresCpuPerRequest * 1000) }),
+        host_cpu_busy: Number(hostBusy.toFixed(2)),
+        transfers: stats.fresh,
+        replays: stats.replays,
+        non_2xx: result.non2xx,
+        errors: result.errors,
+        money_conserved: moneyConserved,
+        entries_match: entriesMatch,
+        checks_passed: problems.length === 0,
+      };
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await dropDatabase();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Signs persons up through the real API. The sign-up routes allow 10 requests a minute per client
+ * address, so each batch of four persons (eight limited requests) comes from its own loopback
+ * address, as if from its own phone; the limit itself stays on.
+ */
+async function seed(port: number, database: Database<ExchangeDB>): Promise<Person[]> {
+  const perAddress = 4;
+  const signUp = async (index: number) => {
+    const localAddress = `127.0.0.${10 + Math.floor(index / perAddress)}`;
+    const phone = `+82109${String(index).padStart(7, '0')}`;
+    const sent = await call(port, 'POST', '/v1/auth/codes', { body: { phone }, localAddress });
+    if (sent.status !== 202) throw new Error(`sending a code: ${sent.status} ${sent.text}`);
+    const inbox = await call(port, 'GET', `/dev/sms?phone=${encodeURIComponent(phone)}`);
+    const code = (JSON.parse(inbox.text) as { lastCode: string | null }).lastCode;
+    if (!code) throw new Error(`no code in the development inbox for ${phone}`);
+    const opened = await call(port, 'POST', '/v1/subscribers', {
+      body: { phone, code, kind: 'person', displayName: `Bench person ${index + 1}` },
+      localAddress,
+    });
+    if (opened.status !== 201) throw new Error(`signing up: ${opened.status} ${opened.text}`);
+    const body = JSON.parse(opened.text) as { token: string; subscriber: { id: string } };
+    return { id: body.subscriber.id, token: body.token };
+  };
+  const signedUp: { id: string; token: string }[] = [];
+  for (let start = 0; start < persons; start += 20) {
+    const batch = Array.from({ length: Math.min(20, persons - start) }, (_, i) => start + i);
+    signedUp.push(...(await Promise.all(batch.map(signUp))));
+  }
+  const accounts = new Map(
+    (
+      await database.db
+        .selectFrom('subscribers')
+        .select(['id', 'account_id'])
+        .where(
+          'id',
+          'in',
+          signedUp.map((person) => person.id),
+        )
+        .execute()
+    ).map((row) => [row.id, row.account_id]),
+  );
+  return signedUp.map((person) => {
+    const accountId = accounts.get(person.id);
+    if (!accountId) throw new Error(`subscriber ${person.id} has no account row`);
+    return { ...person, accountId };
+  });
+}
+
+/**
+ * One autocannon run of transfers. Requests still in flight when it stops have no answer, as for
+ * a client whose connection dropped; they are retried with the same key afterwards, which is the
+ * idempotency contract, so every applied transfer is known and counted exactly once.
+ */
+async function load(port: number, people: readonly Person[], seconds: number, answered: Sent[]) {
+  const stats = newStats();
+  const inFlight = new Set<Sent>();
+  const ids = people.map((person) => person.id);
+  const request = (sent: Sent): CannonRequest => ({
+    method: 'POST',
+    path: '/v1/transfers',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${(people[sent.sender] as Person).token}`,
+      'idempotency-key': sent.key,
+    },
+    body: sent.body,
+  });
+  const result = await autocannon({
+    url: `http://${host}:${port}`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (_request, context) => {
+          const earlier =
+            answered.length > 0 && Math.random() < replayShare
+              ? answered[randomInt(answered.length)]
+              : undefined;
+          const sent: Sent = earlier ? { ...earlier, replay: true } : freshRequest(ids);
+          context.sent = sent;
+          inFlight.add(sent);
+          return request(sent);
+        },
+        onResponse: (status, body, context, headers) => {
+          const sent = context.sent;
+          if (!sent) return;
+          inFlight.delete(sent);
+          stats.statuses.set(status, (stats.statuses.get(status) ?? 0) + 1);
+          const replayed = headerOf(headers, 'idempotent-replayed') === 'true';
+          if (sent.replay) {
+            if (status === 201 && replayed && body === sent.response) stats.replays += 1;
+            else {
+              stats.badReplays += 1;
+              if (stats.samples.length < 5)
+                stats.samples.push(`replay answered ${status} ${body.slice(0, 200)}`);
+            }
+          } else if (status === 201) {
+            if (replayed) stats.unexpectedReplays += 1;
+            else {
+              stats.fresh += 1;
+              const remembered = { ...sent, response: body };
+              // Keep a bounded pool of answered requests to replay from.
+              if (answered.length < 4096) answered.push(remembered);
+              else answered[randomInt(answered.length)] = remembered;
+            }
+          } else if (stats.samples.length < 5) {
+            stats.samples.push(`${status} ${body.slice(0, 200)}`);
+          }
+        },
+      },
+    ],
+  });
+  let settled = 0;
+  let settleFailures = 0;
+  for (const sent of inFlight) {
+    if (sent.replay) continue;
+    const retry = await call(port, 'POST', '/v1/transfers', {
+      rawBody: sent.body,
+      headers: request(sent).headers ?? {},
+    });
+    if (retry.status === 201) settled += 1;
+    else {
+      settleFailures += 1;
+      stats.samples.push(`retry answered ${retry.status} ${retry.text.slice(0, 200)}`);
+    }
+  }
+  return { stats, result, settled, settleFailures };
+}
+
+function headerOf(headers: Record<string, string | string[]>, name: string) {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+/** Counts straight from the tables, independent of the audit. */
+async function checkBooks(database: Database<ExchangeDB>) {
+  const db = database.db;
+  const transfers = await db
+    .selectFrom('journal_entries')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .where('kind', '=', 'transfer')
+    .executeTakeFirstOrThrow();
+  const keys = await db
+    .selectFrom('idempotency_keys')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .executeTakeFirstOrThrow();
+  const wallets = await db
+    .selectFrom('balances as b')
+    .innerJoin('accounts as a', 'a.id', 'b.account_id')
+    .select('b.amount')
+    .where('a.kind', '=', 'wallet')
+    .where('b.asset', '=', 'USDT')
+    .execute();
+  return {
+    transfers: Number(transfers.count),
+    idempotencyKeys: Number(keys.count),
+    walletUsdt: wallets.reduce((sum, row) => sum + BigInt(row.amount), 0n),
+  };
+}
+
+async function createPostgresDatabase() {
+  const admin = new pg.Client({ connectionString: postgresAdminUrl });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${postgresAdminUrl} (set BENCH_POSTGRES_URL): ${String(error)}`,
+    );
+  }
+  const name = `tessera_bench_${randomBytes(6).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      const client = new pg.Client({ connectionString: postgresAdminUrl });
+      await client.connect();
+      try {
+        await client.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          [name],
+        );
+        await client.query(`drop database if exists ${name}`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Samples the child's resident set every 100 ms; the peak is the figure to hold under 200 MB. */
+function sampleMemory(child: ChildProcess) {
+  let max = 0;
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, readStatusMb(child, 'VmRSS'));
+    } catch {
+      // The process has just exited; the last sample stands.
+    }
+  }, 100);
+  return {
+    maxMb: () => max,
+    stop: () => clearInterval(timer),
+  };
+}
+
+function readStatusMb(child: ChildProcess, field: 'VmRSS' | 'VmHWM') {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${child.pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/**
+ * CPU time (ms) of each PostgreSQL backend serving the bench database, by process id: the
+ * database's own share of a transfer. Empty on SQLite, which runs inside the server.
+ */
+async function postgresBackendCpu(database: Database<ExchangeDB>) {
+  const spent = new Map<number, number>();
+  if (database.dialect !== 'postgres') return spent;
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`.execute(database.db);
+  for (const { pid } of rows) {
+    try {
+      spent.set(pid, cpuMs(pid));
+    } catch {
+      // The backend has just gone; its share is lost, which only lowers the figure.
+    }
+  }
+  return spent;
+}
+
+/**
+ * The whole machine's CPU counters from /proc/stat: how busy it was, so a low figure from a
+ * machine shared with other work can be told from a slow server.
+ */
+function hostCpu() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  return {
+    idle,
+    total,
+    busyShareSince(before: { idle: number; total: number }) {
+      const spent = total - before.total;
+      return spent > 0 ? 1 - (idle - before.idle) / spent : 0;
+    },
+  };
+}
+
+/**
+ * A process's CPU time (user + system) in milliseconds. Per request it is the figure that holds on
+ * a busy machine, where requests per second also measure everyone else's load.
+ */
+function cpuMs(target: ChildProcess | number) {
+  const pid = typeof target === 'number' ? target : target.pid;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10; // USER_HZ is 100 on Linux.
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForServer(child: ChildProcess, port: number, path: string, method: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    try {
+      const response = await call(port, method, path, method === 'POST' ? { body: {} } : {});
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`server on port ${port} did not answer in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function call(
+  port: number,
+  method: string,
+  path: string,
+  options: {
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    localAddress?: string;
+  } = {},
+): Promise<{ status: number; text: string }> {
+  const payload =
+    options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host,
+        port,
+        method,
+        path,
+        agent: false,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        headers: {
+          ...options.headers,
+          ...(payload === undefined
+            ? {}
+            : {
+                'content-type': 'application/json',
+                'content-length': String(Buffer.byteLength(payload)),
+              }),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+// Last, so every module-level binding above is initialised before anything runs.
+if (process.argv[2] === 'noop-server') await serveNoop();
+else await main();
