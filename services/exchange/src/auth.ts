@@ -141,6 +141,31 @@ export async function createApiKey(exchange: Exchange, subscriberId: string, lab
   return { id, key };
 }
 
+/**
+ * A valid session is remembered for two seconds, so a busy client does not cost a database
+ * round trip per request. Signing out forgets it at once in this process; another instance
+ * behind the same load balancer may accept the token for up to those two seconds.
+ */
+const sessionCacheMs = 2_000;
+const sessionCaches = new WeakMap<
+  Exchange,
+  Map<string, { principal: SubscriberPrincipal; expiresAt: number; until: number }>
+>();
+
+function sessionCacheOf(exchange: Exchange) {
+  let cache = sessionCaches.get(exchange);
+  if (!cache) {
+    cache = new Map();
+    sessionCaches.set(exchange, cache);
+  }
+  return cache;
+}
+
+/** Signing out: the token stops working at once. */
+export function forgetSession(exchange: Exchange, token: string) {
+  sessionCacheOf(exchange).delete(sha256(token));
+}
+
 /** Runs on every request: written once in SQL rather than built each time. */
 const sessionLookup = new Statement<{
   id: string;
@@ -148,8 +173,9 @@ const sessionLookup = new Statement<{
   account_id: string;
   display_name: string;
   status: string;
+  expires_at: number;
 }>(
-  `select s.id, s.kind, s.account_id, s.display_name, s.status
+  `select s.id, s.kind, s.account_id, s.display_name, s.status, t.expires_at
    from sessions t join subscribers s on s.id = t.subscriber_id
    where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?`,
 );
@@ -202,9 +228,12 @@ export async function authenticate(
       };
     }
   } else {
+    const cache = sessionCacheOf(exchange);
+    const cached = cache.get(hash);
+    if (cached && cached.until > Date.now() && now < cached.expiresAt) return cached.principal;
     const row = await sessionLookup.first(db, exchange.database.dialect, [hash, now]);
     if (row && row.status === 'active') {
-      return {
+      const principal: SubscriberPrincipal = {
         type: 'subscriber',
         id: row.id,
         kind: row.kind,
@@ -212,6 +241,9 @@ export async function authenticate(
         displayName: row.display_name,
         via: 'session',
       };
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(hash, { principal, expiresAt: row.expires_at, until: Date.now() + sessionCacheMs });
+      return principal;
     }
   }
   throw new ApiError(401, 'unauthenticated', 'the token is unknown, expired or revoked');

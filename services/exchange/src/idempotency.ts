@@ -31,9 +31,8 @@ const claimKey = new Statement<{ key: string }>(
 const storedKey = new Statement<{ request_hash: string; status_code: number; response: string }>(
   'select request_hash, status_code, response from idempotency_keys where principal = ? and key = ?',
 );
-const completeKey = new Statement(
-  'update idempotency_keys set status_code = ?, response = ? where principal = ? and key = ?',
-);
+const completeKeyText =
+  'update idempotency_keys set status_code = ?, response = ? where principal = ? and key = ?';
 
 const keyPattern = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
@@ -77,12 +76,11 @@ export async function idempotent(
       return { status: stored.status_code, body: JSON.parse(stored.response), replayed: true };
     }
     const outcome = await effect(work);
-    await completeKey.run(trx, dialect, [
-      outcome.status,
-      JSON.stringify(outcome.body),
-      principal,
-      key,
-    ]);
+    // Stored with the outbox write, in the same transaction as the effect.
+    work.finally({
+      text: completeKeyText,
+      parameters: [outcome.status, JSON.stringify(outcome.body), principal, key],
+    });
     return { ...outcome, replayed: false };
   });
 }

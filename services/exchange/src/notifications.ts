@@ -30,6 +30,8 @@ const perCount = new Map<
   {
     hooks: Statement<{ id: string; webhook_url: string }>;
     insert: Statement<{ seq: number; id: string; deliveries: number }>;
+    /** The PostgreSQL text with `?` placeholders, to extend with final writes. */
+    insertText: string;
   }
 >();
 
@@ -38,25 +40,26 @@ function statementsFor(count: number) {
   let made = perCount.get(count);
   if (!made) {
     const values = repeat(count, '(?, ?, ?, ?, ?)');
+    // PostgreSQL: the notifications and their webhook deliveries in one round trip.
+    const insertText = `with n as (
+        insert into notifications (id, subscriber_id, type, payload, created_at) values ${values}
+        returning seq, id, subscriber_id),
+      d as (
+        insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
+          next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
+        select 'whd_' || substr(n.id, 5), n.id, n.subscriber_id, s.webhook_url, 'pending', 0, ?, 0,
+          null, null, null, ?
+        from n join subscribers s on s.id = n.subscriber_id where s.webhook_url is not null
+        returning 1) select n.seq, n.id, (select count(*) from d)::int as deliveries from n`;
     made = {
       hooks: new Statement(
         `select id, webhook_url from subscribers where id in (${repeat(count, '?')}) and webhook_url is not null`,
       ),
       insert: new Statement({
         sqlite: `insert into notifications (id, subscriber_id, type, payload, created_at) values ${values} returning seq, id, 0 as deliveries`,
-        // PostgreSQL: the notifications and their webhook deliveries in one round trip.
-        postgres: `with n as (
-            insert into notifications (id, subscriber_id, type, payload, created_at) values ${values}
-            returning seq, id, subscriber_id),
-          d as (
-            insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
-              next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
-            select 'whd_' || substr(n.id, 5), n.id, n.subscriber_id, s.webhook_url, 'pending', 0, ?, 0,
-              null, null, null, ?
-            from n join subscribers s on s.id = n.subscriber_id where s.webhook_url is not null
-            returning 1)
-          select n.seq, n.id, (select count(*) from d)::int as deliveries from n`,
+        postgres: insertText,
       }),
+      insertText,
     };
     perCount.set(count, made);
   }
@@ -69,13 +72,37 @@ const insertDelivery = new Statement(
    values (?, ?, ?, ?, 'pending', 0, ?, 0, null, null, null, ?)`,
 );
 
+/** A write that goes out with the outbox write (see `Work.finally`). */
+export interface FinalWrite {
+  readonly text: string;
+  readonly parameters: readonly unknown[];
+}
+
+const loneWrites = new Map<string, Statement>();
+const combined = new Map<string, Statement<{ seq: number; id: string; deliveries: number }>>();
+
+async function runAlone(trx: Kysely<ExchangeDB>, dialect: Dialect, writes: readonly FinalWrite[]) {
+  for (const write of writes) {
+    let statement = loneWrites.get(write.text);
+    if (!statement) {
+      statement = new Statement(write.text);
+      loneWrites.set(write.text, statement);
+    }
+    await statement.run(trx, dialect, write.parameters);
+  }
+}
+
 export async function writeNotifications(
   trx: Kysely<ExchangeDB>,
   dialect: Dialect,
   now: number,
   items: readonly { subscriberId: string; type: string; data: Record<string, unknown> }[],
+  finalWrites: readonly FinalWrite[] = [],
 ): Promise<{ events: NotificationEvent[]; deliveries: number }> {
-  if (items.length === 0) return { events: [], deliveries: 0 };
+  if (items.length === 0) {
+    await runAlone(trx, dialect, finalWrites);
+    return { events: [], deliveries: 0 };
+  }
   const statements = statementsFor(items.length);
   const createdAt = new Date(now).toISOString();
   const bodies = items.map((item) => ({
@@ -94,9 +121,30 @@ export async function writeNotifications(
   let deliveries = 0;
   let rows: { seq: number; id: string; deliveries: number }[];
   if (dialect === 'postgres') {
-    rows = await statements.insert.run(trx, dialect, [...parameters, now, now]);
+    let statement = statements.insert;
+    if (finalWrites.length > 0) {
+      // The final writes ride along as more data-modifying CTEs of the same statement.
+      const texts = finalWrites.map((write) => write.text);
+      const key = `${items.length}\u0000${texts.join('\u0000')}`;
+      let found = combined.get(key);
+      if (!found) {
+        const extra = texts.map((text, index) => `, final${index} as (${text})`).join('');
+        found = new Statement(
+          statements.insertText.replace(') select n.seq', `)${extra} select n.seq`),
+        );
+        combined.set(key, found);
+      }
+      statement = found;
+    }
+    rows = await statement.run(trx, dialect, [
+      ...parameters,
+      now,
+      now,
+      ...finalWrites.flatMap((write) => write.parameters),
+    ]);
     deliveries = rows[0]?.deliveries ?? 0;
   } else {
+    await runAlone(trx, dialect, finalWrites);
     rows = await statements.insert.run(trx, dialect, parameters);
     const hooks = await statements.hooks.run(
       trx,

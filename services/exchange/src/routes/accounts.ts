@@ -6,7 +6,14 @@ import { writeTransaction } from '@tessera/db';
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import { subscriberOf } from '../app.ts';
-import { consumeCode, createApiKey, createSession, sendCode, sha256 } from '../auth.ts';
+import {
+  consumeCode,
+  createApiKey,
+  createSession,
+  forgetSession,
+  sendCode,
+  sha256,
+} from '../auth.ts';
 import type { Exchange } from '../context.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -197,6 +204,7 @@ export function accountRoutes(app: App, exchange: Exchange) {
     },
     async (request, reply) => {
       const token = request.headers.authorization?.slice('Bearer '.length) ?? '';
+      forgetSession(exchange, token);
       await db
         .updateTable('sessions')
         .set({ revoked_at: exchange.clock.now() })

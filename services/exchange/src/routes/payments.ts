@@ -58,6 +58,25 @@ export function paymentRoutes(app: App, exchange: Exchange) {
   const db = exchange.database.db;
   const dialect = exchange.database.dialect;
 
+  /**
+   * Recipients by id or phone, remembered for five seconds: a subscriber's wallet account never
+   * changes, so a busy payee does not cost a lookup per transfer. Only active ones are kept.
+   */
+  const recipients = new Map<string, { row: Recipient; until: number }>();
+  async function recipientOf(
+    key: string,
+    load: () => Promise<Recipient | undefined>,
+  ) {
+    const hit = recipients.get(key);
+    if (hit && hit.until > Date.now()) return hit.row;
+    const row = await load();
+    if (row?.status === 'active') {
+      if (recipients.size >= 10_000) recipients.clear();
+      recipients.set(key, { row, until: Date.now() + 5_000 });
+    }
+    return row;
+  }
+
   function requestBody(
     row: PaymentRequestsTable,
     merchantName: string,
@@ -128,8 +147,12 @@ export function paymentRoutes(app: App, exchange: Exchange) {
       return mutate(exchange, request, reply, async ({ trx, now, notify }) => {
         const recipient =
           'subscriberId' in to
-            ? await recipientById.first(trx, dialect, [to.subscriberId])
-            : await recipientByPhone.first(trx, dialect, [to.phone, to.kind ?? 'person']);
+            ? await recipientOf(`id:${to.subscriberId}`, () =>
+                recipientById.first(trx, dialect, [to.subscriberId]),
+              )
+            : await recipientOf(`phone:${to.phone}:${to.kind ?? 'person'}`, () =>
+                recipientByPhone.first(trx, dialect, [to.phone, to.kind ?? 'person']),
+              );
         if (recipient?.status !== 'active') throw notFound('recipient');
         if (recipient.id === me.id)
           throw badRequest('same_wallet', 'cannot transfer to your own wallet');
