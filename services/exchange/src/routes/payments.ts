@@ -63,10 +63,7 @@ export function paymentRoutes(app: App, exchange: Exchange) {
    * changes, so a busy payee does not cost a lookup per transfer. Only active ones are kept.
    */
   const recipients = new Map<string, { row: Recipient; until: number }>();
-  async function recipientOf(
-    key: string,
-    load: () => Promise<Recipient | undefined>,
-  ) {
+  async function recipientOf(key: string, load: () => Promise<Recipient | undefined>) {
     const hit = recipients.get(key);
     if (hit && hit.until > Date.now()) return hit.row;
     const row = await load();
@@ -144,7 +141,7 @@ export function paymentRoutes(app: App, exchange: Exchange) {
       const asset = assetOf(exchange, request.body.asset);
       const units = parseAmount(request.body.amount, asset);
       if (units <= 0n) throw badRequest('invalid_amount', 'amount must be positive');
-      return mutate(exchange, request, reply, async ({ trx, now, notify }) => {
+      return mutate(exchange, request, reply, async ({ trx, now, notify, finally: last }) => {
         const recipient =
           'subscriberId' in to
             ? await recipientOf(`id:${to.subscriberId}`, () =>
@@ -156,14 +153,21 @@ export function paymentRoutes(app: App, exchange: Exchange) {
         if (recipient?.status !== 'active') throw notFound('recipient');
         if (recipient.id === me.id)
           throw badRequest('same_wallet', 'cannot transfer to your own wallet');
-        const entry = await postEntry(trx, dialect, now, {
-          kind: 'transfer',
-          memo: memo ?? null,
-          postings: [
-            { account: me.accountId, asset: asset.code, amount: -units },
-            { account: recipient.account_id, asset: asset.code, amount: units },
-          ],
-        });
+        const entry = await postEntry(
+          trx,
+          dialect,
+          now,
+          {
+            kind: 'transfer',
+            memo: memo ?? null,
+            postings: [
+              { account: me.accountId, asset: asset.code, amount: -units },
+              { account: recipient.account_id, asset: asset.code, amount: units },
+            ],
+          },
+          // Nothing below reads the journal or a balance: the entry's writes can go last.
+          { defer: last },
+        );
         const body = {
           id: entry.id,
           from: me.id,
