@@ -214,6 +214,8 @@ function startCheckpointer(path: string) {
   const worker = new Worker(code, {
     eval: true,
     workerData: { path, module: require.resolve('better-sqlite3') },
+    // It holds one connection and a timer: a small heap is plenty.
+    resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 2 },
   });
   worker.unref();
   worker.on('error', () => {});
