@@ -393,6 +393,9 @@ function groupCommitter<DB>(database: Database<DB>) {
   return committer;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: any database's executor runs raw SQL alike.
+type AnyExecutor = Kysely<any>;
+
 /**
  * A hot statement written once with `?` placeholders and run without building a query: the
  * text is compiled to the dialect's placeholders once, and the driver reuses its prepared form
@@ -410,9 +413,8 @@ export class Statement<Row = Record<string, unknown>> {
     };
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: any database's executor runs raw SQL alike.
   async run(
-    executor: Kysely<any>,
+    executor: AnyExecutor,
     dialect: Dialect,
     parameters: readonly unknown[],
   ): Promise<Row[]> {
@@ -423,8 +425,7 @@ export class Statement<Row = Record<string, unknown>> {
   }
 
   async first(
-    // biome-ignore lint/suspicious/noExplicitAny: as above.
-    executor: Kysely<any>,
+    executor: AnyExecutor,
     dialect: Dialect,
     parameters: readonly unknown[],
   ): Promise<Row | undefined> {

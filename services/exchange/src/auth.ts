@@ -203,8 +203,7 @@ export async function authenticate(
   }
   const token = match[1] as string;
   const hash = sha256(token);
-  if (exchange.config.operatorToken && operatorMatches(exchange, hash))
-    return { type: 'operator' };
+  if (exchange.config.operatorToken && operatorMatches(exchange, hash)) return { type: 'operator' };
   const db = exchange.database.db;
   const now = exchange.clock.now();
   const columns = ['s.id', 's.kind', 's.account_id', 's.display_name', 's.status'] as const;
