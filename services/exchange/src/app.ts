@@ -8,11 +8,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { writeTransaction } from '@tessera/db';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { authenticate, type Principal, requireOperator, requireSubscriber } from './auth.ts';
 import type { Exchange, Work } from './context.ts';
+import { houseAccounts } from './db/migrations.ts';
 import { ApiError } from './errors.ts';
 import { idempotent, type Outcome } from './idempotency.ts';
+import { openBalances } from './ledger.ts';
 
 /** Who may call a route. Every route must say; `public` is the only one without a token. */
 export type Access = 'public' | 'subscriber' | 'person' | 'merchant' | 'operator' | 'any';
@@ -54,6 +57,16 @@ export async function buildApp(
   exchange: Exchange,
   register: ReadonlyArray<(app: App, exchange: Exchange) => void | Promise<void>>,
 ) {
+  // House accounts get their balance row for every configured asset (new assets included).
+  await writeTransaction(exchange.database, (trx) =>
+    openBalances(
+      trx,
+      exchange.database.dialect,
+      exchange.clock.now(),
+      Object.values(houseAccounts),
+      [...exchange.assets.keys()],
+    ),
+  );
   const app = createFastify(exchange);
 
   app.setErrorHandler((error, request, reply) => {

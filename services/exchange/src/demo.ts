@@ -8,7 +8,7 @@ import { writeTransaction } from '@tessera/db';
 import type { Exchange } from './context.ts';
 import { houseAccounts } from './db/migrations.ts';
 import { newId } from './ids.ts';
-import { postEntry } from './ledger.ts';
+import { openBalances, postEntry } from './ledger.ts';
 import { parseAmount } from './money.ts';
 
 export const demoAccounts = {
@@ -52,6 +52,7 @@ export async function seedDemo(exchange: Exchange): Promise<boolean> {
           created_at: now,
         })
         .execute();
+      await openBalances(trx, database.dialect, now, [accountId], [...exchange.assets.keys()]);
       ids[role] = accountId;
     }
     const buyer = ids.buyer as string;

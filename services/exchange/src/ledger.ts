@@ -161,8 +161,10 @@ export async function postEntry(
     );
   if (keys.length < 2) throw new Error('an entry needs at least two non-zero postings');
 
-  // Lock every touched balance row in that order; rows that do not exist yet cannot be
-  // locked, so create the missing ones (rare: a wallet's first use of an asset) and lock again.
+  // Lock every touched balance row in that order. Every account gets a row per asset when it is
+  // opened (`openBalances`), so rows are there; a missing one (an asset added to the
+  // configuration later) is created and all are locked again. That late lock may come out of
+  // order, so PostgreSQL may find a deadlock there once; it aborts one side, which is retried.
   const flat = keys.flatMap((k) => [k.account, k.asset]);
   const lock = lockStatement(keys.length);
   let rows = await lock.run(trx, dialect, flat);
@@ -224,6 +226,24 @@ export async function postEntry(
     }
   }
   return { id, balances };
+}
+
+/**
+ * Creates the zero balance rows of accounts for every asset, so postings find rows to lock in
+ * order (a row that does not exist cannot be locked). Idempotent.
+ */
+export async function openBalances(
+  trx: Kysely<ExchangeDB>,
+  dialect: Dialect,
+  now: number,
+  accounts: readonly string[],
+  assets: readonly string[],
+) {
+  const pairs = accounts.flatMap((account) => assets.map((asset) => [account, asset, '0', now]));
+  for (let start = 0; start < pairs.length; start += 50) {
+    const chunk = pairs.slice(start, start + 50);
+    await ensureStatement(chunk.length).run(trx, dialect, chunk.flat());
+  }
 }
 
 /** Balances of one account, every asset it has touched. */

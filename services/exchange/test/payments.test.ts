@@ -140,4 +140,29 @@ describe.each(backends)('transfers and payment requests on %s', (backend) => {
       changes: [{ asset: 'USDT', amount: '-5' }],
     });
   });
+
+  it('creates a balance row an account lacks (an asset configured later) and posts to it', async () => {
+    const erin = await x.signUp('person');
+    const frank = await x.signUp('person');
+    await x.fund(erin.accountId, 'BTC', 5_000n);
+    // As if BTC had been added to the configuration after frank opened his wallet.
+    await x.database.db
+      .deleteFrom('balances')
+      .where('account_id', '=', frank.accountId)
+      .where('asset', '=', 'BTC')
+      .execute();
+    const sent = await x.request('POST', '/v1/transfers', {
+      token: erin.token,
+      key: key(),
+      body: { to: { subscriberId: frank.id }, asset: 'BTC', amount: '0.00002' },
+    });
+    expect(sent.status).toBe(201);
+    const row = await x.database.db
+      .selectFrom('balances')
+      .select('amount')
+      .where('account_id', '=', frank.accountId)
+      .where('asset', '=', 'BTC')
+      .executeTakeFirstOrThrow();
+    expect(BigInt(row.amount)).toBe(2_000n);
+  });
 });

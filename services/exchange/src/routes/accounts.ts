@@ -17,6 +17,7 @@ import {
 import type { Exchange } from '../context.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { openBalances } from '../ledger.ts';
 import { DevelopmentSms } from '../sms.ts';
 import { ErrorBody, errors, Id, iso, Phone } from './schemas.ts';
 
@@ -127,6 +128,13 @@ export function accountRoutes(app: App, exchange: Exchange) {
               created_at: now,
             })
             .execute();
+          await openBalances(
+            trx,
+            exchange.database.dialect,
+            now,
+            [accountId],
+            [...exchange.assets.keys()],
+          );
           await trx
             .insertInto('subscribers')
             .values({
