@@ -1,14 +1,15 @@
 /**
- * Idempotency keys on every mutating route. The key row is inserted first in the same
- * transaction as the effect and completed with the response before commit, so:
+ * Idempotency keys on every mutating route. The key is looked up first; the key row, with the
+ * response, is inserted by the effect's own transaction (its last statement), so:
  * - same key, same request, after completion: the stored response, no second effect;
- * - same key at the same moment: the second waits on the key's unique index and then replays;
+ * - same key at the same moment: both may run, but the key's unique index lets one commit; the
+ *   other's insert fails, its whole effect rolls back, and it runs again to replay the response;
  * - same key, different request: 409 idempotency_conflict;
- * - an effect that fails (thrown error) rolls back its key too, so the client may retry it.
+ * - an effect that fails (thrown error) stores no key, so the client may retry it.
  */
 
 import { createHmac } from 'node:crypto';
-import { Statement } from '@tessera/db';
+import { isUniqueViolation, Statement } from '@tessera/db';
 import { type Exchange, inTransaction, type Work } from './context.ts';
 import { ApiError, badRequest } from './errors.ts';
 
@@ -24,15 +25,11 @@ export interface IdempotentRequest {
   readonly headers: Record<string, string | string[] | undefined>;
 }
 
-const claimKey = new Statement<{ key: string }>(
-  `insert into idempotency_keys (principal, key, request_hash, status_code, response, created_at)
-   values (?, ?, ?, 0, '', ?) on conflict (principal, key) do nothing returning key`,
-);
 const storedKey = new Statement<{ request_hash: string; status_code: number; response: string }>(
   'select request_hash, status_code, response from idempotency_keys where principal = ? and key = ?',
 );
-const completeKeyText =
-  'update idempotency_keys set status_code = ?, response = ? where principal = ? and key = ?';
+const storeKeyText = `insert into idempotency_keys
+  (principal, key, request_hash, status_code, response, created_at) values (?, ?, ?, ?, ?, ?)`;
 
 const keyPattern = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
@@ -59,28 +56,43 @@ export async function idempotent(
   const requestHash = createHmac('sha256', exchange.config.secretKey)
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest('hex');
-  return inTransaction(exchange, async (work) => {
-    const { trx } = work;
-    const dialect = exchange.database.dialect;
-    const claimed = await claimKey.first(trx, dialect, [principal, key, requestHash, work.now]);
-    if (!claimed) {
-      const stored = await storedKey.first(trx, dialect, [principal, key]);
-      if (!stored) throw new Error('an idempotency key vanished inside its transaction');
-      if (stored.request_hash !== requestHash) {
-        throw new ApiError(
-          409,
-          'idempotency_conflict',
-          'this Idempotency-Key was already used for a different request',
-        );
-      }
-      return { status: stored.status_code, body: JSON.parse(stored.response), replayed: true };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await inTransaction(exchange, async (work) => {
+        const { trx } = work;
+        const dialect = exchange.database.dialect;
+        const stored = await storedKey.first(trx, dialect, [principal, key]);
+        if (stored) {
+          if (stored.request_hash !== requestHash) {
+            throw new ApiError(
+              409,
+              'idempotency_conflict',
+              'this Idempotency-Key was already used for a different request',
+            );
+          }
+          return { status: stored.status_code, body: JSON.parse(stored.response), replayed: true };
+        }
+        const outcome = await effect(work);
+        // Stored with the outbox write, in the same transaction as the effect.
+        work.finally({
+          text: storeKeyText,
+          parameters: [
+            principal,
+            key,
+            requestHash,
+            outcome.status,
+            JSON.stringify(outcome.body),
+            work.now,
+          ],
+        });
+        return { ...outcome, replayed: false };
+      });
+    } catch (error) {
+      // The same key at the same moment (PostgreSQL): the first to commit stored its response,
+      // this one's insert of the key failed and its whole effect rolled back with it. Run again:
+      // the key is found and its response replayed.
+      if (attempt < 3 && isUniqueViolation(error, 'idempotency_keys')) continue;
+      throw error;
     }
-    const outcome = await effect(work);
-    // Stored with the outbox write, in the same transaction as the effect.
-    work.finally({
-      text: completeKeyText,
-      parameters: [outcome.status, JSON.stringify(outcome.body), principal, key],
-    });
-    return { ...outcome, replayed: false };
-  });
+  }
 }
