@@ -7,9 +7,9 @@
 import { writeTransaction } from '@tessera/db';
 import type { Exchange } from './context.ts';
 import { houseAccounts } from './db/migrations.ts';
-import { newId } from './ids.ts';
-import { openBalances, postEntry } from './ledger.ts';
+import { postEntry } from './ledger.ts';
 import { parseAmount } from './money.ts';
+import { openSubscriber } from './subscribers.ts';
 
 export const demoAccounts = {
   buyer: { phone: '+821000000001', kind: 'person', name: 'Demo Buyer' },
@@ -25,34 +25,11 @@ export async function seedDemo(exchange: Exchange): Promise<boolean> {
     const now = clock.now();
     const ids: Record<string, string> = {};
     for (const [role, demo] of Object.entries(demoAccounts)) {
-      const id = newId(demo.kind === 'merchant' ? 'mer' : 'sub');
-      const accountId = newId('acc');
-      await trx
-        .insertInto('accounts')
-        .values({
-          id: accountId,
-          subscriber_id: id,
-          kind: 'wallet',
-          name: demo.name,
-          created_at: now,
-        })
-        .execute();
-      await trx
-        .insertInto('subscribers')
-        .values({
-          id,
-          kind: demo.kind,
-          phone: demo.phone,
-          display_name: demo.name,
-          account_id: accountId,
-          status: 'active',
-          webhook_url: null,
-          webhook_secret: null,
-          return_urls: '[]',
-          created_at: now,
-        })
-        .execute();
-      await openBalances(trx, database.dialect, now, [accountId], [...exchange.assets.keys()]);
+      const { accountId } = await openSubscriber(exchange, trx, now, {
+        kind: demo.kind,
+        phone: demo.phone,
+        displayName: demo.name,
+      });
       ids[role] = accountId;
     }
     const buyer = ids.buyer as string;

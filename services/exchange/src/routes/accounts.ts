@@ -2,7 +2,7 @@
  * Subscribers (S100, S110): open an account as a person or a merchant, verify the phone by SMS
  * code, sign in and out, merchant API keys, and the development SMS inbox.
  */
-import { writeTransaction } from '@tessera/db';
+import { isUniqueViolation, writeTransaction } from '@tessera/db';
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import { subscriberOf } from '../app.ts';
@@ -16,9 +16,8 @@ import {
 } from '../auth.ts';
 import type { Exchange } from '../context.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
-import { newId } from '../ids.ts';
-import { openBalances } from '../ledger.ts';
 import { DevelopmentSms } from '../sms.ts';
+import { openSubscriber } from '../subscribers.ts';
 import { ErrorBody, errors, Id, iso, Phone } from './schemas.ts';
 
 const Kind = Type.Union([Type.Literal('person'), Type.Literal('merchant')]);
@@ -114,47 +113,15 @@ export function accountRoutes(app: App, exchange: Exchange) {
         throw conflict('account_exists', `a ${kind} account with this phone exists; sign in`);
       await consumeCode(exchange, phone, code);
       const now = exchange.clock.now();
-      const id = newId(kind === 'merchant' ? 'mer' : 'sub');
-      const accountId = newId('acc');
+      let id: string;
       try {
-        await writeTransaction(exchange.database, async (trx) => {
-          await trx
-            .insertInto('accounts')
-            .values({
-              id: accountId,
-              subscriber_id: id,
-              kind: 'wallet',
-              name: displayName,
-              created_at: now,
-            })
-            .execute();
-          await openBalances(
-            trx,
-            exchange.database.dialect,
-            now,
-            [accountId],
-            [...exchange.assets.keys()],
-          );
-          await trx
-            .insertInto('subscribers')
-            .values({
-              id,
-              kind,
-              phone,
-              display_name: displayName,
-              account_id: accountId,
-              status: 'active',
-              webhook_url: null,
-              webhook_secret: null,
-              return_urls: '[]',
-              created_at: now,
-            })
-            .execute();
-        });
+        ({ id } = await writeTransaction(exchange.database, (trx) =>
+          openSubscriber(exchange, trx, now, { kind, phone, displayName }),
+        ));
       } catch (error) {
-        throw conflict('account_exists', `a ${kind} account with this phone exists; sign in`, {
-          cause: String(error),
-        });
+        // Two sign-ups with one phone at the same moment: the unique (phone, kind) decides.
+        if (!isUniqueViolation(error)) throw error;
+        throw conflict('account_exists', `a ${kind} account with this phone exists; sign in`);
       }
       const session = await createSession(exchange, id);
       return reply.code(201).send({
