@@ -14,7 +14,7 @@
  * charging again. State changes are guarded in SQL (`where status = ...`) and, on PostgreSQL,
  * the row is locked first, so two operators confirming at once cannot credit twice.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { App } from '../app.ts';
 import { mutate, subscriberOf } from '../app.ts';
@@ -273,6 +273,25 @@ export function fiatRoutes(
     return row.account_id;
   }
 
+  /** Keyset condition: rows past `cursor` in (created_at, id) order, `<` newest first. */
+  function beyond(
+    eb: ExpressionBuilder<ExchangeDB, 'deposits'> | ExpressionBuilder<ExchangeDB, 'withdrawals'>,
+    cursor: { created_at: number; id: string },
+    op: '<' | '>',
+  ) {
+    const builder = eb as ExpressionBuilder<ExchangeDB, 'deposits'>;
+    return builder.or([
+      builder('created_at', op, cursor.created_at),
+      builder.and([builder('created_at', '=', cursor.created_at), builder('id', op, cursor.id)]),
+    ]);
+  }
+
+  /** One page of `limit` rows (the query asked for one more) and the cursor to the next. */
+  function pageOf<Row extends { id: string }>(rows: Row[], limit: number) {
+    const page = rows.slice(0, limit);
+    return { page, next: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
+  }
+
   /** A keyset cursor from an id: the row must be one the caller could list. */
   async function cursorOf(
     table: 'deposits' | 'withdrawals',
@@ -469,20 +488,9 @@ export function fiatRoutes(
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit + 1);
-      if (cursor) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', cursor.created_at),
-            eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      return {
-        deposits: page.map(depositBody),
-        nextBefore: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      if (cursor) query = query.where((eb) => beyond(eb, cursor, '<'));
+      const { page, next } = pageOf(await query.execute(), limit);
+      return { deposits: page.map(depositBody), nextBefore: next };
     },
   );
 
@@ -584,20 +592,9 @@ export function fiatRoutes(
         }
         query = query.where('reference', '=', reference);
       }
-      if (cursor) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '>', cursor.created_at),
-            eb.and([eb('created_at', '=', cursor.created_at), eb('id', '>', cursor.id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      return {
-        deposits: page.map(depositBody),
-        nextAfter: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      if (cursor) query = query.where((eb) => beyond(eb, cursor, '>'));
+      const { page, next } = pageOf(await query.execute(), limit);
+      return { deposits: page.map(depositBody), nextAfter: next };
     },
   );
 
@@ -766,20 +763,9 @@ export function fiatRoutes(
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit + 1);
-      if (cursor) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', cursor.created_at),
-            eb.and([eb('created_at', '=', cursor.created_at), eb('id', '<', cursor.id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      return {
-        withdrawals: page.map(withdrawalBody),
-        nextBefore: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      if (cursor) query = query.where((eb) => beyond(eb, cursor, '<'));
+      const { page, next } = pageOf(await query.execute(), limit);
+      return { withdrawals: page.map(withdrawalBody), nextBefore: next };
     },
   );
 
@@ -839,20 +825,9 @@ export function fiatRoutes(
         .orderBy('id', 'asc')
         .limit(limit + 1);
       if (request.query.status) query = query.where('status', '=', request.query.status);
-      if (cursor) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '>', cursor.created_at),
-            eb.and([eb('created_at', '=', cursor.created_at), eb('id', '>', cursor.id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      return {
-        withdrawals: page.map(operatorWithdrawalBody),
-        nextAfter: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
+      if (cursor) query = query.where((eb) => beyond(eb, cursor, '>'));
+      const { page, next } = pageOf(await query.execute(), limit);
+      return { withdrawals: page.map(operatorWithdrawalBody), nextAfter: next };
     },
   );
 
