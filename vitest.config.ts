@@ -6,5 +6,7 @@ export default defineConfig({
     // Two cores: one fork per core keeps CPU-heavy suites (fuzzing, Chromium) from starving.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // The database suites need PostgreSQL: check it answers (and start it if it is local).
+    globalSetup: ['scripts/test/postgres-setup.ts'],
   },
 });
