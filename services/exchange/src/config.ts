@@ -33,6 +33,11 @@ export interface ExchangeConfig {
   readonly devEndpoints: boolean;
   readonly webhookMaxAttempts: number;
   readonly webhookTimeoutMs: number;
+  /**
+   * Whether webhooks may go to private, loopback or link-local addresses. Off in production, so
+   * a merchant cannot aim the exchange at its own internal network (SSRF).
+   */
+  readonly webhookAllowPrivate: boolean;
   /** Run the outbox and expiry workers in this process. */
   readonly workers: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -188,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     devEndpoints,
     webhookMaxAttempts: integer('EXCHANGE_WEBHOOK_MAX_ATTEMPTS', 12, 1, 50),
     webhookTimeoutMs: integer('EXCHANGE_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+    webhookAllowPrivate: (read('EXCHANGE_WEBHOOK_ALLOW_PRIVATE') ?? String(!production)) === 'true',
     workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
     logLevel,
   };

@@ -8,6 +8,7 @@
  * receiver's tolerance, and the raw body is signed byte for byte, so receivers must verify before
  * parsing (a re-serialised body would not match).
  */
+
 import {
   createCipheriv,
   createDecipheriv,
@@ -15,6 +16,8 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { newSecret } from './ids.ts';
 
 export const signatureHeader = 'Tessera-Signature';
@@ -139,6 +142,53 @@ export function truncate(text: string, max = maxErrorLength): string {
  * merchant configures the final URL, and following would let a URL bounce signed events
  * elsewhere), a timeout or a network error is a failure to retry. Never throws.
  */
+/**
+ * Whether an IP address is on the public internet: not loopback, private, carrier-grade NAT,
+ * link-local, unique-local, multicast, reserved or unspecified (IPv4-mapped IPv6 included).
+ */
+export function isPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const ip = mapped ? (mapped[1] as string) : address;
+  if (isIP(ip) === 4) {
+    const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
+    if (a === 0 || a === 10 || a === 127 || a >= 224) return false;
+    if (a === 100 && b >= 64 && b <= 127) return false;
+    if (a === 169 && b === 254) return false;
+    if (a === 172 && b >= 16 && b <= 31) return false;
+    if (a === 192 && b === 168) return false;
+    if (a === 192 && b === 0 && c === 0) return false;
+    if (a === 198 && (b === 18 || b === 19)) return false;
+    return true;
+  }
+  if (isIP(ip) === 6) {
+    const lower = ip.toLowerCase();
+    if (lower === '::' || lower === '::1') return false;
+    const first = Number.parseInt(lower.split(':')[0] || '0', 16);
+    if ((first & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
+    if ((first & 0xffc0) === 0xfe80) return false; // fe80::/10 link local
+    if ((first & 0xff00) === 0xff00) return false; // ff00::/8 multicast
+    return true;
+  }
+  return false;
+}
+
+/** Every address a webhook URL's host resolves to, or why it may not be called. */
+async function refusedHost(url: string): Promise<string | undefined> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  try {
+    addresses = isIP(host)
+      ? [host]
+      : (await lookup(host, { all: true })).map((entry) => entry.address);
+  } catch (caught) {
+    return truncate(
+      `cannot resolve ${host}: ${caught instanceof Error ? caught.message : String(caught)}`,
+    );
+  }
+  const inside = addresses.find((address) => !isPublicAddress(address));
+  return inside ? `refused: ${host} resolves to a non-public address (${inside})` : undefined;
+}
+
 export async function attemptDelivery(options: {
   url: string;
   secret: string;
@@ -146,9 +196,18 @@ export async function attemptDelivery(options: {
   body: string;
   timestampS: number;
   timeoutMs: number;
+  /** When false, hosts that resolve to non-public addresses are refused without connecting. */
+  allowPrivate?: boolean;
 }): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.max(0, Math.round(performance.now() - started));
+  if (options.allowPrivate === false) {
+    // Checked before connecting. fetch resolves the name again, so a host that changes its
+    // answer between the two (DNS rebinding) is not fully stopped: production deployments
+    // should also filter the exchange's outbound traffic (see docs/notifications.md).
+    const refusal = await refusedHost(options.url);
+    if (refusal) return { ok: false, statusCode: null, error: refusal, durationMs: elapsed() };
+  }
   try {
     const response = await fetch(options.url, {
       method: 'POST',

@@ -231,6 +231,7 @@ export function startWebhookWorker(
       body: claim.payload,
       timestampS: Math.floor(startedAt / 1000),
       timeoutMs: config.webhookTimeoutMs,
+      allowPrivate: config.webhookAllowPrivate,
     });
     return record(claim, url, startedAt, result);
   }
