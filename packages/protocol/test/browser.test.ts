@@ -3,15 +3,13 @@
  * round trip go through the browser's own WebCrypto rather than Node's. The page is served from
  * 127.0.0.1 (a secure context, which crypto.subtle needs); no other host is contacted.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium } from '../../../scripts/test/chromium.ts';
 import {
   decodeCredential,
   decodePresentation,
@@ -22,7 +20,6 @@ import {
 } from '../src/node.ts';
 import type { BrowserResults, RunProtocolChecks } from './browser/entry.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const entryPath = fileURLToPath(new URL('./browser/entry.ts', import.meta.url));
 // Inside the window of the credential the page issues, so the Node verifier can admit it.
 const presentationTimeS = 1_790_000_600;
@@ -69,8 +66,8 @@ function serve(bundle: string): Promise<Server> {
 
 describe('protocol in Chromium with WebCrypto', { timeout: 60_000 }, () => {
   let server: Server | undefined;
-  let context: BrowserContext | undefined;
-  let userDataDir: string | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let context: BrowserContext;
   let browserPage: Page;
   let origin: string;
   const pageErrors: string[] = [];
@@ -88,29 +85,12 @@ describe('protocol in Chromium with WebCrypto', { timeout: 60_000 }, () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `Chromium is not installed at ${chromiumPath}; the browser test needs it (apt-get install chromium)`,
-      );
-    }
+    requireChromium();
     server = await serve(await bundleEntry());
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
     // The page must reach nothing but our own server.
     await context.route(
       (url) => url.origin !== origin,
@@ -131,9 +111,8 @@ describe('protocol in Chromium with WebCrypto', { timeout: 60_000 }, () => {
   }, setupTimeoutMs);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true });
   }, setupTimeoutMs);
 
   it('really runs in Chromium, in a secure context, without contacting other hosts', async () => {

@@ -206,12 +206,19 @@ export async function authenticate(
   if (exchange.config.operatorToken && operatorMatches(exchange, hash)) return { type: 'operator' };
   const db = exchange.database.db;
   const now = exchange.clock.now();
-  const columns = ['s.id', 's.kind', 's.account_id', 's.display_name', 's.status'] as const;
   if (token.startsWith('xk_')) {
     const row = await db
       .selectFrom('api_keys as k')
       .innerJoin('subscribers as s', 's.id', 'k.subscriber_id')
-      .select([...columns, 'k.id as key_id', 'k.last_used_at'])
+      .select([
+        's.id',
+        's.kind',
+        's.account_id',
+        's.display_name',
+        's.status',
+        'k.id as key_id',
+        'k.last_used_at',
+      ])
       .where('k.token_hash', '=', hash)
       .where('k.revoked_at', 'is', null)
       .executeTakeFirst();

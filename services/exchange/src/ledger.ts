@@ -112,10 +112,9 @@ const balancesText = perCount(
 );
 const appendStatement = perCount(
   (count) =>
-    new Statement({
-      sqlite: 'select 1',
-      postgres: `with entry as (${entryText}), posted as (${postingsText(count)}), updated as (${balancesText(count)}) select 1`,
-    }),
+    new Statement(
+      `with entry as (${entryText}), posted as (${postingsText(count)}), updated as (${balancesText(count)}) select 1`,
+    ),
 );
 
 export interface PostOptions {

@@ -25,52 +25,43 @@ export const deliveryIdOf = (notificationId: string) =>
 
 const repeat = (count: number, text: string) =>
   Array.from({ length: count }, () => text).join(', ');
-const perCount = new Map<
-  number,
-  {
-    hooks: Statement<{ id: string; webhook_url: string }>;
-    insert: Statement<{ seq: number; id: string; deliveries: number }>;
-    /** The PostgreSQL text with `?` placeholders, to extend with final writes. */
-    insertText: string;
-  }
->();
 
-/** The statements for `count` notifications, written once (this runs with every payment). */
-function statementsFor(count: number) {
-  let made = perCount.get(count);
+/** Statements by their text, built once each (these run with every payment). */
+const statements = new Map<string, Statement<never>>();
+function statement<Row>(text: string): Statement<Row> {
+  let made = statements.get(text);
   if (!made) {
-    const values = repeat(count, '(?, ?, ?, ?, ?)');
-    // PostgreSQL: the notifications and their webhook deliveries in one round trip.
-    const insertText = `with n as (
-        insert into notifications (id, subscriber_id, type, payload, created_at) values ${values}
-        returning seq, id, subscriber_id),
-      d as (
-        insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
-          next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
-        select 'whd_' || substr(n.id, 5), n.id, n.subscriber_id, s.webhook_url, 'pending', 0, ?, 0,
-          null, null, null, ?
-        from n join subscribers s on s.id = n.subscriber_id where s.webhook_url is not null
-        returning 1) select n.seq, n.id, (select count(*) from d)::int as deliveries from n`;
-    made = {
-      hooks: new Statement(
-        `select id, webhook_url from subscribers where id in (${repeat(count, '?')}) and webhook_url is not null`,
-      ),
-      insert: new Statement({
-        sqlite: `insert into notifications (id, subscriber_id, type, payload, created_at) values ${values} returning seq, id, 0 as deliveries`,
-        postgres: insertText,
-      }),
-      insertText,
-    };
-    perCount.set(count, made);
+    made = new Statement(text);
+    statements.set(text, made);
   }
-  return made;
+  return made as unknown as Statement<Row>;
 }
 
-const insertDelivery = new Statement(
-  `insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
-     next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
-   values (?, ?, ?, ?, 'pending', 0, ?, 0, null, null, null, ?)`,
-);
+type OutboxRow = { seq: number; id: string; deliveries: number };
+
+const insertNotifications = (count: number) =>
+  `insert into notifications (id, subscriber_id, type, payload, created_at) values ${repeat(count, '(?, ?, ?, ?, ?)')}`;
+
+/**
+ * PostgreSQL: the notifications, their webhook deliveries (for recipients with a webhook) and
+ * the transaction's final writes in one statement, one round trip.
+ */
+function postgresOutboxText(count: number, finalTexts: readonly string[]) {
+  const finals = finalTexts.map((text, index) => `, final${index} as (${text})`).join('');
+  return `with n as (${insertNotifications(count)} returning seq, id, subscriber_id),
+    d as (
+      insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
+        next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
+      select 'whd_' || substr(n.id, 5), n.id, n.subscriber_id, s.webhook_url, 'pending', 0, ?, 0,
+        null, null, null, ?
+      from n join subscribers s on s.id = n.subscriber_id where s.webhook_url is not null
+      returning 1)${finals}
+    select n.seq, n.id, (select count(*) from d)::int as deliveries from n`;
+}
+
+const insertDeliveryText = `insert into webhook_deliveries (id, notification_id, subscriber_id, url,
+    status, attempts, next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
+  values (?, ?, ?, ?, 'pending', 0, ?, 0, null, null, null, ?)`;
 
 /** A write that goes out with the outbox write (see `Work.finally`). */
 export interface FinalWrite {
@@ -78,18 +69,8 @@ export interface FinalWrite {
   readonly parameters: readonly unknown[];
 }
 
-const loneWrites = new Map<string, Statement>();
-const combined = new Map<string, Statement<{ seq: number; id: string; deliveries: number }>>();
-
 async function runAlone(trx: Kysely<ExchangeDB>, dialect: Dialect, writes: readonly FinalWrite[]) {
-  for (const write of writes) {
-    let statement = loneWrites.get(write.text);
-    if (!statement) {
-      statement = new Statement(write.text);
-      loneWrites.set(write.text, statement);
-    }
-    await statement.run(trx, dialect, write.parameters);
-  }
+  for (const write of writes) await statement(write.text).run(trx, dialect, write.parameters);
 }
 
 export async function writeNotifications(
@@ -103,40 +84,27 @@ export async function writeNotifications(
     await runAlone(trx, dialect, finalWrites);
     return { events: [], deliveries: 0 };
   }
-  const statements = statementsFor(items.length);
   const createdAt = new Date(now).toISOString();
-  const bodies = items.map((item) => ({
+  const events = items.map((item) => ({
     id: newSortableId('evt'),
     type: item.type,
     createdAt,
     data: item.data,
+    subscriberId: item.subscriberId,
+    seq: 0,
   }));
-  const parameters = bodies.flatMap((body, index) => [
+  const parameters = events.flatMap(({ subscriberId, seq: _seq, ...body }) => [
     body.id,
-    (items[index] as (typeof items)[number]).subscriberId,
+    subscriberId,
     body.type,
     JSON.stringify(body),
     now,
   ]);
   let deliveries = 0;
-  let rows: { seq: number; id: string; deliveries: number }[];
+  let rows: OutboxRow[];
   if (dialect === 'postgres') {
-    let statement = statements.insert;
-    if (finalWrites.length > 0) {
-      // The final writes ride along as more data-modifying CTEs of the same statement.
-      const texts = finalWrites.map((write) => write.text);
-      const key = `${items.length}\u0000${texts.join('\u0000')}`;
-      let found = combined.get(key);
-      if (!found) {
-        const extra = texts.map((text, index) => `, final${index} as (${text})`).join('');
-        found = new Statement(
-          statements.insertText.replace(') select n.seq', `)${extra} select n.seq`),
-        );
-        combined.set(key, found);
-      }
-      statement = found;
-    }
-    rows = await statement.run(trx, dialect, [
+    const texts = finalWrites.map((write) => write.text);
+    rows = await statement<OutboxRow>(postgresOutboxText(items.length, texts)).run(trx, dialect, [
       ...parameters,
       now,
       now,
@@ -145,36 +113,33 @@ export async function writeNotifications(
     deliveries = rows[0]?.deliveries ?? 0;
   } else {
     await runAlone(trx, dialect, finalWrites);
-    rows = await statements.insert.run(trx, dialect, parameters);
-    const hooks = await statements.hooks.run(
+    rows = await statement<OutboxRow>(
+      `${insertNotifications(items.length)} returning seq, id, 0 as deliveries`,
+    ).run(trx, dialect, parameters);
+    const hooks = await statement<{ id: string; webhook_url: string }>(
+      `select id, webhook_url from subscribers where id in (${repeat(items.length, '?')}) and webhook_url is not null`,
+    ).run(
       trx,
       dialect,
       items.map((item) => item.subscriberId),
     );
-    if (hooks.length > 0) {
-      const hookOf = new Map(hooks.map((hook) => [hook.id, hook.webhook_url]));
-      for (const [index, body] of bodies.entries()) {
-        const subscriberId = (items[index] as (typeof items)[number]).subscriberId;
-        const url = hookOf.get(subscriberId);
-        if (!url) continue;
-        await insertDelivery.run(trx, dialect, [
-          deliveryIdOf(body.id),
-          body.id,
-          subscriberId,
-          url,
-          now,
-          now,
-        ]);
-        deliveries += 1;
-      }
+    const hookOf = new Map(hooks.map((hook) => [hook.id, hook.webhook_url]));
+    for (const event of events) {
+      const url = hookOf.get(event.subscriberId);
+      if (!url) continue;
+      await statement(insertDeliveryText).run(trx, dialect, [
+        deliveryIdOf(event.id),
+        event.id,
+        event.subscriberId,
+        url,
+        now,
+        now,
+      ]);
+      deliveries += 1;
     }
   }
   const seqOf = new Map(rows.map((row) => [row.id, Number(row.seq)]));
-  const events = bodies.map((body, index) => ({
-    ...body,
-    seq: seqOf.get(body.id) as number,
-    subscriberId: (items[index] as (typeof items)[number]).subscriberId,
-  }));
+  for (const event of events) event.seq = seqOf.get(event.id) as number;
   return { events, deliveries };
 }
 

@@ -3,13 +3,11 @@
  * page's security headers, and one real run in headless Chromium from sign-in to the merchant's
  * return URL. The browser may reach only the exchange and the merchant's tiny local server.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium } from '../../../scripts/test/chromium.ts';
 import { prefersKorean, returnUrlAllowed } from '../src/buy-page.ts';
 import { backends, startTestExchange, type TestExchange } from './harness.ts';
 
@@ -212,23 +210,17 @@ describe.each(backends)('buy page links on %s', (backend) => {
   });
 });
 
-const chromiumPath = '/usr/bin/chromium';
-
 describe('the buy page in Chromium', { timeout: 90_000 }, () => {
   let x: TestExchange;
   let shop: Server;
-  let context: BrowserContext | undefined;
-  let userDataDir: string | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let context: BrowserContext;
   let origin: string;
   let shopOrigin: string;
   const shopRequests: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `Chromium is not installed at ${chromiumPath}; the browser test needs it (apt-get install chromium)`,
-      );
-    }
+    requireChromium();
     x = await startTestExchange('sqlite');
     await x.app.listen({ port: 0, host: '127.0.0.1' });
     origin = `http://127.0.0.1:${(x.app.server.address() as AddressInfo).port}`;
@@ -241,28 +233,14 @@ describe('the buy page in Chromium', { timeout: 90_000 }, () => {
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
     shopOrigin = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await new Promise<void>((resolve) => (shop ? shop.close(() => resolve()) : resolve()));
     await x?.close();
-    if (userDataDir !== undefined) rmSync(userDataDir, { recursive: true, force: true });
   }, 60_000);
 
   it('signs in, buys the shortfall at a quoted price and returns to the shop funded', async () => {
