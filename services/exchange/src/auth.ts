@@ -3,8 +3,13 @@
  * session token; merchants may also create API keys. Tokens are 256-bit random secrets, so the
  * database keeps only their SHA-256. Operators use the configured operator token.
  */
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Statement } from '@tessera/db';
+import {
+  consumePhoneCode,
+  type PhoneCodeStore,
+  sendPhoneCode,
+} from '@tessera/service-kit/phone-codes';
 import type { Exchange } from './context.ts';
 import type { SubscriberKind } from './db/schema.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -25,85 +30,22 @@ export const phonePattern = '^\\+[1-9][0-9]{6,14}$';
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const codeTtlMs = 10 * 60_000;
-const maxCodeAttempts = 5;
-const maxCodesPerHour = 5;
-
-function codeHash(exchange: Exchange, phone: string, code: string) {
-  return createHmac('sha256', exchange.config.secretKey).update(`${phone}:${code}`).digest('hex');
+function codeStore(exchange: Exchange): PhoneCodeStore {
+  return {
+    db: exchange.database.db as unknown as PhoneCodeStore['db'],
+    secretKey: exchange.config.secretKey,
+    sms: exchange.sms,
+    senderName: 'Tessera exchange',
+  };
 }
 
 /** Sends a 6-digit code; at most five per phone per hour. */
-export async function sendCode(exchange: Exchange, phone: string) {
-  const db = exchange.database.db;
-  const now = exchange.clock.now();
-  const recent = await db
-    .selectFrom('phone_codes')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('phone', '=', phone)
-    .where('created_at', '>', now - 3_600_000)
-    .executeTakeFirstOrThrow();
-  if (Number(recent.count) >= maxCodesPerHour) {
-    throw new ApiError(
-      429,
-      'too_many_codes',
-      'too many codes sent to this number; try again later',
-    );
-  }
-  const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
-  await db
-    .insertInto('phone_codes')
-    .values({
-      id: newId('pc'),
-      phone,
-      code_hash: codeHash(exchange, phone, code),
-      expires_at: now + codeTtlMs,
-      attempts: 0,
-      consumed_at: null,
-      created_at: now,
-    })
-    .execute();
-  await exchange.sms.send(phone, `Tessera exchange code: ${code}. It expires in 10 minutes.`);
-  return { expiresAt: now + codeTtlMs };
-}
+export const sendCode = (exchange: Exchange, phone: string) =>
+  sendPhoneCode(codeStore(exchange), exchange.clock.now(), phone);
 
-/**
- * Checks and consumes the newest live code for a phone. Five wrong tries burn the code, so a
- * 6-digit code cannot be guessed (5 tries in 10^6, and five codes an hour).
- */
-export async function consumeCode(exchange: Exchange, phone: string, code: string) {
-  const db = exchange.database.db;
-  const now = exchange.clock.now();
-  const row = await db
-    .selectFrom('phone_codes')
-    .selectAll()
-    .where('phone', '=', phone)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const wrong = () => new ApiError(401, 'invalid_code', 'the code is wrong or has expired');
-  if (!row || row.attempts >= maxCodeAttempts) throw wrong();
-  const expected = Buffer.from(row.code_hash, 'hex');
-  const actual = Buffer.from(codeHash(exchange, phone, code), 'hex');
-  if (!timingSafeEqual(expected, actual)) {
-    await db
-      .updateTable('phone_codes')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', row.id)
-      .execute();
-    throw wrong();
-  }
-  // Consume atomically: two requests racing with the same code cannot both succeed.
-  const consumed = await db
-    .updateTable('phone_codes')
-    .set({ consumed_at: now })
-    .where('id', '=', row.id)
-    .where('consumed_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(consumed.numUpdatedRows) !== 1) throw wrong();
-}
+/** Checks and consumes the newest live code for a phone. */
+export const consumeCode = (exchange: Exchange, phone: string, code: string) =>
+  consumePhoneCode(codeStore(exchange), exchange.clock.now(), phone, code);
 
 export async function createSession(exchange: Exchange, subscriberId: string) {
   const token = newSecret('xs');

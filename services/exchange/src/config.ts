@@ -2,6 +2,8 @@
  * Configuration, read once at start from the environment and validated. A bad value fails the
  * start with a list of every bad variable, not just the first.
  */
+import { ConfigError, EnvReader } from '@tessera/service-kit/config';
+import type { LogLevel } from '@tessera/service-kit/http';
 import type { Asset } from './money.ts';
 
 export interface ExchangeConfig {
@@ -40,56 +42,21 @@ export interface ExchangeConfig {
   readonly webhookAllowPrivate: boolean;
   /** Run the outbox and expiry workers in this process. */
   readonly workers: boolean;
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  readonly logLevel: LogLevel;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-const developmentSecret = Buffer.from('tessera-exchange-development-key', 'utf8');
+export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
-  const problems: string[] = [];
-  const read = (name: string) => {
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(
-        `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`,
-      );
-      return fallback;
-    }
-    return value;
-  };
-
-  const nodeEnv = read('NODE_ENV') ?? 'development';
-  let environment: ExchangeConfig['environment'] = 'development';
-  if (nodeEnv === 'production' || nodeEnv === 'test' || nodeEnv === 'development') {
-    environment = nodeEnv;
-  } else {
-    problems.push(`NODE_ENV must be production, development or test (got ${nodeEnv})`);
-  }
-  const production = environment === 'production';
+  const reader = new EnvReader(env);
+  const { problems, environment, production } = reader;
+  const read = (name: string) => reader.read(name);
+  const integer = reader.integer.bind(reader);
 
   const host = read('EXCHANGE_HOST') ?? '127.0.0.1';
   const port = integer('EXCHANGE_PORT', 4100, 0, 65_535);
-  const publicUrl = read('EXCHANGE_PUBLIC_URL') ?? `http://${host}:${port}`;
-  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
-    problems.push('EXCHANGE_PUBLIC_URL must be an http(s) URL');
-
-  const databaseUrl = read('DATABASE_URL');
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
-  }
+  const publicUrl = reader.httpUrl('EXCHANGE_PUBLIC_URL', `http://${host}:${port}`);
+  const databaseUrl = reader.databaseUrl();
 
   const fiatCode = read('EXCHANGE_FIAT') ?? 'KRW';
   if (!/^[A-Z]{3}$/.test(fiatCode))
@@ -114,25 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     cryptoAssets.push({ code: match[1] as string, scale, kind: 'crypto' });
   }
 
-  let secretKey = developmentSecret;
-  const rawKey = read('EXCHANGE_SECRET_KEY');
-  if (rawKey !== undefined) {
-    const decoded = /^[0-9a-f]{64}$/i.test(rawKey)
-      ? Buffer.from(rawKey, 'hex')
-      : Buffer.from(rawKey, 'base64');
-    if (decoded.length !== 32) problems.push('EXCHANGE_SECRET_KEY must be 32 bytes, hex or base64');
-    else secretKey = decoded;
-  } else if (production) {
-    problems.push('EXCHANGE_SECRET_KEY is required in production (32 bytes, hex or base64)');
-  }
-
-  let operatorToken = read('EXCHANGE_OPERATOR_TOKEN') ?? 'dev-operator-token-not-for-production';
-  if (read('EXCHANGE_OPERATOR_TOKEN') === undefined && production) {
-    problems.push('EXCHANGE_OPERATOR_TOKEN is required in production');
-  } else if (operatorToken.length < 24) {
-    problems.push('EXCHANGE_OPERATOR_TOKEN must be at least 24 characters');
-    operatorToken = '';
-  }
+  const secretKey = reader.secretKey('EXCHANGE_SECRET_KEY', 'tessera-exchange-development-key');
+  const operatorToken = reader.token(
+    'EXCHANGE_OPERATOR_TOKEN',
+    'dev-operator-token-not-for-production',
+  );
 
   const sourceKind = read('EXCHANGE_RATE_SOURCE') ?? 'file';
   let rateSource: ExchangeConfig['rateSource'] = {
@@ -148,34 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     problems.push('EXCHANGE_RATE_SOURCE must be file or ticker');
   }
 
-  const corsOrigins = (read('EXCHANGE_CORS_ORIGINS') ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
-  for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-      problems.push(
-        `EXCHANGE_CORS_ORIGINS: "${origin}" must be an origin such as https://app.example`,
-      );
-    }
-  }
-
-  const devEndpointsRaw = read('EXCHANGE_DEV_ENDPOINTS');
-  const devEndpoints = devEndpointsRaw === undefined ? !production : devEndpointsRaw === 'true';
-  if (devEndpoints && production)
-    problems.push('EXCHANGE_DEV_ENDPOINTS cannot be on in production');
-
-  const logLevel = (read('LOG_LEVEL') ??
-    (environment === 'test' ? 'silent' : 'info')) as ExchangeConfig['logLevel'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'silent'].includes(logLevel)) {
-    problems.push('LOG_LEVEL must be fatal, error, warn, info, debug or silent');
-  }
+  const corsOrigins = reader.origins('EXCHANGE_CORS_ORIGINS');
+  const devEndpoints = reader.devEndpoints('EXCHANGE_DEV_ENDPOINTS');
+  const logLevel = reader.logLevel();
 
   const config: ExchangeConfig = {
     environment,
     host,
     port,
-    publicUrl: publicUrl.replace(/\/$/, ''),
+    publicUrl,
     databaseUrl,
     sqlitePath: read('EXCHANGE_SQLITE_PATH') ?? 'data/exchange.db',
     fiat,
@@ -197,6 +131,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
     logLevel,
   };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return reader.finish(config);
 }

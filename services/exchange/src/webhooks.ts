@@ -9,103 +9,32 @@
  * parsing (a re-serialised body would not match).
  */
 
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { openSecret, sealSecret } from '@tessera/service-kit/secret-box';
+import {
+  eventIdHeader,
+  signatureHeader,
+  signWebhook,
+  verifyWebhookSignature,
+} from '@tessera/service-kit/webhook-signature';
 import { newSecret } from './ids.ts';
 
-export const signatureHeader = 'Tessera-Signature';
-export const eventIdHeader = 'Tessera-Event-Id';
+export { eventIdHeader, signatureHeader, signWebhook, verifyWebhookSignature };
 
 /** A new signing secret: `whsec_` and 32 random bytes, base64url. */
 export function newWebhookSecret(): string {
   return newSecret('whsec');
 }
 
-const ivBytes = 12;
-const tagBytes = 16;
-
-/**
- * AES-256-GCM under the exchange's secret key, with a random 12-byte IV: base64url of
- * iv ‖ tag ‖ ciphertext. `context` (the subscriber id) is bound as associated data, so a secret
- * copied onto another subscriber's row does not decrypt there.
- */
+/** Sealed under the exchange's secret key, bound to the subscriber id (see service-kit). */
 export function encryptSecret(key: Buffer, plaintext: string, context: string): string {
-  const iv = randomBytes(ivBytes);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(`webhook-secret:${context}`, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
+  return sealSecret(key, plaintext, `webhook-secret:${context}`);
 }
 
 /** The inverse of `encryptSecret`; throws if the text was altered or the key or context differ. */
 export function decryptSecret(key: Buffer, stored: string, context: string): string {
-  const raw = Buffer.from(stored, 'base64url');
-  if (raw.length <= ivBytes + tagBytes) throw new Error('encrypted webhook secret is truncated');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, ivBytes));
-  decipher.setAAD(Buffer.from(`webhook-secret:${context}`, 'utf8'));
-  decipher.setAuthTag(raw.subarray(ivBytes, ivBytes + tagBytes));
-  return Buffer.concat([
-    decipher.update(raw.subarray(ivBytes + tagBytes)),
-    decipher.final(),
-  ]).toString('utf8');
-}
-
-function mac(secret: string, timestampS: number, rawBody: string | Buffer): string {
-  return createHmac('sha256', secret)
-    .update(`${timestampS}.`, 'utf8')
-    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
-    .digest('hex');
-}
-
-/** The `Tessera-Signature` value for a body sent at `timestampS` (unix seconds). */
-export function signWebhook(secret: string, timestampS: number, rawBody: string): string {
-  return `t=${timestampS},v1=${mac(secret, timestampS, rawBody)}`;
-}
-
-/**
- * Checks a `Tessera-Signature` header against the raw body, for receivers (the ticketing server
- * uses it). True only if some `v1` entry is the HMAC of this body at the header's timestamp and
- * that timestamp is within `toleranceS` of `nowS` either way. Unknown schemes are ignored, so a
- * later `v2` can be added alongside `v1` without breaking receivers.
- */
-export function verifyWebhookSignature(
-  secret: string,
-  header: string | null | undefined,
-  rawBody: string | Buffer,
-  nowS: number,
-  toleranceS = 300,
-): boolean {
-  if (!header || header.length > 2000) return false;
-  let timestampS: number | undefined;
-  const candidates: string[] = [];
-  for (const part of header.split(',')) {
-    const separator = part.indexOf('=');
-    if (separator < 0) continue;
-    const name = part.slice(0, separator).trim();
-    const value = part.slice(separator + 1).trim();
-    if (name === 't') {
-      if (!/^[0-9]{1,12}$/.test(value) || timestampS !== undefined) return false;
-      timestampS = Number(value);
-    } else if (name === 'v1' && /^[0-9a-f]{64}$/.test(value)) {
-      candidates.push(value);
-    }
-  }
-  if (timestampS === undefined || candidates.length === 0) return false;
-  if (Math.abs(nowS - timestampS) > toleranceS) return false;
-  const expected = Buffer.from(mac(secret, timestampS, rawBody), 'hex');
-  let matched = false;
-  // Compare against every candidate, in constant time each, without stopping early.
-  for (const candidate of candidates) {
-    if (timingSafeEqual(expected, Buffer.from(candidate, 'hex'))) matched = true;
-  }
-  return matched;
+  return openSecret(key, stored, `webhook-secret:${context}`);
 }
 
 /**

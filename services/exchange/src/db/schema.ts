@@ -3,7 +3,10 @@
  * database (numeric on PostgreSQL, text on SQLite) and bigint everywhere else; times are
  * integer milliseconds from the injected clock.
  */
+import type { PhoneCodesTable } from '@tessera/service-kit/phone-codes';
 import type { Generated } from 'kysely';
+
+export type { PhoneCodesTable };
 
 export type SubscriberKind = 'person' | 'merchant';
 
@@ -19,16 +22,6 @@ export interface SubscribersTable {
   webhook_secret: string | null;
   /** JSON array of allowed return URL prefixes for the hosted buy page. */
   return_urls: string;
-  created_at: number;
-}
-
-export interface PhoneCodesTable {
-  id: string;
-  phone: string;
-  code_hash: string;
-  expires_at: number;
-  attempts: number;
-  consumed_at: number | null;
   created_at: number;
 }
 
