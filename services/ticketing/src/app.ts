@@ -1,0 +1,103 @@
+/**
+ * The ticketing server's HTTP API (unit 106): Fastify with TypeBox schemas on every route, the
+ * OpenAPI document generated from them at /docs, one error shape, and access control: every
+ * route declares who may call it; organizer routes check the caller's staff role in the handler.
+ */
+import { writeTransaction } from '@tessera/db';
+import { forbidden } from '@tessera/service-kit/errors';
+import {
+  configureServiceApp,
+  createFastify as createServiceFastify,
+} from '@tessera/service-kit/http';
+import { idempotent, type Outcome, storeKeyStatement } from '@tessera/service-kit/idempotency';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate, type Principal, requireUser } from './auth.ts';
+import type { Ticketing, Trx } from './context.ts';
+
+/**
+ * Who may call a route: `public` (no token; the exchange webhook checks its own signature),
+ * `user` (any signed-in user; organizer routes then check the staff role), `operator`.
+ */
+export type Access = 'public' | 'user' | 'operator' | 'any';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The ticketing caller (the exchange augments `principal`; both compile together). */
+    caller?: Principal;
+  }
+}
+
+export function createFastify(ticketing: Ticketing) {
+  // Seat maps of 50,000 seats arrive as one JSON or CSV body.
+  return createServiceFastify({ logLevel: ticketing.config.logLevel, bodyLimit: 8 * 1024 * 1024 });
+}
+
+export type App = ReturnType<typeof createFastify>;
+export type RoutePlugin = (app: App, ticketing: Ticketing) => void | Promise<void>;
+
+export async function buildApp(ticketing: Ticketing, register: readonly RoutePlugin[]) {
+  const app = createFastify(ticketing);
+  await configureServiceApp(app, {
+    title: 'Tessera ticketing API',
+    description:
+      'Organizers, venues and seat maps, events, availability, holds and orders paid in crypto at the exchange, signed device-bound tickets, transfers and refunds. Amounts are decimal strings in whole units of their asset.',
+    corsOrigins: ticketing.config.corsOrigins,
+    corsHeaders: ['idempotency-key'],
+    async authorize(request, access) {
+      const principal = await authenticate(ticketing, request.headers.authorization);
+      request.caller = principal;
+      if (access === 'operator' && principal.type !== 'operator') {
+        throw forbidden('this route is for the platform operator');
+      }
+      if (access === 'user') requireUser(principal);
+    },
+    async ready() {
+      await ticketing.database.db.selectFrom('organizers').select('id').limit(1).execute();
+    },
+  });
+  for (const plugin of register) await plugin(app, ticketing);
+  return app;
+}
+
+export interface Work {
+  readonly trx: Trx;
+  readonly now: number;
+}
+
+/** One write transaction with the clock read once, as every effect sees it. */
+export function inTransaction<T>(ticketing: Ticketing, fn: (work: Work) => Promise<T>): Promise<T> {
+  return writeTransaction(ticketing.database, (trx) => fn({ trx, now: ticketing.clock.now() }));
+}
+
+/** Runs a mutating route's effect under its Idempotency-Key and sends the outcome. */
+export async function mutate(
+  ticketing: Ticketing,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  effect: (work: Work) => Promise<Outcome>,
+) {
+  const principal = request.caller;
+  const owner = !principal ? 'public' : principal.type === 'operator' ? 'operator' : principal.id;
+  const dialect = ticketing.database.dialect;
+  const outcome = await idempotent<Work>(
+    {
+      secretKey: ticketing.config.secretKey,
+      dialect,
+      transaction: (fn) => inTransaction(ticketing, fn),
+      executor: (work) => work.trx,
+      now: (work) => work.now,
+      store: async (work, row) => {
+        await storeKeyStatement.run(work.trx, dialect, row.parameters);
+      },
+    },
+    { method: request.method, url: request.url, body: request.body, headers: request.headers },
+    owner,
+    effect,
+  );
+  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(outcome.status).send(outcome.body);
+}
+
+export function userOf(request: FastifyRequest) {
+  return requireUser(request.caller);
+}

@@ -1,0 +1,81 @@
+/**
+ * The ticketing server's configuration, read once at start from the environment and validated;
+ * a bad value fails the start with every bad variable listed. See docs/ticketing.md.
+ */
+import { ConfigError, type Environment, EnvReader } from '@tessera/service-kit/config';
+import type { LogLevel } from '@tessera/service-kit/http';
+
+export { ConfigError };
+
+export interface TicketingConfig {
+  readonly environment: Environment;
+  readonly host: string;
+  readonly port: number;
+  /** Where browsers and the exchange reach this server (webhook and return URLs use it). */
+  readonly publicUrl: string;
+  /** The exchange's API, as this server calls it. */
+  readonly exchangeUrl: string;
+  /** The exchange as browsers reach it (the hosted buy page link). */
+  readonly exchangePublicUrl: string;
+  readonly databaseUrl: string | undefined;
+  readonly sqlitePath: string;
+  /** 32 bytes: seals organizer signing keys, exchange API keys, webhook secrets and PINs. */
+  readonly secretKey: Buffer;
+  /** Bearer token of the platform operator (creates organizers when sign-up is closed). */
+  readonly operatorToken: string;
+  /** Whether any signed-in user may create an organizer (and become its owner). */
+  readonly openOrganizerSignup: boolean;
+  readonly sessionTtlS: number;
+  /** How long seats or quota stay held for a buyer. */
+  readonly holdTtlS: number;
+  /**
+   * How long before the hold ends the exchange's payment request expires, so a payment can never
+   * land after its seats were let go (the exchange refuses to pay an expired request).
+   */
+  readonly paymentMarginS: number;
+  readonly authRateLimitPerMinute: number;
+  readonly corsOrigins: readonly string[];
+  /** Where the mobile app lives, for the buy page's return URL back to an order. */
+  readonly mobileAppUrl: string;
+  readonly devEndpoints: boolean;
+  /** Run the hold-expiry, reconciliation and refund workers in this process. */
+  readonly workers: boolean;
+  readonly logLevel: LogLevel;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfig {
+  const reader = new EnvReader(env);
+  const host = reader.read('TICKETING_HOST') ?? '127.0.0.1';
+  const port = reader.integer('TICKETING_PORT', 4200, 0, 65_535);
+  const publicUrl = reader.httpUrl('TICKETING_PUBLIC_URL', `http://${host}:${port}`);
+  const exchangeUrl = reader.httpUrl('TICKETING_EXCHANGE_URL', 'http://127.0.0.1:4100');
+  const holdTtlS = reader.integer('TICKETING_HOLD_TTL_S', 600, 60, 3_600);
+  const paymentMarginS = reader.integer('TICKETING_PAYMENT_MARGIN_S', 30, 5, 600);
+  if (holdTtlS - paymentMarginS < 30) {
+    reader.problems.push(
+      'TICKETING_HOLD_TTL_S must leave at least 30 s for paying after TICKETING_PAYMENT_MARGIN_S',
+    );
+  }
+  return reader.finish({
+    environment: reader.environment,
+    host,
+    port,
+    publicUrl,
+    exchangeUrl,
+    exchangePublicUrl: reader.httpUrl('TICKETING_EXCHANGE_PUBLIC_URL', exchangeUrl),
+    databaseUrl: reader.databaseUrl(),
+    sqlitePath: reader.read('TICKETING_SQLITE_PATH') ?? 'data/ticketing.db',
+    secretKey: reader.secretKey('TICKETING_SECRET_KEY', 'tessera-ticketing-development-k'),
+    operatorToken: reader.token('TICKETING_OPERATOR_TOKEN', 'dev-ticketing-operator-not-for-prod'),
+    openOrganizerSignup: reader.boolean('TICKETING_OPEN_ORGANIZER_SIGNUP', !reader.production),
+    sessionTtlS: reader.integer('TICKETING_SESSION_TTL_S', 30 * 86_400, 60, 365 * 86_400),
+    holdTtlS,
+    paymentMarginS,
+    authRateLimitPerMinute: reader.integer('TICKETING_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
+    corsOrigins: reader.origins('TICKETING_CORS_ORIGINS'),
+    mobileAppUrl: reader.httpUrl('TICKETING_MOBILE_APP_URL', 'http://127.0.0.1:4300'),
+    devEndpoints: reader.devEndpoints('TICKETING_DEV_ENDPOINTS'),
+    workers: reader.boolean('TICKETING_WORKERS', true),
+    logLevel: reader.logLevel(),
+  });
+}

@@ -1,0 +1,262 @@
+/**
+ * The exchange as the ticketing server sees it: an HTTP API reached with the organizer's
+ * merchant API key (unit 114). Every call that moves or promises money carries an idempotency key
+ * derived from our own ids, so a retry after a timeout or a crash can never pay, refund or
+ * invoice twice. Amounts cross as decimal strings and live here as bigint smallest units.
+ */
+import { type Asset, formatAmount, parseAmount } from '@tessera/service-kit/amounts';
+import { ApiError } from '@tessera/service-kit/errors';
+
+export interface PaymentRequestView {
+  id: string;
+  status: 'open' | 'paid' | 'cancelled' | 'expired';
+  asset: string;
+  amount: bigint;
+  reference: string;
+  expiresAt: number;
+  paidAt: number | null;
+  payerId: string | null;
+  refundedAmount: bigint;
+}
+
+/** The exchange answered with an error body: its status and code, passed on with context. */
+export class ExchangeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExchangeError';
+  }
+}
+
+/** The exchange could not be reached or did not answer in time; the caller may retry. */
+export const exchangeUnavailable = (detail: string) =>
+  new ApiError(503, 'exchange_unavailable', `the exchange is not answering (${detail}); retry`);
+
+interface Wire {
+  id: string;
+  status: PaymentRequestView['status'];
+  asset: string;
+  amount: string;
+  reference: string;
+  expiresAt: string;
+  paidAt: string | null;
+  payerId: string | null;
+  refundedAmount: string;
+}
+
+export class ExchangeClient {
+  private assetsCache: Promise<Map<string, Asset>> | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    /** Browsers' view of the exchange, for the hosted buy page link. */
+    readonly publicUrl: string = baseUrl,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  private async call<T>(
+    method: string,
+    path: string,
+    options: { apiKey?: string; idempotencyKey?: string; body?: unknown } = {},
+  ): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw exchangeUnavailable((error as Error).name === 'TimeoutError' ? 'timeout' : 'network');
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      if (response.status >= 500) throw exchangeUnavailable(`status ${response.status}`);
+      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new ExchangeError(
+        response.status,
+        error?.code ?? 'exchange_error',
+        error?.message ?? `the exchange answered ${response.status}`,
+      );
+    }
+    return json as T;
+  }
+
+  /** The exchange's assets and their scales (fetched once). */
+  assets(): Promise<Map<string, Asset>> {
+    this.assetsCache ??= this.call<{ fiat: string; assets: Asset[] }>('GET', '/v1/assets').then(
+      (body) => new Map(body.assets.map((asset) => [asset.code, asset])),
+      (error) => {
+        this.assetsCache = undefined;
+        throw error;
+      },
+    );
+    return this.assetsCache;
+  }
+
+  async asset(code: string): Promise<Asset> {
+    const asset = (await this.assets()).get(code);
+    if (!asset) throw new ApiError(400, 'unknown_asset', `the exchange has no asset ${code}`);
+    return asset;
+  }
+
+  whoAmI(apiKey: string) {
+    return this.call<{ id: string; kind: string; displayName: string }>('GET', '/v1/me', {
+      apiKey,
+    });
+  }
+
+  /** Points the merchant's webhook here; the exchange returns a new signing secret. */
+  setWebhook(apiKey: string, url: string) {
+    return this.call<{ url: string; secret: string }>('PUT', '/v1/merchant/webhook', {
+      apiKey,
+      body: { url },
+    });
+  }
+
+  setReturnUrls(apiKey: string, urls: string[]) {
+    return this.call<{ urls: string[] }>('PUT', '/v1/merchant/return-urls', {
+      apiKey,
+      body: { urls },
+    });
+  }
+
+  private async view(wire: Wire): Promise<PaymentRequestView> {
+    const asset = await this.asset(wire.asset);
+    return {
+      id: wire.id,
+      status: wire.status,
+      asset: wire.asset,
+      amount: parseAmount(wire.amount, asset),
+      reference: wire.reference,
+      expiresAt: Date.parse(wire.expiresAt),
+      paidAt: wire.paidAt ? Date.parse(wire.paidAt) : null,
+      payerId: wire.payerId,
+      refundedAmount: parseAmount(wire.refundedAmount, asset),
+    };
+  }
+
+  async createPaymentRequest(
+    apiKey: string,
+    idempotencyKey: string,
+    input: {
+      asset: string;
+      amount: bigint;
+      reference: string;
+      description: string;
+      expiresInS: number;
+    },
+  ) {
+    const asset = await this.asset(input.asset);
+    const wire = await this.call<Wire>('POST', '/v1/payment-requests', {
+      apiKey,
+      idempotencyKey,
+      body: {
+        asset: input.asset,
+        amount: formatAmount(input.amount, asset.scale),
+        reference: input.reference,
+        description: input.description.slice(0, 300),
+        expiresInS: input.expiresInS,
+      },
+    });
+    return this.view(wire);
+  }
+
+  async paymentRequest(apiKey: string, id: string) {
+    return this.view(
+      await this.call<Wire>('GET', `/v1/payment-requests/${encodeURIComponent(id)}`, { apiKey }),
+    );
+  }
+
+  async paymentRequestsFor(apiKey: string, reference: string) {
+    const body = await this.call<{ requests: Wire[] }>(
+      'GET',
+      `/v1/payment-requests?reference=${encodeURIComponent(reference)}&limit=20`,
+      { apiKey },
+    );
+    return Promise.all(body.requests.map((wire) => this.view(wire)));
+  }
+
+  async cancelPaymentRequest(apiKey: string, id: string) {
+    return this.view(
+      await this.call<Wire>('POST', `/v1/payment-requests/${encodeURIComponent(id)}/cancel`, {
+        apiKey,
+        idempotencyKey: `cancel-${id}`,
+        body: {},
+      }),
+    );
+  }
+
+  async refund(
+    apiKey: string,
+    idempotencyKey: string,
+    input: { paymentRequestId: string; asset: string; amount: bigint; reason: string },
+  ) {
+    const asset = await this.asset(input.asset);
+    return this.call<{ id: string; refundedAmount: string }>(
+      'POST',
+      `/v1/payment-requests/${encodeURIComponent(input.paymentRequestId)}/refunds`,
+      {
+        apiKey,
+        idempotencyKey,
+        body: {
+          amount: formatAmount(input.amount, asset.scale),
+          reason: input.reason.slice(0, 200),
+        },
+      },
+    );
+  }
+
+  /**
+   * The crypto amount worth `fiatUnits` at the exchange's locked rate: a sell quote for that fiat
+   * value, which is what the organizer would get in fiat for the crypto it receives.
+   */
+  async quoteFiat(apiKey: string, idempotencyKey: string, asset: string, fiatUnits: bigint) {
+    const all = await this.assets();
+    const fiat = [...all.values()].find((candidate) => candidate.kind === 'fiat');
+    const crypto = await this.asset(asset);
+    if (!fiat) throw exchangeUnavailable('no fiat asset');
+    const quote = await this.call<{ id: string; cryptoAmount: string; rate: string }>(
+      'POST',
+      '/v1/quotes',
+      {
+        apiKey,
+        idempotencyKey,
+        body: { side: 'sell', asset, fiatAmount: formatAmount(fiatUnits, fiat.scale) },
+      },
+    );
+    return { id: quote.id, cryptoUnits: parseAmount(quote.cryptoAmount, crypto), rate: quote.rate };
+  }
+
+  /** Claim 6: the exchange's hosted page that buys what the buyer lacks and comes back. */
+  async buyPageUrl(input: {
+    merchantId: string;
+    asset: string;
+    amount: bigint;
+    returnUrl: string;
+    reference: string;
+  }) {
+    const asset = await this.asset(input.asset);
+    const url = new URL('/buy', this.publicUrl);
+    url.searchParams.set('merchant', input.merchantId);
+    url.searchParams.set('asset', input.asset);
+    url.searchParams.set('amount', formatAmount(input.amount, asset.scale));
+    url.searchParams.set('returnUrl', input.returnUrl);
+    url.searchParams.set('reference', input.reference);
+    return url.href;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Starts the ticketing server: configuration, database and migrations, the HTTP API, the
+ * workers. `tsx services/ticketing/src/server.ts`, or through `npm start`.
+ */
+import { migrateToLatest, openDatabase } from '@tessera/db';
+import { systemClock } from '@tessera/service-kit/clock';
+import { DevelopmentSms } from '@tessera/service-kit/sms';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type TicketingConfig } from './config.ts';
+import { createTicketing, type Ticketing } from './context.ts';
+import { ticketingMigrations } from './db/migrations.ts';
+import type { TicketingDB } from './db/schema.ts';
+import { ExchangeClient } from './exchange-client.ts';
+import { allRoutes } from './routes/index.ts';
+import { startWorkers } from './workers/index.ts';
+
+export async function startTicketing(config: TicketingConfig) {
+  const database = openDatabase<TicketingDB>({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+  });
+  await migrateToLatest(database, ticketingMigrations);
+  let log: (message: string) => void = () => {};
+  const ticketing: Ticketing = createTicketing({
+    config,
+    database,
+    clock: systemClock,
+    sms: new DevelopmentSms((message) => log(message)),
+    exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl),
+  });
+  const app = await buildApp(ticketing, allRoutes);
+  log = (message) => app.log.info(message);
+  const workers = config.workers ? startWorkers(ticketing, app.log) : undefined;
+  await app.listen({ host: config.host, port: config.port });
+  return {
+    app,
+    ticketing,
+    async close() {
+      await workers?.stop();
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let config: TicketingConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await startTicketing(config);
+  running.app.log.info(
+    `ticketing on ${config.publicUrl} using ${running.ticketing.database.description}`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      running.app.log.info(`${signal}: finishing in-flight requests`);
+      running.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, startTestSystem, type TestSystem } from './harness.ts';
+
+describe.each(backends)('organizers, staff and the wallet link on %s', (backend) => {
+  let s: TestSystem;
+  beforeAll(async () => {
+    s = await startTestSystem(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('creates an organizer with an owner, a signing key and a linked wallet kept sealed', async () => {
+    const org = await s.createOrganizer('Busan Philharmonic');
+    const view = await s.request('GET', `/v1/organizers/${org.id}`, { token: org.owner.token });
+    expect(view.status).toBe(200);
+    expect(view.body.keys).toHaveLength(1);
+    expect(view.body.keys[0].publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view.body.wallet.merchantId).toBe(org.merchant.id);
+    const stored = await s.database.db
+      .selectFrom('wallet_links')
+      .selectAll()
+      .where('organizer_id', '=', org.id)
+      .executeTakeFirstOrThrow();
+    // Sealed: neither the API key nor the webhook secret is in the row in the clear.
+    expect(stored.api_key).not.toContain(org.apiKey);
+    expect(stored.api_key).not.toContain('xk_');
+    expect(stored.webhook_secret).not.toContain('whsec_');
+    // The exchange now sends this merchant's webhooks to the ticketing server.
+    const hook = await s.x.request('GET', '/v1/merchant/webhook', { token: org.merchant.token });
+    expect(hook.body.url).toContain(`/v1/exchange/webhooks/${org.id}`);
+  });
+
+  it('refuses a key the exchange does not know, or one of a person account', async () => {
+    const org = await s.createOrganizer();
+    const bogus = await s.request('PUT', `/v1/organizers/${org.id}/wallet`, {
+      token: org.owner.token,
+      body: { apiKey: `xk_${'A'.repeat(43)}` },
+    });
+    expect(bogus.status).toBe(400);
+    expect(bogus.body.error.code).toBe('invalid_api_key');
+  });
+
+  it('enforces roles: a gate member cannot link wallets or manage staff; other organizers see nothing', async () => {
+    const org = await s.createOrganizer();
+    const gate = await s.signIn();
+    const added = await s.request(
+      'PUT',
+      `/v1/organizers/${org.id}/staff/${encodeURIComponent(gate.phone)}`,
+      {
+        token: org.owner.token,
+        body: { role: 'gate' },
+      },
+    );
+    expect(added.status).toBe(200);
+    expect((await s.request('GET', `/v1/organizers/${org.id}`, { token: gate.token })).status).toBe(
+      200,
+    );
+    const staffList = await s.request('GET', `/v1/organizers/${org.id}/staff`, {
+      token: gate.token,
+    });
+    expect(staffList.status).toBe(403);
+    const link = await s.request('PUT', `/v1/organizers/${org.id}/wallet`, {
+      token: gate.token,
+      body: { apiKey: org.apiKey },
+    });
+    expect(link.status).toBe(403);
+
+    const other = await s.createOrganizer('Other');
+    const peek = await s.request('GET', `/v1/organizers/${org.id}`, { token: other.owner.token });
+    expect(peek.status).toBe(404);
+    const stranger = await s.signIn();
+    expect(
+      (await s.request('GET', `/v1/organizers/${org.id}`, { token: stranger.token })).status,
+    ).toBe(404);
+    expect((await s.request('GET', `/v1/organizers/${org.id}`)).status).toBe(401);
+  });
+
+  it('keeps the last owner and rotates keys', async () => {
+    const org = await s.createOrganizer();
+    const demote = await s.request(
+      'PUT',
+      `/v1/organizers/${org.id}/staff/${encodeURIComponent(org.owner.phone)}`,
+      { token: org.owner.token, body: { role: 'manager' } },
+    );
+    expect(demote.status).toBe(409);
+    expect(demote.body.error.code).toBe('last_owner');
+    const rotated = await s.request('POST', `/v1/organizers/${org.id}/keys`, {
+      token: org.owner.token,
+    });
+    expect(rotated.status).toBe(201);
+    const view = await s.request('GET', `/v1/organizers/${org.id}`, { token: org.owner.token });
+    expect(view.body.keys.filter((k: { status: string }) => k.status === 'active')).toHaveLength(2);
+    const first = view.body.keys[0].id;
+    const retired = await s.request('POST', `/v1/organizers/${org.id}/keys/${first}/retire`, {
+      token: org.owner.token,
+    });
+    expect(retired.status).toBe(200);
+    expect(retired.body.status).toBe('retired');
+  });
+
+  it('registers device keys only with a proof of possession', async () => {
+    const user = await s.signIn();
+    const device = await s.registerDevice(user);
+    expect(device.deviceId).toMatch(/^dev_/);
+    const other = await s.signIn();
+    // Replaying another user's registration (their key and proof) fails: the proof names the user.
+    const list = await s.request('GET', '/v1/me/devices', { token: user.token });
+    const publicKey = list.body.devices[0].publicKey;
+    const stolen = await s.request('POST', '/v1/me/devices', {
+      token: other.token,
+      body: { publicKey, proof: 'A'.repeat(86) },
+    });
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.error.code).toBe('invalid_device_proof');
+  });
+});
