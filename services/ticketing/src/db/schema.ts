@@ -7,6 +7,7 @@
 
 import type { TicketKind } from '@tessera/protocol';
 import type { PhoneCodesTable } from '@tessera/service-kit/phone-codes';
+import type { Generated } from 'kysely';
 
 export type { PhoneCodesTable };
 
@@ -298,7 +299,7 @@ export interface TicketsTable {
 
 /** Append-only: every revision of a ticket that stopped being valid, for terminals to sync. */
 export interface RevocationsTable {
-  seq: number;
+  seq: Generated<number>;
   performance_id: string;
   performance_code: string;
   ticket_number: string;

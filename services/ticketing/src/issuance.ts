@@ -1,0 +1,205 @@
+/**
+ * S150 and unit 110: turning a paid order into tickets, and signing a ticket's credential for the
+ * device it is bound to. The ticket DB record (claim 8) holds the event ID (the performance code,
+ * which names the event, place, date and time), the ticket ID (a unique number; the seat is on
+ * the record), the purchaser's mobile ID (the device key and the phone), the encryption code
+ * (the organizer's signature over all of it) and the reserved area.
+ */
+import { type CredentialFields, fromHex, generateManualCode, toBase64url } from '@tessera/protocol';
+import type { Ticketing, Trx } from './context.ts';
+import type { TicketsTable } from './db/schema.ts';
+import { newId, newTicketNumber } from './ids.ts';
+import { sealPin, signerFor } from './issuer.ts';
+
+/** Everything a credential needs about a ticket's performance and category. */
+export interface TicketTermsSource {
+  performance_code: string;
+  doors_at: number;
+  ends_at: number;
+  kind: CredentialFields['kind'];
+  entries_allowed: number;
+  reentry_allowed: number;
+  valid_from: number | null;
+  valid_until: number | null;
+  stored_value: string;
+  reserved_hex: string;
+}
+
+export async function termsSource(trx: Trx, performanceId: string, categoryId: string) {
+  return trx
+    .selectFrom('performances as p')
+    .innerJoin('categories as c', 'c.event_id', 'p.event_id')
+    .select([
+      'p.code as performance_code',
+      'p.doors_at',
+      'p.ends_at',
+      'c.kind',
+      'c.entries_allowed',
+      'c.reentry_allowed',
+      'c.valid_from',
+      'c.valid_until',
+      'c.stored_value',
+      'c.reserved_hex',
+    ])
+    .where('p.id', '=', performanceId)
+    .where('c.id', '=', categoryId)
+    .executeTakeFirstOrThrow();
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** Signs the credential of `ticket` at `revision` for a device key (claim 9). */
+export async function signCredential(
+  ticketing: Ticketing,
+  ticket: Pick<TicketsTable, 'organizer_id' | 'number' | 'holder_phone'>,
+  source: TicketTermsSource,
+  revision: number,
+  devicePublicKey: Uint8Array,
+) {
+  const issuer = await signerFor(ticketing, ticket.organizer_id);
+  const fields: CredentialFields = {
+    eventId: source.performance_code,
+    ticketId: ticket.number,
+    kind: source.kind,
+    reentryAllowed: source.reentry_allowed === 1,
+    entriesAllowed: source.entries_allowed,
+    validFromS: seconds(source.valid_from ?? source.doors_at),
+    validUntilS: seconds(source.valid_until ?? source.ends_at),
+    storedValue: BigInt(source.stored_value),
+    revision,
+    devicePublicKey,
+    phoneTag: await ticketing.protocol.phoneTag(issuer.phoneTagSecret, ticket.holder_phone),
+    reserved: fromHex(source.reserved_hex),
+  };
+  const issued = await ticketing.protocol.issueCredential(fields, issuer.signer);
+  return { credential: toBase64url(issued.bytes), keyId: issuer.keyIdHex };
+}
+
+export interface NewTicket {
+  line_no: number;
+  category_id: string;
+  seat_id: string | null;
+  amount: string;
+}
+
+/**
+ * Mints the tickets of an order, one per line (the unique (order, line) index makes a second
+ * issuance impossible). Bound to `device` at once when the buyer named one; otherwise they wait
+ * for the phone number to sign in and claim them.
+ */
+export async function mintTickets(
+  ticketing: Ticketing,
+  trx: Trx,
+  now: number,
+  order: {
+    id: string;
+    organizer_id: string;
+    event_id: string;
+    performance_id: string;
+    asset: string;
+    holder_user_id: string | null;
+    holder_phone: string;
+    device: { id: string; publicKey: Uint8Array } | null;
+  },
+  lines: readonly NewTicket[],
+): Promise<TicketsTable[]> {
+  const numbers = await freshNumbers(trx, order.performance_id, lines.length);
+  const manualNumbers = await freshManualNumbers(ticketing, trx, lines.length);
+  const sources = new Map<string, TicketTermsSource>();
+  const rows: TicketsTable[] = [];
+  for (const [index, line] of lines.entries()) {
+    let source = sources.get(line.category_id);
+    if (!source) {
+      source = await termsSource(trx, order.performance_id, line.category_id);
+      sources.set(line.category_id, source);
+    }
+    const id = newId('tkt');
+    const number = numbers[index] as string;
+    // The PIN is drawn with the manual code; its ticket number is replaced by a fresh one.
+    const pin = generateManualCode(ticketing.protocol.backend).pin;
+    const revision = 1;
+    const signed = order.device
+      ? await signCredential(
+          ticketing,
+          { organizer_id: order.organizer_id, number, holder_phone: order.holder_phone },
+          source,
+          revision,
+          order.device.publicKey,
+        )
+      : null;
+    rows.push({
+      id,
+      number,
+      order_id: order.id,
+      line_no: line.line_no,
+      organizer_id: order.organizer_id,
+      event_id: order.event_id,
+      performance_id: order.performance_id,
+      category_id: line.category_id,
+      seat_id: line.seat_id,
+      asset: order.asset,
+      amount: line.amount,
+      holder_user_id: order.holder_user_id,
+      holder_phone: order.holder_phone,
+      device_id: order.device?.id ?? null,
+      revision,
+      status: signed ? 'valid' : 'awaiting_device',
+      credential: signed?.credential ?? null,
+      key_id: signed?.keyId ?? null,
+      manual_number: manualNumbers[index] as string,
+      pin: sealPin(ticketing, id, pin),
+      created_at: now,
+      updated_at: now,
+    });
+  }
+  await trx.insertInto('tickets').values(rows).execute();
+  return rows;
+}
+
+/**
+ * `count` distinct values from `make` that `taken` reports unused. Ticket numbers (40 random
+ * bits, per performance) and manual ticket numbers (9 random digits, server-wide, so a collision
+ * is likely past some 40,000 tickets) are both drawn this way; the unique indexes stay the last
+ * word should two issuances draw the same value at the same moment.
+ */
+async function freshValues(
+  count: number,
+  make: () => string,
+  taken: (values: string[]) => Promise<readonly string[]>,
+): Promise<string[]> {
+  const chosen = new Set<string>();
+  while (chosen.size < count) {
+    const candidates = Array.from({ length: count - chosen.size }, make).filter(
+      (value) => !chosen.has(value),
+    );
+    const used = new Set(await taken(candidates));
+    for (const value of candidates) if (!used.has(value)) chosen.add(value);
+  }
+  return [...chosen].slice(0, count);
+}
+
+const freshNumbers = (trx: Trx, performanceId: string, count: number) =>
+  freshValues(count, newTicketNumber, async (numbers) =>
+    (
+      await trx
+        .selectFrom('tickets')
+        .select('number')
+        .where('performance_id', '=', performanceId)
+        .where('number', 'in', numbers)
+        .execute()
+    ).map((row) => row.number),
+  );
+
+const freshManualNumbers = (ticketing: Ticketing, trx: Trx, count: number) =>
+  freshValues(
+    count,
+    () => generateManualCode(ticketing.protocol.backend).ticketNumber,
+    async (numbers) =>
+      (
+        await trx
+          .selectFrom('tickets')
+          .select('manual_number')
+          .where('manual_number', 'in', numbers)
+          .execute()
+      ).map((row) => row.manual_number),
+  );

@@ -1,0 +1,149 @@
+/**
+ * The reconciliation worker: everything that must happen even when nobody calls and no webhook
+ * arrives. Each round
+ * - releases holds whose time is up and that have no order;
+ * - finishes orders stuck in `creating` (the exchange was down, or we crashed after asking it):
+ *   adopts the request the exchange already has for the order, or asks again, or gives up once
+ *   the payment window has closed;
+ * - closes orders whose payment window has closed, after asking the exchange (a payment that
+ *   landed is settled, never dropped);
+ * - polls the exchange for open orders not heard of for a while, in case a webhook was lost;
+ * - sends refunds that are due.
+ * Every step is a conditional update, so several instances (or a webhook racing the worker) may
+ * run it at once without doing anything twice.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Ticketing } from '../context.ts';
+import { releaseExpiredHolds } from '../holds.ts';
+import { adoptRequest, closeUnpaidOrder, requestPayment, settle } from '../orders.ts';
+import { sendDueRefunds } from '../refunds.ts';
+import { walletOf } from '../wallet.ts';
+import type { Worker } from './index.ts';
+
+export interface ReconcileSummary {
+  holdsReleased: number;
+  ordersRecovered: number;
+  ordersClosed: number;
+  ordersPolled: number;
+  refundsSent: number;
+}
+
+/** How long an open order may go without news before the worker asks the exchange. */
+export const pollAfterMs = 30_000;
+/** How long an order may sit in `creating` before the worker takes it over. */
+export const creatingGraceMs = 10_000;
+
+export async function reconcileOnce(
+  ticketing: Ticketing,
+  log?: FastifyBaseLogger,
+): Promise<ReconcileSummary> {
+  const db = ticketing.database.db;
+  const now = ticketing.clock.now();
+  const summary: ReconcileSummary = {
+    holdsReleased: await releaseExpiredHolds(ticketing),
+    ordersRecovered: 0,
+    ordersClosed: 0,
+    ordersPolled: 0,
+    refundsSent: 0,
+  };
+  const step = async (what: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      log?.warn({ err: error }, `reconcile: ${what} failed; next round retries`);
+    }
+  };
+
+  const creating = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', '=', 'creating')
+    .where('created_at', '<=', now - creatingGraceMs)
+    .limit(100)
+    .execute();
+  for (const order of creating) {
+    await step(`order ${order.id}`, async () => {
+      const wallet = await walletOf(ticketing, order.organizer_id);
+      const [known] = await ticketing.exchange.paymentRequestsFor(wallet.apiKey, order.id);
+      if (known) await adoptRequest(ticketing, order.id, known);
+      else await requestPayment(ticketing, order);
+      summary.ordersRecovered += 1;
+    });
+  }
+
+  const lapsed = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', '=', 'awaiting_payment')
+    .where('pay_expires_at', '<=', now)
+    .orderBy('pay_expires_at')
+    .limit(200)
+    .execute();
+  for (const order of lapsed) {
+    await step(`closing order ${order.id}`, async () => {
+      if ((await closeUnpaidOrder(ticketing, order, 'expired')) !== 'pending')
+        summary.ordersClosed += 1;
+    });
+  }
+
+  const quiet = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', '=', 'awaiting_payment')
+    .where('updated_at', '<=', now - pollAfterMs)
+    .orderBy('updated_at')
+    .limit(100)
+    .execute();
+  for (const order of quiet) {
+    await step(`polling order ${order.id}`, async () => {
+      if (!order.payment_request_id) return;
+      const wallet = await walletOf(ticketing, order.organizer_id);
+      const request = await ticketing.exchange.paymentRequest(
+        wallet.apiKey,
+        order.payment_request_id,
+      );
+      summary.ordersPolled += 1;
+      if (request.status === 'paid') {
+        await settle(ticketing, order.id, request);
+      } else {
+        await db
+          .updateTable('orders')
+          .set({ updated_at: ticketing.clock.now() })
+          .where('id', '=', order.id)
+          .where('status', '=', 'awaiting_payment')
+          .execute();
+      }
+    });
+  }
+
+  await step('refunds', async () => {
+    summary.refundsSent = await sendDueRefunds(ticketing);
+  });
+  return summary;
+}
+
+export function startReconciler(
+  ticketing: Ticketing,
+  log: FastifyBaseLogger,
+  pollMs = 1_000,
+): Worker {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    if (stopped) return;
+    running = reconcileOnce(ticketing, log)
+      .catch((error) => log.error({ err: error }, 'reconcile round failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, pollMs);
+      });
+  };
+  timer = setTimeout(tick, pollMs);
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,423 @@
+import { decodeCredential, fromBase64url, toBase64url } from '@tessera/protocol';
+import { protocol } from '@tessera/protocol/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLedger } from '../../exchange/src/audit.ts';
+import { reconcileOnce } from '../src/workers/reconcile.ts';
+import { buy, setupEvent } from './fixtures.ts';
+import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
+
+describe.each(backends)('buying tickets on %s', (backend) => {
+  let s: TestSystem;
+  beforeAll(async () => {
+    s = await startTestSystem(backend);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const audit = async () => {
+    const report = await auditLedger(s.x.database, new Set(s.x.exchange.assets.keys()));
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  };
+
+  it('holds, orders, pays at the exchange and issues a signed, device-bound ticket (S120-S150)', async () => {
+    const setup = await setupEvent(s);
+    const buyer = await s.createBuyer();
+    const performanceId = setup.performanceIds[0] as string;
+    const { held, order, paid } = await buy(s, buyer, {
+      performanceId,
+      categoryId: setup.categories.Seated as string,
+      quantity: 2,
+    });
+    expect(held.status).toBe(201);
+    expect(held.body.items).toHaveLength(2);
+    // Best seats together: the same row, neighbours.
+    const [first, second] = held.body.items.map(
+      (item: { seat: { row: string; number: string } }) => item.seat,
+    );
+    expect(first.row).toBe(second.row);
+    expect(Math.abs(Number(first.number) - Number(second.number))).toBe(1);
+    expect(order?.body.asset).toBe('USDT');
+    expect(order?.body.amount).toBe('50');
+    // The request expires before the hold does.
+    expect(Date.parse(order?.body.payment.expiresAt)).toBeLessThan(
+      Date.parse(order?.body.holdExpiresAt),
+    );
+    expect(paid?.status).toBe(200);
+
+    const after = await s.request('GET', `/v1/orders/${order?.body.id}`, { token: buyer.token });
+    expect(after.body.status).toBe('issued');
+    const mine = await s.request('GET', '/v1/me/tickets', { token: buyer.token });
+    expect(mine.body.tickets).toHaveLength(2);
+    const ticket = mine.body.tickets[0];
+    expect(ticket.status).toBe('valid');
+    expect(ticket.manualCode.ticketNumber).toMatch(/^[0-9]{10}$/);
+    expect(ticket.manualCode.pin).toMatch(/^[0-9]{6}$/);
+    expect(ticket.seat.section).toBe('A');
+    expect(ticket.event.name).toBe('Winter Concert');
+
+    // Claim 8/9: the credential names the performance, the ticket, the device and the phone, and
+    // the organizer's key verifies a presentation the buyer's device makes of it.
+    const credentialBytes = fromBase64url(ticket.credential);
+    const credential = decodeCredential(credentialBytes);
+    expect(credential.eventId).toBe(ticket.performance.code);
+    expect(credential.ticketId).toBe(ticket.number);
+    expect(credential.revision).toBe(1);
+    expect(toBase64url(credential.devicePublicKey)).toBe(toBase64url(buyer.signer.publicKey));
+    const organizer = await s.request('GET', `/v1/organizers/${setup.organizer.id}`, {
+      token: setup.organizer.owner.token,
+    });
+    const keyring = await protocol.prepareKeyring([
+      { publicKey: fromBase64url(organizer.body.keys[0].publicKey) },
+    ]);
+    const nowS = Math.floor(Date.parse(ticket.performance.doorsAt) / 1000) + 60;
+    const presentation = await protocol.createPresentation(credentialBytes, buyer.signer, nowS);
+    const decision = await protocol.verifyPresentation(presentation.text, {
+      keyring,
+      nowS,
+      eventIds: [ticket.performance.code],
+    });
+    expect(decision.admitted).toBe(true);
+    // The exchange moved the money to the organizer, and its books balance.
+    const wallet = await s.x.request('GET', '/v1/wallet', {
+      token: setup.organizer.merchant.token,
+    });
+    const usdt = wallet.body.balances.find((b: { asset: string }) => b.asset === 'USDT');
+    expect(usdt.amount).toBe('50');
+    await audit();
+  });
+
+  it('never sells a seat twice: 200 buyers race for 50 seats', async () => {
+    const setup = await setupEvent(s, {
+      rows: 5,
+      seatsPerRow: 10,
+      standing: 0,
+      categories: [
+        {
+          name: 'Seated',
+          pricing: 'crypto',
+          priceAsset: 'USDT',
+          price: '10',
+          seating: 'seated',
+          sections: ['A'],
+          kind: 'single',
+        },
+      ],
+    });
+    const performanceId = setup.performanceIds[0] as string;
+    const buyers = await Promise.all(Array.from({ length: 200 }, () => s.createBuyer()));
+    const results = await Promise.all(
+      buyers.map((buyer) =>
+        buy(
+          s,
+          buyer,
+          { performanceId, categoryId: setup.categories.Seated as string, quantity: 1 },
+          { deliverWebhooks: false },
+        ),
+      ),
+    );
+    const won = results.filter((result) => result.held.status === 201);
+    const lost = results.filter((result) => result.held.status !== 201);
+    const codes = lost.map((r) => `${r.held.status} ${r.held.body?.error?.code}`);
+    expect(won.length, JSON.stringify([...new Set(codes)])).toBe(50);
+    for (const result of lost) {
+      expect(result.held.status).toBe(409);
+      expect(['not_together', 'seats_unavailable', 'sold_out']).toContain(
+        result.held.body.error.code,
+      );
+    }
+    await s.deliverWebhooks();
+    const tickets = await s.database.db
+      .selectFrom('tickets')
+      .select(['seat_id', 'order_id'])
+      .where('performance_id', '=', performanceId)
+      .execute();
+    expect(tickets).toHaveLength(50);
+    expect(new Set(tickets.map((t) => t.seat_id)).size).toBe(50);
+    const orders = await s.database.db
+      .selectFrom('orders')
+      .select(['id', 'status'])
+      .where('performance_id', '=', performanceId)
+      .execute();
+    expect(orders.every((o) => o.status === 'issued')).toBe(true);
+    const seats = await s.database.db
+      .selectFrom('inventory_seats')
+      .select('status')
+      .where('performance_id', '=', performanceId)
+      .execute();
+    expect(seats.filter((seat) => seat.status === 'sold')).toHaveLength(50);
+    await audit();
+  }, 120_000);
+
+  it('handles a webhook once, however often it comes, and catches up on lost ones', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const { order } = await buy(
+      s,
+      buyer,
+      { performanceId, categoryId: setup.categories.Seated as string, quantity: 1 },
+      { deliverWebhooks: false },
+    );
+    // Lost: nothing delivered. The reconciliation worker polls orders quiet for 30 s.
+    s.clock.advance(31_000);
+    const round = await reconcileOnce(s.ticketing);
+    expect(round.ordersPolled).toBeGreaterThanOrEqual(1);
+    const issued = await s.request('GET', `/v1/orders/${order?.body.id}`, { token: buyer.token });
+    expect(issued.body.status).toBe('issued');
+    // The webhook arrives late, and again (redelivered): still one set of tickets.
+    await s.deliverWebhooks();
+    const delivery = await s.x.database.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('subscriber_id', '=', setup.organizer.merchant.id)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const again = await s.x.request(
+      'POST',
+      `/v1/merchant/webhook/deliveries/${delivery.id}/redeliver`,
+      {
+        token: setup.organizer.merchant.token,
+        key: key(),
+      },
+    );
+    expect(again.status).toBe(200);
+    await s.deliverWebhooks();
+    const count = await s.database.db
+      .selectFrom('tickets')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('order_id', '=', order?.body.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+  });
+
+  it('refuses a forged or stale webhook', async () => {
+    const setup = await setupEvent(s);
+    const body = JSON.stringify({ id: 'evt_forged000000', type: 'payment_request.paid', data: {} });
+    const forged = await s.request('POST', `/v1/exchange/webhooks/${setup.organizer.id}`, {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'tessera-signature': `t=${Math.floor(s.clock.now() / 1000)},v1=${'0'.repeat(64)}`,
+      },
+    });
+    expect(forged.status).toBe(401);
+    const unsigned = await s.request('POST', `/v1/exchange/webhooks/${setup.organizer.id}`, {
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(unsigned.status).toBe(401);
+  });
+
+  it('lets a payment window close: the exchange refuses to pay late and the seats come back', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const held = await s.request('POST', '/v1/holds', {
+      token: buyer.token,
+      body: { performanceId, categoryId: setup.categories.Seated, quantity: 1 },
+    });
+    const order = await s.request('POST', '/v1/orders', {
+      token: buyer.token,
+      body: { holdId: held.body.id, deviceId: buyer.deviceId },
+    });
+    // The moment the hold expires: the request expired before it, so paying fails.
+    s.clock.set(Date.parse(order.body.holdExpiresAt));
+    const late = await s.x.request(
+      'POST',
+      `/v1/payment-requests/${order.body.payment.requestId}/pay`,
+      {
+        token: buyer.wallet.token,
+        key: key(),
+      },
+    );
+    expect(late.status).toBe(409);
+    await reconcileOnce(s.ticketing);
+    const ended = await s.request('GET', `/v1/orders/${order.body.id}`, { token: buyer.token });
+    expect(ended.body.status).toBe('expired');
+    const seat = await s.database.db
+      .selectFrom('inventory_seats')
+      .select('status')
+      .where('seat_id', '=', held.body.items[0].seat.id)
+      .where('performance_id', '=', performanceId)
+      .executeTakeFirstOrThrow();
+    expect(seat.status).toBe('available');
+  });
+
+  it('a payment made just in time is honoured even if its webhook is lost and the hold has run out', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const held = await s.request('POST', '/v1/holds', {
+      token: buyer.token,
+      body: { performanceId, categoryId: setup.categories.Seated, quantity: 1 },
+    });
+    const order = await s.request('POST', '/v1/orders', {
+      token: buyer.token,
+      body: { holdId: held.body.id, deviceId: buyer.deviceId },
+    });
+    s.clock.set(Date.parse(order.body.payment.expiresAt) - 1_000);
+    const paid = await s.x.request(
+      'POST',
+      `/v1/payment-requests/${order.body.payment.requestId}/pay`,
+      {
+        token: buyer.wallet.token,
+        key: key(),
+      },
+    );
+    expect(paid.status).toBe(200);
+    s.clock.set(Date.parse(order.body.holdExpiresAt) + 1_000);
+    await reconcileOnce(s.ticketing);
+    const after = await s.request('GET', `/v1/orders/${order.body.id}`, { token: buyer.token });
+    expect(after.body.status).toBe('issued');
+    await s.deliverWebhooks();
+    expect(
+      (await s.request('GET', '/v1/me/tickets', { token: buyer.token })).body.tickets,
+    ).toHaveLength(1);
+  });
+
+  it('converts a fiat price with an exchange quote, and points a short buyer at the buy page (claim 6)', async () => {
+    s.x.setRates();
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const poor = await s.createBuyer({ USDT: 1n });
+    const held = await s.request('POST', '/v1/holds', {
+      token: poor.token,
+      body: { performanceId, categoryId: setup.categories.Standing, quantity: 2 },
+    });
+    expect(held.status).toBe(201);
+    const order = await s.request('POST', '/v1/orders', {
+      token: poor.token,
+      body: { holdId: held.body.id, deviceId: poor.deviceId, asset: 'USDT' },
+    });
+    expect(order.status).toBe(201);
+    expect(order.body.fiatAmount).toBe('60000');
+    expect(order.body.quoteId).toMatch(/^qt_/);
+    // 60,000 KRW at 1,400 KRW per USDT less the spread: a little over 42.8 USDT.
+    expect(Number(order.body.amount)).toBeGreaterThan(42);
+    expect(Number(order.body.amount)).toBeLessThan(44);
+    const short = await s.x.request(
+      'POST',
+      `/v1/payment-requests/${order.body.payment.requestId}/pay`,
+      {
+        token: poor.wallet.token,
+        key: key(),
+      },
+    );
+    expect(short.status).toBe(409);
+    expect(short.body.error.code).toBe('insufficient_funds');
+    const buyPage = new URL(order.body.payment.buyPageUrl);
+    expect(buyPage.searchParams.get('returnUrl')).toContain(`/orders/${order.body.id}`);
+    const check = await s.x.request('GET', `/v1/buy-page/check${buyPage.search}`);
+    expect(check.body.allowed).toBe(true);
+  });
+
+  it('delivers to another phone: the ticket waits for that number and binds to its device', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const friendPhone = s.newPhone();
+    const { order } = await buy(
+      s,
+      buyer,
+      { performanceId, categoryId: setup.categories.Seated as string, quantity: 1 },
+      { deliverTo: friendPhone },
+    );
+    expect(order?.body.deliverTo).toBe(friendPhone);
+    expect(
+      (await s.request('GET', '/v1/me/tickets', { token: buyer.token })).body.tickets,
+    ).toHaveLength(0);
+    expect(s.sms.messages(friendPhone).some((m) => m.text.includes('tickets are waiting'))).toBe(
+      true,
+    );
+    const friend = await s.signIn(friendPhone);
+    const device = await s.registerDevice(friend);
+    const waiting = await s.request('GET', '/v1/me/tickets', { token: friend.token });
+    expect(waiting.body.tickets).toHaveLength(1);
+    expect(waiting.body.tickets[0].status).toBe('awaiting_device');
+    expect(waiting.body.tickets[0].credential).toBeNull();
+    const claimed = await s.request('POST', `/v1/tickets/${waiting.body.tickets[0].id}/claim`, {
+      token: friend.token,
+      body: { deviceId: device.deviceId },
+    });
+    expect(claimed.status).toBe(200);
+    expect(claimed.body.status).toBe('valid');
+    const credential = decodeCredential(fromBase64url(claimed.body.credential));
+    expect(toBase64url(credential.devicePublicKey)).toBe(toBase64url(device.signer.publicKey));
+    // Claimed once only.
+    const again = await s.request('POST', `/v1/tickets/${waiting.body.tickets[0].id}/claim`, {
+      token: friend.token,
+      body: { deviceId: device.deviceId },
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it("keeps buyers out of each other's orders and tickets", async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const alice = await s.createBuyer();
+    const bob = await s.createBuyer();
+    const { order } = await buy(s, alice, {
+      performanceId,
+      categoryId: setup.categories.Seated as string,
+      quantity: 1,
+    });
+    const ticket = (await s.request('GET', '/v1/me/tickets', { token: alice.token })).body
+      .tickets[0];
+    expect(
+      (await s.request('GET', `/v1/orders/${order?.body.id}`, { token: bob.token })).status,
+    ).toBe(404);
+    expect((await s.request('GET', `/v1/tickets/${ticket.id}`, { token: bob.token })).status).toBe(
+      404,
+    );
+    expect(
+      (await s.request('GET', '/v1/me/tickets', { token: bob.token })).body.tickets,
+    ).toHaveLength(0);
+    // Another organizer's staff cannot see it either; its own staff can (without the PIN).
+    const other = await s.createOrganizer('Elsewhere');
+    expect(
+      (await s.request('GET', `/v1/tickets/${ticket.id}`, { token: other.owner.token })).status,
+    ).toBe(404);
+    const staffView = await s.request('GET', `/v1/tickets/${ticket.id}`, {
+      token: setup.organizer.owner.token,
+    });
+    expect(staffView.status).toBe(200);
+    expect(staffView.body.manualCode).toBeNull();
+    // Holding for someone else's hold id does not work.
+    const held = await s.request('POST', '/v1/holds', {
+      token: alice.token,
+      body: { performanceId, categoryId: setup.categories.Seated, quantity: 1 },
+    });
+    const steal = await s.request('POST', '/v1/orders', {
+      token: bob.token,
+      body: { holdId: held.body.id, deviceId: bob.deviceId },
+    });
+    expect(steal.status).toBe(404);
+  });
+
+  it('enforces the per-buyer limit and releases expired holds', async () => {
+    const setup = await setupEvent(s, { perBuyerLimit: 3, perOrderLimit: 3 });
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const first = await s.request('POST', '/v1/holds', {
+      token: buyer.token,
+      body: { performanceId, categoryId: setup.categories.Standing, quantity: 3 },
+    });
+    expect(first.status).toBe(201);
+    const more = await s.request('POST', '/v1/holds', {
+      token: buyer.token,
+      body: { performanceId, categoryId: setup.categories.Standing, quantity: 1 },
+    });
+    expect(more.status).toBe(409);
+    expect(more.body.error.code).toBe('buyer_limit');
+    s.clock.advance(s.ticketing.config.holdTtlS * 1000 + 1);
+    const round = await reconcileOnce(s.ticketing);
+    expect(round.holdsReleased).toBeGreaterThanOrEqual(1);
+    const again = await s.request('POST', '/v1/holds', {
+      token: buyer.token,
+      body: { performanceId, categoryId: setup.categories.Standing, quantity: 3 },
+    });
+    expect(again.status).toBe(201);
+  });
+});
