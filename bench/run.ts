@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 const scenarios: Record<string, string> = {
   protocol: 'protocol.ts',
   exchange: 'exchange.ts',
+  onsale: 'onsale.ts',
 };
 
 const requested = process.argv.slice(2);

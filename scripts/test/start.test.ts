@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 describe('npm start', () => {
-  it('starts the exchange with demo data on SQLite, answers, and stops cleanly', () => {
+  it('starts the exchange and the ticketing server with demo data on SQLite, answers, and stops cleanly', () => {
     const script = fileURLToPath(new URL('../start.ts', import.meta.url));
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
     try {
@@ -24,6 +24,8 @@ describe('npm start', () => {
       });
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/Exchange API\s+http:\/\/127\.0\.0\.1:\d+\s+\(sqlite /);
+      expect(run.stdout).toMatch(/Ticketing API\s+http:\/\/127\.0\.0\.1:\d+\s+\(sqlite /);
+      expect(run.stdout).toContain('with Winter Concert and City Transit Pass on sale');
       expect(run.stdout).toMatch(
         /Demo buyer\s+\+821000000001 \(person; 1,000,000 KRW and 500 USDT\)/,
       );

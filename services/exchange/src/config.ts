@@ -35,6 +35,9 @@ export interface ExchangeConfig {
   readonly devEndpoints: boolean;
   readonly webhookMaxAttempts: number;
   readonly webhookTimeoutMs: number;
+  /** Webhook requests in flight at once, and deliveries claimed per round. */
+  readonly webhookConcurrency: number;
+  readonly webhookBatch: number;
   /**
    * Whether webhooks may go to private, loopback or link-local addresses. Off in production, so
    * a merchant cannot aim the exchange at its own internal network (SSRF).
@@ -127,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     devEndpoints,
     webhookMaxAttempts: integer('EXCHANGE_WEBHOOK_MAX_ATTEMPTS', 12, 1, 50),
     webhookTimeoutMs: integer('EXCHANGE_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
+    webhookConcurrency: integer('EXCHANGE_WEBHOOK_CONCURRENCY', 32, 1, 512),
+    webhookBatch: integer('EXCHANGE_WEBHOOK_BATCH', 128, 1, 1_000),
     webhookAllowPrivate: (read('EXCHANGE_WEBHOOK_ALLOW_PRIVATE') ?? String(!production)) === 'true',
     workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
     logLevel,

@@ -18,6 +18,11 @@ export interface TicketingConfig {
   /** The exchange as browsers reach it (the hosted buy page link). */
   readonly exchangePublicUrl: string;
   readonly databaseUrl: string | undefined;
+  /**
+   * The PostgreSQL schema of the ticketing tables, so both servers can share one database
+   * (the exchange's tables stay in `public`).
+   */
+  readonly databaseSchema: string;
   readonly sqlitePath: string;
   /** 32 bytes: seals organizer signing keys, exchange API keys, webhook secrets and PINs. */
   readonly secretKey: Buffer;
@@ -64,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     exchangeUrl,
     exchangePublicUrl: reader.httpUrl('TICKETING_EXCHANGE_PUBLIC_URL', exchangeUrl),
     databaseUrl: reader.databaseUrl(),
+    databaseSchema: schemaName(reader),
     sqlitePath: reader.read('TICKETING_SQLITE_PATH') ?? 'data/ticketing.db',
     secretKey: reader.secretKey('TICKETING_SECRET_KEY', 'tessera-ticketing-development-k'),
     operatorToken: reader.token('TICKETING_OPERATOR_TOKEN', 'dev-ticketing-operator-not-for-prod'),
@@ -78,4 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     workers: reader.boolean('TICKETING_WORKERS', true),
     logLevel: reader.logLevel(),
   });
+}
+
+function schemaName(reader: EnvReader) {
+  const name = reader.read('TICKETING_DATABASE_SCHEMA') ?? 'ticketing';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    reader.problems.push('TICKETING_DATABASE_SCHEMA must be a lower-case SQL name');
+  }
+  return name;
 }

@@ -22,6 +22,7 @@ export interface Ticketing {
   readonly protocol: typeof protocol;
   /** Wakes the workers when something is due sooner than their next poll (tests, webhooks). */
   readonly signals: WorkerSignals;
+  readonly orders: OrderWatch;
 }
 
 export class WorkerSignals {
@@ -35,10 +36,42 @@ export class WorkerSignals {
   }
 }
 
+/**
+ * Wakes requests waiting for an order to change (`GET /v1/orders/:id?waitS=`) in this process.
+ * Another instance's change is seen by the waiter's own periodic re-read.
+ */
+export class OrderWatch {
+  private waiters = new Map<string, Set<() => void>>();
+
+  wait(orderId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.waiters.get(orderId) ?? new Set();
+      this.waiters.set(orderId, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0) this.waiters.delete(orderId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      set.add(done);
+    });
+  }
+
+  changed(orderId: string) {
+    for (const wake of [...(this.waiters.get(orderId) ?? [])]) wake();
+  }
+}
+
 export function createTicketing(
-  parts: Omit<Ticketing, 'protocol' | 'signals'> & { signals?: WorkerSignals },
+  parts: Omit<Ticketing, 'protocol' | 'signals' | 'orders'> & { signals?: WorkerSignals },
 ): Ticketing {
-  return { ...parts, protocol, signals: parts.signals ?? new WorkerSignals() };
+  return {
+    ...parts,
+    protocol,
+    signals: parts.signals ?? new WorkerSignals(),
+    orders: new OrderWatch(),
+  };
 }
 
 export type Trx = Kysely<TicketingDB>;

@@ -89,7 +89,7 @@ async function holdIn(
   quantity: number,
 ) {
   const sale = await saleContext(trx, input.performanceId);
-  if (!sale || sale.event_status !== 'published') throw notFound('performance');
+  if (sale?.event_status !== 'published') throw notFound('performance');
   if (sale.status !== 'scheduled') {
     throw conflict('not_on_sale', `this performance is ${sale.status}`);
   }
@@ -101,26 +101,23 @@ async function holdIn(
     });
   }
 
-  // The per-buyer limit, race-free: one counter row per buyer and event, raised conditionally.
-  await trx
-    .insertInto('buyer_counts')
-    .values({ event_id: sale.event_id, user_id: userId, count: 0 })
-    .onConflict((c) => c.columns(['event_id', 'user_id']).doNothing())
-    .execute();
+  // The per-buyer limit, race-free: one counter row per buyer and event, raised conditionally
+  // in one statement (a first hold inserts the row; the order limit keeps it under the cap).
   const counted = await trx
-    .updateTable('buyer_counts')
-    .set((eb) => ({ count: eb('count', '+', quantity) }))
-    .where('event_id', '=', sale.event_id)
-    .where('user_id', '=', userId)
-    .where((eb) => eb(eb('count', '+', quantity), '<=', sale.per_buyer_limit))
+    .insertInto('buyer_counts')
+    .values({ event_id: sale.event_id, user_id: userId, count: quantity })
+    .onConflict((c) =>
+      c
+        .columns(['event_id', 'user_id'])
+        .doUpdateSet((eb) => ({ count: eb('buyer_counts.count', '+', quantity) }))
+        .where((eb) => eb(eb('buyer_counts.count', '+', quantity), '<=', sale.per_buyer_limit)),
+    )
     .executeTakeFirst();
-  if (Number(counted.numUpdatedRows) !== 1) {
+  if (Number(counted.numInsertedOrUpdatedRows ?? 0n) !== 1) {
     throw conflict(
       'buyer_limit',
       `at most ${sale.per_buyer_limit} tickets per buyer for this event`,
-      {
-        limit: sale.per_buyer_limit,
-      },
+      { limit: sale.per_buyer_limit },
     );
   }
 
@@ -199,17 +196,12 @@ async function holdSeats(
     .where('performance_id', '=', performanceId)
     .where('seat_id', 'in', unique)
     .where('status', '=', 'available')
-    .executeTakeFirst();
-  if (Number(taken.numUpdatedRows) !== unique.length) {
+    .returning(['seat_id', 'category_id'])
+    .execute();
+  if (taken.length !== unique.length) {
     throw new Shortfall('seats_unavailable', 'some of these seats are no longer available', picked);
   }
-  const rows = await trx
-    .selectFrom('inventory_seats')
-    .select(['seat_id', 'category_id'])
-    .where('performance_id', '=', performanceId)
-    .where('seat_id', 'in', unique)
-    .execute();
-  const category = new Map(rows.map((row) => [row.seat_id, row.category_id]));
+  const category = new Map(taken.map((row) => [row.seat_id, row.category_id]));
   return unique.map((seatId) => ({ category_id: category.get(seatId) as string, seat_id: seatId }));
 }
 

@@ -103,14 +103,20 @@ export async function mintTickets(
   },
   lines: readonly NewTicket[],
 ): Promise<TicketsTable[]> {
-  const numbers = await freshNumbers(trx, order.performance_id, lines.length);
-  const manualNumbers = await freshManualNumbers(ticketing, trx, lines.length);
+  // Random numbers, unique by the tables' indexes: ticket numbers per performance (40 bits) and
+  // manual numbers server-wide (9 digits, so collisions do happen past some 40,000 tickets). A
+  // collision fails the insert and the caller settles again with new numbers.
+  const numbers = distinct(lines.length, newTicketNumber);
+  const manualNumbers = distinct(
+    lines.length,
+    () => generateManualCode(ticketing.protocol.backend).ticketNumber,
+  );
   const sources = new Map<string, TicketTermsSource>();
   const rows: TicketsTable[] = [];
   for (const [index, line] of lines.entries()) {
     let source = sources.get(line.category_id);
     if (!source) {
-      source = await termsSource(trx, order.performance_id, line.category_id);
+      source = await cachedTermsSource(trx, order.performance_id, line.category_id);
       sources.set(line.category_id, source);
     }
     const id = newId('tkt');
@@ -156,50 +162,24 @@ export async function mintTickets(
   return rows;
 }
 
-/**
- * `count` distinct values from `make` that `taken` reports unused. Ticket numbers (40 random
- * bits, per performance) and manual ticket numbers (9 random digits, server-wide, so a collision
- * is likely past some 40,000 tickets) are both drawn this way; the unique indexes stay the last
- * word should two issuances draw the same value at the same moment.
- */
-async function freshValues(
-  count: number,
-  make: () => string,
-  taken: (values: string[]) => Promise<readonly string[]>,
-): Promise<string[]> {
-  const chosen = new Set<string>();
-  while (chosen.size < count) {
-    const candidates = Array.from({ length: count - chosen.size }, make).filter(
-      (value) => !chosen.has(value),
-    );
-    const used = new Set(await taken(candidates));
-    for (const value of candidates) if (!used.has(value)) chosen.add(value);
-  }
-  return [...chosen].slice(0, count);
+function distinct(count: number, make: () => string): string[] {
+  const values = new Set<string>();
+  while (values.size < count) values.add(make());
+  return [...values];
 }
 
-const freshNumbers = (trx: Trx, performanceId: string, count: number) =>
-  freshValues(count, newTicketNumber, async (numbers) =>
-    (
-      await trx
-        .selectFrom('tickets')
-        .select('number')
-        .where('performance_id', '=', performanceId)
-        .where('number', 'in', numbers)
-        .execute()
-    ).map((row) => row.number),
-  );
+/**
+ * Terms are fixed once a category has sales (the catalogue refuses to change them), so they are
+ * read once a minute per performance and category rather than once per ticket.
+ */
+const termsCache = new Map<string, { source: TicketTermsSource; until: number }>();
 
-const freshManualNumbers = (ticketing: Ticketing, trx: Trx, count: number) =>
-  freshValues(
-    count,
-    () => generateManualCode(ticketing.protocol.backend).ticketNumber,
-    async (numbers) =>
-      (
-        await trx
-          .selectFrom('tickets')
-          .select('manual_number')
-          .where('manual_number', 'in', numbers)
-          .execute()
-      ).map((row) => row.manual_number),
-  );
+async function cachedTermsSource(trx: Trx, performanceId: string, categoryId: string) {
+  const key = `${performanceId}:${categoryId}`;
+  const cached = termsCache.get(key);
+  if (cached && cached.until > Date.now()) return cached.source;
+  const source = await termsSource(trx, performanceId, categoryId);
+  if (termsCache.size > 10_000) termsCache.clear();
+  termsCache.set(key, { source, until: Date.now() + 60_000 });
+  return source;
+}

@@ -12,6 +12,8 @@
  * - every call to the exchange that creates or moves something carries an idempotency key made
  *   from our own ids, so retries after timeouts or restarts do it once.
  */
+
+import { isUniqueViolation, sql } from '@tessera/db';
 import { fromBase64url } from '@tessera/protocol';
 import { formatAmount, parseAmount } from '@tessera/service-kit/amounts';
 import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
@@ -40,25 +42,39 @@ export async function placeOrder(
   ticketing: Ticketing,
   user: { id: string; phone: string },
   input: OrderInput,
-): Promise<OrdersTable> {
+): Promise<{ order: OrdersTable; created: boolean; preload?: ViewPreload }> {
   const db = ticketing.database.db;
-  const existing = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('hold_id', '=', input.holdId)
-    .executeTakeFirst();
-  if (existing) {
-    if (existing.user_id !== user.id) throw notFound('hold');
-    return existing.status === 'creating' ? requestPayment(ticketing, existing) : existing;
-  }
-
+  // The hold with its event, performance, device and any order already made for it, in one read.
   const hold = await db
-    .selectFrom('holds')
-    .selectAll()
-    .where('id', '=', input.holdId)
-    .where('user_id', '=', user.id)
+    .selectFrom('holds as h')
+    .innerJoin('events as e', 'e.id', 'h.event_id')
+    .innerJoin('performances as p', 'p.id', 'h.performance_id')
+    .leftJoin('orders as o', 'o.hold_id', 'h.id')
+    .leftJoin('devices as d', (join) =>
+      join
+        .on('d.id', '=', input.deviceId ?? '')
+        .onRef('d.user_id', '=', 'h.user_id')
+        .on('d.revoked_at', 'is', null),
+    )
+    .selectAll('h')
+    .select([
+      'e.organizer_id',
+      'e.name as event_name',
+      'p.status as performance_status',
+      'o.id as order_id',
+      'd.id as device_id',
+    ])
+    .where('h.id', '=', input.holdId)
+    .where('h.user_id', '=', user.id)
     .executeTakeFirst();
   if (!hold) throw notFound('hold');
+  if (hold.order_id) {
+    // Posted again (a retry): the same order, finished if it was left half made.
+    const existing = await orderById(ticketing, hold.order_id);
+    const order =
+      existing.status === 'creating' ? await requestPayment(ticketing, existing) : existing;
+    return { order, created: false };
+  }
   if (hold.status !== 'active') throw conflict('hold_not_active', `this hold is ${hold.status}`);
   const now = ticketing.clock.now();
   const payExpiresAt = hold.expires_at - ticketing.config.paymentMarginS * 1000;
@@ -72,28 +88,30 @@ export async function placeOrder(
     if (!input.deviceId) {
       throw badRequest('device_required', 'name the deviceId the tickets bind to, or deliverTo');
     }
-    device = await liveDevice(ticketing, user.id, input.deviceId);
+    if (!hold.device_id) throw notFound('device');
+    device = { id: hold.device_id };
   }
 
   const lines = await db
     .selectFrom('hold_items as h')
     .innerJoin('categories as c', 'c.id', 'h.category_id')
+    .leftJoin('seats as s', 's.id', 'h.seat_id')
     .select([
       'h.line_no',
       'h.category_id',
       'h.seat_id',
+      'c.name as category',
       'c.pricing',
       'c.price_asset',
       'c.price_amount',
+      's.section',
+      's.row_label',
+      's.number',
     ])
     .where('h.hold_id', '=', hold.id)
     .orderBy('h.line_no')
     .execute();
-  const event = await db
-    .selectFrom('events')
-    .select(['id', 'organizer_id', 'name'])
-    .where('id', '=', hold.event_id)
-    .executeTakeFirstOrThrow();
+  const event = { id: hold.event_id, organizer_id: hold.organizer_id, name: hold.event_name };
   const priceAssets = new Set(lines.map((line) => line.price_asset));
   if (priceAssets.size !== 1) {
     throw badRequest('mixed_pricing', 'hold categories priced in one currency per order');
@@ -179,19 +197,22 @@ export async function placeOrder(
       )
       .execute();
   });
-  return requestPayment(ticketing, order, `${event.name}: ${lines.length} ticket(s)`);
-}
-
-async function liveDevice(ticketing: Ticketing, userId: string, deviceId: string) {
-  const device = await ticketing.database.db
-    .selectFrom('devices')
-    .select(['id', 'public_key'])
-    .where('id', '=', deviceId)
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!device) throw notFound('device');
-  return device;
+  return {
+    order: await requestPayment(
+      ticketing,
+      order,
+      `${event.name}: ${lines.length} ticket(s)`,
+      hold.performance_status,
+    ),
+    created: true,
+    preload: {
+      holdExpiresAt: hold.expires_at,
+      lines: lines.map((line, index) => ({
+        ...line,
+        amount: (amounts[index] as bigint).toString(),
+      })),
+    },
+  };
 }
 
 /**
@@ -204,13 +225,17 @@ export async function requestPayment(
   ticketing: Ticketing,
   order: OrdersTable,
   description = 'Tickets',
+  /** The performance's status when the caller has just read it. */
+  performanceStatus?: string,
 ): Promise<OrdersTable> {
   const wallet = await walletOf(ticketing, order.organizer_id);
-  const performance = await ticketing.database.db
-    .selectFrom('performances')
-    .select('status')
-    .where('id', '=', order.performance_id)
-    .executeTakeFirstOrThrow();
+  const performance = performanceStatus
+    ? { status: performanceStatus }
+    : await ticketing.database.db
+        .selectFrom('performances')
+        .select('status')
+        .where('id', '=', order.performance_id)
+        .executeTakeFirstOrThrow();
   if (performance.status !== 'scheduled') {
     // Cancelled (or closed) while the order was being made: nothing may be paid for it now.
     await abandonOrder(
@@ -255,15 +280,20 @@ export async function adoptRequest(
   orderId: string,
   request: PaymentRequestView,
 ) {
-  await inTransaction(ticketing, async ({ trx, now }) => {
-    await trx
-      .updateTable('orders')
-      .set({ payment_request_id: request.id, status: 'awaiting_payment', updated_at: now })
-      .where('id', '=', orderId)
-      .where('status', '=', 'creating')
-      .execute();
-  });
+  // One conditional statement: no transaction needed around it.
+  const adopted = await ticketing.database.db
+    .updateTable('orders')
+    .set({
+      payment_request_id: request.id,
+      status: 'awaiting_payment',
+      updated_at: ticketing.clock.now(),
+    })
+    .where('id', '=', orderId)
+    .where('status', '=', 'creating')
+    .returningAll()
+    .executeTakeFirst();
   if (request.status === 'paid') await settle(ticketing, orderId, request);
+  else if (adopted) return adopted;
   return orderById(ticketing, orderId);
 }
 
@@ -283,7 +313,7 @@ async function abandonOrder(
   to: 'expired' | 'cancelled',
   failure: string,
 ) {
-  return inTransaction(ticketing, async ({ trx, now }) => {
+  const ended = await inTransaction(ticketing, async ({ trx, now }) => {
     const ended = await trx
       .updateTable('orders')
       .set({ status: to, failure, updated_at: now })
@@ -299,33 +329,59 @@ async function abandonOrder(
     await releaseHold(trx, hold_id, 'ordered', now);
     return true;
   });
+  if (ended) ticketing.orders.changed(orderId);
+  return ended;
 }
 
-export interface Settlement {
-  readonly outcome: 'issued' | 'refunding' | 'already';
-  /** A phone that now has tickets waiting for it (delivery to another number). */
-  readonly notifyPhone?: string;
-}
+/** The held seats were not all there any more: roll back and take the refund path. */
+class SeatsLost extends Error {}
 
-/** S150: a paid request becomes tickets, once; seats lost meanwhile become a refund. */
+/**
+ * S150: a paid request becomes tickets, once; seats lost meanwhile (or a performance cancelled)
+ * become a refund. `organizerId`, when the caller knows it, saves a lookup; `before` runs first
+ * in the same transaction (the webhook records its event id there) and may say "already done".
+ */
 export async function settle(
   ticketing: Ticketing,
   orderId: string,
   request: PaymentRequestView,
   before?: (work: Work) => Promise<boolean>,
+  organizerId?: string,
 ): Promise<Settlement> {
   // The organizer's signing key is unsealed before the transaction: inside it only `trx` may
   // touch the database (SQLite has one writer, and it is ours until COMMIT).
-  const { organizer_id } = await ticketing.database.db
-    .selectFrom('orders')
-    .select('organizer_id')
-    .where('id', '=', orderId)
-    .executeTakeFirstOrThrow();
-  await signerFor(ticketing, organizer_id);
-  const settlement = await inTransaction(ticketing, async (work) => {
-    if (before && !(await before(work))) return { outcome: 'already' as const };
-    return settleIn(ticketing, work, orderId, request);
-  });
+  const organizer =
+    organizerId ??
+    (
+      await ticketing.database.db
+        .selectFrom('orders')
+        .select('organizer_id')
+        .where('id', '=', orderId)
+        .executeTakeFirstOrThrow()
+    ).organizer_id;
+  await signerFor(ticketing, organizer);
+  let settlement: Settlement;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      settlement = await inTransaction(ticketing, async (work) => {
+        if (before && !(await before(work))) return { outcome: 'already' as const };
+        return settleIn(ticketing, work, orderId, request, 'issue', organizerId);
+      });
+      break;
+    } catch (error) {
+      if (error instanceof SeatsLost) {
+        settlement = await inTransaction(ticketing, async (work) => {
+          if (before && !(await before(work))) return { outcome: 'already' as const };
+          return settleIn(ticketing, work, orderId, request, 'refund', organizerId);
+        });
+        break;
+      }
+      // Two issuances drew the same ticket or manual number (rare): draw again.
+      if (attempt < 5 && isUniqueViolation(error, 'tickets')) continue;
+      throw error;
+    }
+  }
+  ticketing.orders.changed(orderId);
   if (settlement.notifyPhone) {
     await ticketing.sms
       .send(
@@ -337,18 +393,34 @@ export async function settle(
   return settlement;
 }
 
+export interface Settlement {
+  readonly outcome: 'issued' | 'refunding' | 'already';
+  /** A phone that now has tickets waiting for it (delivery to another number). */
+  readonly notifyPhone?: string;
+}
+
 async function settleIn(
   ticketing: Ticketing,
   { trx, now }: Work,
   orderId: string,
   request: PaymentRequestView,
+  path: 'issue' | 'refund',
+  organizerId?: string,
 ): Promise<Settlement> {
+  // The order, its hold, its performance and its device in one read.
   const order = await trx
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', orderId)
+    .selectFrom('orders as o')
+    .innerJoin('holds as h', 'h.id', 'o.hold_id')
+    .innerJoin('performances as p', 'p.id', 'o.performance_id')
+    .leftJoin('devices as d', 'd.id', 'o.device_id')
+    .selectAll('o')
+    .select(['h.status as hold_status', 'p.status as performance_status', 'd.public_key'])
+    .where('o.id', '=', orderId)
     .executeTakeFirst();
   if (!order || request.status !== 'paid') return { outcome: 'already' };
+  // A webhook of one organizer's wallet can only settle that organizer's orders.
+  if (organizerId !== undefined && order.organizer_id !== organizerId)
+    return { outcome: 'already' };
   if (order.status === 'issued' || order.status === 'refunded') return { outcome: 'already' };
   if (
     request.asset !== order.asset ||
@@ -362,37 +434,11 @@ async function settleIn(
       `payment ${request.id} does not match order ${order.id}`,
     );
   }
-  const lines = await trx
-    .selectFrom('order_lines')
-    .selectAll()
-    .where('order_id', '=', order.id)
-    .orderBy('line_no')
-    .execute();
-  const hold = await trx
-    .selectFrom('holds')
-    .select(['status'])
-    .where('id', '=', order.hold_id)
-    .executeTakeFirstOrThrow();
-  const seatLines = lines.filter((line) => line.seat_id !== null);
-  const performance = await trx
-    .selectFrom('performances')
-    .select('status')
-    .where('id', '=', order.performance_id)
-    .executeTakeFirstOrThrow();
-  // A performance cancelled while the buyer paid gets no tickets: the payment is refunded.
-  let intact =
-    performance.status === 'scheduled' &&
-    hold.status === 'ordered' &&
+  const intact =
+    path === 'issue' &&
+    order.performance_status === 'scheduled' &&
+    order.hold_status === 'ordered' &&
     (order.status === 'awaiting_payment' || order.status === 'creating');
-  if (intact && seatLines.length > 0) {
-    const held = await trx
-      .selectFrom('inventory_seats')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('hold_id', '=', order.hold_id)
-      .where('status', '=', 'held')
-      .executeTakeFirstOrThrow();
-    intact = Number(held.count) === seatLines.length;
-  }
   if (!intact) {
     // The seats are gone (the order had been given up) or the performance was cancelled. The
     // buyer paid: refund in full, and free whatever the order still held.
@@ -404,7 +450,9 @@ async function settleIn(
         payment_request_id: request.id,
         paid_at: request.paidAt ?? now,
         failure:
-          performance.status === 'scheduled' ? 'seats_lost' : `performance_${performance.status}`,
+          order.performance_status === 'scheduled'
+            ? 'seats_lost'
+            : `performance_${order.performance_status}`,
         updated_at: now,
       })
       .where('id', '=', order.id)
@@ -416,38 +464,19 @@ async function settleIn(
       organizerId: order.organizer_id,
       asset: order.asset,
       amount: BigInt(order.amount),
-      reason: 'tickets could not be issued: the hold had ended',
+      reason:
+        order.performance_status === 'scheduled'
+          ? 'tickets could not be issued: the hold had ended'
+          : `tickets could not be issued: the performance is ${order.performance_status}`,
     });
     return { outcome: 'refunding' };
   }
-  if (seatLines.length > 0) {
-    await trx
-      .updateTable('inventory_seats')
-      .set({ status: 'sold' })
-      .where('hold_id', '=', order.hold_id)
-      .where('status', '=', 'held')
-      .execute();
-  }
-  const gaByCategory = new Map<string, number>();
-  for (const line of lines) {
-    if (line.seat_id === null)
-      gaByCategory.set(line.category_id, (gaByCategory.get(line.category_id) ?? 0) + 1);
-  }
-  for (const [categoryId, count] of gaByCategory) {
-    await trx
-      .updateTable('inventory_quotas')
-      .set((eb) => ({ held: eb('held', '-', count), sold: eb('sold', '+', count) }))
-      .where('performance_id', '=', order.performance_id)
-      .where('category_id', '=', categoryId)
-      .execute();
-  }
-  const device = order.device_id
-    ? await trx
-        .selectFrom('devices')
-        .select(['id', 'public_key'])
-        .where('id', '=', order.device_id)
-        .executeTakeFirst()
-    : undefined;
+  const lines = await trx
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', '=', order.id)
+    .orderBy('line_no')
+    .execute();
   const holder = order.device_id
     ? order.user_id
     : ((
@@ -469,19 +498,39 @@ async function settleIn(
       asset: order.asset,
       holder_user_id: holder,
       holder_phone: order.deliver_to_phone,
-      device: device ? { id: device.id, publicKey: fromBase64url(device.public_key) } : null,
+      device:
+        order.device_id && order.public_key
+          ? { id: order.device_id, publicKey: fromBase64url(order.public_key) }
+          : null,
     },
     lines,
   );
-  for (const ticket of tickets) {
-    if (ticket.seat_id) {
-      await trx
-        .updateTable('inventory_seats')
-        .set({ ticket_id: ticket.id })
-        .where('performance_id', '=', order.performance_id)
-        .where('seat_id', '=', ticket.seat_id)
-        .execute();
+  // Each held seat becomes sold to its ticket, in one statement; all of them, or none.
+  const seatTickets = tickets.filter((ticket) => ticket.seat_id !== null);
+  if (seatTickets.length > 0) {
+    const sold = await sql`
+      update inventory_seats set status = 'sold', ticket_id = t.id
+      from tickets t
+      where t.order_id = ${order.id} and t.seat_id = inventory_seats.seat_id
+        and inventory_seats.performance_id = ${order.performance_id}
+        and inventory_seats.hold_id = ${order.hold_id} and inventory_seats.status = 'held'`.execute(
+      trx,
+    );
+    if (Number(sold.numAffectedRows ?? 0n) !== seatTickets.length) throw new SeatsLost();
+  }
+  const gaByCategory = new Map<string, number>();
+  for (const line of lines) {
+    if (line.seat_id === null) {
+      gaByCategory.set(line.category_id, (gaByCategory.get(line.category_id) ?? 0) + 1);
     }
+  }
+  for (const [categoryId, count] of gaByCategory) {
+    await trx
+      .updateTable('inventory_quotas')
+      .set((eb) => ({ held: eb('held', '-', count), sold: eb('sold', '+', count) }))
+      .where('performance_id', '=', order.performance_id)
+      .where('category_id', '=', categoryId)
+      .execute();
   }
   await trx
     .updateTable('holds')
@@ -578,39 +627,69 @@ export async function closeUnpaidOrder(
 }
 
 /** The order as its buyer sees it, with what the app needs to pay (S130) or to top up (claim 6). */
-export async function orderView(ticketing: Ticketing, order: OrdersTable) {
+/** What the caller already read, so the view need not read it again. */
+export interface ViewPreload {
+  holdExpiresAt?: number;
+  lines?: readonly {
+    line_no: number;
+    category_id: string;
+    category: string;
+    seat_id: string | null;
+    section: string | null;
+    row_label: string | null;
+    number: string | null;
+    amount: string;
+  }[];
+}
+
+export async function orderView(
+  ticketing: Ticketing,
+  order: OrdersTable,
+  options: ViewPreload & { forBuyer?: boolean } = {},
+) {
   const db = ticketing.database.db;
   const asset = await ticketing.exchange.asset(order.asset);
-  const lines = await db
-    .selectFrom('order_lines as l')
-    .innerJoin('categories as c', 'c.id', 'l.category_id')
-    .leftJoin('seats as s', 's.id', 'l.seat_id')
-    .select([
-      'l.line_no',
-      'l.category_id',
-      'c.name as category',
-      'l.seat_id',
-      's.section',
-      's.row_label',
-      's.number',
-      'l.amount',
-    ])
-    .where('l.order_id', '=', order.id)
-    .orderBy('l.line_no')
-    .execute();
-  const hold = await db
-    .selectFrom('holds')
-    .select('expires_at')
-    .where('id', '=', order.hold_id)
-    .executeTakeFirst();
+  const lines =
+    options.lines ??
+    (await db
+      .selectFrom('order_lines as l')
+      .innerJoin('categories as c', 'c.id', 'l.category_id')
+      .leftJoin('seats as s', 's.id', 'l.seat_id')
+      .select([
+        'l.line_no',
+        'l.category_id',
+        'c.name as category',
+        'l.seat_id',
+        's.section',
+        's.row_label',
+        's.number',
+        'l.amount',
+      ])
+      .where('l.order_id', '=', order.id)
+      .orderBy('l.line_no')
+      .execute());
+  // Only what the order's state needs: the hold while it is being paid, tickets once issued.
+  const paying = order.status === 'creating' || order.status === 'awaiting_payment';
+  const hold =
+    options.holdExpiresAt !== undefined
+      ? { expires_at: options.holdExpiresAt }
+      : paying
+        ? await db
+            .selectFrom('holds')
+            .select('expires_at')
+            .where('id', '=', order.hold_id)
+            .executeTakeFirst()
+        : undefined;
   const wallet =
     order.status === 'awaiting_payment' ? await walletOf(ticketing, order.organizer_id) : null;
-  const tickets = await db
-    .selectFrom('tickets')
-    .select(['id', 'number', 'status'])
-    .where('order_id', '=', order.id)
-    .orderBy('line_no')
-    .execute();
+  const tickets = paying
+    ? []
+    : await db
+        .selectFrom('tickets')
+        .select(['id', 'number', 'status', 'credential', 'holder_user_id'])
+        .where('order_id', '=', order.id)
+        .orderBy('line_no')
+        .execute();
   return {
     id: order.id,
     status: order.status,
@@ -656,7 +735,14 @@ export async function orderView(ticketing: Ticketing, order: OrdersTable) {
             }),
           }
         : null,
-    tickets,
+    // The buyer's own device gets its credentials here, so waiting for the order is enough.
+    tickets: tickets.map((ticket) => ({
+      id: ticket.id,
+      number: ticket.number,
+      status: ticket.status,
+      credential:
+        options.forBuyer && ticket.holder_user_id === order.user_id ? ticket.credential : null,
+    })),
   };
 }
 

@@ -18,6 +18,7 @@ export async function startTicketing(config: TicketingConfig) {
   const database = openDatabase<TicketingDB>({
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,
+    ...(config.databaseUrl ? { postgresSchema: config.databaseSchema } : {}),
   });
   await migrateToLatest(database, ticketingMigrations);
   let log: (message: string) => void = () => {};

@@ -7,13 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, sql } from '@tessera/db';
 import { type Ed25519Signer, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
+import { freePort } from '../../../scripts/free-port.ts';
 import { startWebhookWorker } from '../../exchange/src/workers/webhooks.ts';
 import {
   type Backend,
@@ -33,17 +33,6 @@ import { ExchangeClient } from '../src/exchange-client.ts';
 import { allRoutes } from '../src/routes/index.ts';
 
 export { type Backend, backends, key };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startTestSystem(backend: Backend, env: Record<string, string> = {}) {
   const x = await startTestExchange(backend, { EXCHANGE_WEBHOOK_ALLOW_PRIVATE: 'true' });

@@ -10,7 +10,10 @@ export interface Worker {
 
 export function startWorkers(exchange: Exchange, log: FastifyBaseLogger): Worker {
   const running: Worker[] = [
-    startWebhookWorker(exchange, log.child({ worker: 'webhooks' })),
+    startWebhookWorker(exchange, log.child({ worker: 'webhooks' }), {
+      concurrency: exchange.config.webhookConcurrency,
+      batchSize: exchange.config.webhookBatch,
+    }),
     startHousekeeping(exchange, log.child({ worker: 'housekeeping' })),
   ];
   return {

@@ -5,6 +5,7 @@ import { availabilityRoutes } from './availability.ts';
 import { catalogueRoutes } from './catalogue.ts';
 import { identityRoutes } from './identity.ts';
 import { organizerRoutes } from './organizers.ts';
+import { reportRoutes } from './reports.ts';
 import { salesRoutes } from './sales.ts';
 import { ticketRoutes } from './tickets.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -18,4 +19,5 @@ export const allRoutes: readonly RoutePlugin[] = [
   catalogueRoutes,
   availabilityRoutes,
   afterSaleRoutes,
+  reportRoutes,
 ];

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { type App, inTransaction, userOf } from '../app.ts';
 import { requireStaff } from '../auth.ts';
 import type { Ticketing } from '../context.ts';
+import type { HoldsTable } from '../db/schema.ts';
 import { createHold, releaseHold } from '../holds.ts';
 import { closeUnpaidOrder, orderView, placeOrder } from '../orders.ts';
 import { AssetCode, ErrorBody, errors, Id, iso, Phone } from './schemas.ts';
@@ -79,19 +80,24 @@ export const Order = Type.Object({
     Type.Null(),
   ]),
   tickets: Type.Array(
-    Type.Object({ id: Type.String(), number: Type.String(), status: Type.String() }),
+    Type.Object({
+      id: Type.String(),
+      number: Type.String(),
+      status: Type.String(),
+      credential: Type.Union([Type.String(), Type.Null()], {
+        description: "The signed credential, for the buyer's own device once issued",
+      }),
+    }),
   ),
 });
 
 export function salesRoutes(app: App, ticketing: Ticketing) {
   const db = ticketing.database.db;
 
-  async function holdBody(holdId: string) {
-    const hold = await db
-      .selectFrom('holds')
-      .selectAll()
-      .where('id', '=', holdId)
-      .executeTakeFirstOrThrow();
+  async function holdBody(holdId: string, known?: HoldsTable) {
+    const hold =
+      known ??
+      (await db.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirstOrThrow());
     const items = await db
       .selectFrom('hold_items as h')
       .leftJoin('seats as s', 's.id', 'h.seat_id')
@@ -155,7 +161,7 @@ export function salesRoutes(app: App, ticketing: Ticketing) {
         });
       }
       const { hold } = await createHold(ticketing, me.id, request.body);
-      return reply.code(201).send(await holdBody(hold.id));
+      return reply.code(201).send(await holdBody(hold.id, hold));
     },
   );
 
@@ -231,13 +237,10 @@ export function salesRoutes(app: App, ticketing: Ticketing) {
     },
     async (request, reply) => {
       const me = userOf(request);
-      const existing = await db
-        .selectFrom('orders')
-        .select('id')
-        .where('hold_id', '=', request.body.holdId)
-        .executeTakeFirst();
-      const order = await placeOrder(ticketing, me, request.body);
-      return reply.code(existing ? 200 : 201).send(await orderView(ticketing, order));
+      const { order, created, preload } = await placeOrder(ticketing, me, request.body);
+      return reply
+        .code(created ? 201 : 200)
+        .send(await orderView(ticketing, order, { ...preload, forBuyer: true }));
     },
   );
 
@@ -248,12 +251,17 @@ export function salesRoutes(app: App, ticketing: Ticketing) {
       schema: {
         tags: ['sales'],
         summary: 'An order: its buyer, or staff of its organizer who may view sales',
+        description:
+          'With `waitS`, an order still being paid is answered when it changes (issued, expired, cancelled, refunded) or after that many seconds, whichever comes first: the app waits for its tickets without polling.',
         params: Type.Object({ orderId: Id('ord') }),
+        querystring: Type.Object({
+          waitS: Type.Optional(Type.Integer({ minimum: 1, maximum: 25 })),
+        }),
         response: { 200: Order, ...errors },
       },
     },
     async (request) => {
-      const order = await db
+      let order = await db
         .selectFrom('orders')
         .selectAll()
         .where('id', '=', request.params.orderId)
@@ -265,7 +273,23 @@ export function salesRoutes(app: App, ticketing: Ticketing) {
           throw notFound('order');
         });
       }
-      return orderView(ticketing, order);
+      const pending = (status: string) => status === 'creating' || status === 'awaiting_payment';
+      if (request.query.waitS && pending(order.status)) {
+        const deadline = Date.now() + request.query.waitS * 1000;
+        // Woken at once by a change in this process; re-read every second for other instances.
+        while (pending(order.status) && Date.now() < deadline) {
+          await ticketing.orders.wait(order.id, Math.min(1_000, deadline - Date.now()));
+          order =
+            (await db
+              .selectFrom('orders')
+              .selectAll()
+              .where('id', '=', order.id)
+              .executeTakeFirst()) ?? order;
+        }
+      }
+      return orderView(ticketing, order, {
+        forBuyer: caller?.type === 'user' && caller.id === order.user_id,
+      });
     },
   );
 
@@ -290,7 +314,9 @@ export function salesRoutes(app: App, ticketing: Ticketing) {
         .orderBy('created_at', 'desc')
         .limit(request.query.limit ?? 20)
         .execute();
-      return { orders: await Promise.all(rows.map((row) => orderView(ticketing, row))) };
+      return {
+        orders: await Promise.all(rows.map((row) => orderView(ticketing, row, { forBuyer: true }))),
+      };
     },
   );
 
@@ -327,6 +353,7 @@ export function salesRoutes(app: App, ticketing: Ticketing) {
           .selectAll()
           .where('id', '=', order.id)
           .executeTakeFirstOrThrow(),
+        { forBuyer: true },
       );
     },
   );

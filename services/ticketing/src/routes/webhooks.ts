@@ -117,16 +117,11 @@ async function handleEvent(
   if (!data.paymentRequestId || !data.reference || !data.asset || !data.amount) {
     throw new ApiError(400, 'invalid_event', 'payment_request.paid lacks its fields');
   }
-  const order = await db
-    .selectFrom('orders')
-    .select(['id', 'organizer_id'])
-    .where('id', '=', data.reference)
-    .executeTakeFirst();
-  if (!order || order.organizer_id !== organizerId) return 'unknown_order';
   const amount = await unitsOf(ticketing, data.asset, data.amount);
+  // The order is the request's reference; settle checks it belongs to this organizer.
   const settlement: Settlement = await settle(
     ticketing,
-    order.id,
+    data.reference,
     {
       id: data.paymentRequestId,
       status: 'paid',
@@ -147,6 +142,7 @@ async function handleEvent(
         .executeTakeFirst();
       return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
     },
+    organizerId,
   );
   return settlement.outcome;
 }

@@ -1,0 +1,201 @@
+/**
+ * What the benchmarks share: server processes (free ports, waiting for them, stopping them), their
+ * CPU and memory, the host's CPU, a throwaway PostgreSQL database, and plain HTTP calls that do
+ * not go through a connection pool.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { type Database, sql } from '@tessera/db';
+import pg from 'pg';
+import { freePort } from '../scripts/free-port.ts';
+
+export { freePort };
+
+export const host = '127.0.0.1';
+export const postgresAdminUrl =
+  process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function createPostgresDatabase() {
+  const admin = new pg.Client({ connectionString: postgresAdminUrl });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${postgresAdminUrl} (set BENCH_POSTGRES_URL): ${String(error)}`,
+    );
+  }
+  const name = `tessera_bench_${randomBytes(6).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      const client = new pg.Client({ connectionString: postgresAdminUrl });
+      await client.connect();
+      try {
+        await client.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          [name],
+        );
+        await client.query(`drop database if exists ${name}`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** Samples the child's resident set every 100 ms; the peak is the figure to hold under 200 MB. */
+export function sampleMemory(child: ChildProcess) {
+  let max = 0;
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, readStatusMb(child, 'VmRSS'));
+    } catch {
+      // The process has just exited; the last sample stands.
+    }
+  }, 100);
+  return {
+    maxMb: () => max,
+    stop: () => clearInterval(timer),
+  };
+}
+
+export function readStatusMb(child: ChildProcess, field: 'VmRSS' | 'VmHWM') {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${child.pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/**
+ * CPU time (ms) of each PostgreSQL backend serving the bench database, by process id: the
+ * database's own share of a transfer. Empty on SQLite, which runs inside the server.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: any service's database.
+export async function postgresBackendCpu(database: Database<any>) {
+  const spent = new Map<number, number>();
+  if (database.dialect !== 'postgres') return spent;
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity
+    where datname = current_database() and pid <> pg_backend_pid()`.execute(database.db);
+  for (const { pid } of rows) {
+    try {
+      spent.set(pid, cpuMs(pid));
+    } catch {
+      // The backend has just gone; its share is lost, which only lowers the figure.
+    }
+  }
+  return spent;
+}
+
+/**
+ * The whole machine's CPU counters from /proc/stat: how busy it was, so a low figure from a
+ * machine shared with other work can be told from a slow server.
+ */
+export function hostCpu() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  return {
+    idle,
+    total,
+    busyShareSince(before: { idle: number; total: number }) {
+      const spent = total - before.total;
+      return spent > 0 ? 1 - (idle - before.idle) / spent : 0;
+    },
+  };
+}
+
+/**
+ * A process's CPU time (user + system) in milliseconds. Per request it is the figure that holds on
+ * a busy machine, where requests per second also measure everyone else's load.
+ */
+export function cpuMs(target: ChildProcess | number) {
+  const pid = typeof target === 'number' ? target : target.pid;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10; // USER_HZ is 100 on Linux.
+}
+
+export async function waitForServer(
+  child: ChildProcess,
+  port: number,
+  path: string,
+  method: string,
+) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
+    try {
+      const response = await call(port, method, path, method === 'POST' ? { body: {} } : {});
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`server on port ${port} did not answer in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function call(
+  port: number,
+  method: string,
+  path: string,
+  options: {
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+    localAddress?: string;
+  } = {},
+): Promise<{ status: number; text: string }> {
+  const payload =
+    options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        host,
+        port,
+        method,
+        path,
+        agent: false,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        headers: {
+          ...options.headers,
+          ...(payload === undefined
+            ? {}
+            : {
+                'content-type': 'application/json',
+                'content-length': String(Buffer.byteLength(payload)),
+              }),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}

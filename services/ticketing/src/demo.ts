@@ -1,0 +1,201 @@
+/**
+ * Demo data for `npm start` on an empty database: an organizer owned by the demo organizer's
+ * phone, its exchange wallet linked, a venue with a seat map (examples/seats.csv) and two
+ * published events with several ticket kinds: a concert (seated in crypto, seated priced in
+ * fiat, standing) and a city transit pass (a 10-ride pass, a day pass, a stored-value card).
+ */
+import { readFileSync } from 'node:fs';
+import { inTransaction } from './app.ts';
+import { userForPhone } from './auth.ts';
+import { createEvent, createVenue, publishEvent, replaceSeatMap } from './catalogue.ts';
+import type { Ticketing } from './context.ts';
+import { newId } from './ids.ts';
+import { addSigningKey, newPhoneTagSecret } from './issuer.ts';
+import { seatMapFromCsv } from './seat-map.ts';
+import { linkWallet } from './wallet.ts';
+
+export interface DemoResult {
+  organizerId: string;
+  events: { id: string; name: string }[];
+}
+
+const seatsCsv = new URL('../examples/seats.csv', import.meta.url);
+
+/**
+ * Seeds when no organizer exists yet; `merchantApiKey` is a key of the demo merchant at the
+ * exchange (the start script makes one). Returns undefined when the database had data.
+ */
+export async function seedDemo(
+  ticketing: Ticketing,
+  owner: { phone: string; name: string },
+  merchantApiKey: string,
+): Promise<DemoResult | undefined> {
+  const db = ticketing.database.db;
+  if (await db.selectFrom('organizers').select('id').limit(1).executeTakeFirst()) return undefined;
+  const user = await userForPhone(ticketing, owner.phone);
+  const organizerId = newId('org');
+  await inTransaction(ticketing, async ({ trx, now }) => {
+    await trx
+      .insertInto('organizers')
+      .values({
+        id: organizerId,
+        name: owner.name,
+        phone_tag_secret: newPhoneTagSecret(ticketing, organizerId),
+        created_at: now,
+      })
+      .execute();
+    await trx
+      .insertInto('staff')
+      .values({ organizer_id: organizerId, user_id: user.id, role: 'owner', created_at: now })
+      .execute();
+    await addSigningKey(ticketing, trx, organizerId, now);
+  });
+  await linkWallet(ticketing, organizerId, merchantApiKey);
+
+  const assets = await ticketing.exchange.assets();
+  const day = 86_400_000;
+  const at = (daysAhead: number, hour: number) => {
+    const date = new Date(ticketing.clock.now() + daysAhead * day);
+    date.setUTCHours(hour - 9, 0, 0, 0); // Seoul time
+    return date.toISOString();
+  };
+  const events = await inTransaction(ticketing, async ({ trx, now }) => {
+    const hall = await createVenue(
+      trx,
+      organizerId,
+      {
+        name: 'Seoul Arts Center, Concert Hall',
+        address: '2406 Nambusunhwan-ro, Seocho-gu, Seoul',
+        latitude: 37.4786,
+        longitude: 127.0115,
+        radiusM: 300,
+      },
+      now,
+    );
+    await replaceSeatMap(ticketing, trx, hall.id, seatMapFromCsv(readFileSync(seatsCsv, 'utf8')));
+    const concert = await createEvent(
+      ticketing,
+      trx,
+      organizerId,
+      {
+        slug: 'winter-concert',
+        name: 'Winter Concert',
+        description: 'Beethoven 9 with the Seoul Philharmonic and chorus.',
+        venueId: hall.id,
+        refundPolicy: 'until_start',
+        refundCutoffS: 86_400,
+        categories: [
+          {
+            name: 'Orchestra',
+            pricing: 'crypto',
+            priceAsset: 'USDT',
+            price: '55',
+            seating: 'seated',
+            sections: ['Orchestra'],
+            kind: 'single',
+          },
+          {
+            name: 'Balcony',
+            pricing: 'fiat',
+            priceAsset: 'KRW',
+            price: '45000',
+            seating: 'seated',
+            sections: ['Balcony'],
+            kind: 'single',
+            reentryAllowed: true,
+          },
+          {
+            name: 'Standing',
+            pricing: 'crypto',
+            priceAsset: 'USDT',
+            price: '20',
+            seating: 'ga',
+            area: 'Standing',
+            kind: 'single',
+          },
+        ],
+        performances: [
+          { startsAt: at(14, 19), endsAt: at(14, 22) },
+          { startsAt: at(15, 15), endsAt: at(15, 18) },
+        ],
+      },
+      assets,
+      now,
+    );
+    const station = await createVenue(
+      trx,
+      organizerId,
+      {
+        name: 'Seoul Station transit gates',
+        address: '405 Hangang-daero, Jung-gu, Seoul',
+        latitude: 37.5547,
+        longitude: 126.9707,
+        radiusM: 500,
+      },
+      now,
+    );
+    await replaceSeatMap(ticketing, trx, station.id, {
+      seats: [],
+      areas: [{ name: 'Gates', capacity: 100_000 }],
+    });
+    const transit = await createEvent(
+      ticketing,
+      trx,
+      organizerId,
+      {
+        slug: 'city-transit',
+        name: 'City Transit Pass',
+        description: 'Bus and subway: ten rides, a day pass, or a stored-value card.',
+        venueId: station.id,
+        refundPolicy: 'until_start',
+        refundCutoffS: 0,
+        categories: [
+          {
+            name: '10 rides',
+            pricing: 'fiat',
+            priceAsset: 'KRW',
+            price: '13500',
+            seating: 'ga',
+            area: 'Gates',
+            quota: 40_000,
+            kind: 'multi',
+            entriesAllowed: 10,
+          },
+          {
+            name: 'Day pass',
+            pricing: 'fiat',
+            priceAsset: 'KRW',
+            price: '5000',
+            seating: 'ga',
+            area: 'Gates',
+            quota: 30_000,
+            kind: 'timed',
+            reentryAllowed: true,
+          },
+          {
+            name: 'Stored value 20,000 KRW',
+            pricing: 'fiat',
+            priceAsset: 'KRW',
+            price: '20000',
+            seating: 'ga',
+            area: 'Gates',
+            quota: 30_000,
+            kind: 'stored_value',
+            storedValue: '20000',
+            storedValueAsset: 'KRW',
+          },
+        ],
+        performances: [{ startsAt: at(1, 5), endsAt: at(31, 5) }],
+      },
+      assets,
+      now,
+    );
+    await publishEvent(ticketing, trx, concert, now);
+    await publishEvent(ticketing, trx, transit, now);
+    return [
+      { id: concert, name: 'Winter Concert' },
+      { id: transit, name: 'City Transit Pass' },
+    ];
+  });
+  return { organizerId, events };
+}
