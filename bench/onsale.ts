@@ -378,6 +378,8 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     const runTag = randomBytes(4).toString('hex');
 
     const steps = { hold: 0, order: 0, pay: 0, issue: 0 };
+    /** Holds refused because another buyer had the seat first (answered 409 with alternatives). */
+    let taken = 0;
     const purchase = async (buyer: Buyer): Promise<boolean> => {
       if (remaining.length === 0) return false;
       const index = randomInt(remaining.length);
@@ -397,7 +399,8 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       const at = remaining.indexOf(seatId);
       if (at >= 0) remaining.splice(at, 1);
       if (held.status !== 201) {
-        if (held.status !== 409) fail(`hold ${held.status} ${held.body?.error?.code}`);
+        if (held.status === 409) taken += 1;
+        else fail(`hold ${held.status} ${held.body?.error?.code}`);
         return true;
       }
       step('hold');
@@ -450,7 +453,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     log(
       `${backend}: mean ms per purchase by step: ${Object.entries(steps)
         .map(([name, ms]) => `${name} ${(ms / Math.max(1, latencies.length)).toFixed(0)}`)
-        .join(', ')}`,
+        .join(', ')}; ${taken} holds lost to another buyer`,
     );
     const rss = {
       ticketing: Math.round(

@@ -258,7 +258,21 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Mi
     // tables (a parallel test suite's) would be taken for this one's.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let outcome = await migrator.migrateToLatest();
+  // Kysely looks for its bookkeeping table through the catalog of every schema; a schema another
+  // process drops at that moment (parallel test suites each drop theirs) fails the lookup with
+  // "schema does not exist" (3F000) before anything was applied. Looking again is safe.
+  for (
+    let attempt = 1;
+    attempt < 5 && outcome.error && sqlState(outcome.error) === '3F000';
+    attempt++
+  ) {
+    const applied = outcome.results?.some((result) => result.status === 'Success');
+    if (applied) break;
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new Error(`migration ${failed ?? '(unknown)'} failed: ${String(error)}`, {

@@ -126,6 +126,20 @@ export class EnvReader {
     return on;
   }
 
+  /**
+   * The SMS gateway (`<PREFIX>_SMS_URL`, optional `<PREFIX>_SMS_TOKEN`). Required in production:
+   * the development sender writes every message, sign-in codes included, to the log.
+   */
+  sms(prefix: string): { smsUrl: string | undefined; smsToken: string | undefined } {
+    const url = this.read(`${prefix}_SMS_URL`);
+    if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
+      this.problems.push(`${prefix}_SMS_URL must be an http(s) URL`);
+    } else if (url === undefined && this.production) {
+      this.problems.push(`${prefix}_SMS_URL is required in production (the SMS gateway)`);
+    }
+    return { smsUrl: url, smsToken: this.read(`${prefix}_SMS_TOKEN`) };
+  }
+
   logLevel(): LogLevel {
     const level = (this.read('LOG_LEVEL') ??
       (this.environment === 'test' ? 'silent' : 'info')) as LogLevel;

@@ -35,3 +35,41 @@ export class DevelopmentSms implements SmsSender {
     return last ? /\b([0-9]{6})\b/.exec(last.text)?.[1] : undefined;
   }
 }
+
+/**
+ * Production sender: hands each message to an SMS provider's HTTP gateway (or a small relay in
+ * front of one) as `POST <url>` with `{"to": "+8210…", "text": "…"}` and, when configured, a
+ * bearer token. Nothing about the message is logged. A non-2xx answer is an error, so the
+ * caller (sending a sign-in code) fails instead of pretending the code went out.
+ */
+export class HttpSmsGateway implements SmsSender {
+  constructor(
+    private readonly url: string,
+    private readonly token: string | undefined,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async send(phone: string, text: string) {
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: JSON.stringify({ to: phone, text }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await response.body?.cancel().catch(() => {});
+    if (!response.ok) throw new Error(`the SMS gateway answered ${response.status}`);
+  }
+}
+
+/** The sender configured: the HTTP gateway when a URL is set, else the development inbox. */
+export function smsSenderFor(
+  config: { readonly smsUrl: string | undefined; readonly smsToken: string | undefined },
+  log: (message: string) => void,
+): SmsSender {
+  return config.smsUrl
+    ? new HttpSmsGateway(config.smsUrl, config.smsToken)
+    : new DevelopmentSms(log);
+}

@@ -31,6 +31,9 @@ export interface ExchangeConfig {
   /** Sign-in codes, sign-ins and API key creation allowed per client address per minute. */
   readonly authRateLimitPerMinute: number;
   readonly corsOrigins: readonly string[];
+  /** Where sign-in codes go: an HTTP SMS gateway; unset (not in production): the development inbox. */
+  readonly smsUrl: string | undefined;
+  readonly smsToken: string | undefined;
   /** The development SMS inbox endpoint; never on in production. */
   readonly devEndpoints: boolean;
   readonly webhookMaxAttempts: number;
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     sessionTtlS: integer('EXCHANGE_SESSION_TTL_S', 7 * 86_400, 60, 90 * 86_400),
     corsOrigins,
     devEndpoints,
+    ...reader.sms('EXCHANGE'),
     webhookMaxAttempts: integer('EXCHANGE_WEBHOOK_MAX_ATTEMPTS', 12, 1, 50),
     webhookTimeoutMs: integer('EXCHANGE_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
     webhookConcurrency: integer('EXCHANGE_WEBHOOK_CONCURRENCY', 32, 1, 512),

@@ -11,7 +11,7 @@ import { exchangeMigrations } from './db/migrations.ts';
 import type { ExchangeDB } from './db/schema.ts';
 import { rateSourceFor } from './rates.ts';
 import { allRoutes } from './routes/index.ts';
-import { DevelopmentSms } from './sms.ts';
+import { smsSenderFor } from './sms.ts';
 import { startWorkers } from './workers/index.ts';
 
 export async function startExchange(config: ExchangeConfig) {
@@ -26,7 +26,7 @@ export async function startExchange(config: ExchangeConfig) {
     database,
     clock: systemClock,
     rates: rateSourceFor(config),
-    sms: new DevelopmentSms((message) => log(message)),
+    sms: smsSenderFor(config, (message) => log(message)),
   });
   const app = await buildApp(exchange, allRoutes);
   log = (message) => app.log.info(message);

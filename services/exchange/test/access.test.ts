@@ -196,6 +196,7 @@ describe('rate limits and configuration', () => {
         'DATABASE_URL',
         'EXCHANGE_SECRET_KEY',
         'EXCHANGE_OPERATOR_TOKEN',
+        'EXCHANGE_SMS_URL',
       ]) {
         expect(problems).toContain(name);
       }

@@ -434,6 +434,7 @@ describe.each(backends)('notifications on %s', (backend) => {
       LOG_LEVEL: 'silent',
       EXCHANGE_SECRET_KEY: 'ab'.repeat(32),
       EXCHANGE_OPERATOR_TOKEN: 'operator-token-for-the-production-test',
+      EXCHANGE_SMS_URL: 'https://sms.example/send',
     });
     try {
       const shop = await prod.signUp('merchant');

@@ -81,6 +81,7 @@ describe('webhook destinations', () => {
       EXCHANGE_SECRET_KEY: '00'.repeat(32),
       EXCHANGE_OPERATOR_TOKEN: 'operator-token-of-enough-length',
       EXCHANGE_DEV_ENDPOINTS: 'false',
+      EXCHANGE_SMS_URL: 'https://sms.example/send',
     };
     expect(loadConfig(production).webhookAllowPrivate).toBe(false);
     expect(loadConfig({ NODE_ENV: 'development' }).webhookAllowPrivate).toBe(true);

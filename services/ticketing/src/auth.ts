@@ -83,10 +83,12 @@ export async function createSession(ticketing: Ticketing, userId: string) {
 }
 
 /**
- * A valid session is remembered for two seconds, so a busy client does not cost a database
- * round trip per request; signing out forgets it at once in this process.
+ * A valid session is remembered for ten seconds, so a buyer waiting out a stampede (a hold, an
+ * order, a long poll, each seconds apart) does not cost a database round trip per request.
+ * Signing out forgets it at once in this process; another instance behind the same load
+ * balancer may accept the token for up to those ten seconds.
  */
-const sessionCacheMs = 2_000;
+const sessionCacheMs = 10_000;
 const sessionCaches = new WeakMap<
   Ticketing,
   Map<string, { principal: UserPrincipal; expiresAt: number; until: number }>
@@ -152,6 +154,7 @@ export function requireUser(principal: Principal | undefined): UserPrincipal {
 
 /** What each staff role may do for its organizer. */
 export const permissions = {
+  view_organizer: ['owner', 'manager', 'box_office', 'gate'],
   manage_staff: ['owner'],
   link_wallet: ['owner'],
   manage_catalogue: ['owner', 'manager'],

@@ -43,6 +43,9 @@ export interface TicketingConfig {
   /** Where the mobile app lives, for the buy page's return URL back to an order. */
   readonly mobileAppUrl: string;
   readonly devEndpoints: boolean;
+  /** Where sign-in codes go: an HTTP SMS gateway; unset (not in production): the development inbox. */
+  readonly smsUrl: string | undefined;
+  readonly smsToken: string | undefined;
   /** Run the hold-expiry, reconciliation and refund workers in this process. */
   readonly workers: boolean;
   readonly logLevel: LogLevel;
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     corsOrigins: reader.origins('TICKETING_CORS_ORIGINS'),
     mobileAppUrl: reader.httpUrl('TICKETING_MOBILE_APP_URL', 'http://127.0.0.1:4300'),
     devEndpoints: reader.devEndpoints('TICKETING_DEV_ENDPOINTS'),
+    ...reader.sms('TICKETING'),
     workers: reader.boolean('TICKETING_WORKERS', true),
     logLevel: reader.logLevel(),
   });

@@ -20,20 +20,7 @@ export interface Ticketing {
   readonly sms: SmsSender;
   readonly exchange: ExchangeClient;
   readonly protocol: typeof protocol;
-  /** Wakes the workers when something is due sooner than their next poll (tests, webhooks). */
-  readonly signals: WorkerSignals;
   readonly orders: OrderWatch;
-}
-
-export class WorkerSignals {
-  private listeners = new Set<() => void>();
-  on(listener: () => void) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  wake() {
-    for (const listener of this.listeners) listener();
-  }
 }
 
 /**
@@ -63,13 +50,10 @@ export class OrderWatch {
   }
 }
 
-export function createTicketing(
-  parts: Omit<Ticketing, 'protocol' | 'signals' | 'orders'> & { signals?: WorkerSignals },
-): Ticketing {
+export function createTicketing(parts: Omit<Ticketing, 'protocol' | 'orders'>): Ticketing {
   return {
     ...parts,
     protocol,
-    signals: parts.signals ?? new WorkerSignals(),
     orders: new OrderWatch(),
   };
 }

@@ -19,14 +19,19 @@ export interface PaymentRequestView {
   refundedAmount: bigint;
 }
 
-/** The exchange answered with an error body: its status and code, passed on with context. */
-export class ExchangeError extends Error {
+/**
+ * The exchange refused a call (a 4xx with its error body). Callers that expect a refusal branch
+ * on `code`; any other reaches the client as 502 with the exchange's code and message, never as
+ * an internal error.
+ */
+export class ExchangeError extends ApiError {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    /** The exchange's own HTTP status. */
+    readonly exchangeStatus: number,
+    code: string,
     message: string,
   ) {
-    super(message);
+    super(502, code, `the exchange refused: ${message}`, { exchangeStatus });
     this.name = 'ExchangeError';
   }
 }

@@ -67,18 +67,59 @@ export async function createHold(ticketing: Ticketing, userId: string, input: Ho
           holdIn(ticketing, work, userId, input, quantity),
         );
       } catch (error) {
-        if (!(error instanceof Shortfall && error.picked && attempt < pickAttemptsMax)) throw error;
+        const limit =
+          error instanceof Shortfall && error.code === 'not_together' ? 5 : pickAttemptsMax;
+        if (!(error instanceof Shortfall && error.picked && attempt < limit)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
   } catch (error) {
     if (!(error instanceof Shortfall)) throw error;
-    const alternatives = await alternativesFor(ticketing, input.performanceId, {
-      ...(input.categoryId ? { categoryId: input.categoryId } : {}),
-      quantity: Math.max(1, quantity),
-    });
+    const alternatives = await recentAlternatives(
+      ticketing,
+      input.performanceId,
+      input.categoryId,
+      Math.max(1, quantity),
+    );
     throw conflict(error.code, error.message, { alternatives });
   }
+}
+
+/**
+ * Alternatives are computed over the whole performance (counts per category, the best seats
+ * together), which is too much to do again for every buyer who loses a seat in a stampede. They
+ * are advisory (a hold on them is checked like any other), so one computation serves everyone
+ * asking the same question for a second.
+ */
+const alternativesTtlMs = 1_000;
+const alternativesCache = new WeakMap<
+  Ticketing,
+  Map<string, { value: Promise<Awaited<ReturnType<typeof alternativesFor>>>; until: number }>
+>();
+
+function recentAlternatives(
+  ticketing: Ticketing,
+  performanceId: string,
+  categoryId: string | undefined,
+  quantity: number,
+) {
+  let cache = alternativesCache.get(ticketing);
+  if (!cache) {
+    cache = new Map();
+    alternativesCache.set(ticketing, cache);
+  }
+  const key = `${performanceId}:${categoryId ?? ''}:${quantity}`;
+  const now = Date.now();
+  const cached = cache.get(key);
+  if (cached && cached.until > now) return cached.value;
+  if (cache.size > 1_000) cache.clear();
+  const value = alternativesFor(ticketing, performanceId, {
+    ...(categoryId ? { categoryId } : {}),
+    quantity,
+  });
+  value.catch(() => cache?.delete(key));
+  cache.set(key, { value, until: now + alternativesTtlMs });
+  return value;
 }
 
 async function holdIn(
@@ -151,9 +192,12 @@ async function holdIn(
     } else {
       const seats = await bestSeatsTogether(trx, input.performanceId, category.id, quantity);
       if (!seats) {
+        // Either none are left, or (on PostgreSQL, whose statements each see the latest
+        // commits) the run it found was taken between its two reads: look again a few times.
         throw new Shortfall(
           'not_together',
           `no ${quantity} seats together are left in this category`,
+          true,
         );
       }
       items.push(...(await holdSeats(trx, holdId, input.performanceId, seats, true)));

@@ -9,7 +9,7 @@ import { type CredentialFields, fromHex, generateManualCode, toBase64url } from 
 import type { Ticketing, Trx } from './context.ts';
 import type { TicketsTable } from './db/schema.ts';
 import { newId, newTicketNumber } from './ids.ts';
-import { sealPin, signerFor } from './issuer.ts';
+import { type OrganizerSigner, sealPin, signerFor } from './issuer.ts';
 
 /** Everything a credential needs about a ticket's performance and category. */
 export interface TicketTermsSource {
@@ -55,8 +55,14 @@ export async function signCredential(
   source: TicketTermsSource,
   revision: number,
   devicePublicKey: Uint8Array,
+  /**
+   * The organizer's signer, when the caller is inside a transaction: it must have been loaded
+   * before (loading reads the database, which inside a transaction may wait forever for a
+   * connection the transaction itself holds).
+   */
+  loaded?: OrganizerSigner,
 ) {
-  const issuer = await signerFor(ticketing, ticket.organizer_id);
+  const issuer = loaded ?? (await signerFor(ticketing, ticket.organizer_id));
   const fields: CredentialFields = {
     eventId: source.performance_code,
     ticketId: ticket.number,
@@ -102,6 +108,8 @@ export async function mintTickets(
     device: { id: string; publicKey: Uint8Array } | null;
   },
   lines: readonly NewTicket[],
+  /** Loaded before the transaction (see `signCredential`). */
+  issuer: OrganizerSigner,
 ): Promise<TicketsTable[]> {
   // Random numbers, unique by the tables' indexes: ticket numbers per performance (40 bits) and
   // manual numbers server-wide (9 digits, so collisions do happen past some 40,000 tickets). A
@@ -131,6 +139,7 @@ export async function mintTickets(
           source,
           revision,
           order.device.publicKey,
+          issuer,
         )
       : null;
     rows.push({

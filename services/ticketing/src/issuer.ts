@@ -56,7 +56,15 @@ export async function addSigningKey(
   return { id: row.id, keyId, publicKey: row.public_key };
 }
 
-const signerCaches = new WeakMap<Ticketing, Map<string, Promise<OrganizerSigner>>>();
+/**
+ * Unsealed signers, per process. Kept a minute: a key added or retired through another instance
+ * behind the same load balancer is picked up within that time (this instance forgets at once).
+ */
+const signerTtlMs = 60_000;
+const signerCaches = new WeakMap<
+  Ticketing,
+  Map<string, { signer: Promise<OrganizerSigner>; until: number }>
+>();
 
 /** Forget cached signers (after a rotation or retirement). */
 export function forgetSigner(ticketing: Ticketing, organizerId: string) {
@@ -70,13 +78,12 @@ export function signerFor(ticketing: Ticketing, organizerId: string): Promise<Or
     cache = new Map();
     signerCaches.set(ticketing, cache);
   }
-  let entry = cache.get(organizerId);
-  if (!entry) {
-    entry = loadSigner(ticketing, organizerId);
-    entry.catch(() => cache?.delete(organizerId));
-    cache.set(organizerId, entry);
-  }
-  return entry;
+  const entry = cache.get(organizerId);
+  if (entry && entry.until > Date.now()) return entry.signer;
+  const signer = loadSigner(ticketing, organizerId);
+  signer.catch(() => cache?.delete(organizerId));
+  cache.set(organizerId, { signer, until: Date.now() + signerTtlMs });
+  return signer;
 }
 
 async function loadSigner(ticketing: Ticketing, organizerId: string): Promise<OrganizerSigner> {

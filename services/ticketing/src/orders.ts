@@ -24,7 +24,7 @@ import { ExchangeError, type PaymentRequestView } from './exchange-client.ts';
 import { releaseHold } from './holds.ts';
 import { newId } from './ids.ts';
 import { mintTickets } from './issuance.ts';
-import { signerFor } from './issuer.ts';
+import { type OrganizerSigner, signerFor } from './issuer.ts';
 import { walletOf } from './wallet.ts';
 
 export interface OrderInput {
@@ -198,12 +198,11 @@ export async function placeOrder(
       .execute();
   });
   return {
-    order: await requestPayment(
-      ticketing,
-      order,
-      `${event.name}: ${lines.length} ticket(s)`,
-      hold.performance_status,
-    ),
+    order: await requestPayment(ticketing, order, {
+      description: `${event.name}: ${lines.length} ticket(s)`,
+      performanceStatus: hold.performance_status,
+      fresh: true,
+    }),
     created: true,
     preload: {
       holdExpiresAt: hold.expires_at,
@@ -224,13 +223,23 @@ export async function placeOrder(
 export async function requestPayment(
   ticketing: Ticketing,
   order: OrdersTable,
-  description = 'Tickets',
-  /** The performance's status when the caller has just read it. */
-  performanceStatus?: string,
+  options: {
+    description?: string;
+    /** The performance's status when the caller has just read it. */
+    performanceStatus?: string;
+    /** The order was made just now: no earlier call can have reached the exchange. */
+    fresh?: boolean;
+  } = {},
 ): Promise<OrdersTable> {
   const wallet = await walletOf(ticketing, order.organizer_id);
-  const performance = performanceStatus
-    ? { status: performanceStatus }
+  if (!options.fresh) {
+    // A retry (by the buyer or the worker): an earlier call may have reached the exchange and
+    // made the request before its answer was lost. Take that one; never make a second.
+    const [known] = await ticketing.exchange.paymentRequestsFor(wallet.apiKey, order.id);
+    if (known) return adoptRequest(ticketing, order.id, known);
+  }
+  const performance = options.performanceStatus
+    ? { status: options.performanceStatus }
     : await ticketing.database.db
         .selectFrom('performances')
         .select('status')
@@ -258,10 +267,15 @@ export async function requestPayment(
       asset: order.asset,
       amount: BigInt(order.amount),
       reference: order.id,
-      description,
+      description: options.description ?? 'Tickets',
       expiresInS,
     });
   } catch (error) {
+    if (error instanceof ExchangeError && error.code === 'idempotency_conflict') {
+      // Another call for this order is making the request at this moment: look again later
+      // (the buyer's retry or the worker adopts it by its reference).
+      throw new ApiError(503, 'order_in_progress', 'this order is being made; retry shortly');
+    }
     if (error instanceof ExchangeError) {
       await abandonOrder(ticketing, order.id, 'creating', 'cancelled', `exchange: ${error.code}`);
       throw conflict(
@@ -359,20 +373,20 @@ export async function settle(
         .where('id', '=', orderId)
         .executeTakeFirstOrThrow()
     ).organizer_id;
-  await signerFor(ticketing, organizer);
+  const issuer = await signerFor(ticketing, organizer);
   let settlement: Settlement;
   for (let attempt = 1; ; attempt++) {
     try {
       settlement = await inTransaction(ticketing, async (work) => {
         if (before && !(await before(work))) return { outcome: 'already' as const };
-        return settleIn(ticketing, work, orderId, request, 'issue', organizerId);
+        return settleIn(ticketing, work, orderId, request, 'issue', issuer, organizerId);
       });
       break;
     } catch (error) {
       if (error instanceof SeatsLost) {
         settlement = await inTransaction(ticketing, async (work) => {
           if (before && !(await before(work))) return { outcome: 'already' as const };
-          return settleIn(ticketing, work, orderId, request, 'refund', organizerId);
+          return settleIn(ticketing, work, orderId, request, 'refund', issuer, organizerId);
         });
         break;
       }
@@ -405,6 +419,7 @@ async function settleIn(
   orderId: string,
   request: PaymentRequestView,
   path: 'issue' | 'refund',
+  issuer: OrganizerSigner,
   organizerId?: string,
 ): Promise<Settlement> {
   // The order, its hold, its performance and its device in one read.
@@ -504,6 +519,7 @@ async function settleIn(
           : null,
     },
     lines,
+    issuer,
   );
   // Each held seat becomes sold to its ticket, in one statement; all of them, or none.
   const seatTickets = tickets.filter((ticket) => ticket.seat_id !== null);

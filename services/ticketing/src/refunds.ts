@@ -11,7 +11,7 @@ import { walletOf } from './wallet.ts';
 
 const maxAttempts = 20;
 
-/** 5 s doubling per failed attempt, capped at 30 minutes. */
+/** After the n-th failed attempt: 5 s × 2^n (10 s, 20 s, 40 s, …), capped at 30 minutes. */
 const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** attempts, 1_800_000);
 
 export async function sendDueRefunds(ticketing: Ticketing, limit = 50) {

@@ -4,7 +4,7 @@
  */
 import { migrateToLatest, openDatabase } from '@tessera/db';
 import { systemClock } from '@tessera/service-kit/clock';
-import { DevelopmentSms } from '@tessera/service-kit/sms';
+import { smsSenderFor } from '@tessera/service-kit/sms';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type TicketingConfig } from './config.ts';
 import { createTicketing, type Ticketing } from './context.ts';
@@ -26,7 +26,7 @@ export async function startTicketing(config: TicketingConfig) {
     config,
     database,
     clock: systemClock,
-    sms: new DevelopmentSms((message) => log(message)),
+    sms: smsSenderFor(config, (message) => log(message)),
     exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl),
   });
   const app = await buildApp(ticketing, allRoutes);

@@ -80,7 +80,8 @@ export async function ticketView(ticketing: Ticketing, ticket: TicketsTable, for
     orderId: ticket.order_id,
     deviceId: ticket.device_id,
     holderPhone: ticket.holder_phone,
-    credential: ticket.credential,
+    // Useless without the device key, but only the holder gets it all the same.
+    credential: forHolder ? ticket.credential : null,
     keyId: ticket.key_id,
     manualCode: forHolder
       ? { ticketNumber: ticket.manual_number, pin: openPin(ticketing, ticket.id, ticket.pin) }

@@ -18,7 +18,9 @@ export interface LinkedWallet {
 
 export const webhookPath = (organizerId: string) => `/v1/exchange/webhooks/${organizerId}`;
 
-const caches = new WeakMap<Ticketing, Map<string, LinkedWallet>>();
+/** Unsealed links, per process, kept a minute (a relink through another instance shows within it). */
+const walletTtlMs = 60_000;
+const caches = new WeakMap<Ticketing, Map<string, { wallet: LinkedWallet; until: number }>>();
 
 function cacheOf(ticketing: Ticketing) {
   let cache = caches.get(ticketing);
@@ -35,7 +37,7 @@ export async function linkWallet(ticketing: Ticketing, organizerId: string, apiK
   try {
     merchant = await client.whoAmI(apiKey);
   } catch (error) {
-    if (error instanceof ExchangeError && error.status === 401) {
+    if (error instanceof ExchangeError && error.exchangeStatus === 401) {
       throw badRequest('invalid_api_key', 'the exchange does not accept this API key');
     }
     throw error;
@@ -78,7 +80,7 @@ export async function linkWallet(ticketing: Ticketing, organizerId: string, apiK
 export async function walletOf(ticketing: Ticketing, organizerId: string): Promise<LinkedWallet> {
   const cache = cacheOf(ticketing);
   const cached = cache.get(organizerId);
-  if (cached) return cached;
+  if (cached && cached.until > Date.now()) return cached.wallet;
   const row = await ticketing.database.db
     .selectFrom('wallet_links')
     .selectAll()
@@ -94,6 +96,6 @@ export async function walletOf(ticketing: Ticketing, organizerId: string): Promi
     apiKey: openSecret(key, row.api_key, `exchange-api-key:${organizerId}`),
     webhookSecret: openSecret(key, row.webhook_secret, `exchange-webhook-secret:${organizerId}`),
   };
-  cache.set(organizerId, wallet);
+  cache.set(organizerId, { wallet, until: Date.now() + walletTtlMs });
   return wallet;
 }

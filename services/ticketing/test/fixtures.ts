@@ -143,3 +143,21 @@ export async function buy(
   if (options.deliverWebhooks !== false) await s.deliverWebhooks();
   return { held, order, paid };
 }
+
+/** Holds one seat of a category and orders it for the buyer's device; nothing paid yet. */
+export async function holdAndOrder(
+  s: TestSystem,
+  buyer: Buyer,
+  performanceId: string,
+  categoryId: string,
+) {
+  const held = await s.request('POST', '/v1/holds', {
+    token: buyer.token,
+    body: { performanceId, categoryId, quantity: 1 },
+  });
+  const order = await s.request('POST', '/v1/orders', {
+    token: buyer.token,
+    body: { holdId: held.body.id, deviceId: buyer.deviceId },
+  });
+  return { held, order };
+}

@@ -115,3 +115,41 @@ describe.each(backends)('organizers, staff and the wallet link on %s', (backend)
     expect(stolen.body.error.code).toBe('invalid_device_proof');
   });
 });
+
+describe('ticketing configuration', () => {
+  it('lists every bad variable at once, and production needs its secrets and an SMS gateway', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.ts');
+    try {
+      loadConfig({
+        NODE_ENV: 'production',
+        TICKETING_PORT: 'eighty',
+        TICKETING_HOLD_TTL_S: '40',
+        TICKETING_DATABASE_SCHEMA: 'Bad-Name',
+        DATABASE_URL: 'mysql://x',
+      });
+      expect.unreachable('a bad configuration must throw');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as InstanceType<typeof ConfigError>).problems.join('\n');
+      for (const name of [
+        'TICKETING_PORT',
+        'TICKETING_HOLD_TTL_S',
+        'TICKETING_DATABASE_SCHEMA',
+        'DATABASE_URL',
+        'TICKETING_SECRET_KEY',
+        'TICKETING_OPERATOR_TOKEN',
+        'TICKETING_SMS_URL',
+      ]) {
+        expect(problems).toContain(name);
+      }
+    }
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      TICKETING_SECRET_KEY: 'ab'.repeat(32),
+      TICKETING_OPERATOR_TOKEN: 'operator-token-of-enough-length',
+      TICKETING_SMS_URL: 'https://sms.example/send',
+    });
+    expect(production.devEndpoints).toBe(false);
+    expect(production.openOrganizerSignup).toBe(false);
+  });
+});

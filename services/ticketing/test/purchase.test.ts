@@ -3,7 +3,7 @@ import { protocol } from '@tessera/protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLedger } from '../../exchange/src/audit.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
-import { buy, setupEvent } from './fixtures.ts';
+import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
 
 describe.each(backends)('buying tickets on %s', (backend) => {
@@ -120,7 +120,13 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     const won = results.filter((result) => result.held.status === 201);
     const lost = results.filter((result) => result.held.status !== 201);
     const codes = lost.map((r) => `${r.held.status} ${r.held.body?.error?.code}`);
-    expect(won.length, JSON.stringify([...new Set(codes)])).toBe(50);
+    const states = await s.database.db
+      .selectFrom('inventory_seats')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('performance_id', '=', performanceId)
+      .groupBy('status')
+      .execute();
+    expect(won.length, JSON.stringify([...new Set(codes), states])).toBe(50);
     for (const result of lost) {
       expect(result.held.status).toBe(409);
       expect(['not_together', 'seats_unavailable', 'sold_out']).toContain(
@@ -214,14 +220,12 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     const setup = await setupEvent(s);
     const performanceId = setup.performanceIds[0] as string;
     const buyer = await s.createBuyer();
-    const held = await s.request('POST', '/v1/holds', {
-      token: buyer.token,
-      body: { performanceId, categoryId: setup.categories.Seated, quantity: 1 },
-    });
-    const order = await s.request('POST', '/v1/orders', {
-      token: buyer.token,
-      body: { holdId: held.body.id, deviceId: buyer.deviceId },
-    });
+    const { held, order } = await holdAndOrder(
+      s,
+      buyer,
+      performanceId,
+      setup.categories.Seated as string,
+    );
     // The moment the hold expires: the request expired before it, so paying fails.
     s.clock.set(Date.parse(order.body.holdExpiresAt));
     const late = await s.x.request(
@@ -249,14 +253,12 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     const setup = await setupEvent(s);
     const performanceId = setup.performanceIds[0] as string;
     const buyer = await s.createBuyer();
-    const held = await s.request('POST', '/v1/holds', {
-      token: buyer.token,
-      body: { performanceId, categoryId: setup.categories.Seated, quantity: 1 },
-    });
-    const order = await s.request('POST', '/v1/orders', {
-      token: buyer.token,
-      body: { holdId: held.body.id, deviceId: buyer.deviceId },
-    });
+    const { order } = await holdAndOrder(
+      s,
+      buyer,
+      performanceId,
+      setup.categories.Seated as string,
+    );
     s.clock.set(Date.parse(order.body.payment.expiresAt) - 1_000);
     const paid = await s.x.request(
       'POST',
@@ -419,5 +421,38 @@ describe.each(backends)('buying tickets on %s', (backend) => {
       body: { performanceId, categoryId: setup.categories.Standing, quantity: 3 },
     });
     expect(again.status).toBe(201);
+  });
+
+  it('a retried order adopts the request the exchange already made, never a second one', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const { held, order: first } = await holdAndOrder(
+      s,
+      buyer,
+      performanceId,
+      setup.categories.Seated as string,
+    );
+    expect(first.status).toBe(201);
+    // As if the exchange's answer had been lost: the order is still `creating` here.
+    await s.database.db
+      .updateTable('orders')
+      .set({ status: 'creating', payment_request_id: null })
+      .where('id', '=', first.body.id)
+      .execute();
+    s.clock.advance(5_000);
+    const retried = await s.request('POST', '/v1/orders', {
+      token: buyer.token,
+      body: { holdId: held.body.id, deviceId: buyer.deviceId },
+    });
+    expect(retried.status).toBe(200);
+    expect(retried.body.status).toBe('awaiting_payment');
+    expect(retried.body.payment.requestId).toBe(first.body.payment.requestId);
+    const requests = await s.x.database.db
+      .selectFrom('payment_requests')
+      .select('id')
+      .where('reference', '=', first.body.id)
+      .execute();
+    expect(requests).toHaveLength(1);
   });
 });

@@ -226,8 +226,9 @@ const CategoryBody = Type.Object(
     storedValueAsset: Type.Optional(AssetCode),
     reservedHex: Type.Optional(
       Type.String({
-        pattern: '^([0-9a-fA-F]{2}){0,4}$',
-        description: "Up to 4 bytes for the credential's reserved area, hex",
+        pattern: '^([0-9a-fA-F]{2}){0,2}$',
+        description:
+          "Up to 2 bytes for the credential's reserved area, hex: with the 6-character performance code and the 8-character ticket number that keeps a barcode within QR version 10",
       }),
     ),
   },

@@ -167,7 +167,7 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request) => {
-      await requireStaff(ticketing, request.caller, request.params.organizerId, 'admit');
+      await requireStaff(ticketing, request.caller, request.params.organizerId, 'view_organizer');
       return organizerBody(request.params.organizerId);
     },
   );

@@ -15,7 +15,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ticketing } from '../context.ts';
 import { releaseExpiredHolds } from '../holds.ts';
-import { adoptRequest, closeUnpaidOrder, requestPayment, settle } from '../orders.ts';
+import { closeUnpaidOrder, requestPayment, settle } from '../orders.ts';
 import { sendDueRefunds } from '../refunds.ts';
 import { walletOf } from '../wallet.ts';
 import type { Worker } from './index.ts';
@@ -63,10 +63,8 @@ export async function reconcileOnce(
     .execute();
   for (const order of creating) {
     await step(`order ${order.id}`, async () => {
-      const wallet = await walletOf(ticketing, order.organizer_id);
-      const [known] = await ticketing.exchange.paymentRequestsFor(wallet.apiKey, order.id);
-      if (known) await adoptRequest(ticketing, order.id, known);
-      else await requestPayment(ticketing, order);
+      // Adopts the request the exchange already has for the order, or asks for one.
+      await requestPayment(ticketing, order);
       summary.ordersRecovered += 1;
     });
   }
