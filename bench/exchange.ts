@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,7 @@ import {
   sampleMemory,
   stop,
   waitForServer,
+  writeRatesFile,
 } from './lib.ts';
 
 const persons = 200;
@@ -266,15 +267,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
   }
   try {
     const ratesPath = join(dir, 'rates.json');
-    writeFileSync(
-      ratesPath,
-      JSON.stringify({
-        source: 'bench',
-        observedAt: new Date().toISOString(),
-        fiat: 'KRW',
-        rates: { BTC: '95000000', ETH: '4500000', USDT: '1400' },
-      }),
-    );
+    writeRatesFile(ratesPath);
     // Migrate before the server starts so the schema is there for the bench's own connection.
     const database = openDatabase<ExchangeDB>({ databaseUrl, sqlitePath, poolSize: 2 });
     try {

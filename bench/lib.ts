@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { type Database, sql } from '@tessera/db';
 import pg from 'pg';
@@ -163,6 +163,8 @@ export function call(
     rawBody?: string;
     headers?: Record<string, string>;
     localAddress?: string;
+    /** A keep-alive agent to share sockets; by default each call has its own connection. */
+    agent?: http.Agent;
   } = {},
 ): Promise<{ status: number; text: string }> {
   const payload =
@@ -174,7 +176,7 @@ export function call(
         port,
         method,
         path,
-        agent: false,
+        agent: options.agent ?? false,
         ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         headers: {
           ...options.headers,
@@ -198,4 +200,17 @@ export function call(
     request.on('error', reject);
     request.end(payload);
   });
+}
+
+/** A fresh rates file for the exchange (KRW per whole unit), observed now. */
+export function writeRatesFile(path: string) {
+  writeFileSync(
+    path,
+    JSON.stringify({
+      source: 'bench',
+      observedAt: new Date().toISOString(),
+      fiat: 'KRW',
+      rates: { BTC: '95000000', ETH: '4500000', USDT: '1400' },
+    }),
+  );
 }

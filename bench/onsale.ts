@@ -21,7 +21,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,7 @@ import { ticketingMigrations } from '../services/ticketing/src/db/migrations.ts'
 import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
 import { deviceRegistrationMessage } from '../services/ticketing/src/devices.ts';
 import {
+  call,
   createPostgresDatabase,
   freePort,
   host,
@@ -45,6 +46,7 @@ import {
   sampleMemory,
   stop,
   waitForServer,
+  writeRatesFile,
 } from './lib.ts';
 
 const seatsWanted = Number(process.env.BENCH_SEATS ?? 10_000);
@@ -77,51 +79,27 @@ class Client {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: socketsPerServer });
   constructor(readonly port: number) {}
 
-  request(
+  async request(
     method: string,
     path: string,
     options: { token?: string; body?: unknown; key?: string } = {},
     // biome-ignore lint/suspicious/noExplicitAny: the bench reads whatever JSON came back.
   ): Promise<{ status: number; body: any }> {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          host,
-          port: this.port,
-          method,
-          path,
-          agent: this.agent,
-          headers: {
-            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-            ...(options.key ? { 'idempotency-key': options.key } : {}),
-            ...(payload === undefined
-              ? {}
-              : {
-                  'content-type': 'application/json',
-                  'content-length': String(Buffer.byteLength(payload)),
-                }),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            let body: unknown;
-            try {
-              body = text ? JSON.parse(text) : undefined;
-            } catch {
-              body = text;
-            }
-            resolve({ status: response.statusCode ?? 0, body });
-          });
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
+    const response = await call(this.port, method, path, {
+      agent: this.agent,
+      ...(options.body === undefined ? {} : { body: options.body }),
+      headers: {
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.key ? { 'idempotency-key': options.key } : {}),
+      },
     });
+    let body: unknown;
+    try {
+      body = response.text ? JSON.parse(response.text) : undefined;
+    } catch {
+      body = response.text;
+    }
+    return { status: response.status, body };
   }
 
   close() {
@@ -200,15 +178,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     await migrateToLatest(exchangeDb, exchangeMigrations);
     await migrateToLatest(ticketingDb, ticketingMigrations);
     const ratesPath = join(dir, 'rates.json');
-    writeFileSync(
-      ratesPath,
-      JSON.stringify({
-        source: 'bench',
-        observedAt: new Date().toISOString(),
-        fiat: 'KRW',
-        rates: { BTC: '95000000', ETH: '4500000', USDT: '1400' },
-      }),
-    );
+    writeRatesFile(ratesPath);
     const exchangePort = await freePort();
     const ticketingPort = await freePort();
     const exchangeServer = startServer('exchange', {

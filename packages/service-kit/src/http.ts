@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { ConfigError } from './config.ts';
 import { ApiError } from './errors.ts';
 
 declare module 'fastify' {
@@ -164,4 +165,40 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
       }
     },
   );
+}
+
+/**
+ * Runs a server from the command line: reads the configuration (a bad one prints every problem
+ * and exits 2), starts it, and on SIGINT or SIGTERM finishes in-flight requests before exiting.
+ */
+export async function runService<Config extends { readonly publicUrl: string }>(options: {
+  name: string;
+  loadConfig: () => Config;
+  start: (config: Config) => Promise<{
+    app: { log: { info(message: string): void } };
+    description: string;
+    close(): Promise<void>;
+  }>;
+}) {
+  let config: Config;
+  try {
+    config = options.loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const running = await options.start(config);
+  running.app.log.info(`${options.name} on ${config.publicUrl} using ${running.description}`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      running.app.log.info(`${signal}: finishing in-flight requests`);
+      running.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
 }

@@ -34,8 +34,6 @@ const storedKey = new Statement<{ request_hash: string; status_code: number; res
 );
 export const storeKeyText = `insert into idempotency_keys
   (principal, key, request_hash, status_code, response, created_at) values (?, ?, ?, ?, ?, ?)`;
-/** For services that write the key row as a statement of its own. */
-export const storeKeyStatement = new Statement(storeKeyText);
 
 const keyPattern = /^[A-Za-z0-9_\-:.]{8,128}$/;
 

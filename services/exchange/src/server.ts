@@ -3,9 +3,10 @@
  * `tsx services/exchange/src/server.ts`, or through `npm start`.
  */
 import { migrateToLatest, openDatabase } from '@tessera/db';
+import { runService } from '@tessera/service-kit/http';
 import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
-import { ConfigError, type ExchangeConfig, loadConfig } from './config.ts';
+import { type ExchangeConfig, loadConfig } from './config.ts';
 import { createExchange, type Exchange } from './context.ts';
 import { exchangeMigrations } from './db/migrations.ts';
 import type { ExchangeDB } from './db/schema.ts';
@@ -44,27 +45,12 @@ export async function startExchange(config: ExchangeConfig) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  let config: ExchangeConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const running = await startExchange(config);
-  running.app.log.info(
-    `exchange on ${config.publicUrl} using ${running.exchange.database.description}`,
-  );
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      running.app.log.info(`${signal}: finishing in-flight requests`);
-      running.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  await runService({
+    name: 'exchange',
+    loadConfig,
+    start: async (config) => {
+      const running = await startExchange(config);
+      return { ...running, description: running.exchange.database.description };
+    },
+  });
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, migrateToLatest, openDatabase, sql, writeTransaction } from '@tessera/db';
+import { injectJson, type TestRequest } from '../../../scripts/test/inject.ts';
 import { buildApp } from '../src/app.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
@@ -26,12 +27,7 @@ export const postgresUrl =
 
 export const defaultRates = { BTC: '95000000', ETH: '4500000', USDT: '1400' };
 
-export interface TestRequest {
-  token?: string;
-  body?: unknown;
-  key?: string;
-  headers?: Record<string, string>;
-}
+export type { TestRequest };
 
 /** A fresh database for the backend; PostgreSQL gets its own schema, dropped on close. */
 export function openTestDatabase(backend: Backend, dir: string) {
@@ -83,30 +79,8 @@ export async function startTestExchange(backend: Backend, env: Record<string, st
   const app = await buildApp(exchange, allRoutes);
   let phoneCounter = 0;
 
-  async function request(method: string, url: string, options: TestRequest = {}) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.key) headers['idempotency-key'] = options.key;
-    const response = await app.inject({
-      method: method as 'GET',
-      url,
-      headers,
-      ...(options.body !== undefined ? { payload: options.body as object } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back.
-    let json: any;
-    try {
-      json = response.json();
-    } catch {
-      json = undefined;
-    }
-    return {
-      status: response.statusCode,
-      body: json,
-      headers: response.headers,
-      raw: response.body,
-    };
-  }
+  const request = (method: string, url: string, options: TestRequest = {}) =>
+    injectJson(app, method, url, options);
 
   /** Opens an account through the real sign-up flow and returns its token and ids. */
   async function signUp(

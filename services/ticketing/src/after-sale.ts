@@ -23,6 +23,7 @@ import { inTransaction } from './app.ts';
 import { consumeCode } from './auth.ts';
 import type { Ticketing, Trx } from './context.ts';
 import type { OrdersTable, RevocationsTable, TicketsTable, TransfersTable } from './db/schema.ts';
+import { liveDevice } from './devices.ts';
 import { releaseHold } from './holds.ts';
 import { newId } from './ids.ts';
 import { signCredential, termsSource } from './issuance.ts';
@@ -64,17 +65,23 @@ async function performanceOf(ticketing: Ticketing, performanceId: string) {
     .executeTakeFirstOrThrow();
 }
 
-/** One of the user's devices that is not revoked, with its key. */
-async function liveDeviceOf(ticketing: Ticketing, userId: string, deviceId: string) {
-  const device = await ticketing.database.db
-    .selectFrom('devices')
-    .select(['id', 'public_key'])
-    .where('id', '=', deviceId)
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!device) throw notFound('device');
-  return device;
+/**
+ * The credential of the ticket's next revision, for another device (and holder phone). Signed
+ * before the transaction that rebinds the ticket, which checks nobody changed it meanwhile.
+ */
+async function nextCredential(
+  ticketing: Ticketing,
+  ticket: TicketsTable,
+  holderPhone: string,
+  devicePublicKey: string,
+) {
+  return signCredential(
+    ticketing,
+    { ...ticket, holder_phone: holderPhone },
+    await termsSource(ticketing.database.db, ticket.performance_id, ticket.category_id),
+    ticket.revision + 1,
+    fromBase64url(devicePublicKey),
+  );
 }
 
 /** A ticket changes hands only for a performance still to come. */
@@ -337,7 +344,7 @@ export async function acceptTransfer(
   if (transfer.status !== 'pending') {
     throw conflict('transfer_not_pending', `this transfer is ${transferStatus(transfer)}`);
   }
-  const device = await liveDeviceOf(ticketing, user.id, deviceId);
+  const device = await liveDevice(ticketing, user.id, deviceId);
   const ticket = (await ticketRow(ticketing, transfer.ticket_id)) as TicketsTable;
   if (ticket.status !== 'valid' || ticket.holder_user_id !== transfer.from_user_id) {
     throw conflict('not_transferable', 'this ticket can no longer be transferred');
@@ -345,13 +352,7 @@ export async function acceptTransfer(
   const performance = await performanceOf(ticketing, ticket.performance_id);
   requireUpcoming(performance, ticketing.clock.now());
 
-  const signed = await signCredential(
-    ticketing,
-    { ...ticket, holder_phone: user.phone },
-    await termsSource(ticketing.database.db, ticket.performance_id, ticket.category_id),
-    ticket.revision + 1,
-    fromBase64url(device.public_key),
-  );
+  const signed = await nextCredential(ticketing, ticket, user.phone, device.public_key);
   return inTransaction(ticketing, async ({ trx, now }) => {
     await rebind(
       trx,
@@ -482,16 +483,10 @@ export async function reissueTicket(
   if (ticket.status !== 'valid') {
     throw conflict('not_reissuable', `this ticket is ${ticket.status}`);
   }
-  const device = await liveDeviceOf(ticketing, user.id, deviceId);
+  const device = await liveDevice(ticketing, user.id, deviceId);
   // Last, so a request refused for another reason does not spend the code.
   await consumeCode(ticketing, user.phone, code);
-  const signed = await signCredential(
-    ticketing,
-    ticket,
-    await termsSource(ticketing.database.db, ticket.performance_id, ticket.category_id),
-    ticket.revision + 1,
-    fromBase64url(device.public_key),
-  );
+  const signed = await nextCredential(ticketing, ticket, ticket.holder_phone, device.public_key);
   return inTransaction(ticketing, async ({ trx, now }) => {
     await rebind(
       trx,

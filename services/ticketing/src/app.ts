@@ -9,8 +9,7 @@ import {
   configureServiceApp,
   createFastify as createServiceFastify,
 } from '@tessera/service-kit/http';
-import { idempotent, type Outcome, storeKeyStatement } from '@tessera/service-kit/idempotency';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { authenticate, type Principal, requireUser } from './auth.ts';
 import type { Ticketing, Trx } from './context.ts';
 
@@ -67,35 +66,6 @@ export interface Work {
 /** One write transaction with the clock read once, as every effect sees it. */
 export function inTransaction<T>(ticketing: Ticketing, fn: (work: Work) => Promise<T>): Promise<T> {
   return writeTransaction(ticketing.database, (trx) => fn({ trx, now: ticketing.clock.now() }));
-}
-
-/** Runs a mutating route's effect under its Idempotency-Key and sends the outcome. */
-export async function mutate(
-  ticketing: Ticketing,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  effect: (work: Work) => Promise<Outcome>,
-) {
-  const principal = request.caller;
-  const owner = !principal ? 'public' : principal.type === 'operator' ? 'operator' : principal.id;
-  const dialect = ticketing.database.dialect;
-  const outcome = await idempotent<Work>(
-    {
-      secretKey: ticketing.config.secretKey,
-      dialect,
-      transaction: (fn) => inTransaction(ticketing, fn),
-      executor: (work) => work.trx,
-      now: (work) => work.now,
-      store: async (work, row) => {
-        await storeKeyStatement.run(work.trx, dialect, row.parameters);
-      },
-    },
-    { method: request.method, url: request.url, body: request.body, headers: request.headers },
-    owner,
-    effect,
-  );
-  if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.code(outcome.status).send(outcome.body);
 }
 
 export function userOf(request: FastifyRequest) {

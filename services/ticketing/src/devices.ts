@@ -3,7 +3,7 @@
  * the key it registers by signing a domain-separated message naming the user, so a key cannot be
  * registered by someone who merely saw it (in a barcode, say).
  */
-import { ApiError } from '@tessera/service-kit/errors';
+import { ApiError, notFound } from '@tessera/service-kit/errors';
 import type { Ticketing } from './context.ts';
 
 const registrationDomain = 'tessera/device-registration/v1';
@@ -34,4 +34,17 @@ export async function verifyDeviceProof(
     ok = false;
   }
   if (!ok) throw invalid();
+}
+
+/** One of the user's devices that is not revoked, with its key; 404 otherwise. */
+export async function liveDevice(ticketing: Ticketing, userId: string, deviceId: string) {
+  const device = await ticketing.database.db
+    .selectFrom('devices')
+    .select(['id', 'public_key'])
+    .where('id', '=', deviceId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!device) throw notFound('device');
+  return device;
 }

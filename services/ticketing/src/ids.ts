@@ -7,7 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 
-export { newId, newSecret, newSortableId } from '@tessera/service-kit/ids';
+export { newId, newSecret } from '@tessera/service-kit/ids';
 
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 

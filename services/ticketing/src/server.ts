@@ -4,9 +4,10 @@
  */
 import { migrateToLatest, openDatabase } from '@tessera/db';
 import { systemClock } from '@tessera/service-kit/clock';
+import { runService } from '@tessera/service-kit/http';
 import { smsSenderFor } from '@tessera/service-kit/sms';
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type TicketingConfig } from './config.ts';
+import { loadConfig, type TicketingConfig } from './config.ts';
 import { createTicketing, type Ticketing } from './context.ts';
 import { ticketingMigrations } from './db/migrations.ts';
 import type { TicketingDB } from './db/schema.ts';
@@ -45,27 +46,12 @@ export async function startTicketing(config: TicketingConfig) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  let config: TicketingConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const running = await startTicketing(config);
-  running.app.log.info(
-    `ticketing on ${config.publicUrl} using ${running.ticketing.database.description}`,
-  );
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      running.app.log.info(`${signal}: finishing in-flight requests`);
-      running.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  await runService({
+    name: 'ticketing',
+    loadConfig,
+    start: async (config) => {
+      const running = await startTicketing(config);
+      return { ...running, description: running.ticketing.database.description };
+    },
+  });
 }

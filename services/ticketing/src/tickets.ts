@@ -10,6 +10,7 @@ import { conflict, notFound } from '@tessera/service-kit/errors';
 import { inTransaction } from './app.ts';
 import type { Ticketing } from './context.ts';
 import type { TicketsTable } from './db/schema.ts';
+import { liveDevice } from './devices.ts';
 import { signCredential, termsSource } from './issuance.ts';
 import { openPin } from './issuer.ts';
 
@@ -136,14 +137,7 @@ export async function claimTicket(
   deviceId: string,
 ) {
   const db = ticketing.database.db;
-  const device = await db
-    .selectFrom('devices')
-    .select(['id', 'public_key'])
-    .where('id', '=', deviceId)
-    .where('user_id', '=', user.id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!device) throw notFound('device');
+  const device = await liveDevice(ticketing, user.id, deviceId);
   const ticket = await db
     .selectFrom('tickets')
     .selectAll()

@@ -2,9 +2,9 @@ import { decodeCredential, fromBase64url } from '@tessera/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelPerformance } from '../src/after-sale.ts';
 import { sendDueRefunds } from '../src/refunds.ts';
+import { type Buyer, setupEvent } from './fixtures.ts';
 import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
 
-type Buyer = Awaited<ReturnType<TestSystem['createBuyer']>>;
 type Organizer = Awaited<ReturnType<TestSystem['createOrganizer']>>;
 
 interface Show {
@@ -19,8 +19,6 @@ interface Show {
   seats: string[];
 }
 
-const day = 86_400_000;
-
 describe.each(backends)('after the sale on %s', (backend) => {
   let s: TestSystem;
   beforeAll(async () => {
@@ -34,80 +32,43 @@ describe.each(backends)('after the sale on %s', (backend) => {
   async function createShow(
     options: { refundPolicy?: 'none' | 'until_start'; refundCutoffS?: number } = {},
   ): Promise<Show> {
-    const organizer = await s.createOrganizer();
-    const token = organizer.owner.token;
-    const venue = await s.request('POST', `/v1/organizers/${organizer.id}/venues`, {
-      token,
-      body: {
-        name: 'Hall',
-        address: '2406 Nambusunhwan-ro, Seoul',
-        latitude: 37.4786,
-        longitude: 127.0115,
-        radiusM: 300,
-      },
+    const setup = await setupEvent(s, {
+      name: 'Spring Recital',
+      rows: 2,
+      seatsPerRow: 5,
+      standing: 20,
+      refundPolicy: options.refundPolicy ?? 'until_start',
+      refundCutoffS: options.refundCutoffS ?? 86_400,
+      categories: [
+        {
+          name: 'Seated',
+          pricing: 'crypto',
+          priceAsset: 'USDT',
+          price: '25',
+          seating: 'seated',
+          sections: ['A'],
+          kind: 'single',
+        },
+        {
+          name: 'Standing',
+          pricing: 'crypto',
+          priceAsset: 'USDT',
+          price: '10',
+          seating: 'ga',
+          area: 'Standing',
+          kind: 'single',
+        },
+      ],
     });
-    expect(venue.status).toBe(201);
-    const rows = ['1', '2'].map((label) => ({
-      label,
-      seats: ['1', '2', '3', '4', '5'].map((number) => ({ number })),
-    }));
-    const map = await s.request('PUT', `/v1/venues/${venue.body.id}/seat-map`, {
-      token,
-      body: { sections: [{ name: 'A', rows }], areas: [{ name: 'Standing', capacity: 20 }] },
-    });
-    expect(map.status).toBe(200);
-    const startsAt = s.clock.now() + 7 * day;
-    const event = await s.request('POST', `/v1/organizers/${organizer.id}/events`, {
-      token,
-      body: {
-        slug: `show-${Math.random().toString(36).slice(2, 8)}`,
-        name: 'Spring Recital',
-        venueId: venue.body.id,
-        refundPolicy: options.refundPolicy ?? 'until_start',
-        refundCutoffS: options.refundCutoffS ?? 86_400,
-        categories: [
-          {
-            name: 'Seated',
-            pricing: 'crypto',
-            priceAsset: 'USDT',
-            price: '25',
-            seating: 'seated',
-            sections: ['A'],
-            kind: 'single',
-          },
-          {
-            name: 'Standing',
-            pricing: 'crypto',
-            priceAsset: 'USDT',
-            price: '10',
-            seating: 'ga',
-            area: 'Standing',
-            kind: 'single',
-          },
-        ],
-        performances: [
-          {
-            startsAt: new Date(startsAt).toISOString(),
-            endsAt: new Date(startsAt + 3 * 3_600_000).toISOString(),
-            salesStart: new Date(s.clock.now() - 60_000).toISOString(),
-          },
-        ],
-      },
-    });
-    expect(event.status).toBe(201);
-    const published = await s.request('POST', `/v1/events/${event.body.id}/publish`, { token });
-    expect(published.status).toBe(200);
-    const seatMap = await s.request('GET', `/v1/venues/${venue.body.id}/seat-map`);
-    const categoryId = (name: string) =>
-      event.body.categories.find((category: { name: string }) => category.name === name).id;
+    const seatMap = await s.request('GET', `/v1/venues/${setup.venueId}/seat-map`);
     return {
-      organizer,
-      eventId: event.body.id,
-      performanceId: event.body.performances[0].id,
-      performanceCode: event.body.performances[0].code,
-      startsAt,
-      seated: categoryId('Seated'),
-      standing: categoryId('Standing'),
+      organizer: setup.organizer,
+      eventId: setup.eventId,
+      performanceId: setup.performanceIds[0] as string,
+      performanceCode: setup.performanceCodes[0] as string,
+      startsAt: setup.startsAt,
+      seated: setup.categories.Seated as string,
+      standing: setup.categories.Standing as string,
       seats: seatMap.body.sections[0].rows.flatMap((row: { seats: { id: string }[] }) =>
         row.seats.map((seat) => seat.id),
       ),

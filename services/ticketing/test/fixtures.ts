@@ -10,6 +10,9 @@ export interface EventSetup {
   venueId: string;
   eventId: string;
   performanceIds: string[];
+  performanceCodes: string[];
+  /** When the first performance starts (ms); the others follow a day apart. */
+  startsAt: number;
   /** Category ids by name. */
   categories: Record<string, string>;
 }
@@ -37,7 +40,9 @@ export async function setupEvent(
     seatsPerRow?: number;
     standing?: number;
     performances?: number;
+    name?: string;
     refundPolicy?: 'none' | 'until_start';
+    refundCutoffS?: number;
     categories?: Record<string, unknown>[];
     perBuyerLimit?: number;
     perOrderLimit?: number;
@@ -66,9 +71,10 @@ export async function setupEvent(
     token,
     body: {
       slug: `concert-${Math.random().toString(36).slice(2, 8)}`,
-      name: 'Winter Concert',
+      name: options.name ?? 'Winter Concert',
       venueId: venue.body.id,
       refundPolicy: options.refundPolicy ?? 'until_start',
+      ...(options.refundCutoffS !== undefined ? { refundCutoffS: options.refundCutoffS } : {}),
       ...(options.perBuyerLimit ? { perBuyerLimit: options.perBuyerLimit } : {}),
       ...(options.perOrderLimit ? { perOrderLimit: options.perOrderLimit } : {}),
       categories: options.categories ?? [
@@ -108,6 +114,8 @@ export async function setupEvent(
     venueId: venue.body.id,
     eventId: event.body.id,
     performanceIds: event.body.performances.map((p: { id: string }) => p.id),
+    performanceCodes: event.body.performances.map((p: { code: string }) => p.code),
+    startsAt: start,
     categories,
   };
 }

@@ -14,6 +14,7 @@ import { type Ed25519Signer, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
 import { freePort } from '../../../scripts/free-port.ts';
+import { injectJson, type TestRequest } from '../../../scripts/test/inject.ts';
 import { startWebhookWorker } from '../../exchange/src/workers/webhooks.ts';
 import {
   type Backend,
@@ -21,7 +22,6 @@ import {
   key,
   postgresUrl,
   startTestExchange,
-  type TestRequest,
 } from '../../exchange/test/harness.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -76,34 +76,8 @@ export async function startTestSystem(backend: Backend, env: Record<string, stri
   await app.listen({ host: '127.0.0.1', port });
   let phoneCounter = 0;
 
-  async function request(method: string, url: string, options: TestRequest = {}) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.key) headers['idempotency-key'] = options.key;
-    const response = await app.inject({
-      method: method as 'GET',
-      url,
-      headers,
-      ...(options.body !== undefined
-        ? typeof options.body === 'string'
-          ? { payload: options.body }
-          : { payload: options.body as object }
-        : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back.
-    let json: any;
-    try {
-      json = response.json();
-    } catch {
-      json = undefined;
-    }
-    return {
-      status: response.statusCode,
-      body: json,
-      headers: response.headers,
-      raw: response.body,
-    };
-  }
+  const request = (method: string, url: string, options: TestRequest = {}) =>
+    injectJson(app, method, url, options);
 
   const newPhone = () => {
     phoneCounter += 1;

@@ -18,6 +18,3 @@ export const Instant = Type.String({
   format: 'date-time',
   description: 'ISO 8601 with a time zone, e.g. 2026-12-24T19:00:00+09:00',
 });
-
-/** Parses an ISO 8601 timestamp (validated by the schema) to milliseconds. */
-export const ms = (text: string) => Date.parse(text);
