@@ -39,9 +39,11 @@ import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
 import { deviceRegistrationMessage } from '../services/ticketing/src/devices.ts';
 import {
   call,
+  cpuMs,
   createPostgresDatabase,
   freePort,
   host,
+  postgresBackendCpu,
   readStatusMb,
   sampleMemory,
   stop,
@@ -175,6 +177,19 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
   const servers: ChildProcess[] = [];
   const clients: Client[] = [];
   try {
+    /** Where the CPU goes: each server, PostgreSQL's backends for each database, this client. */
+    const cpuSplit = async () => {
+      const backends = async (database: typeof exchangeDb | typeof ticketingDb) =>
+        [...(await postgresBackendCpu(database)).values()].reduce((sum, ms) => sum + ms, 0);
+      const own = process.cpuUsage();
+      return {
+        ticketing: cpuMs(servers[1] as ChildProcess),
+        exchange: cpuMs(servers[0] as ChildProcess),
+        postgresTicketing: await backends(ticketingDb),
+        postgresExchange: await backends(exchangeDb),
+        client: (own.user + own.system) / 1000,
+      };
+    };
     await migrateToLatest(exchangeDb, exchangeMigrations);
     await migrateToLatest(ticketingDb, ticketingMigrations);
     const ratesPath = join(dir, 'rates.json');
@@ -343,6 +358,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       exchange: sampleMemory(exchangeServer),
       ticketing: sampleMemory(ticketingServer),
     };
+    const cpuBefore = await cpuSplit();
     const started = performance.now();
     let keyCounter = 0;
     const runTag = randomBytes(4).toString('hex');
@@ -420,6 +436,22 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       }),
     );
     const elapsedS = (performance.now() - started) / 1000;
+    const cpuAfter = await cpuSplit();
+    const cpuPerPurchase = Object.fromEntries(
+      Object.entries(cpuAfter).map(([name, ms]) => [
+        name,
+        Number(
+          ((ms - cpuBefore[name as keyof typeof cpuAfter]) / Math.max(1, latencies.length)).toFixed(
+            2,
+          ),
+        ),
+      ]),
+    );
+    log(
+      `${backend}: CPU ms per purchase: ${Object.entries(cpuPerPurchase)
+        .map(([name, ms]) => `${name} ${ms}`)
+        .join(', ')}`,
+    );
     log(
       `${backend}: mean ms per purchase by step: ${Object.entries(steps)
         .map(([name, ms]) => `${name} ${(ms / Math.max(1, latencies.length)).toFixed(0)}`)
@@ -453,6 +485,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       p99_ms: quantile(0.99),
       ...checks,
       rss_mb: rss,
+      cpu_ms_per_purchase: cpuPerPurchase,
       failures: Object.fromEntries(failures),
     };
     log(

@@ -4,6 +4,7 @@
  * the alternatives the patent describes: another date or time (other performances), another
  * kind of seat (other categories), or the best seats still together.
  */
+import { randomInt } from 'node:crypto';
 import { formatAmount } from '@tessera/service-kit/amounts';
 import { sql } from 'kysely';
 import { scaleOf } from './catalogue.ts';
@@ -210,6 +211,12 @@ export async function bestSeatsTogether(
   performanceId: string,
   categoryId: string,
   quantity: number,
+  /**
+   * 0: the best seats. A buyer who just lost the best seats to another passes the attempt
+   * number: everyone who lost would otherwise pick the same next-best seats and all but one
+   * lose again, so each takes a random place among the first few runs instead.
+   */
+  spread = 0,
 ): Promise<string[] | null> {
   if (!Number.isInteger(quantity) || quantity < 1) return null;
   // Consecutive free seats share `seat_index - row_number()`: each value is one run (the
@@ -237,7 +244,9 @@ export async function bestSeatsTogether(
     order by row_index, first_seat
     limit ${runsConsideredMax}
   `.execute(trx);
-  const first = runs.rows[0];
+  if (runs.rows.length === 0) return null;
+  const first =
+    spread > 0 ? runs.rows[randomInt(Math.min(runs.rows.length, 1 + 4 * spread))] : runs.rows[0];
   if (!first) return null;
   const row = { section: first.section, rowIndex: Number(first.row_index) };
   const length = await trx
@@ -251,11 +260,14 @@ export async function bestSeatsTogether(
     .executeTakeFirst();
   const middle = Number(length?.last ?? 0) / 2;
   let best: { start: number; distance: number } | undefined;
-  for (const run of runs.rows) {
+  for (const run of spread > 0 ? [first] : runs.rows) {
     if (run.section !== row.section || Number(run.row_index) !== row.rowIndex) continue;
     const runFirst = Number(run.first_seat);
     const runLast = Number(run.last_seat);
-    const ideal = Math.round(middle - (quantity - 1) / 2);
+    const ideal =
+      spread > 0
+        ? runFirst + randomInt(runLast - quantity + 2 - runFirst)
+        : Math.round(middle - (quantity - 1) / 2);
     const start = Math.min(Math.max(ideal, runFirst), runLast - quantity + 1);
     const distance = Math.abs(start + (quantity - 1) / 2 - middle);
     if (!best || distance < best.distance) best = { start, distance };

@@ -64,7 +64,7 @@ export async function createHold(ticketing: Ticketing, userId: string, input: Ho
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(ticketing, (work) =>
-          holdIn(ticketing, work, userId, input, quantity),
+          holdIn(ticketing, work, userId, input, quantity, attempt - 1),
         );
       } catch (error) {
         const limit =
@@ -128,6 +128,8 @@ async function holdIn(
   userId: string,
   input: HoldInput,
   quantity: number,
+  /** How many picks this buyer already lost (see `bestSeatsTogether`). */
+  spread: number,
 ) {
   const sale = await saleContext(trx, input.performanceId);
   if (sale?.event_status !== 'published') throw notFound('performance');
@@ -190,7 +192,13 @@ async function holdIn(
       for (let line = 0; line < quantity; line++)
         items.push({ category_id: category.id, seat_id: null });
     } else {
-      const seats = await bestSeatsTogether(trx, input.performanceId, category.id, quantity);
+      const seats = await bestSeatsTogether(
+        trx,
+        input.performanceId,
+        category.id,
+        quantity,
+        spread,
+      );
       if (!seats) {
         // Either none are left, or (on PostgreSQL, whose statements each see the latest
         // commits) the run it found was taken between its two reads: look again a few times.

@@ -249,6 +249,28 @@ describe.each(backends)('availability and alternatives on %s', (backend) => {
     ).toEqual(Array.from({ length: 10 }, (_, n) => `Front/A/${n + 1}`));
   });
 
+  it('spreads the buyers who lost a pick over other free runs, still seats together', async () => {
+    const show = await setUp();
+    const db = s.database.db;
+    await mark(show.first, ['Front/A/5', 'Front/B/5'], 'sold');
+    const picks = new Set<string>();
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const labels =
+        (await labelsOf(await bestSeatsTogether(db, show.first, show.categories.Front, 2, 3))) ??
+        [];
+      // Two neighbours in one row, neither of them sold.
+      expect(labels).toHaveLength(2);
+      const [first, second] = labels.map((label) => String(label).split('/'));
+      expect(first?.[1]).toBe(second?.[1]);
+      expect(Number(second?.[2])).toBe(Number(first?.[2]) + 1);
+      expect(labels).not.toContain('Front/A/5');
+      expect(labels).not.toContain('Front/B/5');
+      picks.add(labels.join(','));
+    }
+    // Without spreading every one of the 40 would have been the same pair.
+    expect(picks.size).toBeGreaterThan(3);
+  });
+
   it('offers another date, another category and the best seats when a category is sold out', async () => {
     const show = await setUp();
     const front = Array.from({ length: 10 }, (_, n) => [
