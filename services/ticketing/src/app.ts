@@ -10,14 +10,15 @@ import {
   createFastify as createServiceFastify,
 } from '@tessera/service-kit/http';
 import type { FastifyRequest } from 'fastify';
-import { authenticate, type Principal, requireUser } from './auth.ts';
+import { authenticate, type Principal, requireUser, type TerminalPrincipal } from './auth.ts';
 import type { Ticketing, Trx } from './context.ts';
 
 /**
  * Who may call a route: `public` (no token; the exchange webhook checks its own signature),
- * `user` (any signed-in user; organizer routes then check the staff role), `operator`.
+ * `user` (any signed-in user; organizer routes then check the staff role), `operator`,
+ * `terminal` (an enrolled gate terminal that has not been revoked).
  */
-export type Access = 'public' | 'user' | 'operator' | 'any';
+export type Access = 'public' | 'user' | 'operator' | 'terminal' | 'any';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,6 +50,9 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
         throw forbidden('this route is for the platform operator');
       }
       if (access === 'user') requireUser(principal);
+      if (access === 'terminal' && principal.type !== 'terminal') {
+        throw forbidden('this route is for enrolled gate terminals');
+      }
     },
     async ready() {
       await ticketing.database.db.selectFrom('organizers').select('id').limit(1).execute();
@@ -70,4 +74,10 @@ export function inTransaction<T>(ticketing: Ticketing, fn: (work: Work) => Promi
 
 export function userOf(request: FastifyRequest) {
   return requireUser(request.caller);
+}
+
+export function terminalOf(request: FastifyRequest): TerminalPrincipal {
+  const caller = request.caller;
+  if (caller?.type !== 'terminal') throw forbidden('this route is for enrolled gate terminals');
+  return caller;
 }

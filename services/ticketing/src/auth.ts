@@ -22,7 +22,33 @@ export interface UserPrincipal {
   readonly phone: string;
 }
 
-export type Principal = UserPrincipal | { readonly type: 'operator' };
+/** An enrolled gate terminal (unit 408/416): admits to its organizer's listed performances. */
+export interface TerminalPrincipal {
+  readonly type: 'terminal';
+  readonly id: string;
+  readonly organizerId: string;
+  readonly venueId: string;
+  readonly gate: string;
+  readonly name: string;
+  readonly performanceIds: readonly string[];
+}
+
+export type Principal = UserPrincipal | TerminalPrincipal | { readonly type: 'operator' };
+
+/** Terminal credentials carry this prefix, so a lookup goes to the right table. */
+export const terminalTokenPrefix = 'tt_';
+
+const terminalLookup = new Statement<{
+  id: string;
+  organizer_id: string;
+  venue_id: string;
+  gate: string;
+  name: string;
+  performance_ids: string;
+}>(
+  `select id, organizer_id, venue_id, gate, name, performance_ids from terminals
+   where token_hash = ? and revoked_at is null`,
+);
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -132,6 +158,24 @@ export async function authenticate(
   const hash = sha256(match[1] as string);
   if (ticketing.config.operatorToken && operatorMatches(ticketing, hash))
     return { type: 'operator' };
+  if (match[1]?.startsWith(terminalTokenPrefix)) {
+    // Never cached: a revoked terminal is refused from the next request on, on every instance.
+    const terminal = await terminalLookup.first(ticketing.database.db, ticketing.database.dialect, [
+      hash,
+    ]);
+    if (!terminal) {
+      throw new ApiError(401, 'unauthenticated', 'the terminal is unknown or was revoked');
+    }
+    return {
+      type: 'terminal',
+      id: terminal.id,
+      organizerId: terminal.organizer_id,
+      venueId: terminal.venue_id,
+      gate: terminal.gate,
+      name: terminal.name,
+      performanceIds: JSON.parse(terminal.performance_ids) as string[],
+    };
+  }
   const now = ticketing.clock.now();
   const cache = sessionCacheOf(ticketing);
   const cached = cache.get(hash);

@@ -21,6 +21,37 @@ export interface Ticketing {
   readonly exchange: ExchangeClient;
   readonly protocol: typeof protocol;
   readonly orders: OrderWatch;
+  /** Admissions as they are recorded, for the terminals' live feed (in this process). */
+  readonly gates: GateFeed;
+}
+
+export interface GateAdmission {
+  readonly seq: number;
+  readonly performanceId: string;
+  readonly performanceCode: string;
+  readonly ticketNumber: string;
+  readonly revision: number;
+  readonly direction: 'entry' | 'exit';
+  readonly debit: string;
+  readonly scannedAt: number;
+  readonly presentationTime: number | null;
+  readonly gate: string;
+  readonly terminalId: string;
+  readonly duplicate: boolean;
+}
+
+/** Fans admissions out to the live feeds of this process's terminals. */
+export class GateFeed {
+  private readonly listeners = new Set<(admission: GateAdmission) => void>();
+
+  subscribe(listener: (admission: GateAdmission) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(admission: GateAdmission) {
+    for (const listener of this.listeners) listener(admission);
+  }
 }
 
 /**
@@ -50,11 +81,14 @@ export class OrderWatch {
   }
 }
 
-export function createTicketing(parts: Omit<Ticketing, 'protocol' | 'orders'>): Ticketing {
+export function createTicketing(
+  parts: Omit<Ticketing, 'protocol' | 'orders' | 'gates'>,
+): Ticketing {
   return {
     ...parts,
     protocol,
     orders: new OrderWatch(),
+    gates: new GateFeed(),
   };
 }
 

@@ -144,6 +144,8 @@ export interface PerformancesTable {
   sales_end: number;
   status: 'scheduled' | 'cancelled' | 'closed';
   created_at: number;
+  /** When staff closed it after the event (the reconciliation report's moment). */
+  closed_at: number | null;
 }
 
 export interface CategoriesTable {
@@ -382,4 +384,92 @@ export interface TicketingDB {
   refunds: RefundsTable;
   webhook_events: WebhookEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  terminal_enrolments: TerminalEnrolmentsTable;
+  terminals: TerminalsTable;
+  admissions: AdmissionsTable;
+  gate_decisions: GateDecisionsTable;
+  manual_code_records: ManualCodeRecordsTable;
+}
+
+/** A one-time code that enrols a terminal (unit 416) for a gate of a venue. */
+export interface TerminalEnrolmentsTable {
+  id: string;
+  organizer_id: string;
+  venue_id: string;
+  gate: string;
+  /** JSON array of the performance ids the terminal will admit to. */
+  performance_ids: string;
+  code_hash: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  terminal_id: string | null;
+}
+
+/** An enrolled gate terminal (unit 112 keeps these); its bearer token is stored as a hash. */
+export interface TerminalsTable {
+  id: string;
+  organizer_id: string;
+  venue_id: string;
+  gate: string;
+  name: string;
+  performance_ids: string;
+  token_hash: string;
+  enrolled_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  /** Admissions the terminal said it still holds unsent, at its last contact. */
+  pending_uploads: number;
+}
+
+export interface AdmissionsTable {
+  seq: Generated<number>;
+  id: string;
+  performance_id: string;
+  ticket_id: string;
+  revision: number;
+  terminal_id: string;
+  gate: string;
+  direction: 'entry' | 'exit';
+  /** Value debited from a stored-value ticket, in its units ("0" otherwise). */
+  debit: string;
+  /** When the terminal scanned (its clock). */
+  scanned_at: number;
+  recorded_at: number;
+  /** The barcode's own time (seconds), so the same barcode shown twice is recognised. */
+  presentation_time: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  accuracy_m: number | null;
+  source: 'online' | 'offline';
+  /** The terminal's id for an offline admission: an upload sent twice is recorded once. */
+  nonce: string | null;
+  /** 1 when the ticket's entitlement was already used up: both scans are kept. */
+  duplicate: number;
+  outside_venue: number;
+}
+
+/** Append-only: every decision a gate made or the server made for a gate. */
+export interface GateDecisionsTable {
+  seq: Generated<number>;
+  terminal_id: string;
+  performance_id: string | null;
+  ticket_number: string | null;
+  input: 'barcode' | 'manual' | 'upload';
+  admitted: number;
+  reason: string;
+  detail: string;
+  admission_id: string | null;
+  scanned_at: number;
+  recorded_at: number;
+}
+
+export interface ManualCodeRecordsTable {
+  ticket_id: string;
+  revision: number;
+  salt: string;
+  iterations: number;
+  pin_hash: string;
+  created_at: number;
 }

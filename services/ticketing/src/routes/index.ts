@@ -3,6 +3,7 @@ import type { RoutePlugin } from '../app.ts';
 import { afterSaleRoutes } from './after-sale.ts';
 import { availabilityRoutes } from './availability.ts';
 import { catalogueRoutes } from './catalogue.ts';
+import { gateRoutes } from './gates.ts';
 import { identityRoutes } from './identity.ts';
 import { organizerRoutes } from './organizers.ts';
 import { reportRoutes } from './reports.ts';
@@ -20,4 +21,5 @@ export const allRoutes: readonly RoutePlugin[] = [
   availabilityRoutes,
   afterSaleRoutes,
   reportRoutes,
+  gateRoutes,
 ];

@@ -1,0 +1,976 @@
+/**
+ * The admission side (claims 4, 7, 11 and 12; units 112, 408, 412, 414, 416): gate terminals
+ * enrolled with a one-time code, the online check of what a terminal read, offline admissions
+ * uploaded later, and the feed of admissions to every terminal of an event.
+ *
+ * One rule decides everywhere: the protocol's `evaluateEntitlement`, fed with the ticket's
+ * admission history. Offline, a terminal feeds it what it knows; here the server feeds it the
+ * database's history inside a write transaction that has locked the ticket first, so two gates
+ * scanning the same ticket at the same moment are decided one after the other and the second
+ * sees the first's admission. SQLite has one writer; on PostgreSQL `SELECT … FOR UPDATE` on the
+ * ticket row serialises them.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  type AdmissionRecord,
+  bytesEqual,
+  type Decision,
+  decodePresentation,
+  evaluateEntitlement,
+  fromBase64url,
+  isProtocolError,
+  type Keyring,
+  parsePin,
+  parseTicketNumber,
+  presentationFromText,
+  type TicketTerms,
+} from '@tessera/protocol';
+import { ApiError, badRequest, notFound } from '@tessera/service-kit/errors';
+import type { Selectable } from 'kysely';
+import { inTransaction, type Work } from './app.ts';
+import { type TerminalPrincipal, terminalTokenPrefix } from './auth.ts';
+import type { GateAdmission, Ticketing, Trx } from './context.ts';
+import type { AdmissionsTable } from './db/schema.ts';
+import { newId, newSecret } from './ids.ts';
+import { termsSource } from './issuance.ts';
+import { openPin } from './issuer.ts';
+
+type AdmissionRow = Selectable<AdmissionsTable>;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+// ---------------------------------------------------------------------------------------------
+// Enrolment (units 112 and 416)
+
+/** Enrolment codes: 15 characters of Crockford base32 (75 bits), typed in groups of five. */
+const codeAlphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const enrolmentTtlMs = 24 * 3600 * 1000;
+
+function newEnrolmentCode() {
+  const bytes = createHash('sha256').update(newSecret('e')).digest();
+  let code = '';
+  for (let i = 0; i < 15; i++) code += codeAlphabet[(bytes[i] as number) % 32];
+  return `${code.slice(0, 5)}-${code.slice(5, 10)}-${code.slice(10)}`;
+}
+
+/** Case, spaces and dashes do not matter when the code is typed. */
+export function normalizeEnrolmentCode(input: string) {
+  return input.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+}
+
+export async function createEnrolment(
+  ticketing: Ticketing,
+  organizerId: string,
+  createdBy: string,
+  input: { venueId: string; gate: string; performanceIds: readonly string[] },
+) {
+  const db = ticketing.database.db;
+  const venue = await db
+    .selectFrom('venues')
+    .select('id')
+    .where('id', '=', input.venueId)
+    .where('organizer_id', '=', organizerId)
+    .executeTakeFirst();
+  if (!venue) throw notFound('venue');
+  const performanceIds = [...new Set(input.performanceIds)];
+  const found = await db
+    .selectFrom('performances as p')
+    .innerJoin('events as e', 'e.id', 'p.event_id')
+    .select('p.id')
+    .where('p.id', 'in', performanceIds)
+    .where('e.organizer_id', '=', organizerId)
+    .where('e.venue_id', '=', input.venueId)
+    .execute();
+  if (found.length !== performanceIds.length) {
+    throw badRequest(
+      'invalid_performances',
+      "every performance must be one of this organizer's at this venue",
+    );
+  }
+  const code = newEnrolmentCode();
+  const now = ticketing.clock.now();
+  const row = {
+    id: newId('enr'),
+    organizer_id: organizerId,
+    venue_id: input.venueId,
+    gate: input.gate,
+    performance_ids: JSON.stringify(performanceIds),
+    code_hash: sha256(normalizeEnrolmentCode(code)),
+    created_by: createdBy,
+    created_at: now,
+    expires_at: now + enrolmentTtlMs,
+    used_at: null,
+    terminal_id: null,
+  };
+  await db.insertInto('terminal_enrolments').values(row).execute();
+  return { id: row.id, code, expiresAt: row.expires_at, performanceIds, gate: input.gate };
+}
+
+/** Trades an enrolment code, once, for a terminal credential. */
+export async function enrolTerminal(ticketing: Ticketing, code: string, name: string) {
+  const token = newSecret(terminalTokenPrefix.slice(0, -1));
+  const terminalId = newId('trm');
+  const codeHash = sha256(normalizeEnrolmentCode(code));
+  return inTransaction(ticketing, async ({ trx, now }) => {
+    const used = await trx
+      .updateTable('terminal_enrolments')
+      .set({ used_at: now, terminal_id: terminalId })
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+    if (!used) {
+      throw new ApiError(404, 'invalid_code', 'this enrolment code is unknown, used or expired');
+    }
+    const terminal = {
+      id: terminalId,
+      organizer_id: used.organizer_id,
+      venue_id: used.venue_id,
+      gate: used.gate,
+      name,
+      performance_ids: used.performance_ids,
+      token_hash: sha256(token),
+      enrolled_at: now,
+      revoked_at: null,
+      last_seen_at: now,
+      pending_uploads: 0,
+    };
+    await trx.insertInto('terminals').values(terminal).execute();
+    return { token, terminal };
+  });
+}
+
+export function terminalView(row: {
+  id: string;
+  organizer_id: string;
+  venue_id: string;
+  gate: string;
+  name: string;
+  performance_ids: string;
+  enrolled_at: number;
+  revoked_at: number | null;
+  last_seen_at: number | null;
+  pending_uploads: number;
+}) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: row.id,
+    organizerId: row.organizer_id,
+    venueId: row.venue_id,
+    gate: row.gate,
+    name: row.name,
+    performanceIds: JSON.parse(row.performance_ids) as string[],
+    enrolledAt: iso(row.enrolled_at) as string,
+    revokedAt: iso(row.revoked_at),
+    lastSeenAt: iso(row.last_seen_at),
+    pendingUploads: row.pending_uploads,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the terminal read
+
+export interface GateInput {
+  barcode?: string;
+  ticketNumber?: string;
+  pin?: string;
+  direction: 'entry' | 'exit';
+  /** Whole units of a stored-value ticket to debit, as units of its stored value. */
+  debit: bigint;
+  scannedAt: number;
+  position: { latitude: number; longitude: number; accuracyM: number } | null;
+}
+
+export interface GateAnswer {
+  admitted: boolean;
+  reason: string;
+  detail: string;
+  ticket?: {
+    id: string;
+    number: string;
+    performanceCode: string;
+    seat: string | null;
+    category: string;
+    holderFirstName: string | null;
+    kind: string;
+    usesRemaining: number | null;
+    valueRemaining: string | null;
+  };
+  firstAdmission?: {
+    at: string;
+    gate: string | null;
+    terminalId: string | null;
+    latitude: number | null;
+    longitude: number | null;
+  };
+  admissionId?: string;
+}
+
+/** Manual codes: wrong ones per terminal in ten minutes, and per ticket number in an hour. */
+const manualFailuresPerTerminal = 10;
+const manualFailuresPerTicket = 5;
+
+/** The organizer's keys as a protocol keyring, scoped to its events; rebuilt once a minute. */
+const keyrings = new WeakMap<
+  Ticketing,
+  Map<string, { keyring: Promise<Keyring>; until: number }>
+>();
+
+function keyringOf(ticketing: Ticketing, organizerId: string): Promise<Keyring> {
+  let cache = keyrings.get(ticketing);
+  if (!cache) {
+    cache = new Map();
+    keyrings.set(ticketing, cache);
+  }
+  const cached = cache.get(organizerId);
+  if (cached && cached.until > Date.now()) return cached.keyring;
+  const keyring = ticketing.database.db
+    .selectFrom('organizer_keys')
+    .select('public_key')
+    .where('organizer_id', '=', organizerId)
+    .execute()
+    .then((rows) =>
+      ticketing.protocol.prepareKeyring(
+        rows.map((row) => ({ publicKey: fromBase64url(row.public_key) })),
+      ),
+    );
+  keyring.catch(() => cache?.delete(organizerId));
+  cache.set(organizerId, { keyring, until: Date.now() + 60_000 });
+  return keyring;
+}
+
+/** The performance codes a terminal admits to, by id; looked up once a minute. */
+async function codesOf(ticketing: Ticketing, terminal: TerminalPrincipal) {
+  const rows = await ticketing.database.db
+    .selectFrom('performances')
+    .select(['id', 'code'])
+    .where('id', 'in', terminal.performanceIds.length > 0 ? terminal.performanceIds : [''])
+    .execute();
+  return new Map(rows.map((row) => [row.code, row.id]));
+}
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * Claim 12: checks what a terminal read against the protocol and the ticket database and, when
+ * the ticket may pass, records the admission, atomically. Every decision goes to the audit log.
+ */
+export async function verifyAtGate(
+  ticketing: Ticketing,
+  terminal: TerminalPrincipal,
+  input: GateInput,
+): Promise<GateAnswer> {
+  const nowS = seconds(ticketing.clock.now());
+  const codes = await codesOf(ticketing, terminal);
+  const eventIds = [...codes.keys()];
+  const kind = input.barcode !== undefined ? 'barcode' : 'manual';
+  const refuse = async (
+    reason: string,
+    detail: string,
+    ticketNumber: string | null = null,
+    performanceId: string | null = null,
+  ): Promise<GateAnswer> => {
+    await ticketing.database.db
+      .insertInto('gate_decisions')
+      .values({
+        terminal_id: terminal.id,
+        performance_id: performanceId,
+        ticket_number: ticketNumber,
+        input: kind,
+        admitted: 0,
+        reason,
+        detail,
+        admission_id: null,
+        scanned_at: input.scannedAt,
+        recorded_at: ticketing.clock.now(),
+      })
+      .execute();
+    return { admitted: false, reason, detail };
+  };
+
+  let found: { ticketId: string; presentationTimeS?: number; presented?: Uint8Array } | null;
+  if (input.barcode !== undefined) {
+    // The protocol's own offline checks first (claim 11's order): format, organizer signature,
+    // device signature, age, event; history comes from the database below.
+    const decision = await ticketing.protocol.verifyPresentation(input.barcode, {
+      keyring: await keyringOf(ticketing, terminal.organizerId),
+      eventIds,
+      nowS,
+    });
+    if (!decision.admitted && decision.reason !== 'already_used') {
+      return refuse(decision.reason, decision.detail, decision.terms?.ticketId ?? null);
+    }
+    const presentation = decodePresentation(presentationFromText(input.barcode));
+    const code = presentation.credential.eventId;
+    const ticket = await ticketing.database.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('performance_id', '=', codes.get(code) ?? '')
+      .where('number', '=', presentation.credential.ticketId)
+      .executeTakeFirst();
+    if (!ticket) {
+      return refuse('revoked', 'no such ticket is on record', presentation.credential.ticketId);
+    }
+    found = {
+      ticketId: ticket.id,
+      presentationTimeS: presentation.timeS,
+      presented: presentation.credentialBytes,
+    };
+  } else {
+    let number: string;
+    let pin: string;
+    try {
+      number = parseTicketNumber(input.ticketNumber ?? '');
+      pin = parsePin(input.pin ?? '');
+    } catch (error) {
+      if (!isProtocolError(error)) throw error;
+      return refuse('malformed', error.message);
+    }
+    await limitManualCodes(ticketing, terminal, number);
+    const ticket = await ticketing.database.db
+      .selectFrom('tickets')
+      .select(['id', 'pin', 'performance_id'])
+      .where('manual_number', '=', number)
+      .executeTakeFirst();
+    // An unknown number, another organizer's ticket and a wrong PIN answer alike.
+    const pinMatches =
+      ticket !== undefined &&
+      terminal.performanceIds.includes(ticket.performance_id) &&
+      safeEqual(openPin(ticketing, ticket.id, ticket.pin), pin);
+    if (!ticket || !pinMatches) {
+      return refuse('wrong_code', 'no ticket of this event has this number and PIN', number);
+    }
+    found = { ticketId: ticket.id };
+  }
+
+  const committed: GateAdmission[] = [];
+  const answer = await inTransaction(ticketing, (work) => {
+    committed.length = 0;
+    return decideAndRecord(ticketing, work, terminal, found, eventIds, input, kind, committed);
+  });
+  for (const admission of committed) ticketing.gates.publish(admission);
+  return answer;
+}
+
+function safeEqual(a: string, b: string) {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+async function limitManualCodes(ticketing: Ticketing, terminal: TerminalPrincipal, number: string) {
+  const db = ticketing.database.db;
+  const now = ticketing.clock.now();
+  const count = (column: 'terminal_id' | 'ticket_number', value: string, sinceMs: number) =>
+    db
+      .selectFrom('gate_decisions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(column, '=', value)
+      .where('input', '=', 'manual')
+      .where('reason', '=', 'wrong_code')
+      .where('recorded_at', '>', now - sinceMs)
+      .executeTakeFirstOrThrow();
+  const [byTerminal, byTicket] = await Promise.all([
+    count('terminal_id', terminal.id, 10 * 60_000),
+    count('ticket_number', number, 60 * 60_000),
+  ]);
+  if (Number(byTerminal.n) >= manualFailuresPerTerminal) {
+    throw new ApiError(
+      429,
+      'too_many_wrong_codes',
+      'too many wrong manual codes from this terminal; wait ten minutes or scan the barcode',
+    );
+  }
+  if (Number(byTicket.n) >= manualFailuresPerTicket) {
+    throw new ApiError(
+      429,
+      'too_many_wrong_codes',
+      'too many wrong PINs for this ticket number; ask for the barcode',
+    );
+  }
+}
+
+interface LockedTicket {
+  id: string;
+  number: string;
+  performance_id: string;
+  performance_code: string;
+  category_id: string;
+  category: string;
+  seat_id: string | null;
+  revision: number;
+  status: string;
+  credential: string | null;
+  holder_user_id: string | null;
+}
+
+/** The ticket, locked for the rest of the transaction on PostgreSQL. */
+async function lockTicket(ticketing: Ticketing, trx: Trx, ticketId: string) {
+  let query = trx
+    .selectFrom('tickets as t')
+    .innerJoin('performances as p', 'p.id', 't.performance_id')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .select([
+      't.id',
+      't.number',
+      't.performance_id',
+      'p.code as performance_code',
+      't.category_id',
+      'c.name as category',
+      't.seat_id',
+      't.revision',
+      't.status',
+      't.credential',
+      't.holder_user_id',
+    ])
+    .where('t.id', '=', ticketId);
+  if (ticketing.database.dialect === 'postgres') query = query.forUpdate('t');
+  return (await query.executeTakeFirst()) as LockedTicket | undefined;
+}
+
+async function historyOf(trx: Trx, ticketId: string) {
+  return trx
+    .selectFrom('admissions')
+    .selectAll()
+    .where('ticket_id', '=', ticketId)
+    .orderBy('seq')
+    .execute();
+}
+
+function recordsOf(rows: readonly AdmissionRow[]): AdmissionRecord[] {
+  return rows.map((row) => ({
+    direction: row.direction,
+    atS: seconds(row.scanned_at),
+    revision: row.revision,
+    ...(row.presentation_time !== null ? { presentationTimeS: row.presentation_time } : {}),
+    debit: BigInt(row.debit),
+    gate: row.gate,
+    terminalId: row.terminal_id,
+  }));
+}
+
+async function decideAndRecord(
+  ticketing: Ticketing,
+  { trx, now }: Work,
+  terminal: TerminalPrincipal,
+  found: { ticketId: string; presentationTimeS?: number; presented?: Uint8Array },
+  eventIds: readonly string[],
+  input: GateInput,
+  kind: 'barcode' | 'manual',
+  committed: GateAdmission[],
+): Promise<GateAnswer> {
+  const ticket = await lockTicket(ticketing, trx, found.ticketId);
+  const audit = async (answer: GateAnswer) => {
+    await trx
+      .insertInto('gate_decisions')
+      .values({
+        terminal_id: terminal.id,
+        performance_id: ticket?.performance_id ?? null,
+        ticket_number: ticket?.number ?? null,
+        input: kind,
+        admitted: answer.admitted ? 1 : 0,
+        reason: answer.reason,
+        detail: answer.detail,
+        admission_id: answer.admissionId ?? null,
+        scanned_at: input.scannedAt,
+        recorded_at: now,
+      })
+      .execute();
+    return answer;
+  };
+  if (!ticket || !terminal.performanceIds.includes(ticket.performance_id)) {
+    return audit({ admitted: false, reason: 'wrong_event', detail: 'not a ticket for this gate' });
+  }
+  const terms = await termsOfTicket(trx, ticket);
+  const rows = await historyOf(trx, ticket.id);
+  const view = await ticketDetails(trx, ticket, terms, rows);
+
+  // The ticket database has the last word (claim 12): the barcode must carry exactly the
+  // credential on record (every field, the holder's device included), at the current revision.
+  if (ticket.status !== 'valid' || ticket.credential === null) {
+    return audit({
+      admitted: false,
+      reason: 'revoked',
+      detail: `the ticket is ${ticket.status.replace('_', ' ')}`,
+      ticket: view,
+    });
+  }
+  if (found.presented && !bytesEqual(found.presented, fromBase64url(ticket.credential))) {
+    return audit({
+      admitted: false,
+      reason: 'revoked',
+      detail: 'an earlier revision of this ticket (transferred, reissued or refunded)',
+      ticket: view,
+    });
+  }
+
+  const history = { admissionsFor: () => recordsOf(rows) };
+  const nowS = seconds(now);
+  if (input.direction === 'exit') {
+    const decision = evaluateEntitlement(terms, { eventIds, nowS, history });
+    const inside = rows.length > 0 && rows[rows.length - 1]?.direction === 'entry';
+    if (
+      !terms.reentryAllowed ||
+      !inside ||
+      (!decision.admitted && decision.reason !== 'already_used')
+    ) {
+      return audit({
+        admitted: false,
+        reason: terms.reentryAllowed ? 'not_inside' : 'no_reentry',
+        detail: terms.reentryAllowed
+          ? 'the holder has not entered, so cannot scan out'
+          : 'this ticket does not allow leaving and coming back',
+        ticket: view,
+      });
+    }
+    const admissionId = await recordAdmission(
+      ticketing,
+      trx,
+      now,
+      terminal,
+      ticket,
+      input,
+      {
+        presentationTimeS: found.presentationTimeS,
+        duplicate: false,
+        debit: 0n,
+        source: 'online',
+      },
+      committed,
+    );
+    return audit({
+      admitted: true,
+      reason: 'exit',
+      detail: 'scanned out',
+      ticket: view,
+      admissionId,
+    });
+  }
+
+  const decision: Decision = evaluateEntitlement(
+    terms,
+    { eventIds, nowS, history, debit: input.debit },
+    found.presentationTimeS,
+  );
+  if (!decision.admitted) {
+    const first = decision.firstAdmission ? firstOf(rows, decision.firstAdmission) : undefined;
+    return audit({
+      admitted: false,
+      reason: decision.reason,
+      detail: decision.detail,
+      ticket: view,
+      ...(first ? { firstAdmission: first } : {}),
+    });
+  }
+  const admissionId = await recordAdmission(
+    ticketing,
+    trx,
+    now,
+    terminal,
+    ticket,
+    input,
+    {
+      presentationTimeS: found.presentationTimeS,
+      duplicate: false,
+      debit: terms.kind === 'stored_value' ? input.debit : 0n,
+      source: 'online',
+    },
+    committed,
+  );
+  return audit({
+    admitted: true,
+    reason: decision.reentry ? 'reentry' : 'valid',
+    detail: decision.reentry ? 'welcome back' : 'admit',
+    ticket: {
+      ...view,
+      usesRemaining: decision.usesRemaining,
+      valueRemaining: decision.valueRemaining === null ? null : decision.valueRemaining.toString(),
+    },
+    admissionId,
+  });
+}
+
+function firstOf(rows: readonly AdmissionRow[], record: AdmissionRecord) {
+  const row =
+    rows.find(
+      (candidate) =>
+        candidate.direction === 'entry' &&
+        seconds(candidate.scanned_at) === record.atS &&
+        candidate.terminal_id === record.terminalId,
+    ) ?? rows.find((candidate) => candidate.direction === 'entry');
+  if (!row) return undefined;
+  return {
+    at: new Date(row.scanned_at).toISOString(),
+    gate: row.gate,
+    terminalId: row.terminal_id,
+    latitude: row.latitude,
+    longitude: row.longitude,
+  };
+}
+
+export async function termsOfTicket(
+  trx: Trx,
+  ticket: {
+    performance_id: string;
+    category_id: string;
+    performance_code: string;
+    number: string;
+    revision: number;
+  },
+): Promise<TicketTerms> {
+  const source = await termsSource(trx, ticket.performance_id, ticket.category_id);
+  return {
+    eventId: ticket.performance_code,
+    ticketId: ticket.number,
+    kind: source.kind,
+    reentryAllowed: source.reentry_allowed === 1,
+    entriesAllowed: source.entries_allowed,
+    validFromS: seconds(source.valid_from ?? source.doors_at),
+    validUntilS: seconds(source.valid_until ?? source.ends_at),
+    storedValue: BigInt(source.stored_value),
+    revision: ticket.revision,
+  };
+}
+
+async function ticketDetails(
+  trx: Trx,
+  ticket: LockedTicket,
+  terms: TicketTerms,
+  rows: readonly AdmissionRow[],
+) {
+  const seat = ticket.seat_id
+    ? await trx
+        .selectFrom('seats')
+        .select(['section', 'row_label', 'number'])
+        .where('id', '=', ticket.seat_id)
+        .executeTakeFirst()
+    : undefined;
+  const holder = ticket.holder_user_id
+    ? await trx
+        .selectFrom('users')
+        .select('first_name')
+        .where('id', '=', ticket.holder_user_id)
+        .executeTakeFirst()
+    : undefined;
+  const entries = rows.filter((row) => row.direction === 'entry').length;
+  const debited = rows.reduce((sum, row) => sum + BigInt(row.debit), 0n);
+  return {
+    id: ticket.id,
+    number: ticket.number,
+    performanceCode: ticket.performance_code,
+    seat: seat ? `${seat.section} ${seat.row_label}-${seat.number}` : null,
+    category: ticket.category,
+    holderFirstName: holder?.first_name ?? null,
+    kind: terms.kind,
+    usesRemaining: terms.entriesAllowed === 0 ? null : Math.max(0, terms.entriesAllowed - entries),
+    valueRemaining: terms.kind === 'stored_value' ? (terms.storedValue - debited).toString() : null,
+  };
+}
+
+/** Metres between two positions (haversine). */
+export function distanceM(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+) {
+  const rad = Math.PI / 180;
+  const dLat = (b.latitude - a.latitude) * rad;
+  const dLon = (b.longitude - a.longitude) * rad;
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+const venueCache = new WeakMap<
+  Ticketing,
+  Map<string, { latitude: number; longitude: number; radius_m: number }>
+>();
+
+async function venueOf(ticketing: Ticketing, trx: Trx, venueId: string) {
+  let cache = venueCache.get(ticketing);
+  if (!cache) {
+    cache = new Map();
+    venueCache.set(ticketing, cache);
+  }
+  let venue = cache.get(venueId);
+  if (!venue) {
+    venue = await trx
+      .selectFrom('venues')
+      .select(['latitude', 'longitude', 'radius_m'])
+      .where('id', '=', venueId)
+      .executeTakeFirstOrThrow();
+    cache.set(venueId, venue);
+  }
+  return venue;
+}
+
+/** Unit 414: outside when even the position's accuracy cannot put it within the radius. */
+async function outsideVenue(
+  ticketing: Ticketing,
+  trx: Trx,
+  terminal: TerminalPrincipal,
+  position: GateInput['position'],
+) {
+  if (!position) return false;
+  const venue = await venueOf(ticketing, trx, terminal.venueId);
+  return distanceM(venue, position) - position.accuracyM > venue.radius_m;
+}
+
+async function recordAdmission(
+  ticketing: Ticketing,
+  trx: Trx,
+  now: number,
+  terminal: TerminalPrincipal,
+  ticket: {
+    id: string;
+    number: string;
+    performance_id: string;
+    performance_code: string;
+    revision: number;
+  },
+  input: Pick<GateInput, 'direction' | 'scannedAt' | 'position'>,
+  extra: {
+    presentationTimeS: number | undefined;
+    duplicate: boolean;
+    debit: bigint;
+    source: 'online' | 'offline';
+    nonce?: string;
+    revision?: number;
+  },
+  /** Filled with what to tell the live feed once the transaction has committed. */
+  committed: GateAdmission[],
+) {
+  const id = newId('adm');
+  const [row] = await trx
+    .insertInto('admissions')
+    .values({
+      id,
+      performance_id: ticket.performance_id,
+      ticket_id: ticket.id,
+      revision: extra.revision ?? ticket.revision,
+      terminal_id: terminal.id,
+      gate: terminal.gate,
+      direction: input.direction,
+      debit: extra.debit.toString(),
+      scanned_at: input.scannedAt,
+      recorded_at: now,
+      presentation_time: extra.presentationTimeS ?? null,
+      latitude: input.position?.latitude ?? null,
+      longitude: input.position?.longitude ?? null,
+      accuracy_m: input.position?.accuracyM ?? null,
+      source: extra.source,
+      nonce: extra.nonce ?? null,
+      duplicate: extra.duplicate ? 1 : 0,
+      outside_venue: (await outsideVenue(ticketing, trx, terminal, input.position)) ? 1 : 0,
+    })
+    .returning('seq')
+    .execute();
+  const admission: GateAdmission = {
+    seq: Number(row?.seq),
+    performanceId: ticket.performance_id,
+    performanceCode: ticket.performance_code,
+    ticketNumber: ticket.number,
+    revision: extra.revision ?? ticket.revision,
+    direction: input.direction,
+    debit: extra.debit.toString(),
+    scannedAt: input.scannedAt,
+    presentationTime: extra.presentationTimeS ?? null,
+    gate: terminal.gate,
+    terminalId: terminal.id,
+    duplicate: extra.duplicate,
+  };
+  // Told to the feed only after the commit: a rolled-back admission must never reach a gate.
+  committed.push(admission);
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offline admissions (claim 11's afterwards)
+
+export interface UploadedAdmission {
+  nonce: string;
+  performanceCode: string;
+  ticketNumber: string;
+  revision: number;
+  direction: 'entry' | 'exit';
+  scannedAt: number;
+  presentationTime: number | null;
+  debit: bigint;
+  position: GateInput['position'];
+}
+
+export interface UploadResult {
+  nonce: string;
+  recorded: 'new' | 'already' | 'unknown_ticket';
+  duplicate: boolean;
+  outsideVenue: boolean;
+}
+
+/**
+ * Records what a terminal admitted with no network. Each admission once (by its nonce); one
+ * that the ticket's entitlement no longer covered (another gate admitted it first) is kept and
+ * flagged a duplicate. Accepted after the performance closed too: it happened.
+ */
+export async function uploadAdmissions(
+  ticketing: Ticketing,
+  terminal: TerminalPrincipal,
+  admissions: readonly UploadedAdmission[],
+  pending: number | undefined,
+): Promise<UploadResult[]> {
+  const codes = await codesOf(ticketing, terminal);
+  const eventIds = [...codes.keys()];
+  const results: UploadResult[] = [];
+  const published: GateAdmission[] = [];
+  for (const upload of admissions) {
+    const performanceId = codes.get(upload.performanceCode);
+    const committed: GateAdmission[] = [];
+    const result = await inTransaction(ticketing, async ({ trx, now }) => {
+      committed.length = 0;
+      const known = await trx
+        .selectFrom('admissions')
+        .select(['duplicate', 'outside_venue'])
+        .where('terminal_id', '=', terminal.id)
+        .where('nonce', '=', upload.nonce)
+        .executeTakeFirst();
+      if (known) {
+        return {
+          nonce: upload.nonce,
+          recorded: 'already' as const,
+          duplicate: known.duplicate === 1,
+          outsideVenue: known.outside_venue === 1,
+        };
+      }
+      const row = performanceId
+        ? await trx
+            .selectFrom('tickets')
+            .select('id')
+            .where('performance_id', '=', performanceId)
+            .where('number', '=', upload.ticketNumber)
+            .executeTakeFirst()
+        : undefined;
+      const ticket = row ? await lockTicket(ticketing, trx, row.id) : undefined;
+      if (!ticket) {
+        await trx
+          .insertInto('gate_decisions')
+          .values({
+            terminal_id: terminal.id,
+            performance_id: performanceId ?? null,
+            ticket_number: upload.ticketNumber,
+            input: 'upload',
+            admitted: 0,
+            reason: 'unknown_ticket',
+            detail: `no ticket ${upload.ticketNumber} of ${upload.performanceCode} at this gate`,
+            admission_id: null,
+            scanned_at: upload.scannedAt,
+            recorded_at: now,
+          })
+          .execute();
+        return {
+          nonce: upload.nonce,
+          recorded: 'unknown_ticket' as const,
+          duplicate: false,
+          outsideVenue: false,
+        };
+      }
+      const terms = await termsOfTicket(trx, ticket);
+      const rows = await historyOf(trx, ticket.id);
+      // What the server would have decided with everything it knows now: an entry the
+      // entitlement no longer covers is a duplicate (both scans are kept).
+      const decision =
+        upload.direction === 'entry'
+          ? evaluateEntitlement(
+              { ...terms, revision: upload.revision },
+              {
+                eventIds,
+                nowS: Math.max(
+                  terms.validFromS,
+                  Math.min(seconds(upload.scannedAt), terms.validUntilS - 1),
+                ),
+                history: { admissionsFor: () => recordsOf(rows) },
+                debit: upload.debit,
+              },
+              upload.presentationTime ?? undefined,
+            )
+          : null;
+      const duplicate =
+        decision !== null &&
+        !decision.admitted &&
+        (decision.reason === 'already_used' || decision.reason === 'entitlement_exhausted');
+      const admissionId = await recordAdmission(
+        ticketing,
+        trx,
+        now,
+        terminal,
+        ticket,
+        {
+          direction: upload.direction,
+          scannedAt: upload.scannedAt,
+          position: upload.position,
+        },
+        {
+          presentationTimeS: upload.presentationTime ?? undefined,
+          duplicate,
+          debit: terms.kind === 'stored_value' && !duplicate ? upload.debit : 0n,
+          source: 'offline',
+          nonce: upload.nonce,
+          revision: upload.revision,
+        },
+        committed,
+      );
+      const outside = await outsideVenue(ticketing, trx, terminal, upload.position);
+      await trx
+        .insertInto('gate_decisions')
+        .values({
+          terminal_id: terminal.id,
+          performance_id: ticket.performance_id,
+          ticket_number: ticket.number,
+          input: 'upload',
+          admitted: 1,
+          reason: duplicate
+            ? 'duplicate'
+            : decision && !decision.admitted
+              ? decision.reason
+              : 'valid',
+          detail: duplicate
+            ? 'admitted offline after another admission had used the ticket'
+            : decision && !decision.admitted
+              ? `admitted offline; the server would have refused: ${decision.detail}`
+              : 'admitted offline',
+          admission_id: admissionId,
+          scanned_at: upload.scannedAt,
+          recorded_at: now,
+        })
+        .execute();
+      return { nonce: upload.nonce, recorded: 'new' as const, duplicate, outsideVenue: outside };
+    }).catch((error: unknown) => {
+      // The same nonce sent twice at once: the unique index let one in; this one is a repeat.
+      if (isNonceConflict(error)) {
+        return {
+          nonce: upload.nonce,
+          recorded: 'already' as const,
+          duplicate: false,
+          outsideVenue: false,
+        };
+      }
+      throw error;
+    });
+    if (result.recorded === 'new') published.push(...committed);
+    results.push(result);
+  }
+  for (const admission of published) ticketing.gates.publish(admission);
+  await ticketing.database.db
+    .updateTable('terminals')
+    .set({
+      last_seen_at: ticketing.clock.now(),
+      ...(pending !== undefined ? { pending_uploads: pending } : {}),
+    })
+    .where('id', '=', terminal.id)
+    .execute();
+  return results;
+}
+
+function isNonceConflict(error: unknown) {
+  const text = error instanceof Error ? error.message : String(error);
+  return /admissions_nonce|admissions\.terminal_id, admissions\.nonce/.test(text);
+}

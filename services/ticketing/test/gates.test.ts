@@ -1,0 +1,216 @@
+/**
+ * Gate terminals through the HTTP API: enrolment, the online check of a barcode and of a manual
+ * code, revocation, and the live feed. The threats, races and offline uploads have their own
+ * files (gate-threats, gate-races, gate-offline).
+ */
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fromBase64url } from '@tessera/protocol';
+import { protocol } from '@tessera/protocol/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buy, setupEvent } from './fixtures.ts';
+import { backends, startTestSystem, type TestSystem } from './harness.ts';
+
+describe.each(backends)('gate terminals on %s', (backend) => {
+  let s: TestSystem;
+  beforeAll(async () => {
+    s = await startTestSystem(backend);
+  });
+  afterAll(async () => s?.close());
+
+  async function enrolled(gate = 'North') {
+    const setup = await setupEvent(s);
+    const token = setup.organizer.owner.token;
+    const made = await s.request('POST', `/v1/organizers/${setup.organizer.id}/enrolments`, {
+      token,
+      body: { venueId: setup.venueId, gate, performanceIds: setup.performanceIds },
+    });
+    expect(made.status, made.raw).toBe(201);
+    expect(made.body.qrSvg).toContain('<svg');
+    // Typed by a person: lower case, spaces instead of dashes.
+    const typed = made.body.code.toLowerCase().replace(/-/g, ' ');
+    const terminal = await s.request('POST', '/v1/terminals/enrol', {
+      body: { code: typed, name: 'Gate N1' },
+    });
+    expect(terminal.status, terminal.raw).toBe(201);
+    return { setup, code: made.body.code as string, terminal: terminal.body };
+  }
+
+  async function ticketFor(setup: Awaited<ReturnType<typeof setupEvent>>) {
+    const buyer = await s.createBuyer();
+    const bought = await buy(s, buyer, {
+      performanceId: setup.performanceIds[0] as string,
+      categoryId: setup.categories.Seated as string,
+      quantity: 1,
+    });
+    expect(bought.paid?.status).toBe(200);
+    const mine = await s.request('GET', '/v1/me/tickets', { token: buyer.token });
+    const ticket = mine.body.tickets[0];
+    return { buyer, ticket };
+  }
+
+  const atDoors = (setup: { startsAt: number }) => s.clock.set(setup.startsAt - 30 * 60_000);
+
+  it('enrols a terminal once with a code, and admits a live barcode once', async () => {
+    const { setup, code, terminal } = await enrolled();
+    expect(terminal.terminal.gate).toBe('North');
+    const again = await s.request('POST', '/v1/terminals/enrol', {
+      body: { code, name: 'Another' },
+    });
+    expect(again.status).toBe(404);
+    expect(again.body.error.code).toBe('invalid_code');
+
+    const { buyer, ticket } = await ticketFor(setup);
+    atDoors(setup);
+    const barcode = async () =>
+      (
+        await protocol.createPresentation(
+          fromBase64url(ticket.credential),
+          buyer.signer,
+          Math.floor(s.clock.now() / 1000),
+        )
+      ).text;
+    const first = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: {
+        barcode: await barcode(),
+        position: { latitude: 37.4787, longitude: 127.0116, accuracyM: 10 },
+      },
+    });
+    expect(first.status, first.raw).toBe(200);
+    expect(first.body).toMatchObject({ admitted: true, reason: 'valid' });
+    expect(first.body.ticket.seat).toMatch(/^A /);
+    expect(first.body.ticket.category).toBe('Seated');
+
+    s.clock.advance(20_000);
+    const second = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { barcode: await barcode() },
+    });
+    expect(second.body).toMatchObject({ admitted: false, reason: 'already_used' });
+    expect(second.body.firstAdmission).toMatchObject({ gate: 'North', latitude: 37.4787 });
+
+    const admissions = await s.database.db
+      .selectFrom('admissions')
+      .selectAll()
+      .where('ticket_id', '=', ticket.id)
+      .execute();
+    expect(admissions).toHaveLength(1);
+    const audit = await s.database.db
+      .selectFrom('gate_decisions')
+      .select(['admitted', 'reason'])
+      .where('terminal_id', '=', terminal.terminal.id)
+      .orderBy('seq')
+      .execute();
+    expect(audit).toEqual([
+      { admitted: 1, reason: 'valid' },
+      { admitted: 0, reason: 'already_used' },
+    ]);
+  });
+
+  it('admits by ticket number and PIN, refuses a wrong PIN, and limits guessing', async () => {
+    const { setup, terminal } = await enrolled();
+    const { buyer, ticket } = await ticketFor(setup);
+    atDoors(setup);
+    const view = await s.request('GET', `/v1/tickets/${ticket.id}`, { token: buyer.token });
+    const { ticketNumber, pin } = view.body.manualCode;
+    const wrongPin = pin === '000000' ? '111111' : '000000';
+    const wrong = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { ticketNumber, pin: wrongPin },
+    });
+    expect(wrong.body).toMatchObject({ admitted: false, reason: 'wrong_code' });
+    const right = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { ticketNumber, pin },
+    });
+    expect(right.body).toMatchObject({ admitted: true, reason: 'valid' });
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await s.request('POST', '/v1/terminal/verifications', {
+        token: terminal.token,
+        body: { ticketNumber, pin: wrongPin },
+      });
+    }
+    // Five wrong PINs for this ticket within the hour: even the right one waits now.
+    const limited = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { ticketNumber, pin },
+    });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('too_many_wrong_codes');
+  });
+
+  it('lists, renames and revokes terminals; a revoked one is refused at once', async () => {
+    const { setup, terminal } = await enrolled('South');
+    const token = setup.organizer.owner.token;
+    const path = `/v1/organizers/${setup.organizer.id}/terminals`;
+    const renamed = await s.request('PATCH', `${path}/${terminal.terminal.id}`, {
+      token,
+      body: { name: 'South 2' },
+    });
+    expect(renamed.body.name).toBe('South 2');
+    const listed = await s.request('GET', path, { token });
+    expect(listed.body.terminals.map((t: { name: string }) => t.name)).toEqual(['South 2']);
+    // A buyer is not staff of this organizer: the organizer does not exist for them.
+    const buyer = await s.createBuyer();
+    expect((await s.request('GET', path, { token: buyer.token })).status).toBe(404);
+    // A terminal token is not a user session.
+    expect((await s.request('GET', path, { token: terminal.token })).status).toBe(403);
+
+    const revoked = await s.request('DELETE', `${path}/${terminal.terminal.id}`, { token });
+    expect(revoked.body.revokedAt).not.toBeNull();
+    const refused = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { ticketNumber: '1234567890', pin: '123456' },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('streams every admission of its performances to other terminals, with a replay', async () => {
+    const { setup, terminal } = await enrolled();
+    const { buyer, ticket } = await ticketFor(setup);
+    atDoors(setup);
+    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const { port } = s.app.server.address() as AddressInfo;
+    const received: string[] = [];
+    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/terminal/feed?since=0',
+          headers: { authorization: `Bearer ${terminal.token}` },
+        },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(stream.headers['content-type']).toContain('text/event-stream');
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => received.push(chunk));
+    const text = (
+      await protocol.createPresentation(
+        fromBase64url(ticket.credential),
+        buyer.signer,
+        Math.floor(s.clock.now() / 1000),
+      )
+    ).text;
+    const admitted = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { barcode: text },
+    });
+    expect(admitted.body.admitted).toBe(true);
+    for (let wait = 0; wait < 50 && !received.join('').includes('event: admission'); wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    stream.destroy();
+    const event = received
+      .join('')
+      .split('\n\n')
+      .find((block) => block.includes('event: admission'));
+    expect(event).toBeDefined();
+    const data = JSON.parse((event as string).split('data: ')[1] as string);
+    expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North', direction: 'entry' });
+  });
+});
