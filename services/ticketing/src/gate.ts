@@ -32,7 +32,7 @@ import { type TerminalPrincipal, terminalTokenPrefix } from './auth.ts';
 import type { GateAdmission, Ticketing, Trx } from './context.ts';
 import type { AdmissionsTable } from './db/schema.ts';
 import { newId, newSecret } from './ids.ts';
-import { termsSource } from './issuance.ts';
+import { termsSource, ticketTerms } from './issuance.ts';
 import { openPin } from './issuer.ts';
 
 type AdmissionRow = Selectable<AdmissionsTable>;
@@ -614,23 +614,12 @@ export async function termsOfTicket(
   ticket: {
     performance_id: string;
     category_id: string;
-    performance_code: string;
     number: string;
     revision: number;
   },
 ): Promise<TicketTerms> {
   const source = await termsSource(trx, ticket.performance_id, ticket.category_id);
-  return {
-    eventId: ticket.performance_code,
-    ticketId: ticket.number,
-    kind: source.kind,
-    reentryAllowed: source.reentry_allowed === 1,
-    entriesAllowed: source.entries_allowed,
-    validFromS: seconds(source.valid_from ?? source.doors_at),
-    validUntilS: seconds(source.valid_until ?? source.ends_at),
-    storedValue: BigInt(source.stored_value),
-    revision: ticket.revision,
-  };
+  return ticketTerms(source, ticket.number, ticket.revision);
 }
 
 async function ticketDetails(

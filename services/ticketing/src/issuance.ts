@@ -5,7 +5,13 @@
  * the record), the purchaser's mobile ID (the device key and the phone), the encryption code
  * (the organizer's signature over all of it) and the reserved area.
  */
-import { type CredentialFields, fromHex, generateManualCode, toBase64url } from '@tessera/protocol';
+import {
+  type CredentialFields,
+  fromHex,
+  generateManualCode,
+  type TicketTerms,
+  toBase64url,
+} from '@tessera/protocol';
 import type { Ticketing, Trx } from './context.ts';
 import type { TicketsTable } from './db/schema.ts';
 import { newId, newTicketNumber } from './ids.ts';
@@ -48,6 +54,25 @@ export async function termsSource(trx: Trx, performanceId: string, categoryId: s
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
+/** The terms a credential of this ticket carries (claim 9), as the protocol checks them. */
+export function ticketTerms(
+  source: TicketTermsSource,
+  ticketNumber: string,
+  revision: number,
+): TicketTerms {
+  return {
+    eventId: source.performance_code,
+    ticketId: ticketNumber,
+    kind: source.kind,
+    reentryAllowed: source.reentry_allowed === 1,
+    entriesAllowed: source.entries_allowed,
+    validFromS: seconds(source.valid_from ?? source.doors_at),
+    validUntilS: seconds(source.valid_until ?? source.ends_at),
+    storedValue: BigInt(source.stored_value),
+    revision,
+  };
+}
+
 /** Signs the credential of `ticket` at `revision` for a device key (claim 9). */
 export async function signCredential(
   ticketing: Ticketing,
@@ -64,15 +89,7 @@ export async function signCredential(
 ) {
   const issuer = loaded ?? (await signerFor(ticketing, ticket.organizer_id));
   const fields: CredentialFields = {
-    eventId: source.performance_code,
-    ticketId: ticket.number,
-    kind: source.kind,
-    reentryAllowed: source.reentry_allowed === 1,
-    entriesAllowed: source.entries_allowed,
-    validFromS: seconds(source.valid_from ?? source.doors_at),
-    validUntilS: seconds(source.valid_until ?? source.ends_at),
-    storedValue: BigInt(source.stored_value),
-    revision,
+    ...ticketTerms(source, ticket.number, revision),
     devicePublicKey,
     phoneTag: await ticketing.protocol.phoneTag(issuer.phoneTagSecret, ticket.holder_phone),
     reserved: fromHex(source.reserved_hex),
