@@ -1,13 +1,16 @@
 /**
  * `npm start`: runs the system on this machine with the embedded SQLite database (files under
  * `data/`), or PostgreSQL when DATABASE_URL is set (the ticketing tables then go in their own
- * schema). Today that is the exchange server and the ticketing server, with demo data and a demo
- * rate feed; the two apps join as their issues land.
+ * schema): the exchange server and the ticketing server, with demo data and a demo rate feed,
+ * and the buyer's mobile app (built first when its build is missing or stale) on port 4300
+ * (MOBILE_PORT), both servers allowing its origin (CORS). The gate app joins with its issue.
  * `--smoke` starts everything on free ports, checks it answers, and exits (used by the tests).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
+import { startMobileServer } from '../apps/mobile/server/serve.ts';
 import { createApiKey } from '../services/exchange/src/auth.ts';
 import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
 import { demoAccounts, seedDemo } from '../services/exchange/src/demo.ts';
@@ -33,11 +36,30 @@ const writeRates = () =>
 if (!process.env.EXCHANGE_RATES_FILE) writeRates();
 const rateFeed = process.env.EXCHANGE_RATES_FILE ? undefined : setInterval(writeRates, 30_000);
 
+// The buyer's mobile app: built if its build is missing or stale, then served on its own port.
+// Both servers allow its origin (the app calls them from the browser), and the ticketing server
+// sends the exchange's buy page back to it (TICKETING_MOBILE_APP_URL).
+try {
+  await ensureMobileBuild({ log: (line) => console.log(line) });
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+const mobileHost = process.env.MOBILE_HOST ?? '127.0.0.1';
+const mobilePort = smoke ? await freePort(mobileHost) : Number(process.env.MOBILE_PORT ?? 4300);
+if (!Number.isInteger(mobilePort) || mobilePort < 0 || mobilePort > 65_535) {
+  console.error(`MOBILE_PORT must be a port number (0 to 65535), not ${process.env.MOBILE_PORT}`);
+  process.exit(2);
+}
+const mobileAppUrl = process.env.TICKETING_MOBILE_APP_URL ?? `http://${mobileHost}:${mobilePort}`;
+const mobileOrigin = new URL(mobileAppUrl).origin;
+
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig({
     EXCHANGE_SQLITE_PATH: join(dataDir, 'exchange.db'),
     EXCHANGE_RATES_FILE: ratesFile,
+    EXCHANGE_CORS_ORIGINS: mobileOrigin,
     ...process.env,
     ...(smoke ? { EXCHANGE_PORT: '0', LOG_LEVEL: 'warn' } : {}),
   });
@@ -57,6 +79,8 @@ try {
   const ticketingPort = smoke ? String(await freePort()) : (process.env.TICKETING_PORT ?? '4200');
   ticketingConfig = loadTicketingConfig({
     TICKETING_SQLITE_PATH: join(dataDir, 'ticketing.db'),
+    TICKETING_CORS_ORIGINS: mobileOrigin,
+    TICKETING_MOBILE_APP_URL: mobileAppUrl,
     ...process.env,
     TICKETING_PORT: ticketingPort,
     TICKETING_EXCHANGE_URL: base,
@@ -93,10 +117,37 @@ if (merchant) {
   }
 }
 
+// The app reaches the servers at their public addresses (the exchange's, when it listens on a
+// port picked at start, is the one it got).
+let mobile: Awaited<ReturnType<typeof startMobileServer>>;
+try {
+  mobile = await startMobileServer({
+    host: mobileHost,
+    port: mobilePort,
+    app: {
+      ticketingUrl: ticketingBase,
+      exchangeUrl: process.env.EXCHANGE_PUBLIC_URL ?? base,
+      development: config.environment !== 'production',
+    },
+  });
+} catch (error) {
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  console.error(
+    inUse
+      ? `port ${mobilePort} is in use: stop what holds it or set MOBILE_PORT`
+      : `the mobile app could not start: ${error instanceof Error ? error.message : error}`,
+  );
+  if (rateFeed) clearInterval(rateFeed);
+  await ticketing.close();
+  await exchange.close();
+  process.exit(1);
+}
+
 const lines = [
   '',
   'Tessera is running.',
   '',
+  `  Mobile app        ${mobileAppUrl}   (the buyer's app; served from ${mobile.url})`,
   `  Ticketing API     ${ticketingBase}   (${ticketing.ticketing.database.description})`,
   `  Ticketing docs    ${ticketingBase}/docs`,
   `  Exchange API      ${base}   (${exchange.exchange.database.description})`,
@@ -111,7 +162,8 @@ const lines = [
   '',
   `  Demo buyer        ${demoAccounts.buyer.phone} (person; 1,000,000 KRW and 500 USDT${seeded ? '' : ', created earlier'})`,
   `  Demo organizer    ${demoAccounts.organizer.phone} (merchant at the exchange; owner of "${demoAccounts.organizer.name}" at the ticketing server${demo ? `, with ${demo.events.map((event) => event.name).join(' and ')} on sale` : ''})`,
-  '  Sign in: POST /v1/auth/codes {phone}, read the code in the SMS inbox, POST /v1/auth/sessions.',
+  "  Sign in: open the mobile app with the demo buyer's number; the codes are in the SMS inboxes.",
+  '  (API: POST /v1/auth/codes {phone}, read the code in the SMS inbox, POST /v1/auth/sessions.)',
   ...(config.environment === 'production'
     ? []
     : [
@@ -119,7 +171,7 @@ const lines = [
       ]),
   '',
   '  Organizer command line: npm run organizer -w @tessera/ticketing -- --help',
-  '  The mobile and gate apps join `npm start` with their issues.',
+  '  The gate app joins `npm start` with its issue.',
   '  Ctrl-C stops everything.',
   '',
 ];
@@ -127,6 +179,7 @@ console.log(lines.join('\n'));
 
 async function stop(code: number) {
   if (rateFeed) clearInterval(rateFeed);
+  await mobile.close();
   await ticketing.close();
   await exchange.close();
   process.exit(code);
@@ -142,9 +195,28 @@ if (smoke) {
     fetch(`${ticketingBase}/v1/events`),
   ]);
   const events = (await checks[5]?.clone().json()) as { events?: unknown[] } | undefined;
-  const ok = checks.every((response) => response.ok) && (events?.events?.length ?? 0) === 2;
+  // The app: its page, its configuration naming these servers, its service worker and
+  // manifest; and a call from its origin that the ticketing server allows (CORS).
+  const app = await Promise.all([
+    fetch(`${mobile.url}/`),
+    fetch(`${mobile.url}/config.json`),
+    fetch(`${mobile.url}/sw.js`),
+    fetch(`${mobile.url}/manifest.webmanifest`),
+    fetch(`${ticketingBase}/v1/events`, { headers: { origin: mobileOrigin } }),
+  ]);
+  const page = await app[0]?.clone().text();
+  const appConfig = (await app[1]?.clone().json()) as { ticketingUrl?: string } | undefined;
+  const appOk =
+    app.every((response) => response.ok) &&
+    (page?.includes('<div id="root">') ?? false) &&
+    appConfig?.ticketingUrl === ticketingBase &&
+    app[4]?.headers.get('access-control-allow-origin') === mobileOrigin;
+  const ok =
+    checks.every((response) => response.ok) && (events?.events?.length ?? 0) === 2 && appOk;
   console.log(
-    ok ? 'smoke check: ok' : `smoke check failed: ${checks.map((r) => r.status).join(', ')}`,
+    ok
+      ? 'smoke check: ok'
+      : `smoke check failed: ${[...checks, ...app].map((r) => r.status).join(', ')}${appOk ? '' : ' (mobile app)'}`,
   );
   await stop(ok ? 0 : 1);
 }

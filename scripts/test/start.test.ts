@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 describe('npm start', () => {
-  it('starts the exchange and the ticketing server with demo data on SQLite, answers, and stops cleanly', () => {
+  // The first start may build the mobile app (a fresh clone has no build): minutes, not seconds.
+  it('starts both servers and the mobile app with demo data on SQLite, answers, and stops cleanly', {
+    timeout: 300_000,
+  }, () => {
     const script = fileURLToPath(new URL('../start.ts', import.meta.url));
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
     try {
@@ -19,7 +22,7 @@ describe('npm start', () => {
       delete env.EXCHANGE_RATES_FILE;
       const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 180_000,
         env,
       });
       expect(run.status, run.stderr).toBe(0);

@@ -1,0 +1,330 @@
+/**
+ * What every screen shares: the servers (from /config.json), the buyer's ticketing session and
+ * device key, the wallet session at the exchange, whether the browser is online, and short
+ * notices. Sessions and the key are read from IndexedDB first, before any network, so a start
+ * with no connection still knows who the buyer is and opens their tickets.
+ */
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { type ExchangeApi, exchangeApi } from './api/exchange.ts';
+import { type TicketingApi, ticketingApi } from './api/ticketing.ts';
+import type { AppConfig } from './app-config.ts';
+import { loadConfig } from './config.ts';
+import { describeError, isUnauthorized } from './errors.ts';
+import { useI18n } from './i18n.tsx';
+import {
+  type DeviceKey,
+  ensureDevice,
+  forgetSession,
+  forgetWalletSession,
+  loadDeviceKey,
+  loadSession,
+  loadWalletSession,
+  type Session,
+  saveSession,
+  saveWalletSession,
+  type WalletSession,
+} from './identity.ts';
+import { navigate } from './router.tsx';
+import { requestPersistentStorage } from './storage.ts';
+
+export interface Notice {
+  id: number;
+  text: string;
+  kind: 'info' | 'error';
+}
+
+interface AppState {
+  /** False until the stored sessions have been read (a few milliseconds). */
+  booted: boolean;
+  /** A storage failure at start: the app still runs, but cannot keep tickets. */
+  bootError: string | undefined;
+  config: AppConfig | undefined;
+  ticketing: TicketingApi | undefined;
+  exchange: ExchangeApi | undefined;
+  session: Session | undefined;
+  device: DeviceKey | undefined;
+  wallet: WalletSession | undefined;
+  online: boolean;
+  notices: Notice[];
+  notify(text: string, kind?: Notice['kind']): void;
+  dismiss(id: number): void;
+  /** After a sign-in: remembers the session and makes and registers the device key. */
+  signedIn(session: Session): Promise<DeviceKey>;
+  signOut(): Promise<void>;
+  /** Registers this device's key if it is not yet (a sign-in made offline, a revoked key). */
+  ensureDevice(): Promise<DeviceKey>;
+  setWallet(wallet: WalletSession | undefined): Promise<void>;
+  /**
+   * The message for a failed call, and the side effect of an ended session (401): the session
+   * is forgotten and, for the ticketing server, the buyer is sent to sign in.
+   */
+  failure(error: unknown, server?: 'ticketing' | 'exchange'): string;
+}
+
+const AppContext = createContext<AppState | undefined>(undefined);
+
+const noticeLifetimeMs = 6_000;
+
+export function AppProvider({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const [booted, setBooted] = useState(false);
+  const [bootFailure, setBootFailure] = useState<unknown>();
+  const [config, setConfig] = useState<AppConfig>();
+  const [session, setSession] = useState<Session>();
+  const [device, setDevice] = useState<DeviceKey>();
+  const [wallet, setWalletState] = useState<WalletSession>();
+  const [online, setOnline] = useState(navigator.onLine);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const nextNotice = useRef(1);
+
+  const notify = useCallback((text: string, kind: Notice['kind'] = 'info') => {
+    const id = nextNotice.current++;
+    setNotices((current) => [...current.slice(-2), { id, text, kind }]);
+    setTimeout(() => setNotices((current) => current.filter((n) => n.id !== id)), noticeLifetimeMs);
+  }, []);
+  const dismiss = useCallback(
+    (id: number) => setNotices((current) => current.filter((n) => n.id !== id)),
+    [],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        const [stored, storedWallet] = await Promise.all([loadSession(), loadWalletSession()]);
+        const key = stored ? await loadDeviceKey(stored.userId) : undefined;
+        if (cancelled) return;
+        setSession(stored);
+        setDevice(key);
+        setWalletState(storedWallet);
+      } catch (error) {
+        console.error('reading the stored sessions failed', error);
+        if (!cancelled) setBootFailure(error);
+      } finally {
+        if (!cancelled) setBooted(true);
+      }
+    })();
+    void requestPersistentStorage();
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  // The servers: asked for again whenever the browser comes back online and has none yet.
+  useEffect(() => {
+    if (config || !online) return;
+    let cancelled = false;
+    loadConfig().then(
+      (loaded) => {
+        if (!cancelled) setConfig(loaded);
+      },
+      (error: unknown) => console.warn('no /config.json yet', error),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [config, online]);
+
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+
+  const bootError = bootFailure === undefined ? undefined : describeError(bootFailure, t);
+
+  const ticketing = useMemo(
+    () => (config ? ticketingApi(config.ticketingUrl) : undefined),
+    [config],
+  );
+  const exchange = useMemo(() => (config ? exchangeApi(config.exchangeUrl) : undefined), [config]);
+
+  const forgetTicketingSession = useCallback(async () => {
+    await forgetSession();
+    setSession(undefined);
+    setDevice(undefined);
+  }, []);
+
+  const walletNow = useRef(wallet);
+  walletNow.current = wallet;
+  const setWallet = useCallback(
+    async (next: WalletSession | undefined) => {
+      const previous = walletNow.current;
+      if (next) await saveWalletSession(next);
+      else await forgetWalletSession();
+      setWalletState(next);
+      // Disconnecting ends the session at the exchange too (best effort: offline, it expires).
+      if (!next && previous && exchange) {
+        exchange.signOut(previous.token).catch((error: unknown) => console.warn(error));
+      }
+    },
+    [exchange],
+  );
+
+  const failure = useCallback(
+    (error: unknown, server: 'ticketing' | 'exchange' = 'ticketing') => {
+      console.error(error);
+      if (isUnauthorized(error)) {
+        if (server === 'ticketing') {
+          void forgetTicketingSession();
+          navigate(`/sign-in?next=${encodeURIComponent(location.pathname)}`);
+          return t('error.sessionEnded');
+        }
+        void setWallet(undefined);
+        return t('error.walletSessionEnded');
+      }
+      return describeError(error, t);
+    },
+    [forgetTicketingSession, setWallet, t],
+  );
+
+  // One registration at a time: a sign-in and the effect below may both ask, and two at once
+  // would each make a key.
+  const registering = useRef<Promise<DeviceKey> | undefined>(undefined);
+  const registerDevice = useCallback(
+    (current: Session) => {
+      if (!ticketing) return Promise.reject(new Error(t('error.config')));
+      registering.current ??= ensureDevice(ticketing, current)
+        .then((key) => {
+          setDevice(key);
+          return key;
+        })
+        .finally(() => {
+          registering.current = undefined;
+        });
+      return registering.current;
+    },
+    [ticketing, t],
+  );
+
+  // A stored session whose device is not registered yet (the sign-in was interrupted, or the
+  // key was revoked elsewhere): register as soon as the servers can be reached.
+  useEffect(() => {
+    if (!booted || !session || !ticketing || !online || device?.deviceId) return;
+    registerDevice(session).catch((error: unknown) => notify(failure(error), 'error'));
+  }, [booted, session, ticketing, online, device, registerDevice, notify, failure]);
+
+  const signedIn = useCallback(
+    async (next: Session) => {
+      await saveSession(next);
+      setSession(next);
+      setDevice(await loadDeviceKey(next.userId));
+      return registerDevice(next);
+    },
+    [registerDevice],
+  );
+
+  const ensureDeviceNow = useCallback(async () => {
+    if (!session) throw new Error(t('common.signInFirst'));
+    if (device?.deviceId) return device;
+    return registerDevice(session);
+  }, [device, registerDevice, session, t]);
+
+  const signOut = useCallback(async () => {
+    const token = session?.token;
+    await forgetTicketingSession();
+    if (token && ticketing) {
+      // The token stops working at the server too; offline it simply expires.
+      await ticketing.signOut(token).catch((error: unknown) => console.warn(error));
+    }
+  }, [forgetTicketingSession, session, ticketing]);
+
+  const value = useMemo<AppState>(
+    () => ({
+      booted,
+      bootError,
+      config,
+      ticketing,
+      exchange,
+      session,
+      device,
+      wallet,
+      online,
+      notices,
+      notify,
+      dismiss,
+      signedIn,
+      signOut,
+      ensureDevice: ensureDeviceNow,
+      setWallet,
+      failure,
+    }),
+    [
+      booted,
+      bootError,
+      config,
+      ticketing,
+      exchange,
+      session,
+      device,
+      wallet,
+      online,
+      notices,
+      notify,
+      dismiss,
+      signedIn,
+      signOut,
+      ensureDeviceNow,
+      setWallet,
+      failure,
+    ],
+  );
+  return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
+}
+
+export function useApp(): AppState {
+  const value = useContext(AppContext);
+  if (!value) throw new Error('useApp outside AppProvider');
+  return value;
+}
+
+/** The servers, for screens inside `NeedsOnline` (which only renders once they are known). */
+export function useApis(): { ticketing: TicketingApi; exchange: ExchangeApi } {
+  const { ticketing, exchange } = useApp();
+  if (!ticketing || !exchange) throw new Error('the servers are not known yet');
+  return { ticketing, exchange };
+}
+
+let fiatCode: Promise<string> | undefined;
+
+/**
+ * The exchange's fiat currency (KRW by default), for showing fiat amounts that arrive without
+ * their code. Asked once; until it answers, and if it cannot, the default stands.
+ */
+export function useFiat(): string {
+  const { exchange } = useApp();
+  const [fiat, setFiat] = useState('KRW');
+  useEffect(() => {
+    if (!exchange) return;
+    fiatCode ??= exchange.assets().then(
+      (answer) => answer.fiat,
+      (error: unknown) => {
+        fiatCode = undefined;
+        throw error;
+      },
+    );
+    let cancelled = false;
+    fiatCode.then(
+      (code) => !cancelled && setFiat(code),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [exchange]);
+  return fiat;
+}

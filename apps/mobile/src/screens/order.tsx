@@ -1,0 +1,421 @@
+/**
+ * Checkout (S120 to S150, claim 6): the order with its hold countdown and its price in the chosen
+ * crypto at the locked rate; the wallet's balance of that asset; paying it from the wallet after
+ * one confirmation (S130), then waiting for the tickets (the ticketing server issues them when the
+ * exchange tells it of the payment, S140 and S150). Short of crypto, the buyer goes to the
+ * exchange's hosted buy page, which comes back here, to the same order. A refused payment says
+ * why and offers to try again or to cancel (seed 001).
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PaymentRequest } from '../api/exchange.ts';
+import { ApiError, newIdempotencyKey } from '../api/http.ts';
+import type { Order } from '../api/ticketing.ts';
+import { useApis, useApp, useFiat } from '../app-state.tsx';
+import {
+  Countdown,
+  Loading,
+  Message,
+  NeedsOnline,
+  NeedsSession,
+  ScreenTitle,
+} from '../components.tsx';
+import { useI18n } from '../i18n.tsx';
+import { compare, divide, formatDecimal, formatMoney, subtract } from '../money.ts';
+import { Link, useLocation } from '../router.tsx';
+import { getItem, putItem } from '../storage.ts';
+import { syncTickets } from '../tickets.ts';
+import { useLoad } from '../use-load.ts';
+import { walletChangedEvent } from '../wallet-feed.ts';
+import { seatLabel } from './ticket-text.ts';
+import { WalletConnect } from './wallet-connect.tsx';
+
+/** The long poll's wait: the server answers sooner when the order changes. */
+const orderWaitS = 25;
+
+export default function OrderScreen({ orderId }: { orderId: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <ScreenTitle>{t('order.title')}</ScreenTitle>
+      <NeedsOnline>
+        <NeedsSession>
+          <OrderView orderId={orderId} />
+        </NeedsSession>
+      </NeedsOnline>
+    </>
+  );
+}
+
+type Phase =
+  | { name: 'idle' }
+  | { name: 'confirm'; request: PaymentRequest }
+  | { name: 'paying' }
+  | { name: 'issuing' }
+  | { name: 'refused'; reason: string };
+
+const pending = (order: Order) =>
+  order.status === 'creating' || order.status === 'awaiting_payment';
+
+function OrderView({ orderId }: { orderId: string }) {
+  const { ticketing, exchange } = useApis();
+  const { session, device, wallet, failure } = useApp();
+  const fiat = useFiat();
+  const { t, locale, formatDateTime } = useI18n();
+  const { search } = useLocation();
+  const [order, setOrder] = useState<Order>();
+  const [error, setError] = useState<string>();
+  const [balance, setBalance] = useState<string>();
+  const [phase, setPhase] = useState<Phase>({ name: 'idle' });
+  const [ticketsReady, setTicketsReady] = useState(false);
+  const performanceId = order?.performanceId;
+  const loadPerformance = useCallback(
+    () => (performanceId ? ticketing.performance(performanceId) : Promise.resolve(undefined)),
+    [ticketing, performanceId],
+  );
+  const performance = useLoad(loadPerformance).value;
+  const token = session?.token ?? '';
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const load = useCallback(
+    async (waitS?: number) => {
+      const next = await ticketing.getOrder(token, orderId, waitS);
+      if (mounted.current) setOrder(next);
+      return next;
+    },
+    [ticketing, token, orderId],
+  );
+
+  useEffect(() => {
+    load().catch((e: unknown) => setError(failure(e)));
+  }, [load, failure]);
+
+  // While the order is being paid (or prepared), wait on it: the server answers as soon as it
+  // changes (issued, expired, cancelled, refunded), so the tickets show the moment they exist.
+  const waiting =
+    order !== undefined &&
+    pending(order) &&
+    (phase.name === 'issuing' || order.status === 'creating');
+  useEffect(() => {
+    if (!waiting) return;
+    let stopped = false;
+    (async () => {
+      while (!stopped && mounted.current) {
+        try {
+          const next = await load(orderWaitS);
+          if (!pending(next)) return;
+        } catch (e) {
+          if (stopped) return;
+          setError(failure(e));
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        }
+      }
+    })();
+    return () => {
+      stopped = true;
+    };
+  }, [waiting, load, failure]);
+
+  // Issued: bring the new tickets onto the device, so they open offline from now on.
+  const issued = order?.status === 'issued';
+  useEffect(() => {
+    if (!issued || !session || !device?.deviceId) return;
+    syncTickets(ticketing, session, device).then(
+      () => mounted.current && setTicketsReady(true),
+      (e: unknown) => setError(failure(e)),
+    );
+  }, [issued, ticketing, session, device, failure]);
+
+  const readBalance = useCallback(async () => {
+    if (!wallet || !order) return;
+    try {
+      const held = await exchange.wallet(wallet.token);
+      if (mounted.current)
+        setBalance(held.balances.find((b) => b.asset === order.asset)?.amount ?? '0');
+    } catch (e) {
+      setError(failure(e, 'exchange'));
+    }
+  }, [exchange, wallet, order, failure]);
+
+  useEffect(() => {
+    void readBalance();
+    // A payment or a top-up seen on the wallet's feed: re-read the balance and the order.
+    const onChange = () => {
+      void readBalance();
+      void load().catch(() => undefined);
+    };
+    window.addEventListener(walletChangedEvent, onChange);
+    return () => window.removeEventListener(walletChangedEvent, onChange);
+  }, [readBalance, load]);
+
+  if (error && !order) return <Message kind="error">{error}</Message>;
+  if (!order) return <Loading />;
+
+  const amount = formatMoney(order.amount, order.asset, locale);
+  const enough = balance !== undefined && (compare(balance, order.amount) ?? -1) >= 0;
+  const shortBy = balance !== undefined && !enough ? subtract(order.amount, balance) : undefined;
+  const payment = order.payment;
+
+  const askToPay = async () => {
+    if (!wallet || !payment) return;
+    setError(undefined);
+    try {
+      // The confirmation shows what the exchange itself will charge, and to whom.
+      const request = await exchange.paymentRequest(wallet.token, payment.requestId);
+      setPhase({ name: 'confirm', request });
+    } catch (e) {
+      setError(failure(e, 'exchange'));
+    }
+  };
+
+  const pay = async () => {
+    if (!wallet || !payment) return;
+    setPhase({ name: 'paying' });
+    // One key per order: a retry after a lost answer replays the payment, never pays twice.
+    const keyName = `pay:${order.id}`;
+    let key = await getItem<string>('kv', keyName);
+    if (!key) {
+      key = newIdempotencyKey('pay');
+      await putItem('kv', key, keyName);
+    }
+    try {
+      await exchange.pay(wallet.token, payment.requestId, key);
+      setPhase({ name: 'issuing' });
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'already_paid') {
+        setPhase({ name: 'issuing' });
+        return;
+      }
+      setPhase({ name: 'refused', reason: failure(e, 'exchange') });
+      void readBalance();
+      void load().catch(() => undefined);
+    }
+  };
+
+  const cancel = async () => {
+    setError(undefined);
+    try {
+      setOrder(await ticketing.cancelOrder(token, order.id));
+      setPhase({ name: 'idle' });
+    } catch (e) {
+      setError(failure(e));
+      void load().catch(() => undefined);
+    }
+  };
+
+  const buyPage = payment && safeBuyPageUrl(payment.buyPageUrl, exchange.baseUrl);
+
+  return (
+    <div className="order">
+      {error && <Message kind="error">{error}</Message>}
+      {search.get('status') === 'funded' && order.status === 'awaiting_payment' && (
+        <Message kind="success">{t('order.funded')}</Message>
+      )}
+
+      <section className="card" aria-labelledby="order-items">
+        <h2 id="order-items">{performance ? performance.event.name : t('order.items')}</h2>
+        {performance && <p>{formatDateTime(performance.startsAt)}</p>}
+        <ul className="list plain">
+          {order.lines.map((line) => (
+            <li key={line.lineNo}>{seatLabel(line.seat, line.category, t)}</li>
+          ))}
+        </ul>
+        <p className="price">
+          {t('order.price')}: <strong>{amount}</strong>
+        </p>
+        {order.fiatAmount && (
+          <p className="hint">
+            {t('order.fiatPrice', { amount: formatMoney(order.fiatAmount, fiat, locale) })}
+            {' · '}
+            {t('order.rate', {
+              asset: order.asset,
+              rate: lockedRate(order.fiatAmount, order.amount, locale),
+              fiat,
+            })}
+          </p>
+        )}
+      </section>
+
+      {order.status === 'creating' && <Message>{t('order.creating')}</Message>}
+
+      {order.status === 'awaiting_payment' && payment && (
+        <section className="card" aria-labelledby="pay-title">
+          <h2 id="pay-title" className="visually-hidden">
+            {t('order.payWithin')}
+          </h2>
+          {phase.name !== 'issuing' && (
+            <>
+              <Countdown
+                key={payment.expiresAt}
+                until={payment.expiresAt}
+                label={t('order.payWithin')}
+                onEnd={() => void load().catch(() => undefined)}
+              />
+              <p className="hint">{t('order.holdNote')}</p>
+            </>
+          )}
+
+          {!wallet ? (
+            <>
+              <Message>{t('order.connectWallet')}</Message>
+              <WalletConnect />
+            </>
+          ) : phase.name === 'issuing' ? (
+            <Message>{t('order.issuing')}</Message>
+          ) : (
+            <>
+              {balance !== undefined && (
+                <p>{t('order.balance', { amount: formatMoney(balance, order.asset, locale) })}</p>
+              )}
+              {phase.name === 'refused' && (
+                <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
+              )}
+              {shortBy !== undefined && (
+                <>
+                  <Message kind="warning">
+                    {t('order.short', { amount: formatMoney(shortBy, order.asset, locale) })}
+                  </Message>
+                  {buyPage && (
+                    <>
+                      <a className="button button-primary" href={buyPage}>
+                        {t('order.buyCrypto', { asset: order.asset })}
+                      </a>
+                      <p className="hint">{t('order.buyCryptoNote')}</p>
+                    </>
+                  )}
+                </>
+              )}
+              {enough && phase.name !== 'confirm' && (
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={phase.name === 'paying'}
+                  onClick={() => void askToPay()}
+                >
+                  {phase.name === 'paying'
+                    ? t('order.paying')
+                    : phase.name === 'refused'
+                      ? t('common.retry')
+                      : t('order.pay', { amount })}
+                </button>
+              )}
+              {phase.name === 'confirm' && (
+                <ConfirmPayment
+                  request={phase.request}
+                  onPay={() => void pay()}
+                  onCancel={() => setPhase({ name: 'idle' })}
+                />
+              )}
+              <button type="button" className="button button-quiet" onClick={() => void cancel()}>
+                {t('order.cancelOrder')}
+              </button>
+            </>
+          )}
+        </section>
+      )}
+
+      {order.status === 'issued' && (
+        <section className="card" aria-labelledby="issued-title">
+          <h2 id="issued-title">{t('order.issued')}</h2>
+          {!ticketsReady && <Loading />}
+          {ticketsReady && (
+            <ul className="list plain">
+              {order.tickets.map((ticket) => (
+                <li key={ticket.id}>
+                  <Link
+                    className="button button-primary"
+                    to={`/tickets/${ticket.id}`}
+                    data-ticket-id={ticket.id}
+                  >
+                    {t('order.openTicket')} ({ticket.number})
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {(order.status === 'expired' ||
+        order.status === 'cancelled' ||
+        order.status === 'refunded') && (
+        <>
+          <Message kind="warning">{t(`order.${order.status}`)}</Message>
+          <Link className="button" to={`/performances/${order.performanceId}`}>
+            {t('order.backToEvent')}
+          </Link>
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The one confirmation before paying (S130): the amount and the payee as the exchange states
+ * them. It takes the focus, so a screen reader announces it and Enter does not pay by accident
+ * from the button pressed before.
+ */
+function ConfirmPayment({
+  request,
+  onPay,
+  onCancel,
+}: {
+  request: PaymentRequest;
+  onPay(): void;
+  onCancel(): void;
+}) {
+  const { t, locale } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <div
+      className="confirm"
+      role="alertdialog"
+      aria-labelledby="confirm-title"
+      aria-describedby="confirm-text"
+    >
+      <h3 id="confirm-title" ref={heading} tabIndex={-1}>
+        {t('order.payConfirmTitle')}
+      </h3>
+      <p id="confirm-text">
+        {t('order.payConfirm', {
+          amount: formatMoney(request.amount, request.asset, locale),
+          merchant: request.merchant.displayName,
+        })}
+      </p>
+      <div className="actions">
+        <button type="button" className="button button-primary" onClick={onPay}>
+          {t('order.payConfirmButton')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The buy page link from the order, followed only if it goes to the exchange the app knows:
+ * the buyer signs in there, so a link elsewhere could be a phishing page.
+ */
+function safeBuyPageUrl(link: string, exchangeUrl: string): string | undefined {
+  try {
+    const url = new URL(link);
+    return url.origin === new URL(exchangeUrl).origin && url.pathname === '/buy'
+      ? url.href
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The rate the order's amounts imply (fiat per whole crypto unit), to two decimals. */
+function lockedRate(fiatAmount: string, cryptoAmount: string, locale: string): string {
+  const rate = divide(fiatAmount, cryptoAmount, 2);
+  return rate === undefined ? '—' : formatDecimal(rate, locale);
+}

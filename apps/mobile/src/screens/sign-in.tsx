@@ -1,0 +1,152 @@
+/**
+ * Sign-in (unit 310): the phone number, a 6-digit code sent to it by SMS, then this device's key
+ * made and registered. The first sign-in with a number creates the buyer at the ticketing server.
+ */
+import { type FormEvent, useState } from 'react';
+import { useApp } from '../app-state.tsx';
+import { Field, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
+import { useI18n } from '../i18n.tsx';
+import { normalizePhone } from '../phone.ts';
+import { navigate, useLocation } from '../router.tsx';
+
+export default function SignInScreen() {
+  const { t } = useI18n();
+  return (
+    <>
+      <ScreenTitle>{t('signIn.title')}</ScreenTitle>
+      <p>{t('signIn.intro')}</p>
+      <NeedsOnline>
+        <SignInForm />
+      </NeedsOnline>
+    </>
+  );
+}
+
+function SignInForm() {
+  const { ticketing, signedIn, failure, config } = useApp();
+  const { t } = useI18n();
+  const { search } = useLocation();
+  const [phoneInput, setPhoneInput] = useState('');
+  const [phone, setPhone] = useState<string>();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [phoneError, setPhoneError] = useState<string>();
+
+  if (!ticketing) return null;
+
+  const sendCode = async (event: FormEvent) => {
+    event.preventDefault();
+    const normalized = normalizePhone(phoneInput);
+    if (!normalized) {
+      setPhoneError(t('signIn.badPhone'));
+      return;
+    }
+    setPhoneError(undefined);
+    setError(undefined);
+    setBusy(t('common.loading'));
+    try {
+      await ticketing.sendCode(normalized);
+      setPhone(normalized);
+    } catch (e) {
+      setError(failure(e));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!phone) return;
+    setError(undefined);
+    setBusy(t('common.loading'));
+    try {
+      const answer = await ticketing.signIn(phone, code.trim());
+      setBusy(t('signIn.settingUp'));
+      await signedIn({
+        userId: answer.user.id,
+        phone: answer.user.phone,
+        token: answer.token,
+        expiresAt: answer.expiresAt,
+      });
+      const next = search.get('next');
+      // Only a path of this app: never a link to somewhere else.
+      navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+    } catch (e) {
+      setError(failure(e));
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <div className="card">
+      {error && <Message kind="error">{error}</Message>}
+      {busy && <Message>{busy}</Message>}
+      {!phone ? (
+        <form onSubmit={sendCode} noValidate>
+          <Field label={t('signIn.phone')} hint={t('signIn.phoneHint')} error={phoneError}>
+            {(props) => (
+              <input
+                {...props}
+                name="phone"
+                type="tel"
+                autoComplete="tel"
+                value={phoneInput}
+                onChange={(event) => setPhoneInput(event.target.value)}
+                required
+              />
+            )}
+          </Field>
+          <button type="submit" className="button button-primary" disabled={busy !== undefined}>
+            {t('signIn.sendCode')}
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={submit}>
+          <p>{t('signIn.codeSent', { phone })}</p>
+          {config?.development && (
+            <p className="hint">
+              <a
+                href={`${config.ticketingUrl}/dev/sms?phone=${encodeURIComponent(phone)}`}
+                target="_blank"
+                rel="noreferrer"
+              >
+                {t('signIn.devInbox')}
+              </a>
+            </p>
+          )}
+          <Field label={t('signIn.code')}>
+            {(props) => (
+              <input
+                {...props}
+                name="code"
+                value={code}
+                onChange={(event) => setCode(event.target.value)}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxLength={6}
+                required
+              />
+            )}
+          </Field>
+          <div className="actions">
+            <button type="submit" className="button button-primary" disabled={busy !== undefined}>
+              {t('signIn.submit')}
+            </button>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setPhone(undefined);
+                setCode('');
+              }}
+            >
+              {t('signIn.otherNumber')}
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,222 @@
+/**
+ * The buyer's tickets, from the device's storage first (so they show with no network), then
+ * brought up to date from the server: tickets sent to this number to add here, transfers offered
+ * to accept or decline, and tickets no longer valid kept apart.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Transfer } from '../api/ticketing.ts';
+import { useApp } from '../app-state.tsx';
+import { Loading, Message, NeedsSession, ScreenTitle } from '../components.tsx';
+import { useI18n } from '../i18n.tsx';
+import { Link } from '../router.tsx';
+import { isUsable, listTickets, type StoredTicket, syncTickets } from '../tickets.ts';
+import { seatLabel, seatText, statusText } from './ticket-text.ts';
+
+export function TicketsScreen() {
+  const { t } = useI18n();
+  return (
+    <>
+      <ScreenTitle>{t('tickets.title')}</ScreenTitle>
+      <NeedsSession reason={t('tickets.signInToSee')}>
+        <TicketList />
+      </NeedsSession>
+    </>
+  );
+}
+
+function TicketList() {
+  const { session, device, ticketing, online, failure, notify } = useApp();
+  const { t, formatDateTime, formatTime } = useI18n();
+  const [tickets, setTickets] = useState<StoredTicket[]>();
+  const [incoming, setIncoming] = useState<Transfer[]>([]);
+  const [syncedAt, setSyncedAt] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+  const userId = session?.userId;
+
+  useEffect(() => {
+    if (!userId) return;
+    listTickets(userId).then(setTickets, (e: unknown) => setError(failure(e)));
+  }, [userId, failure]);
+
+  const sync = useCallback(async () => {
+    if (!session || !device?.deviceId || !ticketing || !online) return;
+    try {
+      const result = await syncTickets(ticketing, session, device);
+      setTickets(result.tickets);
+      setIncoming(result.incoming);
+      setSyncedAt(new Date().toISOString());
+      setError(undefined);
+    } catch (e) {
+      setError(failure(e));
+    }
+  }, [session, device, ticketing, online, failure]);
+
+  useEffect(() => {
+    void sync();
+  }, [sync]);
+
+  const act = async (id: string, work: () => Promise<unknown>, done: string) => {
+    setBusy(id);
+    try {
+      await work();
+      notify(done);
+      await sync();
+    } catch (e) {
+      setError(failure(e));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  if (!tickets) return <Loading />;
+  const waiting = tickets.filter((ticket) => ticket.status === 'awaiting_device');
+  const active = tickets.filter(
+    (ticket) => ticket.status === 'valid' || ticket.status === 'elsewhere',
+  );
+  const inactive = tickets.filter(
+    (ticket) => !['valid', 'elsewhere', 'awaiting_device'].includes(ticket.status),
+  );
+
+  return (
+    <>
+      {error && <Message kind="error">{error}</Message>}
+      <p className="hint">
+        {syncedAt ? t('tickets.lastSync', { time: formatTime(syncedAt) }) : t('tickets.notSynced')}
+      </p>
+
+      {(waiting.length > 0 || incoming.length > 0) && (
+        <section aria-labelledby="for-you">
+          <h2 id="for-you">{t('tickets.sentToYou')}</h2>
+          <ul className="list">
+            {waiting.map((ticket) => (
+              <li key={ticket.id} className="card">
+                <TicketSummary ticket={ticket} />
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={busy !== undefined || !online || !device?.deviceId}
+                  onClick={() =>
+                    act(
+                      ticket.id,
+                      () =>
+                        ticketing && session && device?.deviceId
+                          ? ticketing.claim(session.token, ticket.id, device.deviceId)
+                          : Promise.reject(new Error(t('common.needsOnline'))),
+                      t('tickets.claimed'),
+                    )
+                  }
+                >
+                  {t('tickets.addHere')}
+                </button>
+              </li>
+            ))}
+            {incoming.map((transfer) => (
+              <li key={transfer.id} className="card">
+                <p className="eyebrow">
+                  {transfer.fromName
+                    ? t('tickets.offeredBy', { name: transfer.fromName })
+                    : t('tickets.offeredBySomeone')}
+                </p>
+                <h3>{transfer.ticket.event}</h3>
+                <p>{formatDateTime(transfer.ticket.startsAt)}</p>
+                <p>{seatLabel(transfer.ticket.seat, transfer.ticket.category, t)}</p>
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="button button-primary"
+                    disabled={busy !== undefined || !online || !device?.deviceId}
+                    onClick={() =>
+                      act(
+                        transfer.id,
+                        () =>
+                          ticketing && session && device?.deviceId
+                            ? ticketing.acceptTransfer(session.token, transfer.id, device.deviceId)
+                            : Promise.reject(new Error(t('common.needsOnline'))),
+                        t('tickets.accepted'),
+                      )
+                    }
+                  >
+                    {t('tickets.accept')}
+                  </button>
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={busy !== undefined || !online}
+                    onClick={() =>
+                      act(
+                        transfer.id,
+                        () =>
+                          ticketing && session
+                            ? ticketing.declineTransfer(session.token, transfer.id)
+                            : Promise.reject(new Error(t('common.needsOnline'))),
+                        t('tickets.declined'),
+                      )
+                    }
+                  >
+                    {t('tickets.decline')}
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section aria-labelledby="mine">
+        <h2 id="mine">{t('tickets.upcoming')}</h2>
+        {active.length === 0 ? (
+          <div className="card">
+            <p>{t('tickets.empty')}</p>
+            <Link className="button button-primary" to="/events">
+              {t('tickets.browse')}
+            </Link>
+          </div>
+        ) : (
+          <ul className="list">
+            {active.map((ticket) => (
+              <li key={ticket.id}>
+                <Link
+                  className="card card-link"
+                  to={`/tickets/${ticket.id}`}
+                  data-ticket-id={ticket.id}
+                >
+                  <TicketSummary ticket={ticket} />
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {inactive.length > 0 && (
+        <section aria-labelledby="inactive">
+          <h2 id="inactive">{t('tickets.inactive')}</h2>
+          <ul className="list">
+            {inactive.map((ticket) => (
+              <li key={ticket.id}>
+                <Link className="card card-link card-inactive" to={`/tickets/${ticket.id}`}>
+                  <TicketSummary ticket={ticket} />
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+function TicketSummary({ ticket }: { ticket: StoredTicket }) {
+  const { t, formatDateTime } = useI18n();
+  return (
+    <>
+      <h3>{ticket.event.name}</h3>
+      <p>{formatDateTime(ticket.performance.startsAt)}</p>
+      <p>{seatText(ticket, t)}</p>
+      <p className={`badge badge-${isUsable(ticket) ? 'valid' : ticket.status}`}>
+        {statusText(ticket, t)}
+      </p>
+    </>
+  );
+}

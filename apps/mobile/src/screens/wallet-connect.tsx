@@ -1,0 +1,147 @@
+/**
+ * Connecting the buyer's wallet at the exchange (unit 304, S110): the exchange has its own
+ * sign-in, with its own SMS code. One code opens a new wallet or signs in to an existing one:
+ * opening is tried first, and the exchange refuses it for a number that has a wallet *before*
+ * spending the code (409 account_exists), so the same code then signs in.
+ */
+import { type FormEvent, useState } from 'react';
+import type { ExchangeSession } from '../api/exchange.ts';
+import { ApiError } from '../api/http.ts';
+import { useApis, useApp } from '../app-state.tsx';
+import { Field, Message } from '../components.tsx';
+import { useI18n } from '../i18n.tsx';
+import { normalizePhone } from '../phone.ts';
+
+export function WalletConnect() {
+  const { exchange } = useApis();
+  const { session, setWallet, failure, config } = useApp();
+  const { t } = useI18n();
+  const [phoneInput, setPhoneInput] = useState(session?.phone ?? '');
+  const [name, setName] = useState('');
+  const [phone, setPhone] = useState<string>();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+
+  const sendCode = async (event: FormEvent) => {
+    event.preventDefault();
+    const normalized = normalizePhone(phoneInput);
+    if (!normalized) {
+      setError(t('signIn.badPhone'));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await exchange.sendCode(normalized);
+      setPhone(normalized);
+    } catch (e) {
+      setError(failure(e, 'exchange'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const connect = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!phone) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      let answer: ExchangeSession;
+      try {
+        answer = await exchange.openWallet(phone, code.trim(), name.trim() || phone);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 'account_exists')) throw e;
+        answer = await exchange.signIn(phone, code.trim());
+      }
+      await setWallet({
+        subscriberId: answer.subscriber.id,
+        phone: answer.subscriber.phone,
+        token: answer.token,
+        expiresAt: answer.expiresAt,
+      });
+    } catch (e) {
+      setError(failure(e, 'exchange'));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="wallet-connect">
+      <h2 id="wallet-connect">{t('wallet.connectTitle')}</h2>
+      <p>{t('wallet.connectIntro')}</p>
+      {error && <Message kind="error">{error}</Message>}
+      {!phone ? (
+        <form onSubmit={sendCode} noValidate>
+          <Field label={t('signIn.phone')} hint={t('signIn.phoneHint')}>
+            {(props) => (
+              <input
+                {...props}
+                name="wallet-phone"
+                type="tel"
+                autoComplete="tel"
+                value={phoneInput}
+                onChange={(event) => setPhoneInput(event.target.value)}
+                required
+              />
+            )}
+          </Field>
+          <Field label={t('wallet.name')}>
+            {(props) => (
+              <input
+                {...props}
+                name="wallet-name"
+                autoComplete="name"
+                maxLength={80}
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
+            )}
+          </Field>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('signIn.sendCode')}
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={connect}>
+          <p>{t('signIn.codeSent', { phone })}</p>
+          {config?.development && (
+            <p className="hint">
+              <a
+                href={`${config.exchangeUrl}/dev/sms?phone=${encodeURIComponent(phone)}`}
+                target="_blank"
+                rel="noreferrer"
+              >
+                {t('wallet.devInbox')}
+              </a>
+            </p>
+          )}
+          <Field label={t('signIn.code')}>
+            {(props) => (
+              <input
+                {...props}
+                name="wallet-code"
+                value={code}
+                onChange={(event) => setCode(event.target.value)}
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                pattern="[0-9]{6}"
+                maxLength={6}
+                required
+              />
+            )}
+          </Field>
+          <div className="actions">
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {t('wallet.connect')}
+            </button>
+            <button type="button" className="button" onClick={() => setPhone(undefined)}>
+              {t('signIn.otherNumber')}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
