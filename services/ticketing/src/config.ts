@@ -2,6 +2,11 @@
  * The ticketing server's configuration, read once at start from the environment and validated;
  * a bad value fails the start with every bad variable listed. See docs/ticketing.md.
  */
+import {
+  manualCodeIterationsDefault,
+  manualCodeIterationsMax,
+  manualCodeIterationsMin,
+} from '@tessera/protocol';
 import { ConfigError, type Environment, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 
@@ -48,6 +53,12 @@ export interface TicketingConfig {
   readonly smsToken: string | undefined;
   /** Run the hold-expiry, reconciliation and refund workers in this process. */
   readonly workers: boolean;
+  /**
+   * PBKDF2 iterations of the salted PIN hashes in the terminals' event packages (seed 001's
+   * manual codes checked offline). More makes a stolen terminal slower at guessing PINs and the
+   * server slower at making the records (about 8 ms per record at the protocol's default).
+   */
+  readonly manualCodeIterations: number;
   readonly logLevel: LogLevel;
 }
 
@@ -86,6 +97,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     devEndpoints: reader.devEndpoints('TICKETING_DEV_ENDPOINTS'),
     ...reader.sms('TICKETING'),
     workers: reader.boolean('TICKETING_WORKERS', true),
+    manualCodeIterations: reader.integer(
+      'TICKETING_MANUAL_CODE_ITERATIONS',
+      manualCodeIterationsDefault,
+      manualCodeIterationsMin,
+      manualCodeIterationsMax,
+    ),
     logLevel: reader.logLevel(),
   });
 }

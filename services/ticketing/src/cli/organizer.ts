@@ -1,7 +1,8 @@
 /**
  * tessera-organizer: the organizer's command line, an HTTP client of the ticketing API with no
  * dependency beyond Node (parseArgs, fetch). Sign in, list organizers, create venues, import
- * seat maps, apply event files, publish, read the sales report and export attendees.
+ * seat maps, apply event files, publish, read the sales report, export attendees, close a
+ * performance after the event and read its gate reconciliation report.
  *
  *   npm run organizer -w @tessera/ticketing -- <command> [options]
  *
@@ -11,7 +12,7 @@
  * error. See docs/cli.md.
  */
 import { once } from 'node:events';
-import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Readable, type Writable } from 'node:stream';
@@ -19,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ApiClient, ApiFailure, UsageError } from './client.ts';
 import { type SalesReportView, salesText, table } from './format.ts';
+import { type CloseView, closeText, type GateReportView, gateReportText } from './gate-format.ts';
 import { bytes, Progress } from './progress.ts';
 
 export const defaultUrl = 'http://127.0.0.1:4200';
@@ -556,6 +558,76 @@ const attendees: Command = {
   },
 };
 
+const close: Command = {
+  words: ['close'],
+  args: '<perf_…> [--force]',
+  summary: 'Close a performance after the event: terminals still to upload, and the gate report',
+  options: { force: { type: 'boolean' } },
+  positionals: ['performanceId'],
+  async run(context) {
+    const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
+    const { body } = await context
+      .client()
+      .json<CloseView>('POST', `/v1/performances/${performanceId}/close`, {
+        body: { force: context.values.force === true },
+      });
+    if (context.values.json) printJson(context, body);
+    else context.out(closeText(body));
+  },
+};
+
+/** The tables of the gate report's CSV export (GET …/gate-report?format=csv&table=). */
+const gateReportTables = ['summary', 'gates', 'duplicates', 'outside'];
+
+const gateReport: Command = {
+  words: ['gate-report'],
+  args: '<perf_…> [--csv <summary|gates|duplicates|outside>] [--out <file.csv>]',
+  summary: 'The gate reconciliation report: admitted, no-shows, duplicates, per gate, revenue',
+  options: { csv: { type: 'string' }, out: { type: 'string' } },
+  positionals: ['performanceId'],
+  async run(context) {
+    const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
+    const csv = context.values.csv as string | undefined;
+    const out = context.values.out as string | undefined;
+    if (csv !== undefined && !gateReportTables.includes(csv)) {
+      throw new UsageError(`--csv takes one of ${gateReportTables.join(', ')}`, context.usage);
+    }
+    if (out !== undefined && csv === undefined) {
+      throw new UsageError('--out is for a CSV table: add --csv <table>', context.usage);
+    }
+    if (out === '') throw new UsageError('--out needs a file name', context.usage);
+    const path = `/v1/performances/${performanceId}/gate-report`;
+    if (csv === undefined) {
+      const { body } = await context.client().json<GateReportView>('GET', path);
+      if (context.values.json) printJson(context, body);
+      else context.out(gateReportText(body));
+      return;
+    }
+    const response = await context
+      .client()
+      .fetch('GET', `${path}?${new URLSearchParams({ format: 'csv', table: csv })}`);
+    const text = await response.text();
+    const lines = Math.max(0, text.split('\r\n').length - 2);
+    if (!out) {
+      context.out(text);
+      return;
+    }
+    // Into a side file first, renamed at the end: a broken write never looks complete.
+    const target = userPath(context, out);
+    try {
+      await writeFile(`${target}.part`, text);
+      await rename(`${target}.part`, target);
+    } catch (error) {
+      await unlink(`${target}.part`).catch(() => {});
+      throw new UsageError(
+        `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        context.usage,
+      );
+    }
+    context.out(`Wrote ${lines} ${csv} line${lines === 1 ? '' : 's'} to ${out}.\n`);
+  },
+};
+
 export const commands: Command[] = [
   login,
   organizers,
@@ -566,6 +638,8 @@ export const commands: Command[] = [
   events,
   sales,
   attendees,
+  close,
+  gateReport,
 ];
 
 const usageOf = (command: Command) =>

@@ -3,6 +3,8 @@ import type { RoutePlugin } from '../app.ts';
 import { afterSaleRoutes } from './after-sale.ts';
 import { availabilityRoutes } from './availability.ts';
 import { catalogueRoutes } from './catalogue.ts';
+import { gateCloseRoutes } from './gate-close.ts';
+import { gatePackageRoutes } from './gate-package.ts';
 import { gateRoutes } from './gates.ts';
 import { identityRoutes } from './identity.ts';
 import { organizerRoutes } from './organizers.ts';
@@ -22,4 +24,6 @@ export const allRoutes: readonly RoutePlugin[] = [
   afterSaleRoutes,
   reportRoutes,
   gateRoutes,
+  gatePackageRoutes,
+  gateCloseRoutes,
 ];

@@ -8,12 +8,16 @@
  * - closes orders whose payment window has closed, after asking the exchange (a payment that
  *   landed is settled, never dropped);
  * - polls the exchange for open orders not heard of for a while, in case a webhook was lost;
- * - sends refunds that are due.
+ * - sends refunds that are due;
+ * - makes the manual-code records (salted PIN hashes) of the terminals' event packages for
+ *   tickets that lack one at their current revision, the soonest performance first, a few
+ *   hundred a round (each is a deliberate PBKDF2, too slow for the purchase path).
  * Every step is a conditional update, so several instances (or a webhook racing the worker) may
  * run it at once without doing anything twice.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Ticketing } from '../context.ts';
+import { fillManualCodeRecords, workerFillMax } from '../event-package.ts';
 import { releaseExpiredHolds } from '../holds.ts';
 import { closeUnpaidOrder, requestPayment, settle } from '../orders.ts';
 import { sendDueRefunds } from '../refunds.ts';
@@ -26,6 +30,7 @@ export interface ReconcileSummary {
   ordersClosed: number;
   ordersPolled: number;
   refundsSent: number;
+  manualCodesMade: number;
 }
 
 /** How long an open order may go without news before the worker asks the exchange. */
@@ -45,6 +50,7 @@ export async function reconcileOnce(
     ordersClosed: 0,
     ordersPolled: 0,
     refundsSent: 0,
+    manualCodesMade: 0,
   };
   const step = async (what: string, work: () => Promise<unknown>) => {
     try {
@@ -116,6 +122,10 @@ export async function reconcileOnce(
 
   await step('refunds', async () => {
     summary.refundsSent = await sendDueRefunds(ticketing);
+  });
+  // Last: the slowest step, and the only one no buyer is waiting for.
+  await step('manual-code records', async () => {
+    summary.manualCodesMade = (await fillManualCodeRecords(ticketing, workerFillMax)).made;
   });
   return summary;
 }

@@ -1,0 +1,209 @@
+/** The gate reconciliation report and the close answer as people read them in a terminal. */
+import { table } from './format.ts';
+
+/** Lines of a list shown in text; the CSV export has them all. */
+const textListMax = 20;
+
+interface Scan {
+  at: string;
+  gate: string;
+  terminalId: string;
+  terminalName: string | null;
+  source: string;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface TerminalStandingView {
+  id: string;
+  name: string;
+  gate: string;
+  lastSeenAt: string | null;
+  pendingUploads: number;
+  outstanding: string | null;
+}
+
+/** What GET /v1/performances/:id/gate-report answers (the fields the text uses). */
+export interface GateReportView {
+  performance: {
+    id: string;
+    code: string;
+    eventName: string;
+    status: string;
+    startsAt: string;
+    closedAt: string | null;
+    venue: { name: string; radiusM: number };
+  };
+  generatedAt: string;
+  tickets: { sold: number; admitted: number; noShows: number };
+  admissions: {
+    entries: number;
+    exits: number;
+    online: number;
+    offline: number;
+    duplicates: number;
+    outsideVenue: number;
+  };
+  refusals: { reason: string; count: number }[];
+  duplicates: {
+    total: number;
+    listed: { ticketNumber: string; seat: string | null; first: Scan | null; duplicate: Scan }[];
+  };
+  outsideVenue: {
+    total: number;
+    listed: (Scan & { ticketNumber: string; distanceM: number | null })[];
+  };
+  gates: {
+    gate: string;
+    periodStart: string;
+    entries: number;
+    exits: number;
+    duplicates: number;
+  }[];
+  revenue: {
+    asset: string;
+    paid: string;
+    orders: number;
+    refunded: string;
+    refundsPending: string;
+    net: string;
+  }[];
+  storedValueRefunds: { asset: string; amount: string; count: number; done: number }[];
+  terminals: TerminalStandingView[];
+}
+
+export interface CloseView {
+  performanceId: string;
+  closedAt: string;
+  terminalsOutstanding: TerminalStandingView[];
+  storedValue: { refunds: string; queuedNow: number };
+  report: GateReportView;
+}
+
+/** UTC, to the minute: unambiguous on any terminal. */
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');
+const clock = (iso: string) => iso.slice(11, 16);
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+const scanText = (scan: Scan | null) =>
+  scan
+    ? `${clock(scan.at)} ${scan.gate} (${scan.terminalName ?? scan.terminalId}, ${scan.source})`
+    : '-';
+
+function truncated(total: number, shown: number, table: string) {
+  return total > shown ? [`  … and ${total - shown} more: gate-report --csv ${table}`] : [];
+}
+
+export function terminalsText(terminals: readonly TerminalStandingView[]) {
+  return table(
+    ['Terminal', 'Name', 'Gate', 'Last seen', 'Pending', 'Outstanding'],
+    terminals.map((terminal) => [
+      terminal.id,
+      terminal.name,
+      terminal.gate,
+      when(terminal.lastSeenAt),
+      terminal.pendingUploads,
+      terminal.outstanding?.replaceAll('_', ' ') ?? 'no',
+    ]),
+    '  ',
+  );
+}
+
+export function gateReportText(report: GateReportView) {
+  const p = report.performance;
+  const a = report.admissions;
+  const out: string[] = [
+    `${p.eventName}, performance ${p.code} (${p.id}) at ${p.venue.name}, ${when(p.startsAt)} - ${p.status}${p.closedAt ? ` since ${when(p.closedAt)}` : ''}`,
+    `Report of ${when(report.generatedAt)}`,
+    '',
+    `Tickets: ${report.tickets.sold} sold, ${report.tickets.admitted} admitted, ${plural(report.tickets.noShows, 'no-show')}`,
+    `Admissions: ${plural(a.entries, 'entry', 'entries')}, ${plural(a.exits, 'exit')} (${a.online} online, ${a.offline} offline); ${plural(a.duplicates, 'duplicate')}, ${a.outsideVenue} outside the venue`,
+  ];
+  if (report.refusals.length > 0) {
+    out.push(
+      `Refused at the gates: ${report.refusals.map((r) => `${r.reason.replaceAll('_', ' ')} ${r.count}`).join(', ')}`,
+    );
+  }
+  out.push('', 'Revenue per asset:');
+  out.push(
+    report.revenue.length === 0
+      ? '  none'
+      : table(
+          ['Asset', 'Paid', 'Orders', 'Refunded', 'Refunds pending', 'Net'],
+          report.revenue.map((r) => [
+            r.asset,
+            r.paid,
+            r.orders,
+            r.refunded,
+            r.refundsPending,
+            r.net,
+          ]),
+          '  ',
+        ),
+  );
+  out.push(
+    `Stored-value remainders refunded: ${
+      report.storedValueRefunds.length === 0
+        ? 'none'
+        : report.storedValueRefunds
+            .map(
+              (r) => `${r.amount} ${r.asset} (${plural(r.count, 'ticket')}, ${r.done} confirmed)`,
+            )
+            .join(', ')
+    }`,
+  );
+  out.push('', 'Admissions per gate and quarter hour:');
+  out.push(
+    report.gates.length === 0
+      ? '  none'
+      : table(
+          ['Gate', 'From', 'Entries', 'Exits', 'Duplicates'],
+          report.gates.map((g) => [g.gate, when(g.periodStart), g.entries, g.exits, g.duplicates]),
+          '  ',
+        ),
+  );
+  if (report.duplicates.total > 0) {
+    const shown = report.duplicates.listed.slice(0, textListMax);
+    out.push('', `Duplicates (${report.duplicates.total}), both scans:`);
+    out.push(
+      table(
+        ['Ticket', 'Seat', 'First admission', 'Duplicate'],
+        shown.map((d) => [d.ticketNumber, d.seat ?? '-', scanText(d.first), scanText(d.duplicate)]),
+        '  ',
+      ),
+      ...truncated(report.duplicates.total, shown.length, 'duplicates'),
+    );
+  }
+  if (report.outsideVenue.total > 0) {
+    const shown = report.outsideVenue.listed.slice(0, textListMax);
+    out.push('', `Outside the venue's ${p.venue.radiusM} m (${report.outsideVenue.total}):`);
+    out.push(
+      table(
+        ['Ticket', 'Scan', 'Distance'],
+        shown.map((o) => [
+          o.ticketNumber,
+          scanText(o),
+          o.distanceM === null ? '-' : `${o.distanceM} m`,
+        ]),
+        '  ',
+      ),
+      ...truncated(report.outsideVenue.total, shown.length, 'outside'),
+    );
+  }
+  out.push('', 'Terminals:');
+  out.push(report.terminals.length === 0 ? '  none' : terminalsText(report.terminals));
+  return `${out.join('\n')}\n`;
+}
+
+export function closeText(closed: CloseView) {
+  const out: string[] = [
+    `Closed ${closed.performanceId} at ${when(closed.closedAt)}.`,
+    closed.terminalsOutstanding.length === 0
+      ? 'Every terminal has uploaded what it admitted.'
+      : `${plural(closed.terminalsOutstanding.length, 'terminal')} may still hold admissions; bring them online to upload, then close again:\n${terminalsText(closed.terminalsOutstanding)}`,
+    closed.storedValue.refunds === 'queued'
+      ? `Stored-value remainders: refunds queued (${closed.storedValue.queuedNow} by this call).`
+      : 'Stored-value remainders: not refunded until those terminals have uploaded (or close again with --force).',
+    '',
+  ];
+  return out.join('\n') + gateReportText(closed.report);
+}
