@@ -10,6 +10,8 @@ const scenarios: Record<string, string> = {
   protocol: 'protocol.ts',
   exchange: 'exchange.ts',
   onsale: 'onsale.ts',
+  gate: 'gate.ts',
+  mobile: 'mobile.ts',
 };
 
 const requested = process.argv.slice(2);

@@ -16,7 +16,7 @@
  * (signing is slow and must not hold SQLite's write lock); the conditional update guarantees the
  * signed revision is the one stored.
  */
-import { fromBase64url } from '@tessera/protocol';
+import { fromBase64url, generateManualCode } from '@tessera/protocol';
 import { formatAmount } from '@tessera/service-kit/amounts';
 import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
 import { inTransaction } from './app.ts';
@@ -27,6 +27,7 @@ import { liveDevice } from './devices.ts';
 import { releaseHold } from './holds.ts';
 import { newId } from './ids.ts';
 import { signCredential, termsSource } from './issuance.ts';
+import { sealPin } from './issuer.ts';
 import { closeUnpaidOrder, queueRefund } from './orders.ts';
 
 type User = { readonly id: string; readonly phone: string };
@@ -67,7 +68,9 @@ async function performanceOf(ticketing: Ticketing, performanceId: string) {
 
 /**
  * The credential of the ticket's next revision, for another device (and holder phone). Signed
- * before the transaction that rebinds the ticket, which checks nobody changed it meanwhile.
+ * before the transaction that rebinds the ticket, which checks nobody changed it meanwhile. The
+ * revision gets a new manual-code PIN too: the old holder has seen the old one, and a ticket
+ * number with its PIN admits at the gate just as the barcode does.
  */
 async function nextCredential(
   ticketing: Ticketing,
@@ -75,13 +78,15 @@ async function nextCredential(
   holderPhone: string,
   devicePublicKey: string,
 ) {
-  return signCredential(
+  const signed = await signCredential(
     ticketing,
     { ...ticket, holder_phone: holderPhone },
     await termsSource(ticketing.database.db, ticket.performance_id, ticket.category_id),
     ticket.revision + 1,
     fromBase64url(devicePublicKey),
   );
+  const pin = generateManualCode(ticketing.protocol.backend).pin;
+  return { ...signed, sealedPin: sealPin(ticketing, ticket.id, pin) };
 }
 
 /** A ticket changes hands only for a performance still to come. */
@@ -129,7 +134,7 @@ async function rebind(
   now: number,
   ticket: TicketsTable,
   to: { userId: string; phone: string; deviceId: string },
-  signed: { credential: string; keyId: string },
+  signed: { credential: string; keyId: string; sealedPin: string },
   reason: 'transferred' | 'reissued',
 ) {
   const moved = await trx
@@ -141,6 +146,7 @@ async function rebind(
       device_id: to.deviceId,
       credential: signed.credential,
       key_id: signed.keyId,
+      pin: signed.sealedPin,
       updated_at: now,
     })
     .where('id', '=', ticket.id)

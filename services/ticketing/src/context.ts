@@ -43,6 +43,7 @@ export interface GateAdmission {
 /** Fans admissions out to the live feeds of this process's terminals. */
 export class GateFeed {
   private readonly listeners = new Set<(admission: GateAdmission) => void>();
+  private readonly revocations = new Set<(terminalId: string) => void>();
 
   subscribe(listener: (admission: GateAdmission) => void): () => void {
     this.listeners.add(listener);
@@ -51,6 +52,16 @@ export class GateFeed {
 
   publish(admission: GateAdmission) {
     for (const listener of this.listeners) listener(admission);
+  }
+
+  /** Told when a terminal is revoked, so its open feed ends at once in this process. */
+  onRevoked(listener: (terminalId: string) => void): () => void {
+    this.revocations.add(listener);
+    return () => this.revocations.delete(listener);
+  }
+
+  revoked(terminalId: string) {
+    for (const listener of this.revocations) listener(terminalId);
   }
 }
 

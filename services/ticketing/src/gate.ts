@@ -240,7 +240,7 @@ function keyringOf(ticketing: Ticketing, organizerId: string): Promise<Keyring> 
   return keyring;
 }
 
-/** The performance codes a terminal admits to, by id; looked up once a minute. */
+/** The performance codes a terminal admits to, mapped to their performance ids. */
 async function codesOf(ticketing: Ticketing, terminal: TerminalPrincipal) {
   const rows = await ticketing.database.db
     .selectFrom('performances')
@@ -872,20 +872,14 @@ export async function uploadAdmissions(
               { ...terms, revision: upload.revision },
               {
                 eventIds,
-                nowS: Math.max(
-                  terms.validFromS,
-                  Math.min(seconds(upload.scannedAt), terms.validUntilS - 1),
-                ),
+                nowS: withinWindow(terms, upload.scannedAt),
                 history: { admissionsFor: () => recordsOf(rows) },
                 debit: upload.debit,
               },
               upload.presentationTime ?? undefined,
             )
           : null;
-      const duplicate =
-        decision !== null &&
-        !decision.admitted &&
-        (decision.reason === 'already_used' || decision.reason === 'entitlement_exhausted');
+      const duplicate = decision !== null && isUsedUp(decision);
       const admissionId = await recordAdmission(
         ticketing,
         trx,
@@ -907,6 +901,7 @@ export async function uploadAdmissions(
         },
         committed,
       );
+      const flags = await reflagByScanTime(trx, ticket.id, terms, eventIds);
       const outside = await outsideVenue(ticketing, trx, terminal, upload.position);
       await trx
         .insertInto('gate_decisions')
@@ -931,7 +926,12 @@ export async function uploadAdmissions(
           recorded_at: now,
         })
         .execute();
-      return { nonce: upload.nonce, recorded: 'new' as const, duplicate, outsideVenue: outside };
+      return {
+        nonce: upload.nonce,
+        recorded: 'new' as const,
+        duplicate: flags.get(admissionId) ?? duplicate,
+        outsideVenue: outside,
+      };
     }).catch((error: unknown) => {
       // The same nonce sent twice at once: the unique index let one in; this one is a repeat.
       if (isNonceConflict(error)) {
@@ -957,6 +957,68 @@ export async function uploadAdmissions(
     .where('id', '=', terminal.id)
     .execute();
   return results;
+}
+
+/** The entitlement, not the scan, was the problem: another admission had used the ticket. */
+function isUsedUp(decision: Decision) {
+  return (
+    !decision.admitted &&
+    (decision.reason === 'already_used' || decision.reason === 'entitlement_exhausted')
+  );
+}
+
+/** A scan's time inside the ticket's window, so only the history decides an uploaded scan. */
+function withinWindow(terms: TicketTerms, scannedAtMs: number) {
+  return Math.max(terms.validFromS, Math.min(seconds(scannedAtMs), terms.validUntilS - 1));
+}
+
+/**
+ * Which offline scans of a ticket count is decided by when they were made, not by when their
+ * uploads arrived: they are replayed in scan order after everything the server admitted online
+ * (an admission given at the gate stands, it cannot be taken back), and each entry the
+ * entitlement no longer covered is flagged a duplicate (one flagged before, now covered, is
+ * cleared).
+ */
+async function reflagByScanTime(
+  trx: Trx,
+  ticketId: string,
+  terms: TicketTerms,
+  eventIds: readonly string[],
+) {
+  const history = await historyOf(trx, ticketId);
+  const counted = recordsOf(
+    history.filter((row) => row.source === 'online' && row.duplicate === 0),
+  );
+  const offline = history
+    .filter((row) => row.source === 'offline')
+    .sort((a, b) => a.scanned_at - b.scanned_at || a.seq - b.seq);
+  const flags = new Map<string, boolean>();
+  for (const row of offline) {
+    const duplicate =
+      row.direction === 'entry' &&
+      isUsedUp(
+        evaluateEntitlement(
+          { ...terms, revision: row.revision },
+          {
+            eventIds,
+            nowS: withinWindow(terms, row.scanned_at),
+            history: { admissionsFor: () => counted },
+            debit: BigInt(row.debit),
+          },
+          row.presentation_time ?? undefined,
+        ),
+      );
+    if (!duplicate) counted.push(...recordsOf([row]));
+    flags.set(row.id, duplicate);
+    if ((row.duplicate === 1) !== duplicate) {
+      await trx
+        .updateTable('admissions')
+        .set({ duplicate: duplicate ? 1 : 0 })
+        .where('id', '=', row.id)
+        .execute();
+    }
+  }
+  return flags;
 }
 
 function isNonceConflict(error: unknown) {

@@ -263,6 +263,7 @@ export function gateRoutes(app: App, ticketing: Ticketing) {
         .where('id', '=', terminalId)
         .where('revoked_at', 'is', null)
         .execute();
+      ticketing.gates.revoked(terminalId);
       return terminalView(await terminalOfOrganizer(organizerId, terminalId));
     },
   );
@@ -413,11 +414,29 @@ export function gateRoutes(app: App, ticketing: Ticketing) {
         if (replayed < 0) buffered.push(admission);
         else if (admission.seq > replayed) send(admission);
       });
-      const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
-      request.raw.on('close', () => {
+      // A revoked terminal hears nothing more: at once when revoked through this instance,
+      // within a keep-alive period when revoked through another.
+      const end = () => {
         clearInterval(keepAlive);
         unsubscribe();
+        unwatch();
+        raw.end();
+      };
+      const unwatch = ticketing.gates.onRevoked((revokedId) => {
+        if (revokedId === terminal.id) end();
       });
+      const keepAlive = setInterval(async () => {
+        const live = await db
+          .selectFrom('terminals')
+          .select('id')
+          .where('id', '=', terminal.id)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst()
+          .catch(() => ({ id: terminal.id }));
+        if (live) raw.write(': keep-alive\n\n');
+        else end();
+      }, 15_000);
+      request.raw.on('close', end);
       let last = since ?? 0;
       if (since !== null) {
         const rows = await db
