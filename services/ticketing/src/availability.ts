@@ -84,7 +84,7 @@ async function categoriesOf(db: Trx, eventId: string) {
     .execute();
 }
 
-async function priceOf(ticketing: Ticketing, asset: string, amount: string) {
+export async function priceOf(ticketing: Ticketing, asset: string, amount: string) {
   return formatAmount(BigInt(amount), await scaleOf(ticketing, asset));
 }
 

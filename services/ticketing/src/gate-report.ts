@@ -22,7 +22,7 @@ import { formatAmount } from '@tessera/service-kit/amounts';
 import { ApiError, conflict, notFound } from '@tessera/service-kit/errors';
 import { sql } from 'kysely';
 import { inTransaction } from './app.ts';
-import { type Permission, type Principal, requireStaff } from './auth.ts';
+import { type Permission, type Principal, requireStaff, type TerminalPrincipal } from './auth.ts';
 import type { Ticketing } from './context.ts';
 import { distanceM } from './gate.ts';
 import { csvLine, liveTicketStatuses } from './reports.ts';
@@ -51,7 +51,34 @@ export async function requirePerformanceStaff(
   performanceId: string,
   permission: Permission,
 ) {
-  const performance = await ticketing.database.db
+  const performance = await performanceRow(ticketing, performanceId);
+  if (!performance) throw notFound('performance');
+  try {
+    await requireStaff(ticketing, principal, performance.organizer_id, permission);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw notFound('performance');
+    throw error;
+  }
+  return performance;
+}
+
+/** The performance if the terminal checks tickets for it (end of event on the gate app). */
+export async function requirePerformanceOfTerminal(
+  ticketing: Ticketing,
+  terminal: TerminalPrincipal,
+  performanceId: string,
+) {
+  const performance = terminal.performanceIds.includes(performanceId)
+    ? await performanceRow(ticketing, performanceId)
+    : undefined;
+  if (!performance || performance.organizer_id !== terminal.organizerId) {
+    throw notFound('performance');
+  }
+  return performance;
+}
+
+function performanceRow(ticketing: Ticketing, performanceId: string) {
+  return ticketing.database.db
     .selectFrom('performances as p')
     .innerJoin('events as e', 'e.id', 'p.event_id')
     .innerJoin('venues as v', 'v.id', 'e.venue_id')
@@ -75,14 +102,6 @@ export async function requirePerformanceStaff(
     ])
     .where('p.id', '=', performanceId)
     .executeTakeFirst();
-  if (!performance) throw notFound('performance');
-  try {
-    await requireStaff(ticketing, principal, performance.organizer_id, permission);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) throw notFound('performance');
-    throw error;
-  }
-  return performance;
 }
 
 type PerformanceRow = Awaited<ReturnType<typeof requirePerformanceStaff>>;

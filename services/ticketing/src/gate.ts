@@ -706,7 +706,7 @@ async function outsideVenue(
   return distanceM(venue, position) - position.accuracyM > venue.radius_m;
 }
 
-async function recordAdmission(
+export async function recordAdmission(
   ticketing: Ticketing,
   trx: Trx,
   now: number,

@@ -22,6 +22,11 @@ export interface HoldInput {
   /** Or a category and a quantity: GA quota, or the best seats together of a seated category. */
   categoryId?: string;
   quantity?: number;
+  /**
+   * `door`: sold at the gate (unit 404), where selling goes on after the on-sale window has
+   * ended, for as long as the performance runs and has not been closed.
+   */
+  channel?: 'online' | 'door';
 }
 
 class Shortfall extends Error {
@@ -48,6 +53,8 @@ async function saleContext(trx: Trx, performanceId: string) {
       'p.status',
       'p.sales_start',
       'p.sales_end',
+      'p.ends_at',
+      'p.closed_at',
       'e.status as event_status',
       'e.per_order_limit',
       'e.per_buyer_limit',
@@ -137,7 +144,13 @@ async function holdIn(
     throw conflict('not_on_sale', `this performance is ${sale.status}`);
   }
   if (now < sale.sales_start) throw conflict('not_on_sale', 'sales have not started yet');
-  if (now >= sale.sales_end) throw conflict('not_on_sale', 'sales have ended');
+  if (input.channel === 'door') {
+    if (sale.closed_at !== null || now >= sale.ends_at) {
+      throw conflict('not_on_sale', 'this performance has ended');
+    }
+  } else if (now >= sale.sales_end) {
+    throw conflict('not_on_sale', 'sales have ended');
+  }
   if (quantity < 1 || quantity > sale.per_order_limit) {
     throw new ApiError(400, 'order_limit', `an order holds 1 to ${sale.per_order_limit} tickets`, {
       limit: sale.per_order_limit,
@@ -200,7 +213,17 @@ async function holdIn(
         spread,
       );
       if (!seats) {
-        // Either none are left, or (on PostgreSQL, whose statements each see the latest
+        const free = await trx
+          .selectFrom('inventory_seats')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('performance_id', '=', input.performanceId)
+          .where('category_id', '=', category.id)
+          .where('status', '=', 'available')
+          .executeTakeFirstOrThrow();
+        if (Number(free.n) < quantity) {
+          throw new Shortfall('sold_out', `fewer than ${quantity} seats are left in this category`);
+        }
+        // Too few together, or (on PostgreSQL, whose statements each see the latest
         // commits) the run it found was taken between its two reads: look again a few times.
         throw new Shortfall(
           'not_together',

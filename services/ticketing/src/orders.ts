@@ -18,8 +18,9 @@ import { fromBase64url } from '@tessera/protocol';
 import { formatAmount, parseAmount } from '@tessera/service-kit/amounts';
 import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
 import { inTransaction, type Work } from './app.ts';
-import type { Ticketing } from './context.ts';
+import type { GateAdmission, Ticketing } from './context.ts';
 import type { OrdersTable } from './db/schema.ts';
+import { admitDoorSaleIn } from './door-sales.ts';
 import { ExchangeError, type PaymentRequestView } from './exchange-client.ts';
 import { releaseHold } from './holds.ts';
 import { newId } from './ids.ts';
@@ -35,6 +36,8 @@ export interface OrderInput {
   deviceId?: string;
   /** Seed 001: deliver to another phone number; the tickets wait for it to sign in. */
   deliverTo?: string;
+  /** Sold at the gate (unit 404): issuance admits the tickets at the selling terminal. */
+  doorSaleId?: string;
 }
 
 /** Places (or returns the existing) order for a hold. */
@@ -171,6 +174,7 @@ export async function placeOrder(
     paid_at: null,
     issued_at: null,
     updated_at: now,
+    door_sale_id: input.doorSaleId ?? null,
   };
   await inTransaction(ticketing, async ({ trx, now }) => {
     const taken = await trx
@@ -374,12 +378,15 @@ export async function settle(
         .executeTakeFirstOrThrow()
     ).organizer_id;
   const issuer = await signerFor(ticketing, organizer);
+  // A door sale's tickets are admitted as they are issued; the gates hear of it after COMMIT.
+  const admitted: GateAdmission[] = [];
   let settlement: Settlement;
   for (let attempt = 1; ; attempt++) {
     try {
       settlement = await inTransaction(ticketing, async (work) => {
+        admitted.length = 0;
         if (before && !(await before(work))) return { outcome: 'already' as const };
-        return settleIn(ticketing, work, orderId, request, 'issue', issuer, organizerId);
+        return settleIn(ticketing, work, orderId, request, 'issue', issuer, organizerId, admitted);
       });
       break;
     } catch (error) {
@@ -396,6 +403,7 @@ export async function settle(
     }
   }
   ticketing.orders.changed(orderId);
+  for (const admission of admitted) ticketing.gates.publish(admission);
   if (settlement.notifyPhone) {
     await ticketing.sms
       .send(
@@ -421,6 +429,7 @@ async function settleIn(
   path: 'issue' | 'refund',
   issuer: OrganizerSigner,
   organizerId?: string,
+  admitted: GateAdmission[] = [],
 ): Promise<Settlement> {
   // The order, its hold, its performance and its device in one read.
   const order = await trx
@@ -564,6 +573,9 @@ async function settleIn(
     })
     .where('id', '=', order.id)
     .execute();
+  if (order.door_sale_id !== null) {
+    await admitDoorSaleIn(ticketing, trx, now, order.door_sale_id, tickets, admitted);
+  }
   return order.device_id
     ? { outcome: 'issued' }
     : { outcome: 'issued', notifyPhone: order.deliver_to_phone };

@@ -258,6 +258,8 @@ export interface OrdersTable {
   paid_at: number | null;
   issued_at: number | null;
   updated_at: number;
+  /** Sold at the gate (unit 404): the tickets are admitted there as soon as they are issued. */
+  door_sale_id: string | null;
 }
 
 export interface OrderLinesTable {
@@ -389,6 +391,29 @@ export interface TicketingDB {
   admissions: AdmissionsTable;
   gate_decisions: GateDecisionsTable;
   manual_code_records: ManualCodeRecordsTable;
+  door_sales: DoorSalesTable;
+}
+
+/** A sale at the gate (unit 404), offered by a terminal and claimed by a buyer's app. */
+export interface DoorSalesTable {
+  id: string;
+  organizer_id: string;
+  terminal_id: string;
+  performance_id: string;
+  category_id: string;
+  quantity: number;
+  /**
+   * The token in the claim QR. Kept as it is (not hashed) so the terminal can show the QR again
+   * after a reload: it is on a public screen anyway, and claiming only lets someone pay.
+   */
+  claim_token: string;
+  status: 'open' | 'claimed' | 'admitted' | 'cancelled';
+  created_at: number;
+  expires_at: number;
+  claimed_by: string | null;
+  hold_id: string | null;
+  order_id: string | null;
+  admitted_at: number | null;
 }
 
 /** A one-time code that enrols a terminal (unit 416) for a gate of a venue. */
@@ -456,7 +481,7 @@ export interface GateDecisionsTable {
   terminal_id: string;
   performance_id: string | null;
   ticket_number: string | null;
-  input: 'barcode' | 'manual' | 'upload';
+  input: 'barcode' | 'manual' | 'upload' | 'door_sale';
   admitted: number;
   reason: string;
   detail: string;

@@ -1,9 +1,9 @@
 /**
- * Event close and the gate reconciliation report (staff). The rules are in ../gate-report.ts;
+ * Event close and the gate reconciliation report (staff, and terminals for their own events). The rules are in ../gate-report.ts;
  * docs/gates.md ("Event close") explains them.
  */
 import { type TSchema, Type } from 'typebox';
-import type { App } from '../app.ts';
+import { type App, terminalOf } from '../app.ts';
 import type { Ticketing } from '../context.ts';
 import {
   closePerformance,
@@ -12,6 +12,7 @@ import {
   gateReportCsv,
   gateReportTables,
   reportListMax,
+  requirePerformanceOfTerminal,
   requirePerformanceStaff,
 } from '../gate-report.ts';
 import { errors, Id } from './schemas.ts';
@@ -237,6 +238,30 @@ export function gateCloseRoutes(app: App, ticketing: Ticketing) {
           .send(gateReportCsv(report, table) as never);
       }
       return report;
+    },
+  );
+
+  app.get(
+    '/v1/terminal/report',
+    {
+      config: { access: 'terminal' },
+      schema: {
+        tags: ['gates'],
+        summary: "The gate reconciliation report of one of the terminal's performances",
+        description:
+          'What the gate app shows at the end of the event, once it has sent everything: the same report as GET /v1/performances/{performanceId}/gate-report.',
+        querystring: Type.Object({ performanceId: Id('perf') }, { additionalProperties: false }),
+        response: { 200: GateReport, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const performance = await requirePerformanceOfTerminal(
+        ticketing,
+        terminalOf(request),
+        request.query.performanceId,
+      );
+      reply.header('cache-control', 'no-store');
+      return gateReport(ticketing, performance);
     },
   );
 }

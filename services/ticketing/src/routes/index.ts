@@ -3,6 +3,7 @@ import type { RoutePlugin } from '../app.ts';
 import { afterSaleRoutes } from './after-sale.ts';
 import { availabilityRoutes } from './availability.ts';
 import { catalogueRoutes } from './catalogue.ts';
+import { doorSaleRoutes } from './door-sales.ts';
 import { gateCloseRoutes } from './gate-close.ts';
 import { gatePackageRoutes } from './gate-package.ts';
 import { gateRoutes } from './gates.ts';
@@ -26,4 +27,5 @@ export const allRoutes: readonly RoutePlugin[] = [
   gateRoutes,
   gatePackageRoutes,
   gateCloseRoutes,
+  doorSaleRoutes,
 ];
