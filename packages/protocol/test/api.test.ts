@@ -172,6 +172,49 @@ describe('verification context', () => {
     }
     expect(remaining).toEqual(['6000', '2000', 'entitlement_exhausted', 'entitlement_exhausted']);
   });
+
+  it('trusts the organizer signature of the credential on record, and nothing else', async () => {
+    const keyring = await protocol.prepareKeyring([
+      { publicKey: organizer.publicKey, eventIds: ['EV1042'] },
+    ]);
+    const { bytes } = await protocol.issueCredential(fields(), organizer);
+    // A broken organizer signature: only a record holding exactly these bytes can vouch for it.
+    const broken = bytes.slice();
+    broken[broken.length - 1] = (broken[broken.length - 1] as number) ^ 1;
+    const nowS = 1_790_000_100;
+    const { text } = await protocol.createPresentation(broken, device, nowS);
+    const verify = (issuedCredential?: Uint8Array, eventIds = ['EV1042']) =>
+      protocol.verifyPresentation(text, {
+        keyring,
+        eventIds,
+        nowS,
+        ...(issuedCredential ? { issuedCredential } : {}),
+      });
+    expect((await verify()).reason).toBe('tampered');
+    expect((await verify(bytes)).reason).toBe('tampered');
+    expect((await verify(broken)).reason).toBe('valid');
+    // The key must still be trusted for the event, and the phone must still have signed.
+    const elsewhere = await protocol.prepareKeyring([
+      { publicKey: organizer.publicKey, eventIds: ['EV9999'] },
+    ]);
+    const untrusted = await protocol.verifyPresentation(text, {
+      keyring: elsewhere,
+      eventIds: ['EV1042'],
+      nowS,
+      issuedCredential: broken,
+    });
+    expect(untrusted.reason).toBe('forged');
+    const { bytes: presented } = await protocol.createPresentation(broken, device, nowS);
+    const unsigned = presented.slice();
+    unsigned[unsigned.length - 1] = (unsigned[unsigned.length - 1] as number) ^ 1;
+    const decision = await protocol.verifyPresentation(unsigned, {
+      keyring,
+      eventIds: ['EV1042'],
+      nowS,
+      issuedCredential: broken,
+    });
+    expect(decision.reason).toBe('wrong_device');
+  });
 });
 
 describe('manual codes', () => {

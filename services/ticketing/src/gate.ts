@@ -11,6 +11,7 @@
  * ticket row serialises them.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { Statement } from '@tessera/db';
 import {
   type AdmissionRecord,
   bytesEqual,
@@ -32,7 +33,7 @@ import { type TerminalPrincipal, terminalTokenPrefix } from './auth.ts';
 import type { GateAdmission, Ticketing, Trx } from './context.ts';
 import type { AdmissionsTable } from './db/schema.ts';
 import { newId, newSecret } from './ids.ts';
-import { termsSource, ticketTerms } from './issuance.ts';
+import { type TicketTermsSource, ticketTerms } from './issuance.ts';
 import { openPin } from './issuer.ts';
 
 type AdmissionRow = Selectable<AdmissionsTable>;
@@ -217,6 +218,15 @@ const keyrings = new WeakMap<
   Map<string, { keyring: Promise<Keyring>; until: number }>
 >();
 
+/** A key was added or retired here: the next check reads the keys again. */
+export function forgetKeyring(ticketing: Ticketing, organizerId: string) {
+  keyrings.get(ticketing)?.delete(organizerId);
+}
+
+/**
+ * The organizer's active keys, as the event package sends them: a retired key's tickets are
+ * refused online and offline alike (its holders get reissued tickets).
+ */
 function keyringOf(ticketing: Ticketing, organizerId: string): Promise<Keyring> {
   let cache = keyrings.get(ticketing);
   if (!cache) {
@@ -229,6 +239,7 @@ function keyringOf(ticketing: Ticketing, organizerId: string): Promise<Keyring> 
     .selectFrom('organizer_keys')
     .select('public_key')
     .where('organizer_id', '=', organizerId)
+    .where('status', '=', 'active')
     .execute()
     .then((rows) =>
       ticketing.protocol.prepareKeyring(
@@ -240,15 +251,38 @@ function keyringOf(ticketing: Ticketing, organizerId: string): Promise<Keyring> 
   return keyring;
 }
 
+/** Performance codes by performance id: a code never changes once made, so it is kept. */
+const performanceCodes = new WeakMap<Ticketing, Map<string, string>>();
+
 /** The performance codes a terminal admits to, mapped to their performance ids. */
 async function codesOf(ticketing: Ticketing, terminal: TerminalPrincipal) {
-  const rows = await ticketing.database.db
-    .selectFrom('performances')
-    .select(['id', 'code'])
-    .where('id', 'in', terminal.performanceIds.length > 0 ? terminal.performanceIds : [''])
-    .execute();
-  return new Map(rows.map((row) => [row.code, row.id]));
+  let known = performanceCodes.get(ticketing);
+  if (!known) {
+    known = new Map();
+    performanceCodes.set(ticketing, known);
+  }
+  const missing = terminal.performanceIds.filter((id) => !known.has(id));
+  if (missing.length > 0) {
+    const rows = await ticketing.database.db
+      .selectFrom('performances')
+      .select(['id', 'code'])
+      .where('id', 'in', missing)
+      .execute();
+    if (known.size > 100_000) known.clear();
+    for (const row of rows) known.set(row.id, row.code);
+  }
+  const codes = new Map<string, string>();
+  for (const id of terminal.performanceIds) {
+    const code = known.get(id);
+    if (code !== undefined) codes.set(code, id);
+  }
+  return codes;
 }
+
+/** The ticket a barcode names, with the credential on record, before any lock is taken. */
+const ticketByNumber = new Statement<{ id: string; credential: string | null }>(
+  'select id, credential from tickets where performance_id = ? and number = ?',
+);
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -291,29 +325,38 @@ export async function verifyAtGate(
 
   let found: { ticketId: string; presentationTimeS?: number; presented?: Uint8Array } | null;
   if (input.barcode !== undefined) {
-    // The protocol's own offline checks first (claim 11's order): format, organizer signature,
-    // device signature, age, event; history comes from the database below.
-    const decision = await ticketing.protocol.verifyPresentation(input.barcode, {
+    let raw: Uint8Array;
+    let presentation: ReturnType<typeof decodePresentation>;
+    try {
+      raw = presentationFromText(input.barcode);
+      presentation = decodePresentation(raw);
+    } catch (error) {
+      if (!isProtocolError(error)) throw error;
+      return refuse('malformed', error.message);
+    }
+    const { eventId: code, ticketId: number } = presentation.credential;
+    const performanceId = codes.get(code);
+    const onRecord = performanceId
+      ? await ticketByNumber.first(ticketing.database.db, ticketing.database.dialect, [
+          performanceId,
+          number,
+        ])
+      : undefined;
+    // The protocol's own checks (claim 11's order): format, organizer signature, device
+    // signature, age, event; history comes from the database below. A credential byte for byte
+    // the one on record carries the signature this server made, which is not checked again.
+    const decision = await ticketing.protocol.verifyPresentation(raw, {
       keyring: await keyringOf(ticketing, terminal.organizerId),
       eventIds,
       nowS,
+      ...(onRecord?.credential ? { issuedCredential: fromBase64url(onRecord.credential) } : {}),
     });
     if (!decision.admitted && decision.reason !== 'already_used') {
       return refuse(decision.reason, decision.detail, decision.terms?.ticketId ?? null);
     }
-    const presentation = decodePresentation(presentationFromText(input.barcode));
-    const code = presentation.credential.eventId;
-    const ticket = await ticketing.database.db
-      .selectFrom('tickets')
-      .select('id')
-      .where('performance_id', '=', codes.get(code) ?? '')
-      .where('number', '=', presentation.credential.ticketId)
-      .executeTakeFirst();
-    if (!ticket) {
-      return refuse('revoked', 'no such ticket is on record', presentation.credential.ticketId);
-    }
+    if (!onRecord) return refuse('revoked', 'no such ticket is on record', number);
     found = {
-      ticketId: ticket.id,
+      ticketId: onRecord.id,
       presentationTimeS: presentation.timeS,
       presented: presentation.credentialBytes,
     };
@@ -327,7 +370,7 @@ export async function verifyAtGate(
       if (!isProtocolError(error)) throw error;
       return refuse('malformed', error.message);
     }
-    await limitManualCodes(ticketing, terminal, number);
+    await limitManualCodes(ticketing, terminal, number, input.scannedAt);
     const ticket = await ticketing.database.db
       .selectFrom('tickets')
       .select(['id', 'pin', 'performance_id'])
@@ -359,7 +402,12 @@ function safeEqual(a: string, b: string) {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-async function limitManualCodes(ticketing: Ticketing, terminal: TerminalPrincipal, number: string) {
+async function limitManualCodes(
+  ticketing: Ticketing,
+  terminal: TerminalPrincipal,
+  number: string,
+  scannedAt: number,
+) {
   const db = ticketing.database.db;
   const now = ticketing.clock.now();
   const count = (column: 'terminal_id' | 'ticket_number', value: string, sinceMs: number) =>
@@ -375,27 +423,38 @@ async function limitManualCodes(ticketing: Ticketing, terminal: TerminalPrincipa
     count('terminal_id', terminal.id, 10 * 60_000),
     count('ticket_number', number, 60 * 60_000),
   ]);
-  if (Number(byTerminal.n) >= manualFailuresPerTerminal) {
-    throw new ApiError(
-      429,
-      'too_many_wrong_codes',
-      'too many wrong manual codes from this terminal; wait ten minutes or scan the barcode',
-    );
-  }
-  if (Number(byTicket.n) >= manualFailuresPerTicket) {
-    throw new ApiError(
-      429,
-      'too_many_wrong_codes',
-      'too many wrong PINs for this ticket number; ask for the barcode',
-    );
-  }
+  const refusal =
+    Number(byTerminal.n) >= manualFailuresPerTerminal
+      ? 'too many wrong manual codes from this terminal; wait ten minutes or scan the barcode'
+      : Number(byTicket.n) >= manualFailuresPerTicket
+        ? 'too many wrong PINs for this ticket number; ask for the barcode'
+        : null;
+  if (refusal === null) return;
+  // Kept in the audit log too (its reason is not counted above, so refusals do not compound).
+  await db
+    .insertInto('gate_decisions')
+    .values({
+      terminal_id: terminal.id,
+      performance_id: null,
+      ticket_number: number,
+      input: 'manual',
+      admitted: 0,
+      reason: 'too_many_wrong_codes',
+      detail: refusal,
+      admission_id: null,
+      scanned_at: scannedAt,
+      recorded_at: now,
+    })
+    .execute();
+  throw new ApiError(429, 'too_many_wrong_codes', refusal);
 }
 
-interface LockedTicket {
+/** The ticket with what the gate decides on and shows: its terms' source, seat and holder. */
+interface LockedTicket extends TicketTermsSource {
   id: string;
   number: string;
   performance_id: string;
-  performance_code: string;
+  closed_at: number | null;
   category_id: string;
   category: string;
   seat_id: string | null;
@@ -403,47 +462,51 @@ interface LockedTicket {
   status: string;
   credential: string | null;
   holder_user_id: string | null;
+  section: string | null;
+  row_label: string | null;
+  seat_number: string | null;
+  first_name: string | null;
 }
 
-/** The ticket, locked for the rest of the transaction on PostgreSQL. */
-async function lockTicket(ticketing: Ticketing, trx: Trx, ticketId: string) {
-  let query = trx
-    .selectFrom('tickets as t')
-    .innerJoin('performances as p', 'p.id', 't.performance_id')
-    .innerJoin('categories as c', 'c.id', 't.category_id')
-    .select([
-      't.id',
-      't.number',
-      't.performance_id',
-      'p.code as performance_code',
-      't.category_id',
-      'c.name as category',
-      't.seat_id',
-      't.revision',
-      't.status',
-      't.credential',
-      't.holder_user_id',
-    ])
-    .where('t.id', '=', ticketId);
-  if (ticketing.database.dialect === 'postgres') query = query.forUpdate('t');
-  return (await query.executeTakeFirst()) as LockedTicket | undefined;
+const lockedTicketSql = `select t.id, t.number, t.performance_id, p.code as performance_code, p.closed_at,
+    p.doors_at, p.ends_at, t.category_id, c.name as category, c.kind, c.entries_allowed,
+    c.reentry_allowed, c.valid_from, c.valid_until, c.stored_value, c.reserved_hex, t.seat_id,
+    t.revision, t.status, t.credential, t.holder_user_id, s.section, s.row_label,
+    s.number as seat_number, u.first_name
+  from tickets t
+  join performances p on p.id = t.performance_id
+  join categories c on c.id = t.category_id
+  left join seats s on s.id = t.seat_id
+  left join users u on u.id = t.holder_user_id
+  where t.id = ?`;
+
+/**
+ * One statement for everything about the ticket, locked for the rest of the transaction on
+ * PostgreSQL (SQLite's single writer already holds the database).
+ */
+const lockedTicket = new Statement<LockedTicket>({
+  sqlite: lockedTicketSql,
+  postgres: `${lockedTicketSql} for update of t`,
+});
+
+function lockTicket(ticketing: Ticketing, trx: Trx, ticketId: string) {
+  return lockedTicket.first(trx, ticketing.database.dialect, [ticketId]);
 }
 
-async function historyOf(trx: Trx, ticketId: string) {
-  return trx
-    .selectFrom('admissions')
-    .selectAll()
-    .where('ticket_id', '=', ticketId)
-    .orderBy('seq')
-    .execute();
+const admissionHistory = new Statement<AdmissionRow>(
+  'select * from admissions where ticket_id = ? order by seq',
+);
+
+function historyOf(ticketing: Ticketing, trx: Trx, ticketId: string) {
+  return admissionHistory.run(trx, ticketing.database.dialect, [ticketId]);
 }
 
 function recordsOf(rows: readonly AdmissionRow[]): AdmissionRecord[] {
   return rows.map((row) => ({
     direction: row.direction,
-    atS: seconds(row.scanned_at),
+    atS: seconds(Number(row.scanned_at)),
     revision: row.revision,
-    ...(row.presentation_time !== null ? { presentationTimeS: row.presentation_time } : {}),
+    ...(row.presentation_time !== null ? { presentationTimeS: Number(row.presentation_time) } : {}),
     debit: BigInt(row.debit),
     gate: row.gate,
     terminalId: row.terminal_id,
@@ -482,12 +545,20 @@ async function decideAndRecord(
   if (!ticket || !terminal.performanceIds.includes(ticket.performance_id)) {
     return audit({ admitted: false, reason: 'wrong_event', detail: 'not a ticket for this gate' });
   }
-  const terms = await termsOfTicket(trx, ticket);
-  const rows = await historyOf(trx, ticket.id);
-  const view = await ticketDetails(trx, ticket, terms, rows);
+  const terms = ticketTerms(ticket, ticket.number, ticket.revision);
+  const rows = await historyOf(ticketing, trx, ticket.id);
+  const view = ticketDetails(ticket, terms, rows);
 
   // The ticket database has the last word (claim 12): the barcode must carry exactly the
   // credential on record (every field, the holder's device included), at the current revision.
+  if (ticket.closed_at !== null) {
+    return audit({
+      admitted: false,
+      reason: 'closed',
+      detail: 'this performance has been closed; the gates are shut',
+      ticket: view,
+    });
+  }
   if (ticket.status !== 'valid' || ticket.credential === null) {
     return audit({
       admitted: false,
@@ -609,48 +680,16 @@ function firstOf(rows: readonly AdmissionRow[], record: AdmissionRecord) {
   };
 }
 
-export async function termsOfTicket(
-  trx: Trx,
-  ticket: {
-    performance_id: string;
-    category_id: string;
-    number: string;
-    revision: number;
-  },
-): Promise<TicketTerms> {
-  const source = await termsSource(trx, ticket.performance_id, ticket.category_id);
-  return ticketTerms(source, ticket.number, ticket.revision);
-}
-
-async function ticketDetails(
-  trx: Trx,
-  ticket: LockedTicket,
-  terms: TicketTerms,
-  rows: readonly AdmissionRow[],
-) {
-  const seat = ticket.seat_id
-    ? await trx
-        .selectFrom('seats')
-        .select(['section', 'row_label', 'number'])
-        .where('id', '=', ticket.seat_id)
-        .executeTakeFirst()
-    : undefined;
-  const holder = ticket.holder_user_id
-    ? await trx
-        .selectFrom('users')
-        .select('first_name')
-        .where('id', '=', ticket.holder_user_id)
-        .executeTakeFirst()
-    : undefined;
+function ticketDetails(ticket: LockedTicket, terms: TicketTerms, rows: readonly AdmissionRow[]) {
   const entries = rows.filter((row) => row.direction === 'entry').length;
   const debited = rows.reduce((sum, row) => sum + BigInt(row.debit), 0n);
   return {
     id: ticket.id,
     number: ticket.number,
     performanceCode: ticket.performance_code,
-    seat: seat ? `${seat.section} ${seat.row_label}-${seat.number}` : null,
+    seat: ticket.seat_id ? `${ticket.section} ${ticket.row_label}-${ticket.seat_number}` : null,
     category: ticket.category,
-    holderFirstName: holder?.first_name ?? null,
+    holderFirstName: ticket.first_name,
     kind: terms.kind,
     usesRemaining: terms.entriesAllowed === 0 ? null : Math.max(0, terms.entriesAllowed - entries),
     valueRemaining: terms.kind === 'stored_value' ? (terms.storedValue - debited).toString() : null,
@@ -862,8 +901,8 @@ export async function uploadAdmissions(
           outsideVenue: false,
         };
       }
-      const terms = await termsOfTicket(trx, ticket);
-      const rows = await historyOf(trx, ticket.id);
+      const terms = ticketTerms(ticket, ticket.number, ticket.revision);
+      const rows = await historyOf(ticketing, trx, ticket.id);
       // What the server would have decided with everything it knows now: an entry the
       // entitlement no longer covers is a duplicate (both scans are kept).
       const decision =
@@ -901,7 +940,7 @@ export async function uploadAdmissions(
         },
         committed,
       );
-      const flags = await reflagByScanTime(trx, ticket.id, terms, eventIds);
+      const flags = await reflagByScanTime(ticketing, trx, ticket.id, terms, eventIds);
       const outside = await outsideVenue(ticketing, trx, terminal, upload.position);
       await trx
         .insertInto('gate_decisions')
@@ -980,12 +1019,13 @@ function withinWindow(terms: TicketTerms, scannedAtMs: number) {
  * cleared).
  */
 async function reflagByScanTime(
+  ticketing: Ticketing,
   trx: Trx,
   ticketId: string,
   terms: TicketTerms,
   eventIds: readonly string[],
 ) {
-  const history = await historyOf(trx, ticketId);
+  const history = await historyOf(ticketing, trx, ticketId);
   const counted = recordsOf(
     history.filter((row) => row.source === 'online' && row.duplicate === 0),
   );

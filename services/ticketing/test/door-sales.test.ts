@@ -200,18 +200,18 @@ describe.each(backends)('door sales on %s', (backend) => {
 
     const body = { performanceId: setup.performanceIds[0], categoryId: setup.categories.Seated };
     const [one, two] = [await offer(terminal, body), await offer(terminal, body)];
-    const buyers = [await s.createBuyer(), await s.createBuyer()];
+    const [claimer, latecomer] = [await s.createBuyer(), await s.createBuyer()];
     const firstClaim = claimOf(one.body.claimUrl);
     const took = await s.request('POST', `/v1/door-sales/${firstClaim.id}/claim`, {
-      token: buyers[0]?.token,
-      body: { token: firstClaim.token, deviceId: buyers[0]?.deviceId },
+      token: claimer.token,
+      body: { token: firstClaim.token, deviceId: claimer.deviceId },
     });
     expect(took.status, took.raw).toBe(201);
     // The only seat is held: the second offer cannot be claimed, and stays open for later.
     const secondClaim = claimOf(two.body.claimUrl);
     const soldOut = await s.request('POST', `/v1/door-sales/${secondClaim.id}/claim`, {
-      token: buyers[1]?.token,
-      body: { token: secondClaim.token, deviceId: buyers[1]?.deviceId },
+      token: latecomer.token,
+      body: { token: secondClaim.token, deviceId: latecomer.deviceId },
     });
     expect(soldOut.status).toBe(409);
     expect(soldOut.body.error.code).toBe('sold_out');

@@ -434,6 +434,11 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
       0,
     );
     expect(late.body.results).toMatchObject([{ recorded: 'new', duplicate: false }]);
+    // Online, the gates are shut once the performance is closed.
+    const shut = await scan(s, north, {
+      barcode: await barcode(annTicket, ann.signer, Math.floor(s.clock.now() / 1000)),
+    });
+    expect(shut.body).toMatchObject({ admitted: false, reason: 'closed' });
     // North said it still holds two.
     const northPackage = await s.request('GET', '/v1/terminal/package?pending=2', {
       token: north.token,

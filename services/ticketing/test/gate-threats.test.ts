@@ -189,6 +189,30 @@ describe.each(backends)('gate threats on %s', (backend) => {
     expect(real.body).toMatchObject({ admitted: true, reason: 'valid' });
   });
 
+  it('retired key: a ticket signed by a key the organizer has retired is refused online', async () => {
+    const setup = await setupEvent(s);
+    const buyer = await s.createBuyer();
+    const [first, ticket] = (await buySeats(setup, buyer, 2)) as [HeldTicket, HeldTicket];
+    const gate = await enrolTerminal(s, setup);
+    toDoors(s, setup.startsAt);
+    const owner = setup.organizer.owner.token;
+    const keysPath = `/v1/organizers/${setup.organizer.id}/keys`;
+    const before = await s.request('GET', `/v1/organizers/${setup.organizer.id}`, {
+      token: owner,
+    });
+    const [old] = before.body.keys as { id: string }[];
+    // The server has checked a ticket of the old key, so its keyring is in memory.
+    const early = await scan(s, gate, { barcode: await barcode(first, buyer.signer, nowS(s)) });
+    expect(early.body.reason).toBe('valid');
+    expect((await s.request('POST', keysPath, { token: owner })).status).toBe(201);
+    const retired = await s.request('POST', `${keysPath}/${old?.id}/retire`, { token: owner });
+    expect(retired.status, retired.raw).toBe(200);
+    const refused = await scan(s, gate, {
+      barcode: await barcode(ticket, buyer.signer, nowS(s)),
+    });
+    await expectRefused(gate, ticket, refused, 'forged');
+  });
+
   it('tampered: refuses a credential whose fields changed after the organizer signed it', async () => {
     const setup = await setupEvent(s);
     const buyer = await s.createBuyer();

@@ -138,6 +138,13 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('too_many_wrong_codes');
+    const refusals = await s.database.db
+      .selectFrom('gate_decisions')
+      .select(['ticket_number', 'reason'])
+      .where('terminal_id', '=', terminal.terminal.id)
+      .where('reason', '=', 'too_many_wrong_codes')
+      .execute();
+    expect(refusals).toEqual([{ ticket_number: ticketNumber, reason: 'too_many_wrong_codes' }]);
   });
 
   it('lists, renames and revokes terminals; a revoked one is refused at once', async () => {

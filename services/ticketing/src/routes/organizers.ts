@@ -8,6 +8,7 @@ import { type App, inTransaction } from '../app.ts';
 import { requireStaff, requireUser, userForPhone } from '../auth.ts';
 import type { Ticketing, Trx } from '../context.ts';
 import type { StaffRole } from '../db/schema.ts';
+import { forgetKeyring } from '../gate.ts';
 import { newId } from '../ids.ts';
 import { addSigningKey, forgetSigner, newPhoneTagSecret } from '../issuer.ts';
 import { linkWallet } from '../wallet.ts';
@@ -333,6 +334,7 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
         addSigningKey(ticketing, trx, organizerId, now),
       );
       forgetSigner(ticketing, organizerId);
+      forgetKeyring(ticketing, organizerId);
       return reply.code(201).send({
         id: key.id,
         keyId: key.keyId,
@@ -377,6 +379,7 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
           .execute();
       });
       forgetSigner(ticketing, organizerId);
+      forgetKeyring(ticketing, organizerId);
       const key = await db
         .selectFrom('organizer_keys')
         .selectAll()
