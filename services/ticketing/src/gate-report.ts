@@ -459,10 +459,11 @@ export async function gateReport(
       'source',
       'duplicate',
       'outside_venue',
+      'revoked_revision',
       eb.fn.countAll<number>().as('n'),
     ])
     .where('performance_id', '=', performanceId)
-    .groupBy(['direction', 'source', 'duplicate', 'outside_venue'])
+    .groupBy(['direction', 'source', 'duplicate', 'outside_venue', 'revoked_revision'])
     .execute();
   const admissions = {
     entries: 0,
@@ -471,6 +472,7 @@ export async function gateReport(
     offline: 0,
     duplicates: 0,
     outsideVenue: 0,
+    revokedRevisions: 0,
   };
   for (const row of kinds) {
     const n = count(row.n);
@@ -480,6 +482,7 @@ export async function gateReport(
     else admissions.offline += n;
     if (Number(row.duplicate) === 1) admissions.duplicates += n;
     if (Number(row.outside_venue) === 1) admissions.outsideVenue += n;
+    if (Number(row.revoked_revision) === 1) admissions.revokedRevisions += n;
   }
 
   // What the gates refused (the audit log), by reason.

@@ -765,6 +765,7 @@ export async function recordAdmission(
     source: 'online' | 'offline';
     nonce?: string;
     revision?: number;
+    revokedRevision?: boolean;
   },
   /** Filled with what to tell the live feed once the transaction has committed. */
   committed: GateAdmission[],
@@ -791,6 +792,7 @@ export async function recordAdmission(
       nonce: extra.nonce ?? null,
       duplicate: extra.duplicate ? 1 : 0,
       outside_venue: (await outsideVenue(ticketing, trx, terminal, input.position)) ? 1 : 0,
+      revoked_revision: extra.revokedRevision ? 1 : 0,
     })
     .returning('seq')
     .execute();
@@ -833,6 +835,8 @@ export interface UploadResult {
   recorded: 'new' | 'already' | 'unknown_ticket';
   duplicate: boolean;
   outsideVenue: boolean;
+  /** The scanned revision had been revoked before the scan (an old holder's copy). */
+  revokedRevision: boolean;
 }
 
 /**
@@ -857,7 +861,7 @@ export async function uploadAdmissions(
       committed.length = 0;
       const known = await trx
         .selectFrom('admissions')
-        .select(['duplicate', 'outside_venue'])
+        .select(['duplicate', 'outside_venue', 'revoked_revision'])
         .where('terminal_id', '=', terminal.id)
         .where('nonce', '=', upload.nonce)
         .executeTakeFirst();
@@ -867,6 +871,7 @@ export async function uploadAdmissions(
           recorded: 'already' as const,
           duplicate: known.duplicate === 1,
           outsideVenue: known.outside_venue === 1,
+          revokedRevision: known.revoked_revision === 1,
         };
       }
       const row = performanceId
@@ -899,6 +904,7 @@ export async function uploadAdmissions(
           recorded: 'unknown_ticket' as const,
           duplicate: false,
           outsideVenue: false,
+          revokedRevision: false,
         };
       }
       const terms = ticketTerms(ticket, ticket.number, ticket.revision);
@@ -919,6 +925,9 @@ export async function uploadAdmissions(
             )
           : null;
       const duplicate = decision !== null && isUsedUp(decision);
+      const revokedRevision =
+        upload.revision < ticket.revision &&
+        (await revokedBefore(trx, ticket, upload.revision, upload.scannedAt));
       const admissionId = await recordAdmission(
         ticketing,
         trx,
@@ -937,6 +946,7 @@ export async function uploadAdmissions(
           source: 'offline',
           nonce: upload.nonce,
           revision: upload.revision,
+          revokedRevision,
         },
         committed,
       );
@@ -950,16 +960,20 @@ export async function uploadAdmissions(
           ticket_number: ticket.number,
           input: 'upload',
           admitted: 1,
-          reason: duplicate
-            ? 'duplicate'
-            : decision && !decision.admitted
-              ? decision.reason
-              : 'valid',
-          detail: duplicate
-            ? 'admitted offline after another admission had used the ticket'
-            : decision && !decision.admitted
-              ? `admitted offline; the server would have refused: ${decision.detail}`
-              : 'admitted offline',
+          reason: revokedRevision
+            ? 'revoked'
+            : duplicate
+              ? 'duplicate'
+              : decision && !decision.admitted
+                ? decision.reason
+                : 'valid',
+          detail: revokedRevision
+            ? `admitted offline at revision ${upload.revision}, revoked before the scan`
+            : duplicate
+              ? 'admitted offline after another admission had used the ticket'
+              : decision && !decision.admitted
+                ? `admitted offline; the server would have refused: ${decision.detail}`
+                : 'admitted offline',
           admission_id: admissionId,
           scanned_at: upload.scannedAt,
           recorded_at: now,
@@ -970,6 +984,7 @@ export async function uploadAdmissions(
         recorded: 'new' as const,
         duplicate: flags.get(admissionId) ?? duplicate,
         outsideVenue: outside,
+        revokedRevision,
       };
     }).catch((error: unknown) => {
       // The same nonce sent twice at once: the unique index let one in; this one is a repeat.
@@ -979,6 +994,7 @@ export async function uploadAdmissions(
           recorded: 'already' as const,
           duplicate: false,
           outsideVenue: false,
+          revokedRevision: false,
         };
       }
       throw error;
@@ -996,6 +1012,28 @@ export async function uploadAdmissions(
     .where('id', '=', terminal.id)
     .execute();
   return results;
+}
+
+/**
+ * Whether `revision` of the ticket had been revoked (transferred, reissued, refunded) before
+ * `scannedAt`: a terminal whose package was older admitted the old holder's copy.
+ */
+async function revokedBefore(
+  trx: Trx,
+  ticket: { performance_id: string; number: string },
+  revision: number,
+  scannedAt: number,
+) {
+  const revocation = await trx
+    .selectFrom('revocations')
+    .select('seq')
+    .where('performance_id', '=', ticket.performance_id)
+    .where('ticket_number', '=', ticket.number)
+    .where('through_revision', '>=', revision)
+    .where('created_at', '<=', scannedAt)
+    .limit(1)
+    .executeTakeFirst();
+  return revocation !== undefined;
 }
 
 /** The entitlement, not the scan, was the problem: another admission had used the ticket. */

@@ -287,6 +287,7 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
       offline: 2,
       duplicates: 1,
       outsideVenue: 1,
+      revokedRevisions: 0,
     });
     expect(r.refusals).toEqual([{ reason: 'already_used', count: 1 }]);
 

@@ -105,6 +105,7 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
         recorded: 'new',
         duplicate: false,
         outsideVenue: false,
+        revokedRevision: false,
       })),
     );
     // The answer was lost; the terminal sends the whole batch again.
@@ -188,6 +189,51 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
       reason: 'already_used',
       firstAdmission: { gate: 'North', at: new Date(early).toISOString() },
     });
+  });
+
+  it('flags an offline admission of a revision revoked before the scan, not one made before', async () => {
+    const setup = await show();
+    const seller = await s.createBuyer();
+    const [ticket] = (await passes(setup, seller, 1)) as [HeldTicket];
+    const gate = await enrolTerminal(s, setup, { gate: 'North' });
+    const beforeTransfer = s.clock.now();
+    s.clock.advance(60_000);
+    const recipient = await s.createBuyer();
+    const offer = await s.request('POST', `/v1/tickets/${ticket.id}/transfers`, {
+      token: seller.token,
+      body: { toPhone: recipient.phone },
+    });
+    const accepted = await s.request('POST', `/v1/transfers/${offer.body.id}/accept`, {
+      token: recipient.token,
+      body: { deviceId: recipient.deviceId },
+    });
+    expect(accepted.status, accepted.raw).toBe(200);
+    toDoors(s, setup.startsAt);
+    // A gate whose package predates the transfer let the seller's old copy in; another scan of
+    // revision 1 is dated before the transfer (a clock the terminal had wrong, or a pass used
+    // earlier): only the first is an old holder's copy.
+    const copy = offline(setup, ticket, s.clock.now());
+    const early = offline(setup, ticket, beforeTransfer, { direction: 'exit' });
+    const sent = await upload(s, gate, [copy, early]);
+    expect(sent.body.results).toMatchObject([
+      { recorded: 'new', revokedRevision: true },
+      { recorded: 'new', revokedRevision: false },
+    ]);
+    const again = await upload(s, gate, [copy]);
+    expect(again.body.results).toMatchObject([{ recorded: 'already', revokedRevision: true }]);
+    const decisions = await s.database.db
+      .selectFrom('gate_decisions')
+      .select(['reason'])
+      .where('terminal_id', '=', gate.id)
+      .orderBy('seq')
+      .execute();
+    expect(decisions.map((row) => row.reason)).toContain('revoked');
+    const report = await s.request(
+      'GET',
+      `/v1/performances/${setup.performanceIds[0]}/gate-report`,
+      { token: setup.organizer.owner.token },
+    );
+    expect(report.body.admissions.revokedRevisions).toBe(1);
   });
 
   it('a multi-entry pass used offline past its entries: the scans beyond them are flagged, by scan time', async () => {

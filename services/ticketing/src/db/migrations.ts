@@ -486,6 +486,12 @@ export const ticketingMigrations: MigrationSet = (dialect) => {
           .columns(['terminal_id', 'created_at'])
           .execute();
         await db.schema.alterTable('orders').addColumn('door_sale_id', 'text').execute();
+        // An offline admission of a revision revoked before the scan (transferred, reissued,
+        // refunded): kept, since it happened, and flagged for the report.
+        await db.schema
+          .alterTable('admissions')
+          .addColumn('revoked_revision', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
         // The package's incremental sync reads manual-code records by creation time.
         await db.schema
           .createIndex('manual_code_records_created')

@@ -473,6 +473,8 @@ export interface AdmissionsTable {
   /** 1 when the ticket's entitlement was already used up: both scans are kept. */
   duplicate: number;
   outside_venue: number;
+  /** 1: an offline scan of a revision that had already been revoked (see uploadAdmissions). */
+  revoked_revision: Generated<number>;
 }
 
 /** Append-only: every decision a gate made or the server made for a gate. */

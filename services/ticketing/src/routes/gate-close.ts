@@ -88,6 +88,9 @@ const GateReport = Type.Object({
     offline: Type.Integer(),
     duplicates: Type.Integer(),
     outsideVenue: Type.Integer(),
+    revokedRevisions: Type.Integer({
+      description: 'Offline admissions of a revision revoked before the scan (an old holder)',
+    }),
   }),
   refusals: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }), {
     description: 'Scans the gates refused, by reason (from the audit log)',

@@ -349,6 +349,10 @@ export function gateRoutes(app: App, ticketing: Ticketing) {
                 recorded: Type.String({ description: 'new, already or unknown_ticket' }),
                 duplicate: Type.Boolean(),
                 outsideVenue: Type.Boolean(),
+                revokedRevision: Type.Boolean({
+                  description:
+                    'The scanned revision had been revoked before the scan: an old holder was let in',
+                }),
               }),
             ),
           }),
