@@ -10,6 +10,10 @@
  * After the load it stops the server and checks the books: the audit, one transfer entry per
  * applied transfer, and every funded unit still in some wallet.
  *
+ * The concurrency sweep: after the measured run, the same load for `BENCH_SWEEP_DURATION_S` at
+ * each of `BENCH_CONCURRENCY_LEVELS` connections (default 16,64,256; empty to skip), reported as
+ * `sweep` for the charts of bench/report.ts. Its transfers are checked with the rest.
+ *
  * `node --import tsx bench/exchange.ts noop-server` is the baseline server (used internally).
  * BENCH_PROFILE_DIR=<dir> runs the exchange under `--cpu-prof` and leaves its profiles there.
  */
@@ -45,6 +49,13 @@ const connections = 64;
 const durationS = 10;
 const warmupS = 2;
 const replayShare = 0.05;
+/** Connections of each sweep step; parsed at start, so a bad value fails before any work. */
+const sweepLevels = parseLevels(process.env.BENCH_CONCURRENCY_LEVELS ?? '16,64,256');
+const sweepDurationS = Number(process.env.BENCH_SWEEP_DURATION_S ?? 5);
+if (!Number.isInteger(sweepDurationS) || sweepDurationS < 1)
+  throw new Error(
+    `BENCH_SWEEP_DURATION_S must be a whole number of seconds, not ${sweepDurationS}`,
+  );
 /** USDT has 6 decimals: every wallet starts with 1,000 USDT and each transfer moves 0.01. */
 const fundUnits = 1_000_000_000n;
 const transferAmount = '0.01';
@@ -153,6 +164,31 @@ const newStats = (): PhaseStats => ({
 
 const log = (message: string) => console.error(`[exchange bench] ${message}`);
 
+/** `16,64,256` into connection counts; at most 1,024 each (one client process drives them). */
+function parseLevels(text: string) {
+  const levels = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(Number);
+  for (const level of levels) {
+    if (!Number.isInteger(level) || level < 1 || level > 1024)
+      throw new Error(
+        `BENCH_CONCURRENCY_LEVELS: ${level} is not a connection count from 1 to 1024`,
+      );
+  }
+  return levels;
+}
+
+/** One step of the concurrency sweep, the shape bench/report.ts charts. */
+interface SweepPoint {
+  backend: 'sqlite' | 'postgres';
+  concurrency: number;
+  throughput_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
 async function main() {
   await import(buildScript);
   const started = performance.now();
@@ -162,16 +198,18 @@ async function main() {
       `server CPU ${Math.round(baseline.cpuUsPerRequest)} us a request`,
   );
   const results = [];
+  const sweep: SweepPoint[] = [];
   let failed = false;
   const only = process.env.BENCH_BACKENDS?.split(',');
   for (const backend of (['sqlite', 'postgres'] as const).filter(
     (b) => !only || only.includes(b),
   )) {
-    const result = await runBackend(backend);
+    const { sweep: points, ...result } = await runBackend(backend);
     results.push({
       ...result,
       ratio_to_noop: Number((result.transfers_per_s / baseline.rps).toFixed(3)),
     });
+    sweep.push(...points);
     if (!result.checks_passed) failed = true;
   }
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -184,6 +222,8 @@ async function main() {
       connections,
       duration_s: durationS,
       persons,
+      sweep,
+      sweep_duration_s: sweepDurationS,
     }),
   );
   // The figures are printed either way; a broken ledger or a failed request fails the scenario.
@@ -301,6 +341,9 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       let cpuPerRequest: number;
       let hostBusy: number;
       let postgresCpuPerRequest: number | undefined;
+      // The peak memory of the warm-up and measured run, as before the sweep existed.
+      let peakMb: number;
+      const sweep: SweepPoint[] = [];
       try {
         await waitForServer(server, port, '/dev/sms?phone=%2B8210000000', 'GET');
         idleMb = readStatusMb(server, 'VmRSS');
@@ -338,7 +381,24 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
           postgresCpuPerRequest = spent / answeredCount;
         }
         hwmMb = readStatusMb(server, 'VmHWM');
+        peakMb = memory.maxMb();
         phases = [warm, measured];
+        for (const level of sweepLevels) {
+          const step = await load(port, people, sweepDurationS, answered, level);
+          phases.push(step);
+          const point: SweepPoint = {
+            backend,
+            concurrency: level,
+            throughput_per_s: Math.round(step.stats.fresh / step.result.duration),
+            p50_ms: step.result.latency.p50,
+            p99_ms: step.result.latency.p99,
+          };
+          sweep.push(point);
+          log(
+            `${backend}: sweep ${level} connections: ${point.throughput_per_s} transfers/s, ` +
+              `p50 ${point.p50_ms} ms, p99 ${point.p99_ms} ms`,
+          );
+        }
       } finally {
         memory.stop();
         await stop(server);
@@ -363,7 +423,12 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
           `wallets hold ${books.walletUsdt} USDT units; ${fundUnits * BigInt(persons)} were funded`,
         );
       for (const [index, phase] of phases.entries()) {
-        const name = index === 0 ? 'warm-up' : 'measured run';
+        const name =
+          index === 0
+            ? 'warm-up'
+            : index === 1
+              ? 'measured run'
+              : `sweep at ${sweepLevels[index - 2]} connections`;
         for (const [status, count] of phase.stats.statuses)
           if (status !== 201) problems.push(`${name}: ${count} answers with status ${status}`);
         if (phase.stats.badReplays > 0)
@@ -381,7 +446,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       const transfersPerS = stats.fresh / result.duration;
       log(
         `${backend}: ${Math.round(transfersPerS)} transfers/s, p99 ${result.latency.p99} ms, ` +
-          `RSS ${idleMb.toFixed(0)} MB idle and ${memory.maxMb().toFixed(0)} MB at most, ` +
+          `RSS ${idleMb.toFixed(0)} MB idle and ${peakMb.toFixed(0)} MB at most, ` +
           `server CPU ${Math.round(cpuPerRequest * 1000)} us a request, ` +
           (postgresCpuPerRequest === undefined
             ? ''
@@ -398,11 +463,12 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
         backend,
         transfers_per_s: Math.round(transfersPerS),
         p99_ms: result.latency.p99,
-        rss_mb: Number(memory.maxMb().toFixed(1)),
+        rss_mb: Number(peakMb.toFixed(1)),
         ledger_balanced: audit.ok,
         p50_ms: result.latency.p50,
         rss_idle_mb: Number(idleMb.toFixed(1)),
         hwm_mb: Number(hwmMb.toFixed(1)),
+        ...(sweep.length > 0 ? { rss_with_sweep_mb: Number(memory.maxMb().toFixed(1)) } : {}),
         server_cpu_us_per_transfer: Math.round(cpuPerRequest * 1000),
         ...(postgresCpuPerRequest === undefined
           ? {}
@@ -415,6 +481,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
         money_conserved: moneyConserved,
         entries_match: entriesMatch,
         checks_passed: problems.length === 0,
+        sweep,
       };
     } finally {
       await database.close();
@@ -478,7 +545,13 @@ async function seed(port: number, database: Database<ExchangeDB>): Promise<Perso
  * a client whose connection dropped; they are retried with the same key afterwards, which is the
  * idempotency contract, so every applied transfer is known and counted exactly once.
  */
-async function load(port: number, people: readonly Person[], seconds: number, answered: Sent[]) {
+async function load(
+  port: number,
+  people: readonly Person[],
+  seconds: number,
+  answered: Sent[],
+  concurrency = connections,
+) {
   const stats = newStats();
   const inFlight = new Set<Sent>();
   const ids = people.map((person) => person.id);
@@ -494,7 +567,7 @@ async function load(port: number, people: readonly Person[], seconds: number, an
   });
   const result = await autocannon({
     url: `http://${host}:${port}`,
-    connections,
+    connections: concurrency,
     duration: seconds,
     requests: [
       {

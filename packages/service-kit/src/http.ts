@@ -1,18 +1,24 @@
 /**
  * The HTTP frame both servers share: Fastify with TypeBox schemas, one error shape
  * (`{error: {code, message, details?}}`), CORS for the apps' origins, opt-in rate limits, the
- * OpenAPI document and its viewer at /docs, health and readiness, and access control: every
- * route must declare who may call it (a route that does not fails the start), and `authorize`
- * runs before the handler of every route that is not public.
+ * OpenAPI document and its viewer at /docs, health, readiness and Prometheus metrics, a graceful
+ * close, and access control: every route must declare who may call it (a route that does not
+ * fails the start), and `authorize` runs before the handler of every route that is not public.
  */
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { ConfigError } from './config.ts';
 import { ApiError } from './errors.ts';
+import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,13 +29,19 @@ declare module 'fastify' {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
-export function createFastify(options: { logLevel: LogLevel; bodyLimit?: number }) {
+export function createFastify(options: {
+  logLevel: LogLevel;
+  bodyLimit?: number;
+  /** Where the JSON log lines go; standard output by default (tests read them here). */
+  logStream?: { write(line: string): void };
+}) {
   return Fastify({
     logger:
       options.logLevel === 'silent'
         ? false
         : {
             level: options.logLevel,
+            ...(options.logStream ? { stream: options.logStream } : {}),
             // Never log secrets: no headers, and no query strings (stream tickets ride there).
             serializers: {
               req: (request: FastifyRequest) => ({
@@ -55,12 +67,30 @@ export interface ServiceAppOptions {
   authorize(request: FastifyRequest, access: string): Promise<void>;
   /** Throws when the service cannot serve (its database does not answer). */
   ready(): Promise<void>;
+  /**
+   * Who may scrape GET /metrics: the service's operator access. A bearer token rather than a
+   * loopback check, because behind a reverse proxy on the same machine every request comes from
+   * loopback, and the figures (orders, holds, routes) are not for the public.
+   */
+  readonly metricsAccess: string;
 }
+
+/**
+ * How long in-flight requests get to finish once the server starts closing; connections still
+ * busy after that (a request stuck on a dead peer) are cut so that shutdown always ends.
+ */
+export const shutdownGraceMs = 10_000;
 
 // biome-ignore lint/suspicious/noExplicitAny: any Fastify instance, whatever its type provider.
 type AnyFastify = FastifyInstance<any, any, any, any, any>;
 
 export async function configureServiceApp(app: AnyFastify, options: ServiceAppOptions) {
+  const metrics = new MetricsRegistry({
+    onCollectorError: (collector, error) =>
+      app.log.warn({ err: error, collector }, 'metrics collector failed'),
+  });
+  instrumentHttp(app, metrics);
+  closeGracefully(app);
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
       return reply.code(error.status).send({
@@ -165,17 +195,74 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
       }
     },
   );
+  app.get(
+    '/metrics',
+    {
+      config: { access: options.metricsAccess },
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (text format 0.0.4); for the operator token',
+        description:
+          'Requests and latencies by route pattern, and service figures read from the database when scraped (reused for 5 s).',
+      },
+    },
+    async (_request, reply) => reply.type(metricsContentType).send(await metrics.render()),
+  );
+  return { metrics };
 }
 
 /**
+ * Makes `app.close()` finish what is in flight and then end, whatever the clients do:
+ * - live event streams (hijacked replies, which Fastify does not track) are ended at once, since
+ *   they never finish by themselves and their clients reconnect to another instance;
+ * - answers sent while closing close their connection (no keep-alive);
+ * - requests still running after `shutdownGraceMs` have their connections cut.
+ * Fastify itself stops accepting, answers 503 to new requests on kept-alive connections and
+ * closes idle ones.
+ */
+function closeGracefully(app: AnyFastify) {
+  const open = new Set<FastifyReply>();
+  let closing = false;
+  // Callback hooks, not async ones: they run on every request, and a promise each costs more.
+  app.addHook('onRequest', (_request, reply, done) => {
+    open.add(reply);
+    reply.raw.once('close', () => open.delete(reply));
+    done();
+  });
+  // An answer sent while closing closes its connection: a kept-alive socket would otherwise hold
+  // the close until the grace period cuts it.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    for (const reply of open) {
+      // `sent` while the raw response is still open: a hijacked reply streaming by itself.
+      if (reply.sent && !reply.raw.writableEnded) {
+        const socket = reply.raw.socket;
+        reply.raw.end(() => socket?.destroy());
+      }
+    }
+    const cut = setTimeout(() => app.server.closeAllConnections(), shutdownGraceMs);
+    cut.unref();
+    app.server.once('close', () => clearTimeout(cut));
+  });
+}
+
+/** A close that has not ended by then is given up on: the process exits with code 1. */
+export const shutdownDeadlineMs = shutdownGraceMs + 5_000;
+
+/**
  * Runs a server from the command line: reads the configuration (a bad one prints every problem
- * and exits 2), starts it, and on SIGINT or SIGTERM finishes in-flight requests before exiting.
+ * and exits 2), starts it, and on SIGINT or SIGTERM stops its workers, finishes in-flight
+ * requests and closes the database before exiting (a second signal exits at once).
  */
 export async function runService<Config extends { readonly publicUrl: string }>(options: {
   name: string;
   loadConfig: () => Config;
   start: (config: Config) => Promise<{
-    app: { log: { info(message: string): void } };
+    app: { log: FastifyBaseLogger };
     description: string;
     close(): Promise<void>;
   }>;
@@ -192,12 +279,28 @@ export async function runService<Config extends { readonly publicUrl: string }>(
   }
   const running = await options.start(config);
   running.app.log.info(`${options.name} on ${config.publicUrl} using ${running.description}`);
+  let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      running.app.log.info(`${signal}: finishing in-flight requests`);
+    process.on(signal, () => {
+      if (closing) {
+        running.app.log.warn(`${signal} again: exiting now`);
+        process.exit(1);
+      }
+      closing = true;
+      running.app.log.info(`${signal}: stopping workers, finishing in-flight requests`);
+      setTimeout(() => {
+        running.app.log.error(`not closed after ${shutdownDeadlineMs} ms; exiting`);
+        process.exit(1);
+      }, shutdownDeadlineMs).unref();
       running.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
+        () => {
+          running.app.log.info('closed');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          running.app.log.error({ err: error }, 'close failed');
+          process.exit(1);
+        },
       );
     });
   }

@@ -14,6 +14,7 @@ import type { Exchange, Work } from './context.ts';
 import { houseAccounts } from './db/migrations.ts';
 import { idempotent, type Outcome } from './idempotency.ts';
 import { openBalances } from './ledger.ts';
+import { registerExchangeMetrics } from './metrics.ts';
 
 /** Who may call a route. Every route must say; `public` is the only one without a token. */
 export type Access = 'public' | 'subscriber' | 'person' | 'merchant' | 'operator' | 'any';
@@ -46,7 +47,7 @@ export async function buildApp(
   );
   const app = createFastify(exchange);
 
-  await configureServiceApp(app, {
+  const { metrics } = await configureServiceApp(app, {
     title: 'Tessera exchange API',
     description:
       'Custodial wallets, fiat deposits, crypto at quoted rates, transfers, payment requests and notifications. Amounts are decimal strings in whole units of their asset.',
@@ -62,7 +63,9 @@ export async function buildApp(
     async ready() {
       await exchange.database.db.selectFrom('accounts').select('id').limit(1).execute();
     },
+    metricsAccess: 'operator' satisfies Access,
   });
+  registerExchangeMetrics(metrics, exchange);
 
   for (const plugin of register) await plugin(app, exchange);
   return app;

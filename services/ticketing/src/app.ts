@@ -12,6 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { authenticate, type Principal, requireUser, type TerminalPrincipal } from './auth.ts';
 import type { Ticketing, Trx } from './context.ts';
+import { registerTicketingMetrics } from './metrics.ts';
 
 /**
  * Who may call a route: `public` (no token; the exchange webhook checks its own signature),
@@ -37,7 +38,7 @@ export type RoutePlugin = (app: App, ticketing: Ticketing) => void | Promise<voi
 
 export async function buildApp(ticketing: Ticketing, register: readonly RoutePlugin[]) {
   const app = createFastify(ticketing);
-  await configureServiceApp(app, {
+  const { metrics } = await configureServiceApp(app, {
     title: 'Tessera ticketing API',
     description:
       'Organizers, venues and seat maps, events, availability, holds and orders paid in crypto at the exchange, signed device-bound tickets, transfers and refunds. Amounts are decimal strings in whole units of their asset.',
@@ -57,7 +58,9 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
     async ready() {
       await ticketing.database.db.selectFrom('organizers').select('id').limit(1).execute();
     },
+    metricsAccess: 'operator' satisfies Access,
   });
+  registerTicketingMetrics(metrics, ticketing);
   for (const plugin of register) await plugin(app, ticketing);
   return app;
 }
