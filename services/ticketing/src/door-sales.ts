@@ -11,7 +11,7 @@ import type { TerminalPrincipal } from './auth.ts';
 import { priceOf } from './availability.ts';
 import type { GateAdmission, Ticketing, Trx } from './context.ts';
 import type { DoorSalesTable, OrdersTable, TicketsTable } from './db/schema.ts';
-import { recordAdmission } from './gate.ts';
+import { logDecision, recordAdmission } from './gate.ts';
 import { createHold } from './holds.ts';
 import { newId } from './ids.ts';
 import { closeUnpaidOrder, orderById, placeOrder } from './orders.ts';
@@ -354,21 +354,18 @@ export async function admitDoorSaleIn(
       { presentationTimeS: undefined, duplicate: false, debit: 0n, source: 'online' },
       committed,
     );
-    await trx
-      .insertInto('gate_decisions')
-      .values({
-        terminal_id: terminal.id,
-        performance_id: ticket.performance_id,
-        ticket_number: ticket.number,
-        input: 'door_sale',
-        admitted: 1,
-        reason: 'valid',
-        detail: 'sold at the gate',
-        admission_id: admissionId,
-        scanned_at: now,
-        recorded_at: now,
-      })
-      .execute();
+    await logDecision(ticketing, trx, {
+      terminal_id: terminal.id,
+      performance_id: ticket.performance_id,
+      ticket_number: ticket.number,
+      input: 'door_sale',
+      admitted: 1,
+      reason: 'valid',
+      detail: 'sold at the gate',
+      admission_id: admissionId,
+      scanned_at: now,
+      recorded_at: now,
+    });
   }
   await trx
     .updateTable('door_sales')

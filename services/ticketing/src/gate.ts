@@ -31,7 +31,7 @@ import type { Selectable } from 'kysely';
 import { inTransaction, type Work } from './app.ts';
 import { type TerminalPrincipal, terminalTokenPrefix } from './auth.ts';
 import type { GateAdmission, Ticketing, Trx } from './context.ts';
-import type { AdmissionsTable } from './db/schema.ts';
+import type { AdmissionsTable, GateDecisionsTable } from './db/schema.ts';
 import { newId, newSecret } from './ids.ts';
 import { type TicketTermsSource, ticketTerms } from './issuance.ts';
 import { openPin } from './issuer.ts';
@@ -208,6 +208,31 @@ export interface GateAnswer {
   admissionId?: string;
 }
 
+const decisionInsert = new Statement(
+  `insert into gate_decisions (terminal_id, performance_id, ticket_number, input, admitted, reason,
+     detail, admission_id, scanned_at, recorded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+
+/** Appends one decision to the audit log (every scan, admitted or not, on the hot path). */
+export async function logDecision(
+  ticketing: Ticketing,
+  executor: Trx | Ticketing['database']['db'],
+  row: Omit<GateDecisionsTable, 'seq'>,
+) {
+  await decisionInsert.run(executor, ticketing.database.dialect, [
+    row.terminal_id,
+    row.performance_id,
+    row.ticket_number,
+    row.input,
+    row.admitted,
+    row.reason,
+    row.detail,
+    row.admission_id,
+    row.scanned_at,
+    row.recorded_at,
+  ]);
+}
+
 /** Manual codes: wrong ones per terminal in ten minutes, and per ticket number in an hour. */
 const manualFailuresPerTerminal = 10;
 const manualFailuresPerTicket = 5;
@@ -305,21 +330,18 @@ export async function verifyAtGate(
     ticketNumber: string | null = null,
     performanceId: string | null = null,
   ): Promise<GateAnswer> => {
-    await ticketing.database.db
-      .insertInto('gate_decisions')
-      .values({
-        terminal_id: terminal.id,
-        performance_id: performanceId,
-        ticket_number: ticketNumber,
-        input: kind,
-        admitted: 0,
-        reason,
-        detail,
-        admission_id: null,
-        scanned_at: input.scannedAt,
-        recorded_at: ticketing.clock.now(),
-      })
-      .execute();
+    await logDecision(ticketing, ticketing.database.db, {
+      terminal_id: terminal.id,
+      performance_id: performanceId,
+      ticket_number: ticketNumber,
+      input: kind,
+      admitted: 0,
+      reason,
+      detail,
+      admission_id: null,
+      scanned_at: input.scannedAt,
+      recorded_at: ticketing.clock.now(),
+    });
     return { admitted: false, reason, detail };
   };
 
@@ -431,21 +453,18 @@ async function limitManualCodes(
         : null;
   if (refusal === null) return;
   // Kept in the audit log too (its reason is not counted above, so refusals do not compound).
-  await db
-    .insertInto('gate_decisions')
-    .values({
-      terminal_id: terminal.id,
-      performance_id: null,
-      ticket_number: number,
-      input: 'manual',
-      admitted: 0,
-      reason: 'too_many_wrong_codes',
-      detail: refusal,
-      admission_id: null,
-      scanned_at: scannedAt,
-      recorded_at: now,
-    })
-    .execute();
+  await logDecision(ticketing, db, {
+    terminal_id: terminal.id,
+    performance_id: null,
+    ticket_number: number,
+    input: 'manual',
+    admitted: 0,
+    reason: 'too_many_wrong_codes',
+    detail: refusal,
+    admission_id: null,
+    scanned_at: scannedAt,
+    recorded_at: now,
+  });
   throw new ApiError(429, 'too_many_wrong_codes', refusal);
 }
 
@@ -525,21 +544,18 @@ async function decideAndRecord(
 ): Promise<GateAnswer> {
   const ticket = await lockTicket(ticketing, trx, found.ticketId);
   const audit = async (answer: GateAnswer) => {
-    await trx
-      .insertInto('gate_decisions')
-      .values({
-        terminal_id: terminal.id,
-        performance_id: ticket?.performance_id ?? null,
-        ticket_number: ticket?.number ?? null,
-        input: kind,
-        admitted: answer.admitted ? 1 : 0,
-        reason: answer.reason,
-        detail: answer.detail,
-        admission_id: answer.admissionId ?? null,
-        scanned_at: input.scannedAt,
-        recorded_at: now,
-      })
-      .execute();
+    await logDecision(ticketing, trx, {
+      terminal_id: terminal.id,
+      performance_id: ticket?.performance_id ?? null,
+      ticket_number: ticket?.number ?? null,
+      input: kind,
+      admitted: answer.admitted ? 1 : 0,
+      reason: answer.reason,
+      detail: answer.detail,
+      admission_id: answer.admissionId ?? null,
+      scanned_at: input.scannedAt,
+      recorded_at: now,
+    });
     return answer;
   };
   if (!ticket || !terminal.performanceIds.includes(ticket.performance_id)) {
@@ -745,6 +761,13 @@ async function outsideVenue(
   return distanceM(venue, position) - position.accuracyM > venue.radius_m;
 }
 
+const admissionInsert = new Statement<{ seq: number }>(
+  `insert into admissions (id, performance_id, ticket_id, revision, terminal_id, gate, direction,
+     debit, scanned_at, recorded_at, presentation_time, latitude, longitude, accuracy_m, source,
+     nonce, duplicate, outside_venue, revoked_revision)
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq`,
+);
+
 export async function recordAdmission(
   ticketing: Ticketing,
   trx: Trx,
@@ -771,31 +794,28 @@ export async function recordAdmission(
   committed: GateAdmission[],
 ) {
   const id = newId('adm');
-  const [row] = await trx
-    .insertInto('admissions')
-    .values({
-      id,
-      performance_id: ticket.performance_id,
-      ticket_id: ticket.id,
-      revision: extra.revision ?? ticket.revision,
-      terminal_id: terminal.id,
-      gate: terminal.gate,
-      direction: input.direction,
-      debit: extra.debit.toString(),
-      scanned_at: input.scannedAt,
-      recorded_at: now,
-      presentation_time: extra.presentationTimeS ?? null,
-      latitude: input.position?.latitude ?? null,
-      longitude: input.position?.longitude ?? null,
-      accuracy_m: input.position?.accuracyM ?? null,
-      source: extra.source,
-      nonce: extra.nonce ?? null,
-      duplicate: extra.duplicate ? 1 : 0,
-      outside_venue: (await outsideVenue(ticketing, trx, terminal, input.position)) ? 1 : 0,
-      revoked_revision: extra.revokedRevision ? 1 : 0,
-    })
-    .returning('seq')
-    .execute();
+  const outside = await outsideVenue(ticketing, trx, terminal, input.position);
+  const [row] = await admissionInsert.run(trx, ticketing.database.dialect, [
+    id,
+    ticket.performance_id,
+    ticket.id,
+    extra.revision ?? ticket.revision,
+    terminal.id,
+    terminal.gate,
+    input.direction,
+    extra.debit.toString(),
+    input.scannedAt,
+    now,
+    extra.presentationTimeS ?? null,
+    input.position?.latitude ?? null,
+    input.position?.longitude ?? null,
+    input.position?.accuracyM ?? null,
+    extra.source,
+    extra.nonce ?? null,
+    extra.duplicate ? 1 : 0,
+    outside ? 1 : 0,
+    extra.revokedRevision ? 1 : 0,
+  ]);
   const admission: GateAdmission = {
     seq: Number(row?.seq),
     performanceId: ticket.performance_id,
@@ -884,21 +904,18 @@ export async function uploadAdmissions(
         : undefined;
       const ticket = row ? await lockTicket(ticketing, trx, row.id) : undefined;
       if (!ticket) {
-        await trx
-          .insertInto('gate_decisions')
-          .values({
-            terminal_id: terminal.id,
-            performance_id: performanceId ?? null,
-            ticket_number: upload.ticketNumber,
-            input: 'upload',
-            admitted: 0,
-            reason: 'unknown_ticket',
-            detail: `no ticket ${upload.ticketNumber} of ${upload.performanceCode} at this gate`,
-            admission_id: null,
-            scanned_at: upload.scannedAt,
-            recorded_at: now,
-          })
-          .execute();
+        await logDecision(ticketing, trx, {
+          terminal_id: terminal.id,
+          performance_id: performanceId ?? null,
+          ticket_number: upload.ticketNumber,
+          input: 'upload',
+          admitted: 0,
+          reason: 'unknown_ticket',
+          detail: `no ticket ${upload.ticketNumber} of ${upload.performanceCode} at this gate`,
+          admission_id: null,
+          scanned_at: upload.scannedAt,
+          recorded_at: now,
+        });
         return {
           nonce: upload.nonce,
           recorded: 'unknown_ticket' as const,
@@ -952,33 +969,30 @@ export async function uploadAdmissions(
       );
       const flags = await reflagByScanTime(ticketing, trx, ticket.id, terms, eventIds);
       const outside = await outsideVenue(ticketing, trx, terminal, upload.position);
-      await trx
-        .insertInto('gate_decisions')
-        .values({
-          terminal_id: terminal.id,
-          performance_id: ticket.performance_id,
-          ticket_number: ticket.number,
-          input: 'upload',
-          admitted: 1,
-          reason: revokedRevision
-            ? 'revoked'
-            : duplicate
-              ? 'duplicate'
-              : decision && !decision.admitted
-                ? decision.reason
-                : 'valid',
-          detail: revokedRevision
-            ? `admitted offline at revision ${upload.revision}, revoked before the scan`
-            : duplicate
-              ? 'admitted offline after another admission had used the ticket'
-              : decision && !decision.admitted
-                ? `admitted offline; the server would have refused: ${decision.detail}`
-                : 'admitted offline',
-          admission_id: admissionId,
-          scanned_at: upload.scannedAt,
-          recorded_at: now,
-        })
-        .execute();
+      await logDecision(ticketing, trx, {
+        terminal_id: terminal.id,
+        performance_id: ticket.performance_id,
+        ticket_number: ticket.number,
+        input: 'upload',
+        admitted: 1,
+        reason: revokedRevision
+          ? 'revoked'
+          : duplicate
+            ? 'duplicate'
+            : decision && !decision.admitted
+              ? decision.reason
+              : 'valid',
+        detail: revokedRevision
+          ? `admitted offline at revision ${upload.revision}, revoked before the scan`
+          : duplicate
+            ? 'admitted offline after another admission had used the ticket'
+            : decision && !decision.admitted
+              ? `admitted offline; the server would have refused: ${decision.detail}`
+              : 'admitted offline',
+        admission_id: admissionId,
+        scanned_at: upload.scannedAt,
+        recorded_at: now,
+      });
       return {
         nonce: upload.nonce,
         recorded: 'new' as const,
