@@ -16,6 +16,26 @@ import { isMessageKey, translate } from '../src/i18n.tsx';
 import { deviceRegistrationMessage } from '../src/identity.ts';
 import { compare, divide, formatDecimal, fromUnits, subtract, toUnits } from '../src/money.ts';
 import { normalizePhone } from '../src/phone.ts';
+import { noteServerDate, serverClockOffsetMs, serverNowMs } from '../src/server-clock.ts';
+
+describe("the servers' clock", () => {
+  it('corrects a phone clock that is off by more than two seconds, and ignores noise', () => {
+    const sent = Date.now();
+    // The server says it is 90 s later than the phone thinks (the phone is slow).
+    noteServerDate(new Date(sent + 90_000).toUTCString(), sent, sent + 40);
+    expect(Math.abs(serverClockOffsetMs() - 90_000)).toBeLessThan(1_600);
+    expect(Math.abs(serverNowMs() - (Date.now() + 90_000))).toBeLessThan(1_600);
+    // A right clock (the header's second truncated, a short trip) leaves no offset.
+    const again = Date.now();
+    noteServerDate(new Date(again).toUTCString(), again, again + 30);
+    expect(serverClockOffsetMs()).toBe(0);
+    // Garbage and absurd headers change nothing.
+    noteServerDate(new Date(again + 5 * 86_400_000).toUTCString(), again, again);
+    noteServerDate('not a date', again, again);
+    noteServerDate(null, again, again);
+    expect(serverClockOffsetMs()).toBe(0);
+  });
+});
 
 describe('money', () => {
   it('converts decimal strings to units and back without floating point', () => {

@@ -141,7 +141,8 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
     allowedHeaders: ['authorization', 'content-type', ...(options.corsHeaders ?? [])],
-    exposedHeaders: ['idempotent-replayed'],
+    // `date`: the apps set their barcode and gate clocks by the servers' (apps/mobile server-clock).
+    exposedHeaders: ['idempotent-replayed', 'date'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   // Only routes that opt in are limited (sign-in codes, API keys, manual codes): guessable things.

@@ -5,6 +5,8 @@
  * docs/exchange.md); anything else, or no answer at all, becomes an error of our own.
  */
 
+import { noteServerDate } from '../server-clock.ts';
+
 /** A call that gets no answer in this time is given up, so a screen never waits forever. */
 export const requestTimeoutMs = 15_000;
 /** The order long poll (`?waitS=25`) needs the server's wait plus some slack. */
@@ -64,6 +66,7 @@ export async function requestJson<T>(
   const timeout = AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;
+  const sentAtMs = Date.now();
   try {
     response = await fetch(new URL(path, baseUrl), {
       method,
@@ -80,6 +83,7 @@ export async function requestJson<T>(
       { cause: error },
     );
   }
+  noteServerDate(response.headers.get('date'), sentAtMs, Date.now());
   const text = await response.text().catch(() => '');
   let parsed: unknown;
   try {

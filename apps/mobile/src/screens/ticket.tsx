@@ -12,6 +12,7 @@ import { useI18n } from '../i18n.tsx';
 import { type DeviceKey, deviceSigner } from '../identity.ts';
 import { normalizePhone } from '../phone.ts';
 import { Link } from '../router.tsx';
+import { serverNowMs } from '../server-clock.ts';
 import { getTicket, isUsable, type StoredTicket, syncTickets } from '../tickets.ts';
 import { entitlementText, seatText, statusText } from './ticket-text.ts';
 
@@ -173,7 +174,9 @@ function LiveBarcode({
           element,
           credential,
           signer,
-          Math.floor(lastDrawMs / 1000),
+          // The servers' time, which the gates keep too: a phone clock that is off does not
+          // make a genuine barcode look stale.
+          Math.floor(serverNowMs() / 1000),
           width,
         );
         if (stopped) return;
