@@ -191,6 +191,27 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
     });
   });
 
+  it('refuses scan times from the future or over a month old, and takes a late weekend upload', async () => {
+    const setup = await show();
+    const buyer = await s.createBuyer();
+    const [early, late] = (await passes(setup, buyer, 2)) as [HeldTicket, HeldTicket];
+    const gate = await enrolTerminal(s, setup);
+    toDoors(s, setup.startsAt);
+    const now = s.clock.now();
+    const ahead = await upload(s, gate, [offline(setup, early, now + 60 * 60_000)]);
+    expect(ahead.status).toBe(400);
+    expect(ahead.body.error.code).toBe('invalid_time');
+    const ancient = await upload(s, gate, [offline(setup, early, now - 40 * 86_400_000)]);
+    expect(ancient.status).toBe(400);
+    expect(await admissionsOf(s, early.id)).toEqual([]);
+    // The terminal comes back three days after the doors: its scans are recorded.
+    const scannedAt = now;
+    s.clock.advance(3 * 86_400_000);
+    const weekend = await upload(s, gate, [offline(setup, late, scannedAt)]);
+    expect(weekend.status, weekend.raw).toBe(200);
+    expect(weekend.body.results).toMatchObject([{ recorded: 'new' }]);
+  });
+
   it('flags an offline admission of a revision revoked before the scan, not one made before', async () => {
     const setup = await show();
     const seller = await s.createBuyer();

@@ -79,15 +79,23 @@ const Answer = Type.Object({
   admissionId: Type.Optional(Type.String()),
 });
 
-/** Scan times a terminal sends may be off by its clock, never by days. */
-const scanSkewMs = 24 * 3600 * 1000;
+/**
+ * Scan times a terminal sends: from the past up to 30 days back (a terminal that was offline over
+ * a long weekend uploads late), and ahead of the server only by what a wrong clock explains.
+ */
+const scanPastMs = 30 * 24 * 3600 * 1000;
+const scanFutureMs = 10 * 60 * 1000;
 
 function scanTime(ticketing: Ticketing, at: string | undefined) {
   const now = ticketing.clock.now();
   if (at === undefined) return now;
   const ms = Date.parse(at);
-  if (!Number.isFinite(ms) || Math.abs(ms - now) > scanSkewMs * 30) {
-    throw new ApiError(400, 'invalid_time', 'scannedAt is not a plausible time');
+  if (!Number.isFinite(ms) || ms < now - scanPastMs || ms > now + scanFutureMs) {
+    throw new ApiError(
+      400,
+      'invalid_time',
+      'scannedAt must be within the last 30 days and not more than 10 minutes ahead',
+    );
   }
   return ms;
 }
