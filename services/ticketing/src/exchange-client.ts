@@ -187,6 +187,22 @@ export class ExchangeClient {
     );
   }
 
+  /**
+   * One page of the merchant's payment requests, newest first; `before` (the exchange's
+   * creation time, ms) continues from the previous page's `nextBefore`.
+   */
+  async paymentRequestPage(apiKey: string, before?: number) {
+    const body = await this.call<{ requests: Wire[]; nextBefore: number | null }>(
+      'GET',
+      `/v1/payment-requests?limit=200${before !== undefined ? `&before=${before}` : ''}`,
+      { apiKey },
+    );
+    return {
+      requests: await Promise.all(body.requests.map((wire) => this.view(wire))),
+      nextBefore: body.nextBefore,
+    };
+  }
+
   async paymentRequestsFor(apiKey: string, reference: string) {
     const body = await this.call<{ requests: Wire[] }>(
       'GET',

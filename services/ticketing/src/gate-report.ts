@@ -26,6 +26,7 @@ import { type Permission, type Principal, requireStaff, type TerminalPrincipal }
 import type { Ticketing } from './context.ts';
 import { distanceM } from './gate.ts';
 import { csvLine, liveTicketStatuses } from './reports.ts';
+import { walletOf } from './wallet.ts';
 
 /** The report's time buckets: admissions per gate per quarter hour. */
 export const gateBucketMs = 15 * 60_000;
@@ -340,6 +341,104 @@ export interface Scan {
 }
 
 /** Sums of smallest units per asset (see reports.ts). */
+/** Pages of the exchange's payment requests read for one report, at most (200 each). */
+const exchangePagesMax = 500;
+/** The two servers' clocks may differ; the walk back goes this much past the first order. */
+const exchangeClockMarginMs = 3_600_000;
+const exchangeListMax = 100;
+
+/**
+ * Revenue as the exchange has it: the organizer's payment requests are read back from the
+ * exchange, page by page from the newest to the performance's first order, and those of this
+ * performance's orders are summed per asset: paid, and refunded (ticket refunds and stored-value
+ * remainders alike). A request the exchange does not list, or lists unpaid or at another amount
+ * while the order is paid here, is named, so the two books can be reconciled.
+ */
+async function exchangeRevenue(
+  ticketing: Ticketing,
+  performance: PerformanceRow,
+  scaleOf: (asset: string) => Promise<number>,
+) {
+  const orders = await ticketing.database.db
+    .selectFrom('orders')
+    .select(['id', 'payment_request_id', 'asset', 'amount', 'paid_at', 'created_at'])
+    .where('performance_id', '=', performance.id)
+    .where('payment_request_id', 'is not', null)
+    .execute();
+  const ours = new Map(orders.map((order) => [order.payment_request_id as string, order]));
+  const paid = new Totals();
+  const refunded = new Totals();
+  const mismatched: { requestId: string; orderId: string; problem: string }[] = [];
+  let status: 'checked' | 'incomplete' | 'unavailable' = 'checked';
+  if (ours.size > 0) {
+    const earliest =
+      Math.min(...orders.map((order) => Number(order.created_at))) - exchangeClockMarginMs;
+    try {
+      const wallet = await walletOf(ticketing, performance.organizer_id);
+      let before: number | undefined;
+      for (let page = 0; ; page++) {
+        if (page === exchangePagesMax) {
+          status = 'incomplete';
+          break;
+        }
+        const { requests, nextBefore } = await ticketing.exchange.paymentRequestPage(
+          wallet.apiKey,
+          before,
+        );
+        for (const request of requests) {
+          const order = ours.get(request.id);
+          if (!order) continue;
+          ours.delete(request.id);
+          if (request.status === 'paid') {
+            paid.add(request.asset, request.amount, 1);
+            refunded.add(
+              request.asset,
+              request.refundedAmount,
+              request.refundedAmount > 0n ? 1 : 0,
+            );
+          }
+          const problem =
+            order.paid_at !== null && request.status !== 'paid'
+              ? `paid here, ${request.status} at the exchange`
+              : order.paid_at === null && request.status === 'paid'
+                ? 'paid at the exchange, not here'
+                : request.asset !== order.asset || request.amount !== BigInt(String(order.amount))
+                  ? 'another amount at the exchange'
+                  : null;
+          if (problem && mismatched.length < exchangeListMax) {
+            mismatched.push({ requestId: request.id, orderId: order.id, problem });
+          }
+        }
+        if (ours.size === 0 || nextBefore === null || nextBefore < earliest) break;
+        before = nextBefore;
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      status = 'unavailable';
+    }
+  }
+  const revenue = [];
+  for (const asset of [...paid.sums.keys()].sort()) {
+    const scale = await scaleOf(asset);
+    revenue.push({
+      asset,
+      paid: formatAmount(paid.units(asset), scale),
+      requests: paid.count(asset),
+      refunded: formatAmount(refunded.units(asset), scale),
+      net: formatAmount(paid.units(asset) - refunded.units(asset), scale),
+    });
+  }
+  // Orders still open may have no request the exchange lists yet only if it is unreachable.
+  const missing =
+    status === 'unavailable'
+      ? []
+      : [...ours.values()]
+          .filter((order) => order.paid_at !== null)
+          .slice(0, exchangeListMax)
+          .map((order) => ({ requestId: order.payment_request_id as string, orderId: order.id }));
+  return { status, revenue, missing, mismatched };
+}
+
 class Totals {
   readonly sums = new Map<string, { units: bigint; count: number }>();
   add(asset: string, units: bigint, count: number) {
@@ -681,6 +780,7 @@ export async function gateReport(
       ),
     });
   }
+  const exchange = await exchangeRevenue(ticketing, performance, scaleOf);
   const storedValueRefunds = [];
   for (const asset of [...remainders.sums.keys()].sort()) {
     const scale = await scaleOf(asset);
@@ -723,6 +823,7 @@ export async function gateReport(
     outsideVenue: { total: admissions.outsideVenue, listed: outside },
     gates,
     revenue,
+    exchange,
     storedValueRefunds,
     terminals: standings,
   };
@@ -759,6 +860,14 @@ export function gateReportCsv(report: GateReport, table: GateReportTable): strin
       metric('refunds_pending', line.refundsPending, line.asset);
       metric('net', line.net, line.asset);
     }
+    metric('exchange_check', report.exchange.status);
+    for (const line of report.exchange.revenue) {
+      metric('exchange_paid', line.paid, line.asset);
+      metric('exchange_refunded', line.refunded, line.asset);
+      metric('exchange_net', line.net, line.asset);
+    }
+    metric('exchange_missing', report.exchange.missing.length);
+    metric('exchange_mismatched', report.exchange.mismatched.length);
     for (const line of report.storedValueRefunds) {
       metric('stored_value_refunded', line.amount, line.asset);
       metric('stored_value_refunds', line.count, line.asset);

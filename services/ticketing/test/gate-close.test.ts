@@ -350,6 +350,13 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
     expect(r.revenue).toEqual([
       { asset: 'USDT', paid: '70', orders: 3, refunded: '0', refundsPending: '0', net: '70' },
     ]);
+    // The same, read back from the exchange's payment requests.
+    expect(r.exchange).toEqual({
+      status: 'checked',
+      revenue: [{ asset: 'USDT', paid: '70', requests: 3, refunded: '0', net: '70' }],
+      missing: [],
+      mismatched: [],
+    });
     expect(r.storedValueRefunds).toEqual([]);
     expect(r.terminals.map((t) => t.name).sort()).toEqual(['North 1', 'South 1']);
 
@@ -488,6 +495,32 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
     expect(r.revenue).toEqual([
       { asset: 'USDT', paid: '70', orders: 3, refunded: '10', refundsPending: '0', net: '60' },
     ]);
+    expect(r.exchange.revenue).toEqual([
+      { asset: 'USDT', paid: '70', requests: 3, refunded: '10', net: '60' },
+    ]);
+    // A paid order the exchange has never heard of is named (a book that does not reconcile).
+    const realId = await s.database.db
+      .selectFrom('orders')
+      .select('payment_request_id')
+      .where('id', '=', card.orderId)
+      .executeTakeFirstOrThrow();
+    await s.database.db
+      .updateTable('orders')
+      .set({ payment_request_id: 'pr_00000000000000000000' })
+      .where('id', '=', card.orderId)
+      .execute();
+    const broken = await report(first);
+    expect(broken.exchange.missing).toEqual([
+      { requestId: 'pr_00000000000000000000', orderId: card.orderId },
+    ]);
+    expect(broken.exchange.revenue).toEqual([
+      { asset: 'USDT', paid: '50', requests: 2, refunded: '0', net: '50' },
+    ]);
+    await s.database.db
+      .updateTable('orders')
+      .set({ payment_request_id: realId.payment_request_id })
+      .where('id', '=', card.orderId)
+      .execute();
     // At the exchange, the card's payment has that much refunded.
     const order = await s.database.db
       .selectFrom('tickets as t')

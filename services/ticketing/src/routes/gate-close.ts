@@ -132,6 +132,33 @@ const GateReport = Type.Object({
     { description: `Admissions per gate per ${gateBucketMs / 60_000} minutes, UTC-aligned` },
   ),
   revenue: Type.Array(AssetLine),
+  exchange: Type.Object(
+    {
+      status: Type.String({
+        description:
+          'checked; incomplete (too many requests to read back); unavailable (the exchange did not answer: the figures above stand alone)',
+      }),
+      revenue: Type.Array(
+        Type.Object({
+          asset: Type.String(),
+          paid: Type.String(),
+          requests: Type.Integer(),
+          refunded: Type.String(),
+          net: Type.String(),
+        }),
+      ),
+      missing: Type.Array(Type.Object({ requestId: Type.String(), orderId: Type.String() }), {
+        description: 'Orders paid here whose payment request the exchange does not list',
+      }),
+      mismatched: Type.Array(
+        Type.Object({ requestId: Type.String(), orderId: Type.String(), problem: Type.String() }),
+      ),
+    },
+    {
+      description:
+        "Revenue read back from the exchange's payment requests of this performance's orders, to reconcile with `revenue`",
+    },
+  ),
   storedValueRefunds: Type.Array(
     Type.Object({
       asset: Type.String(),
