@@ -21,8 +21,22 @@ export interface Ticketing {
   readonly exchange: ExchangeClient;
   readonly protocol: typeof protocol;
   readonly orders: OrderWatch;
-  /** Admissions as they are recorded, for the terminals' live feed (in this process). */
+  /**
+   * Admissions as they are recorded, for the terminals' live feed; other instances hear of them
+   * through the instance bus (instance-bus.ts) when the database is PostgreSQL.
+   */
   readonly gates: GateFeed;
+}
+
+/** What one instance tells the others (instance-bus.ts). */
+export type InstanceSignal =
+  | { readonly kind: 'admission'; readonly admission: GateAdmission }
+  | { readonly kind: 'revoked'; readonly terminalId: string }
+  | { readonly kind: 'order'; readonly orderId: string };
+
+/** Where this process's signals go to reach the other instances (none with one instance). */
+export interface SignalRelay {
+  send(signal: InstanceSignal): void;
 }
 
 export interface GateAdmission {
@@ -40,10 +54,11 @@ export interface GateAdmission {
   readonly duplicate: boolean;
 }
 
-/** Fans admissions out to the live feeds of this process's terminals. */
+/** Fans admissions out to the live feeds of this process's terminals, and to other instances. */
 export class GateFeed {
   private readonly listeners = new Set<(admission: GateAdmission) => void>();
   private readonly revocations = new Set<(terminalId: string) => void>();
+  relay: SignalRelay | undefined;
 
   subscribe(listener: (admission: GateAdmission) => void): () => void {
     this.listeners.add(listener);
@@ -51,6 +66,12 @@ export class GateFeed {
   }
 
   publish(admission: GateAdmission) {
+    this.deliver(admission);
+    this.relay?.send({ kind: 'admission', admission });
+  }
+
+  /** An admission recorded here or, through the bus, by another instance. */
+  deliver(admission: GateAdmission) {
     for (const listener of this.listeners) listener(admission);
   }
 
@@ -61,16 +82,23 @@ export class GateFeed {
   }
 
   revoked(terminalId: string) {
+    this.revokedHere(terminalId);
+    this.relay?.send({ kind: 'revoked', terminalId });
+  }
+
+  revokedHere(terminalId: string) {
     for (const listener of this.revocations) listener(terminalId);
   }
 }
 
 /**
  * Wakes requests waiting for an order to change (`GET /v1/orders/:id?waitS=`) in this process.
- * Another instance's change is seen by the waiter's own periodic re-read.
+ * On PostgreSQL another instance's change arrives through the instance bus; the waiter's own
+ * periodic re-read covers a bus that is down.
  */
 export class OrderWatch {
   private waiters = new Map<string, Set<() => void>>();
+  relay: SignalRelay | undefined;
 
   wait(orderId: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
@@ -88,6 +116,12 @@ export class OrderWatch {
   }
 
   changed(orderId: string) {
+    this.changedHere(orderId);
+    // Only a waiter on another instance needs telling; most orders have none anywhere.
+    this.relay?.send({ kind: 'order', orderId });
+  }
+
+  changedHere(orderId: string) {
     for (const wake of [...(this.waiters.get(orderId) ?? [])]) wake();
   }
 }

@@ -12,6 +12,7 @@ import { createTicketing, type Ticketing } from './context.ts';
 import { ticketingMigrations } from './db/migrations.ts';
 import type { TicketingDB } from './db/schema.ts';
 import { ExchangeClient } from './exchange-client.ts';
+import { startInstanceBus } from './instance-bus.ts';
 import { allRoutes } from './routes/index.ts';
 import { startWorkers } from './workers/index.ts';
 
@@ -33,6 +34,8 @@ export async function startTicketing(config: TicketingConfig) {
   const app = await buildApp(ticketing, allRoutes);
   log = (message) => app.log.info(message);
   const workers = config.workers ? startWorkers(ticketing, app.log) : undefined;
+  // Several instances on one PostgreSQL database hear each other's admissions and revocations.
+  const bus = startInstanceBus(ticketing, app.log);
   await app.listen({ host: config.host, port: config.port });
   return {
     app,
@@ -40,6 +43,7 @@ export async function startTicketing(config: TicketingConfig) {
     async close() {
       await workers?.stop();
       await app.close();
+      await bus?.stop();
       await database.close();
     },
   };
