@@ -19,28 +19,13 @@
  *
  * BENCH_BACKENDS=sqlite|postgres runs one backend; BENCH_SEATS and BENCH_BUYERS resize the sale.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { migrateToLatest, openDatabase, writeTransaction } from '@tessera/db';
-import { toBase64url } from '@tessera/protocol';
-import { protocol } from '@tessera/protocol/node';
 import { auditLedger } from '../services/exchange/src/audit.ts';
-import { exchangeMigrations, houseAccounts } from '../services/exchange/src/db/migrations.ts';
-import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
-import { postEntry } from '../services/exchange/src/ledger.ts';
-import { ticketingMigrations } from '../services/ticketing/src/db/migrations.ts';
-import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
-import { deviceRegistrationMessage } from '../services/ticketing/src/devices.ts';
 import {
-  call,
   cpuMs,
-  createPostgresDatabase,
   freePort,
   host,
   postgresBackendCpu,
@@ -50,6 +35,20 @@ import {
   waitForServer,
   writeRatesFile,
 } from './lib.ts';
+import {
+  type Buyer,
+  buildServers,
+  Client,
+  createSale,
+  exchangeServerEnv,
+  fundBuyers,
+  openSaleDatabases,
+  type SaleDatabases,
+  type Service,
+  signUpBuyers,
+  startServer,
+  ticketingServerEnv,
+} from './onsale-setup.ts';
 
 const seatsWanted = Number(process.env.BENCH_SEATS ?? 10_000);
 const buyersWanted = Number(process.env.BENCH_BUYERS ?? 1_000);
@@ -61,11 +60,6 @@ const price = '10';
 const fundUnits = 1_000_000_000n; // 1,000 USDT each: enough for every seat a buyer can win.
 
 const log = (message: string) => console.error(`[onsale bench] ${message}`);
-const builds = ['exchange', 'ticketing'].map((service) =>
-  fileURLToPath(new URL(`../services/${service}/build.mjs`, import.meta.url)),
-);
-const bundle = (service: string) =>
-  fileURLToPath(new URL(`../services/${service}/dist/server.mjs`, import.meta.url));
 
 // autocannon ships no types; the part used here for the baseline.
 type Autocannon = (options: {
@@ -76,104 +70,13 @@ type Autocannon = (options: {
 }) => PromiseLike<{ requests: { total: number }; duration: number; non2xx: number }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-/** A keep-alive JSON client for one server. */
-class Client {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: socketsPerServer });
-  constructor(readonly port: number) {}
-
-  async request(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; key?: string } = {},
-    // biome-ignore lint/suspicious/noExplicitAny: the bench reads whatever JSON came back.
-  ): Promise<{ status: number; body: any }> {
-    const response = await call(this.port, method, path, {
-      agent: this.agent,
-      ...(options.body === undefined ? {} : { body: options.body }),
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.key ? { 'idempotency-key': options.key } : {}),
-      },
-    });
-    let body: unknown;
-    try {
-      body = response.text ? JSON.parse(response.text) : undefined;
-    } catch {
-      body = response.text;
-    }
-    return { status: response.status, body };
-  }
-
-  close() {
-    this.agent.destroy();
-  }
-}
-
-async function signInTicketing(ticketing: Client, phone: string) {
-  await ticketing.request('POST', '/v1/auth/codes', { body: { phone } });
-  const inbox = await ticketing.request('GET', `/dev/sms?phone=${encodeURIComponent(phone)}`);
-  const session = await ticketing.request('POST', '/v1/auth/sessions', {
-    body: { phone, code: inbox.body.lastCode },
-  });
-  if (session.status !== 201)
-    throw new Error(`sign-in: ${session.status} ${JSON.stringify(session.body)}`);
-  return { token: session.body.token as string, userId: session.body.user.id as string };
-}
-
-async function signUpExchange(exchange: Client, phone: string, kind: 'person' | 'merchant') {
-  await exchange.request('POST', '/v1/auth/codes', { body: { phone } });
-  const inbox = await exchange.request('GET', `/dev/sms?phone=${encodeURIComponent(phone)}`);
-  const opened = await exchange.request('POST', '/v1/subscribers', {
-    body: { phone, code: inbox.body.lastCode, kind, displayName: `${kind} ${phone}` },
-  });
-  if (opened.status !== 201)
-    throw new Error(`sign-up: ${opened.status} ${JSON.stringify(opened.body)}`);
-  return { token: opened.body.token as string, id: opened.body.subscriber.id as string };
-}
-
-interface Buyer {
-  token: string;
-  deviceId: string;
-  walletToken: string;
-  walletId: string;
-}
-
 const profileDir = process.env.BENCH_PROFILE_DIR;
-
-function startServer(service: 'exchange' | 'ticketing', env: Record<string, string>): ChildProcess {
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, service)}`] : [];
-  return spawn(process.execPath, [...profile, '--max-semi-space-size=8', bundle(service)], {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 2, 2],
-  });
-}
+const profileArgs = (service: Service) =>
+  profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, service)}`] : [];
 
 async function runBackend(backend: 'sqlite' | 'postgres') {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-onsale-'));
-  const databases = {
-    exchange: undefined as string | undefined,
-    ticketing: undefined as string | undefined,
-  };
-  const drops: (() => Promise<void>)[] = [];
-  if (backend === 'postgres') {
-    for (const name of ['exchange', 'ticketing'] as const) {
-      const created = await createPostgresDatabase();
-      databases[name] = created.url;
-      drops.push(created.drop);
-    }
-  }
-  const exchangeDb = openDatabase<ExchangeDB>({
-    databaseUrl: databases.exchange,
-    sqlitePath: join(dir, 'exchange.db'),
-    poolSize: 2,
-  });
-  const ticketingDb = openDatabase<TicketingDB>({
-    databaseUrl: databases.ticketing,
-    sqlitePath: join(dir, 'ticketing.db'),
-    poolSize: 2,
-    // Where the ticketing server keeps its tables on PostgreSQL (TICKETING_DATABASE_SCHEMA).
-    ...(databases.ticketing ? { postgresSchema: 'ticketing' } : {}),
-  });
+  const databases = await openSaleDatabases(backend, 'tessera-bench-onsale-');
+  const { exchangeDb, ticketingDb } = databases;
   const servers: ChildProcess[] = [];
   const clients: Client[] = [];
   try {
@@ -190,163 +93,39 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
         client: (own.user + own.system) / 1000,
       };
     };
-    await migrateToLatest(exchangeDb, exchangeMigrations);
-    await migrateToLatest(ticketingDb, ticketingMigrations);
-    const ratesPath = join(dir, 'rates.json');
+    const ratesPath = join(databases.dir, 'rates.json');
     writeRatesFile(ratesPath);
     const exchangePort = await freePort();
     const ticketingPort = await freePort();
-    const exchangeServer = startServer('exchange', {
-      EXCHANGE_HOST: host,
-      EXCHANGE_PORT: String(exchangePort),
-      EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db'),
-      EXCHANGE_RATES_FILE: ratesPath,
-      EXCHANGE_AUTH_RATE_LIMIT: '1000000',
-      DATABASE_URL: databases.exchange ?? '',
-    });
+    const exchangeServer = startServer(
+      'exchange',
+      exchangeServerEnv(databases, exchangePort, ratesPath),
+      { nodeArgs: profileArgs('exchange') },
+    );
     servers.push(exchangeServer);
-    const ticketingServer = startServer('ticketing', {
-      TICKETING_HOST: host,
-      TICKETING_PORT: String(ticketingPort),
-      TICKETING_EXCHANGE_URL: `http://${host}:${exchangePort}`,
-      TICKETING_SQLITE_PATH: join(dir, 'ticketing.db'),
-      TICKETING_AUTH_RATE_LIMIT: '1000000',
-      DATABASE_URL: databases.ticketing ?? '',
-    });
+    const ticketingServer = startServer(
+      'ticketing',
+      ticketingServerEnv(databases, ticketingPort, exchangePort),
+      { nodeArgs: profileArgs('ticketing') },
+    );
     servers.push(ticketingServer);
     await waitForServer(exchangeServer, exchangePort, '/health', 'GET');
     await waitForServer(ticketingServer, ticketingPort, '/health', 'GET');
-    const exchange = new Client(exchangePort);
-    const ticketing = new Client(ticketingPort);
+    const exchange = new Client(exchangePort, socketsPerServer);
+    const ticketing = new Client(ticketingPort, socketsPerServer);
     clients.push(exchange, ticketing);
 
-    // The organizer: a ticketing owner and a merchant wallet, linked.
-    const owner = await signInTicketing(ticketing, '+821090000001');
-    const organizer = await ticketing.request('POST', '/v1/organizers', {
-      token: owner.token,
-      body: { name: 'Bench Arena' },
+    const { performanceId, seatIds, merchantId } = await createSale(exchange, ticketing, {
+      seats: seatsWanted,
+      seatsPerRow,
+      rowsPerSection,
+      price,
     });
-    const merchant = await signUpExchange(exchange, '+821090000002', 'merchant');
-    const apiKey = await exchange.request('POST', '/v1/merchant/api-keys', {
-      token: merchant.token,
-      body: { label: 'ticketing' },
-    });
-    const linked = await ticketing.request('PUT', `/v1/organizers/${organizer.body.id}/wallet`, {
-      token: owner.token,
-      body: { apiKey: apiKey.body.key },
-    });
-    if (linked.status !== 200) throw new Error(`link: ${JSON.stringify(linked.body)}`);
-
-    // The venue: sections of 20 rows of 50 seats, as many as make the seats wanted.
-    const sections = Math.ceil(seatsWanted / (seatsPerRow * rowsPerSection));
-    const venue = await ticketing.request('POST', `/v1/organizers/${organizer.body.id}/venues`, {
-      token: owner.token,
-      body: {
-        name: 'Bench Arena',
-        address: 'Olympic-ro 25, Seoul',
-        latitude: 37.5154,
-        longitude: 127.0727,
-        radiusM: 500,
-      },
-    });
-    const map = await ticketing.request('PUT', `/v1/venues/${venue.body.id}/seat-map`, {
-      token: owner.token,
-      body: {
-        sections: Array.from({ length: sections }, (_, section) => ({
-          name: `S${section + 1}`,
-          rows: Array.from({ length: rowsPerSection }, (_, row) => ({
-            label: String(row + 1),
-            seats: Array.from({ length: seatsPerRow }, (_, seat) => ({ number: String(seat + 1) })),
-          })),
-        })),
-        areas: [],
-      },
-    });
-    if (map.status !== 200) throw new Error(`seat map: ${JSON.stringify(map.body)}`);
-    const startsAt = Date.now() + 30 * 86_400_000;
-    const event = await ticketing.request('POST', `/v1/organizers/${organizer.body.id}/events`, {
-      token: owner.token,
-      body: {
-        slug: 'bench-onsale',
-        name: 'Bench On-sale',
-        venueId: venue.body.id,
-        perOrderLimit: 4,
-        perBuyerLimit: 100,
-        categories: [
-          {
-            name: 'Seat',
-            pricing: 'crypto',
-            priceAsset: 'USDT',
-            price,
-            seating: 'seated',
-            sections: Array.from({ length: sections }, (_, section) => `S${section + 1}`),
-            kind: 'single',
-          },
-        ],
-        performances: [
-          {
-            startsAt: new Date(startsAt).toISOString(),
-            endsAt: new Date(startsAt + 3 * 3_600_000).toISOString(),
-            salesStart: new Date(Date.now() - 60_000).toISOString(),
-          },
-        ],
-      },
-    });
-    if (event.status !== 201) throw new Error(`event: ${JSON.stringify(event.body)}`);
-    await ticketing.request('POST', `/v1/events/${event.body.id}/publish`, { token: owner.token });
-    const performanceId = event.body.performances[0].id as string;
-    const seatMap = await ticketing.request('GET', `/v1/venues/${venue.body.id}/seat-map`);
-    const seatIds: string[] = [];
-    for (const section of seatMap.body.sections) {
-      for (const row of section.rows) for (const seat of row.seats) seatIds.push(seat.id);
-    }
     log(`${backend}: ${seatIds.length} seats on sale; signing up ${buyersWanted} buyers`);
 
     // The buyers: a ticketing session with a registered device key, and a funded wallet.
-    const buyers: Buyer[] = [];
-    for (let start = 0; start < buyersWanted; start += 50) {
-      const batch = Array.from({ length: Math.min(50, buyersWanted - start) }, (_, i) => start + i);
-      buyers.push(
-        ...(await Promise.all(
-          batch.map(async (index) => {
-            const phone = `+82108${String(index).padStart(7, '0')}`;
-            const user = await signInTicketing(ticketing, phone);
-            const signer = await protocol.generateSigner();
-            const proof = await signer.sign(
-              deviceRegistrationMessage(user.userId, signer.publicKey),
-            );
-            const device = await ticketing.request('POST', '/v1/me/devices', {
-              token: user.token,
-              body: { publicKey: toBase64url(signer.publicKey), proof: toBase64url(proof) },
-            });
-            const wallet = await signUpExchange(exchange, phone, 'person');
-            return {
-              token: user.token,
-              deviceId: device.body.id,
-              walletToken: wallet.token,
-              walletId: wallet.id,
-            };
-          }),
-        )),
-      );
-    }
-    const accounts = await exchangeDb.db
-      .selectFrom('subscribers')
-      .select(['id', 'account_id'])
-      .execute();
-    const accountOf = new Map(accounts.map((row) => [row.id, row.account_id]));
-    await writeTransaction(exchangeDb, async (trx) => {
-      for (const buyer of buyers) {
-        await postEntry(trx, exchangeDb.dialect, Date.now(), {
-          kind: 'deposit',
-          memo: 'bench funding',
-          postings: [
-            { account: houseAccounts.bank, asset: 'USDT', amount: -fundUnits },
-            { account: accountOf.get(buyer.walletId) as string, asset: 'USDT', amount: fundUnits },
-          ],
-        });
-      }
-    });
+    const buyers: Buyer[] = await signUpBuyers(exchange, ticketing, buyersWanted);
+    await fundBuyers(exchangeDb, buyers, fundUnits);
 
     // The sale. Seats are picked at random from those not yet known to be taken.
     log(`${backend}: ${buyers.length} buyers funded; the sale opens`);
@@ -473,7 +252,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     await stop(ticketingServer);
     await stop(exchangeServer);
 
-    const checks = await integrity(exchangeDb, ticketingDb, performanceId, merchant.id);
+    const checks = await integrity(exchangeDb, ticketingDb, performanceId, merchantId);
     latencies.sort((a, b) => a - b);
     const quantile = (q: number) =>
       Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
@@ -499,17 +278,14 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
   } finally {
     for (const client of clients) client.close();
     for (const server of servers) await stop(server);
-    await exchangeDb.close();
-    await ticketingDb.close();
-    for (const drop of drops) await drop();
-    rmSync(dir, { recursive: true, force: true });
+    await databases.remove();
   }
 }
 
 /** The books after the sale, read straight from both databases. */
 async function integrity(
-  exchangeDb: ReturnType<typeof openDatabase<ExchangeDB>>,
-  ticketingDb: ReturnType<typeof openDatabase<TicketingDB>>,
+  exchangeDb: SaleDatabases['exchangeDb'],
+  ticketingDb: SaleDatabases['ticketingDb'],
   performanceId: string,
   merchantId: string,
 ) {
@@ -593,7 +369,7 @@ async function baseline() {
 }
 
 async function main() {
-  for (const build of builds) await import(build);
+  await buildServers();
   const noop = await baseline();
   log(`baseline: empty Fastify route ${noop} requests/s (in this process)`);
   const only = process.env.BENCH_BACKENDS?.split(',');

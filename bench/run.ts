@@ -22,6 +22,7 @@ const scenarios: Record<string, string> = {
   exchange: 'exchange.ts',
   onsale: 'onsale.ts',
   gate: 'gate.ts',
+  crash: 'crash.ts',
   mobile: 'mobile.ts',
 };
 

@@ -42,6 +42,11 @@ export interface ExchangeConfig {
   readonly webhookConcurrency: number;
   readonly webhookBatch: number;
   /**
+   * Added to a delivery batch's worst-case sending time to make its lease: how long a delivery a
+   * crashed worker was sending waits before another worker takes it over.
+   */
+  readonly webhookLeaseMarginMs: number;
+  /**
    * Whether webhooks may go to private, loopback or link-local addresses. Off in production, so
    * a merchant cannot aim the exchange at its own internal network (SSRF).
    */
@@ -136,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     webhookTimeoutMs: integer('EXCHANGE_WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
     webhookConcurrency: integer('EXCHANGE_WEBHOOK_CONCURRENCY', 32, 1, 512),
     webhookBatch: integer('EXCHANGE_WEBHOOK_BATCH', 128, 1, 1_000),
+    webhookLeaseMarginMs: integer('EXCHANGE_WEBHOOK_LEASE_MARGIN_MS', 60_000, 1_000, 600_000),
     webhookAllowPrivate: (read('EXCHANGE_WEBHOOK_ALLOW_PRIVATE') ?? String(!production)) === 'true',
     workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
     logLevel,

@@ -137,7 +137,8 @@ export function startWebhookWorker(
   const batchSize = options.batchSize ?? 20;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const leaseMs =
-    options.leaseMs ?? Math.ceil(batchSize / concurrency) * config.webhookTimeoutMs + 60_000;
+    options.leaseMs ??
+    Math.ceil(batchSize / concurrency) * config.webhookTimeoutMs + config.webhookLeaseMarginMs;
   const pollMs = options.pollMs ?? 1_000;
   const random = options.random ?? Math.random;
 
