@@ -36,33 +36,22 @@
  * BENCH_GATE_TERMINALS (default 64) resize the run; BENCH_PROFILE_DIR writes the ticketing
  * server's CPU profile.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { migrateToLatest, openDatabase } from '@tessera/db';
 import { type Ed25519Signer, fromBase64url, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
 import { systemClock } from '@tessera/service-kit/clock';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
-import { exchangeMigrations } from '../services/exchange/src/db/migrations.ts';
-import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
 import { inTransaction } from '../services/ticketing/src/app.ts';
 import { loadConfig } from '../services/ticketing/src/config.ts';
 import { createTicketing } from '../services/ticketing/src/context.ts';
-import { ticketingMigrations } from '../services/ticketing/src/db/migrations.ts';
-import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
 import { ExchangeClient } from '../services/ticketing/src/exchange-client.ts';
 import { newId } from '../services/ticketing/src/ids.ts';
 import { mintTickets } from '../services/ticketing/src/issuance.ts';
 import { signerFor } from '../services/ticketing/src/issuer.ts';
 import {
-  call,
   cpuMs,
-  createPostgresDatabase,
   freePort,
   host,
   postgresBackendCpu,
@@ -72,6 +61,17 @@ import {
   waitForServer,
   writeRatesFile,
 } from './lib.ts';
+import {
+  buildServers,
+  Client,
+  exchangeServerEnv,
+  openSaleDatabases,
+  type Service,
+  signInTicketing,
+  signUpExchange,
+  startServer,
+  ticketingServerEnv,
+} from './onsale-setup.ts';
 
 const ticketsWanted = Number(process.env.BENCH_GATE_TICKETS ?? 20_000);
 const terminalsWanted = Number(process.env.BENCH_GATE_TERMINALS ?? 64);
@@ -81,11 +81,6 @@ const repeatEvery = 25;
 const mintChunk = 500;
 
 const log = (message: string) => console.error(`[gate bench] ${message}`);
-const builds = ['exchange', 'ticketing'].map((service) =>
-  fileURLToPath(new URL(`../services/${service}/build.mjs`, import.meta.url)),
-);
-const bundle = (service: string) =>
-  fileURLToPath(new URL(`../services/${service}/dist/server.mjs`, import.meta.url));
 
 // autocannon ships no types; the part used here for the baseline.
 type Autocannon = (options: {
@@ -96,41 +91,6 @@ type Autocannon = (options: {
 }) => PromiseLike<{ requests: { total: number }; duration: number; non2xx: number }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-/** A keep-alive JSON client for one server. */
-class Client {
-  private readonly agent: http.Agent;
-  constructor(
-    readonly port: number,
-    sockets = 64,
-  ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-  }
-
-  async request(
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown } = {},
-    // biome-ignore lint/suspicious/noExplicitAny: the bench reads whatever JSON came back.
-  ): Promise<{ status: number; body: any }> {
-    const response = await call(this.port, method, path, {
-      agent: this.agent,
-      ...(options.body === undefined ? {} : { body: options.body }),
-      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-    });
-    let body: unknown;
-    try {
-      body = response.text ? JSON.parse(response.text) : undefined;
-    } catch {
-      body = response.text;
-    }
-    return { status: response.status, body };
-  }
-
-  close() {
-    this.agent.destroy();
-  }
-}
-
 function must(what: string, response: { status: number; body: unknown }, status = 200) {
   if (response.status !== status) {
     throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
@@ -139,44 +99,13 @@ function must(what: string, response: { status: number; body: unknown }, status 
   return response.body as any;
 }
 
-async function signInTicketing(ticketing: Client, phone: string) {
-  await ticketing.request('POST', '/v1/auth/codes', { body: { phone } });
-  const inbox = await ticketing.request('GET', `/dev/sms?phone=${encodeURIComponent(phone)}`);
-  const session = must(
-    'sign-in',
-    await ticketing.request('POST', '/v1/auth/sessions', {
-      body: { phone, code: inbox.body.lastCode },
-    }),
-    201,
-  );
-  return { token: session.token as string, userId: session.user.id as string };
-}
-
-async function signUpExchange(exchange: Client, phone: string) {
-  await exchange.request('POST', '/v1/auth/codes', { body: { phone } });
-  const inbox = await exchange.request('GET', `/dev/sms?phone=${encodeURIComponent(phone)}`);
-  const opened = must(
-    'sign-up',
-    await exchange.request('POST', '/v1/subscribers', {
-      body: { phone, code: inbox.body.lastCode, kind: 'merchant', displayName: 'Bench Stadium' },
-    }),
-    201,
-  );
-  return { token: opened.token as string };
-}
-
 const profileDir = process.env.BENCH_PROFILE_DIR;
 
-function startServer(service: 'exchange' | 'ticketing', env: Record<string, string>): ChildProcess {
-  const profile =
-    profileDir && service === 'ticketing'
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, service)}`]
-      : [];
-  return spawn(process.execPath, [...profile, '--max-semi-space-size=8', bundle(service)], {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 2, 2],
-  });
-}
+/** The ticketing server's CPU profile, when asked for (BENCH_PROFILE_DIR). */
+const profileArgs = (service: Service) =>
+  profileDir && service === 'ticketing'
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, service)}`]
+    : [];
 
 interface Holder {
   signer: Ed25519Signer;
@@ -184,63 +113,33 @@ interface Holder {
 }
 
 async function runBackend(backend: 'sqlite' | 'postgres') {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-gate-'));
-  const databases = {
-    exchange: undefined as string | undefined,
-    ticketing: undefined as string | undefined,
-  };
-  const drops: (() => Promise<void>)[] = [];
-  if (backend === 'postgres') {
-    for (const name of ['exchange', 'ticketing'] as const) {
-      const created = await createPostgresDatabase();
-      databases[name] = created.url;
-      drops.push(created.drop);
-    }
-  }
-  const exchangeDb = openDatabase<ExchangeDB>({
-    databaseUrl: databases.exchange,
-    sqlitePath: join(dir, 'exchange.db'),
-    poolSize: 2,
+  const databases = await openSaleDatabases(backend, 'tessera-bench-gate-', {
+    ticketingPoolSize: 4,
   });
-  const ticketingDb = openDatabase<TicketingDB>({
-    databaseUrl: databases.ticketing,
-    sqlitePath: join(dir, 'ticketing.db'),
-    poolSize: 4,
-    ...(databases.ticketing ? { postgresSchema: 'ticketing' } : {}),
-  });
+  const { dir, ticketingDb } = databases;
   const servers: ChildProcess[] = [];
   const clients: Client[] = [];
   try {
-    await migrateToLatest(exchangeDb, exchangeMigrations);
-    await migrateToLatest(ticketingDb, ticketingMigrations);
     const ratesPath = join(dir, 'rates.json');
     writeRatesFile(ratesPath);
     const exchangePort = await freePort();
     const ticketingPort = await freePort();
-    const exchangeServer = startServer('exchange', {
-      EXCHANGE_HOST: host,
-      EXCHANGE_PORT: String(exchangePort),
-      EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db'),
-      EXCHANGE_RATES_FILE: ratesPath,
-      EXCHANGE_AUTH_RATE_LIMIT: '1000000',
-      DATABASE_URL: databases.exchange ?? '',
-    });
+    const exchangeServer = startServer(
+      'exchange',
+      exchangeServerEnv(databases, exchangePort, ratesPath),
+    );
     servers.push(exchangeServer);
     const ticketingEnv = {
-      NODE_ENV: 'development',
-      TICKETING_HOST: host,
-      TICKETING_PORT: String(ticketingPort),
-      TICKETING_EXCHANGE_URL: `http://${host}:${exchangePort}`,
-      TICKETING_SQLITE_PATH: join(dir, 'ticketing.db'),
-      TICKETING_AUTH_RATE_LIMIT: '1000000',
+      ...ticketingServerEnv(databases, ticketingPort, exchangePort),
       TICKETING_WORKERS: 'false',
-      DATABASE_URL: databases.ticketing ?? '',
     };
-    const ticketingServer = startServer('ticketing', ticketingEnv);
+    const ticketingServer = startServer('ticketing', ticketingEnv, {
+      nodeArgs: profileArgs('ticketing'),
+    });
     servers.push(ticketingServer);
     await waitForServer(exchangeServer, exchangePort, '/health', 'GET');
     await waitForServer(ticketingServer, ticketingPort, '/health', 'GET');
-    const exchange = new Client(exchangePort);
+    const exchange = new Client(exchangePort, 64);
     const ticketing = new Client(ticketingPort, terminalsWanted);
     clients.push(exchange, ticketing);
 
@@ -254,7 +153,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       }),
       201,
     );
-    const merchant = await signUpExchange(exchange, '+821091000002');
+    const merchant = await signUpExchange(exchange, '+821091000002', 'merchant');
     const apiKey = must(
       'api key',
       await exchange.request('POST', '/v1/merchant/api-keys', {
@@ -623,10 +522,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
   } finally {
     for (const client of clients) client.close();
     for (const server of servers) await stop(server);
-    await exchangeDb.close();
-    await ticketingDb.close();
-    for (const drop of drops) await drop();
-    rmSync(dir, { recursive: true, force: true });
+    await databases.remove();
   }
 }
 
@@ -651,7 +547,7 @@ async function baseline() {
 }
 
 async function main() {
-  for (const build of builds) await import(build);
+  await buildServers();
   const noop = await baseline();
   log(`baseline: empty Fastify route ${noop} requests/s (in this process)`);
   const only = process.env.BENCH_BACKENDS?.split(',');
