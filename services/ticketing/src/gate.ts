@@ -373,10 +373,13 @@ export async function verifyAtGate(
       nowS,
       ...(onRecord?.credential ? { issuedCredential: fromBase64url(onRecord.credential) } : {}),
     });
+    // Refusals count in the report of the performance the barcode names, when it is one of ours.
     if (!decision.admitted && decision.reason !== 'already_used') {
-      return refuse(decision.reason, decision.detail, decision.terms?.ticketId ?? null);
+      return refuse(decision.reason, decision.detail, number, performanceId ?? null);
     }
-    if (!onRecord) return refuse('revoked', 'no such ticket is on record', number);
+    if (!onRecord) {
+      return refuse('revoked', 'no such ticket is on record', number, performanceId ?? null);
+    }
     found = {
       ticketId: onRecord.id,
       presentationTimeS: presentation.timeS,
@@ -404,7 +407,11 @@ export async function verifyAtGate(
       terminal.performanceIds.includes(ticket.performance_id) &&
       safeEqual(openPin(ticketing, ticket.id, ticket.pin), pin);
     if (!ticket || !pinMatches) {
-      return refuse('wrong_code', 'no ticket of this event has this number and PIN', number);
+      const ours =
+        ticket && terminal.performanceIds.includes(ticket.performance_id)
+          ? ticket.performance_id
+          : null;
+      return refuse('wrong_code', 'no ticket of this event has this number and PIN', number, ours);
     }
     found = { ticketId: ticket.id };
   }
