@@ -24,6 +24,7 @@ const scenarios: Record<string, string> = {
   gate: 'gate.ts',
   crash: 'crash.ts',
   mobile: 'mobile.ts',
+  'gate-ui': 'gate-ui.ts',
 };
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));

@@ -1,0 +1,280 @@
+/**
+ * Door sales (unit 404): pick a performance, a category and how many; the terminal shows the
+ * payment request as a QR code that the buyer's Tessera app scans and pays from its wallet. The
+ * terminal asks every second how the sale stands; once paid, the server has issued the tickets
+ * to the buyer's phone and admitted them here, and the screen turns green.
+ */
+import QRCode from 'qrcode';
+import { type FormEvent, useEffect, useState } from 'react';
+import { ApiError, type Availability, type DoorSale, type Price } from '../api.ts';
+import { useGate } from '../app.tsx';
+import { type MessageKey, useI18n } from '../i18n.tsx';
+import { Alert } from '../widgets.tsx';
+
+/** The contract: the terminal polls the sale every second while it shows the code. */
+const pollMs = 1_000;
+const quantityMax = 10;
+
+/** The refusals a seller can act on, in words; anything else shows the server's message. */
+const saleErrors: Record<string, MessageKey> = {
+  sold_out: 'door.error.sold_out',
+  performance_closed: 'door.error.performance_closed',
+  sales_closed: 'door.error.sales_closed',
+};
+
+function priceText(price: Price): string {
+  return 'asset' in price ? `${price.amount} ${price.asset}` : `${price.amount} ${price.fiat}`;
+}
+
+export function DoorSaleScreen() {
+  const { t } = useI18n();
+  const { terminal, state } = useGate();
+  const performances = state.performances.filter(
+    (performance) => performance.status === 'scheduled',
+  );
+  const [performanceId, setPerformanceId] = useState(performances[0]?.id ?? '');
+  const performance = performances.find((p) => p.id === performanceId) ?? performances[0];
+  const [categoryId, setCategoryId] = useState('');
+  const [quantity, setQuantity] = useState(1);
+  const [sale, setSale] = useState<DoorSale>();
+  const [offer, setOffer] = useState<Availability>();
+  // Prices and places left, when the server answers (the package carries neither).
+  useEffect(() => {
+    if (!performance || state.mode === 'offline') return;
+    let current = true;
+    terminal.server
+      .availability(performance.id)
+      .then((answer) => current && setOffer(answer))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [performance, state.mode, terminal]);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const failed = (failure: unknown) => {
+    const known = failure instanceof ApiError ? saleErrors[failure.code] : undefined;
+    setError(
+      known
+        ? t(known)
+        : t('error.unexpected', {
+            message: failure instanceof Error ? failure.message : String(failure),
+          }),
+    );
+  };
+
+  const sell = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!performance) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const chosen = categoryId || performance.categories[0]?.id || '';
+      setSale(await terminal.server.sellAtDoor(performance.id, chosen, quantity));
+    } catch (failure) {
+      failed(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (sale)
+    return <SaleInProgress sale={sale} onChange={setSale} onDone={() => setSale(undefined)} />;
+  return (
+    <section className="screen" aria-labelledby="door-title">
+      <h1 id="door-title">{t('door.title')}</h1>
+      {state.mode === 'offline' && (
+        <p className="warning" role="status">
+          {t('door.needsOnline')}
+        </p>
+      )}
+      <form className="form" onSubmit={sell}>
+        {performances.length > 1 && (
+          <label>
+            {t('door.performance')}
+            <select
+              value={performance?.id}
+              onChange={(event) => setPerformanceId(event.target.value)}
+            >
+              {performances.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.eventName} · {new Date(p.startsAt).toLocaleString()}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <fieldset className="choices">
+          <legend>{t('door.category')}</legend>
+          {(performance?.categories ?? []).map((category, index) => (
+            <label
+              key={category.id}
+              className={
+                (categoryId || performance?.categories[0]?.id) === category.id ? 'chosen' : ''
+              }
+            >
+              <input
+                type="radio"
+                name="category"
+                checked={categoryId ? categoryId === category.id : index === 0}
+                onChange={() => setCategoryId(category.id)}
+              />
+              {category.name}
+              <OfferText offer={offer?.categories.find((line) => line.id === category.id)} />
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          {t('door.quantity')}
+          <input
+            type="number"
+            min={1}
+            max={quantityMax}
+            value={quantity}
+            onChange={(event) =>
+              setQuantity(Math.min(quantityMax, Math.max(1, Number(event.target.value) || 1)))
+            }
+          />
+        </label>
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || !performance || state.mode === 'offline'}
+        >
+          {t('door.sell')}
+        </button>
+      </form>
+      <Alert text={error} />
+    </section>
+  );
+}
+
+function SaleInProgress({
+  sale,
+  onChange,
+  onDone,
+}: {
+  sale: DoorSale;
+  onChange(sale: DoorSale): void;
+  onDone(): void;
+}) {
+  const { t } = useI18n();
+  const { terminal } = useGate();
+  const [qr, setQr] = useState<string>();
+  const [now, setNow] = useState(Date.now());
+  const open = sale.status === 'open' || sale.status === 'claimed';
+
+  useEffect(() => {
+    QRCode.toDataURL(sale.claimUrl, { errorCorrectionLevel: 'M', margin: 2, width: 320 })
+      .then(setQr)
+      .catch((error: unknown) => console.error('the payment code could not be drawn', error));
+  }, [sale.claimUrl]);
+
+  useEffect(() => {
+    if (!open) return;
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      terminal.server
+        .doorSale(sale.id)
+        .then((next) => {
+          onChange(next);
+          // The server admitted the tickets: the feed brings them, a sync makes it certain.
+          if (next.status === 'admitted') void terminal.sync().catch(() => undefined);
+        })
+        .catch((error: unknown) => console.warn('door sale poll failed', error));
+    }, pollMs);
+    return () => clearInterval(timer);
+  }, [open, sale.id, terminal, onChange]);
+
+  const cancel = async () => {
+    try {
+      onChange(await terminal.server.cancelDoorSale(sale.id));
+    } catch (error) {
+      console.warn('cancelling the door sale failed', error);
+    }
+  };
+
+  if (!open) {
+    // The end of the sale, green when paid and admitted, red when nothing was sold.
+    const admitted = sale.status === 'admitted';
+    const outcome: MessageKey = admitted
+      ? 'door.admitted'
+      : sale.status === 'expired'
+        ? 'door.expired'
+        : sale.status === 'failed'
+          ? 'door.failed'
+          : 'door.cancelled';
+    return (
+      <section
+        className={`screen door-done ${admitted ? 'result-pass' : 'result-stop'}`}
+        role="alert"
+        data-testid="door-sale"
+        data-status={sale.status}
+      >
+        {admitted && <p className="result-title">{t('result.admit')}</p>}
+        <p className="result-reason">
+          {t(outcome, { count: sale.tickets.length || sale.quantity })}
+        </p>
+        <ul>
+          {sale.tickets.map((ticket) => (
+            <li key={ticket.id}>
+              {[
+                ticket.category,
+                ticket.seat && `${ticket.seat.section} ${ticket.seat.row}-${ticket.seat.number}`,
+                ticket.number,
+              ]
+                .filter(Boolean)
+                .join(' · ')}
+            </li>
+          ))}
+        </ul>
+        <button type="button" className="primary" onClick={onDone}>
+          {t('door.another')}
+        </button>
+      </section>
+    );
+  }
+  const left = Math.max(0, Math.round((Date.parse(sale.expiresAt) - now) / 1000));
+  const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+  return (
+    <section
+      className="screen door-sale"
+      aria-labelledby="sale-title"
+      data-testid="door-sale"
+      data-status={sale.status}
+    >
+      <h1 id="sale-title">{sale.category}</h1>
+      <p className="price">
+        {t('door.price', { quantity: sale.quantity, price: priceText(sale.price) })}
+      </p>
+      <p>{t('door.scanToPay')}</p>
+      {qr && (
+        <img
+          className="pay-qr"
+          src={qr}
+          alt={sale.claimUrl}
+          data-testid="pay-qr"
+          data-url={sale.claimUrl}
+        />
+      )}
+      <p role="status">
+        {t(sale.status === 'claimed' ? 'door.claimed' : 'door.waiting')} ·{' '}
+        {t('door.expires', { time: clock })}
+      </p>
+      <button type="button" onClick={cancel}>
+        {t('door.cancel')}
+      </button>
+    </section>
+  );
+}
+
+function OfferText({ offer }: { offer: Availability['categories'][number] | undefined }) {
+  const { t } = useI18n();
+  if (!offer) return null;
+  return (
+    <span className="offer">
+      {t('door.offer', { price: `${offer.price} ${offer.asset}`, left: offer.available })}
+    </span>
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * The gate app's pure parts, in Node: telling a scanner's burst from typing, reading the live
+ * feed's server-sent events however the stream is cut, amounts typed at the gate, and the
+ * distance behind the outside-the-venue warning.
+ */
+import { describe, expect, it } from 'vitest';
+import { SseParser } from '../src/feed.ts';
+import { distanceM, formatUnits, parseUnits } from '../src/measure.ts';
+import { ScannerBurst, scannerCodeCharsMin } from '../src/scanner.ts';
+
+/** Feeds `text` then Enter, one key every `gapMs` (or per gap from the list). */
+function type(burst: ScannerBurst, text: string, gapMs: number | number[], startAt = 1_000) {
+  let at = startAt;
+  const gaps = typeof gapMs === 'number' ? [] : gapMs;
+  for (const [index, char] of [...text].entries()) {
+    at += typeof gapMs === 'number' ? gapMs : (gaps[index] ?? 5);
+    burst.key(char, at);
+  }
+  return burst.key('Enter', at + 5);
+}
+
+describe('a hardware scanner burst', () => {
+  const code = 'NCFOXN%TSMAHN-H3ZSUZK5';
+
+  it('is taken when the keys come fast and end with Enter', () => {
+    expect(type(new ScannerBurst(), code, 4)).toBe(code);
+  });
+
+  it('is not taken from someone typing', () => {
+    expect(type(new ScannerBurst(), code, 120)).toBeUndefined();
+  });
+
+  it('is not taken when shorter than a barcode', () => {
+    expect(type(new ScannerBurst(), code.slice(0, scannerCodeCharsMin - 1), 4)).toBeUndefined();
+  });
+
+  it('survives one late key on a busy device, since the pace is averaged', () => {
+    const gaps = [...code].map((_, index) => (index === 7 ? 90 : 3));
+    expect(type(new ScannerBurst(), code, gaps)).toBe(code);
+  });
+
+  it('starts again after a pause, keeping only what came after it', () => {
+    const burst = new ScannerBurst();
+    for (const [index, char] of [...'typed by hand'].entries()) burst.key(char, index * 150);
+    expect(type(burst, code, 4, 10_000)).toBe(code);
+  });
+
+  it('starts a new burst right after an Enter, keeping the field each one typed into', () => {
+    const burst = new ScannerBurst();
+    expect(type(burst, code, 4, 1_000)).toBe(code);
+    expect(type(burst, `${code}X`, 4, 1_200)).toBe(`${code}X`);
+  });
+
+  it('ignores keys that are not characters', () => {
+    const burst = new ScannerBurst();
+    burst.key('Shift', 1);
+    expect(type(burst, code, 4, 2)).toBe(code);
+  });
+});
+
+describe('the live feed parser', () => {
+  const admission = '{"seq":7,"ticketNumber":"0311jfmq"}';
+
+  it('reads an event split anywhere across chunks, with CRLF lines and comments', () => {
+    const parser = new SseParser();
+    const stream = `: live\r\n\r\nid: 7\r\nevent: admission\r\ndata: ${admission}\r\n\r\n`;
+    const events = [];
+    for (let i = 0; i < stream.length; i += 5) events.push(...parser.push(stream.slice(i, i + 5)));
+    expect(events).toEqual([{ id: '7', event: 'admission', data: admission }]);
+  });
+
+  it('joins multi-line data and keeps the last id for later events', () => {
+    const parser = new SseParser();
+    expect(parser.push('id: 3\ndata: a\ndata: b\n\ndata: c\n\n')).toEqual([
+      { id: '3', event: 'message', data: 'a\nb' },
+      { id: '3', event: 'message', data: 'c' },
+    ]);
+  });
+
+  it('gives up on a line no server sends', () => {
+    expect(() => new SseParser().push('x'.repeat(70_000))).toThrow(/overlong/);
+  });
+});
+
+describe('amounts typed at the gate', () => {
+  it('turns a decimal into the smallest unit of its scale, exactly', () => {
+    expect(parseUnits('4.5', 2)).toBe(450n);
+    expect(parseUnits('1250', 0)).toBe(1250n);
+    expect(parseUnits(' 0.000001 ', 6)).toBe(1n);
+    expect(parseUnits('123456789012345.12', 2)).toBe(12345678901234512n);
+  });
+
+  it('refuses what is not an amount of that scale', () => {
+    for (const text of ['', '4.567', '-1', '1e3', '4,5', 'abc', '1.']) {
+      expect(parseUnits(text, 2), text).toBeNull();
+    }
+  });
+
+  it('formats back without trailing zeros', () => {
+    expect(formatUnits(450n, 2)).toBe('4.5');
+    expect(formatUnits(5n, 3)).toBe('0.005');
+    expect(formatUnits(20000n, 0)).toBe('20000');
+    for (const units of [0n, 1n, 99n, 100n, 123456789n]) {
+      expect(parseUnits(formatUnits(units, 4), 4)).toBe(units);
+    }
+  });
+});
+
+describe('the distance from the venue', () => {
+  const hall = { latitude: 37.4786, longitude: 127.0115 };
+
+  it('is zero at the venue and about 2.2 km for 0.02 degrees of latitude', () => {
+    expect(distanceM(hall, hall)).toBe(0);
+    expect(distanceM(hall, { ...hall, latitude: 37.4986 })).toBeCloseTo(2_224, -1);
+  });
+
+  it('is the same both ways across the date line', () => {
+    const east = { latitude: 0, longitude: 179.9 };
+    const west = { latitude: 0, longitude: -179.9 };
+    expect(distanceM(east, west)).toBeCloseTo(22_239, -1);
+    expect(distanceM(west, east)).toBeCloseTo(distanceM(east, west), 6);
+  });
+});
