@@ -18,6 +18,7 @@ const EventsScreen = lazy(() => import('./screens/events.tsx'));
 const EventScreen = lazy(() => import('./screens/event.tsx'));
 const PerformanceScreen = lazy(() => import('./screens/performance.tsx'));
 const OrderScreen = lazy(() => import('./screens/order.tsx'));
+const DoorSaleScreen = lazy(() => import('./screens/door.tsx'));
 const WalletScreen = lazy(() => import('./screens/wallet.tsx'));
 const AccountScreen = lazy(() => import('./screens/account.tsx'));
 
@@ -106,6 +107,7 @@ function sectionOf(route: Route) {
     case 'event':
     case 'performance':
     case 'order':
+    case 'doorSale':
       return 'events';
     case 'wallet':
       return 'wallet';
@@ -131,6 +133,8 @@ function Screen({ route }: { route: Route }) {
       return <PerformanceScreen performanceId={route.performanceId} />;
     case 'order':
       return <OrderScreen orderId={route.orderId} />;
+    case 'doorSale':
+      return <DoorSaleScreen doorSaleId={route.doorSaleId} />;
     case 'wallet':
       return <WalletScreen />;
     case 'account':

@@ -213,6 +213,13 @@ const en = {
   'perf.legend': 'Legend',
   'perf.needSignIn': 'Sign in to buy tickets.',
 
+  'door.title': 'Buy at the door',
+  'door.signInFirst': 'Sign in to buy the tickets this gate offers.',
+  'door.offer': '{quantity} × {category}, {price} each',
+  'door.claim': 'Buy and go to payment',
+  'door.toOrder': 'Go to the payment',
+  'door.closed': 'This offer has ended. Ask the gate for a new code.',
+
   'order.title': 'Checkout',
   'order.items': 'Your tickets',
   'order.price': 'Price',
@@ -529,6 +536,13 @@ const ko: Record<MessageKey, string> = {
   'perf.mapHint': '원하는 좌석을 누르세요. 옆으로 밀면 열 전체가 보입니다.',
   'perf.legend': '범례',
   'perf.needSignIn': '티켓을 사려면 로그인하세요.',
+
+  'door.title': '현장 구매',
+  'door.signInFirst': '게이트가 제안한 티켓을 사려면 로그인하세요.',
+  'door.offer': '{category} {quantity}매, 1매 {price}',
+  'door.claim': '구매하고 결제로 가기',
+  'door.toOrder': '결제로 가기',
+  'door.closed': '이 제안은 끝났습니다. 게이트에 새 코드를 요청하세요.',
 
   'order.title': '결제',
   'order.items': '내 티켓',

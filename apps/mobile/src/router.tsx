@@ -13,6 +13,7 @@ export type Route =
   | { name: 'event'; eventId: string }
   | { name: 'performance'; performanceId: string }
   | { name: 'order'; orderId: string }
+  | { name: 'doorSale'; doorSaleId: string }
   | { name: 'wallet' }
   | { name: 'account' }
   | { name: 'signIn' }
@@ -28,6 +29,7 @@ const patterns: [RegExp, (match: string[]) => Route][] = [
     ([, id]) => ({ name: 'performance', performanceId: id as string }),
   ],
   [/^\/orders\/(ord_[0-9a-z]+)$/, ([, id]) => ({ name: 'order', orderId: id as string })],
+  [/^\/door\/(ds_[0-9A-Za-z_-]+)$/, ([, id]) => ({ name: 'doorSale', doorSaleId: id as string })],
   [/^\/wallet$/, () => ({ name: 'wallet' })],
   [/^\/account$/, () => ({ name: 'account' })],
   [/^\/sign-in$/, () => ({ name: 'signIn' })],

@@ -30,7 +30,11 @@ export interface Json {
   body: any;
 }
 
-export async function startMobileSystem() {
+/**
+ * `otherOrigins`: more app origins both servers allow (the gate app's tests start their own app
+ * server beside this one).
+ */
+export async function startMobileSystem(options: { otherOrigins?: readonly string[] } = {}) {
   await ensureMobileBuild();
   const dir = mkdtempSync(join(tmpdir(), 'tessera-mobile-'));
   const ratesFile = join(dir, 'rates.json');
@@ -61,7 +65,7 @@ export async function startMobileSystem() {
       EXCHANGE_PORT: String(exchangePort),
       EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db'),
       EXCHANGE_RATES_FILE: ratesFile,
-      EXCHANGE_CORS_ORIGINS: appUrl,
+      EXCHANGE_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       // Every test signs several people in from this one address.
       EXCHANGE_AUTH_RATE_LIMIT: '10000',
     }),
@@ -74,7 +78,7 @@ export async function startMobileSystem() {
       TICKETING_PORT: String(ticketingPort),
       TICKETING_SQLITE_PATH: join(dir, 'ticketing.db'),
       TICKETING_EXCHANGE_URL: exchangeUrl,
-      TICKETING_CORS_ORIGINS: appUrl,
+      TICKETING_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       TICKETING_MOBILE_APP_URL: appUrl,
       TICKETING_AUTH_RATE_LIMIT: '10000',
     }),

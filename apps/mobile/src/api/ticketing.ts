@@ -181,6 +181,20 @@ export interface Ticket {
   price: { asset: string; amount: string };
 }
 
+/** A gate's door sale as its claim QR shows it (unit 404). */
+export interface DoorOffer {
+  id: string;
+  status: 'open' | 'claimed' | 'admitted' | 'expired' | 'failed' | 'cancelled';
+  event: { id: string; name: string };
+  venue: string;
+  startsAt: string;
+  category: string;
+  quantity: number;
+  price: { asset: string; amount: string } | { fiat: string; amount: string };
+  expiresAt: string;
+  orderId: string | null;
+}
+
 export interface Transfer {
   id: string;
   ticketId: string;
@@ -251,6 +265,13 @@ export function ticketingApi(baseUrl: string) {
         token,
         body: { deviceId, code },
       }),
+    doorSale: (token: string, doorSaleId: string, claimToken: string) =>
+      call<DoorOffer>('GET', `/v1/door-sales/${enc(doorSaleId)}?t=${enc(claimToken)}`, { token }),
+    claimDoorSale: (
+      token: string,
+      doorSaleId: string,
+      body: { token: string; deviceId: string; asset?: string },
+    ) => call<Order>('POST', `/v1/door-sales/${enc(doorSaleId)}/claim`, { token, body }),
     transfers: (token: string) =>
       call<{ incoming: Transfer[]; outgoing: Transfer[] }>('GET', '/v1/me/transfers', { token }),
     offerTransfer: (token: string, ticketId: string, toPhone: string) =>
