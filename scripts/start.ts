@@ -2,13 +2,16 @@
  * `npm start`: runs the system on this machine with the embedded SQLite database (files under
  * `data/`), or PostgreSQL when DATABASE_URL is set (the ticketing tables then go in their own
  * schema): the exchange server and the ticketing server, with demo data and a demo rate feed,
- * and the buyer's mobile app (built first when its build is missing or stale) on port 4300
- * (MOBILE_PORT), both servers allowing its origin (CORS). The gate app joins with its issue.
+ * the buyer's mobile app on port 4300 (MOBILE_PORT) and the gate terminal app on port 4400
+ * (GATE_PORT), each built first when its build is missing or stale, both servers allowing their
+ * origins (CORS), and a fresh enrolment code for a demo gate terminal.
  * `--smoke` starts everything on free ports, checks it answers, and exits (used by the tests).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ensureGateBuild } from '../apps/gate/server/build.ts';
+import { startGateServer } from '../apps/gate/server/serve.ts';
 import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
 import { startMobileServer } from '../apps/mobile/server/serve.ts';
 import { createApiKey } from '../services/exchange/src/auth.ts';
@@ -16,11 +19,26 @@ import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
 import { demoAccounts, seedDemo } from '../services/exchange/src/demo.ts';
 import { startExchange } from '../services/exchange/src/server.ts';
 import { loadConfig as loadTicketingConfig } from '../services/ticketing/src/config.ts';
-import { seedDemo as seedTicketingDemo } from '../services/ticketing/src/demo.ts';
+import {
+  demoEnrolmentCode,
+  seedDemo as seedTicketingDemo,
+} from '../services/ticketing/src/demo.ts';
 import { startTicketing } from '../services/ticketing/src/server.ts';
 import { freePort } from './free-port.ts';
+import { lanAddress, lanCertificate, startTlsProxy, type TlsProxy, terminalQr } from './lan.ts';
 
 const smoke = process.argv.includes('--smoke');
+// `--lan`: phones on this network reach everything over HTTPS at this machine's address.
+const lanHost = process.argv.includes('--lan') ? lanAddress() : undefined;
+if (process.argv.includes('--lan') && !lanHost) {
+  console.error('--lan: this machine has no network address other than loopback');
+  process.exit(2);
+}
+/** Where browsers reach a server listening on loopback at `port`: its TLS proxy with --lan. */
+const browserUrl = (loopbackUrl: string) => {
+  if (!lanHost) return loopbackUrl;
+  return `https://${lanHost}:${new URL(loopbackUrl).port}`;
+};
 const dataDir = process.env.TESSERA_DATA_DIR ?? 'data';
 mkdirSync(dataDir, { recursive: true });
 
@@ -36,11 +54,13 @@ const writeRates = () =>
 if (!process.env.EXCHANGE_RATES_FILE) writeRates();
 const rateFeed = process.env.EXCHANGE_RATES_FILE ? undefined : setInterval(writeRates, 30_000);
 
-// The buyer's mobile app: built if its build is missing or stale, then served on its own port.
-// Both servers allow its origin (the app calls them from the browser), and the ticketing server
-// sends the exchange's buy page back to it (TICKETING_MOBILE_APP_URL).
+// The two apps: built if their builds are missing or stale, then each served on its own port.
+// Both servers allow the buyer's app's origin (it calls them from the browser), the ticketing
+// server the gate app's too, and the ticketing server sends the exchange's buy page back to the
+// buyer's app (TICKETING_MOBILE_APP_URL).
 try {
   await ensureMobileBuild({ log: (line) => console.log(line) });
+  await ensureGateBuild({ log: (line) => console.log(line) });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
@@ -51,15 +71,29 @@ if (!Number.isInteger(mobilePort) || mobilePort < 0 || mobilePort > 65_535) {
   console.error(`MOBILE_PORT must be a port number (0 to 65535), not ${process.env.MOBILE_PORT}`);
   process.exit(2);
 }
-const mobileAppUrl = process.env.TICKETING_MOBILE_APP_URL ?? `http://${mobileHost}:${mobilePort}`;
+const mobileAppUrl =
+  process.env.TICKETING_MOBILE_APP_URL ?? browserUrl(`http://${mobileHost}:${mobilePort}`);
 const mobileOrigin = new URL(mobileAppUrl).origin;
+const gateHost = process.env.GATE_HOST ?? mobileHost;
+const gatePort = smoke ? await freePort(gateHost) : Number(process.env.GATE_PORT ?? 4400);
+if (!Number.isInteger(gatePort) || gatePort < 0 || gatePort > 65_535) {
+  console.error(`GATE_PORT must be a port number (0 to 65535), not ${process.env.GATE_PORT}`);
+  process.exit(2);
+}
+const gateOrigin = browserUrl(`http://${gateHost}:${gatePort}`);
+// With --lan the apps are also reachable on loopback (this machine's own browser).
+const appOrigins = [
+  mobileOrigin,
+  gateOrigin,
+  ...(lanHost ? [`http://${mobileHost}:${mobilePort}`, `http://${gateHost}:${gatePort}`] : []),
+].join(',');
 
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig({
     EXCHANGE_SQLITE_PATH: join(dataDir, 'exchange.db'),
     EXCHANGE_RATES_FILE: ratesFile,
-    EXCHANGE_CORS_ORIGINS: mobileOrigin,
+    EXCHANGE_CORS_ORIGINS: appOrigins,
     ...process.env,
     ...(smoke ? { EXCHANGE_PORT: '0', LOG_LEVEL: 'warn' } : {}),
   });
@@ -68,6 +102,8 @@ try {
   process.exit(2);
 }
 
+// Browsers reach the exchange (its buy page, its live stream) through its proxy with --lan.
+if (lanHost) config = { ...config, publicUrl: browserUrl(config.publicUrl) };
 const exchange = await startExchange(config);
 const seeded = await seedDemo(exchange.exchange);
 const port = (exchange.app.server.address() as AddressInfo).port;
@@ -79,8 +115,9 @@ try {
   const ticketingPort = smoke ? String(await freePort()) : (process.env.TICKETING_PORT ?? '4200');
   ticketingConfig = loadTicketingConfig({
     TICKETING_SQLITE_PATH: join(dataDir, 'ticketing.db'),
-    TICKETING_CORS_ORIGINS: mobileOrigin,
+    TICKETING_CORS_ORIGINS: appOrigins,
     TICKETING_MOBILE_APP_URL: mobileAppUrl,
+    ...(lanHost ? { TICKETING_EXCHANGE_PUBLIC_URL: browserUrl(base) } : {}),
     ...process.env,
     TICKETING_PORT: ticketingPort,
     TICKETING_EXCHANGE_URL: base,
@@ -117,16 +154,20 @@ if (merchant) {
   }
 }
 
-// The app reaches the servers at their public addresses (the exchange's, when it listens on a
+// A gate terminal enrols with a one-time code that expires in a day, so each start makes one.
+const enrolmentCode = await demoEnrolmentCode(ticketing.ticketing, demoAccounts.organizer.phone);
+
+// The apps reach the servers at their public addresses (the exchange's, when it listens on a
 // port picked at start, is the one it got).
 let mobile: Awaited<ReturnType<typeof startMobileServer>>;
+let gate: Awaited<ReturnType<typeof startGateServer>>;
 try {
   mobile = await startMobileServer({
     host: mobileHost,
     port: mobilePort,
     app: {
-      ticketingUrl: ticketingBase,
-      exchangeUrl: process.env.EXCHANGE_PUBLIC_URL ?? base,
+      ticketingUrl: browserUrl(ticketingBase),
+      exchangeUrl: process.env.EXCHANGE_PUBLIC_URL ?? browserUrl(base),
       development: config.environment !== 'production',
     },
   });
@@ -142,12 +183,61 @@ try {
   await exchange.close();
   process.exit(1);
 }
+try {
+  gate = await startGateServer({
+    host: gateHost,
+    port: gatePort,
+    app: {
+      ticketingUrl: browserUrl(ticketingBase),
+      development: config.environment !== 'production',
+    },
+  });
+} catch (error) {
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  console.error(
+    inUse
+      ? `port ${gatePort} is in use: stop what holds it or set GATE_PORT`
+      : `the gate app could not start: ${error instanceof Error ? error.message : error}`,
+  );
+  await mobile.close();
+  if (rateFeed) clearInterval(rateFeed);
+  await ticketing.close();
+  await exchange.close();
+  process.exit(1);
+}
+
+// --lan: a TLS proxy on this machine's address in front of each server, on the same port.
+const proxies: TlsProxy[] = [];
+if (lanHost) {
+  const certificate = lanCertificate(dataDir, lanHost);
+  for (const loopback of [mobile.url, gate.url, ticketingBase, base]) {
+    proxies.push(
+      await startTlsProxy({
+        host: lanHost,
+        port: Number(new URL(loopback).port),
+        target: loopback,
+        certificate,
+      }),
+    );
+  }
+}
 
 const lines = [
   '',
   'Tessera is running.',
   '',
+  ...(lanHost
+    ? [
+        `  On this network (HTTPS, self-signed: accept the warning once per address):`,
+        `  Mobile app        ${mobileAppUrl}`,
+        `  Gate app          ${gateOrigin}`,
+        `  Ticketing API     ${browserUrl(ticketingBase)}`,
+        `  Exchange API      ${browserUrl(base)}`,
+        '',
+      ]
+    : []),
   `  Mobile app        ${mobileAppUrl}   (the buyer's app; served from ${mobile.url})`,
+  `  Gate app          ${gate.url}   (the gate terminal)`,
   `  Ticketing API     ${ticketingBase}   (${ticketing.ticketing.database.description})`,
   `  Ticketing docs    ${ticketingBase}/docs`,
   `  Exchange API      ${base}   (${exchange.exchange.database.description})`,
@@ -162,6 +252,11 @@ const lines = [
   '',
   `  Demo buyer        ${demoAccounts.buyer.phone} (person; 1,000,000 KRW and 500 USDT${seeded ? '' : ', created earlier'})`,
   `  Demo organizer    ${demoAccounts.organizer.phone} (merchant at the exchange; owner of "${demoAccounts.organizer.name}" at the ticketing server${demo ? `, with ${demo.events.map((event) => event.name).join(' and ')} on sale` : ''})`,
+  ...(enrolmentCode
+    ? [
+        `  Gate enrolment    ${enrolmentCode.code}   (type it in the gate app: gate ${enrolmentCode.gate} of ${enrolmentCode.eventName}; one use, 24 hours)`,
+      ]
+    : []),
   "  Sign in: open the mobile app with the demo buyer's number; the codes are in the SMS inboxes.",
   '  (API: POST /v1/auth/codes {phone}, read the code in the SMS inbox, POST /v1/auth/sessions.)',
   ...(config.environment === 'production'
@@ -171,14 +266,16 @@ const lines = [
       ]),
   '',
   '  Organizer command line: npm run organizer -w @tessera/ticketing -- --help',
-  '  The gate app joins `npm start` with its issue.',
   '  Ctrl-C stops everything.',
   '',
 ];
 console.log(lines.join('\n'));
+if (lanHost) console.log(`Open the mobile app on a phone:\n${await terminalQr(mobileAppUrl)}`);
 
 async function stop(code: number) {
   if (rateFeed) clearInterval(rateFeed);
+  for (const proxy of proxies) await proxy.close();
+  await gate.close();
   await mobile.close();
   await ticketing.close();
   await exchange.close();
@@ -204,6 +301,21 @@ if (smoke) {
     fetch(`${mobile.url}/manifest.webmanifest`),
     fetch(`${ticketingBase}/v1/events`, { headers: { origin: mobileOrigin } }),
   ]);
+  // The gate app: its page, its configuration, the decoder it loads, and the ticketing server
+  // allowing its origin.
+  const gateApp = await Promise.all([
+    fetch(`${gate.url}/`),
+    fetch(`${gate.url}/config.json`),
+    fetch(`${gate.url}/zxing_reader.wasm`),
+    fetch(`${ticketingBase}/v1/events`, { headers: { origin: gateOrigin } }),
+  ]);
+  const gateConfig = (await gateApp[1]?.clone().json()) as { ticketingUrl?: string } | undefined;
+  const gateOk =
+    gateApp.every((response) => response.ok) &&
+    gateConfig?.ticketingUrl === ticketingBase &&
+    gateApp[2]?.headers.get('content-type') === 'application/wasm' &&
+    gateApp[3]?.headers.get('access-control-allow-origin') === gateOrigin &&
+    enrolmentCode !== undefined;
   const page = await app[0]?.clone().text();
   const appConfig = (await app[1]?.clone().json()) as { ticketingUrl?: string } | undefined;
   const appOk =
@@ -212,11 +324,14 @@ if (smoke) {
     appConfig?.ticketingUrl === ticketingBase &&
     app[4]?.headers.get('access-control-allow-origin') === mobileOrigin;
   const ok =
-    checks.every((response) => response.ok) && (events?.events?.length ?? 0) === 2 && appOk;
+    checks.every((response) => response.ok) &&
+    (events?.events?.length ?? 0) === 2 &&
+    appOk &&
+    gateOk;
   console.log(
     ok
       ? 'smoke check: ok'
-      : `smoke check failed: ${[...checks, ...app].map((r) => r.status).join(', ')}${appOk ? '' : ' (mobile app)'}`,
+      : `smoke check failed: ${[...checks, ...app, ...gateApp].map((r) => r.status).join(', ')}${appOk ? '' : ' (mobile app)'}${gateOk ? '' : ' (gate app)'}`,
   );
   await stop(ok ? 0 : 1);
 }

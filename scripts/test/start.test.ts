@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 describe('npm start', () => {
-  // The first start may build the mobile app (a fresh clone has no build): minutes, not seconds.
-  it('starts both servers and the mobile app with demo data on SQLite, answers, and stops cleanly', {
+  // The first start may build both apps (a fresh clone has no build): minutes, not seconds.
+  it('starts both servers and both apps with demo data on SQLite, answers, and stops cleanly', {
     timeout: 300_000,
   }, () => {
     const script = fileURLToPath(new URL('../start.ts', import.meta.url));
@@ -32,6 +32,10 @@ describe('npm start', () => {
       expect(run.stdout).toMatch(
         /Demo buyer\s+\+821000000001 \(person; 1,000,000 KRW and 500 USDT\)/,
       );
+      expect(run.stdout).toMatch(/Gate app\s+http:\/\/127\.0\.0\.1:\d+\s+\(the gate terminal\)/);
+      // A fresh enrolment code for the demo gate every start (codes are single-use).
+      const code = /Gate enrolment\s+([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\s/.exec(run.stdout)?.[1];
+      expect(code).toBeDefined();
       expect(run.stdout).toContain('smoke check: ok');
       // A second start finds the demo data already there and does not create it twice.
       const again = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
@@ -41,6 +45,9 @@ describe('npm start', () => {
       });
       expect(again.status, again.stderr).toBe(0);
       expect(again.stdout).toContain('created earlier');
+      const second = /Gate enrolment\s+(\S+)\s/.exec(again.stdout)?.[1];
+      expect(second).toBeDefined();
+      expect(second).not.toBe(code);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -9,6 +9,7 @@ import { inTransaction } from './app.ts';
 import { userForPhone } from './auth.ts';
 import { createEvent, createVenue, publishEvent, replaceSeatMap } from './catalogue.ts';
 import type { Ticketing } from './context.ts';
+import { createEnrolment } from './gate.ts';
 import { newId } from './ids.ts';
 import { addSigningKey, newPhoneTagSecret } from './issuer.ts';
 import { seatMapFromCsv } from './seat-map.ts';
@@ -198,4 +199,41 @@ export async function seedDemo(
     ];
   });
   return { organizerId, events };
+}
+
+/**
+ * For `npm start`: a fresh one-time code that enrols a gate terminal for gate A of the demo
+ * concert's performances still to come (unit 416). Codes are single-use and last a day, so each
+ * start makes a new one. Undefined when the demo data is not there (an organizer's own database).
+ */
+export async function demoEnrolmentCode(ticketing: Ticketing, ownerPhone: string) {
+  const db = ticketing.database.db;
+  const owner = await db
+    .selectFrom('staff as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.organizer_id', 'u.id as user_id'])
+    .where('u.phone', '=', ownerPhone)
+    .where('s.role', '=', 'owner')
+    .orderBy('s.created_at')
+    .executeTakeFirst();
+  if (!owner) return undefined;
+  const performances = await db
+    .selectFrom('performances as p')
+    .innerJoin('events as e', 'e.id', 'p.event_id')
+    .select(['p.id', 'e.venue_id', 'e.name'])
+    .where('e.organizer_id', '=', owner.organizer_id)
+    .where('e.slug', '=', 'winter-concert')
+    .where('p.status', '=', 'scheduled')
+    .where('p.ends_at', '>', ticketing.clock.now())
+    .orderBy('p.starts_at')
+    .execute();
+  const first = performances[0];
+  if (!first) return undefined;
+  const gate = 'A';
+  const made = await createEnrolment(ticketing, owner.organizer_id, owner.user_id, {
+    venueId: first.venue_id,
+    gate,
+    performanceIds: performances.map((performance) => performance.id),
+  });
+  return { code: made.code, gate, eventName: first.name };
 }
