@@ -12,9 +12,9 @@ import {
   type AdmissionRecord,
   decodePresentation,
   fromBase64url,
-  fromHex,
   type Keyring,
   type ManualCodeRecord,
+  manualCodeRecordFromJson,
   type Decision as ProtocolDecision,
   prepareRevocations,
   presentationFromText,
@@ -982,22 +982,7 @@ export class GateTerminal {
 
   private manualRecord(manualNumber: string): ManualCodeRecord | undefined {
     const entry = this.manualCodes.get(manualNumber);
-    if (!entry) return undefined;
-    return {
-      eventId: entry.performanceCode,
-      ticketId: entry.ticketNumber,
-      kind: entry.kind,
-      reentryAllowed: entry.reentryAllowed,
-      entriesAllowed: entry.entriesAllowed,
-      validFromS: entry.validFromS,
-      validUntilS: entry.validUntilS,
-      storedValue: BigInt(entry.storedValue),
-      revision: entry.revision,
-      ticketNumber: entry.manualNumber,
-      salt: fromHex(entry.salt),
-      iterations: entry.iterations,
-      pinHash: fromHex(entry.pinHash),
-    };
+    return entry ? manualCodeRecordFromJson(entry) : undefined;
   }
 
   /**

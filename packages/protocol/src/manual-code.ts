@@ -1,5 +1,5 @@
-import { asciiBytes, bytesEqual, concatBytes } from './bytes.ts';
-import { checkTicketTerms, type TicketTerms } from './credential.ts';
+import { asciiBytes, bytesEqual, concatBytes, fromHex } from './bytes.ts';
+import { checkTicketTerms, type TicketKind, type TicketTerms } from './credential.ts';
 import type { CryptoBackend } from './crypto.ts';
 import { isProtocolError, ProtocolError } from './errors.ts';
 import {
@@ -61,6 +61,51 @@ export interface ManualCodeRecord extends TicketTerms {
   salt: Uint8Array;
   iterations: number;
   pinHash: Uint8Array;
+}
+
+/**
+ * A manual-code record as JSON carries it from an issuer to its terminals (the ticketing server's
+ * event package): bytes in hex, the stored value as a decimal string, and the credential's
+ * event ID and ticket ID under the names a gate knows them by.
+ */
+export interface ManualCodeRecordJson {
+  /** The 10-digit number typed at the gate (the record's `ticketNumber`). */
+  manualNumber: string;
+  /** The credential's event ID. */
+  performanceCode: string;
+  /** The credential's ticket ID. */
+  ticketNumber: string;
+  revision: number;
+  kind: TicketKind;
+  entriesAllowed: number;
+  reentryAllowed: boolean;
+  validFromS: number;
+  validUntilS: number;
+  storedValue: string;
+  /** 16 bytes, hex. */
+  salt: string;
+  iterations: number;
+  /** 32 bytes, hex. */
+  pinHash: string;
+}
+
+/** The record `verifyManualCode` looks up, from its JSON form. */
+export function manualCodeRecordFromJson(entry: ManualCodeRecordJson): ManualCodeRecord {
+  return {
+    eventId: entry.performanceCode,
+    ticketId: entry.ticketNumber,
+    kind: entry.kind,
+    reentryAllowed: entry.reentryAllowed,
+    entriesAllowed: entry.entriesAllowed,
+    validFromS: entry.validFromS,
+    validUntilS: entry.validUntilS,
+    storedValue: BigInt(entry.storedValue),
+    revision: entry.revision,
+    ticketNumber: entry.manualNumber,
+    salt: fromHex(entry.salt),
+    iterations: entry.iterations,
+    pinHash: fromHex(entry.pinHash),
+  };
 }
 
 function randomDigits(backend: CryptoBackend, count: number): string {

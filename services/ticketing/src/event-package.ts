@@ -34,7 +34,13 @@
  * revoked anyway.
  */
 import { createHash } from 'node:crypto';
-import { fromHex, type ManualCodeRecord, type TicketKind, toHex } from '@tessera/protocol';
+import {
+  type ManualCodeRecord,
+  type ManualCodeRecordJson,
+  manualCodeRecordFromJson,
+  type TicketKind,
+  toHex,
+} from '@tessera/protocol';
 import { badRequest } from '@tessera/service-kit/errors';
 import type { TerminalPrincipal } from './auth.ts';
 import type { Ticketing, Trx } from './context.ts';
@@ -335,45 +341,11 @@ export interface PackageCategory {
   storedValueScale: number | null;
 }
 
-export interface PackageManualCode {
-  /** The 10-digit number typed at the gate (the protocol record's `ticketNumber`). */
-  manualNumber: string;
-  /** The credential's event ID (`eventId`). */
-  performanceCode: string;
-  /** The credential's ticket ID (`ticketId`). */
-  ticketNumber: string;
-  revision: number;
-  kind: TicketKind;
-  entriesAllowed: number;
-  reentryAllowed: boolean;
-  validFromS: number;
-  validUntilS: number;
-  storedValue: string;
-  /** 16 bytes, hex. */
-  salt: string;
-  iterations: number;
-  /** 32 bytes, hex: PBKDF2-HMAC-SHA256 as docs/protocol.md says. */
-  pinHash: string;
-}
+/** A manual code in the package: the protocol's JSON form of its record. */
+export type PackageManualCode = ManualCodeRecordJson;
 
 /** A package entry as the protocol's `verifyManualCode` lookup wants it. */
-export function toManualCodeRecord(entry: PackageManualCode): ManualCodeRecord {
-  return {
-    eventId: entry.performanceCode,
-    ticketId: entry.ticketNumber,
-    kind: entry.kind,
-    reentryAllowed: entry.reentryAllowed,
-    entriesAllowed: entry.entriesAllowed,
-    validFromS: entry.validFromS,
-    validUntilS: entry.validUntilS,
-    storedValue: BigInt(entry.storedValue),
-    revision: entry.revision,
-    ticketNumber: entry.manualNumber,
-    salt: fromHex(entry.salt),
-    iterations: entry.iterations,
-    pinHash: fromHex(entry.pinHash),
-  };
-}
+export const toManualCodeRecord = manualCodeRecordFromJson;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
