@@ -32,6 +32,11 @@
  * tickets at once would otherwise queue as many PBKDF2 manual-code records (made off the
  * purchase path, a few hundred a minute) in the middle of the measurement.
  *
+ * The concurrency sweep: after the measured run, `BENCH_GATE_SWEEP_TICKETS` (default 2,000) more
+ * holders at each of `BENCH_CONCURRENCY_LEVELS` terminals scanning at once (default 8,32,128;
+ * empty to skip), reported as `sweep` for the charts of bench/report.ts. Their barcodes are made
+ * just before each step, and their admissions are checked with the rest.
+ *
  * BENCH_BACKENDS=sqlite|postgres runs one backend; BENCH_GATE_TICKETS (default 20,000) and
  * BENCH_GATE_TERMINALS (default 64) resize the run; BENCH_PROFILE_DIR writes the ticketing
  * server's CPU profile.
@@ -72,8 +77,22 @@ import {
   startServer,
   ticketingServerEnv,
 } from './onsale-setup.ts';
+import type { SweepPoint } from './report.ts';
 
 const ticketsWanted = Number(process.env.BENCH_GATE_TICKETS ?? 20_000);
+const sweepLevels = (process.env.BENCH_CONCURRENCY_LEVELS ?? '8,32,128')
+  .split(',')
+  .filter((level) => level.trim() !== '')
+  .map((level) => {
+    const value = Number(level);
+    if (!Number.isInteger(value) || value < 1 || value > 1024) {
+      throw new Error(`BENCH_CONCURRENCY_LEVELS: ${level} is not a terminal count from 1 to 1024`);
+    }
+    return value;
+  });
+const sweepTickets = Number(process.env.BENCH_GATE_SWEEP_TICKETS ?? 2_000);
+/** Holders minted: the measured run's, then one batch per sweep step. */
+const ticketsMinted = ticketsWanted + sweepTickets * sweepLevels.length;
 const terminalsWanted = Number(process.env.BENCH_GATE_TERMINALS ?? 64);
 /** One holder in this many is scanned twice at once. */
 const repeatEvery = 25;
@@ -187,7 +206,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       'seat map',
       await ticketing.request('PUT', `/v1/venues/${venue.id}/seat-map`, {
         token: owner.token,
-        body: { sections: [], areas: [{ name: 'Field', capacity: ticketsWanted }] },
+        body: { sections: [], areas: [{ name: 'Field', capacity: ticketsMinted }] },
       }),
     );
     const startsAt = Date.now() + 30 * 60_000;
@@ -254,7 +273,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     }
 
     // The holders: each a user with its own device key, and a ticket bound to that key.
-    log(`${backend}: minting ${ticketsWanted} tickets for as many phones`);
+    log(`${backend}: minting ${ticketsMinted} tickets for as many phones`);
     const mintStarted = performance.now();
     const context = createTicketing({
       config: loadConfig({ ...process.env, ...ticketingEnv }),
@@ -265,8 +284,8 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     });
     const issuer = await signerFor(context, organizer.id);
     const holders: Holder[] = [];
-    for (let start = 0; start < ticketsWanted; start += mintChunk) {
-      const size = Math.min(mintChunk, ticketsWanted - start);
+    for (let start = 0; start < ticketsMinted; start += mintChunk) {
+      const size = Math.min(mintChunk, ticketsMinted - start);
       const people = await Promise.all(
         Array.from({ length: size }, async (_, offset) => ({
           userId: newId('usr'),
@@ -392,27 +411,81 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     // so they are made now rather than on the bench's two cores while the gates are timed. A
     // barcode that would be more than 20 s old when scanned (of the 30 s it lives) is made again
     // at the scan, with the time then.
-    const queue: { holder: number; repeat: boolean }[] = [];
-    for (let index = 0; index < holders.length; index++) {
-      queue.push({ holder: index, repeat: false });
-      if (index % repeatEvery === 0) queue.push({ holder: index, repeat: true });
-    }
-    const shownAtS = Math.floor(Date.now() / 1000);
+    /** The scans of holders [from, to): each once, one in `repeatEvery` twice at once. */
+    const queueOf = (from: number, to: number) => {
+      const queue: { holder: number; repeat: boolean }[] = [];
+      for (let index = from; index < to; index++) {
+        queue.push({ holder: index, repeat: false });
+        if (index % repeatEvery === 0) queue.push({ holder: index, repeat: true });
+      }
+      return queue;
+    };
     const shown: string[] = [];
-    for (const holder of holders) {
-      shown.push(
-        (await protocol.createPresentation(holder.credential, holder.signer, shownAtS)).text,
-      );
-    }
+    let shownAtS = 0;
+    const showBarcodes = async (from: number, to: number) => {
+      shownAtS = Math.floor(Date.now() / 1000);
+      for (let index = from; index < to; index++) {
+        const holder = holders[index] as Holder;
+        shown[index] = (
+          await protocol.createPresentation(holder.credential, holder.signer, shownAtS)
+        ).text;
+      }
+    };
     let remade = 0;
-    let next = 0;
-    const latencies: number[] = [];
     /** Admissions each holder got: exactly one is right, whichever of its scans won. */
     const admits = new Uint8Array(holders.length);
-    let admitted = 0;
     const refusals = new Map<string, number>();
     const failures = new Map<string, number>();
     const fail = (what: string) => failures.set(what, (failures.get(what) ?? 0) + 1);
+    /** `loops` terminals at once (taking turns with the enrolled credentials) work through `queue`. */
+    const scanAll = async (queue: { holder: number; repeat: boolean }[], loops: number) => {
+      let next = 0;
+      let admitted = 0;
+      const latencies: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: loops }, async (_, loop) => {
+          const terminal = terminals[loop % terminals.length] as (typeof terminals)[number];
+          for (;;) {
+            const item = queue[next++];
+            if (!item) return;
+            const holder = holders[item.holder] as Holder;
+            const began = performance.now();
+            const nowS = Math.floor(Date.now() / 1000);
+            let text = shown[item.holder] as string;
+            if (nowS - shownAtS > 20) {
+              text = (await protocol.createPresentation(holder.credential, holder.signer, nowS))
+                .text;
+              remade += 1;
+            }
+            const response = await ticketing.request('POST', '/v1/terminal/verifications', {
+              token: terminal.token,
+              body: { barcode: text },
+            });
+            latencies.push(performance.now() - began);
+            if (response.status !== 200) {
+              fail(`HTTP ${response.status} ${response.body?.error?.code}`);
+            } else if (response.body.admitted) {
+              admitted += 1;
+              admits[item.holder] = (admits[item.holder] as number) + 1;
+            } else {
+              const reason = String(response.body.reason);
+              refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
+            }
+          }
+        }),
+      );
+      latencies.sort((a, b) => a - b);
+      const quantile = (q: number) =>
+        Math.round(
+          latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0,
+        );
+      const elapsedS = (performance.now() - started) / 1000;
+      return { admitted, elapsedS, p50: quantile(0.5), p99: quantile(0.99) };
+    };
+
+    const queue = queueOf(0, ticketsWanted);
+    await showBarcodes(0, ticketsWanted);
     const memory = sampleMemory(ticketingServer);
     const cpuSplit = async () => {
       const own = process.cpuUsage();
@@ -423,38 +496,8 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       };
     };
     const cpuBefore = await cpuSplit();
-    const started = performance.now();
-    await Promise.all(
-      terminals.map(async (terminal) => {
-        for (;;) {
-          const item = queue[next++];
-          if (!item) return;
-          const holder = holders[item.holder] as Holder;
-          const began = performance.now();
-          const nowS = Math.floor(Date.now() / 1000);
-          let text = shown[item.holder] as string;
-          if (nowS - shownAtS > 20) {
-            text = (await protocol.createPresentation(holder.credential, holder.signer, nowS)).text;
-            remade += 1;
-          }
-          const response = await ticketing.request('POST', '/v1/terminal/verifications', {
-            token: terminal.token,
-            body: { barcode: text },
-          });
-          latencies.push(performance.now() - began);
-          if (response.status !== 200) {
-            fail(`HTTP ${response.status} ${response.body?.error?.code}`);
-          } else if (response.body.admitted) {
-            admitted += 1;
-            admits[item.holder] = (admits[item.holder] as number) + 1;
-          } else {
-            const reason = String(response.body.reason);
-            refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
-          }
-        }
-      }),
-    );
-    const elapsedS = (performance.now() - started) / 1000;
+    const measured = await scanAll(queue, terminals.length);
+    const { admitted, elapsedS } = measured;
     const cpuAfter = await cpuSplit();
     const cpuPerAdmission = Object.fromEntries(
       Object.entries(cpuAfter).map(([name, ms]) => [
@@ -466,6 +509,27 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     );
     const rss = Math.round(Math.max(memory.maxMb(), readStatusMb(ticketingServer, 'VmHWM')));
     memory.stop();
+
+    // The sweep: fresh holders at each number of terminals scanning at once.
+    const sweep: SweepPoint[] = [];
+    let repeatScans = queue.length - ticketsWanted;
+    for (const [step, level] of sweepLevels.entries()) {
+      const from = ticketsWanted + step * sweepTickets;
+      await showBarcodes(from, from + sweepTickets);
+      const stepQueue = queueOf(from, from + sweepTickets);
+      repeatScans += stepQueue.length - sweepTickets;
+      const point = await scanAll(stepQueue, level);
+      sweep.push({
+        backend,
+        concurrency: level,
+        throughput_per_s: Math.round(point.admitted / point.elapsedS),
+        p50_ms: point.p50,
+        p99_ms: point.p99,
+      });
+      log(
+        `${backend}: sweep ${level} terminals: ${sweep.at(-1)?.throughput_per_s}/s, p50 ${point.p50} ms, p99 ${point.p99} ms`,
+      );
+    }
     for (const client of clients) client.close();
     await stop(ticketingServer);
     await stop(exchangeServer);
@@ -489,21 +553,19 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
     if (neverAdmitted > 0) failures.set('holders never admitted', neverAdmitted);
     const duplicatesAdmitted = Math.max(extra, seenTwice);
     const ticketsAdmitted = counted.length;
-    // Every holder scanned twice at once must have had exactly one scan refused as already used.
+    // Every holder scanned twice at once must have had exactly one scan refused as already used
+    // (the measured run's and the sweep's repeats alike).
     const repeatsRefused = refusals.get('already_used') ?? 0;
 
-    latencies.sort((a, b) => a - b);
-    const quantile = (q: number) =>
-      Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
     const result = {
       backend,
       admissions_per_s: Math.round(admitted / elapsedS),
-      p99_ms: quantile(0.99),
+      p99_ms: measured.p99,
       duplicates_admitted: duplicatesAdmitted,
-      p50_ms: quantile(0.5),
+      p50_ms: measured.p50,
       admissions: admitted,
       tickets_admitted: ticketsAdmitted,
-      repeat_scans: queue.length - holders.length,
+      repeat_scans: repeatScans,
       barcodes_remade_at_scan: remade,
       repeat_scans_refused: repeatsRefused,
       refusals: Object.fromEntries(refusals),
@@ -511,6 +573,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
       cpu_ms_per_admission: cpuPerAdmission,
       rss_mb: rss,
       failures: Object.fromEntries(failures),
+      sweep,
     };
     log(
       `${backend}: ${admitted} admissions in ${elapsedS.toFixed(1)} s = ${result.admissions_per_s}/s, ` +
@@ -560,7 +623,7 @@ async function main() {
   const failed = results.some(
     (r) =>
       r.duplicates_admitted > 0 ||
-      r.tickets_admitted !== ticketsWanted ||
+      r.tickets_admitted !== ticketsMinted ||
       r.repeat_scans_refused !== r.repeat_scans ||
       Object.keys(r.failures).length > 0,
   );
@@ -581,6 +644,8 @@ async function main() {
         rss_mb: r.rss_mb,
         ratio_to_noop: Number((r.admissions_per_s / noop).toFixed(4)),
       })),
+      sweep: results.flatMap((r) => r.sweep),
+      sweep_tickets: sweepTickets,
       baseline_noop_rps: noop,
       tickets: ticketsWanted,
     }),
