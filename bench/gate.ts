@@ -42,7 +42,6 @@
  * server's CPU profile.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Ed25519Signer, fromBase64url, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
@@ -59,6 +58,7 @@ import {
   cpuMs,
   freePort,
   host,
+  noopBaseline,
   postgresBackendCpu,
   readStatusMb,
   sampleMemory,
@@ -100,15 +100,6 @@ const repeatEvery = 25;
 const mintChunk = 500;
 
 const log = (message: string) => console.error(`[gate bench] ${message}`);
-
-// autocannon ships no types; the part used here for the baseline.
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  method: string;
-}) => PromiseLike<{ requests: { total: number }; duration: number; non2xx: number }>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 function must(what: string, response: { status: number; body: unknown }, status = 200) {
   if (response.status !== status) {
@@ -589,29 +580,9 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
   }
 }
 
-/** The baseline: an empty Fastify route, as the other benches measure it. */
-async function baseline() {
-  const port = await freePort();
-  const { default: Fastify } = await import('fastify');
-  const app = Fastify({ logger: false });
-  app.get('/noop', async () => ({}));
-  await app.listen({ host, port });
-  try {
-    const result = await autocannon({
-      url: `http://${host}:${port}/noop`,
-      connections: 64,
-      duration: 3,
-      method: 'GET',
-    });
-    return Math.round(result.requests.total / result.duration);
-  } finally {
-    await app.close();
-  }
-}
-
 async function main() {
   await buildServers();
-  const noop = await baseline();
+  const noop = await noopBaseline();
   log(`baseline: empty Fastify route ${noop} requests/s (in this process)`);
   const only = process.env.BENCH_BACKENDS?.split(',');
   const results = [];

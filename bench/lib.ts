@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import { type Database, sql } from '@tessera/db';
 import pg from 'pg';
 import { freePort } from '../scripts/free-port.ts';
@@ -213,4 +214,36 @@ export function writeRatesFile(path: string) {
       rates: { BTC: '95000000', ETH: '4500000', USDT: '1400' },
     }),
   );
+}
+
+// autocannon ships no types; the part used here for the baseline.
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  method: string;
+}) => PromiseLike<{ requests: { total: number }; duration: number; non2xx: number }>;
+
+/**
+ * The baseline the on-sale and gate benches measure in the same run: an empty Fastify route's
+ * requests per second, from 64 connections for 3 s, in this process.
+ */
+export async function noopBaseline() {
+  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const port = await freePort();
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.get('/noop', async () => ({}));
+  await app.listen({ host, port });
+  try {
+    const result = await autocannon({
+      url: `http://${host}:${port}/noop`,
+      connections: 64,
+      duration: 3,
+      method: 'GET',
+    });
+    return Math.round(result.requests.total / result.duration);
+  } finally {
+    await app.close();
+  }
 }

@@ -21,13 +21,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { auditLedger } from '../services/exchange/src/audit.ts';
 import {
   cpuMs,
   freePort,
-  host,
+  noopBaseline,
   postgresBackendCpu,
   readStatusMb,
   sampleMemory,
@@ -60,15 +59,6 @@ const price = '10';
 const fundUnits = 1_000_000_000n; // 1,000 USDT each: enough for every seat a buyer can win.
 
 const log = (message: string) => console.error(`[onsale bench] ${message}`);
-
-// autocannon ships no types; the part used here for the baseline.
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  method: string;
-}) => PromiseLike<{ requests: { total: number }; duration: number; non2xx: number }>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const profileDir = process.env.BENCH_PROFILE_DIR;
 const profileArgs = (service: Service) =>
@@ -348,29 +338,9 @@ async function integrity(
   };
 }
 
-/** The baseline: an empty Fastify route, as the exchange bench measures it. */
-async function baseline() {
-  const port = await freePort();
-  const { default: Fastify } = await import('fastify');
-  const app = Fastify({ logger: false });
-  app.get('/noop', async () => ({}));
-  await app.listen({ host, port });
-  try {
-    const result = await autocannon({
-      url: `http://${host}:${port}/noop`,
-      connections: 64,
-      duration: 3,
-      method: 'GET',
-    });
-    return Math.round(result.requests.total / result.duration);
-  } finally {
-    await app.close();
-  }
-}
-
 async function main() {
   await buildServers();
-  const noop = await baseline();
+  const noop = await noopBaseline();
   log(`baseline: empty Fastify route ${noop} requests/s (in this process)`);
   const only = process.env.BENCH_BACKENDS?.split(',');
   const results = [];
