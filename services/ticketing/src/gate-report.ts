@@ -8,7 +8,9 @@
  * it said it holds unsent admissions (`pending_uploads` > 0, from its last upload or package
  * call) or has not been heard from since the close: only a contact after the close proves it
  * has nothing left. Uploads that arrive after the close are recorded (they happened) and show
- * in the report.
+ * in the report. A terminal revoked while it said it held unsent admissions can never deliver
+ * them (it is refused): it is listed as lost, so staff know the report misses them, and does not
+ * hold back the refunds.
  *
  * Stored-value remainders are refunded when no terminal is outstanding (or when staff force
  * it): a debit still sitting on an offline terminal would otherwise be refunded as unspent. The
@@ -115,20 +117,34 @@ export interface TerminalStanding {
   name: string;
   gate: string;
   lastSeenAt: string | null;
+  revokedAt: string | null;
   pendingUploads: number;
-  /** Why it may still hold admissions; null when it has delivered everything. */
-  outstanding: 'pending_uploads' | 'not_seen_since_close' | null;
+  /**
+   * Why it may still hold admissions; null when it has delivered everything.
+   * `revoked_with_unsent`: revoked while it said it held some, which can no longer come.
+   */
+  outstanding: 'pending_uploads' | 'not_seen_since_close' | 'revoked_with_unsent' | null;
 }
 
-/** The live terminals enrolled for this performance, and whether each has delivered. */
+/**
+ * The terminals enrolled for this performance and whether each has delivered: the live ones,
+ * and the revoked ones that still held admissions when last heard from.
+ */
 async function terminalsOf(ticketing: Ticketing, performance: PerformanceRow) {
   const rows = await ticketing.database.db
     .selectFrom('terminals')
-    .select(['id', 'name', 'gate', 'performance_ids', 'last_seen_at', 'pending_uploads'])
+    .select([
+      'id',
+      'name',
+      'gate',
+      'performance_ids',
+      'last_seen_at',
+      'revoked_at',
+      'pending_uploads',
+    ])
     .where('organizer_id', '=', performance.organizer_id)
     .where('venue_id', '=', performance.venue_id)
-    // A revoked terminal can no longer upload; what it held is lost to the report.
-    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('pending_uploads', '>', 0)]))
     .orderBy('gate')
     .orderBy('name')
     .execute();
@@ -139,7 +155,8 @@ async function terminalsOf(ticketing: Ticketing, performance: PerformanceRow) {
     const lastSeen = row.last_seen_at === null ? null : Number(row.last_seen_at);
     const pending = Number(row.pending_uploads);
     let outstanding: TerminalStanding['outstanding'] = null;
-    if (pending > 0) outstanding = 'pending_uploads';
+    if (row.revoked_at !== null) outstanding = 'revoked_with_unsent';
+    else if (pending > 0) outstanding = 'pending_uploads';
     else if (closedAt !== null && (lastSeen === null || lastSeen < closedAt)) {
       outstanding = 'not_seen_since_close';
     }
@@ -148,6 +165,7 @@ async function terminalsOf(ticketing: Ticketing, performance: PerformanceRow) {
       name: row.name,
       gate: row.gate,
       lastSeenAt: iso(lastSeen),
+      revokedAt: iso(row.revoked_at),
       pendingUploads: pending,
       outstanding,
     });
@@ -205,7 +223,10 @@ export async function closePerformance(
   });
   const closed = { ...performance, status: 'closed' as const, closed_at: closedAt };
   const terminals = await terminalsOf(ticketing, closed);
-  const outstanding = terminals.filter((terminal) => terminal.outstanding !== null);
+  const lost = terminals.filter((terminal) => terminal.outstanding === 'revoked_with_unsent');
+  const outstanding = terminals.filter(
+    (terminal) => terminal.outstanding !== null && terminal.outstanding !== 'revoked_with_unsent',
+  );
   let storedValue: { refunds: 'queued' | 'waiting_for_terminals'; queuedNow: number };
   if (outstanding.length === 0 || options.force) {
     storedValue = {
@@ -220,6 +241,7 @@ export async function closePerformance(
     status: 'closed' as const,
     closedAt: iso(closedAt) as string,
     terminalsOutstanding: outstanding,
+    terminalsLost: lost,
     storedValue,
     report: await gateReport(ticketing, closed, terminals),
   };

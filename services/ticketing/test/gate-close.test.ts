@@ -611,4 +611,43 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
     expect(refused.stderr).toContain('performance_cancelled');
     expect(refused.stderr).not.toContain(owner);
   });
+
+  it('names a terminal revoked while it held unsent admissions as lost, without holding back refunds', async () => {
+    const west = await enrolTerminal(s, setup, { gate: 'West', name: 'West 1' });
+    // West went offline with three admissions, said so, then was reported stolen and revoked.
+    const said = await s.request('GET', '/v1/terminal/package?pending=3', { token: west.token });
+    expect(said.status).toBe(200);
+    const revoked = await s.request(
+      'DELETE',
+      `/v1/organizers/${setup.organizer.id}/terminals/${west.id}`,
+      { token: owner },
+    );
+    expect(revoked.status).toBe(200);
+    const closed = await close(first);
+    expect(closed.status).toBe(200);
+    expect(closed.body.terminalsOutstanding).toEqual([]);
+    expect(closed.body.terminalsLost).toEqual([
+      expect.objectContaining({
+        id: west.id,
+        gate: 'West',
+        pendingUploads: 3,
+        outstanding: 'revoked_with_unsent',
+        revokedAt: expect.any(String),
+      }),
+    ]);
+    expect(closed.body.storedValue.refunds).toBe('queued');
+    expect(closed.body.report.terminals).toContainEqual(
+      expect.objectContaining({ id: west.id, outstanding: 'revoked_with_unsent' }),
+    );
+    // It cannot deliver them: a revoked terminal is refused.
+    const upload = await s.request('GET', '/v1/terminal/package?pending=0', {
+      token: west.token,
+    });
+    expect(upload.status).toBe(401);
+    const text = await cli(['close', first]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      '1 terminal revoked while holding unsent admissions; the report misses them for good',
+    );
+  });
 });

@@ -76,6 +76,7 @@ export interface CloseView {
   performanceId: string;
   closedAt: string;
   terminalsOutstanding: TerminalStandingView[];
+  terminalsLost: TerminalStandingView[];
   storedValue: { refunds: string; queuedNow: number };
   report: GateReportView;
 }
@@ -200,6 +201,11 @@ export function closeText(closed: CloseView) {
     closed.terminalsOutstanding.length === 0
       ? 'Every terminal has uploaded what it admitted.'
       : `${plural(closed.terminalsOutstanding.length, 'terminal')} may still hold admissions; bring them online to upload, then close again:\n${terminalsText(closed.terminalsOutstanding)}`,
+    ...(closed.terminalsLost.length === 0
+      ? []
+      : [
+          `${plural(closed.terminalsLost.length, 'terminal')} revoked while holding unsent admissions; the report misses them for good:\n${terminalsText(closed.terminalsLost)}`,
+        ]),
     closed.storedValue.refunds === 'queued'
       ? `Stored-value remainders: refunds queued (${closed.storedValue.queuedNow} by this call).`
       : 'Stored-value remainders: not refunded until those terminals have uploaded (or close again with --force).',

@@ -38,11 +38,12 @@ const TerminalStanding = Type.Object({
   name: Type.String(),
   gate: Type.String(),
   lastSeenAt: Nullable(Type.String()),
+  revokedAt: Nullable(Type.String()),
   pendingUploads: Type.Integer(),
   outstanding: Nullable(
     Type.String({
       description:
-        'pending_uploads (it said it holds unsent admissions) or not_seen_since_close; null: delivered',
+        'pending_uploads (it said it holds unsent admissions), not_seen_since_close, or revoked_with_unsent (revoked while it said it held some: they cannot come); null: delivered',
     }),
   ),
 });
@@ -181,7 +182,7 @@ export function gateCloseRoutes(app: App, ticketing: Ticketing) {
         tags: ['gates'],
         summary: 'Close a performance after it started: outstanding terminals and the report',
         description:
-          'Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.',
+          'Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.',
         params: PerformanceParams,
         body: Type.Optional(
           Type.Object(
@@ -202,6 +203,10 @@ export function gateCloseRoutes(app: App, ticketing: Ticketing) {
             status: Type.Literal('closed'),
             closedAt: Type.String(),
             terminalsOutstanding: Type.Array(TerminalStanding),
+            terminalsLost: Type.Array(TerminalStanding, {
+              description:
+                'Revoked while they said they held unsent admissions: those are missing from the report for good',
+            }),
             storedValue: Type.Object({
               refunds: Type.String({ description: 'queued, or waiting_for_terminals' }),
               queuedNow: Type.Integer({ description: 'Refunds this call queued' }),
