@@ -31,6 +31,7 @@ import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
 import { postEntry } from '../services/exchange/src/ledger.ts';
 import {
   call,
+  concurrencyLevels,
   cpuMs,
   createPostgresDatabase,
   freePort,
@@ -43,6 +44,7 @@ import {
   waitForServer,
   writeRatesFile,
 } from './lib.ts';
+import type { SweepPoint } from './report.ts';
 
 const persons = 200;
 const connections = 64;
@@ -50,7 +52,7 @@ const durationS = 10;
 const warmupS = 2;
 const replayShare = 0.05;
 /** Connections of each sweep step; parsed at start, so a bad value fails before any work. */
-const sweepLevels = parseLevels(process.env.BENCH_CONCURRENCY_LEVELS ?? '16,64,256');
+const sweepLevels = concurrencyLevels('16,64,256', 'connection');
 const sweepDurationS = Number(process.env.BENCH_SWEEP_DURATION_S ?? 5);
 if (!Number.isInteger(sweepDurationS) || sweepDurationS < 1)
   throw new Error(
@@ -165,30 +167,6 @@ const newStats = (): PhaseStats => ({
 const log = (message: string) => console.error(`[exchange bench] ${message}`);
 
 /** `16,64,256` into connection counts; at most 1,024 each (one client process drives them). */
-function parseLevels(text: string) {
-  const levels = text
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map(Number);
-  for (const level of levels) {
-    if (!Number.isInteger(level) || level < 1 || level > 1024)
-      throw new Error(
-        `BENCH_CONCURRENCY_LEVELS: ${level} is not a connection count from 1 to 1024`,
-      );
-  }
-  return levels;
-}
-
-/** One step of the concurrency sweep, the shape bench/report.ts charts. */
-interface SweepPoint {
-  backend: 'sqlite' | 'postgres';
-  concurrency: number;
-  throughput_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-}
-
 async function main() {
   await import(buildScript);
   const started = performance.now();

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { launchGateBrowser } from '../apps/gate/test/browser.ts';
 import { type HeldTicket, startGateSystem } from '../apps/gate/test/system.ts';
 import { writeQrFeed } from '../apps/gate/test/y4m.ts';
+import { percentile } from './lib.ts';
 
 const codesInView = 12;
 /** Each phase collects decisions this long after the camera starts. */
@@ -29,10 +30,6 @@ const phaseMs = 9_000;
 const barcodeLeadS = 12;
 const log = (message: string) => console.error(`[gate-ui bench] ${message}`);
 
-const percentile = (values: number[], share: number) =>
-  [...values].sort((a, b) => a - b)[
-    Math.min(values.length - 1, Math.floor(values.length * share))
-  ] ?? NaN;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 const system = await startGateSystem();

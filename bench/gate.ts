@@ -55,10 +55,12 @@ import { newId } from '../services/ticketing/src/ids.ts';
 import { mintTickets } from '../services/ticketing/src/issuance.ts';
 import { signerFor } from '../services/ticketing/src/issuer.ts';
 import {
+  concurrencyLevels,
   cpuMs,
   freePort,
   host,
   noopBaseline,
+  percentile,
   postgresBackendCpu,
   readStatusMb,
   sampleMemory,
@@ -80,16 +82,7 @@ import {
 import type { SweepPoint } from './report.ts';
 
 const ticketsWanted = Number(process.env.BENCH_GATE_TICKETS ?? 20_000);
-const sweepLevels = (process.env.BENCH_CONCURRENCY_LEVELS ?? '8,32,128')
-  .split(',')
-  .filter((level) => level.trim() !== '')
-  .map((level) => {
-    const value = Number(level);
-    if (!Number.isInteger(value) || value < 1 || value > 1024) {
-      throw new Error(`BENCH_CONCURRENCY_LEVELS: ${level} is not a terminal count from 1 to 1024`);
-    }
-    return value;
-  });
+const sweepLevels = concurrencyLevels('8,32,128', 'terminal');
 const sweepTickets = Number(process.env.BENCH_GATE_SWEEP_TICKETS ?? 2_000);
 /** Holders minted: the measured run's, then one batch per sweep step. */
 const ticketsMinted = ticketsWanted + sweepTickets * sweepLevels.length;
@@ -466,11 +459,7 @@ async function runBackend(backend: 'sqlite' | 'postgres') {
           }
         }),
       );
-      latencies.sort((a, b) => a - b);
-      const quantile = (q: number) =>
-        Math.round(
-          latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0,
-        );
+      const quantile = (share: number) => Math.round(percentile(latencies, share) || 0);
       const elapsedS = (performance.now() - started) / 1000;
       return { admitted, elapsedS, p50: quantile(0.5), p99: quantile(0.99) };
     };

@@ -247,3 +247,28 @@ export async function noopBaseline() {
     await app.close();
   }
 }
+
+/**
+ * The sweep's levels from `BENCH_CONCURRENCY_LEVELS` (else `fallback`), comma-separated; empty
+ * skips the sweep. Parsed at start, so a bad value fails before any work. `unit` names what is
+ * counted in the error (connections, terminals, buyers).
+ */
+export function concurrencyLevels(fallback: string, unit: string): number[] {
+  return (process.env.BENCH_CONCURRENCY_LEVELS ?? fallback)
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const level = Number(part);
+      if (!Number.isInteger(level) || level < 1 || level > 1024) {
+        throw new Error(`BENCH_CONCURRENCY_LEVELS: ${part} is not a ${unit} count from 1 to 1024`);
+      }
+      return level;
+    });
+}
+
+/** The value at `share` (0.5: the median) of `values`, nearest rank; NaN for none. */
+export function percentile(values: readonly number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? Number.NaN;
+}

@@ -36,15 +36,12 @@ import {
 import { startMobileSystem } from '../apps/mobile/test/system.ts';
 import { launchChromium } from '../scripts/test/chromium.ts';
 import { demoAccounts } from '../services/exchange/src/demo.ts';
+import { percentile } from './lib.ts';
 
 const refreshes = 60;
 const offlineStarts = 20;
 const log = (message: string) => console.error(`[mobile bench] ${message}`);
 
-const percentile = (values: number[], share: number) =>
-  [...values].sort((a, b) => a - b)[
-    Math.min(values.length - 1, Math.floor(values.length * share))
-  ] as number;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 // 1. The build, and what it makes a phone download at start.

@@ -219,14 +219,12 @@ export interface SaleOptions {
   readonly price: string;
   /** 'until_start': buyers may give tickets back for a refund (the crash bench does). */
   readonly refundPolicy?: 'none' | 'until_start';
+  /** Tickets one buyer may buy at the event (default 100; the API allows up to 500). */
+  readonly perBuyerLimit?: number;
 }
 
-/**
- * The organizer (a ticketing owner and a merchant wallet, linked), the venue (sections of
- * `rowsPerSection` rows of `seatsPerRow` seats, as many as make the seats wanted) and a
- * published event with one performance on sale now, all through the real APIs.
- */
-export async function createSale(exchange: Client, ticketing: Client, options: SaleOptions) {
+/** The organizer (a ticketing owner and a merchant wallet, linked), through the real APIs. */
+export async function createOrganizer(exchange: Client, ticketing: Client) {
   const owner = await signInTicketing(ticketing, '+821090000001');
   const organizer = await ticketing.request('POST', '/v1/organizers', {
     token: owner.token,
@@ -242,10 +240,30 @@ export async function createSale(exchange: Client, ticketing: Client, options: S
     body: { apiKey: apiKey.body.key },
   });
   if (linked.status !== 200) throw new Error(`link: ${JSON.stringify(linked.body)}`);
+  return {
+    ownerToken: owner.token,
+    organizerId: organizer.body.id as string,
+    merchantId: merchant.id,
+  };
+}
 
+export type Organizer = Awaited<ReturnType<typeof createOrganizer>>;
+
+/**
+ * A venue of its own (sections of `rowsPerSection` rows of `seatsPerRow` seats, as many as make
+ * the seats wanted) and a published event on it with one performance on sale now, for
+ * `organizer`, through the real APIs. `slug` must be new among the organizer's events.
+ */
+export async function createEvent(
+  ticketing: Client,
+  organizer: Organizer,
+  slug: string,
+  options: SaleOptions,
+) {
+  const token = organizer.ownerToken;
   const sections = Math.ceil(options.seats / (options.seatsPerRow * options.rowsPerSection));
-  const venue = await ticketing.request('POST', `/v1/organizers/${organizer.body.id}/venues`, {
-    token: owner.token,
+  const venue = await ticketing.request('POST', `/v1/organizers/${organizer.organizerId}/venues`, {
+    token,
     body: {
       name: 'Bench Arena',
       address: 'Olympic-ro 25, Seoul',
@@ -255,7 +273,7 @@ export async function createSale(exchange: Client, ticketing: Client, options: S
     },
   });
   const map = await ticketing.request('PUT', `/v1/venues/${venue.body.id}/seat-map`, {
-    token: owner.token,
+    token,
     body: {
       sections: Array.from({ length: sections }, (_, section) => ({
         name: `S${section + 1}`,
@@ -271,14 +289,14 @@ export async function createSale(exchange: Client, ticketing: Client, options: S
   });
   if (map.status !== 200) throw new Error(`seat map: ${JSON.stringify(map.body)}`);
   const startsAt = Date.now() + 30 * 86_400_000;
-  const event = await ticketing.request('POST', `/v1/organizers/${organizer.body.id}/events`, {
-    token: owner.token,
+  const event = await ticketing.request('POST', `/v1/organizers/${organizer.organizerId}/events`, {
+    token,
     body: {
-      slug: 'bench-onsale',
+      slug,
       name: 'Bench On-sale',
       venueId: venue.body.id,
       perOrderLimit: 4,
-      perBuyerLimit: 100,
+      perBuyerLimit: options.perBuyerLimit ?? 100,
       ...(options.refundPolicy ? { refundPolicy: options.refundPolicy } : {}),
       categories: [
         {
@@ -301,20 +319,21 @@ export async function createSale(exchange: Client, ticketing: Client, options: S
     },
   });
   if (event.status !== 201) throw new Error(`event: ${JSON.stringify(event.body)}`);
-  await ticketing.request('POST', `/v1/events/${event.body.id}/publish`, { token: owner.token });
+  await ticketing.request('POST', `/v1/events/${event.body.id}/publish`, { token });
   const performanceId = event.body.performances[0].id as string;
   const seatMap = await ticketing.request('GET', `/v1/venues/${venue.body.id}/seat-map`);
   const seatIds: string[] = [];
   for (const section of seatMap.body.sections) {
     for (const row of section.rows) for (const seat of row.seats) seatIds.push(seat.id);
   }
-  return {
-    organizerId: organizer.body.id as string,
-    merchantId: merchant.id,
-    eventId: event.body.id as string,
-    performanceId,
-    seatIds,
-  };
+  return { eventId: event.body.id as string, performanceId, seatIds };
+}
+
+/** The organizer and its event, for a bench that sells one event. */
+export async function createSale(exchange: Client, ticketing: Client, options: SaleOptions) {
+  const organizer = await createOrganizer(exchange, ticketing);
+  const event = await createEvent(ticketing, organizer, 'bench-onsale', options);
+  return { organizerId: organizer.organizerId, merchantId: organizer.merchantId, ...event };
 }
 
 /**
