@@ -136,7 +136,9 @@ function Gate({ terminal }: { terminal: GateTerminal }) {
   const [shown, setShown] = useState<Shown>();
   const metrics = useRef<GateMetrics>({ decisions: [], decodeMs: [], framesPerSecond: 0 }).current;
   window.__gateMetrics = metrics;
-  const busy = useRef(false);
+  // The code being decided, and the one read meanwhile (the latest only) that comes next.
+  const deciding = useRef<string | null>(null);
+  const waiting = useRef<{ text: string; input: InputKind; frameAt: number | null }>(undefined);
   const last = useRef<{ text: string; at: number }>({ text: '', at: 0 });
   // What the next read uses, changed at once by the controls (a scan may come before a render).
   const settings = useRef({ direction, debit });
@@ -179,25 +181,35 @@ function Gate({ terminal }: { terminal: GateTerminal }) {
 
   const read = useCallback(
     (text: string, input: InputKind, frameAt: number | null) => {
-      const now = Date.now();
       // An enrolment code in view (the supervisor's sheet) is not a ticket.
-      if (busy.current || text.startsWith('tessera-enrol:')) return;
+      if (text.startsWith('tessera-enrol:')) return;
+      if (deciding.current !== null) {
+        // Another code while one is being decided (the next holder's, from the scanner or
+        // the camera) is decided right after it, not lost; the one being decided, still in
+        // view, is the same showing.
+        if (text !== deciding.current) waiting.current = { text, input, frameAt };
+        return;
+      }
+      const now = Date.now();
       if (text === last.current.text && now - last.current.at < repeatQuietMs) {
         // Still in view: the same showing, however long the holder keeps the phone there.
         last.current = { text, at: now };
         return;
       }
       last.current = { text, at: now };
-      busy.current = true;
+      deciding.current = text;
       const { direction: way, debit: amount } = settings.current;
       terminal
         .decideBarcode(text, input, way, amount)
         .then((decision) => show(decision, frameAt))
         .catch((error: unknown) => console.error('deciding failed', error))
         .finally(() => {
-          busy.current = false;
+          deciding.current = null;
           // The quiet time counts from the answer, so a slow online check does not eat it.
           last.current = { text, at: Date.now() };
+          const next = waiting.current;
+          waiting.current = undefined;
+          if (next) read(next.text, next.input, next.frameAt);
         });
     },
     [terminal, show],

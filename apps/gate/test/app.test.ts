@@ -156,6 +156,40 @@ describe('the gate terminal in Chromium', () => {
   );
 
   it(
+    'decides a scan that comes while the one before is being decided, right after it',
+    async () => {
+      await clearResult();
+      const pair = await system.buyTickets(
+        event.performanceId,
+        event.categories.Floor as string,
+        2,
+      );
+      const admitted = async () => {
+        const report = await system.ticketing(
+          'GET',
+          `/v1/performances/${event.performanceId}/gate-report`,
+          undefined,
+          system.organizerToken,
+        );
+        return report.body.tickets.admitted as number;
+      };
+      const before = await admitted();
+      const codes = await Promise.all(pair.map((ticket) => system.barcode(ticket)));
+      // Both bursts in one task: the second arrives while the first is still being decided.
+      await page.evaluate((texts) => {
+        for (const text of texts) {
+          for (const key of [...text, 'Enter']) {
+            window.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+          }
+        }
+      }, codes);
+      await expect.poll(admitted, { timeout: 10_000 }).toBe(before + 2);
+      await result('valid').waitFor();
+    },
+    stepTimeoutMs,
+  );
+
+  it(
     'with the network cut, admits offline, refuses a copy on another phone and a used ticket, and uploads with the GPS position when back',
     async () => {
       await clearResult();
@@ -286,7 +320,7 @@ describe('the gate terminal in Chromium', () => {
       const counters = page.getByTestId('counters');
       await counters
         .locator('[data-gate="North"] [data-testid="entries"]')
-        .getByText('6')
+        .getByText('8')
         .waitFor();
       await counters
         .locator('[data-gate="South"] [data-testid="entries"]')
@@ -430,9 +464,9 @@ describe('the gate terminal in Chromium', () => {
       const report = page.getByTestId('report');
       await report.waitFor();
       const admitted = report.locator('[data-metric="end.admitted"] dd');
-      // Seven bought and admitted at the gates (one refused first: a wrong PIN is not an entry),
-      // the re-entry ticket, the stored-value card, and the door sale.
-      expect(Number(await admitted.textContent())).toBe(10);
+      // Nine bought and admitted at the gates (one refused first: a wrong PIN is not an entry;
+      // two scanned back to back), the re-entry ticket, the stored-value card, and the door sale.
+      expect(Number(await admitted.textContent())).toBe(12);
       // Three offline admissions, then an offline exit and re-entry.
       expect(Number(await report.locator('[data-metric="end.offline"] dd').textContent())).toBe(5);
     },
