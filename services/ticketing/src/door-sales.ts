@@ -351,7 +351,8 @@ export async function admitDoorSaleIn(
       terminal,
       { ...ticket, performance_code: seller.performance_code },
       { direction: 'entry', scannedAt: now, position: null },
-      { presentationTimeS: undefined, duplicate: false, debit: 0n, source: 'online' },
+      // Issued in this same transaction: the ticket has no admission before this one.
+      { presentationTimeS: undefined, duplicate: false, debit: 0n, source: 'online', slot: 0 },
       committed,
     );
     await logDecision(ticketing, trx, {

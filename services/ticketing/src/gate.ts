@@ -5,13 +5,17 @@
  *
  * One rule decides everywhere: the protocol's `evaluateEntitlement`, fed with the ticket's
  * admission history. Offline, a terminal feeds it what it knows; here the server feeds it the
- * database's history inside a write transaction that has locked the ticket first, so two gates
- * scanning the same ticket at the same moment are decided one after the other and the second
- * sees the first's admission. SQLite has one writer; on PostgreSQL `SELECT … FOR UPDATE` on the
- * ticket row serialises them.
+ * database's history, read with the ticket in one statement. Every admission of a ticket takes
+ * the next slot of its history, unique per ticket, and is written only while the ticket is still
+ * at the revision it was decided on: two gates scanning the same ticket at the same moment both
+ * decide on the same history, one write takes the slot, and the other finds it taken, reads the
+ * history again and decides again (now seeing the first admission). On PostgreSQL the write is
+ * one autocommitted statement with its audit entry, the revision checked under `FOR SHARE`, so an
+ * admission costs two round trips instead of a transaction's seven. Uploads of offline
+ * admissions lock the ticket (`FOR UPDATE`) and take slots the same way.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Statement } from '@tessera/db';
+import { isUniqueViolation, Statement } from '@tessera/db';
 import {
   type AdmissionRecord,
   bytesEqual,
@@ -28,7 +32,7 @@ import {
 } from '@tessera/protocol';
 import { ApiError, badRequest, notFound } from '@tessera/service-kit/errors';
 import type { Selectable } from 'kysely';
-import { inTransaction, type Work } from './app.ts';
+import { inTransaction } from './app.ts';
 import { type TerminalPrincipal, terminalTokenPrefix } from './auth.ts';
 import type { GateAdmission, Ticketing, Trx } from './context.ts';
 import type { AdmissionsTable, GateDecisionsTable } from './db/schema.ts';
@@ -304,11 +308,6 @@ async function codesOf(ticketing: Ticketing, terminal: TerminalPrincipal) {
   return codes;
 }
 
-/** The ticket a barcode names, with the credential on record, before any lock is taken. */
-const ticketByNumber = new Statement<{ id: string; credential: string | null }>(
-  'select id, credential from tickets where performance_id = ? and number = ?',
-);
-
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
@@ -345,7 +344,7 @@ export async function verifyAtGate(
     return { admitted: false, reason, detail };
   };
 
-  let found: { ticketId: string; presentationTimeS?: number; presented?: Uint8Array } | null;
+  let found: Found;
   if (input.barcode !== undefined) {
     let raw: Uint8Array;
     let presentation: ReturnType<typeof decodePresentation>;
@@ -359,10 +358,7 @@ export async function verifyAtGate(
     const { eventId: code, ticketId: number } = presentation.credential;
     const performanceId = codes.get(code);
     const onRecord = performanceId
-      ? await ticketByNumber.first(ticketing.database.db, ticketing.database.dialect, [
-          performanceId,
-          number,
-        ])
+      ? await ticketOnRecord(ticketing, performanceId, number)
       : undefined;
     // The protocol's own checks (claim 11's order): format, organizer signature, device
     // signature, age, event; history comes from the database below. A credential byte for byte
@@ -381,7 +377,7 @@ export async function verifyAtGate(
       return refuse('revoked', 'no such ticket is on record', number, performanceId ?? null);
     }
     found = {
-      ticketId: onRecord.id,
+      ticket: onRecord,
       presentationTimeS: presentation.timeS,
       presented: presentation.credentialBytes,
     };
@@ -398,7 +394,7 @@ export async function verifyAtGate(
     await limitManualCodes(ticketing, terminal, number, input.scannedAt);
     const ticket = await ticketing.database.db
       .selectFrom('tickets')
-      .select(['id', 'pin', 'performance_id'])
+      .select(['id', 'number', 'pin', 'performance_id'])
       .where('manual_number', '=', number)
       .executeTakeFirst();
     // An unknown number, another organizer's ticket and a wrong PIN answer alike.
@@ -413,16 +409,9 @@ export async function verifyAtGate(
           : null;
       return refuse('wrong_code', 'no ticket of this event has this number and PIN', number, ours);
     }
-    found = { ticketId: ticket.id };
+    found = { ticket: await ticketOnRecord(ticketing, ticket.performance_id, ticket.number) };
   }
-
-  const committed: GateAdmission[] = [];
-  const answer = await inTransaction(ticketing, (work) => {
-    committed.length = 0;
-    return decideAndRecord(ticketing, work, terminal, found, eventIds, input, kind, committed);
-  });
-  for (const admission of committed) ticketing.gates.publish(admission);
-  return answer;
+  return admitOnline(ticketing, terminal, found, eventIds, input, kind);
 }
 
 function safeEqual(a: string, b: string) {
@@ -494,25 +483,24 @@ interface LockedTicket extends TicketTermsSource {
   first_name: string | null;
 }
 
-const lockedTicketSql = `select t.id, t.number, t.performance_id, p.code as performance_code, p.closed_at,
-    p.doors_at, p.ends_at, t.category_id, c.name as category, c.kind, c.entries_allowed,
-    c.reentry_allowed, c.valid_from, c.valid_until, c.stored_value, c.reserved_hex, t.seat_id,
-    t.revision, t.status, t.credential, t.holder_user_id, s.section, s.row_label,
-    s.number as seat_number, u.first_name
-  from tickets t
+const ticketSelect = `select t.id, t.number, t.performance_id, p.code as performance_code,
+    p.closed_at, p.doors_at, p.ends_at, t.category_id, c.name as category, c.kind,
+    c.entries_allowed, c.reentry_allowed, c.valid_from, c.valid_until, c.stored_value,
+    c.reserved_hex, t.seat_id, t.revision, t.status, t.credential, t.holder_user_id, s.section,
+    s.row_label, s.number as seat_number, u.first_name`;
+const ticketJoins = `from tickets t
   join performances p on p.id = t.performance_id
   join categories c on c.id = t.category_id
   left join seats s on s.id = t.seat_id
-  left join users u on u.id = t.holder_user_id
-  where t.id = ?`;
+  left join users u on u.id = t.holder_user_id`;
 
 /**
- * One statement for everything about the ticket, locked for the rest of the transaction on
- * PostgreSQL (SQLite's single writer already holds the database).
+ * Everything about the ticket, locked for the rest of the transaction on PostgreSQL (SQLite's
+ * single writer already holds the database): the upload of offline admissions decides under it.
  */
 const lockedTicket = new Statement<LockedTicket>({
-  sqlite: lockedTicketSql,
-  postgres: `${lockedTicketSql} for update of t`,
+  sqlite: `${ticketSelect} ${ticketJoins} where t.id = ?`,
+  postgres: `${ticketSelect} ${ticketJoins} where t.id = ? for update of t`,
 });
 
 function lockTicket(ticketing: Ticketing, trx: Trx, ticketId: string) {
@@ -520,14 +508,67 @@ function lockTicket(ticketing: Ticketing, trx: Trx, ticketId: string) {
 }
 
 const admissionHistory = new Statement<AdmissionRow>(
-  'select * from admissions where ticket_id = ? order by seq',
+  'select * from admissions where ticket_id = ? order by slot',
 );
 
 function historyOf(ticketing: Ticketing, trx: Trx, ticketId: string) {
   return admissionHistory.run(trx, ticketing.database.dialect, [ticketId]);
 }
 
-function recordsOf(rows: readonly AdmissionRow[]): AdmissionRecord[] {
+/** What a decision needs of each earlier admission. */
+type HistoryRow = Pick<
+  AdmissionRow,
+  | 'slot'
+  | 'direction'
+  | 'scanned_at'
+  | 'revision'
+  | 'presentation_time'
+  | 'debit'
+  | 'gate'
+  | 'terminal_id'
+  | 'latitude'
+  | 'longitude'
+>;
+
+/** The ticket as the online check sees it: with its admissions, read in the same snapshot. */
+interface TicketOnRecord extends LockedTicket {
+  history: HistoryRow[];
+}
+
+const historyFields = `'slot', a.slot, 'direction', a.direction, 'scanned_at', a.scanned_at,
+  'revision', a.revision, 'presentation_time', a.presentation_time, 'gate', a.gate,
+  'terminal_id', a.terminal_id, 'latitude', a.latitude, 'longitude', a.longitude`;
+
+/** The ticket a code names and its history as JSON (amounts as text), in one statement. */
+const ticketWithHistory = new Statement<LockedTicket & { history: string }>({
+  sqlite: `${ticketSelect}, (select json_group_array(json_object(${historyFields},
+      'debit', cast(a.debit as text))) from admissions a where a.ticket_id = t.id) as history
+    ${ticketJoins} where t.performance_id = ? and t.number = ?`,
+  postgres: `${ticketSelect}, (select coalesce(json_agg(json_build_object(${historyFields},
+      'debit', a.debit::text)), '[]')::text from admissions a where a.ticket_id = t.id) as history
+    ${ticketJoins} where t.performance_id = ? and t.number = ?`,
+});
+
+async function ticketOnRecord(
+  ticketing: Ticketing,
+  performanceId: string,
+  number: string,
+): Promise<TicketOnRecord | undefined> {
+  const row = await ticketWithHistory.first(ticketing.database.db, ticketing.database.dialect, [
+    performanceId,
+    number,
+  ]);
+  if (!row) return undefined;
+  const history = (JSON.parse(row.history) as HistoryRow[]).sort((a, b) => a.slot - b.slot);
+  return { ...row, history };
+}
+
+/** The slot the next admission of a ticket takes, after every one in `rows`. */
+function nextSlot(rows: readonly Pick<AdmissionRow, 'slot'>[]) {
+  return rows.reduce((next, row) => Math.max(next, row.slot + 1), 0);
+}
+
+function recordsOf(rows: readonly HistoryRow[]): AdmissionRecord[] {
   return rows.map((row) => ({
     direction: row.direction,
     atS: seconds(Number(row.scanned_at)),
@@ -539,43 +580,96 @@ function recordsOf(rows: readonly AdmissionRow[]): AdmissionRecord[] {
   }));
 }
 
-async function decideAndRecord(
+/** What the check found: the ticket a barcode or manual code names, and the barcode's parts. */
+interface Found {
+  ticket: TicketOnRecord | undefined;
+  presentationTimeS?: number;
+  presented?: Uint8Array;
+}
+
+/** A decision: refused, or to be admitted with this debit once the write goes in. */
+type Verdict =
+  | { answer: GateAnswer; admit: false }
+  | { answer: GateAnswer; admit: true; debit: bigint };
+
+/**
+ * A write finds its slot taken only when another gate's admission of the same ticket went in
+ * since the history was read; after this many in a row the check gives up (503) rather than spin.
+ */
+const admissionAttempts = 10;
+
+/**
+ * Claim 12's admission, optimistic: decide on the ticket and history as read, then write the
+ * admission into the ticket's next slot while the ticket is still at the decided revision. A
+ * write that lost its slot (another gate admitted the ticket meanwhile) or its revision
+ * (transferred, reissued, refunded meanwhile) reads the ticket again and decides again.
+ */
+async function admitOnline(
   ticketing: Ticketing,
-  { trx, now }: Work,
   terminal: TerminalPrincipal,
-  found: { ticketId: string; presentationTimeS?: number; presented?: Uint8Array },
+  found: Found,
   eventIds: readonly string[],
   input: GateInput,
   kind: 'barcode' | 'manual',
-  committed: GateAdmission[],
 ): Promise<GateAnswer> {
-  const ticket = await lockTicket(ticketing, trx, found.ticketId);
-  const audit = async (answer: GateAnswer) => {
-    await logDecision(ticketing, trx, {
-      terminal_id: terminal.id,
-      performance_id: ticket?.performance_id ?? null,
-      ticket_number: ticket?.number ?? null,
-      input: kind,
-      admitted: answer.admitted ? 1 : 0,
-      reason: answer.reason,
-      detail: answer.detail,
-      admission_id: answer.admissionId ?? null,
-      scanned_at: input.scannedAt,
-      recorded_at: now,
+  let ticket = found.ticket;
+  for (let attempt = 1; ; attempt++) {
+    const now = ticketing.clock.now();
+    const verdict = decide(terminal, ticket, found, eventIds, input, now);
+    if (!verdict.admit || !ticket) {
+      await logDecision(ticketing, ticketing.database.db, {
+        terminal_id: terminal.id,
+        performance_id: ticket?.performance_id ?? null,
+        ticket_number: ticket?.number ?? null,
+        input: kind,
+        admitted: 0,
+        reason: verdict.answer.reason,
+        detail: verdict.answer.detail,
+        admission_id: null,
+        scanned_at: input.scannedAt,
+        recorded_at: now,
+      });
+      return verdict.answer;
+    }
+    const written = await writeAdmission(ticketing, terminal, ticket, input, {
+      debit: verdict.debit,
+      presentationTimeS: found.presentationTimeS,
+      answer: verdict.answer,
+      kind,
+      now,
     });
-    return answer;
-  };
+    if (written) {
+      ticketing.gates.publish(written.feed);
+      return { ...verdict.answer, admissionId: written.id };
+    }
+    if (attempt === admissionAttempts) {
+      throw new ApiError(503, 'busy', 'this ticket is being scanned at other gates; scan it again');
+    }
+    ticket = await ticketOnRecord(ticketing, ticket.performance_id, ticket.number);
+  }
+}
+
+/** What the gate decides on the ticket and history as read; writes nothing. */
+function decide(
+  terminal: TerminalPrincipal,
+  ticket: TicketOnRecord | undefined,
+  found: Found,
+  eventIds: readonly string[],
+  input: GateInput,
+  now: number,
+): Verdict {
+  const refuse = (answer: GateAnswer): Verdict => ({ answer, admit: false });
   if (!ticket || !terminal.performanceIds.includes(ticket.performance_id)) {
-    return audit({ admitted: false, reason: 'wrong_event', detail: 'not a ticket for this gate' });
+    return refuse({ admitted: false, reason: 'wrong_event', detail: 'not a ticket for this gate' });
   }
   const terms = ticketTerms(ticket, ticket.number, ticket.revision);
-  const rows = await historyOf(ticketing, trx, ticket.id);
+  const rows = ticket.history;
   const view = ticketDetails(ticket, terms, rows);
 
   // The ticket database has the last word (claim 12): the barcode must carry exactly the
   // credential on record (every field, the holder's device included), at the current revision.
   if (ticket.closed_at !== null) {
-    return audit({
+    return refuse({
       admitted: false,
       reason: 'closed',
       detail: 'this performance has been closed; the gates are shut',
@@ -583,7 +677,7 @@ async function decideAndRecord(
     });
   }
   if (ticket.status !== 'valid' || ticket.credential === null) {
-    return audit({
+    return refuse({
       admitted: false,
       reason: 'revoked',
       detail: `the ticket is ${ticket.status.replace('_', ' ')}`,
@@ -591,7 +685,7 @@ async function decideAndRecord(
     });
   }
   if (found.presented && !bytesEqual(found.presented, fromBase64url(ticket.credential))) {
-    return audit({
+    return refuse({
       admitted: false,
       reason: 'revoked',
       detail: 'an earlier revision of this ticket (transferred, reissued or refunded)',
@@ -609,7 +703,7 @@ async function decideAndRecord(
       !inside ||
       (!decision.admitted && decision.reason !== 'already_used')
     ) {
-      return audit({
+      return refuse({
         admitted: false,
         reason: terms.reentryAllowed ? 'not_inside' : 'no_reentry',
         detail: terms.reentryAllowed
@@ -618,28 +712,11 @@ async function decideAndRecord(
         ticket: view,
       });
     }
-    const admissionId = await recordAdmission(
-      ticketing,
-      trx,
-      now,
-      terminal,
-      ticket,
-      input,
-      {
-        presentationTimeS: found.presentationTimeS,
-        duplicate: false,
-        debit: 0n,
-        source: 'online',
-      },
-      committed,
-    );
-    return audit({
-      admitted: true,
-      reason: 'exit',
-      detail: 'scanned out',
-      ticket: view,
-      admissionId,
-    });
+    return {
+      answer: { admitted: true, reason: 'exit', detail: 'scanned out', ticket: view },
+      admit: true,
+      debit: 0n,
+    };
   }
 
   const decision: Decision = evaluateEntitlement(
@@ -649,7 +726,7 @@ async function decideAndRecord(
   );
   if (!decision.admitted) {
     const first = decision.firstAdmission ? firstOf(rows, decision.firstAdmission) : undefined;
-    return audit({
+    return refuse({
       admitted: false,
       reason: decision.reason,
       detail: decision.detail,
@@ -657,35 +734,149 @@ async function decideAndRecord(
       ...(first ? { firstAdmission: first } : {}),
     });
   }
-  const admissionId = await recordAdmission(
-    ticketing,
-    trx,
-    now,
-    terminal,
-    ticket,
-    input,
-    {
-      presentationTimeS: found.presentationTimeS,
-      duplicate: false,
-      debit: terms.kind === 'stored_value' ? input.debit : 0n,
-      source: 'online',
+  return {
+    answer: {
+      admitted: true,
+      reason: decision.reentry ? 'reentry' : 'valid',
+      detail: decision.reentry ? 'welcome back' : 'admit',
+      ticket: {
+        ...view,
+        usesRemaining: decision.usesRemaining,
+        valueRemaining:
+          decision.valueRemaining === null ? null : decision.valueRemaining.toString(),
+      },
     },
-    committed,
-  );
-  return audit({
-    admitted: true,
-    reason: decision.reentry ? 'reentry' : 'valid',
-    detail: decision.reentry ? 'welcome back' : 'admit',
-    ticket: {
-      ...view,
-      usesRemaining: decision.usesRemaining,
-      valueRemaining: decision.valueRemaining === null ? null : decision.valueRemaining.toString(),
-    },
-    admissionId,
-  });
+    admit: true,
+    debit: terms.kind === 'stored_value' ? input.debit : 0n,
+  };
 }
 
-function firstOf(rows: readonly AdmissionRow[], record: AdmissionRecord) {
+const admissionColumns = `id, performance_id, ticket_id, revision, terminal_id, gate, direction,
+  debit, scanned_at, recorded_at, presentation_time, latitude, longitude, accuracy_m, source,
+  nonce, duplicate, outside_venue, revoked_revision, slot`;
+
+/**
+ * An online admission into its slot, only while the ticket is valid at the decided revision. On
+ * PostgreSQL one autocommitted statement with its audit entry (`FOR SHARE` waits out a transfer
+ * or refund in progress and sees its outcome); on SQLite the insert and the audit entry share a
+ * unit of the group commit. No row: the ticket changed; a unique violation: the slot was taken.
+ */
+const guardedAdmission = new Statement<{ seq: number }>({
+  sqlite: `insert into admissions (${admissionColumns})
+    select ?, ?, t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', null, 0, ?, 0, ?
+    from tickets t where t.id = ? and t.revision = ? and t.status = 'valid'
+    returning seq`,
+  postgres: `with guard as (
+      select id from tickets where id = ? and revision = ? and status = 'valid' for share
+    ), admission as (
+      insert into admissions (${admissionColumns})
+      select ?, ?, guard.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', null, 0, ?, 0, ? from guard
+      returning seq, id
+    ), decision as (
+      insert into gate_decisions (terminal_id, performance_id, ticket_number, input, admitted,
+        reason, detail, admission_id, scanned_at, recorded_at)
+      select ?, ?, ?, ?, 1, ?, ?, admission.id, ?, ? from admission
+    )
+    select seq from admission`,
+});
+
+/** Writes an online admission and its audit entry; undefined when the decision is stale. */
+async function writeAdmission(
+  ticketing: Ticketing,
+  terminal: TerminalPrincipal,
+  ticket: TicketOnRecord,
+  input: GateInput,
+  decided: {
+    debit: bigint;
+    presentationTimeS: number | undefined;
+    answer: GateAnswer;
+    kind: 'barcode' | 'manual';
+    now: number;
+  },
+) {
+  const { db, dialect } = ticketing.database;
+  const id = newId('adm');
+  const outside = await outsideVenue(ticketing, db, terminal, input.position);
+  const admission = [
+    id,
+    ticket.performance_id,
+    ticket.revision,
+    terminal.id,
+    terminal.gate,
+    input.direction,
+    decided.debit.toString(),
+    input.scannedAt,
+    decided.now,
+    decided.presentationTimeS ?? null,
+    input.position?.latitude ?? null,
+    input.position?.longitude ?? null,
+    input.position?.accuracyM ?? null,
+    outside ? 1 : 0,
+    nextSlot(ticket.history),
+  ];
+  const audit = {
+    terminal_id: terminal.id,
+    performance_id: ticket.performance_id,
+    ticket_number: ticket.number,
+    input: decided.kind,
+    admitted: 1,
+    reason: decided.answer.reason,
+    detail: decided.answer.detail,
+    admission_id: id,
+    scanned_at: input.scannedAt,
+    recorded_at: decided.now,
+  };
+  let seq: number | undefined;
+  try {
+    if (dialect === 'postgres') {
+      const [row] = await guardedAdmission.run(db, dialect, [
+        ticket.id,
+        ticket.revision,
+        ...admission,
+        audit.terminal_id,
+        audit.performance_id,
+        audit.ticket_number,
+        audit.input,
+        audit.reason,
+        audit.detail,
+        audit.scanned_at,
+        audit.recorded_at,
+      ]);
+      seq = row?.seq;
+    } else {
+      seq = await inTransaction(ticketing, async ({ trx }) => {
+        const [row] = await guardedAdmission.run(trx, dialect, [
+          ...admission,
+          ticket.id,
+          ticket.revision,
+        ]);
+        if (row) await logDecision(ticketing, trx, audit);
+        return row?.seq;
+      });
+    }
+  } catch (error) {
+    if (isSlotTaken(error)) return undefined;
+    throw error;
+  }
+  if (seq === undefined) return undefined;
+  const feed = feedEntry(ticket, terminal, input, {
+    seq: Number(seq),
+    revision: ticket.revision,
+    debit: decided.debit,
+    presentationTimeS: decided.presentationTimeS,
+    duplicate: false,
+  });
+  return { id, feed };
+}
+
+function isSlotTaken(error: unknown) {
+  const text = error instanceof Error ? error.message : String(error);
+  return (
+    isUniqueViolation(error) && /admissions_slot|admissions\.ticket_id, admissions\.slot/.test(text)
+  );
+}
+
+function firstOf(rows: readonly HistoryRow[], record: AdmissionRecord) {
   const row =
     rows.find(
       (candidate) =>
@@ -695,7 +886,7 @@ function firstOf(rows: readonly AdmissionRow[], record: AdmissionRecord) {
     ) ?? rows.find((candidate) => candidate.direction === 'entry');
   if (!row) return undefined;
   return {
-    at: new Date(row.scanned_at).toISOString(),
+    at: new Date(Number(row.scanned_at)).toISOString(),
     gate: row.gate,
     terminalId: row.terminal_id,
     latitude: row.latitude,
@@ -703,7 +894,7 @@ function firstOf(rows: readonly AdmissionRow[], record: AdmissionRecord) {
   };
 }
 
-function ticketDetails(ticket: LockedTicket, terms: TicketTerms, rows: readonly AdmissionRow[]) {
+function ticketDetails(ticket: LockedTicket, terms: TicketTerms, rows: readonly HistoryRow[]) {
   const entries = rows.filter((row) => row.direction === 'entry').length;
   const debited = rows.reduce((sum, row) => sum + BigInt(row.debit), 0n);
   return {
@@ -738,7 +929,7 @@ const venueCache = new WeakMap<
   Map<string, { latitude: number; longitude: number; radius_m: number }>
 >();
 
-async function venueOf(ticketing: Ticketing, trx: Trx, venueId: string) {
+async function venueOf(ticketing: Ticketing, executor: Trx, venueId: string) {
   let cache = venueCache.get(ticketing);
   if (!cache) {
     cache = new Map();
@@ -746,7 +937,7 @@ async function venueOf(ticketing: Ticketing, trx: Trx, venueId: string) {
   }
   let venue = cache.get(venueId);
   if (!venue) {
-    venue = await trx
+    venue = await executor
       .selectFrom('venues')
       .select(['latitude', 'longitude', 'radius_m'])
       .where('id', '=', venueId)
@@ -759,21 +950,53 @@ async function venueOf(ticketing: Ticketing, trx: Trx, venueId: string) {
 /** Unit 414: outside when even the position's accuracy cannot put it within the radius. */
 async function outsideVenue(
   ticketing: Ticketing,
-  trx: Trx,
+  executor: Trx,
   terminal: TerminalPrincipal,
   position: GateInput['position'],
 ) {
   if (!position) return false;
-  const venue = await venueOf(ticketing, trx, terminal.venueId);
+  const venue = await venueOf(ticketing, executor, terminal.venueId);
   return distanceM(venue, position) - position.accuracyM > venue.radius_m;
 }
 
 const admissionInsert = new Statement<{ seq: number }>(
-  `insert into admissions (id, performance_id, ticket_id, revision, terminal_id, gate, direction,
-     debit, scanned_at, recorded_at, presentation_time, latitude, longitude, accuracy_m, source,
-     nonce, duplicate, outside_venue, revoked_revision)
-   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq`,
+  `insert into admissions (${admissionColumns})
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq`,
 );
+
+/** What the live feed tells every terminal of the event about one admission. */
+function feedEntry(
+  ticket: { number: string; performance_id: string; performance_code: string },
+  terminal: TerminalPrincipal,
+  input: Pick<GateInput, 'direction' | 'scannedAt'>,
+  admission: {
+    seq: number;
+    revision: number;
+    debit: bigint;
+    presentationTimeS: number | undefined;
+    duplicate: boolean;
+  },
+): GateAdmission {
+  return {
+    seq: admission.seq,
+    performanceId: ticket.performance_id,
+    performanceCode: ticket.performance_code,
+    ticketNumber: ticket.number,
+    revision: admission.revision,
+    direction: input.direction,
+    debit: admission.debit.toString(),
+    scannedAt: input.scannedAt,
+    presentationTime: admission.presentationTimeS ?? null,
+    gate: terminal.gate,
+    terminalId: terminal.id,
+    duplicate: admission.duplicate,
+  };
+}
+
+/**
+ * Records an admission inside the caller's transaction, which holds the ticket (an upload, under
+ * the ticket's lock, or a door sale issuing it), into the slot the caller read as next.
+ */
 
 export async function recordAdmission(
   ticketing: Ticketing,
@@ -793,6 +1016,7 @@ export async function recordAdmission(
     duplicate: boolean;
     debit: bigint;
     source: 'online' | 'offline';
+    slot: number;
     nonce?: string;
     revision?: number;
     revokedRevision?: boolean;
@@ -822,23 +1046,18 @@ export async function recordAdmission(
     extra.duplicate ? 1 : 0,
     outside ? 1 : 0,
     extra.revokedRevision ? 1 : 0,
+    extra.slot,
   ]);
-  const admission: GateAdmission = {
-    seq: Number(row?.seq),
-    performanceId: ticket.performance_id,
-    performanceCode: ticket.performance_code,
-    ticketNumber: ticket.number,
-    revision: extra.revision ?? ticket.revision,
-    direction: input.direction,
-    debit: extra.debit.toString(),
-    scannedAt: input.scannedAt,
-    presentationTime: extra.presentationTimeS ?? null,
-    gate: terminal.gate,
-    terminalId: terminal.id,
-    duplicate: extra.duplicate,
-  };
   // Told to the feed only after the commit: a rolled-back admission must never reach a gate.
-  committed.push(admission);
+  committed.push(
+    feedEntry(ticket, terminal, input, {
+      seq: Number(row?.seq),
+      revision: extra.revision ?? ticket.revision,
+      debit: extra.debit,
+      presentationTimeS: extra.presentationTimeS,
+      duplicate: extra.duplicate,
+    }),
+  );
   return id;
 }
 
@@ -968,6 +1187,7 @@ export async function uploadAdmissions(
           duplicate,
           debit: terms.kind === 'stored_value' && !duplicate ? upload.debit : 0n,
           source: 'offline',
+          slot: nextSlot(rows),
           nonce: upload.nonce,
           revision: upload.revision,
           revokedRevision,

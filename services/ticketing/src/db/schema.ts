@@ -475,6 +475,11 @@ export interface AdmissionsTable {
   outside_venue: number;
   /** 1: an offline scan of a revision that had already been revoked (see uploadAdmissions). */
   revoked_revision: Generated<number>;
+  /**
+   * The admission's place in its ticket's history (0, 1, 2, …), unique per ticket: a write that
+   * was decided on an older history finds its slot taken.
+   */
+  slot: number;
 }
 
 /** Append-only: every decision a gate made or the server made for a gate. */
