@@ -79,6 +79,7 @@ const en = {
   'error.transfer_pending':
     'This ticket is already offered to someone. Take that offer back first.',
   'error.not_transferable': 'This ticket cannot be sent on.',
+  'error.ticket_used': 'This ticket has been used at the gate.',
   'error.performance_over': 'This performance is over.',
   'error.performance_not_scheduled': 'This performance is not going ahead.',
   'error.not_claimable': 'This ticket was already added to a device.',
@@ -404,6 +405,7 @@ const ko: Record<MessageKey, string> = {
   'error.self_transfer': '내 번호로는 티켓을 보낼 수 없습니다.',
   'error.transfer_pending': '이미 다른 사람에게 보낸 티켓입니다. 먼저 그 제안을 취소하세요.',
   'error.not_transferable': '이 티켓은 보낼 수 없습니다.',
+  'error.ticket_used': '이미 입장에 사용된 티켓입니다.',
   'error.performance_over': '이미 끝난 공연입니다.',
   'error.performance_not_scheduled': '이 회차는 진행되지 않습니다.',
   'error.not_claimable': '이미 기기에 추가된 티켓입니다.',

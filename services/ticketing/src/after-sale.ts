@@ -15,6 +15,12 @@
  * win: the loser changes nothing and answers 409. Credentials are signed before the transaction
  * (signing is slow and must not hold SQLite's write lock); the conditional update guarantees the
  * signed revision is the one stored.
+ *
+ * What a gate admitted is part of the ticket's state: a holder cannot give back (refund) a ticket
+ * someone has entered with, nor pass on (transfer) one whose entries are used up. Those checks
+ * read the admissions after the transaction's conditional update has locked the ticket row, so an
+ * admission committed before is seen, and a gate writing at the same moment waits for the row and
+ * then finds the ticket changed (gate.ts writes only at the revision and status it decided on).
  */
 import { fromBase64url, generateManualCode } from '@tessera/protocol';
 import { formatAmount } from '@tessera/service-kit/amounts';
@@ -160,6 +166,48 @@ async function rebind(
   await revoke(trx, now, ticket, ticket.revision, reason);
 }
 
+/**
+ * Whether anyone has entered with the ticket (any revision, online or offline). Run after the
+ * ticket row is locked by the caller's update.
+ */
+async function entriesOf(trx: Trx, ticketId: string) {
+  const row = await trx
+    .selectFrom('admissions')
+    .select((eb) => eb.fn.countAll<number>().as('entries'))
+    .where('ticket_id', '=', ticketId)
+    .where('direction', '=', 'entry')
+    .executeTakeFirstOrThrow();
+  return Number(row.entries);
+}
+
+/** A buyer's refund pays the whole price back: not for a ticket someone has entered with. */
+async function requireNotEntered(trx: Trx, ticketId: string) {
+  if ((await entriesOf(trx, ticketId)) > 0) {
+    throw conflict(
+      'ticket_used',
+      'this ticket has been used at the gate, so it cannot be refunded here; ask the organizer',
+    );
+  }
+}
+
+/**
+ * A transfer passes on what is left of the ticket: nothing is left of a single entry once used,
+ * or of a multi-entry pass once its entries are; a timed pass and a stored-value card keep their
+ * window and balance, which the gates check.
+ */
+async function requireEntriesLeft(trx: Trx, ticket: Pick<TicketsTable, 'id' | 'category_id'>) {
+  const category = await trx
+    .selectFrom('categories')
+    .select(['kind', 'entries_allowed'])
+    .where('id', '=', ticket.category_id)
+    .executeTakeFirstOrThrow();
+  const allowed =
+    category.kind === 'single' ? 1 : category.kind === 'multi' ? category.entries_allowed : null;
+  if (allowed !== null && (await entriesOf(trx, ticket.id)) >= allowed) {
+    throw conflict('ticket_used', 'this ticket has been used at the gate; nothing is left to give');
+  }
+}
+
 /** Ends a ticket's pending transfers (it was refunded or cancelled under them). */
 async function cancelPendingTransfers(trx: Trx, now: number, ticketIds: readonly string[]) {
   if (ticketIds.length === 0) return;
@@ -241,6 +289,7 @@ export async function createTransfer(
     if (Number(touched.numUpdatedRows) !== 1) {
       throw conflict('ticket_changed', 'this ticket changed meanwhile; look at it again');
     }
+    await requireEntriesLeft(trx, ticket);
     const pending = await trx
       .selectFrom('transfers')
       .selectAll()
@@ -368,6 +417,8 @@ export async function acceptTransfer(
       signed,
       'transferred',
     );
+    // Offered before the gates opened, accepted after the sender went in: nothing to accept.
+    await requireEntriesLeft(trx, ticket);
     const accepted = await trx
       .updateTable('transfers')
       .set({ status: 'accepted', to_user_id: user.id, decided_at: now })
@@ -552,7 +603,9 @@ export async function refundTicket(
   if (actor.kind === 'buyer') {
     requireRefundAllowed(await performanceOf(ticketing, ticket.performance_id), ticketing);
   }
-  return inTransaction(ticketing, ({ trx, now }) => refundIn(trx, now, ticket, order));
+  return inTransaction(ticketing, ({ trx, now }) =>
+    refundIn(trx, now, ticket, order, actor.kind === 'buyer'),
+  );
 }
 
 /** The buyer's own refund: only under 'until_start', and only before the cutoff. */
@@ -579,7 +632,14 @@ function requireRefundAllowed(
   }
 }
 
-async function refundIn(trx: Trx, now: number, ticket: TicketsTable, order: OrdersTable) {
+async function refundIn(
+  trx: Trx,
+  now: number,
+  ticket: TicketsTable,
+  order: OrdersTable,
+  /** A buyer's own refund; staff may refund a ticket that was used (their decision). */
+  byBuyer: boolean,
+) {
   // At the revision whose holder was checked: a transfer accepted meanwhile (the buyer no longer
   // holds it) makes this a conflict, never a refund of someone else's ticket.
   const ended = await trx
@@ -599,6 +659,7 @@ async function refundIn(trx: Trx, now: number, ticket: TicketsTable, order: Orde
     if (current.status === 'refunded') return current;
     throw conflict('ticket_changed', 'this ticket changed meanwhile; look at it again');
   }
+  if (byBuyer) await requireNotEntered(trx, current.id);
   if (!order.payment_request_id) {
     throw new ApiError(500, 'no_payment', `order ${order.id} has tickets but no payment`);
   }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelPerformance } from '../src/after-sale.ts';
 import { sendDueRefunds } from '../src/refunds.ts';
 import { type Buyer, setupEvent } from './fixtures.ts';
+import { barcode, enrolTerminal, nowS, scan, toDoors } from './gate-kit.ts';
 import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
 
 type Organizer = Awaited<ReturnType<TestSystem['createOrganizer']>>;
@@ -10,6 +11,7 @@ type Organizer = Awaited<ReturnType<TestSystem['createOrganizer']>>;
 interface Show {
   organizer: Organizer;
   eventId: string;
+  venueId: string;
   performanceId: string;
   performanceCode: string;
   startsAt: number;
@@ -64,6 +66,7 @@ describe.each(backends)('after the sale on %s', (backend) => {
     return {
       organizer: setup.organizer,
       eventId: setup.eventId,
+      venueId: setup.venueId,
       performanceId: setup.performanceIds[0] as string,
       performanceCode: setup.performanceCodes[0] as string,
       startsAt: setup.startsAt,
@@ -657,5 +660,69 @@ describe.each(backends)('after the sale on %s', (backend) => {
     const other = await s.createOrganizer('Elsewhere');
     expect((await s.request('GET', url, { token: other.owner.token })).status).toBe(404);
     expect((await s.request('GET', url, { token: buyer.token })).status).toBe(404);
+  });
+
+  it('a ticket used at the gate is not refunded to its buyer nor passed on; staff may still refund it', async () => {
+    // Refunds open until the start, and the doors open an hour before it.
+    const show = await createShow({ refundCutoffS: 0 });
+    const buyer = await s.createBuyer();
+    const friend = await s.createBuyer();
+    const [used, offered, spare] = await purchase(buyer, show, {
+      seats: show.seats.slice(7, 10),
+    });
+    // Offered before the doors open; the sender goes in with it before the friend accepts.
+    const transfer = await s.request('POST', `/v1/tickets/${offered.id}/transfers`, {
+      token: buyer.token,
+      body: { toPhone: friend.phone },
+    });
+    expect(transfer.status).toBe(201);
+
+    toDoors(s, show.startsAt);
+    const gate = await enrolTerminal(
+      s,
+      { organizer: show.organizer, venueId: show.venueId, performanceIds: [show.performanceId] },
+      { gate: 'Main' },
+    );
+    for (const ticket of [used, offered]) {
+      const admitted = await scan(s, gate, {
+        barcode: await barcode(ticket, buyer.signer, nowS(s)),
+      });
+      expect(admitted.body).toMatchObject({ admitted: true, reason: 'valid' });
+    }
+
+    const refund = await s.request('POST', `/v1/tickets/${used.id}/refund`, { token: buyer.token });
+    expect(refund.status).toBe(409);
+    expect(refund.body.error.code).toBe('ticket_used');
+    const passOn = await s.request('POST', `/v1/tickets/${used.id}/transfers`, {
+      token: buyer.token,
+      body: { toPhone: friend.phone },
+    });
+    expect(passOn.status).toBe(409);
+    expect(passOn.body.error.code).toBe('ticket_used');
+    const accept = await s.request('POST', `/v1/transfers/${transfer.body.id}/accept`, {
+      token: friend.token,
+      body: { deviceId: friend.deviceId },
+    });
+    expect(accept.status).toBe(409);
+    expect(accept.body.error.code).toBe('ticket_used');
+    // Nothing changed: both still the buyer's, valid, at revision 1, the seats sold.
+    for (const ticket of [used, offered]) {
+      expect(await ticketRow(ticket.id)).toMatchObject({
+        status: 'valid',
+        revision: 1,
+        holder_user_id: buyer.userId,
+      });
+    }
+
+    // The unused one is still the buyer's to give back; staff may refund a used one.
+    const back = await s.request('POST', `/v1/tickets/${spare.id}/refund`, { token: buyer.token });
+    expect(back.status).toBe(200);
+    const byStaff = await s.request(
+      'POST',
+      `/v1/organizers/${show.organizer.id}/tickets/${used.id}/refund`,
+      { token: show.organizer.owner.token },
+    );
+    expect(byStaff.status).toBe(200);
+    expect(byStaff.body.ticket.status).toBe('refunded');
   });
 });

@@ -161,7 +161,7 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
         tags: ['after the sale'],
         summary: 'Offer my ticket to another phone number; they accept it onto their device',
         description:
-          'Only a valid ticket of a performance still to come, by its holder, to another number. The recipient gets an SMS. One pending transfer per ticket: offering it to someone else meanwhile is 409 transfer_pending (cancel first); the same offer again answers the pending transfer (200), so a retry is safe.',
+          'Only a valid ticket of a performance still to come, by its holder, to another number. The recipient gets an SMS. One pending transfer per ticket: offering it to someone else meanwhile is 409 transfer_pending (cancel first); the same offer again answers the pending transfer (200), so a retry is safe. A ticket whose entries are used up at the gates (a single entry used, a multi-entry pass with none left) is 409 ticket_used.',
         params: TicketParams,
         body: Type.Object({ toPhone: Phone }, { additionalProperties: false }),
         response: { 201: Transfer, 200: Transfer, ...errors },
@@ -225,7 +225,7 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
         tags: ['after the sale'],
         summary: 'Accept a ticket offered to my number onto one of my devices',
         description:
-          "The ticket's revision goes up by one, its credential is signed for this device and my phone, and the previous revision is revoked (the sender's copy stops working everywhere). Accepting again answers the ticket.",
+          "The ticket's revision goes up by one, its credential is signed for this device and my phone, and the previous revision is revoked (the sender's copy stops working everywhere). Accepting again answers the ticket. 409 ticket_used when the sender used up its entries meanwhile.",
         params: TransferParams,
         body: Type.Object({ deviceId: Id('dev') }, { additionalProperties: false }),
         response: { 200: Ticket, ...errors },
@@ -297,7 +297,7 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
         tags: ['after the sale'],
         summary: 'Give my ticket back for a refund, if the organizer allows it',
         description:
-          "For the buyer who still holds the ticket, when the event's refund policy is until_start and the performance starts more than refundCutoffS from now; otherwise 409 refund_not_allowed. The ticket is revoked, its seat goes back on sale, and the price is refunded to the paying wallet at the exchange (refund.status turns from pending to done once the exchange confirms). Refunding a refunded ticket answers it as it is.",
+          "For the buyer who still holds the ticket, when the event's refund policy is until_start and the performance starts more than refundCutoffS from now; otherwise 409 refund_not_allowed; 409 ticket_used once someone has entered with it (staff may still refund it). The ticket is revoked, its seat goes back on sale, and the price is refunded to the paying wallet at the exchange (refund.status turns from pending to done once the exchange confirms). Refunding a refunded ticket answers it as it is.",
         params: TicketParams,
         response: { 200: Refunded, ...errors },
       },
