@@ -4,13 +4,12 @@
  * not go through a connection pool.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { type Database, sql } from '@tessera/db';
-import pg from 'pg';
 import { freePort } from '../scripts/free-port.ts';
+import { createThrowawayDatabase } from '../scripts/test/postgres.ts';
 
 export { freePort };
 
@@ -18,36 +17,12 @@ export const host = '127.0.0.1';
 export const postgresAdminUrl =
   process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function createPostgresDatabase() {
-  const admin = new pg.Client({ connectionString: postgresAdminUrl });
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${postgresAdminUrl} (set BENCH_POSTGRES_URL): ${String(error)}`,
-    );
-  }
-  const name = `tessera_bench_${randomBytes(6).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(postgresAdminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    async drop() {
-      const client = new pg.Client({ connectionString: postgresAdminUrl });
-      await client.connect();
-      try {
-        await client.query(
-          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-          [name],
-        );
-        await client.query(`drop database if exists ${name}`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+export function createPostgresDatabase() {
+  return createThrowawayDatabase({
+    adminUrl: postgresAdminUrl,
+    prefix: 'tessera_bench_',
+    urlVariable: 'BENCH_POSTGRES_URL',
+  });
 }
 
 /** Samples the child's resident set every 100 ms; the peak is the figure to hold under 200 MB. */

@@ -5,7 +5,7 @@
  * that buyer's barcode (the QR taken from the mobile app's own screen) through its fake camera
  * and admits it, and refuses a copy made on another phone; the gate loses the network, admits
  * another ticket offline, gets it back and uploads; the organizer closes the performance with the
- * command line and the report's numbers are right.
+ * command line and the report's numbers are right. All of it on SQLite and on PostgreSQL.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,18 +34,25 @@ import {
   readBarcode,
   signIn,
 } from '../../apps/mobile/test/driver.ts';
+import type { Backend } from '../../apps/mobile/test/system.ts';
 import { main as organizerCli } from '../../services/ticketing/src/cli/organizer.ts';
 import { launchChromium } from './chromium.ts';
 
 const stepTimeoutMs = 120_000;
 
+const backends: Backend[] = ['sqlite', 'postgres'];
+
 /**
  * With TESSERA_SCREENSHOTS=<folder> (`npm run screenshots`), the story also photographs the apps
- * for the README as it goes.
+ * for the README as it goes, on SQLite only: the screens are the same on both, and the second
+ * run would only overwrite the first's pictures.
  */
 const screenshots = process.env.TESSERA_SCREENSHOTS;
-async function snap(page: Page, name: string) {
-  if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`) });
+function camera(backend: Backend) {
+  return async (page: Page, name: string) => {
+    if (screenshots && backend === 'sqlite')
+      await page.screenshot({ path: join(screenshots, `${name}.png`) });
+  };
 }
 
 /** Runs the organizer command line in this process, as the organizer would in a terminal. */
@@ -76,7 +83,8 @@ async function cli(system: GateSystem, args: string[]) {
   return JSON.parse(out);
 }
 
-describe('the whole system, from an event file to the gate report', () => {
+describe.each(backends)('the whole system on %s, from event file to gate report', (backend) => {
+  const snap = camera(backend);
   let system: GateSystem;
   let phone: Awaited<ReturnType<typeof launchChromium>>;
   let gate: Awaited<ReturnType<typeof launchGateBrowser>> | undefined;
@@ -88,7 +96,7 @@ describe('the whole system, from an event file to the gate report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-story-'));
 
   beforeAll(async () => {
-    system = await startGateSystem();
+    system = await startGateSystem({ backend });
     phone = await launchChromium();
   }, stepTimeoutMs);
 

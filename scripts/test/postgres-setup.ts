@@ -7,8 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
-
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { testPostgresUrl as url } from './postgres.ts';
 
 async function answers() {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });

@@ -9,7 +9,7 @@ import { type Ed25519Signer, fromBase64url, protocol } from '@tessera/protocol/n
 import { freePort } from '../../../scripts/free-port.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
 import { deviceRegistrationMessage } from '../../../services/ticketing/src/devices.ts';
-import { startMobileSystem } from '../../mobile/test/system.ts';
+import { type Backend, startMobileSystem } from '../../mobile/test/system.ts';
 import { ensureGateBuild } from '../server/build.ts';
 import { startGateServer } from '../server/serve.ts';
 
@@ -34,11 +34,12 @@ export interface CategorySpec {
   price?: string;
 }
 
-export async function startGateSystem() {
+/** `backend`: where the servers keep their data, SQLite by default (see startMobileSystem). */
+export async function startGateSystem(options: { backend?: Backend } = {}) {
   await ensureGateBuild();
   const gatePort = await freePort();
   const gateUrl = `http://${host}:${gatePort}`;
-  const system = await startMobileSystem({ otherOrigins: [gateUrl] });
+  const system = await startMobileSystem({ ...options, otherOrigins: [gateUrl] });
   const gate = await startGateServer({
     host,
     port: gatePort,

@@ -1,14 +1,16 @@
 /**
  * The whole system for the app's browser tests and its benchmark: the real exchange and the real
  * ticketing server (their own start functions, as `npm start` runs them, with their workers, so
- * webhooks and issuance happen by themselves) on free loopback ports with fresh SQLite files, the
- * demo data of `npm start`, and the built app served by its own server, which both servers allow
- * by CORS. Nothing is mocked; the tests reach the servers only over HTTP, as the app does.
+ * webhooks and issuance happen by themselves) on free loopback ports with fresh SQLite files, or
+ * sharing a fresh PostgreSQL database as `npm start` does with DATABASE_URL; the demo data of
+ * `npm start`; and the built app served by its own server, which both servers allow by CORS.
+ * Nothing is mocked; the tests reach the servers only over HTTP, as the app does.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../scripts/free-port.ts';
+import { createThrowawayDatabase, testPostgresUrl } from '../../../scripts/test/postgres.ts';
 import { createApiKey } from '../../../services/exchange/src/auth.ts';
 import { loadConfig as loadExchangeConfig } from '../../../services/exchange/src/config.ts';
 import { demoAccounts, seedDemo } from '../../../services/exchange/src/demo.ts';
@@ -24,6 +26,8 @@ const host = '127.0.0.1';
 /** The exchange refuses rates older than 300 s; the feed rewrites them well before that. */
 const rateRefreshMs = 60_000;
 
+export type Backend = 'sqlite' | 'postgres';
+
 export interface Json {
   status: number;
   // biome-ignore lint/suspicious/noExplicitAny: JSON answers, read by shape in the tests.
@@ -32,11 +36,23 @@ export interface Json {
 
 /**
  * `otherOrigins`: more app origins both servers allow (the gate app's tests start their own app
- * server beside this one).
+ * server beside this one). `backend`: where both servers keep their data, SQLite by default.
  */
-export async function startMobileSystem(options: { otherOrigins?: readonly string[] } = {}) {
+export async function startMobileSystem(
+  options: { otherOrigins?: readonly string[]; backend?: Backend } = {},
+) {
   await ensureMobileBuild();
   const dir = mkdtempSync(join(tmpdir(), 'tessera-mobile-'));
+  // One database for both servers: the ticketing tables go in their own schema (its config's
+  // default), the exchange's stay in public.
+  const postgres =
+    options.backend === 'postgres'
+      ? await createThrowawayDatabase({
+          adminUrl: testPostgresUrl,
+          prefix: 'tessera_story_',
+          urlVariable: 'TEST_DATABASE_URL',
+        })
+      : undefined;
   const ratesFile = join(dir, 'rates.json');
   const writeRates = () =>
     writeFileSync(
@@ -63,7 +79,9 @@ export async function startMobileSystem(options: { otherOrigins?: readonly strin
       NODE_ENV: 'test',
       EXCHANGE_HOST: host,
       EXCHANGE_PORT: String(exchangePort),
-      EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db'),
+      ...(postgres
+        ? { DATABASE_URL: postgres.url }
+        : { EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db') }),
       EXCHANGE_RATES_FILE: ratesFile,
       EXCHANGE_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       // Every test signs several people in from this one address.
@@ -76,7 +94,9 @@ export async function startMobileSystem(options: { otherOrigins?: readonly strin
       NODE_ENV: 'test',
       TICKETING_HOST: host,
       TICKETING_PORT: String(ticketingPort),
-      TICKETING_SQLITE_PATH: join(dir, 'ticketing.db'),
+      ...(postgres
+        ? { DATABASE_URL: postgres.url }
+        : { TICKETING_SQLITE_PATH: join(dir, 'ticketing.db') }),
       TICKETING_EXCHANGE_URL: exchangeUrl,
       TICKETING_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       TICKETING_MOBILE_APP_URL: appUrl,
@@ -387,6 +407,7 @@ export async function startMobileSystem(options: { otherOrigins?: readonly strin
       await app?.close();
       await ticketing.close();
       await exchange.close();
+      await postgres?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

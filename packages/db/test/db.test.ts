@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPostgresUrl as postgresUrl } from '../../../scripts/test/postgres.ts';
 import {
   amountColumn,
   type Database,
@@ -21,8 +22,6 @@ import {
 interface TestDB {
   items: { id: string; amount: string };
 }
-
-const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 describe.each(['sqlite', 'postgres'] as const)('the SQL layer on %s', (backend) => {
   let dir: string;

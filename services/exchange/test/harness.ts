@@ -3,12 +3,14 @@
  * PostgreSQL schema), the real routes, a manual clock, a rates file and the development SMS
  * sender. Requests go through Fastify's inject, so everything but the socket is exercised.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, migrateToLatest, openDatabase, sql, writeTransaction } from '@tessera/db';
 import { injectJson, type TestRequest } from '../../../scripts/test/inject.ts';
+import { testPostgresUrl as postgresUrl } from '../../../scripts/test/postgres.ts';
 import { buildApp } from '../src/app.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
@@ -22,8 +24,7 @@ import { DevelopmentSms } from '../src/sms.ts';
 
 export type Backend = 'sqlite' | 'postgres';
 export const backends: Backend[] = ['sqlite', 'postgres'];
-export const postgresUrl =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { postgresUrl };
 
 export const defaultRates = { BTC: '95000000', ETH: '4500000', USDT: '1400' };
 
