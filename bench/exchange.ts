@@ -38,6 +38,7 @@ import {
   host,
   hostCpu,
   postgresBackendCpu,
+  productionNodeFlags,
   readStatusMb,
   sampleMemory,
   stop,
@@ -67,12 +68,10 @@ const profileDir = process.env.BENCH_PROFILE_DIR;
 const serverScript = fileURLToPath(
   new URL('../services/exchange/dist/server.mjs', import.meta.url),
 );
-// The node flags of the production start (`npm run start:built -w @tessera/exchange`): a smaller
-// young generation keeps the server's memory down at no measurable cost in throughput.
-// BENCH_NODE_FLAGS replaces them, to compare.
-const serverNodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8')
-  .split(' ')
-  .filter(Boolean);
+// The node flags of the production start; BENCH_NODE_FLAGS replaces them, to compare.
+const serverNodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [
+  ...productionNodeFlags,
+];
 const buildScript = fileURLToPath(new URL('../services/exchange/build.mjs', import.meta.url));
 
 // autocannon ships no types; this is the part of its programmatic API the bench uses.

@@ -14,6 +14,14 @@ import { createThrowawayDatabase } from '../scripts/test/postgres.ts';
 export { freePort };
 
 export const host = '127.0.0.1';
+
+/**
+ * The node flags both servers' production start uses (`npm run start:built`): a young generation
+ * of 8 MB, and an old-generation limit, which makes V8 grow the heap by what the server keeps
+ * rather than by the machine's memory (the exchange peaked at 220 MB without it, 146 MB with it,
+ * at the same throughput). The limit is far above what either server keeps.
+ */
+export const productionNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=512'];
 export const postgresAdminUrl =
   process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

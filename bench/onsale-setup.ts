@@ -19,7 +19,7 @@ import { postEntry } from '../services/exchange/src/ledger.ts';
 import { ticketingMigrations } from '../services/ticketing/src/db/migrations.ts';
 import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
 import { deviceRegistrationMessage } from '../services/ticketing/src/devices.ts';
-import { call, createPostgresDatabase, host } from './lib.ts';
+import { call, createPostgresDatabase, host, productionNodeFlags } from './lib.ts';
 
 export type Backend = 'sqlite' | 'postgres';
 export type Service = 'exchange' | 'ticketing';
@@ -47,7 +47,7 @@ export function startServer(
   const output = options.output ?? 2;
   return spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--max-semi-space-size=8', bundle(service)],
+    [...(options.nodeArgs ?? []), ...productionNodeFlags, bundle(service)],
     {
       env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', output, output],
