@@ -70,7 +70,7 @@ const serverScript = fileURLToPath(
 );
 // The node flags of the production start; BENCH_NODE_FLAGS replaces them, to compare.
 const serverNodeFlags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [
-  ...productionNodeFlags,
+  ...productionNodeFlags.exchange,
 ];
 const buildScript = fileURLToPath(new URL('../services/exchange/build.mjs', import.meta.url));
 

@@ -47,7 +47,7 @@ export function startServer(
   const output = options.output ?? 2;
   return spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), ...productionNodeFlags, bundle(service)],
+    [...(options.nodeArgs ?? []), ...productionNodeFlags[service], bundle(service)],
     {
       env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', output, output],
