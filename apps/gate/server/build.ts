@@ -11,11 +11,12 @@ export const ensureGateBuild = appBuild({
   appDir: fileURLToPath(new URL('../', import.meta.url)),
   distDir: gateDistDir,
   // The config's own module, and what the bundle includes from elsewhere: the protocol package,
-  // the mobile app's HTTP helper and its service worker.
+  // the mobile app's HTTP helper, its server clock and its service worker.
   inputs: [
     'server/served.ts',
     '../../packages/protocol/src',
     '../mobile/src/api',
+    '../mobile/src/server-clock.ts',
     '../mobile/src/sw.ts',
   ],
 });

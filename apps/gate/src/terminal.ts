@@ -1,7 +1,8 @@
 /**
  * The gate terminal (unit 400) without its screens: the credential from enrolment (416), the
  * event package kept in sync, the decision for each ticket read (408), online first (claim 12)
- * and offline when the server is slow or gone (claim 11), the clock (412), the position (414),
+ * and offline when the server is slow or gone (claim 11), the clock (412: the server's, learnt
+ * from its answers, as the buyer's app does), the position (414),
  * the admission log with its uploads, and the live feed of the other gates' admissions.
  *
  * Everything the offline check needs is held in memory, so a decision never waits on storage;
@@ -22,6 +23,7 @@ import {
   type RevocationList,
   type TicketTerms,
 } from '@tessera/protocol/web';
+import { serverNowMs } from '../../mobile/src/server-clock.ts';
 import {
   ApiError,
   type EventPackage,
@@ -667,7 +669,10 @@ export class GateTerminal {
     debit: bigint,
   ): Promise<Decision> {
     if (!this.credential) throw new Error('the terminal is not enrolled');
-    const scannedAt = new Date();
+    // Unit 412: the scan's time by the server's clock, as learnt from its answers' Date headers
+    // (kept for when the network is gone). Offline, a barcode is fresh or stale by this clock,
+    // so a terminal whose own clock is off neither turns away live barcodes nor takes old ones.
+    const scannedAt = new Date(serverNowMs());
     const position = this.position;
     let decision: Decision | undefined;
     let entry: LogEntry | undefined;
