@@ -2,6 +2,7 @@ import { decodeCredential, fromBase64url, toBase64url } from '@tessera/protocol'
 import { protocol } from '@tessera/protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLedger } from '../../exchange/src/audit.ts';
+import { sendDueRefunds } from '../src/refunds.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
@@ -277,6 +278,59 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     expect(
       (await s.request('GET', '/v1/me/tickets', { token: buyer.token })).body.tickets,
     ).toHaveLength(1);
+  });
+
+  it('refunds a paid order in full when its seat was lost before the tickets could be issued (S150)', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const { held, order } = await holdAndOrder(
+      s,
+      buyer,
+      performanceId,
+      setup.categories.Seated as string,
+    );
+    expect(order.status).toBe(201);
+    const paid = await s.x.request(
+      'POST',
+      `/v1/payment-requests/${order.body.payment.requestId}/pay`,
+      { token: buyer.wallet.token, key: key() },
+    );
+    expect(paid.status).toBe(200);
+    // Between the payment and its webhook, the held seat is taken out from under the order (an
+    // organizer blocking it, or any inconsistency): issuing would sell a seat it no longer holds.
+    const seatId = held.body.items[0].seat.id as string;
+    await s.database.db
+      .updateTable('inventory_seats')
+      .set({ status: 'blocked', hold_id: null })
+      .where('performance_id', '=', performanceId)
+      .where('seat_id', '=', seatId)
+      .execute();
+    await s.deliverWebhooks();
+
+    const after = await s.request('GET', `/v1/orders/${order.body.id}`, { token: buyer.token });
+    expect(after.body.status).toBe('refunded');
+    expect(after.body.tickets).toEqual([]);
+    const row = await s.database.db
+      .selectFrom('orders')
+      .select('failure')
+      .where('id', '=', order.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.failure).toBe('seats_lost');
+    const tickets = await s.database.db
+      .selectFrom('tickets')
+      .select('id')
+      .where('order_id', '=', order.body.id)
+      .execute();
+    expect(tickets).toEqual([]);
+    // The refund goes back to the wallet that paid, in full.
+    expect(await sendDueRefunds(s.ticketing)).toBeGreaterThanOrEqual(1);
+    const request = await s.ticketing.exchange.paymentRequest(
+      setup.organizer.apiKey,
+      order.body.payment.requestId,
+    );
+    expect(request.refundedAmount).toBe(request.amount);
+    await audit();
   });
 
   it('converts a fiat price with an exchange quote, and points a short buyer at the buy page (claim 6)', async () => {
