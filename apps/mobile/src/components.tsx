@@ -8,6 +8,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import type { Asset } from './api/exchange.ts';
 import { useApp } from './app-state.tsx';
 import { useI18n } from './i18n.tsx';
 import { Link } from './router.tsx';
@@ -126,6 +127,36 @@ export function NeedsSession({ children, reason }: { children: ReactNode; reason
 }
 
 /** A labelled input with its hint and error tied to it for assistive technology. */
+/**
+ * For a fiat-priced sale: the crypto asset to pay in (the exchange converts the price at a quote
+ * when the order is placed). Nothing until the exchange has listed its assets.
+ */
+export function PayWith({
+  assets,
+  value,
+  onChange,
+}: {
+  assets: readonly Asset[] | undefined;
+  value: string;
+  onChange: (code: string) => void;
+}) {
+  const { t } = useI18n();
+  const crypto = (assets ?? []).filter((asset) => asset.kind === 'crypto');
+  if (crypto.length === 0) return null;
+  return (
+    <label className="field">
+      <span>{t('perf.payWith')}</span>
+      <select value={value} onChange={(event) => onChange(event.target.value)}>
+        {crypto.map((asset) => (
+          <option key={asset.code} value={asset.code}>
+            {asset.code}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function Field({
   label,
   hint,

@@ -30,6 +30,50 @@ describe.each(backends)('door sales on %s', (backend) => {
     return { id: url.pathname.split('/').pop() as string, token: url.searchParams.get('t') ?? '' };
   };
 
+  it('a fiat-priced door sale is paid in the crypto asset the buyer picks, at a quote', async () => {
+    const { setup, terminal } = await gateOf({
+      standing: 10,
+      categories: [
+        {
+          name: 'Door',
+          pricing: 'fiat',
+          priceAsset: 'KRW',
+          price: '45000',
+          seating: 'ga',
+          area: 'Standing',
+          kind: 'single',
+        },
+      ],
+    });
+    toDoors(s, setup.startsAt);
+    // Fresh rates at the doors' time (the exchange refuses to quote from stale ones).
+    s.x.setRates();
+    const made = await offer(terminal, {
+      performanceId: setup.performanceIds[0],
+      categoryId: setup.categories.Door,
+    });
+    expect(made.status, made.raw).toBe(201);
+    expect(made.body.price).toEqual({ fiat: 'KRW', amount: '45000' });
+    const claim = claimOf(made.body.claimUrl);
+    const buyer = await s.createBuyer();
+    const claimed = await s.request('POST', `/v1/door-sales/${claim.id}/claim`, {
+      token: buyer.token,
+      body: { token: claim.token, deviceId: buyer.deviceId, asset: 'ETH' },
+    });
+    expect(claimed.status, claimed.raw).toBe(201);
+    expect(claimed.body).toMatchObject({ asset: 'ETH', fiatAmount: '45000' });
+    expect(claimed.body.quoteId).not.toBeNull();
+    // 45,000 KRW at 4,500,000 KRW an ETH, plus the exchange's spread: a little over 0.01 ETH.
+    expect(Number(claimed.body.amount)).toBeGreaterThan(0.01);
+    expect(Number(claimed.body.amount)).toBeLessThan(0.0105);
+    const request = await s.x.request(
+      'GET',
+      `/v1/payment-requests/${claimed.body.payment.requestId}`,
+      { token: buyer.wallet.token },
+    );
+    expect(request.body).toMatchObject({ asset: 'ETH' });
+  });
+
   it('sells at the gate: claimed, paid, issued to the phone and admitted there at once', async () => {
     const { setup, terminal } = await gateOf();
     toDoors(s, setup.startsAt);

@@ -6,14 +6,18 @@
  */
 import { useCallback, useState } from 'react';
 import { useApis, useApp } from '../app-state.tsx';
-import { Loading, Message, NeedsOnline, NeedsSession, ScreenTitle } from '../components.tsx';
+import {
+  Loading,
+  Message,
+  NeedsOnline,
+  NeedsSession,
+  PayWith,
+  ScreenTitle,
+} from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import { formatMoney } from '../money.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
-
-/** A fiat-priced door sale is paid in this crypto asset, converted at the exchange's quote. */
-const fiatPaidIn = 'USDT';
 
 export default function DoorSaleScreen({ doorSaleId }: { doorSaleId: string }) {
   const { t } = useI18n();
@@ -27,7 +31,7 @@ export default function DoorSaleScreen({ doorSaleId }: { doorSaleId: string }) {
 }
 
 function DoorSaleView({ doorSaleId }: { doorSaleId: string }) {
-  const { ticketing } = useApis();
+  const { ticketing, exchange } = useApis();
   const { session, ensureDevice, failure } = useApp();
   const { t, formatDateTime, locale } = useI18n();
   const token = useLocation().search.get('t') ?? '';
@@ -36,6 +40,10 @@ function DoorSaleView({ doorSaleId }: { doorSaleId: string }) {
     [ticketing, session, doorSaleId, token],
   );
   const { value: sale, error } = useLoad(load);
+  const loadAssets = useCallback(() => exchange.assets(), [exchange]);
+  const assets = useLoad(loadAssets, 'exchange');
+  // A fiat-priced sale is paid in the crypto asset picked here, at the exchange's quote.
+  const [asset, setAsset] = useState('USDT');
   const [busy, setBusy] = useState(false);
   const [claimError, setClaimError] = useState<string>();
 
@@ -49,7 +57,7 @@ function DoorSaleView({ doorSaleId }: { doorSaleId: string }) {
       const order = await ticketing.claimDoorSale(session.token, doorSaleId, {
         token,
         deviceId: device.deviceId,
-        ...('fiat' in sale.price ? { asset: fiatPaidIn } : {}),
+        ...('fiat' in sale.price ? { asset } : {}),
       });
       navigate(`/orders/${order.id}`, { replace: true });
     } catch (e) {
@@ -88,9 +96,14 @@ function DoorSaleView({ doorSaleId }: { doorSaleId: string }) {
           {t('door.toOrder')}
         </button>
       ) : open ? (
-        <button type="button" className="button button-primary" onClick={claim} disabled={busy}>
-          {t('door.claim')}
-        </button>
+        <>
+          {'fiat' in sale.price && (
+            <PayWith assets={assets.value?.assets} value={asset} onChange={setAsset} />
+          )}
+          <button type="button" className="button button-primary" onClick={claim} disabled={busy}>
+            {t('door.claim')}
+          </button>
+        </>
       ) : (
         <Message kind="warning">{t('door.closed')}</Message>
       )}

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import type { Alternatives, Availability } from '../api/ticketing.ts';
 import { useApis, useApp } from '../app-state.tsx';
-import { Loading, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
+import { Loading, Message, NeedsOnline, PayWith, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.tsx';
 import { decimalsOf, formatMoney, fromUnits, toUnits } from '../money.ts';
 import { Link, navigate } from '../router.tsx';
@@ -121,8 +121,6 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
       .alternatives(performanceId, categoryId, 1)
       .then(setAlternatives, (e: unknown) => setError(failure(e)));
   }, [soldOut, categoryId, ticketing, performanceId, failure]);
-
-  const cryptoAssets = (assets.value?.assets ?? []).filter((a) => a.kind === 'crypto');
 
   const chooseCategory = (next: Category) => {
     setCategoryId(next.id);
@@ -261,17 +259,8 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
         />
       )}
 
-      {category && !soldOut && category.pricing === 'fiat' && cryptoAssets.length > 0 && (
-        <label className="field">
-          <span>{t('perf.payWith')}</span>
-          <select value={asset} onChange={(event) => setAsset(event.target.value)}>
-            {cryptoAssets.map((a) => (
-              <option key={a.code} value={a.code}>
-                {a.code}
-              </option>
-            ))}
-          </select>
-        </label>
+      {category && !soldOut && category.pricing === 'fiat' && (
+        <PayWith assets={assets.value?.assets} value={asset} onChange={setAsset} />
       )}
 
       {error && <Message kind="error">{error}</Message>}
