@@ -16,6 +16,20 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     await s?.close();
   });
 
+  /** A published event, a buyer, and that buyer's unpaid order for one seat. */
+  const seatedOrder = async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const buyer = await s.createBuyer();
+    const { held, order } = await holdAndOrder(
+      s,
+      buyer,
+      performanceId,
+      setup.categories.Seated as string,
+    );
+    return { setup, performanceId, buyer, held, order };
+  };
+
   const audit = async () => {
     const report = await auditLedger(s.x.database, new Set(s.x.exchange.assets.keys()));
     expect(report.problems).toEqual([]);
@@ -218,15 +232,7 @@ describe.each(backends)('buying tickets on %s', (backend) => {
   });
 
   it('lets a payment window close: the exchange refuses to pay late and the seats come back', async () => {
-    const setup = await setupEvent(s);
-    const performanceId = setup.performanceIds[0] as string;
-    const buyer = await s.createBuyer();
-    const { held, order } = await holdAndOrder(
-      s,
-      buyer,
-      performanceId,
-      setup.categories.Seated as string,
-    );
+    const { performanceId, buyer, held, order } = await seatedOrder();
     // The moment the hold expires: the request expired before it, so paying fails.
     s.clock.set(Date.parse(order.body.holdExpiresAt));
     const late = await s.x.request(
@@ -251,15 +257,7 @@ describe.each(backends)('buying tickets on %s', (backend) => {
   });
 
   it('a payment made just in time is honoured even if its webhook is lost and the hold has run out', async () => {
-    const setup = await setupEvent(s);
-    const performanceId = setup.performanceIds[0] as string;
-    const buyer = await s.createBuyer();
-    const { order } = await holdAndOrder(
-      s,
-      buyer,
-      performanceId,
-      setup.categories.Seated as string,
-    );
+    const { buyer, order } = await seatedOrder();
     s.clock.set(Date.parse(order.body.payment.expiresAt) - 1_000);
     const paid = await s.x.request(
       'POST',
@@ -281,15 +279,7 @@ describe.each(backends)('buying tickets on %s', (backend) => {
   });
 
   it('refunds a paid order in full when its seat was lost before the tickets could be issued (S150)', async () => {
-    const setup = await setupEvent(s);
-    const performanceId = setup.performanceIds[0] as string;
-    const buyer = await s.createBuyer();
-    const { held, order } = await holdAndOrder(
-      s,
-      buyer,
-      performanceId,
-      setup.categories.Seated as string,
-    );
+    const { setup, performanceId, buyer, held, order } = await seatedOrder();
     expect(order.status).toBe(201);
     const paid = await s.x.request(
       'POST',
