@@ -408,7 +408,7 @@ export async function acceptTransfer(
   requireUpcoming(performance, ticketing.clock.now());
 
   const signed = await nextCredential(ticketing, ticket, user.phone, device.public_key);
-  return inTransaction(ticketing, async ({ trx, now }) => {
+  const accepting = inTransaction(ticketing, async ({ trx, now }) => {
     await rebind(
       trx,
       now,
@@ -434,6 +434,14 @@ export async function acceptTransfer(
       .selectAll()
       .where('id', '=', ticket.id)
       .executeTakeFirstOrThrow();
+  });
+  return accepting.catch(async (error: unknown) => {
+    // Used up at the gate since it was offered: nothing is left to accept, ever, so the offer
+    // ends (as if its sender had taken it back) instead of waiting for someone to end it.
+    if (error instanceof ApiError && error.code === 'ticket_used') {
+      await endTransfer(ticketing, transfer, null).catch(() => {});
+    }
+    throw error;
   });
 }
 

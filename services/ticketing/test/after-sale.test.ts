@@ -705,6 +705,11 @@ describe.each(backends)('after the sale on %s', (backend) => {
     });
     expect(accept.status).toBe(409);
     expect(accept.body.error.code).toBe('ticket_used');
+    // Nothing will ever be left to accept: the offer has ended.
+    const offers = await s.request('GET', '/v1/me/transfers', { token: buyer.token });
+    expect(
+      offers.body.outgoing.find((sent: { id: string }) => sent.id === transfer.body.id)?.status,
+    ).toBe('cancelled');
     // Nothing changed: both still the buyer's, valid, at revision 1, the seats sold.
     for (const ticket of [used, offered]) {
       expect(await ticketRow(ticket.id)).toMatchObject({
