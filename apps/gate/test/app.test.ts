@@ -26,7 +26,8 @@ const stepTimeoutMs = 90_000;
 /** About 2.2 km north of the hall: well outside its 300 m radius. */
 const farAway = { latitude: 37.4986, longitude: 127.0115, accuracy: 15 };
 
-describe('the gate terminal in Chromium', () => {
+// The servers behind the app on each database the project supports.
+describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on %s', (backend) => {
   let system: GateSystem;
   let browser: Awaited<ReturnType<typeof launchGateBrowser>>;
   let page: Page;
@@ -67,7 +68,7 @@ describe('the gate terminal in Chromium', () => {
   };
 
   beforeAll(async () => {
-    system = await startGateSystem();
+    system = await startGateSystem({ backend });
     event = await system.createEvent([
       { name: 'Floor' },
       { name: 'Lounge', reentryAllowed: true },
