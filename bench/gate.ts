@@ -18,8 +18,8 @@
  * over 20 s old (of the 30 s it lives) when its holder reaches a gate is made again then. Then
  * every terminal at once, each in a loop, takes the next holder in the queue and sends the
  * holder's barcode to `POST /v1/terminal/verifications`, which verifies it as the protocol says,
- * compares it with the ticket on record and records the admission and the audit entry in one
- * transaction. One holder in 25 is also scanned a second time right away, at whichever terminal
+ * compares it with the ticket on record and records the admission and the audit entry together
+ * (one statement on PostgreSQL). One holder in 25 is also scanned a second time right away, at whichever terminal
  * is free next (two gates at the same moment): exactly one of the two scans may pass, the other
  * must be refused as already used. Latencies are the verification requests' round trips.
  *

@@ -61,6 +61,18 @@ describe.each(['sqlite', 'postgres'] as const)(
       return page;
     };
 
+    /** The wallet screen, 100,000 KRW added by the sandbox card. */
+    const fundedWallet = async () => {
+      const wallet = await livePage();
+      await wallet.goto(new URL('/wallet', system.appUrl).href);
+      await addMoneyByCard(wallet, '100000', '4242424242424242');
+      await wallet
+        .getByRole('region', { name: 'Add money' })
+        .getByText('100,000 KRW was added to your wallet.')
+        .waitFor();
+      return wallet;
+    };
+
     const verify = (text: string, nowS: number) =>
       protocol.verifyPresentation(text, { keyring, eventIds: [tonight.performanceCode], nowS });
 
@@ -169,13 +181,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     it(
       "goes to the exchange's buy page when the wallet is short, and comes back to the same order",
       async () => {
-        page = await livePage();
-        await page.goto(new URL('/wallet', system.appUrl).href);
-        await addMoneyByCard(page, '100000', '4242424242424242');
-        await page
-          .getByRole('region', { name: 'Add money' })
-          .getByText('100,000 KRW was added to your wallet.')
-          .waitFor();
+        page = await fundedWallet();
         const orderId = await orderSeats(page, system, tonight.performanceId, ['Orchestra/C/6']);
         // 5 USDT left after the first seat; this one costs 55.
         await page.getByText('You need 50 USDT more.').waitFor();
@@ -205,13 +211,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     it(
       'says so when a payment is refused, and cancels the order on request (seats back on sale)',
       async () => {
-        page = await livePage();
-        await page.goto(new URL('/wallet', system.appUrl).href);
-        await addMoneyByCard(page, '100000', '4242424242424242');
-        await page
-          .getByRole('region', { name: 'Add money' })
-          .getByText('100,000 KRW was added to your wallet.')
-          .waitFor();
+        page = await fundedWallet();
         await buyCrypto(page, 'USDT', '60');
         const orderId = await orderSeats(page, system, tonight.performanceId, ['Orchestra/C/7']);
         await page.getByRole('button', { name: 'Pay 55 USDT' }).waitFor();

@@ -1,17 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { instrumentHttp, MetricsRegistry, unmatchedRoute } from '../src/metrics.ts';
-
-/** The sample lines of an exposition text, by their name and labels as written. */
-function samples(text: string) {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    found.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return found;
-}
+import { samples } from './exposition.ts';
 
 describe('the metrics registry', () => {
   it('writes counters and gauges in the text format with help, type and escaped labels', async () => {

@@ -2,20 +2,11 @@
  * GET /metrics at the exchange: refused to anyone but the operator, counts real requests by
  * route pattern, and reports the webhook outbox as the database holds it.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samples } from '../../../packages/service-kit/test/exposition.ts';
 import { startWebhookWorker } from '../src/workers/webhooks.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
-
-/** The sample lines of an exposition text, by their name and labels as written. */
-function samples(text: string) {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    found.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return found;
-}
 
 describe.each(backends)('exchange metrics on %s', (backend) => {
   let x: TestExchange;

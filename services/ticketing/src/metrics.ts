@@ -5,17 +5,8 @@
  */
 import type { MetricsRegistry } from '@tessera/service-kit/metrics';
 import type { Ticketing } from './context.ts';
-import type { OrderStatus } from './db/schema.ts';
+import { orderStatuses } from './reports.ts';
 import { creatingGraceMs, pollAfterMs } from './workers/reconcile.ts';
-
-const orderStatuses: readonly OrderStatus[] = [
-  'creating',
-  'awaiting_payment',
-  'issued',
-  'expired',
-  'cancelled',
-  'refunded',
-];
 
 export function registerTicketingMetrics(registry: MetricsRegistry, ticketing: Ticketing) {
   const activeHolds = registry.gauge(

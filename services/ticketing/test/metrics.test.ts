@@ -3,21 +3,12 @@
  * by route pattern, and reports holds, orders by status, admissions and the reconciliation
  * backlog as the database holds them.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samples } from '../../../packages/service-kit/test/exposition.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { barcode, enrolTerminal, nowS, scan, ticketsOfOrder, toDoors } from './gate-kit.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
-
-/** The sample lines of an exposition text, by their name and labels as written. */
-function samples(text: string) {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    found.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return found;
-}
 
 describe.each(backends)('ticketing metrics on %s', (backend) => {
   let s: TestSystem;
