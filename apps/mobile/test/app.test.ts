@@ -328,6 +328,9 @@ describe.each(['sqlite', 'postgres'] as const)(
           await listed.click();
           await phone.getByRole('button', { name: 'Move it to this phone' }).click();
           const code = phone.getByLabel('Code from the text message');
+          // The new code is in the inbox once the app shows its field (before, the inbox still
+          // holds the sign-in's code).
+          await code.waitFor();
           await code.fill(await system.smsCode('ticketing', buyer.phone));
           await code.press('Enter');
           await phone.getByText('Valid', { exact: true }).waitFor();
