@@ -17,7 +17,7 @@
  *   organizer's wallet received was recorded by the ticketing server.
  * - Nothing left half done: no order still `creating`, no refund still pending or failed.
  */
-import { auditLedger } from '../services/exchange/src/audit.ts';
+import { auditLedger } from '../services/exchange/src/ledger/audit.ts';
 import type { SaleDatabases } from './onsale-setup.ts';
 
 export interface BooksScope {

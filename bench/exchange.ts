@@ -25,10 +25,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Database, migrateToLatest, openDatabase, writeTransaction } from '@tessera/db';
-import { auditLedger } from '../services/exchange/src/audit.ts';
-import { exchangeMigrations, houseAccounts } from '../services/exchange/src/db/migrations.ts';
+import { exchangeMigrations } from '../services/exchange/src/db/migrations/index.ts';
 import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
-import { postEntry } from '../services/exchange/src/ledger.ts';
+import { auditLedger } from '../services/exchange/src/ledger/audit.ts';
+import { houseAccounts } from '../services/exchange/src/ledger/house-accounts.ts';
+import { postEntry } from '../services/exchange/src/ledger/service.ts';
 import {
   call,
   concurrencyLevels,

@@ -47,13 +47,12 @@ import { type Ed25519Signer, fromBase64url, toBase64url } from '@tessera/protoco
 import { protocol } from '@tessera/protocol/node';
 import { systemClock } from '@tessera/service-kit/clock';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
-import { inTransaction } from '../services/ticketing/src/app.ts';
 import { loadConfig } from '../services/ticketing/src/config.ts';
-import { createTicketing } from '../services/ticketing/src/context.ts';
+import { createTicketing, inTransaction } from '../services/ticketing/src/context.ts';
 import { ExchangeClient } from '../services/ticketing/src/exchange-client.ts';
 import { newId } from '../services/ticketing/src/ids.ts';
-import { mintTickets } from '../services/ticketing/src/issuance.ts';
-import { signerFor } from '../services/ticketing/src/issuer.ts';
+import { signerFor } from '../services/ticketing/src/organizers/keys.ts';
+import { mintTickets } from '../services/ticketing/src/tickets/issuance.ts';
 import {
   concurrencyLevels,
   cpuMs,

@@ -13,12 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { migrateToLatest, openDatabase, writeTransaction } from '@tessera/db';
 import { toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
-import { exchangeMigrations, houseAccounts } from '../services/exchange/src/db/migrations.ts';
+import { exchangeMigrations } from '../services/exchange/src/db/migrations/index.ts';
 import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
-import { postEntry } from '../services/exchange/src/ledger.ts';
-import { ticketingMigrations } from '../services/ticketing/src/db/migrations.ts';
+import { houseAccounts } from '../services/exchange/src/ledger/house-accounts.ts';
+import { postEntry } from '../services/exchange/src/ledger/service.ts';
+import { ticketingMigrations } from '../services/ticketing/src/db/migrations/index.ts';
 import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
-import { deviceRegistrationMessage } from '../services/ticketing/src/devices.ts';
+import { deviceRegistrationMessage } from '../services/ticketing/src/identity/devices.ts';
 import { call, createPostgresDatabase, host, productionNodeFlags } from './lib.ts';
 
 export type Backend = 'sqlite' | 'postgres';

@@ -30,7 +30,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { auditLedger } from '../services/exchange/src/audit.ts';
+import { auditLedger } from '../services/exchange/src/ledger/audit.ts';
 import {
   concurrencyLevels,
   cpuMs,

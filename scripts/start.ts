@@ -14,7 +14,7 @@ import { ensureGateBuild } from '../apps/gate/server/build.ts';
 import { startGateServer } from '../apps/gate/server/serve.ts';
 import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
 import { startMobileServer } from '../apps/mobile/server/serve.ts';
-import { createApiKey } from '../services/exchange/src/auth.ts';
+import { createApiKey } from '../services/exchange/src/accounts/auth.ts';
 import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
 import { demoAccounts, seedDemo } from '../services/exchange/src/demo.ts';
 import { startExchange } from '../services/exchange/src/server.ts';

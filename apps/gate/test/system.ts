@@ -8,7 +8,7 @@
 import { type Ed25519Signer, fromBase64url, protocol } from '@tessera/protocol/node';
 import { freePort } from '../../../scripts/free-port.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
-import { deviceRegistrationMessage } from '../../../services/ticketing/src/devices.ts';
+import { deviceRegistrationMessage } from '../../../services/ticketing/src/identity/devices.ts';
 import { type Backend, startMobileSystem } from '../../mobile/test/system.ts';
 import { ensureGateBuild } from '../server/build.ts';
 import { startGateServer } from '../server/serve.ts';

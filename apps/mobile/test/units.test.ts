@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/free-port.ts';
-import { deviceRegistrationMessage as serverMessage } from '../../../services/ticketing/src/devices.ts';
+import { deviceRegistrationMessage as serverMessage } from '../../../services/ticketing/src/identity/devices.ts';
 import { ensureMobileBuild } from '../server/build.ts';
 import { type MobileServer, mobileDistDir, startMobileServer } from '../server/serve.ts';
 import { isMessageKey, translate } from '../src/i18n.tsx';

@@ -246,6 +246,26 @@ export function sequenceColumn(dialect: Dialect): ColumnDataType {
 
 export type MigrationSet = (dialect: Dialect) => Record<string, Migration>;
 
+/**
+ * Whether `table` has `column` in the schema in use: for a migration that repairs databases
+ * made by an earlier version of itself, which may or may not have the column.
+ */
+export async function columnExists(
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was then.
+  db: Kysely<any>,
+  dialect: Dialect,
+  table: string,
+  column: string,
+): Promise<boolean> {
+  const query =
+    dialect === 'postgres'
+      ? sql`select 1 as found from information_schema.columns
+          where table_schema = current_schema() and table_name = ${table} and column_name = ${column}`
+      : sql`select 1 as found from pragma_table_info(${table}) where name = ${column}`;
+  const { rows } = await query.execute(db);
+  return rows.length > 0;
+}
+
 /** Applies every pending migration in name order; fails loudly if any fails. */
 export async function migrateToLatest<DB>(database: Database<DB>, migrations: MigrationSet) {
   const provider: MigrationProvider = {

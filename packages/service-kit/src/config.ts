@@ -2,7 +2,8 @@
  * Reading configuration from the environment once at start. Every problem is collected, so a
  * bad start lists every bad variable rather than the first; `finish()` throws them together.
  */
-import type { LogLevel } from './http.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

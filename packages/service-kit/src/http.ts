@@ -16,7 +16,10 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { ConfigError } from './config.ts';
+import { ConfigError, type LogLevel } from './config.ts';
+
+export type { LogLevel };
+
 import { ApiError } from './errors.ts';
 import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
 
@@ -26,8 +29,6 @@ declare module 'fastify' {
     access?: string;
   }
 }
-
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
 export function createFastify(options: {
   logLevel: LogLevel;

@@ -4,6 +4,7 @@
  * file and database.
  */
 import { type Database, writeTransaction } from '@tessera/db';
+import { Caches } from '@tessera/service-kit/cache';
 import type { Kysely } from 'kysely';
 import type { Clock } from './clock.ts';
 import type { ExchangeConfig } from './config.ts';
@@ -15,9 +16,9 @@ import {
   type NotificationEvent,
   NotificationHub,
   writeNotifications,
-} from './notifications.ts';
-import type { RateSource } from './rates.ts';
+} from './notifications/service.ts';
 import type { SmsSender } from './sms.ts';
+import type { RateSource } from './trading/rates.ts';
 
 export interface Exchange {
   readonly config: ExchangeConfig;
@@ -28,15 +29,22 @@ export interface Exchange {
   readonly hub: NotificationHub;
   /** Every asset by code: the fiat currency first, then the crypto assets. */
   readonly assets: ReadonlyMap<string, Asset>;
+  /** Every cache of this instance, timed by `clock`, invalidated on the others by the bus. */
+  readonly caches: Caches;
 }
 
 export function createExchange(
-  parts: Omit<Exchange, 'assets' | 'hub'> & { hub?: NotificationHub },
+  parts: Omit<Exchange, 'assets' | 'hub' | 'caches'> & { hub?: NotificationHub },
 ): Exchange {
   const assets = new Map<string, Asset>();
   for (const asset of [parts.config.fiat, ...parts.config.cryptoAssets])
     assets.set(asset.code, asset);
-  return { ...parts, hub: parts.hub ?? new NotificationHub(), assets };
+  return {
+    ...parts,
+    hub: parts.hub ?? new NotificationHub(),
+    assets,
+    caches: new Caches(parts.clock),
+  };
 }
 
 export function assetOf(exchange: Exchange, code: string, kind?: Asset['kind']): Asset {

@@ -5,11 +5,11 @@
  * liquidity), so the audit holds for demo data like any other.
  */
 import { writeTransaction } from '@tessera/db';
+import { openSubscriber } from './accounts/subscribers.ts';
 import type { Exchange } from './context.ts';
-import { houseAccounts } from './db/migrations.ts';
-import { postEntry } from './ledger.ts';
+import { houseAccounts } from './ledger/house-accounts.ts';
+import { postEntry } from './ledger/service.ts';
 import { parseAmount } from './money.ts';
-import { openSubscriber } from './subscribers.ts';
 
 export const demoAccounts = {
   buyer: { phone: '+821000000001', kind: 'person', name: 'Demo Buyer' },

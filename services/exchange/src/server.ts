@@ -8,11 +8,12 @@ import { buildApp } from './app.ts';
 import { systemClock } from './clock.ts';
 import { type ExchangeConfig, loadConfig } from './config.ts';
 import { createExchange, type Exchange } from './context.ts';
-import { exchangeMigrations } from './db/migrations.ts';
+import { exchangeMigrations } from './db/migrations/index.ts';
 import type { ExchangeDB } from './db/schema.ts';
-import { rateSourceFor } from './rates.ts';
-import { allRoutes } from './routes/index.ts';
+import { startInstanceBus } from './instance-bus.ts';
+import { allRoutes } from './routes.ts';
 import { smsSenderFor } from './sms.ts';
+import { rateSourceFor } from './trading/rates.ts';
 import { startWorkers } from './workers/index.ts';
 
 export async function startExchange(config: ExchangeConfig) {
@@ -32,6 +33,8 @@ export async function startExchange(config: ExchangeConfig) {
   const app = await buildApp(exchange, allRoutes);
   log = (message) => app.log.info(message);
   const workers = config.workers ? startWorkers(exchange, app.log) : undefined;
+  // Several instances on one PostgreSQL database forget each other's stale cache entries.
+  const bus = startInstanceBus(exchange, app.log);
   await app.listen({ host: config.host, port: config.port });
   return {
     app,
@@ -39,6 +42,7 @@ export async function startExchange(config: ExchangeConfig) {
     async close() {
       await workers?.stop();
       await app.close();
+      await bus?.stop();
       await database.close();
     },
   };

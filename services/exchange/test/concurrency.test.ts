@@ -4,7 +4,7 @@
  * database decides; afterwards the audit must pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../src/audit.ts';
+import { auditLedger } from '../src/ledger/audit.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
 describe.each(backends)('concurrency on %s', (backend) => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { houseAccounts } from '../src/db/migrations.ts';
-import { fiatProviders, luhnValid, sandboxTestCards } from '../src/fiat.ts';
-import { fiatRoutes, maskAccountNumber } from '../src/routes/fiat.ts';
+import { fiatRoutes, maskAccountNumber } from '../src/fiat/routes.ts';
+import { fiatProviders, luhnValid, sandboxTestCards } from '../src/fiat/service.ts';
+import { houseAccounts } from '../src/ledger/house-accounts.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
 const good = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };

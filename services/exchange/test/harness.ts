@@ -15,12 +15,13 @@ import { buildApp } from '../src/app.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { createExchange } from '../src/context.ts';
-import { exchangeMigrations, houseAccounts } from '../src/db/migrations.ts';
+import { exchangeMigrations } from '../src/db/migrations/index.ts';
 import type { ExchangeDB } from '../src/db/schema.ts';
-import { postEntry } from '../src/ledger.ts';
-import { FileRateSource } from '../src/rates.ts';
-import { allRoutes } from '../src/routes/index.ts';
+import { houseAccounts } from '../src/ledger/house-accounts.ts';
+import { postEntry } from '../src/ledger/service.ts';
+import { allRoutes } from '../src/routes.ts';
 import { DevelopmentSms } from '../src/sms.ts';
+import { FileRateSource } from '../src/trading/rates.ts';
 
 export type Backend = 'sqlite' | 'postgres';
 export const backends: Backend[] = ['sqlite', 'postgres'];

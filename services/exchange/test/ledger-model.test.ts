@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../src/audit.ts';
+import { auditLedger } from '../src/ledger/audit.ts';
 import { formatAmount, parseAmount } from '../src/money.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samples } from '../../../packages/service-kit/test/exposition.ts';
-import { startWebhookWorker } from '../src/workers/webhooks.ts';
+import { startWebhookWorker } from '../src/notifications/worker.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
 describe.each(backends)('exchange metrics on %s', (backend) => {

@@ -1,7 +1,7 @@
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptSecret } from '../src/webhooks.ts';
+import { decryptSecret } from '../src/notifications/webhooks.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
 interface SseEvent {

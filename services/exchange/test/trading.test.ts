@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { houseAccounts } from '../src/db/migrations.ts';
-import { FileRateSource, parseTicker, TickerRateSource } from '../src/rates.ts';
+import { houseAccounts } from '../src/ledger/house-accounts.ts';
+import { FileRateSource, parseTicker, TickerRateSource } from '../src/trading/rates.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
 const testRates = { BTC: '95123456.78', ETH: '4512345.6', USDT: '1398.7' };

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { attemptDelivery, isPublicAddress } from '../src/webhooks.ts';
+import { attemptDelivery, isPublicAddress } from '../src/notifications/webhooks.ts';
 
 describe('webhook destinations', () => {
   it('tells public addresses from the rest', () => {

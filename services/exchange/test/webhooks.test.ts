@@ -10,12 +10,10 @@ import { buildApp } from '../src/app.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { createExchange, type Exchange } from '../src/context.ts';
-import { exchangeMigrations, houseAccounts } from '../src/db/migrations.ts';
+import { exchangeMigrations } from '../src/db/migrations/index.ts';
 import type { ExchangeDB } from '../src/db/schema.ts';
-import { postEntry } from '../src/ledger.ts';
-import { FileRateSource } from '../src/rates.ts';
-import { allRoutes } from '../src/routes/index.ts';
-import { DevelopmentSms } from '../src/sms.ts';
+import { houseAccounts } from '../src/ledger/house-accounts.ts';
+import { postEntry } from '../src/ledger/service.ts';
 import {
   decryptSecret,
   encryptSecret,
@@ -23,8 +21,11 @@ import {
   retryDelayMs,
   signWebhook,
   verifyWebhookSignature,
-} from '../src/webhooks.ts';
-import { claimDueDeliveries, startWebhookWorker } from '../src/workers/webhooks.ts';
+} from '../src/notifications/webhooks.ts';
+import { claimDueDeliveries, startWebhookWorker } from '../src/notifications/worker.ts';
+import { allRoutes } from '../src/routes.ts';
+import { DevelopmentSms } from '../src/sms.ts';
+import { FileRateSource } from '../src/trading/rates.ts';
 import {
   type Backend,
   backends,

@@ -4,8 +4,9 @@
  * signs credentials (110). Routes and workers receive this; tests build it with their own clock
  * and database.
  */
-import type { Database } from '@tessera/db';
+import { type Database, writeTransaction } from '@tessera/db';
 import { protocol } from '@tessera/protocol/node';
+import { Caches } from '@tessera/service-kit/cache';
 import type { Clock } from '@tessera/service-kit/clock';
 import type { SmsSender } from '@tessera/service-kit/sms';
 import type { Kysely } from 'kysely';
@@ -26,6 +27,11 @@ export interface Ticketing {
    * through the instance bus (instance-bus.ts) when the database is PostgreSQL.
    */
   readonly gates: GateFeed;
+  /**
+   * Every cache of this instance (keyrings, signers, sessions, terminals, wallets...), timed by
+   * `clock` and invalidated on the other instances through the instance bus.
+   */
+  readonly caches: Caches;
 }
 
 /** What one instance tells the others (instance-bus.ts). */
@@ -127,14 +133,29 @@ export class OrderWatch {
 }
 
 export function createTicketing(
-  parts: Omit<Ticketing, 'protocol' | 'orders' | 'gates'>,
+  parts: Omit<Ticketing, 'protocol' | 'orders' | 'gates' | 'caches'>,
 ): Ticketing {
   return {
     ...parts,
     protocol,
     orders: new OrderWatch(),
     gates: new GateFeed(),
+    caches: new Caches(parts.clock),
   };
 }
 
 export type Trx = Kysely<TicketingDB>;
+
+export interface Work {
+  readonly trx: Trx;
+  readonly now: number;
+}
+
+/**
+ * One write transaction with the clock read once, as every effect in it sees it. Services that
+ * make one atomic change take the `Work` their caller opened here; flows that call the network
+ * between database steps (an order at the exchange) open their own, one per step.
+ */
+export function inTransaction<T>(ticketing: Ticketing, fn: (work: Work) => Promise<T>): Promise<T> {
+  return writeTransaction(ticketing.database, (trx) => fn({ trx, now: ticketing.clock.now() }));
+}

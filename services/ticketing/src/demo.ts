@@ -5,15 +5,16 @@
  * fiat, standing) and a city transit pass (a 10-ride pass, a day pass, a stored-value card).
  */
 import { readFileSync } from 'node:fs';
-import { inTransaction } from './app.ts';
-import { userForPhone } from './auth.ts';
-import { createEvent, createVenue, publishEvent, replaceSeatMap } from './catalogue.ts';
 import type { Ticketing } from './context.ts';
-import { createEnrolment } from './gate.ts';
+import { inTransaction } from './context.ts';
+import { createEvent, publishEvent } from './events/service.ts';
+import { userForPhone } from './identity/service.ts';
 import { newId } from './ids.ts';
-import { addSigningKey, newPhoneTagSecret } from './issuer.ts';
-import { seatMapFromCsv } from './seat-map.ts';
-import { linkWallet } from './wallet.ts';
+import { addSigningKey, newPhoneTagSecret } from './organizers/keys.ts';
+import { linkWallet } from './organizers/wallet.ts';
+import { createEnrolment } from './terminals/service.ts';
+import { seatMapFromCsv } from './venues/seat-map.ts';
+import { createVenue, replaceSeatMap } from './venues/service.ts';
 
 export interface DemoResult {
   organizerId: string;

@@ -9,11 +9,11 @@ import { smsSenderFor } from '@tessera/service-kit/sms';
 import { buildApp } from './app.ts';
 import { loadConfig, type TicketingConfig } from './config.ts';
 import { createTicketing, type Ticketing } from './context.ts';
-import { ticketingMigrations } from './db/migrations.ts';
+import { ticketingMigrations } from './db/migrations/index.ts';
 import type { TicketingDB } from './db/schema.ts';
 import { ExchangeClient } from './exchange-client.ts';
 import { startInstanceBus } from './instance-bus.ts';
-import { allRoutes } from './routes/index.ts';
+import { allRoutes } from './routes.ts';
 import { startWorkers } from './workers/index.ts';
 
 export async function startTicketing(config: TicketingConfig) {

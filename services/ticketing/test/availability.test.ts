@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alternativesFor, bestSeatsTogether } from '../src/availability.ts';
+import { alternativesFor, bestSeatsTogether } from '../src/availability/service.ts';
 import type { SeatStatus } from '../src/db/schema.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/organizer.ts';
-import { type GateReport, gateBucketMs, remainderRefundId } from '../src/gate-report.ts';
-import { sendDueRefunds } from '../src/refunds.ts';
+import { sendDueRefunds } from '../src/orders/refunds.ts';
+import { type GateReport, gateBucketMs, remainderRefundId } from '../src/reports/gate-report.ts';
 import { type Buyer, buy, type EventSetup, setupEvent } from './fixtures.ts';
 import {
   barcode,

@@ -7,10 +7,10 @@
  */
 import { fromBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
-import { inTransaction } from '../src/app.ts';
+import { inTransaction } from '../src/context.ts';
 import { newId } from '../src/ids.ts';
-import { mintTickets } from '../src/issuance.ts';
-import { signerFor } from '../src/issuer.ts';
+import { signerFor } from '../src/organizers/keys.ts';
+import { mintTickets } from '../src/tickets/issuance.ts';
 import type { Buyer, EventSetup } from './fixtures.ts';
 import type { TestSystem } from './harness.ts';
 

@@ -3,6 +3,7 @@
  * holds, that its manual-code records verify with the protocol exactly as a terminal would, and
  * that it syncs incrementally with its cursor. Through the HTTP API, as an enrolled terminal.
  */
+
 import { gunzipSync } from 'node:zlib';
 import { fromBase64url, prepareRevocations } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
@@ -12,7 +13,7 @@ import {
   eventPackage,
   packageSettleMs,
   toManualCodeRecord,
-} from '../src/event-package.ts';
+} from '../src/admission/package.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
 import { type Buyer, buy, type EventSetup, setupEvent } from './fixtures.ts';
 import {

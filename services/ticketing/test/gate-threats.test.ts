@@ -5,6 +5,7 @@
  * refund, a revoked or unenrolled terminal, and manual-code guessing. Every refusal must leave
  * no admission behind and an entry in the append-only audit log.
  */
+
 import { createHash } from 'node:crypto';
 import {
   credentialSigningInput,

@@ -3,6 +3,7 @@
  * code, revocation, and the live feed. The threats, races and offline uploads have their own
  * files (gate-threats, gate-races, gate-offline).
  */
+
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromBase64url } from '@tessera/protocol';

@@ -5,6 +5,7 @@
  * Fastify's inject and deliver the exchange's webhooks when they choose to (`deliverWebhooks`),
  * so lost, late and replayed deliveries can be staged.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { protocol } from '@tessera/protocol/node';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
 import { freePort } from '../../../scripts/free-port.ts';
 import { injectJson, type TestRequest } from '../../../scripts/test/inject.ts';
-import { startWebhookWorker } from '../../exchange/src/workers/webhooks.ts';
+import { startWebhookWorker } from '../../exchange/src/notifications/worker.ts';
 import {
   type Backend,
   backends,
@@ -26,11 +27,11 @@ import {
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createTicketing } from '../src/context.ts';
-import { ticketingMigrations } from '../src/db/migrations.ts';
+import { ticketingMigrations } from '../src/db/migrations/index.ts';
 import type { TicketingDB } from '../src/db/schema.ts';
-import { deviceRegistrationMessage } from '../src/devices.ts';
 import { ExchangeClient } from '../src/exchange-client.ts';
-import { allRoutes } from '../src/routes/index.ts';
+import { deviceRegistrationMessage } from '../src/identity/devices.ts';
+import { allRoutes } from '../src/routes.ts';
 
 export { type Backend, backends, key };
 

@@ -1,8 +1,8 @@
 import { decodeCredential, fromBase64url, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLedger } from '../../exchange/src/audit.ts';
-import { sendDueRefunds } from '../src/refunds.ts';
+import { auditLedger } from '../../exchange/src/ledger/audit.ts';
+import { sendDueRefunds } from '../src/orders/refunds.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { backends, key, startTestSystem, type TestSystem } from './harness.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendDueRefunds } from '../src/refunds.ts';
-import { attendeeCsv, csvCell } from '../src/reports.ts';
+import { sendDueRefunds } from '../src/orders/refunds.ts';
+import { attendeeCsv, csvCell } from '../src/reports/service.ts';
 import { buy, type EventSetup, setupEvent } from './fixtures.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
 

@@ -3,10 +3,10 @@
  * (DATABASE_URL, or EXCHANGE_SQLITE_PATH) and exits non-zero on any mismatch.
  */
 import { migrateToLatest, openDatabase } from '@tessera/db';
-import { auditLedger } from '../audit.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { exchangeMigrations } from '../db/migrations.ts';
+import { exchangeMigrations } from '../db/migrations/index.ts';
 import type { ExchangeDB } from '../db/schema.ts';
+import { auditLedger } from '../ledger/audit.ts';
 
 try {
   const config = loadConfig();

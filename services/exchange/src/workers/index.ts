@@ -1,12 +1,9 @@
 /** Background workers of the exchange; each coordinates through the database, not memory. */
+import type { Worker } from '@tessera/service-kit/worker';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Exchange } from '../context.ts';
+import { startWebhookWorker } from '../notifications/worker.ts';
 import { startHousekeeping } from './housekeeping.ts';
-import { startWebhookWorker } from './webhooks.ts';
-
-export interface Worker {
-  stop(): Promise<void>;
-}
 
 export function startWorkers(exchange: Exchange, log: FastifyBaseLogger): Worker {
   const running: Worker[] = [

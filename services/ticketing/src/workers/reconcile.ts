@@ -15,14 +15,15 @@
  * Every step is a conditional update, so several instances (or a webhook racing the worker) may
  * run it at once without doing anything twice.
  */
+
+import type { Worker } from '@tessera/service-kit/worker';
 import type { FastifyBaseLogger } from 'fastify';
+import { fillManualCodeRecords, workerFillMax } from '../admission/package.ts';
 import type { Ticketing } from '../context.ts';
-import { fillManualCodeRecords, workerFillMax } from '../event-package.ts';
-import { releaseExpiredHolds } from '../holds.ts';
-import { closeUnpaidOrder, requestPayment, settle } from '../orders.ts';
-import { sendDueRefunds } from '../refunds.ts';
-import { walletOf } from '../wallet.ts';
-import type { Worker } from './index.ts';
+import { releaseExpiredHolds } from '../holds/service.ts';
+import { sendDueRefunds } from '../orders/refunds.ts';
+import { closeUnpaidOrder, requestPayment, settle } from '../orders/service.ts';
+import { walletOf } from '../organizers/wallet.ts';
 
 export interface ReconcileSummary {
   holdsReleased: number;

@@ -1,0 +1,164 @@
+import { Type } from 'typebox';
+import { Nullable } from '../schemas.ts';
+import { packageEntriesMax } from './package.ts';
+export const Kind = Type.Union([
+  Type.Literal('single'),
+  Type.Literal('multi'),
+  Type.Literal('timed'),
+  Type.Literal('stored_value'),
+]);
+
+export const termFields = {
+  kind: Kind,
+  entriesAllowed: Type.Integer({ description: 'Uses allowed; 0: unlimited' }),
+  reentryAllowed: Type.Boolean(),
+  validFromS: Type.Integer({ description: 'Admission window start, Unix seconds' }),
+  validUntilS: Type.Integer({ description: 'Admission window end (exclusive), Unix seconds' }),
+  storedValue: Type.String({
+    description: 'Initial stored value in the smallest unit of its asset; "0" unless stored_value',
+  }),
+};
+
+export const EventPackage = Type.Object({
+  packageVersion: Type.Integer(),
+  generatedAt: Type.String(),
+  full: Type.Boolean({
+    description:
+      'True when this package is whole (no cursor, or one made for another terminal or set of performances): drop everything held before',
+  }),
+  cursor: Type.String({ description: 'Pass as since= next time for the changes only' }),
+  more: Type.Boolean({
+    description: `A list was cut at ${packageEntriesMax} entries: ask again with the new cursor at once`,
+  }),
+  terminal: Type.Object({ id: Type.String(), name: Type.String(), gate: Type.String() }),
+  venue: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    address: Type.String(),
+    latitude: Type.Number(),
+    longitude: Type.Number(),
+    radiusM: Type.Number({ description: 'Scans farther than this from the venue are flagged' }),
+  }),
+  keys: Type.Array(
+    Type.Object({
+      keyId: Type.String({ description: '4-byte key id, hex' }),
+      publicKey: Type.String({ description: 'Raw Ed25519 public key, base64url' }),
+      status: Type.String(),
+      eventIds: Type.Array(Type.String(), {
+        description: 'The performance codes this key may vouch for (KeyringEntry.eventIds)',
+      }),
+    }),
+    { description: "The organizer's active signing keys: the whole keyring, every time" },
+  ),
+  performances: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      code: Type.String({ description: "The credential's event ID" }),
+      eventId: Type.String(),
+      eventName: Type.String(),
+      status: Type.String({ description: 'scheduled, cancelled or closed' }),
+      doorsAt: Type.String(),
+      startsAt: Type.String(),
+      endsAt: Type.String(),
+      closedAt: Nullable(Type.String()),
+      categories: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          ...termFields,
+          storedValueAsset: Nullable(Type.String()),
+          storedValueScale: Nullable(Type.Integer()),
+        }),
+      ),
+    }),
+  ),
+  revocations: Type.Array(
+    Type.Object({
+      performanceCode: Type.String(),
+      ticketNumber: Type.String(),
+      throughRevision: Type.Integer({ description: 'Every revision up to this one is void' }),
+      reason: Type.String(),
+    }),
+  ),
+  manualCodes: Type.Array(
+    Type.Object({
+      manualNumber: Type.String({ description: 'The 10 digits typed at the gate' }),
+      performanceCode: Type.String(),
+      ticketNumber: Type.String({ description: "The credential's ticket ID" }),
+      revision: Type.Integer(),
+      ...termFields,
+      salt: Type.String({ description: '16 bytes, hex' }),
+      iterations: Type.Integer(),
+      pinHash: Type.String({ description: 'PBKDF2-HMAC-SHA256, 32 bytes, hex' }),
+    }),
+    {
+      description:
+        'Salted PIN hashes of manual codes made or remade (new revision) since the cursor; replace by manualNumber',
+    },
+  ),
+  manualCodesComplete: Type.Boolean({
+    description: 'False while some tickets have no record yet; a later call brings them',
+  }),
+  admissions: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      performanceCode: Type.String(),
+      ticketNumber: Type.String(),
+      revision: Type.Integer(),
+      direction: Type.String({ description: 'entry or exit' }),
+      debit: Type.String({ description: 'Smallest units debited from a stored-value ticket' }),
+      scannedAt: Type.String(),
+      presentationTime: Nullable(Type.Integer()),
+      gate: Type.String(),
+      terminalId: Type.String(),
+      duplicate: Type.Boolean(),
+    }),
+    { description: 'Admissions recorded by every gate since the cursor; keep by id' },
+  ),
+});
+
+export const Position = Type.Object(
+  {
+    latitude: Type.Number({ minimum: -90, maximum: 90 }),
+    longitude: Type.Number({ minimum: -180, maximum: 180 }),
+    accuracyM: Type.Number({ minimum: 0, maximum: 100_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const Units = Type.String({
+  pattern: '^[0-9]{1,18}$',
+  description: "Units of a stored-value ticket's balance to debit",
+});
+
+export const Answer = Type.Object({
+  admitted: Type.Boolean(),
+  reason: Type.String({
+    description:
+      'valid, reentry or exit when admitted; else a protocol reason (forged, tampered, wrong_device, stale, wrong_event, revoked, not_yet_valid, expired, already_used, entitlement_exhausted, wrong_code, malformed) or not_inside / no_reentry for exit scans',
+  }),
+  detail: Type.String(),
+  ticket: Type.Optional(
+    Type.Object({
+      id: Type.String(),
+      number: Type.String(),
+      performanceCode: Type.String(),
+      seat: Type.Union([Type.String(), Type.Null()]),
+      category: Type.String(),
+      holderFirstName: Type.Union([Type.String(), Type.Null()]),
+      kind: Type.String(),
+      usesRemaining: Type.Union([Type.Integer(), Type.Null()]),
+      valueRemaining: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  firstAdmission: Type.Optional(
+    Type.Object({
+      at: Type.String(),
+      gate: Type.Union([Type.String(), Type.Null()]),
+      terminalId: Type.Union([Type.String(), Type.Null()]),
+      latitude: Type.Union([Type.Number(), Type.Null()]),
+      longitude: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+  admissionId: Type.Optional(Type.String()),
+});

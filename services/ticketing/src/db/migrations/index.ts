@@ -1,0 +1,19 @@
+/**
+ * Every migration of the ticketing database, one file each, applied in name order at start.
+ * A migration that has landed on main is history: never edit it (test/migrations.test.ts pins
+ * each file's checksum); add a new file, named with the next number, and list it here.
+ */
+import type { MigrationSet } from '@tessera/db';
+import initial from './0001_initial.ts';
+import gates from './0002_gates.ts';
+import doorSales from './0003_door_sales.ts';
+import admissionSlots from './0004_admission_slots.ts';
+import repairRevokedRevision from './0005_repair_revoked_revision.ts';
+
+export const ticketingMigrations: MigrationSet = (dialect) => ({
+  '0001_initial': initial(dialect),
+  '0002_gates': gates(dialect),
+  '0003_door_sales': doorSales(dialect),
+  '0004_admission_slots': admissionSlots(dialect),
+  '0005_repair_revoked_revision': repairRevokedRevision(dialect),
+});

@@ -1,0 +1,41 @@
+/**
+ * What every routes file uses: the Fastify instance type routes register on, who may call a
+ * route, and the caller a route's handler acts for. app.ts builds the app from these.
+ */
+import { forbidden } from '@tessera/service-kit/errors';
+import { createFastify as createServiceFastify } from '@tessera/service-kit/http';
+import type { FastifyRequest } from 'fastify';
+import type { Ticketing } from './context.ts';
+import { type Principal, requireUser, type TerminalPrincipal } from './identity/service.ts';
+
+/**
+ * Who may call a route: `public` (no token; the exchange webhook checks its own signature),
+ * `user` (any signed-in user; organizer routes then check the staff role), `operator`,
+ * `terminal` (an enrolled gate terminal that has not been revoked).
+ */
+export type Access = 'public' | 'user' | 'operator' | 'terminal' | 'any';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The ticketing caller (the exchange augments `principal`; both compile together). */
+    caller?: Principal;
+  }
+}
+
+export function createFastify(ticketing: Ticketing) {
+  // Seat maps of 50,000 seats arrive as one JSON or CSV body.
+  return createServiceFastify({ logLevel: ticketing.config.logLevel, bodyLimit: 8 * 1024 * 1024 });
+}
+
+export type App = ReturnType<typeof createFastify>;
+export type RoutePlugin = (app: App, ticketing: Ticketing) => void | Promise<void>;
+
+export function userOf(request: FastifyRequest) {
+  return requireUser(request.caller);
+}
+
+export function terminalOf(request: FastifyRequest): TerminalPrincipal {
+  const caller = request.caller;
+  if (caller?.type !== 'terminal') throw forbidden('this route is for enrolled gate terminals');
+  return caller;
+}

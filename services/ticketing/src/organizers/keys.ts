@@ -1,0 +1,124 @@
+/**
+ * Unit 110, transmission ticket generation: each organizer's Ed25519 signing keys (several may be
+ * valid at once so keys can rotate; new tickets use the newest active one) and the secret behind
+ * the phone tags of its credentials. Seeds and secrets are sealed at rest under the server's
+ * secret key and bound to their organizer, so a row copied to another organizer does not open.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { type Ed25519Signer, fromBase64url, toBase64url, toHex } from '@tessera/protocol';
+import { openSecret, sealSecret } from '@tessera/service-kit/secret-box';
+import type { Ticketing, Trx } from '../context.ts';
+import { newId } from '../ids.ts';
+
+export interface OrganizerSigner {
+  readonly keyRowId: string;
+  readonly keyIdHex: string;
+  readonly signer: Ed25519Signer;
+  readonly phoneTagSecret: Uint8Array;
+}
+
+const sealContext = (organizerId: string, purpose: string) => `${purpose}:${organizerId}`;
+
+export function newPhoneTagSecret(ticketing: Ticketing, organizerId: string) {
+  return sealSecret(
+    ticketing.config.secretKey,
+    toBase64url(randomBytes(32)),
+    sealContext(organizerId, 'phone-tag-secret'),
+  );
+}
+
+/** Makes a new active signing key for the organizer; older keys stay valid until retired. */
+export async function addSigningKey(
+  ticketing: Ticketing,
+  trx: Trx,
+  organizerId: string,
+  now: number,
+) {
+  const seed = randomBytes(32);
+  const signer = await ticketing.protocol.signerFromSeed(seed);
+  const keyId = toHex(await ticketing.protocol.keyIdFor(signer.publicKey));
+  const row = {
+    id: newId('key'),
+    organizer_id: organizerId,
+    public_key: toBase64url(signer.publicKey),
+    key_id: keyId,
+    seed: sealSecret(
+      ticketing.config.secretKey,
+      toBase64url(seed),
+      sealContext(organizerId, 'signing-seed'),
+    ),
+    status: 'active' as const,
+    created_at: now,
+    retired_at: null,
+  };
+  await trx.insertInto('organizer_keys').values(row).execute();
+  return { id: row.id, keyId, publicKey: row.public_key };
+}
+
+/**
+ * Unsealed signers, kept a minute. Adding or retiring a key forgets them on every instance
+ * before the answer (`forgetSigner`).
+ */
+const signerTtlMs = 60_000;
+
+function signerCache(ticketing: Ticketing) {
+  return ticketing.caches.cache<OrganizerSigner>(
+    'signers',
+    { ttlMs: signerTtlMs, max: 10_000 },
+    (organizerId) => loadSigner(ticketing, organizerId),
+  );
+}
+
+/** Forget cached signers (after a rotation or retirement), on every instance. */
+export function forgetSigner(ticketing: Ticketing, organizerId: string): Promise<void> {
+  return signerCache(ticketing).invalidate(organizerId);
+}
+
+/** The organizer's newest active key and its phone-tag secret, unsealed once a minute. */
+export async function signerFor(
+  ticketing: Ticketing,
+  organizerId: string,
+): Promise<OrganizerSigner> {
+  return (await signerCache(ticketing).get(organizerId)) as OrganizerSigner;
+}
+
+async function loadSigner(ticketing: Ticketing, organizerId: string): Promise<OrganizerSigner> {
+  const db = ticketing.database.db;
+  const key = await db
+    .selectFrom('organizer_keys')
+    .select(['id', 'key_id', 'seed'])
+    .where('organizer_id', '=', organizerId)
+    .where('status', '=', 'active')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const organizer = await db
+    .selectFrom('organizers')
+    .select('phone_tag_secret')
+    .where('id', '=', organizerId)
+    .executeTakeFirstOrThrow();
+  const { secretKey } = ticketing.config;
+  const seed = fromBase64url(
+    openSecret(secretKey, key.seed, sealContext(organizerId, 'signing-seed')),
+  );
+  return {
+    keyRowId: key.id,
+    keyIdHex: key.key_id,
+    signer: await ticketing.protocol.signerFromSeed(seed),
+    phoneTagSecret: fromBase64url(
+      openSecret(
+        secretKey,
+        organizer.phone_tag_secret,
+        sealContext(organizerId, 'phone-tag-secret'),
+      ),
+    ),
+  };
+}
+
+/** Seals a ticket's manual-code PIN at rest, bound to the ticket. */
+export const sealPin = (ticketing: Ticketing, ticketId: string, pin: string) =>
+  sealSecret(ticketing.config.secretKey, pin, `pin:${ticketId}`);
+
+export const openPin = (ticketing: Ticketing, ticketId: string, sealed: string) =>
+  openSecret(ticketing.config.secretKey, sealed, `pin:${ticketId}`);

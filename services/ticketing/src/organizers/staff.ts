@@ -1,0 +1,110 @@
+import { ApiError, forbidden, notFound } from '@tessera/service-kit/errors';
+import type { Ticketing } from '../context.ts';
+import type { StaffRole } from '../db/schema.ts';
+import { authenticate, type Principal, requireUser } from '../identity/service.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Access
+
+/** The caller of a public route, when it sent a token (staff see drafts there). */
+export async function optionalCaller(
+  ticketing: Ticketing,
+  authorization: string | undefined,
+): Promise<Principal | undefined> {
+  return authorization ? authenticate(ticketing, authorization) : undefined;
+}
+
+/** Whether the caller has any role at the organizer (or is the operator). */
+export async function isStaffOf(
+  ticketing: Ticketing,
+  principal: Principal | undefined,
+  organizerId: string,
+): Promise<boolean> {
+  if (!principal) return false;
+  if (principal.type === 'operator') return true;
+  const row = await ticketing.database.db
+    .selectFrom('staff')
+    .select('role')
+    .where('organizer_id', '=', organizerId)
+    .where('user_id', '=', principal.id)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Reading the catalogue is open to every staff role (gate staff need venues and events too). */
+export async function requireAnyStaff(
+  ticketing: Ticketing,
+  principal: Principal | undefined,
+  organizerId: string,
+) {
+  if (principal?.type !== 'operator') requireUser(principal);
+  if (!(await isStaffOf(ticketing, principal, organizerId))) throw notFound('organizer');
+  await requireOrganizer(ticketing, organizerId);
+}
+
+export async function requireOrganizer(ticketing: Ticketing, organizerId: string) {
+  const row = await ticketing.database.db
+    .selectFrom('organizers')
+    .select('id')
+    .where('id', '=', organizerId)
+    .executeTakeFirst();
+  if (!row) throw notFound('organizer');
+}
+
+/**
+ * `requireStaff` for a resource found by its own id: staff of another organizer learn only
+ * that the resource does not exist.
+ */
+export async function requireStaffFor(
+  ticketing: Ticketing,
+  principal: Principal | undefined,
+  organizerId: string,
+  what: string,
+) {
+  try {
+    await requireStaff(ticketing, principal, organizerId, 'manage_catalogue');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw notFound(what);
+    throw error;
+  }
+}
+
+/** What each staff role may do for its organizer. */
+export const permissions = {
+  view_organizer: ['owner', 'manager', 'box_office', 'gate'],
+  manage_staff: ['owner'],
+  link_wallet: ['owner'],
+  manage_catalogue: ['owner', 'manager'],
+  refund: ['owner', 'manager'],
+  view_sales: ['owner', 'manager', 'box_office'],
+  sell: ['owner', 'manager', 'box_office'],
+  admit: ['owner', 'manager', 'gate'],
+} as const satisfies Record<string, readonly StaffRole[]>;
+
+export type Permission = keyof typeof permissions;
+
+/**
+ * The caller's role at the organizer if it allows `permission`; the platform operator may do
+ * everything. An organizer the caller has no role at answers 404, not 403, so staff of one
+ * organizer cannot even learn which ids exist at another.
+ */
+export async function requireStaff(
+  ticketing: Ticketing,
+  principal: Principal | undefined,
+  organizerId: string,
+  permission: Permission,
+): Promise<StaffRole | 'operator'> {
+  if (principal?.type === 'operator') return 'operator';
+  const user = requireUser(principal);
+  const row = await ticketing.database.db
+    .selectFrom('staff')
+    .select('role')
+    .where('organizer_id', '=', organizerId)
+    .where('user_id', '=', user.id)
+    .executeTakeFirst();
+  if (!row) throw notFound('organizer');
+  if (!(permissions[permission] as readonly StaffRole[]).includes(row.role)) {
+    throw forbidden(`the ${row.role} role may not ${permission.replace('_', ' ')}`);
+  }
+  return row.role;
+}

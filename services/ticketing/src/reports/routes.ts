@@ -1,0 +1,298 @@
+/**
+ * Reports for the organizer's staff with the view_sales permission (owner, manager, box office):
+ * an event's sales and its attendee list (JSON pages, or the whole list as a streamed CSV).
+ */
+import { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import type { Ticketing } from '../context.ts';
+import type { App } from '../http.ts';
+import { errors, Id, Nullable, PerformanceParams } from '../schemas.ts';
+import {
+  closePerformance,
+  gateReport,
+  gateReportCsv,
+  gateReportTables,
+  requirePerformanceStaff,
+} from './gate-report.ts';
+import { GateReport, TerminalStanding } from './schemas.ts';
+import {
+  attendeeCsv,
+  attendeeCursorPattern,
+  attendeePage,
+  attendeePageMax,
+  countAttendees,
+  decodeAttendeeCursor,
+  encodeAttendeeCursor,
+  requireSalesReader,
+  salesReport,
+} from './service.ts';
+
+const AssetAmount = Type.Object({
+  asset: Type.String(),
+  amount: Type.String({ description: 'Whole units of the asset, e.g. "52.5"' }),
+  count: Type.Integer({ description: 'Tickets (or refunds) the amount is made of' }),
+});
+
+const inventoryFields = {
+  capacity: Type.Integer(),
+  available: Type.Integer(),
+  held: Type.Integer({ description: 'In holds and unpaid orders' }),
+  sold: Type.Integer(),
+  blocked: Type.Integer({ description: 'Seats taken off sale' }),
+  tickets: Type.Integer({ description: 'Valid tickets and tickets awaiting their device' }),
+  revenue: Type.Array(AssetAmount, {
+    description:
+      "Sum of those tickets' prices per asset they were paid in (refunded and cancelled tickets excluded)",
+  }),
+};
+
+const SalesReport = Type.Object({
+  eventId: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  generatedAt: Type.String(),
+  performances: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      startsAt: Type.String(),
+      status: Type.String(),
+      categories: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          seating: Type.String(),
+          price: Type.Object({ asset: Type.String(), amount: Type.String() }),
+          ...inventoryFields,
+        }),
+      ),
+      totals: Type.Object(inventoryFields),
+    }),
+  ),
+  totals: Type.Object(inventoryFields),
+  orders: Type.Array(Type.Object({ status: Type.String(), count: Type.Integer() }), {
+    description:
+      'Orders by status: creating, awaiting_payment, issued, expired, cancelled, refunded',
+  }),
+  refunds: Type.Array(
+    Type.Object({
+      status: Type.String({ description: 'pending, done or failed' }),
+      count: Type.Integer(),
+      amounts: Type.Array(AssetAmount),
+    }),
+  ),
+});
+
+const Attendee = Type.Object({
+  ticketId: Type.String(),
+  performanceId: Type.String(),
+  performanceCode: Type.String(),
+  performanceStart: Type.String(),
+  category: Type.String(),
+  section: Nullable(Type.String()),
+  row: Nullable(Type.String()),
+  seat: Nullable(Type.String()),
+  area: Nullable(Type.String({ description: 'General admission: the area instead of a seat' })),
+  ticketNumber: Type.String(),
+  holderPhone: Type.String(),
+  holderFirstName: Nullable(Type.String()),
+  status: Type.String({
+    description: 'valid, or awaiting_device (sent to a phone not claimed yet)',
+  }),
+  revision: Type.Integer(),
+  orderId: Type.String(),
+  price: Type.String(),
+  asset: Type.String(),
+});
+
+const EventParams = Type.Object({ eventId: Id('ev') });
+
+export function reportRoutes(app: App, ticketing: Ticketing) {
+  app.get(
+    '/v1/events/:eventId/sales',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Sales of an event: inventory, revenue per asset, orders and refunds (view_sales)',
+        description:
+          'Per performance and category: capacity, available, held, sold and blocked, and the revenue of the valid tickets per asset they were paid in. Staff of other organizers get 404.',
+        params: EventParams,
+        response: { 200: SalesReport, ...errors },
+      },
+    },
+    async (request) => {
+      const event = await requireSalesReader(ticketing, request.caller, request.params.eventId);
+      return salesReport(ticketing, event.id);
+    },
+  );
+
+  app.get(
+    '/v1/events/:eventId/attendees',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Attendees: one line per valid ticket or ticket awaiting its device (view_sales)',
+        description: `format=json answers pages of at most ${attendeePageMax} (follow \`next\` with after=). format=csv streams the whole list as RFC 4180 CSV with a header line; cells that a spreadsheet would take for a formula (starting with = + - @) begin with an apostrophe. The x-total-count header says how many lines to expect. Ordered by performance start, then ticket number.`,
+        params: EventParams,
+        querystring: Type.Object({
+          format: Type.Optional(
+            Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+          ),
+          performanceId: Type.Optional(Id('perf')),
+          after: Type.Optional(
+            Type.String({
+              pattern: attendeeCursorPattern,
+              description: 'json: `next` of the last page',
+            }),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: attendeePageMax })),
+        }),
+        response: {
+          200: Type.Object(
+            {
+              attendees: Type.Array(Attendee),
+              next: Type.Union([Type.String(), Type.Null()]),
+              total: Type.Integer(),
+            },
+            { description: 'format=json; format=csv answers text/csv' },
+          ),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const event = await requireSalesReader(ticketing, request.caller, request.params.eventId);
+      const { format, performanceId, after, limit } = request.query;
+      const scope = performanceId !== undefined ? { performanceId } : {};
+      const total = await countAttendees(ticketing, event.id, performanceId);
+      if (format === 'csv') {
+        const name = `attendees-${event.slug.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`;
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .header('x-total-count', String(total))
+          .header('cache-control', 'no-store')
+          .send(
+            // A stream is piped as it is, not serialised against the JSON schema.
+            Readable.from(attendeeCsv(ticketing, event.id, scope)) as never,
+          );
+      }
+      const page = await attendeePage(ticketing, event.id, {
+        ...scope,
+        ...(after !== undefined ? { after: decodeAttendeeCursor(after) } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      reply.header('x-total-count', String(total)).header('cache-control', 'no-store');
+      return {
+        attendees: page.attendees,
+        next: page.next ? encodeAttendeeCursor(page.next) : null,
+        total,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/performances/:performanceId/close',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['gates'],
+        summary: 'Close a performance after it started: outstanding terminals and the report',
+        description:
+          'Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.',
+        params: PerformanceParams,
+        body: Type.Optional(
+          Type.Object(
+            {
+              force: Type.Optional(
+                Type.Boolean({
+                  description:
+                    'Refund stored-value remainders even while terminals are outstanding',
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({
+            performanceId: Type.String(),
+            status: Type.Literal('closed'),
+            closedAt: Type.String(),
+            terminalsOutstanding: Type.Array(TerminalStanding),
+            terminalsLost: Type.Array(TerminalStanding, {
+              description:
+                'Revoked while they said they held unsent admissions: those are missing from the report for good',
+            }),
+            storedValue: Type.Object({
+              refunds: Type.String({ description: 'queued, or waiting_for_terminals' }),
+              queuedNow: Type.Integer({ description: 'Refunds this call queued' }),
+            }),
+            report: GateReport,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const performance = await requirePerformanceStaff(
+        ticketing,
+        request.caller,
+        request.params.performanceId,
+        'manage_catalogue',
+      );
+      return closePerformance(ticketing, performance, { force: request.body?.force === true });
+    },
+  );
+
+  app.get(
+    '/v1/performances/:performanceId/gate-report',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['gates'],
+        summary: 'The gate reconciliation report of a performance (view_sales)',
+        description:
+          'Tickets sold, admitted and no-shows; duplicates with both scans; scans outside the venue; admissions per gate per quarter hour; revenue per asset; stored-value refunds; terminals. format=csv answers one table (table=summary, gates, duplicates or outside) as RFC 4180 CSV.',
+        params: PerformanceParams,
+        querystring: Type.Object(
+          {
+            format: Type.Optional(
+              Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+            ),
+            table: Type.Optional(
+              Type.Union(
+                gateReportTables.map((table) => Type.Literal(table)),
+                { default: 'summary', description: 'format=csv: which table' },
+              ),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: GateReport, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const performance = await requirePerformanceStaff(
+        ticketing,
+        request.caller,
+        request.params.performanceId,
+        'view_sales',
+      );
+      const report = await gateReport(ticketing, performance);
+      reply.header('cache-control', 'no-store');
+      if (request.query.format === 'csv') {
+        const table = request.query.table ?? 'summary';
+        const name = `gate-${table}-${performance.code}.csv`;
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .send(gateReportCsv(report, table) as never);
+      }
+      return report;
+    },
+  );
+}

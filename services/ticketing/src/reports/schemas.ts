@@ -1,0 +1,154 @@
+import { Type } from 'typebox';
+import { Nullable } from '../schemas.ts';
+import { gateBucketMs, reportListMax } from './gate-report.ts';
+export const Scan = Type.Object({
+  admissionId: Type.String(),
+  at: Type.String({ description: "When the terminal scanned (the terminal's clock)" }),
+  recordedAt: Type.String({ description: 'When the server recorded it' }),
+  gate: Type.String(),
+  terminalId: Type.String(),
+  terminalName: Nullable(Type.String()),
+  source: Type.String({ description: 'online, or offline (uploaded later)' }),
+  direction: Type.String(),
+  latitude: Nullable(Type.Number()),
+  longitude: Nullable(Type.Number()),
+  accuracyM: Nullable(Type.Number()),
+});
+
+export const TerminalStanding = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  gate: Type.String(),
+  lastSeenAt: Nullable(Type.String()),
+  revokedAt: Nullable(Type.String()),
+  pendingUploads: Type.Integer(),
+  outstanding: Nullable(
+    Type.String({
+      description:
+        'pending_uploads (it said it holds unsent admissions), not_seen_since_close, or revoked_with_unsent (revoked while it said it held some: they cannot come); null: delivered',
+    }),
+  ),
+});
+
+export const AssetLine = Type.Object({
+  asset: Type.String(),
+  paid: Type.String({ description: 'Orders the exchange confirmed paid, whole units' }),
+  orders: Type.Integer(),
+  refunded: Type.String({ description: 'Refunds the exchange confirmed' }),
+  refundsPending: Type.String({ description: 'Refunds owed, not confirmed yet (pending, failed)' }),
+  net: Type.String({ description: 'paid - refunded - refundsPending' }),
+});
+
+export const GateReport = Type.Object({
+  performance: Type.Object({
+    id: Type.String(),
+    code: Type.String(),
+    eventId: Type.String(),
+    eventName: Type.String(),
+    status: Type.String(),
+    doorsAt: Type.String(),
+    startsAt: Type.String(),
+    endsAt: Type.String(),
+    closedAt: Nullable(Type.String()),
+    venue: Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      latitude: Type.Number(),
+      longitude: Type.Number(),
+      radiusM: Type.Number(),
+    }),
+  }),
+  generatedAt: Type.String(),
+  tickets: Type.Object({
+    sold: Type.Integer({ description: 'Valid tickets and tickets awaiting their device' }),
+    admitted: Type.Integer({ description: 'Distinct tickets with at least one entry' }),
+    noShows: Type.Integer({ description: 'Sold tickets never admitted' }),
+  }),
+  admissions: Type.Object({
+    entries: Type.Integer(),
+    exits: Type.Integer(),
+    online: Type.Integer(),
+    offline: Type.Integer(),
+    duplicates: Type.Integer(),
+    outsideVenue: Type.Integer(),
+    revokedRevisions: Type.Integer({
+      description: 'Offline admissions of a revision revoked before the scan (an old holder)',
+    }),
+  }),
+  refusals: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }), {
+    description: 'Scans the gates refused, by reason (from the audit log)',
+  }),
+  duplicates: Type.Object({
+    total: Type.Integer(),
+    listed: Type.Array(
+      Type.Object({
+        ticketId: Type.String(),
+        ticketNumber: Type.String(),
+        category: Type.String(),
+        seat: Nullable(Type.String()),
+        first: Nullable(Scan),
+        duplicate: Scan,
+      }),
+      { description: `At most ${reportListMax}, oldest first` },
+    ),
+  }),
+  outsideVenue: Type.Object({
+    total: Type.Integer(),
+    listed: Type.Array(
+      Type.Object({
+        ticketId: Type.String(),
+        ticketNumber: Type.String(),
+        ...Scan.properties,
+        distanceM: Nullable(Type.Number({ description: 'From the venue, metres' })),
+      }),
+      { description: `At most ${reportListMax}, oldest first` },
+    ),
+  }),
+  gates: Type.Array(
+    Type.Object({
+      gate: Type.String(),
+      periodStart: Type.String(),
+      entries: Type.Integer(),
+      exits: Type.Integer(),
+      duplicates: Type.Integer(),
+    }),
+    { description: `Admissions per gate per ${gateBucketMs / 60_000} minutes, UTC-aligned` },
+  ),
+  revenue: Type.Array(AssetLine),
+  exchange: Type.Object(
+    {
+      status: Type.String({
+        description:
+          'checked; incomplete (too many requests to read back); unavailable (the exchange did not answer: the figures above stand alone)',
+      }),
+      revenue: Type.Array(
+        Type.Object({
+          asset: Type.String(),
+          paid: Type.String(),
+          requests: Type.Integer(),
+          refunded: Type.String(),
+          net: Type.String(),
+        }),
+      ),
+      missing: Type.Array(Type.Object({ requestId: Type.String(), orderId: Type.String() }), {
+        description: 'Orders paid here whose payment request the exchange does not list',
+      }),
+      mismatched: Type.Array(
+        Type.Object({ requestId: Type.String(), orderId: Type.String(), problem: Type.String() }),
+      ),
+    },
+    {
+      description:
+        "Revenue read back from the exchange's payment requests of this performance's orders, to reconcile with `revenue`",
+    },
+  ),
+  storedValueRefunds: Type.Array(
+    Type.Object({
+      asset: Type.String(),
+      amount: Type.String(),
+      count: Type.Integer(),
+      done: Type.Integer({ description: 'Of which the exchange confirmed' }),
+    }),
+  ),
+  terminals: Type.Array(TerminalStanding),
+});

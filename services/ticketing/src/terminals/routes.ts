@@ -1,0 +1,194 @@
+/**
+ * Gate terminals as the organizer's staff manage them (units 112 and 416): one-time enrolment
+ * codes, enrolment itself, and the list of terminals with rename and revoke.
+ */
+import { notFound } from '@tessera/service-kit/errors';
+import QRCode from 'qrcode';
+import { Type } from 'typebox';
+import type { Ticketing } from '../context.ts';
+import { type App, userOf } from '../http.ts';
+import { forgetTerminal } from '../identity/service.ts';
+import { requireStaff } from '../organizers/staff.ts';
+import { errors, Id } from '../schemas.ts';
+import { GateName, Terminal, TerminalName } from './schemas.ts';
+import { createEnrolment, enrolTerminal, terminalView } from './service.ts';
+
+export function terminalRoutes(app: App, ticketing: Ticketing) {
+  const db = ticketing.database.db;
+
+  async function terminalOfOrganizer(organizerId: string, terminalId: string) {
+    const row = await db
+      .selectFrom('terminals')
+      .selectAll()
+      .where('id', '=', terminalId)
+      .where('organizer_id', '=', organizerId)
+      .executeTakeFirst();
+    if (!row) throw notFound('terminal');
+    return row;
+  }
+
+  const TerminalParams = Type.Object({ organizerId: Id('org'), terminalId: Id('trm') });
+
+  app.post(
+    '/v1/organizers/:organizerId/enrolments',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['gates'],
+        summary: 'Make a one-time code that enrols a terminal for a gate (unit 416)',
+        description:
+          'Staff with the admit permission. The code (also as a QR, SVG) is valid for 24 hours and enrols one terminal for the gate and performances named.',
+        params: Type.Object({ organizerId: Id('org') }),
+        body: Type.Object(
+          {
+            venueId: Id('ven'),
+            gate: GateName,
+            performanceIds: Type.Array(Id('perf'), { minItems: 1, maxItems: 50 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            code: Type.String(),
+            qrSvg: Type.String(),
+            gate: Type.String(),
+            performanceIds: Type.Array(Type.String()),
+            expiresAt: Type.String(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizerId } = request.params;
+      await requireStaff(ticketing, request.caller, organizerId, 'admit');
+      const made = await createEnrolment(ticketing, organizerId, userOf(request).id, request.body);
+      const qrSvg = await QRCode.toString(`tessera-enrol:${made.code}`, {
+        type: 'svg',
+        errorCorrectionLevel: 'M',
+        margin: 2,
+      });
+      return reply.code(201).send({
+        id: made.id,
+        code: made.code,
+        qrSvg,
+        gate: made.gate,
+        performanceIds: made.performanceIds,
+        expiresAt: new Date(made.expiresAt).toISOString(),
+      });
+    },
+  );
+
+  app.post(
+    '/v1/terminals/enrol',
+    {
+      config: {
+        access: 'public',
+        // Codes are 75 bits, but guessing is still throttled per address.
+        rateLimit: { max: ticketing.config.authRateLimitPerMinute, timeWindow: '1 minute' },
+      },
+      schema: {
+        tags: ['gates'],
+        summary: 'A terminal trades an enrolment code, once, for its credential',
+        body: Type.Object(
+          {
+            code: Type.String({ minLength: 10, maxLength: 40 }),
+            name: TerminalName,
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            token: Type.String({ description: 'The terminal bearer token; shown only here' }),
+            terminal: Terminal,
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const code = request.body.code.replace(/^tessera-enrol:/, '');
+      const { token, terminal } = await enrolTerminal(ticketing, code, request.body.name);
+      return reply.code(201).send({ token, terminal: terminalView(terminal) });
+    },
+  );
+
+  app.get(
+    '/v1/organizers/:organizerId/terminals',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['gates'],
+        summary: "The organizer's terminals, revoked ones included",
+        params: Type.Object({ organizerId: Id('org') }),
+        response: { 200: Type.Object({ terminals: Type.Array(Terminal) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { organizerId } = request.params;
+      await requireStaff(ticketing, request.caller, organizerId, 'admit');
+      const rows = await db
+        .selectFrom('terminals')
+        .selectAll()
+        .where('organizer_id', '=', organizerId)
+        .orderBy('enrolled_at')
+        .execute();
+      return { terminals: rows.map(terminalView) };
+    },
+  );
+
+  app.patch(
+    '/v1/organizers/:organizerId/terminals/:terminalId',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['gates'],
+        summary: 'Rename a terminal',
+        params: TerminalParams,
+        body: Type.Object({ name: TerminalName }, { additionalProperties: false }),
+        response: { 200: Terminal, ...errors },
+      },
+    },
+    async (request) => {
+      const { organizerId, terminalId } = request.params;
+      await requireStaff(ticketing, request.caller, organizerId, 'admit');
+      const terminal = await terminalOfOrganizer(organizerId, terminalId);
+      await db
+        .updateTable('terminals')
+        .set({ name: request.body.name })
+        .where('id', '=', terminalId)
+        .execute();
+      await forgetTerminal(ticketing, terminal.token_hash);
+      return terminalView(await terminalOfOrganizer(organizerId, terminalId));
+    },
+  );
+
+  app.delete(
+    '/v1/organizers/:organizerId/terminals/:terminalId',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['gates'],
+        summary: 'Revoke a terminal: its next request is refused',
+        params: TerminalParams,
+        response: { 200: Terminal, ...errors },
+      },
+    },
+    async (request) => {
+      const { organizerId, terminalId } = request.params;
+      await requireStaff(ticketing, request.caller, organizerId, 'admit');
+      const terminal = await terminalOfOrganizer(organizerId, terminalId);
+      await db
+        .updateTable('terminals')
+        .set({ revoked_at: ticketing.clock.now() })
+        .where('id', '=', terminalId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      // Refused by every instance from this answer on; open feeds end at once.
+      await forgetTerminal(ticketing, terminal.token_hash);
+      ticketing.gates.revoked(terminalId);
+      return terminalView(await terminalOfOrganizer(organizerId, terminalId));
+    },
+  );
+}

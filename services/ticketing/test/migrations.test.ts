@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { columnExists, migrateToLatest, openDatabase, sql } from '@tessera/db';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectListed, expectPinned, migrateTo } from '../../../scripts/test/migrations.ts';
+import { postgresUrl } from '../../exchange/test/harness.ts';
+import { ticketingMigrations } from '../src/db/migrations/index.ts';
+import { type Backend, backends } from './harness.ts';
+
+const dir = fileURLToPath(new URL('../src/db/migrations/', import.meta.url));
+
+/** Every landed migration file, by its sha256: an edit fails here. */
+const pinned = {
+  '0001_initial.ts': '50f6a4354cea7af96566c41ac7a5ab7538fe7110dfcec5c4c06d3f48cd0e7f11',
+  '0002_gates.ts': 'e8bf5b9698f17765384cdd22eadb85afc1115b636c48f3f2074cb1297ea7d71a',
+  '0003_door_sales.ts': 'c90ad3698a8eaf60d2190eab0b765357d90b5683c9c2fe5420488ca3e5ef0a9a',
+  '0004_admission_slots.ts': '49d538c0b77bf09a2a73100e459a25f667a667c6088f245f3dee91ac5c59ab4a',
+  '0005_repair_revoked_revision.ts':
+    '51d913fb4816dda2cd4dc46eadb15faf6dcfd693bdef78bd2619fa66019ee9ae',
+};
+
+describe('ticketing migrations', () => {
+  it('are history: every landed migration file is pinned by its checksum', () => {
+    expectPinned(dir, pinned);
+  });
+
+  it('apply every file of the folder, in name order', () => {
+    expectListed(dir, ticketingMigrations);
+  });
+
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  function openFresh(backend: Backend) {
+    const tmp = mkdtempSync(join(tmpdir(), 'tessera-migrations-'));
+    const schema = backend === 'postgres' ? `tm_${randomBytes(6).toString('hex')}` : undefined;
+    const database = openDatabase({
+      databaseUrl: backend === 'postgres' ? postgresUrl : undefined,
+      sqlitePath: join(tmp, 'ticketing.db'),
+      ...(schema ? { postgresSchema: schema } : {}),
+    });
+    cleanups.push(async () => {
+      if (schema) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
+      await database.close();
+      rmSync(tmp, { recursive: true, force: true });
+    });
+    return database;
+  }
+
+  describe.each(backends)('on %s', (backend) => {
+    it('repairs a database migrated with the first 0003, which made no admissions.revoked_revision', async () => {
+      const database = openFresh(backend);
+      // The first 0003_door_sales (before it was edited) made everything but this column;
+      // 0004 did not touch it.
+      await migrateTo(database, ticketingMigrations, '0004_admission_slots');
+      await sql`alter table admissions drop column revoked_revision`.execute(database.db);
+      expect(await columnExists(database.db, backend, 'admissions', 'revoked_revision')).toBe(
+        false,
+      );
+      await sql`insert into admissions (id, performance_id, ticket_id, revision, terminal_id, gate,
+          direction, debit, scanned_at, recorded_at, source, duplicate, outside_venue, slot)
+        values ('adm_old', 'perf_1', 'tkt_1', 1, 'trm_1', 'A', 'entry', '0', 1, 1, 'offline', 0, 0, 0)`.execute(
+        database.db,
+      );
+
+      const applied = await migrateToLatest(database, ticketingMigrations);
+
+      expect(applied).toContain('0005_repair_revoked_revision');
+      expect(await columnExists(database.db, backend, 'admissions', 'revoked_revision')).toBe(true);
+      const { rows } = await sql<{ id: string; revoked_revision: number }>`
+        select id, revoked_revision from admissions`.execute(database.db);
+      expect(rows).toEqual([{ id: 'adm_old', revoked_revision: 0 }]);
+    });
+
+    it('leaves a database made by the edited 0003 as it is', async () => {
+      const database = openFresh(backend);
+      await migrateToLatest(database, ticketingMigrations);
+      expect(await columnExists(database.db, backend, 'admissions', 'revoked_revision')).toBe(true);
+      // Applying again changes nothing and fails nothing.
+      expect(await migrateToLatest(database, ticketingMigrations)).toEqual([]);
+    });
+  });
+});
