@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{packages,services,apps}/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
+    include: [
+      '{packages,services,apps}/*/test/**/*.test.ts',
+      // Unit tests of pure modules sit beside them.
+      '{packages,services,apps}/*/src/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
+    ],
     // Two cores: one fork per core keeps CPU-heavy suites (fuzzing, Chromium) from starving.
     maxWorkers: 2,
     testTimeout: 30_000,
