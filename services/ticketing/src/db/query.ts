@@ -1,12 +1,14 @@
+/**
+ * Query helpers for the repositories: inserts cut into batches PostgreSQL accepts, and row locks
+ * where the dialect has them.
+ */
+import type { Dialect } from '@tessera/db';
 import type { Insertable } from 'kysely';
-import type { Ticketing, Trx } from '../context.ts';
+import type { Trx } from '../context.ts';
 import type { TicketingDB } from './schema.ts';
 
 /** Rows per INSERT: 500 rows of at most 10 columns stay far below PostgreSQL's 65,535 parameters. */
-export const insertBatchRows = 500;
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
+const insertBatchRows = 500;
 
 export async function insertBatched<T extends keyof TicketingDB & string>(
   trx: Trx,
@@ -21,7 +23,8 @@ export async function insertBatched<T extends keyof TicketingDB & string>(
   }
 }
 
-export function forUpdateOn<Q extends { forUpdate(): Q }>(ticketing: Ticketing, query: Q): Q {
+/** The query with FOR UPDATE on PostgreSQL. */
+export function forUpdateOn<Q extends { forUpdate(): Q }>(dialect: Dialect, query: Q): Q {
   // SQLite has no row locks: its write transaction already holds the whole database.
-  return ticketing.database.dialect === 'postgres' ? query.forUpdate() : query;
+  return dialect === 'postgres' ? query.forUpdate() : query;
 }

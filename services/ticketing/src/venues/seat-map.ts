@@ -20,7 +20,7 @@ export const rowLabelCharsMax = 20;
 export const seatNumberCharsMax = 20;
 export const areaCapacityMax = 1_000_000;
 /** Positions are drawing coordinates in any unit the organizer likes, within a sane range. */
-export const coordinateAbsMax = 1_000_000;
+const coordinateAbsMax = 1_000_000;
 
 export interface SeatInput {
   number: string;

@@ -1,12 +1,30 @@
-import { conflict, notFound } from '@tessera/service-kit/errors';
-import type { Ticketing, Trx } from '../context.ts';
-import { forUpdateOn, insertBatched } from '../db/query.ts';
+/**
+ * Venues and their seat maps: creating a venue, importing (or replacing) its seat map until an
+ * event uses it, the layout an event's plan reads, and the public views of both.
+ */
+import { badRequest, conflict, notFound } from '@tessera/service-kit/errors';
+import { inTransaction, type Ticketing, type Trx } from '../context.ts';
 import type { VenuesTable } from '../db/schema.ts';
+import type { Principal } from '../identity/service.ts';
 import { newId } from '../ids.ts';
-import type { SeatMap } from './seat-map.ts';
-
-// ---------------------------------------------------------------------------------------------
-// Venues and seat maps
+import { requireStaffFor } from '../organizers/staff.ts';
+import { type Layout, layoutOf } from './layout.ts';
+import {
+  areaSummaries,
+  areasOfVenue,
+  eventUsesVenue,
+  insertVenue,
+  layoutSeats,
+  lockVenue,
+  type MapSeat,
+  organizerOnRecord,
+  replaceSeatsAndAreas,
+  seatsInMapOrder,
+  sectionCounts,
+  venueById,
+  venuesOfOrganizer,
+} from './repository.ts';
+import { type SeatMap, type SeatMapInput, seatMapFromCsv, seatMapFromJson } from './seat-map.ts';
 
 export interface VenueInput {
   name: string;
@@ -17,12 +35,7 @@ export interface VenueInput {
 }
 
 export async function createVenue(trx: Trx, organizerId: string, input: VenueInput, now: number) {
-  const organizer = await trx
-    .selectFrom('organizers')
-    .select('id')
-    .where('id', '=', organizerId)
-    .executeTakeFirst();
-  if (!organizer) throw notFound('organizer');
+  if (!(await organizerOnRecord(trx, organizerId))) throw notFound('organizer');
   const row: VenuesTable = {
     id: newId('ven'),
     organizer_id: organizerId,
@@ -33,16 +46,20 @@ export async function createVenue(trx: Trx, organizerId: string, input: VenueInp
     radius_m: input.radiusM,
     created_at: now,
   };
-  await trx.insertInto('venues').values(row).execute();
+  await insertVenue(trx, row);
   return row;
 }
 
+/** A venue created in its own transaction, as venueView shows it. */
+export async function addVenue(ticketing: Ticketing, organizerId: string, input: VenueInput) {
+  const venue = await inTransaction(ticketing, ({ trx, now }) =>
+    createVenue(trx, organizerId, input, now),
+  );
+  return venueView(ticketing, venue);
+}
+
 export async function venueRow(ticketing: Ticketing, venueId: string) {
-  const row = await ticketing.database.db
-    .selectFrom('venues')
-    .selectAll()
-    .where('id', '=', venueId)
-    .executeTakeFirst();
+  const row = await venueById(ticketing.database.db, venueId);
   if (!row) throw notFound('venue');
   return row;
 }
@@ -50,25 +67,8 @@ export async function venueRow(ticketing: Ticketing, venueId: string) {
 /** A venue as anyone may see it: where it is, its sections with seat counts and its areas. */
 export async function venueView(ticketing: Ticketing, venue: VenuesTable) {
   const db = ticketing.database.db;
-  const sections = await db
-    .selectFrom('seats')
-    .select((eb) => [
-      'section',
-      eb.fn.count<number>('id').as('seats'),
-      eb.fn.count<number>('row_index').distinct().as('rows'),
-      eb.fn.min<number>('row_index').as('first_row'),
-      eb.fn.sum<number>('accessible').as('accessible'),
-    ])
-    .where('venue_id', '=', venue.id)
-    .groupBy('section')
-    .orderBy('first_row')
-    .execute();
-  const areas = await db
-    .selectFrom('areas')
-    .select(['id', 'name', 'capacity'])
-    .where('venue_id', '=', venue.id)
-    .orderBy('name')
-    .execute();
+  const sections = await sectionCounts(db, venue.id);
+  const areas = await areaSummaries(db, venue.id);
   return {
     id: venue.id,
     organizerId: venue.organizer_id,
@@ -77,15 +77,23 @@ export async function venueView(ticketing: Ticketing, venue: VenuesTable) {
     latitude: venue.latitude,
     longitude: venue.longitude,
     radiusM: venue.radius_m,
-    seatCount: sections.reduce((sum, section) => sum + Number(section.seats), 0),
+    seatCount: sections.reduce((sum, section) => sum + section.seats, 0),
     sections: sections.map((section) => ({
       name: section.section,
-      rows: Number(section.rows),
-      seats: Number(section.seats),
-      accessibleSeats: Number(section.accessible ?? 0),
+      rows: section.rows,
+      seats: section.seats,
+      accessibleSeats: section.accessible,
     })),
     areas: areas.map((area) => ({ id: area.id, name: area.name, capacity: area.capacity })),
   };
+}
+
+/** The organizer's venues, oldest first (500 at most), as venueView shows each. */
+export async function organizerVenueViews(ticketing: Ticketing, organizerId: string) {
+  const rows = await venuesOfOrganizer(ticketing.database.db, organizerId);
+  const venues = [];
+  for (const row of rows) venues.push(await venueView(ticketing, row));
+  return { venues };
 }
 
 /**
@@ -98,50 +106,14 @@ export async function replaceSeatMap(
   venueId: string,
   map: SeatMap,
 ) {
-  await forUpdateOn(
-    ticketing,
-    trx.selectFrom('venues').select('id').where('id', '=', venueId),
-  ).executeTakeFirstOrThrow();
-  const used = await trx
-    .selectFrom('events')
-    .select('id')
-    .where('venue_id', '=', venueId)
-    .limit(1)
-    .executeTakeFirst();
-  if (used) {
+  if (!(await lockVenue(trx, ticketing.database.dialect, venueId))) throw notFound('venue');
+  if (await eventUsesVenue(trx, venueId)) {
     throw conflict(
       'seat_map_in_use',
       'an event uses this venue; its seat map can no longer be replaced (make a new venue)',
     );
   }
-  await trx.deleteFrom('seats').where('venue_id', '=', venueId).execute();
-  await trx.deleteFrom('areas').where('venue_id', '=', venueId).execute();
-  await insertBatched(
-    trx,
-    'seats',
-    map.seats.map((seat) => ({
-      id: newId('seat'),
-      venue_id: venueId,
-      section: seat.section,
-      row_label: seat.row,
-      number: seat.number,
-      row_index: seat.rowIndex,
-      seat_index: seat.seatIndex,
-      x: seat.x,
-      y: seat.y,
-      accessible: seat.accessible ? 1 : 0,
-    })),
-  );
-  await insertBatched(
-    trx,
-    'areas',
-    map.areas.map((area) => ({
-      id: newId('area'),
-      venue_id: venueId,
-      name: area.name,
-      capacity: area.capacity,
-    })),
-  );
+  await replaceSeatsAndAreas(trx, venueId, map);
   return {
     venueId,
     seats: map.seats.length,
@@ -151,32 +123,51 @@ export async function replaceSeatMap(
   };
 }
 
+/**
+ * A seat map sent by the venue's staff (manage_catalogue), as CSV text or as JSON, checked and
+ * stored in place of the venue's.
+ */
+export async function importSeatMap(
+  ticketing: Ticketing,
+  principal: Principal | undefined,
+  venueId: string,
+  body: unknown,
+) {
+  const venue = await venueRow(ticketing, venueId);
+  await requireStaffFor(ticketing, principal, venue.organizer_id, 'venue');
+  const map =
+    typeof body === 'string'
+      ? seatMapFromCsv(body)
+      : body && typeof body === 'object'
+        ? seatMapFromJson(body as SeatMapInput)
+        : badRequestSeatMap();
+  return inTransaction(ticketing, ({ trx }) => replaceSeatMap(ticketing, trx, venue.id, map));
+}
+
+function badRequestSeatMap(): never {
+  throw badRequest('invalid_seat_map', 'send the seat map as JSON or as text/csv');
+}
+
+interface MapRow {
+  label: string;
+  seats: { id: string; number: string; x: number | null; y: number | null; accessible: boolean }[];
+}
+
 /** The whole seat map with seat ids, sections and rows in the order of the imported file. */
 export async function seatMapView(ticketing: Ticketing, venueId: string) {
   const db = ticketing.database.db;
-  const seats = await db
-    .selectFrom('seats')
-    .select(['id', 'section', 'row_label', 'number', 'row_index', 'x', 'y', 'accessible'])
-    .where('venue_id', '=', venueId)
-    .orderBy('row_index')
-    .orderBy('seat_index')
-    .execute();
-  const sections: {
-    name: string;
-    rows: {
-      label: string;
-      seats: {
-        id: string;
-        number: string;
-        x: number | null;
-        y: number | null;
-        accessible: boolean;
-      }[];
-    }[];
-  }[] = [];
+  const venue = await venueRow(ticketing, venueId);
+  const sections = sectionsOf(await seatsInMapOrder(db, venue.id));
+  const areas = await areaSummaries(db, venue.id);
+  return { venueId: venue.id, sections, areas };
+}
+
+/** Seats in map order grouped into sections and rows: a new row starts where the row index moves. */
+function sectionsOf(seats: readonly MapSeat[]) {
+  const sections: { name: string; rows: MapRow[] }[] = [];
   const sectionsByName = new Map<string, (typeof sections)[number]>();
   let lastRow = -1;
-  let row: (typeof sections)[number]['rows'][number] | undefined;
+  let row: MapRow | undefined;
   for (const seat of seats) {
     if (seat.row_index !== lastRow || !row) {
       let section = sectionsByName.get(seat.section);
@@ -197,11 +188,22 @@ export async function seatMapView(ticketing: Ticketing, venueId: string) {
       accessible: seat.accessible === 1,
     });
   }
-  const areas = await db
-    .selectFrom('areas')
-    .select(['id', 'name', 'capacity'])
-    .where('venue_id', '=', venueId)
-    .orderBy('name')
-    .execute();
-  return { venueId, sections, areas };
+  return sections;
+}
+
+/**
+ * The venue (locked against a concurrent seat-map replacement) and its seats and areas, as an
+ * event of this organizer plans on it. Another organizer's venue is not found.
+ */
+export async function loadLayout(
+  ticketing: Ticketing,
+  trx: Trx,
+  organizerId: string,
+  venueId: string,
+): Promise<Layout> {
+  const venue = await lockVenue(trx, ticketing.database.dialect, venueId);
+  if (!venue || venue.organizer_id !== organizerId) throw notFound('venue');
+  const seats = await layoutSeats(trx, venueId);
+  const areas = await areasOfVenue(trx, venueId);
+  return layoutOf(venue, seats, areas);
 }

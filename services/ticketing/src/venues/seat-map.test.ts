@@ -7,7 +7,7 @@ import {
   seatMapSeatsMax,
   seatReference,
   splitCsvLine,
-} from '../src/venues/seat-map.ts';
+} from './seat-map.ts';
 
 /** The ApiError a call throws, or fails the test. */
 function refusal(fn: () => unknown): ApiError {
