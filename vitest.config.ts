@@ -11,6 +11,9 @@ export default defineConfig({
     // Two cores: one fork per core keeps CPU-heavy suites (fuzzing, Chromium) from starving.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Hooks start whole systems (two servers, their databases, Chromium): on a loaded machine
+    // that takes longer than Vitest's 10 s default.
+    hookTimeout: 60_000,
     // The database suites need PostgreSQL: check it answers (and start it if it is local).
     globalSetup: ['scripts/test/postgres-setup.ts'],
   },
