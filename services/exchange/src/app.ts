@@ -7,6 +7,7 @@ import { writeTransaction } from '@tessera/db';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import { authenticate, requireOperator, requireSubscriber } from './accounts/auth.ts';
 import type { Exchange } from './context.ts';
+import { databaseAnswers } from './db/health.ts';
 import { type Access, createFastify, type RoutePlugin } from './http.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
 import { openBalances } from './ledger/service.ts';
@@ -39,7 +40,7 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
       else if (access === 'person' || access === 'merchant') requireSubscriber(principal, access);
     },
     async ready() {
-      await exchange.database.db.selectFrom('accounts').select('id').limit(1).execute();
+      await databaseAnswers(exchange.database.db);
     },
     metricsAccess: 'operator' satisfies Access,
   });

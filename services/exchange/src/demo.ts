@@ -5,6 +5,7 @@
  * liquidity), so the audit holds for demo data like any other.
  */
 import { writeTransaction } from '@tessera/db';
+import { anySubscriber } from './accounts/repository.ts';
 import { openSubscriber } from './accounts/subscribers.ts';
 import type { Exchange } from './context.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
@@ -20,8 +21,7 @@ export const demoAccounts = {
 export async function seedDemo(exchange: Exchange): Promise<boolean> {
   const { database, clock } = exchange;
   return writeTransaction(database, async (trx) => {
-    const any = await trx.selectFrom('subscribers').select('id').limit(1).executeTakeFirst();
-    if (any) return false;
+    if (await anySubscriber(trx)) return false;
     const now = clock.now();
     const ids: Record<string, string> = {};
     for (const [role, demo] of Object.entries(demoAccounts)) {

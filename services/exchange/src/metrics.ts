@@ -1,10 +1,11 @@
 /**
  * The exchange's figures for GET /metrics, read from the database when scraped (at most once per
- * `collectorCacheMs`): the outbox, that is the webhook deliveries the worker has yet to make.
- * The queries count over the (status, next_attempt_at) index.
+ * `collectorCacheMs`): the outbox, that is the webhook deliveries the worker has yet to make
+ * (read by db/metrics.ts).
  */
 import type { MetricsRegistry } from '@tessera/service-kit/metrics';
 import type { Exchange } from './context.ts';
+import { outboxFigures } from './db/metrics.ts';
 
 export function registerExchangeMetrics(registry: MetricsRegistry, exchange: Exchange) {
   const pending = registry.gauge(
@@ -25,32 +26,14 @@ export function registerExchangeMetrics(registry: MetricsRegistry, exchange: Exc
   );
 
   registry.collect('exchange', async () => {
-    const db = exchange.database.db;
     const now = exchange.clock.now();
-    const pendingRow = await db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('created_at').as('oldest')])
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    pending.set({}, Number(pendingRow?.n ?? 0));
-    const oldestAt = pendingRow?.oldest;
+    const figures = await outboxFigures(exchange.database.db, now);
+    pending.set({}, figures.pending);
     oldest.set(
       {},
-      oldestAt === null || oldestAt === undefined ? 0 : Math.max(0, now - Number(oldestAt)) / 1000,
+      figures.oldestPendingAt === null ? 0 : Math.max(0, now - figures.oldestPendingAt) / 1000,
     );
-    const dueRow = await db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where('locked_until', '<=', now)
-      .executeTakeFirst();
-    due.set({}, Number(dueRow?.n ?? 0));
-    const failedRow = await db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('status', '=', 'failed')
-      .executeTakeFirst();
-    failed.set({}, Number(failedRow?.n ?? 0));
+    due.set({}, figures.due);
+    failed.set({}, figures.failed);
   });
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
-import { fiatRoutes, maskAccountNumber } from '../src/fiat/routes.ts';
+import { fiatRoutes } from '../src/fiat/routes.ts';
 import { fiatProviders, luhnValid, sandboxTestCards } from '../src/fiat/service.ts';
+import { maskAccountNumber } from '../src/fiat/views.ts';
 import { houseAccounts } from '../src/ledger/house-accounts.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 

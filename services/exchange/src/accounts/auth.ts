@@ -4,7 +4,6 @@
  * database keeps only their SHA-256. Operators use the configured operator token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Statement } from '@tessera/db';
 import {
   consumePhoneCode,
   type PhoneCodeStore,
@@ -12,8 +11,20 @@ import {
 } from '@tessera/service-kit/phone-codes';
 import type { Exchange } from '../context.ts';
 import type { SubscriberKind } from '../db/schema.ts';
-import { ApiError, badRequest } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { newId, newSecret } from '../ids.ts';
+import {
+  type ApiKeyRecord,
+  apiKeysOf,
+  insertApiKey,
+  insertSession,
+  liveSession,
+  markKeyUsed,
+  revokeApiKey as revokeKey,
+  revokeSession,
+  subscriberByPhone,
+  unrevokedKey,
+} from './repository.ts';
 
 export interface SubscriberPrincipal {
   readonly type: 'subscriber';
@@ -26,9 +37,7 @@ export interface SubscriberPrincipal {
 
 export type Principal = SubscriberPrincipal | { readonly type: 'operator' };
 
-export const phonePattern = '^\\+[1-9][0-9]{6,14}$';
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function codeStore(exchange: Exchange): PhoneCodeStore {
   return {
@@ -51,36 +60,68 @@ export async function createSession(exchange: Exchange, subscriberId: string) {
   const token = newSecret('xs');
   const now = exchange.clock.now();
   const expiresAt = now + exchange.config.sessionTtlS * 1000;
-  await exchange.database.db
-    .insertInto('sessions')
-    .values({
-      token_hash: sha256(token),
-      subscriber_id: subscriberId,
-      created_at: now,
-      expires_at: expiresAt,
-      revoked_at: null,
-    })
-    .execute();
+  await insertSession(exchange.database.db, {
+    tokenHash: sha256(token),
+    subscriberId,
+    createdAt: now,
+    expiresAt,
+  });
   return { token, expiresAt };
 }
 
 export async function createApiKey(exchange: Exchange, subscriberId: string, label: string) {
   const key = newSecret('xk');
   const id = newId('key');
-  await exchange.database.db
-    .insertInto('api_keys')
-    .values({
-      id,
-      subscriber_id: subscriberId,
-      token_hash: sha256(key),
-      prefix: key.slice(0, 10),
-      label,
-      created_at: exchange.clock.now(),
-      last_used_at: null,
-      revoked_at: null,
-    })
-    .execute();
+  await insertApiKey(
+    exchange.database.db,
+    { id, subscriberId, tokenHash: sha256(key), prefix: key.slice(0, 10), label },
+    exchange.clock.now(),
+  );
   return { id, key };
+}
+
+/** A merchant's new key: only a signed-in session may create keys, not another key. */
+export function createMerchantApiKey(exchange: Exchange, me: SubscriberPrincipal, label: string) {
+  if (me.via !== 'session') throw new ApiError(403, 'forbidden', 'sign in to create API keys');
+  return createApiKey(exchange, me.id, label);
+}
+
+/** A merchant's keys, newest first, revoked ones included. */
+export function listApiKeys(exchange: Exchange, subscriberId: string): Promise<ApiKeyRecord[]> {
+  return apiKeysOf(exchange.database.db, subscriberId);
+}
+
+/** Revokes one of a merchant's active keys: it stops working at once (keys are not cached). */
+export async function revokeApiKey(exchange: Exchange, subscriberId: string, id: string) {
+  const { database, clock } = exchange;
+  if (!(await revokeKey(database.db, id, subscriberId, clock.now()))) {
+    throw notFound('active API key');
+  }
+}
+
+/**
+ * Signing in with the phone and its code. A missing account is told only once the code checks
+ * out, so the answer says nothing about a phone to someone who does not hold it.
+ */
+export async function signIn(
+  exchange: Exchange,
+  input: { phone: string; code: string; kind: SubscriberKind },
+) {
+  const { phone, code, kind } = input;
+  const subscriber = await subscriberByPhone(exchange.database.db, phone, kind);
+  await consumeCode(exchange, phone, code);
+  if (!subscriber) throw notFound(`${kind} account for this phone`);
+  if (subscriber.status !== 'active')
+    throw new ApiError(403, 'account_suspended', 'this account is suspended');
+  const session = await createSession(exchange, subscriber.id);
+  return { session, subscriber };
+}
+
+/** Signing out: the session is revoked, then forgotten on every instance, before the answer. */
+export async function signOut(exchange: Exchange, token: string) {
+  await revokeSession(exchange.database.db, sha256(token), exchange.clock.now());
+  // After the write: a lookup racing the sign-out cannot put the session back.
+  await forgetSession(exchange, token);
 }
 
 /**
@@ -88,20 +129,6 @@ export async function createApiKey(exchange: Exchange, subscriberId: string, lab
  * round trip per request. Signing out forgets it on every instance before the answer.
  */
 const sessionCacheMs = 2_000;
-
-/** Runs on every request: written once in SQL rather than built each time. */
-const sessionLookup = new Statement<{
-  id: string;
-  kind: SubscriberKind;
-  account_id: string;
-  display_name: string;
-  status: string;
-  expires_at: number;
-}>(
-  `select s.id, s.kind, s.account_id, s.display_name, s.status, t.expires_at
-   from sessions t join subscribers s on s.id = t.subscriber_id
-   where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?`,
-);
 
 interface CachedSession {
   readonly principal: SubscriberPrincipal;
@@ -114,25 +141,25 @@ function sessionCache(exchange: Exchange) {
     { ttlMs: sessionCacheMs, max: 10_000 },
     async (hash) => {
       const { database, clock } = exchange;
-      const row = await sessionLookup.first(database.db, database.dialect, [hash, clock.now()]);
+      const row = await liveSession(database.db, database.dialect, hash, clock.now());
       if (row?.status !== 'active') return undefined;
       return {
         principal: {
           type: 'subscriber',
           id: row.id,
           kind: row.kind,
-          accountId: row.account_id,
-          displayName: row.display_name,
+          accountId: row.accountId,
+          displayName: row.displayName,
           via: 'session',
         },
-        expiresAt: Number(row.expires_at),
+        expiresAt: row.expiresAt,
       };
     },
   );
 }
 
-/** Signing out: no instance accepts the token from when this resolves. */
-export function forgetSession(exchange: Exchange, token: string): Promise<void> {
+/** No instance accepts the token from when this resolves. */
+function forgetSession(exchange: Exchange, token: string): Promise<void> {
   return sessionCache(exchange).invalidate(sha256(token));
 }
 
@@ -157,36 +184,18 @@ export async function authenticate(
   const db = exchange.database.db;
   const now = exchange.clock.now();
   if (token.startsWith('xk_')) {
-    const row = await db
-      .selectFrom('api_keys as k')
-      .innerJoin('subscribers as s', 's.id', 'k.subscriber_id')
-      .select([
-        's.id',
-        's.kind',
-        's.account_id',
-        's.display_name',
-        's.status',
-        'k.id as key_id',
-        'k.last_used_at',
-      ])
-      .where('k.token_hash', '=', hash)
-      .where('k.revoked_at', 'is', null)
-      .executeTakeFirst();
+    const row = await unrevokedKey(db, hash);
     if (row && row.status === 'active' && row.kind === 'merchant') {
       // Record use at most once a minute, so a busy key does not write on every request.
-      if (row.last_used_at === null || now - row.last_used_at > 60_000) {
-        await db
-          .updateTable('api_keys')
-          .set({ last_used_at: now })
-          .where('id', '=', row.key_id)
-          .execute();
+      if (row.lastUsedAt === null || now - row.lastUsedAt > 60_000) {
+        await markKeyUsed(db, row.keyId, now);
       }
       return {
         type: 'subscriber',
         id: row.id,
         kind: row.kind,
-        accountId: row.account_id,
-        displayName: row.display_name,
+        accountId: row.accountId,
+        displayName: row.displayName,
         via: 'api_key',
       };
     }
@@ -213,11 +222,5 @@ export function requireSubscriber(
 export function requireOperator(principal: Principal | undefined) {
   if (principal?.type !== 'operator') {
     throw new ApiError(403, 'forbidden', 'this route is for operators');
-  }
-}
-
-export function validatePhone(phone: string) {
-  if (!new RegExp(phonePattern).test(phone)) {
-    throw badRequest('invalid_phone', 'phone must be in E.164 form, such as +821012345678');
   }
 }

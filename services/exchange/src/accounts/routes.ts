@@ -2,23 +2,21 @@
  * Subscribers (S100, S110): open an account as a person or a merchant, verify the phone by SMS
  * code, sign in and out, merchant API keys, and the development SMS inbox.
  */
-import { isUniqueViolation, writeTransaction } from '@tessera/db';
 import { Type } from 'typebox';
 import type { Exchange } from '../context.ts';
-import { ApiError, conflict, notFound } from '../errors.ts';
 import type { App } from '../http.ts';
 import { subscriberOf } from '../http.ts';
 import { ErrorBody, errors, Id, iso, Phone } from '../schemas.ts';
 import { DevelopmentSms } from '../sms.ts';
 import {
-  consumeCode,
-  createApiKey,
-  createSession,
-  forgetSession,
+  createMerchantApiKey,
+  listApiKeys,
+  revokeApiKey,
   sendCode,
-  sha256,
+  signIn,
+  signOut,
 } from './auth.ts';
-import { openSubscriber } from './subscribers.ts';
+import { type SubscriberRecord, setReturnUrls, signUp, subscriberRecord } from './subscribers.ts';
 
 const Kind = Type.Union([Type.Literal('person'), Type.Literal('merchant')]);
 const Code = Type.String({ pattern: '^[0-9]{6}$' });
@@ -37,31 +35,55 @@ const SessionBody = Type.Object({
   subscriber: Subscriber,
 });
 
+const ApiKey = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  prefix: Type.String(),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+const subscriberBody = (subscriber: SubscriberRecord) => ({
+  id: subscriber.id,
+  kind: subscriber.kind,
+  phone: subscriber.phone,
+  displayName: subscriber.displayName,
+  createdAt: iso(subscriber.createdAt) as string,
+});
+
+const sessionBody = (signedIn: {
+  session: { token: string; expiresAt: number };
+  subscriber: SubscriberRecord;
+}) => ({
+  token: signedIn.session.token,
+  expiresAt: iso(signedIn.session.expiresAt) as string,
+  subscriber: subscriberBody(signedIn.subscriber),
+});
+
+/** Guessable things (codes, sign-ins, key creation): limited per client address. */
+const guessLimitOf = (exchange: Exchange) => ({
+  rateLimit: { max: exchange.config.authRateLimitPerMinute, timeWindow: '1 minute' },
+});
+
 export function accountRoutes(app: App, exchange: Exchange) {
-  /** Guessable things (codes, sign-ins, key creation): limited per client address. */
-  const guessLimit = {
-    rateLimit: { max: exchange.config.authRateLimitPerMinute, timeWindow: '1 minute' },
-  };
-  const db = exchange.database.db;
+  // In the order of the API document.
+  codeRoute(app, exchange);
+  signUpRoute(app, exchange);
+  sessionRoutes(app, exchange);
+  meRoute(app, exchange);
+  apiKeyRoutes(app, exchange);
+  returnUrlRoutes(app, exchange);
+  if (exchange.config.devEndpoints && exchange.sms instanceof DevelopmentSms) {
+    devSmsRoute(app, exchange.sms);
+  }
+}
 
-  const subscriberBody = (row: {
-    id: string;
-    kind: 'person' | 'merchant';
-    phone: string;
-    display_name: string;
-    created_at: number;
-  }) => ({
-    id: row.id,
-    kind: row.kind,
-    phone: row.phone,
-    displayName: row.display_name,
-    createdAt: iso(row.created_at) as string,
-  });
-
+function codeRoute(app: App, exchange: Exchange) {
   app.post(
     '/v1/auth/codes',
     {
-      config: { access: 'public', ...guessLimit },
+      config: { access: 'public', ...guessLimitOf(exchange) },
       schema: {
         tags: ['accounts'],
         summary: 'Send a sign-in code by SMS',
@@ -79,11 +101,49 @@ export function accountRoutes(app: App, exchange: Exchange) {
       return reply.code(202).send({ expiresAt: iso(expiresAt) as string });
     },
   );
+}
 
+function sessionRoutes(app: App, exchange: Exchange) {
+  app.post(
+    '/v1/auth/sessions',
+    {
+      config: { access: 'public', ...guessLimitOf(exchange) },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign in with the phone and its code',
+        body: Type.Object(
+          { phone: Phone, code: Code, kind: Kind },
+          { additionalProperties: false },
+        ),
+        response: { 201: SessionBody, ...errors, 429: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(sessionBody(await signIn(exchange, request.body))),
+  );
+
+  app.delete(
+    '/v1/auth/session',
+    {
+      config: { access: 'subscriber' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign out (revoke this session token)',
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await signOut(exchange, request.headers.authorization?.slice('Bearer '.length) ?? '');
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+function signUpRoute(app: App, exchange: Exchange) {
   app.post(
     '/v1/subscribers',
     {
-      config: { access: 'public', ...guessLimit },
+      config: { access: 'public', ...guessLimitOf(exchange) },
       schema: {
         tags: ['accounts'],
         summary: 'Open an account (person or merchant) with a verified phone',
@@ -101,125 +161,27 @@ export function accountRoutes(app: App, exchange: Exchange) {
         response: { 201: SessionBody, ...errors, 429: ErrorBody },
       },
     },
-    async (request, reply) => {
-      const { phone, code, kind, displayName } = request.body;
-      const existing = await db
-        .selectFrom('subscribers')
-        .select('id')
-        .where('phone', '=', phone)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
-      if (existing)
-        throw conflict('account_exists', `a ${kind} account with this phone exists; sign in`);
-      await consumeCode(exchange, phone, code);
-      const now = exchange.clock.now();
-      let id: string;
-      try {
-        ({ id } = await writeTransaction(exchange.database, (trx) =>
-          openSubscriber(exchange, trx, now, { kind, phone, displayName }),
-        ));
-      } catch (error) {
-        // Two sign-ups with one phone at the same moment: the unique (phone, kind) decides.
-        if (!isUniqueViolation(error)) throw error;
-        throw conflict('account_exists', `a ${kind} account with this phone exists; sign in`);
-      }
-      const session = await createSession(exchange, id);
-      return reply.code(201).send({
-        token: session.token,
-        expiresAt: iso(session.expiresAt) as string,
-        subscriber: subscriberBody({ id, kind, phone, display_name: displayName, created_at: now }),
-      });
-    },
+    async (request, reply) =>
+      reply.code(201).send(sessionBody(await signUp(exchange, request.body))),
   );
+}
 
-  app.post(
-    '/v1/auth/sessions',
-    {
-      config: { access: 'public', ...guessLimit },
-      schema: {
-        tags: ['accounts'],
-        summary: 'Sign in with the phone and its code',
-        body: Type.Object(
-          { phone: Phone, code: Code, kind: Kind },
-          { additionalProperties: false },
-        ),
-        response: { 201: SessionBody, ...errors, 429: ErrorBody },
-      },
-    },
-    async (request, reply) => {
-      const { phone, code, kind } = request.body;
-      const row = await db
-        .selectFrom('subscribers')
-        .selectAll()
-        .where('phone', '=', phone)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
-      await consumeCode(exchange, phone, code);
-      if (!row) throw notFound(`${kind} account for this phone`);
-      if (row.status !== 'active')
-        throw new ApiError(403, 'account_suspended', 'this account is suspended');
-      const session = await createSession(exchange, row.id);
-      return reply.code(201).send({
-        token: session.token,
-        expiresAt: iso(session.expiresAt) as string,
-        subscriber: subscriberBody(row),
-      });
-    },
-  );
-
-  app.delete(
-    '/v1/auth/session',
-    {
-      config: { access: 'subscriber' },
-      schema: {
-        tags: ['accounts'],
-        summary: 'Sign out (revoke this session token)',
-        response: { 204: Type.Null(), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const token = request.headers.authorization?.slice('Bearer '.length) ?? '';
-      await db
-        .updateTable('sessions')
-        .set({ revoked_at: exchange.clock.now() })
-        .where('token_hash', '=', sha256(token))
-        .execute();
-      // After the write: a lookup racing the sign-out cannot put the session back.
-      await forgetSession(exchange, token);
-      return reply.code(204).send(null);
-    },
-  );
-
+function meRoute(app: App, exchange: Exchange) {
   app.get(
     '/v1/me',
     {
       config: { access: 'subscriber' },
       schema: { tags: ['accounts'], summary: 'Who am I', response: { 200: Subscriber, ...errors } },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const row = await db
-        .selectFrom('subscribers')
-        .selectAll()
-        .where('id', '=', me.id)
-        .executeTakeFirstOrThrow();
-      return subscriberBody(row);
-    },
+    async (request) => subscriberBody(await subscriberRecord(exchange, subscriberOf(request).id)),
   );
+}
 
-  const ApiKey = Type.Object({
-    id: Type.String(),
-    label: Type.String(),
-    prefix: Type.String(),
-    createdAt: Type.String(),
-    lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-    revokedAt: Type.Union([Type.String(), Type.Null()]),
-  });
-
+function apiKeyRoutes(app: App, exchange: Exchange) {
   app.post(
     '/v1/merchant/api-keys',
     {
-      config: { access: 'merchant', ...guessLimit },
+      config: { access: 'merchant', ...guessLimitOf(exchange) },
       schema: {
         tags: ['merchants'],
         summary: 'Create an API key (shown once, stored hashed)',
@@ -233,8 +195,7 @@ export function accountRoutes(app: App, exchange: Exchange) {
     },
     async (request, reply) => {
       const me = subscriberOf(request);
-      if (me.via !== 'session') throw new ApiError(403, 'forbidden', 'sign in to create API keys');
-      return reply.code(201).send(await createApiKey(exchange, me.id, request.body.label));
+      return reply.code(201).send(await createMerchantApiKey(exchange, me, request.body.label));
     },
   );
 
@@ -249,21 +210,15 @@ export function accountRoutes(app: App, exchange: Exchange) {
       },
     },
     async (request) => {
-      const me = subscriberOf(request);
-      const rows = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('subscriber_id', '=', me.id)
-        .orderBy('created_at', 'desc')
-        .execute();
+      const keys = await listApiKeys(exchange, subscriberOf(request).id);
       return {
-        keys: rows.map((row) => ({
-          id: row.id,
-          label: row.label,
-          prefix: row.prefix,
-          createdAt: iso(row.created_at) as string,
-          lastUsedAt: iso(row.last_used_at),
-          revokedAt: iso(row.revoked_at),
+        keys: keys.map((key) => ({
+          id: key.id,
+          label: key.label,
+          prefix: key.prefix,
+          createdAt: iso(key.createdAt) as string,
+          lastUsedAt: iso(key.lastUsedAt),
+          revokedAt: iso(key.revokedAt),
         })),
       };
     },
@@ -281,19 +236,13 @@ export function accountRoutes(app: App, exchange: Exchange) {
       },
     },
     async (request, reply) => {
-      const me = subscriberOf(request);
-      const result = await db
-        .updateTable('api_keys')
-        .set({ revoked_at: exchange.clock.now() })
-        .where('id', '=', request.params.id)
-        .where('subscriber_id', '=', me.id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw notFound('active API key');
+      await revokeApiKey(exchange, subscriberOf(request).id, request.params.id);
       return reply.code(204).send(null);
     },
   );
+}
 
+function returnUrlRoutes(app: App, exchange: Exchange) {
   app.put(
     '/v1/merchant/return-urls',
     {
@@ -312,42 +261,34 @@ export function accountRoutes(app: App, exchange: Exchange) {
         response: { 200: Type.Object({ urls: Type.Array(Type.String()) }), ...errors },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const urls = request.body.urls.map((url) => new URL(url).href);
-      await db
-        .updateTable('subscribers')
-        .set({ return_urls: JSON.stringify(urls) })
-        .where('id', '=', me.id)
-        .execute();
-      return { urls };
-    },
+    async (request) => ({
+      urls: await setReturnUrls(exchange, subscriberOf(request).id, request.body.urls),
+    }),
   );
+}
 
-  if (exchange.config.devEndpoints && exchange.sms instanceof DevelopmentSms) {
-    const sms = exchange.sms;
-    app.get(
-      '/dev/sms',
-      {
-        config: { access: 'public' },
-        schema: {
-          tags: ['development'],
-          summary: 'Development only: the messages sent to a phone (off in production)',
-          querystring: Type.Object({ phone: Phone }),
-          response: {
-            200: Type.Object({
-              messages: Type.Array(Type.Object({ text: Type.String(), at: Type.String() })),
-              lastCode: Type.Union([Type.String(), Type.Null()]),
-            }),
-          },
+function devSmsRoute(app: App, sms: DevelopmentSms) {
+  app.get(
+    '/dev/sms',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['development'],
+        summary: 'Development only: the messages sent to a phone (off in production)',
+        querystring: Type.Object({ phone: Phone }),
+        response: {
+          200: Type.Object({
+            messages: Type.Array(Type.Object({ text: Type.String(), at: Type.String() })),
+            lastCode: Type.Union([Type.String(), Type.Null()]),
+          }),
         },
       },
-      async (request) => ({
-        messages: sms
-          .messages(request.query.phone)
-          .map((m) => ({ text: m.text, at: iso(m.at) as string })),
-        lastCode: sms.lastCode(request.query.phone) ?? null,
-      }),
-    );
-  }
+    },
+    async (request) => ({
+      messages: sms
+        .messages(request.query.phone)
+        .map((m) => ({ text: m.text, at: iso(m.at) as string })),
+      lastCode: sms.lastCode(request.query.phone) ?? null,
+    }),
+  );
 }

@@ -2,11 +2,12 @@
  * Fiat in (patent unit 206): the payment-provider port and the two providers behind it.
  *
  * A provider is asked to collect an amount from a payment source and answers succeeded, refused
- * or pending. The routes call it OUTSIDE any database transaction (a live processor is a network
- * call) and then record the answer in one transaction. A live adapter must therefore pass
- * `idempotencyKey` on to its processor: if the recording transaction fails, the client retries
- * with the same Idempotency-Key, the processor recognises the key and answers with the original
- * charge instead of charging again, and this time it is recorded.
+ * or pending. `collectDeposit` (deposits.ts) calls it OUTSIDE any database transaction (a live
+ * processor is a network call) and `recordDeposit` then records the answer in one transaction.
+ * A live adapter must therefore pass `idempotencyKey` on to its processor: if the recording
+ * transaction fails, the client retries with the same Idempotency-Key, the processor recognises
+ * the key and answers with the original charge instead of charging again, and this time it is
+ * recorded.
  *
  * - `SandboxCardProvider` behaves like a card processor's test mode: documented test card numbers
  *   give each outcome, and no money moves. It is for development and tests only.
@@ -115,7 +116,7 @@ export const sandboxTestCards: Readonly<Record<string, DeclineCode | 'succeeds'>
   '4000000000000127': 'incorrect_cvc',
 };
 
-export const declineMessages: Readonly<Record<DeclineCode, string>> = {
+const declineMessages: Readonly<Record<DeclineCode, string>> = {
   card_declined: 'the card was declined',
   insufficient_funds: 'the card has insufficient funds',
   expired_card: 'the card has expired',
@@ -124,7 +125,7 @@ export const declineMessages: Readonly<Record<DeclineCode, string>> = {
 };
 
 /** The digits of a card number as typed; of these the exchange keeps only the last four. */
-export function cardDigits(number: string): string {
+function cardDigits(number: string): string {
   // People type card numbers in groups; spaces and dashes are not part of the number.
   return number.replace(/[\s-]/g, '');
 }
@@ -181,7 +182,7 @@ export interface BankAccountDetails {
  * A placeholder account for development: it is not a real account, and it is never offered in
  * production (see `fiatProviders`).
  */
-export const sandboxBankAccount: BankAccountDetails = {
+const sandboxBankAccount: BankAccountDetails = {
   bankName: 'Tessera Sandbox Bank (development only, not a real account)',
   accountNumber: '000-000000-00000',
   accountHolder: 'Tessera Exchange (sandbox)',
@@ -191,7 +192,7 @@ export const sandboxBankAccount: BankAccountDetails = {
 const referenceAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 /** `TSR-XXXX-XXXX`: 31^8 (about 2^40) references, typeable, hard to guess. */
-export function newTransferReference(): string {
+function newTransferReference(): string {
   let out = '';
   for (let i = 0; i < 8; i++) out += referenceAlphabet[randomInt(referenceAlphabet.length)];
   return `TSR-${out.slice(0, 4)}-${out.slice(4)}`;

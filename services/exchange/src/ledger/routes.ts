@@ -1,19 +1,21 @@
 /**
- * The subscriber's wallet (patent units 204 and 210): balances in every asset with their fiat
- * value, and the transaction history from the journal (unit 208), both parties' view.
+ * The subscriber's wallet (patent units 204 and 210): the assets, balances in every asset with
+ * their fiat value, and the transaction history from the journal (unit 208), both parties' view.
  */
 import { Type } from 'typebox';
-import { assetOf, type Exchange } from '../context.ts';
+import type { Exchange } from '../context.ts';
 import type { App } from '../http.ts';
 import { subscriberOf } from '../http.ts';
-import { fiatFor, formatAmount, parseRate } from '../money.ts';
-import { errors, iso, Page } from '../schemas.ts';
-import { balancesOf } from './service.ts';
+import { errors, Page } from '../schemas.ts';
+import { walletBalances, walletHistory } from './wallet.ts';
 
 export function walletRoutes(app: App, exchange: Exchange) {
-  const db = exchange.database.db;
-  const fiat = exchange.config.fiat;
+  assetRoutes(app, exchange);
+  balanceRoutes(app, exchange);
+  historyRoutes(app, exchange);
+}
 
+function assetRoutes(app: App, exchange: Exchange) {
   app.get(
     '/v1/assets',
     {
@@ -31,9 +33,11 @@ export function walletRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async () => ({ fiat: fiat.code, assets: [...exchange.assets.values()] }),
+    async () => ({ fiat: exchange.config.fiat.code, assets: [...exchange.assets.values()] }),
   );
+}
 
+function balanceRoutes(app: App, exchange: Exchange) {
   app.get(
     '/v1/wallet',
     {
@@ -58,38 +62,11 @@ export function walletRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const held = await balancesOf(db, me.accountId);
-      const now = exchange.clock.now();
-      const balances = [];
-      for (const asset of exchange.assets.values()) {
-        const units = held.get(asset.code) ?? 0n;
-        let fiatValue: string | null = null;
-        let rateAgeS: number | null = null;
-        if (asset.kind === 'fiat') {
-          fiatValue = formatAmount(units, asset.scale);
-        } else {
-          const rate = await exchange.rates.latest(asset.code);
-          if (rate) {
-            fiatValue = formatAmount(
-              fiatFor(units, asset, fiat, parseRate(rate.rate), 'down'),
-              fiat.scale,
-            );
-            rateAgeS = Math.max(0, Math.floor((now - rate.observedAt) / 1000));
-          }
-        }
-        balances.push({
-          asset: asset.code,
-          amount: formatAmount(units, asset.scale),
-          fiatValue,
-          rateAgeS,
-        });
-      }
-      return { accountId: me.accountId, fiat: fiat.code, balances };
-    },
+    async (request) => walletBalances(exchange, subscriberOf(request).accountId),
   );
+}
 
+function historyRoutes(app: App, exchange: Exchange) {
   app.get(
     '/v1/wallet/transactions',
     {
@@ -124,70 +101,10 @@ export function walletRoutes(app: App, exchange: Exchange) {
     },
     async (request) => {
       const me = subscriberOf(request);
-      const limit = request.query.limit ?? 50;
-      // Page by entry, not by posting: a trade posts fiat and crypto to the same wallet, and
-      // both must land on the same page. The cursor is the entry's last posting of this wallet.
-      let pageQuery = db
-        .selectFrom('postings')
-        .select(['entry_id', (eb) => eb.fn.max('seq').as('cursor')])
-        .where('account_id', '=', me.accountId)
-        .groupBy('entry_id')
-        .orderBy('cursor', 'desc')
-        .limit(limit + 1);
-      if (request.query.before !== undefined)
-        pageQuery = pageQuery.where('seq', '<', request.query.before);
-      const found = await pageQuery.execute();
-      const page = found.slice(0, limit);
-      const rows =
-        page.length === 0
-          ? []
-          : await db
-              .selectFrom('postings as p')
-              .innerJoin('journal_entries as e', 'e.id', 'p.entry_id')
-              .select([
-                'p.seq',
-                'p.asset',
-                'p.amount',
-                'e.id',
-                'e.kind',
-                'e.memo',
-                'e.ref_type',
-                'e.ref_id',
-                'e.created_at',
-              ])
-              .where('p.account_id', '=', me.accountId)
-              .where(
-                'p.entry_id',
-                'in',
-                page.map((item) => item.entry_id),
-              )
-              .orderBy('p.seq', 'desc')
-              .execute();
-      const byEntry = new Map<
-        string,
-        { entry: (typeof rows)[number]; changes: { asset: string; amount: string }[] }
-      >();
-      for (const row of rows) {
-        const asset = assetOf(exchange, row.asset);
-        const item = byEntry.get(row.id) ?? { entry: row, changes: [] };
-        item.changes.push({
-          asset: row.asset,
-          amount: formatAmount(BigInt(row.amount), asset.scale),
-        });
-        byEntry.set(row.id, item);
-      }
-      return {
-        transactions: [...byEntry.values()].map(({ entry, changes }) => ({
-          id: entry.id,
-          kind: entry.kind,
-          memo: entry.memo,
-          refType: entry.ref_type,
-          refId: entry.ref_id,
-          createdAt: iso(entry.created_at) as string,
-          changes,
-        })),
-        nextBefore: found.length > limit ? Number(page.at(-1)?.cursor ?? 0) || null : null,
-      };
+      return walletHistory(exchange, me.accountId, {
+        limit: request.query.limit ?? 50,
+        before: request.query.before,
+      });
     },
   );
 }

@@ -7,12 +7,13 @@
  * A wallet never goes below zero; only house accounts (ids `house:...`) may.
  */
 
-import { type Dialect, Statement } from '@tessera/db';
+import type { Dialect } from '@tessera/db';
 import type { Kysely } from 'kysely';
 import type { EntryKind, ExchangeDB } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newSortableId } from '../ids.ts';
 import type { FinalWrite } from '../notifications/service.ts';
+import { appendEntry, insertZeroBalances, lockBalances, type PostingLine } from './repository.ts';
 
 export interface Posting {
   readonly account: string;
@@ -39,7 +40,7 @@ export const isHouseAccount = (account: string) => account.startsWith('house:');
 
 export const balanceKey = (account: string, asset: string) => `${account}\u0000${asset}`;
 
-export class InsufficientFunds extends ApiError {
+class InsufficientFunds extends ApiError {
   constructor(
     readonly account: string,
     readonly asset: string,
@@ -48,74 +49,6 @@ export class InsufficientFunds extends ApiError {
     super(409, 'insufficient_funds', `the wallet does not hold enough ${asset}`, { asset });
   }
 }
-
-/*
- * The ledger's statements, written once in SQL: this is the hottest path of the exchange, and
- * building each query anew cost more than running it. One statement per number of balances.
- */
-const perCount = <T>(make: (count: number) => T) => {
-  const made = new Map<number, T>();
-  return (count: number) => {
-    let statement = made.get(count);
-    if (!statement) {
-      statement = make(count);
-      made.set(count, statement);
-    }
-    return statement;
-  };
-};
-const repeat = (count: number, text: string, separator: string) =>
-  Array.from({ length: count }, () => text).join(separator);
-
-const lockStatement = perCount((count) => {
-  const text = `select account_id, asset, amount from balances where ${repeat(count, '(account_id = ? and asset = ?)', ' or ')} order by account_id, asset`;
-  return new Statement<{ account_id: string; asset: string; amount: string }>({
-    sqlite: text,
-    postgres: `${text} for update`,
-  });
-});
-
-const ensureStatement = perCount((count) => {
-  const text = `insert into balances (account_id, asset, amount, updated_at) values ${repeat(count, '(?, ?, ?, ?)', ', ')} on conflict (account_id, asset) do nothing`;
-  return new Statement({
-    sqlite: text,
-    postgres: text.replaceAll('(?, ?, ?, ?)', '(?, ?, ?::numeric, ?)'),
-  });
-});
-
-const insertEntry = new Statement(
-  'insert into journal_entries (id, kind, memo, ref_type, ref_id, created_at) values (?, ?, ?, ?, ?, ?)',
-);
-
-const insertPostings = perCount(
-  (count) =>
-    new Statement(
-      `insert into postings (entry_id, account_id, asset, amount) values ${repeat(count, '(?, ?, ?, ?)', ', ')}`,
-    ),
-);
-
-const updateBalance = new Statement(
-  'update balances set amount = ?, updated_at = ? where account_id = ? and asset = ?',
-);
-
-/** PostgreSQL: the entry, its postings and the balance updates, each a data-modifying CTE. */
-const entryText =
-  'insert into journal_entries (id, kind, memo, ref_type, ref_id, created_at) values (?, ?, ?, ?, ?, ?)';
-const postingsText = perCount(
-  (count) =>
-    `insert into postings (entry_id, account_id, asset, amount) values ${repeat(count, '(?, ?, ?, ?::numeric)', ', ')}`,
-);
-const balancesText = perCount(
-  (count) => `update balances as b set amount = v.amount::numeric, updated_at = ?
-    from (values ${repeat(count, '(?, ?, ?)', ', ')}) as v(account_id, asset, amount)
-    where b.account_id = v.account_id and b.asset = v.asset`,
-);
-const appendStatement = perCount(
-  (count) =>
-    new Statement(
-      `with entry as (${entryText}), posted as (${postingsText(count)}), updated as (${balancesText(count)}) select 1`,
-    ),
-);
 
 export interface PostOptions {
   /**
@@ -160,25 +93,15 @@ export async function postEntry(
     );
   if (keys.length < 2) throw new Error('an entry needs at least two non-zero postings');
 
-  // Lock every touched balance row in that order. Every account gets a row per asset when it is
-  // opened (`openBalances`), so rows are there; a missing one (an asset added to the
-  // configuration later) is created and all are locked again. That late lock may come out of
-  // order, so PostgreSQL may find a deadlock there once; it aborts one side, which is retried.
-  const flat = keys.flatMap((k) => [k.account, k.asset]);
-  const lock = lockStatement(keys.length);
-  let rows = await lock.run(trx, dialect, flat);
-  if (rows.length < keys.length) {
-    await ensureStatement(keys.length).run(
-      trx,
-      dialect,
-      keys.flatMap((k) => [k.account, k.asset, '0', now]),
-    );
-    rows = await lock.run(trx, dialect, flat);
-  }
+  // Lock every touched balance row in that order (see `lockBalances`).
   const current = new Map(
-    rows.map((row) => [balanceKey(row.account_id, row.asset), BigInt(row.amount)]),
+    (await lockBalances(trx, dialect, now, keys)).map((row) => [
+      balanceKey(row.account, row.asset),
+      row.amount,
+    ]),
   );
 
+  const lines: PostingLine[] = [];
   const balances = new Map<string, bigint>();
   for (const k of keys) {
     const key = balanceKey(k.account, k.asset);
@@ -187,43 +110,18 @@ export async function postEntry(
       throw new InsufficientFunds(k.account, k.asset, -after);
     }
     balances.set(key, after);
+    lines.push({ account: k.account, asset: k.asset, amount: k.amount, balanceAfter: after });
   }
 
   const id = newSortableId('je');
-  const entry = [
+  const entry = {
     id,
-    input.kind,
-    input.memo ?? null,
-    input.refType ?? null,
-    input.refId ?? null,
-    now,
-  ];
-  const postings = keys.flatMap((k) => [id, k.account, k.asset, k.amount.toString()]);
-  const updates = keys.flatMap((k) => [
-    k.account,
-    k.asset,
-    (balances.get(balanceKey(k.account, k.asset)) as bigint).toString(),
-  ]);
-  if (dialect === 'postgres' && options.defer) {
-    options.defer({ text: entryText, parameters: entry });
-    options.defer({ text: postingsText(keys.length), parameters: postings });
-    options.defer({ text: balancesText(keys.length), parameters: [now, ...updates] });
-  } else if (dialect === 'postgres') {
-    // One round trip for the entry, its postings and the new balances.
-    await appendStatement(keys.length).run(trx, dialect, [...entry, ...postings, now, ...updates]);
-  } else {
-    // SQLite statements are in-process calls: cheap one by one.
-    await insertEntry.run(trx, dialect, entry);
-    await insertPostings(keys.length).run(trx, dialect, postings);
-    for (let i = 0; i < keys.length; i++) {
-      await updateBalance.run(trx, dialect, [
-        updates[i * 3 + 2],
-        now,
-        updates[i * 3],
-        updates[i * 3 + 1],
-      ]);
-    }
-  }
+    kind: input.kind,
+    memo: input.memo ?? null,
+    refType: input.refType ?? null,
+    refId: input.refId ?? null,
+  };
+  await appendEntry(trx, dialect, now, entry, lines, options.defer);
   return { id, balances };
 }
 
@@ -238,19 +136,8 @@ export async function openBalances(
   accounts: readonly string[],
   assets: readonly string[],
 ) {
-  const pairs = accounts.flatMap((account) => assets.map((asset) => [account, asset, '0', now]));
-  for (let start = 0; start < pairs.length; start += 50) {
-    const chunk = pairs.slice(start, start + 50);
-    await ensureStatement(chunk.length).run(trx, dialect, chunk.flat());
-  }
+  await insertZeroBalances(trx, dialect, now, accounts, assets);
 }
 
 /** Balances of one account, every asset it has touched. */
-export async function balancesOf(db: Kysely<ExchangeDB>, account: string) {
-  const rows = await db
-    .selectFrom('balances')
-    .select(['asset', 'amount'])
-    .where('account_id', '=', account)
-    .execute();
-  return new Map(rows.map((row) => [row.asset, BigInt(row.amount)]));
-}
+export { balancesOf } from './repository.ts';
