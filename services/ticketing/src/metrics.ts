@@ -5,7 +5,7 @@
  */
 import type { MetricsRegistry } from '@tessera/service-kit/metrics';
 import type { Ticketing } from './context.ts';
-import { orderStatuses } from './reports/service.ts';
+import { orderStatuses } from './reports/sales.ts';
 import { creatingGraceMs, pollAfterMs } from './workers/reconcile.ts';
 
 export function registerTicketingMetrics(registry: MetricsRegistry, ticketing: Ticketing) {

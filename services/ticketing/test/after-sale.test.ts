@@ -1,6 +1,6 @@
 import { decodeCredential, fromBase64url } from '@tessera/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelPerformance } from '../src/after-sale/service.ts';
+import { cancelPerformance } from '../src/after-sale/cancellation.ts';
 import { sendDueRefunds } from '../src/orders/refunds.ts';
 import { type Buyer, setupEvent } from './fixtures.ts';
 import { barcode, enrolTerminal, nowS, scan, toDoors } from './gate-kit.ts';

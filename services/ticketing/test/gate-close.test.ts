@@ -11,7 +11,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/organizer.ts';
 import { sendDueRefunds } from '../src/orders/refunds.ts';
-import { type GateReport, gateBucketMs, remainderRefundId } from '../src/reports/gate-report.ts';
+import { remainderRefundId } from '../src/reports/gate/close.ts';
+import { type GateReport, gateBucketMs } from '../src/reports/gate/report.ts';
 import { type Buyer, buy, type EventSetup, setupEvent } from './fixtures.ts';
 import {
   barcode,

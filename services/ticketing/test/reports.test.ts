@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendDueRefunds } from '../src/orders/refunds.ts';
-import { attendeeCsv, csvCell } from '../src/reports/service.ts';
+import { attendeeCsv } from '../src/reports/attendees.ts';
+import { csvCell } from '../src/reports/csv.ts';
 import { buy, type EventSetup, setupEvent } from './fixtures.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
 

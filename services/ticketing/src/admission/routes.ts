@@ -16,7 +16,7 @@ import {
   terminalDoorSale,
 } from '../door-sales/service.ts';
 import { type App, terminalOf } from '../http.ts';
-import { gateReport, requirePerformanceOfTerminal } from '../reports/gate-report.ts';
+import { gateReport, requirePerformanceOfTerminal } from '../reports/gate/report.ts';
 import { GateReport } from '../reports/schemas.ts';
 import { ErrorBody, errors, Id, Instant } from '../schemas.ts';
 import { cursorPattern, eventPackage, packageEntriesMax, packageSettleMs } from './package.ts';

@@ -1,114 +1,48 @@
 /**
  * After the sale: transfers to another phone number, reissue to a new device, refunds by the
  * buyer (per the organizer's policy) or by staff, cancelling a performance, and the revocation
- * feed the gate terminals sync. The rules live in ../after-sale.ts; docs/after-sale.md explains
- * them.
+ * feed the gate terminals sync. The rules live in transfers/service.ts, reissue.ts, refunds.ts,
+ * cancellation.ts and revocations.ts (revision.ts holds what they share);
+ * services/ticketing/docs/after-sale.md explains them.
  */
-import { ApiError, notFound } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import type { TicketsTable } from '../db/schema.ts';
 import { type App, userOf } from '../http.ts';
-import { type Permission, requireStaff } from '../organizers/staff.ts';
-import { Code, ErrorBody, errors, Id, iso, Phone } from '../schemas.ts';
+import { requireStaff } from '../organizers/staff.ts';
+import { Code, ErrorBody, errors, Id, iso, PerformanceParams, Phone } from '../schemas.ts';
 import { Ticket } from '../tickets/routes.ts';
 import { ticketView } from '../tickets/service.ts';
+import { cancelPerformance } from './cancellation.ts';
+import { refundOfTicket, refundTicket } from './refunds.ts';
+import { reissueTicket } from './reissue.ts';
+import { revocationPageMax, revocationsAfter, staffOfPerformance } from './revocations.ts';
+import {
+  Cancellation,
+  Refunded,
+  Revocations,
+  TicketParams,
+  Transfer,
+  TransferParams,
+} from './schemas.ts';
 import {
   acceptTransfer,
-  cancelPerformance,
   cancelTransfer,
   createTransfer,
   declineTransfer,
-  organizerOfPerformance,
-  refundOfTicket,
-  refundTicket,
-  reissueTicket,
-  revocationPageMax,
-  revocationsAfter,
   type TransferSummary,
   transferStatus,
   transferSummary,
   transfersOf,
-} from './service.ts';
+} from './transfers/service.ts';
 
-const Transfer = Type.Object({
-  id: Type.String(),
-  ticketId: Type.String(),
-  toPhone: Type.String(),
-  status: Type.Union(
-    [
-      Type.Literal('pending'),
-      Type.Literal('accepted'),
-      Type.Literal('cancelled'),
-      Type.Literal('declined'),
-    ],
-    {
-      description:
-        'cancelled: by the sender (or the ticket was refunded); declined: by the recipient',
-    },
-  ),
-  createdAt: Type.String(),
-  decidedAt: Type.Union([Type.String(), Type.Null()]),
-  fromName: Type.Union([Type.String(), Type.Null()], {
-    description: "The sender's first name, if they gave one",
-  }),
-  ticket: Type.Object({
-    event: Type.String(),
-    startsAt: Type.String(),
-    category: Type.String(),
-    seat: Type.Union([
-      Type.Object({ section: Type.String(), row: Type.String(), number: Type.String() }),
-      Type.Null(),
-    ]),
-  }),
-});
-
-const Refund = Type.Object({
-  id: Type.String(),
-  status: Type.String({
-    description: 'pending (queued for the exchange), done (the buyer has it back) or failed',
-  }),
-  asset: Type.String(),
-  amount: Type.String({ description: 'Whole units of asset' }),
-  reason: Type.String(),
-  createdAt: Type.String(),
-  doneAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-const Refunded = Type.Object({ ticket: Ticket, refund: Type.Union([Refund, Type.Null()]) });
-
-const Cancellation = Type.Object({
-  performanceId: Type.String(),
-  status: Type.String(),
-  ticketsCancelled: Type.Integer({ description: 'Tickets cancelled by this call' }),
-  refundsQueued: Type.Integer({ description: 'Refund rows queued by this call' }),
-  ordersClosed: Type.Integer({ description: 'Unpaid orders closed (or settled) by this call' }),
-  holdsReleased: Type.Integer(),
-  ordersPending: Type.Integer({
-    description: 'Unpaid orders the exchange could not close yet: call again to finish',
-  }),
-});
-
-const Revocations = Type.Object({
-  performanceId: Type.String(),
-  performanceCode: Type.String({ description: 'The event ID in the credentials' }),
-  entries: Type.Array(
-    Type.Object({
-      seq: Type.Integer(),
-      ticketNumber: Type.String(),
-      throughRevision: Type.Integer({ description: 'Every revision up to this one is void' }),
-      reason: Type.String({ description: 'transferred, reissued, refunded or cancelled' }),
-      at: Type.String(),
-    }),
-  ),
-  next: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'Pass as `after` for the next page; null when there is nothing more now',
-  }),
-});
-
-const TicketParams = Type.Object({ ticketId: Id('tkt') });
-const TransferParams = Type.Object({ transferId: Id('trf') });
-const PerformanceParams = Type.Object({ performanceId: Id('perf') });
+export function afterSaleRoutes(app: App, ticketing: Ticketing) {
+  offerRoutes(app, ticketing);
+  decisionRoutes(app, ticketing);
+  reissueRoutes(app, ticketing);
+  refundRoutes(app, ticketing);
+  performanceRoutes(app, ticketing);
+}
 
 function transferBody(summary: TransferSummary) {
   const row = summary.transfer;
@@ -129,30 +63,16 @@ function transferBody(summary: TransferSummary) {
   };
 }
 
-export function afterSaleRoutes(app: App, ticketing: Ticketing) {
-  /** Staff of the performance's organizer with `permission`; anyone else learns nothing. */
-  async function staffOfPerformance(
-    caller: Parameters<typeof requireStaff>[1],
-    performanceId: string,
-    permission: Permission,
-  ) {
-    const performance = await organizerOfPerformance(ticketing, performanceId);
-    try {
-      await requireStaff(ticketing, caller, performance.organizer_id, permission);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) throw notFound('performance');
-      throw error;
-    }
-    return performance;
-  }
-
-  const refunded = async (ticket: TicketsTable, forHolder: boolean) => ({
+/** The refunded ticket as its holder (or staff) sees it, with its newest refund. */
+async function refundedBody(ticketing: Ticketing, ticket: TicketsTable, forHolder: boolean) {
+  return {
     ticket: await ticketView(ticketing, ticket, forHolder),
     refund: await refundOfTicket(ticketing, ticket.id),
-  });
+  };
+}
 
-  // --- transfers ----------------------------------------------------------------------------
-
+/** Offering a ticket, and the caller's transfers both ways. */
+function offerRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/tickets/:ticketId/transfers',
     {
@@ -199,7 +119,10 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
       return { incoming: incoming.map(transferBody), outgoing: outgoing.map(transferBody) };
     },
   );
+}
 
+/** The sender takes an offer back; the recipient accepts or declines it. */
+function decisionRoutes(app: App, ticketing: Ticketing) {
   app.delete(
     '/v1/transfers/:transferId',
     {
@@ -258,9 +181,9 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
       return transferBody(await transferSummary(ticketing, transfer.id));
     },
   );
+}
 
-  // --- reissue ------------------------------------------------------------------------------
-
+function reissueRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/tickets/:ticketId/reissue',
     {
@@ -286,9 +209,10 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
       return ticketView(ticketing, ticket, true);
     },
   );
+}
 
-  // --- refunds ------------------------------------------------------------------------------
-
+/** The buyer's own refund, and staff's. */
+function refundRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/tickets/:ticketId/refund',
     {
@@ -309,7 +233,7 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
         { kind: 'buyer', user: me },
         request.params.ticketId,
       );
-      return refunded(ticket, true);
+      return refundedBody(ticketing, ticket, true);
     },
   );
 
@@ -328,12 +252,13 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
       const { organizerId, ticketId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'refund');
       const ticket = await refundTicket(ticketing, { kind: 'staff', organizerId }, ticketId);
-      return refunded(ticket, false);
+      return refundedBody(ticketing, ticket, false);
     },
   );
+}
 
-  // --- performances -------------------------------------------------------------------------
-
+/** Cancelling a performance, and its revocation feed for the gates. */
+function performanceRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/performances/:performanceId/cancel',
     {
@@ -349,7 +274,7 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
     },
     async (request) => {
       const { performanceId } = request.params;
-      await staffOfPerformance(request.caller, performanceId, 'refund');
+      await staffOfPerformance(ticketing, request.caller, performanceId, 'refund');
       const summary = await cancelPerformance(ticketing, performanceId);
       return { performanceId, status: 'cancelled', ...summary };
     },
@@ -379,7 +304,12 @@ export function afterSaleRoutes(app: App, ticketing: Ticketing) {
     },
     async (request) => {
       const { performanceId } = request.params;
-      const performance = await staffOfPerformance(request.caller, performanceId, 'admit');
+      const performance = await staffOfPerformance(
+        ticketing,
+        request.caller,
+        performanceId,
+        'admit',
+      );
       const page = await revocationsAfter(
         ticketing,
         performanceId,

@@ -1,20 +1,13 @@
 /**
- * Reports for the organizer's staff with the view_sales permission (owner, manager, box office):
- * an event's sales and its attendee list (JSON pages, or the whole list as a streamed CSV).
+ * Reports for the organizer's staff: an event's sales and its attendee list (JSON pages, or the
+ * whole list as a streamed CSV) with the view_sales permission (owner, manager, box office);
+ * closing a performance (manage_catalogue) and its gate reconciliation report (view_sales).
  */
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import type { App } from '../http.ts';
-import { errors, Id, Nullable, PerformanceParams } from '../schemas.ts';
-import {
-  closePerformance,
-  gateReport,
-  gateReportCsv,
-  gateReportTables,
-  requirePerformanceStaff,
-} from './gate-report.ts';
-import { GateReport, TerminalStanding } from './schemas.ts';
+import { errors, Id, PerformanceParams } from '../schemas.ts';
 import {
   attendeeCsv,
   attendeeCursorPattern,
@@ -23,92 +16,23 @@ import {
   countAttendees,
   decodeAttendeeCursor,
   encodeAttendeeCursor,
-  requireSalesReader,
-  salesReport,
-} from './service.ts';
-
-const AssetAmount = Type.Object({
-  asset: Type.String(),
-  amount: Type.String({ description: 'Whole units of the asset, e.g. "52.5"' }),
-  count: Type.Integer({ description: 'Tickets (or refunds) the amount is made of' }),
-});
-
-const inventoryFields = {
-  capacity: Type.Integer(),
-  available: Type.Integer(),
-  held: Type.Integer({ description: 'In holds and unpaid orders' }),
-  sold: Type.Integer(),
-  blocked: Type.Integer({ description: 'Seats taken off sale' }),
-  tickets: Type.Integer({ description: 'Valid tickets and tickets awaiting their device' }),
-  revenue: Type.Array(AssetAmount, {
-    description:
-      "Sum of those tickets' prices per asset they were paid in (refunded and cancelled tickets excluded)",
-  }),
-};
-
-const SalesReport = Type.Object({
-  eventId: Type.String(),
-  slug: Type.String(),
-  name: Type.String(),
-  status: Type.String(),
-  generatedAt: Type.String(),
-  performances: Type.Array(
-    Type.Object({
-      id: Type.String(),
-      code: Type.String(),
-      startsAt: Type.String(),
-      status: Type.String(),
-      categories: Type.Array(
-        Type.Object({
-          id: Type.String(),
-          name: Type.String(),
-          seating: Type.String(),
-          price: Type.Object({ asset: Type.String(), amount: Type.String() }),
-          ...inventoryFields,
-        }),
-      ),
-      totals: Type.Object(inventoryFields),
-    }),
-  ),
-  totals: Type.Object(inventoryFields),
-  orders: Type.Array(Type.Object({ status: Type.String(), count: Type.Integer() }), {
-    description:
-      'Orders by status: creating, awaiting_payment, issued, expired, cancelled, refunded',
-  }),
-  refunds: Type.Array(
-    Type.Object({
-      status: Type.String({ description: 'pending, done or failed' }),
-      count: Type.Integer(),
-      amounts: Type.Array(AssetAmount),
-    }),
-  ),
-});
-
-const Attendee = Type.Object({
-  ticketId: Type.String(),
-  performanceId: Type.String(),
-  performanceCode: Type.String(),
-  performanceStart: Type.String(),
-  category: Type.String(),
-  section: Nullable(Type.String()),
-  row: Nullable(Type.String()),
-  seat: Nullable(Type.String()),
-  area: Nullable(Type.String({ description: 'General admission: the area instead of a seat' })),
-  ticketNumber: Type.String(),
-  holderPhone: Type.String(),
-  holderFirstName: Nullable(Type.String()),
-  status: Type.String({
-    description: 'valid, or awaiting_device (sent to a phone not claimed yet)',
-  }),
-  revision: Type.Integer(),
-  orderId: Type.String(),
-  price: Type.String(),
-  asset: Type.String(),
-});
+} from './attendees.ts';
+import { closePerformance } from './gate/close.ts';
+import { gateReportCsv, gateReportTables } from './gate/csv.ts';
+import { gateReport, requirePerformanceStaff } from './gate/report.ts';
+import { requireSalesReader, salesReport } from './sales.ts';
+import { Attendee, CloseBody, Closed, GateReport, SalesReport } from './schemas.ts';
 
 const EventParams = Type.Object({ eventId: Id('ev') });
 
 export function reportRoutes(app: App, ticketing: Ticketing) {
+  salesRoutes(app, ticketing);
+  attendeeRoutes(app, ticketing);
+  closeRoutes(app, ticketing);
+  gateReportRoutes(app, ticketing);
+}
+
+function salesRoutes(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/events/:eventId/sales',
     {
@@ -127,7 +51,12 @@ export function reportRoutes(app: App, ticketing: Ticketing) {
       return salesReport(ticketing, event.id);
     },
   );
+}
 
+/** A file name made of the event's slug, safe in a content-disposition header. */
+const attendeeFileName = (slug: string) => `attendees-${slug.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`;
+
+function attendeeRoutes(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/events/:eventId/attendees',
     {
@@ -169,10 +98,9 @@ export function reportRoutes(app: App, ticketing: Ticketing) {
       const scope = performanceId !== undefined ? { performanceId } : {};
       const total = await countAttendees(ticketing, event.id, performanceId);
       if (format === 'csv') {
-        const name = `attendees-${event.slug.replace(/[^A-Za-z0-9_-]/g, '_')}.csv`;
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${name}"`)
+          .header('content-disposition', `attachment; filename="${attendeeFileName(event.slug)}"`)
           .header('x-total-count', String(total))
           .header('cache-control', 'no-store')
           .send(
@@ -193,7 +121,9 @@ export function reportRoutes(app: App, ticketing: Ticketing) {
       };
     },
   );
+}
 
+function closeRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/performances/:performanceId/close',
     {
@@ -204,37 +134,8 @@ export function reportRoutes(app: App, ticketing: Ticketing) {
         description:
           'Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.',
         params: PerformanceParams,
-        body: Type.Optional(
-          Type.Object(
-            {
-              force: Type.Optional(
-                Type.Boolean({
-                  description:
-                    'Refund stored-value remainders even while terminals are outstanding',
-                }),
-              ),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-        response: {
-          200: Type.Object({
-            performanceId: Type.String(),
-            status: Type.Literal('closed'),
-            closedAt: Type.String(),
-            terminalsOutstanding: Type.Array(TerminalStanding),
-            terminalsLost: Type.Array(TerminalStanding, {
-              description:
-                'Revoked while they said they held unsent admissions: those are missing from the report for good',
-            }),
-            storedValue: Type.Object({
-              refunds: Type.String({ description: 'queued, or waiting_for_terminals' }),
-              queuedNow: Type.Integer({ description: 'Refunds this call queued' }),
-            }),
-            report: GateReport,
-          }),
-          ...errors,
-        },
+        body: CloseBody,
+        response: { 200: Closed, ...errors },
       },
     },
     async (request) => {
@@ -247,7 +148,9 @@ export function reportRoutes(app: App, ticketing: Ticketing) {
       return closePerformance(ticketing, performance, { force: request.body?.force === true });
     },
   );
+}
 
+function gateReportRoutes(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/performances/:performanceId/gate-report',
     {

@@ -1,6 +1,10 @@
+/**
+ * The reports' bodies: an event's sales, its attendees, and a performance's gate reconciliation
+ * report with the terminals' standing at the close.
+ */
 import { Type } from 'typebox';
 import { Nullable } from '../schemas.ts';
-import { gateBucketMs, reportListMax } from './gate-report.ts';
+import { gateBucketMs, reportListMax } from './gate/report.ts';
 export const Scan = Type.Object({
   admissionId: Type.String(),
   at: Type.String({ description: "When the terminal scanned (the terminal's clock)" }),
@@ -151,4 +155,112 @@ export const GateReport = Type.Object({
     }),
   ),
   terminals: Type.Array(TerminalStanding),
+});
+
+const AssetAmount = Type.Object({
+  asset: Type.String(),
+  amount: Type.String({ description: 'Whole units of the asset, e.g. "52.5"' }),
+  count: Type.Integer({ description: 'Tickets (or refunds) the amount is made of' }),
+});
+
+const inventoryFields = {
+  capacity: Type.Integer(),
+  available: Type.Integer(),
+  held: Type.Integer({ description: 'In holds and unpaid orders' }),
+  sold: Type.Integer(),
+  blocked: Type.Integer({ description: 'Seats taken off sale' }),
+  tickets: Type.Integer({ description: 'Valid tickets and tickets awaiting their device' }),
+  revenue: Type.Array(AssetAmount, {
+    description:
+      "Sum of those tickets' prices per asset they were paid in (refunded and cancelled tickets excluded)",
+  }),
+};
+
+export const SalesReport = Type.Object({
+  eventId: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  generatedAt: Type.String(),
+  performances: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      code: Type.String(),
+      startsAt: Type.String(),
+      status: Type.String(),
+      categories: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.String(),
+          seating: Type.String(),
+          price: Type.Object({ asset: Type.String(), amount: Type.String() }),
+          ...inventoryFields,
+        }),
+      ),
+      totals: Type.Object(inventoryFields),
+    }),
+  ),
+  totals: Type.Object(inventoryFields),
+  orders: Type.Array(Type.Object({ status: Type.String(), count: Type.Integer() }), {
+    description:
+      'Orders by status: creating, awaiting_payment, issued, expired, cancelled, refunded',
+  }),
+  refunds: Type.Array(
+    Type.Object({
+      status: Type.String({ description: 'pending, done or failed' }),
+      count: Type.Integer(),
+      amounts: Type.Array(AssetAmount),
+    }),
+  ),
+});
+
+export const Attendee = Type.Object({
+  ticketId: Type.String(),
+  performanceId: Type.String(),
+  performanceCode: Type.String(),
+  performanceStart: Type.String(),
+  category: Type.String(),
+  section: Nullable(Type.String()),
+  row: Nullable(Type.String()),
+  seat: Nullable(Type.String()),
+  area: Nullable(Type.String({ description: 'General admission: the area instead of a seat' })),
+  ticketNumber: Type.String(),
+  holderPhone: Type.String(),
+  holderFirstName: Nullable(Type.String()),
+  status: Type.String({
+    description: 'valid, or awaiting_device (sent to a phone not claimed yet)',
+  }),
+  revision: Type.Integer(),
+  orderId: Type.String(),
+  price: Type.String(),
+  asset: Type.String(),
+});
+
+export const CloseBody = Type.Optional(
+  Type.Object(
+    {
+      force: Type.Optional(
+        Type.Boolean({
+          description: 'Refund stored-value remainders even while terminals are outstanding',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const Closed = Type.Object({
+  performanceId: Type.String(),
+  status: Type.Literal('closed'),
+  closedAt: Type.String(),
+  terminalsOutstanding: Type.Array(TerminalStanding),
+  terminalsLost: Type.Array(TerminalStanding, {
+    description:
+      'Revoked while they said they held unsent admissions: those are missing from the report for good',
+  }),
+  storedValue: Type.Object({
+    refunds: Type.String({ description: 'queued, or waiting_for_terminals' }),
+    queuedNow: Type.Integer({ description: 'Refunds this call queued' }),
+  }),
+  report: GateReport,
 });

@@ -1,0 +1,216 @@
+/**
+ * The SQL of an event's sales report (inventory, live tickets, orders and refunds grouped by
+ * amount) and its attendee list in keyset pages. A performance's close and gate report have
+ * theirs in gate/repository.ts.
+ *
+ * Amounts come out as bigint and counts as numbers; nothing is summed over amounts in SQL (see
+ * totals.ts). Every query reaches tickets, orders and inventory through a performance id, which
+ * the tables' indexes start with. "Executor" below is the transaction (`trx`) inside one, or
+ * `ticketing.database.db` outside.
+ */
+import type { Trx } from '../context.ts';
+import type { EventsTable, OrderStatus, PerformancesTable, TicketStatus } from '../db/schema.ts';
+import { liveTicketStatuses } from '../tickets/service.ts';
+
+const count = (n: unknown) => Number(n ?? 0);
+const units = (amount: unknown) => BigInt(String(amount));
+
+// ---------------------------------------------------------------------------------------------
+// Sales
+
+export type ReportEvent = Pick<EventsTable, 'id' | 'organizer_id' | 'name' | 'slug' | 'status'>;
+
+export function eventOfReport(executor: Trx, eventId: string): Promise<ReportEvent | undefined> {
+  return executor
+    .selectFrom('events')
+    .select(['id', 'organizer_id', 'name', 'slug', 'status'])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+}
+
+export type EventPerformance = Pick<PerformancesTable, 'id' | 'code' | 'starts_at' | 'status'>;
+
+/** The event's performances by start. */
+export function performancesOfEvent(executor: Trx, eventId: string): Promise<EventPerformance[]> {
+  return executor
+    .selectFrom('performances')
+    .select(['id', 'code', 'starts_at', 'status'])
+    .where('event_id', '=', eventId)
+    .orderBy('starts_at')
+    .orderBy('id')
+    .execute();
+}
+
+export interface ReportCategory {
+  id: string;
+  name: string;
+  seating: string;
+  pricing: string;
+  price_asset: string;
+  price_amount: string;
+}
+
+/** The event's categories in their display order. */
+export function categoriesOfEvent(executor: Trx, eventId: string): Promise<ReportCategory[]> {
+  return executor
+    .selectFrom('categories')
+    .select(['id', 'name', 'seating', 'pricing', 'price_asset', 'price_amount'])
+    .where('event_id', '=', eventId)
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute();
+}
+
+/** Seats per performance, category and status. */
+export async function seatCounts(executor: Trx, performanceIds: readonly string[]) {
+  const rows = await executor
+    .selectFrom('inventory_seats')
+    .select((eb) => ['performance_id', 'category_id', 'status', eb.fn.countAll<number>().as('n')])
+    .where('performance_id', 'in', performanceIds)
+    .groupBy(['performance_id', 'category_id', 'status'])
+    .execute();
+  return rows.map((row) => ({ ...row, n: count(row.n) }));
+}
+
+/** The general-admission quotas of these performances. */
+export async function quotaCounts(executor: Trx, performanceIds: readonly string[]) {
+  const rows = await executor
+    .selectFrom('inventory_quotas')
+    .select(['performance_id', 'category_id', 'capacity', 'held', 'sold'])
+    .where('performance_id', 'in', performanceIds)
+    .execute();
+  return rows.map((row) => ({
+    performance_id: row.performance_id,
+    category_id: row.category_id,
+    capacity: Number(row.capacity),
+    held: Number(row.held),
+    sold: Number(row.sold),
+  }));
+}
+
+/** Live tickets per performance, category and price (asset and amount), with how many. */
+export async function liveTicketPrices(executor: Trx, performanceIds: readonly string[]) {
+  const rows = await executor
+    .selectFrom('tickets')
+    .select((eb) => [
+      'performance_id',
+      'category_id',
+      'asset',
+      'amount',
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('performance_id', 'in', performanceIds)
+    .where('status', 'in', liveTicketStatuses)
+    .groupBy(['performance_id', 'category_id', 'asset', 'amount'])
+    .execute();
+  return rows.map((row) => ({ ...row, amount: units(row.amount), n: count(row.n) }));
+}
+
+/** Orders of these performances per status. */
+export async function orderCounts(
+  executor: Trx,
+  performanceIds: readonly string[],
+): Promise<{ status: OrderStatus; n: number }[]> {
+  const rows = await executor
+    .selectFrom('orders')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('performance_id', 'in', performanceIds)
+    .groupBy('status')
+    .execute();
+  return rows.map((row) => ({ status: row.status, n: count(row.n) }));
+}
+
+/** Refunds of these performances' orders per status and amount, with how many. */
+export async function refundAmounts(executor: Trx, performanceIds: readonly string[]) {
+  const rows = await executor
+    .selectFrom('refunds as r')
+    .innerJoin('orders as o', 'o.id', 'r.order_id')
+    .select((eb) => ['r.status', 'r.asset', 'r.amount', eb.fn.countAll<number>().as('n')])
+    .where('o.performance_id', 'in', performanceIds)
+    .groupBy(['r.status', 'r.asset', 'r.amount'])
+    .execute();
+  return rows.map((row) => ({ ...row, amount: units(row.amount), n: count(row.n) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attendees
+
+/** The event's performances in report order (by start), or only the one named. */
+export function attendeePerformances(
+  executor: Trx,
+  eventId: string,
+  performanceId: string | undefined,
+): Promise<Pick<PerformancesTable, 'id' | 'code' | 'starts_at'>[]> {
+  let query = executor
+    .selectFrom('performances')
+    .select(['id', 'code', 'starts_at'])
+    .where('event_id', '=', eventId);
+  if (performanceId !== undefined) query = query.where('id', '=', performanceId);
+  return query.orderBy('starts_at').orderBy('id').execute();
+}
+
+/** Live tickets of these performances. */
+export async function liveTicketCount(executor: Trx, performanceIds: readonly string[]) {
+  const row = await executor
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('performance_id', 'in', performanceIds)
+    .where('status', 'in', liveTicketStatuses)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface AttendeeRow {
+  id: string;
+  number: string;
+  seat_id: string | null;
+  holder_phone: string;
+  status: TicketStatus;
+  revision: number;
+  order_id: string;
+  amount: string;
+  asset: string;
+  category: string;
+  section: string | null;
+  row_label: string | null;
+  seat_number: string | null;
+  area: string | null;
+  first_name: string | null;
+}
+
+/** A performance's live tickets by number after `afterNumber`, at most `limit`. */
+export function attendeeRows(
+  executor: Trx,
+  performanceId: string,
+  afterNumber: string | undefined,
+  limit: number,
+): Promise<AttendeeRow[]> {
+  let query = executor
+    .selectFrom('tickets as t')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .leftJoin('seats as s', 's.id', 't.seat_id')
+    .leftJoin('areas as a', 'a.id', 'c.area_id')
+    // The holder is whoever has the phone now (tickets sent to a number may have no user yet).
+    .leftJoin('users as u', 'u.phone', 't.holder_phone')
+    .select([
+      't.id',
+      't.number',
+      't.seat_id',
+      't.holder_phone',
+      't.status',
+      't.revision',
+      't.order_id',
+      't.amount',
+      't.asset',
+      'c.name as category',
+      's.section',
+      's.row_label',
+      's.number as seat_number',
+      'a.name as area',
+      'u.first_name',
+    ])
+    .where('t.performance_id', '=', performanceId)
+    .where('t.status', 'in', liveTicketStatuses);
+  if (afterNumber !== undefined) query = query.where('t.number', '>', afterNumber);
+  return query.orderBy('t.number').limit(limit).execute();
+}
