@@ -17,7 +17,7 @@ import {
   webhookUrlOf,
 } from './repository.ts';
 
-export function deliveryView(row: DeliveryRecord) {
+function deliveryView(row: DeliveryRecord) {
   return {
     id: row.id,
     eventId: row.notification_id,
