@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, requireChromium } from '../../../scripts/test/chromium.ts';
-import { prefersKorean, returnUrlAllowed } from '../src/buy-page/page.ts';
+import { returnUrlAllowed } from '../src/buy-page/check.ts';
+import { prefersKorean } from '../src/buy-page/page.ts';
 import { backends, startTestExchange, type TestExchange } from './harness.ts';
 
 describe('return URL allowlist', () => {

@@ -3,18 +3,12 @@
  * buyer's wallet up to the amount an order needs and sends the buyer back to an allowlisted
  * return URL; and the check a merchant's app runs before it sends a buyer there.
  */
-import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Exchange } from '../context.ts';
 import type { App } from '../http.ts';
 import { ErrorBody } from '../schemas.ts';
-import {
-  buyErrorPageHtml,
-  buyPageHeaders,
-  buyPageHtml,
-  checkBuyRequest,
-  prefersKorean,
-} from './page.ts';
+import { buyPageHeaders, prefersKorean } from './page.ts';
+import { buyLinkCheck, newNonce, renderBuyPage } from './view.ts';
 
 const BuyQuery = Type.Object({
   merchant: Type.Optional(Type.String({ description: 'The merchant id, mer_…' })),
@@ -26,8 +20,6 @@ const BuyQuery = Type.Object({
 });
 
 export function buyPageRoutes(app: App, exchange: Exchange) {
-  const { config } = exchange;
-
   app.get(
     '/v1/buy-page/check',
     {
@@ -50,17 +42,7 @@ export function buyPageRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const check = await checkBuyRequest(exchange, request.query);
-      return check.ok
-        ? { allowed: true, code: null, message: null, merchant: check.merchant }
-        : {
-            allowed: false,
-            code: check.code,
-            message: check.message.en,
-            merchant: check.merchant ?? null,
-          };
-    },
+    (request) => buyLinkCheck(exchange, request.query),
   );
 
   app.get(
@@ -82,29 +64,14 @@ export function buyPageRoutes(app: App, exchange: Exchange) {
       },
     },
     async (request, reply) => {
-      const nonce = randomBytes(16).toString('base64');
+      const nonce = newNonce();
       const korean = prefersKorean(request.headers['accept-language']);
       reply.headers(buyPageHeaders(nonce));
       reply.type('text/html; charset=utf-8');
-      // A failed schema check is not thrown: checkBuyRequest judges the raw query and says what
+      // A failed schema check is not thrown: renderBuyPage judges the raw query and says what
       // is wrong on the HTML page.
-      const check = await checkBuyRequest(exchange, request.query, { requireReference: true });
-      if (!check.ok) {
-        return reply.code(400).send(buyErrorPageHtml(nonce, check, korean));
-      }
-      return reply.code(200).send(
-        buyPageHtml(nonce, {
-          merchant: check.merchant,
-          asset: check.asset.code,
-          scale: check.asset.scale,
-          amount: check.amount,
-          returnUrl: check.returnUrl,
-          reference: check.reference,
-          fiat: config.fiat.code,
-          fiatScale: config.fiat.scale,
-          sandbox: config.environment !== 'production',
-        }),
-      );
+      const page = await renderBuyPage(exchange, nonce, request.query, korean);
+      return reply.code(page.status).send(page.html);
     },
   );
 }

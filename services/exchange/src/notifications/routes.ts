@@ -1,101 +1,30 @@
 /**
  * Notifications (issue item 7): each subscriber's history, a live feed over server-sent events,
  * and for merchants a signed webhook with a delivery log and redelivery. The rows come from the
- * transactional outbox (notifications.ts); the webhook worker (workers/webhooks.ts) sends them.
+ * transactional outbox (service.ts); the webhook worker (worker.ts) sends them.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import type { Kysely } from 'kysely';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Exchange } from '../context.ts';
-import type { ExchangeDB, WebhookDeliveriesTable } from '../db/schema.ts';
-import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { App } from '../http.ts';
 import { mutate, subscriberOf } from '../http.ts';
-import { ErrorBody, errors, Id, IdempotencyHeaders, iso, Page } from '../schemas.ts';
-import type { NotificationEvent } from './service.ts';
-import { encryptSecret, newWebhookSecret } from './webhooks.ts';
-
-const Webhook = Type.Object({
-  url: Type.Union([Type.String(), Type.Null()]),
-  secretSet: Type.Boolean({
-    description: 'Whether a signing secret exists (it is never shown again)',
-  }),
-});
-
-const DeliveryStatus = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('delivered'),
-  Type.Literal('failed'),
-]);
-
-const Delivery = Type.Object({
-  id: Type.String(),
-  eventId: Type.String(),
-  eventType: Type.String(),
-  eventSeq: Type.Integer(),
-  url: Type.String({ description: 'Where the last attempt went (or will go)' }),
-  status: DeliveryStatus,
-  attempts: Type.Integer({
-    description: 'Attempts since the event (or since the last redelivery)',
-  }),
-  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
-  deliveredAt: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-});
-
-const Attempt = Type.Object({
-  attempt: Type.Integer(),
-  at: Type.String(),
-  statusCode: Type.Union([Type.Integer(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  durationMs: Type.Integer(),
-});
-
-const Notification = Type.Object({
-  seq: Type.Integer({ description: 'Cursor: pass it as `after`, or as Last-Event-ID' }),
-  id: Type.String({ description: 'Stable event id, the same in webhooks and the live feed' }),
-  type: Type.String(),
-  createdAt: Type.String(),
-  data: Type.Record(Type.String(), Type.Unknown()),
-});
-
-/** A stream ticket lives this long: long enough to open an EventSource, too short to leak. */
-const ticketTtlMs = 60_000;
-const maxStreamsPerSubscriber = 5;
-const heartbeatMs = 15_000;
-/** A client this far behind is cut off; it reconnects with Last-Event-ID and replays from the table. */
-const maxBufferedBytes = 1024 * 1024;
-const replayPage = 200;
+import { ErrorBody, errors, Id, IdempotencyHeaders, Page } from '../schemas.ts';
+import { deliveryWithAttempts, listDeliveries, redeliver } from './deliveries.ts';
+import { removeWebhook, setWebhook, webhookOf } from './endpoint.ts';
+import { notificationPage } from './history.ts';
+import { Attempt, Delivery, DeliveryStatus, Notification, Webhook } from './schemas.ts';
+import { issueStreamTicket, LiveFeed } from './stream.ts';
 
 export function notificationRoutes(app: App, exchange: Exchange) {
-  const db = exchange.database.db;
-  const { config } = exchange;
+  webhookRoutes(app, exchange);
+  deliveryRoutes(app, exchange);
+  historyRoute(app, exchange);
+  streamRoutes(app, exchange);
+}
 
-  // ---- the webhook endpoint --------------------------------------------------------------
+// ---- the webhook endpoint ----------------------------------------------------------------
 
-  function checkUrl(raw: string): string {
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw badRequest('invalid_url', 'url must be an absolute http(s) URL');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      throw badRequest('invalid_url', 'url must be an absolute http(s) URL');
-    if (config.environment === 'production' && url.protocol !== 'https:')
-      throw badRequest('https_required', 'webhook URLs must use https in production');
-    // Credentials in the URL would be shown back by GET and end up in logs.
-    if (url.username || url.password)
-      throw badRequest('invalid_url', 'url must not contain a user name or password');
-    url.hash = '';
-    if (url.href.length > 500)
-      throw badRequest('invalid_url', 'url must be at most 500 characters');
-    return url.href;
-  }
-
+function webhookRoutes(app: App, exchange: Exchange) {
   app.get(
     '/v1/merchant/webhook',
     {
@@ -106,15 +35,7 @@ export function notificationRoutes(app: App, exchange: Exchange) {
         response: { 200: Webhook, ...errors },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const row = await db
-        .selectFrom('subscribers')
-        .select(['webhook_url', 'webhook_secret'])
-        .where('id', '=', me.id)
-        .executeTakeFirstOrThrow();
-      return { url: row.webhook_url, secretSet: row.webhook_secret !== null };
-    },
+    (request) => webhookOf(exchange, subscriberOf(request).id),
   );
 
   app.put(
@@ -152,17 +73,7 @@ export function notificationRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const url = checkUrl(request.body.url);
-      const secret = newWebhookSecret();
-      await db
-        .updateTable('subscribers')
-        .set({ webhook_url: url, webhook_secret: encryptSecret(config.secretKey, secret, me.id) })
-        .where('id', '=', me.id)
-        .execute();
-      return { url, secret, secretSet: true };
-    },
+    (request) => setWebhook(exchange, subscriberOf(request).id, request.body.url),
   );
 
   app.delete(
@@ -181,61 +92,17 @@ export function notificationRoutes(app: App, exchange: Exchange) {
     },
     (request, reply) => {
       const me = subscriberOf(request);
-      return mutate(exchange, request, reply, async ({ trx }) => {
-        await trx
-          .updateTable('subscribers')
-          .set({ webhook_url: null, webhook_secret: null })
-          .where('id', '=', me.id)
-          .execute();
-        await trx
-          .updateTable('webhook_deliveries')
-          .set({ status: 'failed', last_error: 'webhook removed' })
-          .where('subscriber_id', '=', me.id)
-          .where('status', '=', 'pending')
-          .execute();
-        return { status: 200, body: { url: null, secretSet: false } };
-      });
+      return mutate(exchange, request, reply, async (work) => ({
+        status: 200,
+        body: await removeWebhook(work, me.id),
+      }));
     },
   );
+}
 
-  // ---- the delivery log ------------------------------------------------------------------
+// ---- the delivery log --------------------------------------------------------------------
 
-  type DeliveryRow = WebhookDeliveriesTable & { seq: number; type: string };
-
-  const deliveryBody = (row: DeliveryRow) => ({
-    id: row.id,
-    eventId: row.notification_id,
-    eventType: row.type,
-    eventSeq: row.seq,
-    url: row.url,
-    status: row.status,
-    attempts: row.attempts,
-    lastStatus: row.last_status,
-    lastError: row.last_error,
-    nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
-    deliveredAt: iso(row.delivered_at),
-    createdAt: iso(row.created_at) as string,
-  });
-
-  // Inside a transaction, queries must go through `trx`: on SQLite `db` waits for the one
-  // connection that the transaction holds.
-  const deliveries = (executor: Kysely<ExchangeDB> = db) =>
-    executor
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('notifications as n', 'n.id', 'd.notification_id')
-      .selectAll('d')
-      .select(['n.seq', 'n.type']);
-
-  /** The caller's delivery, or 404: another merchant's deliveries do not exist for it. */
-  async function ownDelivery(subscriberId: string, id: string, executor = db) {
-    const row = await deliveries(executor)
-      .where('d.id', '=', id)
-      .where('d.subscriber_id', '=', subscriberId)
-      .executeTakeFirst();
-    if (!row) throw notFound('webhook delivery');
-    return row;
-  }
-
+function deliveryRoutes(app: App, exchange: Exchange) {
   app.get(
     '/v1/merchant/webhook/deliveries',
     {
@@ -262,22 +129,7 @@ export function notificationRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const limit = request.query.limit ?? 50;
-      let query = deliveries()
-        .where('d.subscriber_id', '=', me.id)
-        .orderBy('n.seq', 'desc')
-        .limit(limit + 1);
-      if (request.query.status) query = query.where('d.status', '=', request.query.status);
-      if (request.query.before) query = query.where('n.seq', '<', request.query.before);
-      const rows = await query.execute();
-      const page = rows.slice(0, limit);
-      return {
-        deliveries: page.map(deliveryBody),
-        nextBefore: rows.length > limit ? (page.at(-1)?.seq ?? null) : null,
-      };
-    },
+    (request) => listDeliveries(exchange, subscriberOf(request).id, request.query),
   );
 
   app.get(
@@ -294,26 +146,7 @@ export function notificationRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const row = await ownDelivery(me.id, request.params.id);
-      const attempts = await db
-        .selectFrom('webhook_attempts')
-        .selectAll()
-        .where('delivery_id', '=', row.id)
-        .orderBy('seq')
-        .execute();
-      return {
-        ...deliveryBody(row),
-        attemptLog: attempts.map((attempt) => ({
-          attempt: attempt.attempt,
-          at: iso(attempt.at) as string,
-          statusCode: attempt.status_code,
-          error: attempt.error,
-          durationMs: attempt.duration_ms,
-        })),
-      };
-    },
+    (request) => deliveryWithAttempts(exchange, subscriberOf(request).id, request.params.id),
   );
 
   app.post(
@@ -334,62 +167,20 @@ export function notificationRoutes(app: App, exchange: Exchange) {
     },
     async (request, reply) => {
       const me = subscriberOf(request);
-      const sent = await mutate(exchange, request, reply, async ({ trx, now }) => {
-        const row = await ownDelivery(me.id, request.params.id, trx);
-        const hook = await trx
-          .selectFrom('subscribers')
-          .select('webhook_url')
-          .where('id', '=', me.id)
-          .executeTakeFirstOrThrow();
-        if (!hook.webhook_url)
-          throw conflict('no_webhook', 'set a webhook URL before redelivering');
-        const changes =
-          row.status === 'pending'
-            ? { next_attempt_at: now }
-            : {
-                status: 'pending' as const,
-                attempts: 0,
-                next_attempt_at: now,
-                locked_until: 0,
-                delivered_at: null,
-              };
-        await trx.updateTable('webhook_deliveries').set(changes).where('id', '=', row.id).execute();
-        return { status: 200, body: deliveryBody({ ...row, ...changes }) };
-      });
+      const sent = await mutate(exchange, request, reply, async (work) => ({
+        status: 200,
+        body: await redeliver(work, me.id, request.params.id),
+      }));
       // Nothing was published, so nothing else wakes the worker before its next poll.
       exchange.hub.onCommitted?.();
       return sent;
     },
   );
+}
 
-  // ---- history ---------------------------------------------------------------------------
+// ---- history -----------------------------------------------------------------------------
 
-  const notificationBody = (row: { seq: number; payload: string }) => {
-    const payload = JSON.parse(row.payload) as {
-      id: string;
-      type: string;
-      createdAt: string;
-      data: Record<string, unknown>;
-    };
-    return {
-      seq: row.seq,
-      id: payload.id,
-      type: payload.type,
-      createdAt: payload.createdAt,
-      data: payload.data,
-    };
-  };
-
-  const history = (subscriberId: string, after: number, limit: number) =>
-    db
-      .selectFrom('notifications')
-      .select(['seq', 'type', 'payload'])
-      .where('subscriber_id', '=', subscriberId)
-      .where('seq', '>', after)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
-
+function historyRoute(app: App, exchange: Exchange) {
   app.get(
     '/v1/notifications',
     {
@@ -410,39 +201,13 @@ export function notificationRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const after = request.query.after ?? 0;
-      const limit = request.query.limit ?? 50;
-      const rows = await history(me.id, after, limit + 1);
-      const page = rows.slice(0, limit);
-      return {
-        notifications: page.map(notificationBody),
-        nextAfter: page.at(-1)?.seq ?? after,
-        hasMore: rows.length > limit,
-      };
-    },
+    (request) => notificationPage(exchange, subscriberOf(request).id, request.query),
   );
+}
 
-  // ---- the live feed ---------------------------------------------------------------------
+// ---- the live feed -----------------------------------------------------------------------
 
-  // EventSource cannot send an Authorization header, so a signed-in client trades its token for
-  // a short-lived ticket to put in the URL. The ticket is stateless: subscriber, expiry and an
-  // HMAC under the server key (with its own label, so no other MAC of that key can pass as one).
-  const ticketMac = (subscriberId: string, expiresAt: number) =>
-    createHmac('sha256', config.secretKey)
-      .update(`stream-ticket\n${subscriberId}\n${expiresAt}`)
-      .digest('base64url');
-
-  function ticketSubscriber(ticket: string, now: number): string | undefined {
-    const match = /^([a-z]{2,5}_[0-9a-z]{8,40})\.([0-9]{1,15})\.([A-Za-z0-9_-]{43})$/.exec(ticket);
-    if (!match) return undefined;
-    const [, subscriberId, expires, given] = match as unknown as [string, string, string, string];
-    const expected = Buffer.from(ticketMac(subscriberId, Number(expires)), 'base64url');
-    if (!timingSafeEqual(expected, Buffer.from(given, 'base64url'))) return undefined;
-    return Number(expires) > now ? subscriberId : undefined;
-  }
-
+function streamRoutes(app: App, exchange: Exchange) {
   app.post(
     '/v1/notifications/stream-tickets',
     {
@@ -462,24 +227,13 @@ export function notificationRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request, reply) => {
-      const me = subscriberOf(request);
-      const expiresAt = exchange.clock.now() + ticketTtlMs;
-      const ticket = `${me.id}.${expiresAt}.${ticketMac(me.id, expiresAt)}`;
-      return reply.code(201).send({
-        ticket,
-        expiresAt: iso(expiresAt) as string,
-        url: `${config.publicUrl}/v1/notifications/stream?ticket=${encodeURIComponent(ticket)}`,
-      });
-    },
+    async (request, reply) =>
+      reply.code(201).send(issueStreamTicket(exchange, subscriberOf(request).id)),
   );
 
-  /** Open streams per subscriber in this process; the limit is per process. */
-  const openStreams = new Map<string, number>();
-  /** Ends every open stream: Fastify's close would otherwise wait for them forever. */
-  const closers = new Set<() => void>();
+  const feed = new LiveFeed(exchange);
   app.addHook('preClose', (done) => {
-    for (const close of [...closers]) close();
+    feed.closeAll();
     done();
   });
 
@@ -507,121 +261,33 @@ export function notificationRoutes(app: App, exchange: Exchange) {
       },
     },
     async (request, reply) => {
-      const subscriberId = ticketSubscriber(request.query.ticket, exchange.clock.now());
-      const subscriber = subscriberId
-        ? await db
-            .selectFrom('subscribers')
-            .select(['id', 'status'])
-            .where('id', '=', subscriberId)
-            .executeTakeFirst()
-        : undefined;
-      if (subscriber?.status !== 'active')
-        throw new ApiError(401, 'invalid_ticket', 'the stream ticket is invalid or has expired');
-      const open = openStreams.get(subscriber.id) ?? 0;
-      if (open >= maxStreamsPerSubscriber) {
-        throw new ApiError(429, 'too_many_streams', 'too many open streams for this subscriber', {
-          max: maxStreamsPerSubscriber,
-        });
-      }
+      const subscriberId = await feed.admit(request.query.ticket);
       const lastEventId = request.headers['last-event-id'];
       const after = lastEventId !== undefined ? Number(lastEventId) : request.query.after;
-      openStreams.set(subscriber.id, open + 1);
-
-      reply.hijack();
-      const headers: Record<string, string | number | string[]> = {};
-      // Hijacking skips Fastify's send, so carry over what hooks set (CORS) by hand.
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined) headers[name] = value;
-      }
-      reply.raw.writeHead(200, {
-        ...headers,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        // The response only ends when the server ends it (shutdown, a client too far behind):
-        // then the socket should go too, not idle in keep-alive holding up the server's close.
-        connection: 'close',
-        'x-accel-buffering': 'no',
-      });
-      void streamTo(reply.raw, subscriber.id, after).catch((error: unknown) => {
+      openEventStream(reply);
+      void feed.stream(reply.raw, subscriberId, after).catch((error: unknown) => {
         request.log.warn({ err: error }, 'notification stream ended with an error');
         reply.raw.destroy();
       });
     },
   );
+}
 
-  async function streamTo(raw: ServerResponse, subscriberId: string, after: number | undefined) {
-    let closed = false;
-    // Live events that arrive while history is replayed wait here, so none falls in the gap.
-    let pending: NotificationEvent[] | undefined = after === undefined ? undefined : [];
-
-    const write = (chunk: string) => {
-      if (closed) return;
-      raw.write(chunk);
-      if (raw.writableLength > maxBufferedBytes) close();
-    };
-    const send = (seq: number, type: string, payload: string) =>
-      write(`id: ${seq}\nevent: ${type}\ndata: ${payload}\n\n`);
-    const sendLive = (event: NotificationEvent) =>
-      // The same text as the stored payload (notifications.ts builds it in this key order).
-      send(
-        event.seq,
-        event.type,
-        JSON.stringify({
-          id: event.id,
-          type: event.type,
-          createdAt: event.createdAt,
-          data: event.data,
-        }),
-      );
-
-    const unsubscribe = exchange.hub.subscribe(subscriberId, (event) => {
-      if (pending) pending.push(event);
-      else sendLive(event);
-    });
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), heartbeatMs);
-    heartbeat.unref();
-    function close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      unsubscribe();
-      closers.delete(close);
-      const left = (openStreams.get(subscriberId) ?? 1) - 1;
-      if (left > 0) openStreams.set(subscriberId, left);
-      else openStreams.delete(subscriberId);
-      raw.end();
-    }
-    closers.add(close);
-    raw.on('close', close);
-    // The client may have gone while the ticket was checked; then 'close' has already fired.
-    if (raw.destroyed) close();
-
-    // Headers and a first line at once, so the client knows it is connected.
-    write('retry: 3000\n: connected\n\n');
-    if (after === undefined) return;
-
-    let cursor = after;
-    const replayed = new Set<number>();
-    while (!closed) {
-      const rows = await history(subscriberId, cursor, replayPage);
-      for (const row of rows) {
-        send(row.seq, row.type, row.payload);
-        replayed.add(row.seq);
-        cursor = row.seq;
-      }
-      // Wait for a slow client rather than queueing the whole history in memory.
-      if (!closed && raw.writableNeedDrain) {
-        await new Promise<void>((resolve) => {
-          raw.once('drain', resolve);
-          raw.once('close', resolve);
-        });
-      }
-      if (rows.length < replayPage) break;
-    }
-    const buffered = pending ?? [];
-    pending = undefined;
-    for (const event of buffered.sort((a, b) => a.seq - b.seq)) {
-      if (!replayed.has(event.seq)) sendLive(event);
-    }
+/** Takes the response over from Fastify and sends the event stream's headers. */
+function openEventStream(reply: FastifyReply) {
+  reply.hijack();
+  const headers: Record<string, string | number | string[]> = {};
+  // Hijacking skips Fastify's send, so carry over what hooks set (CORS) by hand.
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) headers[name] = value;
   }
+  reply.raw.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    // The response only ends when the server ends it (shutdown, a client too far behind):
+    // then the socket should go too, not idle in keep-alive holding up the server's close.
+    connection: 'close',
+    'x-accel-buffering': 'no',
+  });
 }

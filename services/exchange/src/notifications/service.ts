@@ -4,10 +4,13 @@
  * so a committed payment always has its notices and a rolled-back one never does. After commit
  * the hub pushes them to live feeds; the webhook worker delivers the rest from the table.
  */
-import { type Dialect, Statement } from '@tessera/db';
+import type { Dialect } from '@tessera/db';
 import type { Kysely } from 'kysely';
 import type { ExchangeDB } from '../db/schema.ts';
 import { newSortableId } from '../ids.ts';
+import { type FinalWrite, insertOutbox, runFinalWrites } from './repository.ts';
+
+export type { FinalWrite };
 
 /** What subscribers and webhooks receive. `id` is stable across redeliveries. */
 export interface NotificationEvent {
@@ -19,60 +22,11 @@ export interface NotificationEvent {
   readonly data: Record<string, unknown>;
 }
 
-/** The delivery row of a notification has the notification's id with its own prefix. */
-export const deliveryIdOf = (notificationId: string) =>
-  `whd_${notificationId.slice('evt_'.length)}`;
-
-const repeat = (count: number, text: string) =>
-  Array.from({ length: count }, () => text).join(', ');
-
-/** Statements by their text, built once each (these run with every payment). */
-const statements = new Map<string, Statement<never>>();
-function statement<Row>(text: string): Statement<Row> {
-  let made = statements.get(text);
-  if (!made) {
-    made = new Statement(text);
-    statements.set(text, made);
-  }
-  return made as unknown as Statement<Row>;
-}
-
-type OutboxRow = { seq: number; id: string; deliveries: number };
-
-const insertNotifications = (count: number) =>
-  `insert into notifications (id, subscriber_id, type, payload, created_at) values ${repeat(count, '(?, ?, ?, ?, ?)')}`;
-
 /**
- * PostgreSQL: the notifications, their webhook deliveries (for recipients with a webhook) and
- * the transaction's final writes in one statement, one round trip.
+ * Writes a transaction's queued notifications and final writes (see `Work.finally`) into the
+ * outbox, in that transaction; answers the events to publish once it has committed, and how
+ * many webhook deliveries were written.
  */
-function postgresOutboxText(count: number, finalTexts: readonly string[]) {
-  const finals = finalTexts.map((text, index) => `, final${index} as (${text})`).join('');
-  return `with n as (${insertNotifications(count)} returning seq, id, subscriber_id),
-    d as (
-      insert into webhook_deliveries (id, notification_id, subscriber_id, url, status, attempts,
-        next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
-      select 'whd_' || substr(n.id, 5), n.id, n.subscriber_id, s.webhook_url, 'pending', 0, ?, 0,
-        null, null, null, ?
-      from n join subscribers s on s.id = n.subscriber_id where s.webhook_url is not null
-      returning 1)${finals}
-    select n.seq, n.id, (select count(*) from d)::int as deliveries from n`;
-}
-
-const insertDeliveryText = `insert into webhook_deliveries (id, notification_id, subscriber_id, url,
-    status, attempts, next_attempt_at, locked_until, last_status, last_error, delivered_at, created_at)
-  values (?, ?, ?, ?, 'pending', 0, ?, 0, null, null, null, ?)`;
-
-/** A write that goes out with the outbox write (see `Work.finally`). */
-export interface FinalWrite {
-  readonly text: string;
-  readonly parameters: readonly unknown[];
-}
-
-async function runAlone(trx: Kysely<ExchangeDB>, dialect: Dialect, writes: readonly FinalWrite[]) {
-  for (const write of writes) await statement(write.text).run(trx, dialect, write.parameters);
-}
-
 export async function writeNotifications(
   trx: Kysely<ExchangeDB>,
   dialect: Dialect,
@@ -81,7 +35,7 @@ export async function writeNotifications(
   finalWrites: readonly FinalWrite[] = [],
 ): Promise<{ events: NotificationEvent[]; deliveries: number }> {
   if (items.length === 0) {
-    await runAlone(trx, dialect, finalWrites);
+    await runFinalWrites(trx, dialect, finalWrites);
     return { events: [], deliveries: 0 };
   }
   const createdAt = new Date(now).toISOString();
@@ -93,53 +47,16 @@ export async function writeNotifications(
     subscriberId: item.subscriberId,
     seq: 0,
   }));
-  const parameters = events.flatMap(({ subscriberId, seq: _seq, ...body }) => [
-    body.id,
+  // The stored payload is the event without its subscriber and seq, in this key order (the
+  // live feed sends the same text).
+  const stored = events.map(({ subscriberId, seq: _seq, ...body }) => ({
+    id: body.id,
     subscriberId,
-    body.type,
-    JSON.stringify(body),
-    now,
-  ]);
-  let deliveries = 0;
-  let rows: OutboxRow[];
-  if (dialect === 'postgres') {
-    const texts = finalWrites.map((write) => write.text);
-    rows = await statement<OutboxRow>(postgresOutboxText(items.length, texts)).run(trx, dialect, [
-      ...parameters,
-      now,
-      now,
-      ...finalWrites.flatMap((write) => write.parameters),
-    ]);
-    deliveries = rows[0]?.deliveries ?? 0;
-  } else {
-    await runAlone(trx, dialect, finalWrites);
-    rows = await statement<OutboxRow>(
-      `${insertNotifications(items.length)} returning seq, id, 0 as deliveries`,
-    ).run(trx, dialect, parameters);
-    const hooks = await statement<{ id: string; webhook_url: string }>(
-      `select id, webhook_url from subscribers where id in (${repeat(items.length, '?')}) and webhook_url is not null`,
-    ).run(
-      trx,
-      dialect,
-      items.map((item) => item.subscriberId),
-    );
-    const hookOf = new Map(hooks.map((hook) => [hook.id, hook.webhook_url]));
-    for (const event of events) {
-      const url = hookOf.get(event.subscriberId);
-      if (!url) continue;
-      await statement(insertDeliveryText).run(trx, dialect, [
-        deliveryIdOf(event.id),
-        event.id,
-        event.subscriberId,
-        url,
-        now,
-        now,
-      ]);
-      deliveries += 1;
-    }
-  }
-  const seqOf = new Map(rows.map((row) => [row.id, Number(row.seq)]));
-  for (const event of events) event.seq = seqOf.get(event.id) as number;
+    type: body.type,
+    payload: JSON.stringify(body),
+  }));
+  const { seqs, deliveries } = await insertOutbox(trx, dialect, now, stored, finalWrites);
+  for (const event of events) event.seq = seqs.get(event.id) as number;
   return { events, deliveries };
 }
 

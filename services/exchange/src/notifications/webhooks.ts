@@ -1,6 +1,6 @@
 /**
  * Webhooks: the signing secret a merchant sees once, kept encrypted at rest; the signature every
- * delivery carries; and one delivery attempt over HTTP. The worker in workers/webhooks.ts decides
+ * delivery carries; and one delivery attempt over HTTP. The worker in worker.ts decides
  * when to attempt and records the outcome; nothing here touches the database.
  *
  * Signature: `Tessera-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
@@ -20,7 +20,8 @@ import {
 } from '@tessera/service-kit/webhook-signature';
 import { newSecret } from '../ids.ts';
 
-export { eventIdHeader, signatureHeader, signWebhook, verifyWebhookSignature };
+// Tests verify deliveries with the same functions a receiver would use.
+export { signWebhook, verifyWebhookSignature };
 
 /** A new signing secret: `whsec_` and 32 random bytes, base64url. */
 export function newWebhookSecret(): string {
@@ -66,11 +67,6 @@ export function truncate(text: string, max = maxErrorLength): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/**
- * One signed POST of an event. 2xx is delivered; any other status, a redirect (not followed: the
- * merchant configures the final URL, and following would let a URL bounce signed events
- * elsewhere), a timeout or a network error is a failure to retry. Never throws.
- */
 /**
  * Whether an IP address is on the public internet: not loopback, private, carrier-grade NAT,
  * link-local, unique-local, multicast, reserved or unspecified (IPv4-mapped IPv6 included).
@@ -118,6 +114,11 @@ async function refusedHost(url: string): Promise<string | undefined> {
   return inside ? `refused: ${host} resolves to a non-public address (${inside})` : undefined;
 }
 
+/**
+ * One signed POST of an event. 2xx is delivered; any other status, a redirect (not followed: the
+ * merchant configures the final URL, and following would let a URL bounce signed events
+ * elsewhere), a timeout or a network error is a failure to retry. Never throws.
+ */
 export async function attemptDelivery(options: {
   url: string;
   secret: string;

@@ -20,6 +20,15 @@ import type { Worker } from '@tessera/service-kit/worker';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Exchange } from '../context.ts';
 import {
+  type DeliveryToSend,
+  deliveriesToSend,
+  dueDeliveryIds,
+  failLeasedDelivery,
+  insertAttempt,
+  leaseDeliveries,
+  recordDeliveryOutcome,
+} from './repository.ts';
+import {
   type AttemptResult,
   attemptDelivery,
   decryptSecret,
@@ -58,16 +67,9 @@ export interface WebhookWorker extends Worker {
 }
 
 /** A leased delivery with what is needed to send it. */
-export interface ClaimedDelivery {
-  readonly id: string;
-  readonly notificationId: string;
-  readonly subscriberId: string;
-  readonly attempts: number;
+export interface ClaimedDelivery extends DeliveryToSend {
   /** The `locked_until` this claim set: the record step only writes while it is unchanged. */
   readonly lease: number;
-  readonly payload: string;
-  readonly currentUrl: string | null;
-  readonly encryptedSecret: string | null;
 }
 
 /** Leases up to `limit` due deliveries. Exported so tests can play a worker that crashes. */
@@ -79,53 +81,178 @@ export async function claimDueDeliveries(
   const { database } = exchange;
   return writeTransaction(database, async (trx) => {
     const now = exchange.clock.now();
-    let due = trx
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where('locked_until', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit);
     // Another instance's claim in progress is skipped, not waited for.
-    if (database.dialect === 'postgres') due = due.forUpdate().skipLocked();
-    const ids = (await due.execute()).map((row) => row.id);
+    const ids = await dueDeliveryIds(trx, database.dialect, now, limit);
     if (ids.length === 0) return [];
     const lease = now + leaseMs;
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: lease })
-      .where('id', 'in', ids)
-      .execute();
-    const rows = await trx
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('notifications as n', 'n.id', 'd.notification_id')
-      .innerJoin('subscribers as s', 's.id', 'd.subscriber_id')
-      .select([
-        'd.id',
-        'd.notification_id',
-        'd.subscriber_id',
-        'd.attempts',
-        'n.payload',
-        's.webhook_url',
-        's.webhook_secret',
-      ])
-      .where('d.id', 'in', ids)
-      .orderBy('d.next_attempt_at')
-      .orderBy('d.id')
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      notificationId: row.notification_id,
-      subscriberId: row.subscriber_id,
-      attempts: row.attempts,
-      lease,
-      payload: row.payload,
-      currentUrl: row.webhook_url,
-      encryptedSecret: row.webhook_secret,
-    }));
+    await leaseDeliveries(trx, ids, lease);
+    const rows = await deliveriesToSend(trx, ids);
+    return rows.map((row) => ({ ...row, lease }));
   });
+}
+
+type Outcome = 'delivered' | 'retrying' | 'failed';
+
+/** What one worker's deliveries need: the exchange, its log and the retry jitter. */
+interface Sender {
+  readonly exchange: Exchange;
+  readonly log: FastifyBaseLogger;
+  readonly random: () => number;
+}
+
+/** Logs the attempt and writes its outcome on the delivery, if the lease is still ours. */
+async function record(
+  { exchange, log, random }: Sender,
+  claim: ClaimedDelivery,
+  url: string,
+  startedAt: number,
+  result: AttemptResult,
+): Promise<Outcome> {
+  const { config, database, clock } = exchange;
+  const attempt = claim.attempts + 1;
+  const outcome = result.ok
+    ? 'delivered'
+    : attempt >= config.webhookMaxAttempts
+      ? 'failed'
+      : 'retrying';
+  const written = await writeTransaction(database, async (trx) => {
+    const now = clock.now();
+    await insertAttempt(trx, {
+      delivery_id: claim.id,
+      attempt,
+      at: startedAt,
+      status_code: result.statusCode,
+      error: result.error === null ? null : truncate(result.error),
+      duration_ms: result.durationMs,
+    });
+    const updated = await recordDeliveryOutcome(trx, claim.id, claim.lease, {
+      status: outcome === 'retrying' ? 'pending' : outcome,
+      attempts: attempt,
+      url,
+      last_status: result.statusCode,
+      last_error: result.error,
+      next_attempt_at: outcome === 'retrying' ? now + retryDelayMs(attempt, random) : now,
+      locked_until: 0,
+      ...(outcome === 'delivered' ? { delivered_at: now } : {}),
+    });
+    return updated === 1;
+  });
+  if (!written) {
+    // The lease ran out mid-attempt and someone else claimed the row; the attempt is logged,
+    // the row is theirs now, and the event may arrive twice (receivers dedupe by id).
+    log.warn(
+      { delivery: claim.id },
+      'webhook delivery lease expired before its result was recorded',
+    );
+  }
+  return outcome;
+}
+
+/** The merchant removed its webhook after the event: nowhere to send it, so it fails now. */
+async function giveUp(exchange: Exchange, claim: ClaimedDelivery, reason: string) {
+  await writeTransaction(exchange.database, (trx) =>
+    failLeasedDelivery(trx, claim.id, claim.lease, reason),
+  );
+  return 'failed' as const;
+}
+
+/** One attempt of a claimed delivery, to the merchant's current URL, recorded. */
+async function deliver(sender: Sender, claim: ClaimedDelivery): Promise<Outcome> {
+  const { exchange, log } = sender;
+  const { config, clock } = exchange;
+  if (!claim.currentUrl || !claim.encryptedSecret)
+    return giveUp(exchange, claim, 'no webhook configured');
+  const url = claim.currentUrl;
+  const startedAt = clock.now();
+  let secret: string;
+  try {
+    secret = decryptSecret(config.secretKey, claim.encryptedSecret, claim.subscriberId);
+  } catch {
+    // Retried like a failed request: an operator who fixes EXCHANGE_SECRET_KEY loses nothing.
+    log.error({ delivery: claim.id }, 'cannot decrypt a webhook secret');
+    return record(sender, claim, url, startedAt, {
+      ok: false,
+      statusCode: null,
+      error: 'cannot decrypt the webhook secret',
+      durationMs: 0,
+    });
+  }
+  const result = await attemptDelivery({
+    url,
+    secret,
+    eventId: claim.notificationId,
+    body: claim.payload,
+    timestampS: Math.floor(startedAt / 1000),
+    timeoutMs: config.webhookTimeoutMs,
+    allowPrivate: config.webhookAllowPrivate,
+  });
+  return record(sender, claim, url, startedAt, result);
+}
+
+/** Delivers the claims with at most `concurrency` requests in flight; counts the outcomes. */
+async function deliverAll(
+  sender: Sender,
+  claims: readonly ClaimedDelivery[],
+  concurrency: number,
+): Promise<RunSummary> {
+  const counts = { claimed: claims.length, delivered: 0, retrying: 0, failed: 0 };
+  let next = 0;
+  const lane = async () => {
+    while (next < claims.length) {
+      const claim = claims[next++] as ClaimedDelivery;
+      try {
+        counts[await deliver(sender, claim)] += 1;
+      } catch (error) {
+        // A database error while recording: the lease keeps the row pending, so it is retried
+        // once the lease runs out.
+        sender.log.error(
+          { err: error, delivery: claim.id },
+          'webhook delivery could not be recorded',
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, claims.length) }, lane));
+  return counts;
+}
+
+/**
+ * The worker's sleep between rounds: `pollMs`, ended early by `wake` (a commit wrote
+ * deliveries); a wake while a round runs makes the next sleep return at once.
+ */
+function alarm(pollMs: number) {
+  let woken = false;
+  let stopping = false;
+  let interrupt: (() => void) | undefined;
+  const wake = () => {
+    woken = true;
+    interrupt?.();
+  };
+  return {
+    wake,
+    stop() {
+      stopping = true;
+    },
+    get stopping() {
+      return stopping;
+    },
+    idle: () =>
+      new Promise<void>((resolve) => {
+        if (woken || stopping) {
+          woken = false;
+          resolve();
+          return;
+        }
+        const done = () => {
+          clearTimeout(timer);
+          interrupt = undefined;
+          woken = false;
+          resolve();
+        };
+        const timer = setTimeout(done, pollMs);
+        interrupt = done;
+      }),
+  };
 }
 
 export function startWebhookWorker(
@@ -133,130 +260,16 @@ export function startWebhookWorker(
   log: FastifyBaseLogger,
   options: WebhookWorkerOptions = {},
 ): WebhookWorker {
-  const { config, database, clock, hub } = exchange;
+  const { config, hub } = exchange;
   const batchSize = options.batchSize ?? 20;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const leaseMs =
     options.leaseMs ??
     Math.ceil(batchSize / concurrency) * config.webhookTimeoutMs + config.webhookLeaseMarginMs;
-  const pollMs = options.pollMs ?? 1_000;
-  const random = options.random ?? Math.random;
+  const sender: Sender = { exchange, log, random: options.random ?? Math.random };
 
-  async function record(
-    claim: ClaimedDelivery,
-    url: string,
-    startedAt: number,
-    result: AttemptResult,
-  ): Promise<'delivered' | 'retrying' | 'failed'> {
-    const attempt = claim.attempts + 1;
-    const outcome = result.ok
-      ? 'delivered'
-      : attempt >= config.webhookMaxAttempts
-        ? 'failed'
-        : 'retrying';
-    const written = await writeTransaction(database, async (trx) => {
-      const now = clock.now();
-      await trx
-        .insertInto('webhook_attempts')
-        .values({
-          delivery_id: claim.id,
-          attempt,
-          at: startedAt,
-          status_code: result.statusCode,
-          error: result.error === null ? null : truncate(result.error),
-          duration_ms: result.durationMs,
-        })
-        .execute();
-      const update = await trx
-        .updateTable('webhook_deliveries')
-        .set({
-          status: outcome === 'retrying' ? 'pending' : outcome,
-          attempts: attempt,
-          url,
-          last_status: result.statusCode,
-          last_error: result.error,
-          next_attempt_at: outcome === 'retrying' ? now + retryDelayMs(attempt, random) : now,
-          locked_until: 0,
-          ...(outcome === 'delivered' ? { delivered_at: now } : {}),
-        })
-        .where('id', '=', claim.id)
-        .where('locked_until', '=', claim.lease)
-        .executeTakeFirst();
-      return Number(update.numUpdatedRows) === 1;
-    });
-    if (!written) {
-      // The lease ran out mid-attempt and someone else claimed the row; the attempt is logged,
-      // the row is theirs now, and the event may arrive twice (receivers dedupe by id).
-      log.warn(
-        { delivery: claim.id },
-        'webhook delivery lease expired before its result was recorded',
-      );
-    }
-    return outcome;
-  }
-
-  /** The merchant removed its webhook after the event: nowhere to send it, so it fails now. */
-  async function giveUp(claim: ClaimedDelivery, reason: string) {
-    await writeTransaction(database, (trx) =>
-      trx
-        .updateTable('webhook_deliveries')
-        .set({ status: 'failed', last_error: reason, locked_until: 0 })
-        .where('id', '=', claim.id)
-        .where('locked_until', '=', claim.lease)
-        .execute(),
-    );
-    return 'failed' as const;
-  }
-
-  async function deliver(claim: ClaimedDelivery) {
-    if (!claim.currentUrl || !claim.encryptedSecret) return giveUp(claim, 'no webhook configured');
-    const url = claim.currentUrl;
-    const startedAt = clock.now();
-    let secret: string;
-    try {
-      secret = decryptSecret(config.secretKey, claim.encryptedSecret, claim.subscriberId);
-    } catch {
-      // Retried like a failed request: an operator who fixes EXCHANGE_SECRET_KEY loses nothing.
-      log.error({ delivery: claim.id }, 'cannot decrypt a webhook secret');
-      return record(claim, url, startedAt, {
-        ok: false,
-        statusCode: null,
-        error: 'cannot decrypt the webhook secret',
-        durationMs: 0,
-      });
-    }
-    const result = await attemptDelivery({
-      url,
-      secret,
-      eventId: claim.notificationId,
-      body: claim.payload,
-      timestampS: Math.floor(startedAt / 1000),
-      timeoutMs: config.webhookTimeoutMs,
-      allowPrivate: config.webhookAllowPrivate,
-    });
-    return record(claim, url, startedAt, result);
-  }
-
-  async function round(): Promise<RunSummary> {
-    const claims = await claimDueDeliveries(exchange, batchSize, leaseMs);
-    const counts = { claimed: claims.length, delivered: 0, retrying: 0, failed: 0 };
-    let next = 0;
-    const lane = async () => {
-      while (next < claims.length) {
-        const claim = claims[next++] as ClaimedDelivery;
-        try {
-          counts[await deliver(claim)] += 1;
-        } catch (error) {
-          // A database error while recording: the lease keeps the row pending, so it is retried
-          // once the lease runs out.
-          log.error({ err: error, delivery: claim.id }, 'webhook delivery could not be recorded');
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, claims.length) }, lane));
-    return counts;
-  }
-
+  const round = async () =>
+    deliverAll(sender, await claimDueDeliveries(exchange, batchSize, leaseMs), concurrency);
   let chain: Promise<unknown> = Promise.resolve();
   function runOnce(): Promise<RunSummary> {
     const run = chain.then(round);
@@ -264,40 +277,17 @@ export function startWebhookWorker(
     return run;
   }
 
-  let stopping = false;
-  let woken = false;
-  let interrupt: (() => void) | undefined;
-  const wake = () => {
-    woken = true;
-    interrupt?.();
-  };
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      if (woken || stopping) {
-        woken = false;
-        resolve();
-        return;
-      }
-      const done = () => {
-        clearTimeout(timer);
-        interrupt = undefined;
-        woken = false;
-        resolve();
-      };
-      const timer = setTimeout(done, pollMs);
-      interrupt = done;
-    });
-
+  const sleep = alarm(options.pollMs ?? 1_000);
   const previous = hub.onCommitted;
   const onCommitted = () => {
     previous?.();
-    wake();
+    sleep.wake();
   };
   let looping: Promise<void> = Promise.resolve();
   if (options.loop !== false) {
     hub.onCommitted = onCommitted;
     looping = (async () => {
-      while (!stopping) {
+      while (!sleep.stopping) {
         let claimed = 0;
         try {
           claimed = (await runOnce()).claimed;
@@ -305,7 +295,7 @@ export function startWebhookWorker(
           log.error({ err: error }, 'webhook worker round failed');
         }
         // A full batch means more may be due already: go again without waiting.
-        if (!stopping && claimed < batchSize) await idle();
+        if (!sleep.stopping && claimed < batchSize) await sleep.idle();
       }
     })();
   }
@@ -314,9 +304,9 @@ export function startWebhookWorker(
     runOnce,
     leaseMs,
     async stop() {
-      stopping = true;
+      sleep.stop();
       if (hub.onCommitted === onCommitted) hub.onCommitted = previous;
-      wake();
+      sleep.wake();
       await looping;
       // In-flight requests finish (each bounded by the timeout) and are recorded before we return.
       await chain;

@@ -1,19 +1,23 @@
 /**
- * Wallet-to-wallet transfers and payment requests (the invoice of S130 and S140): a merchant
- * asks, a payer pays from the wallet, the merchant may refund in full or in part. A request is
- * paid at most once and never after it expires; the check and the payment are one transaction.
+ * `/v1/transfers` and `/v1/payment-requests*`: wallet-to-wallet transfers (transfers.ts) and
+ * payment requests with their pay, cancel and refunds (S130, S140; service.ts). Every mutating
+ * route runs its effect under its idempotency key with `mutate`.
  */
-import { Statement } from '@tessera/db';
 import { Type } from 'typebox';
-import { assetOf, type Exchange, type Work } from '../context.ts';
-import type { PaymentRequestsTable } from '../db/schema.ts';
-import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
+import type { Exchange } from '../context.ts';
 import type { App } from '../http.ts';
 import { mutate, subscriberOf } from '../http.ts';
-import { newId } from '../ids.ts';
-import { postEntry } from '../ledger/service.ts';
-import { formatAmount, parseAmount } from '../money.ts';
-import { AmountString, AssetCode, errors, Id, IdempotencyHeaders, iso, Phone } from '../schemas.ts';
+import { AmountString, AssetCode, errors, Id, IdempotencyHeaders, Phone } from '../schemas.ts';
+import {
+  cancelPaymentRequest,
+  createPaymentRequest,
+  listPaymentRequests,
+  payPaymentRequest,
+  positiveAmount,
+  readPaymentRequest,
+  refundPaymentRequest,
+} from './service.ts';
+import { sendTransfer } from './transfers.ts';
 
 const PaymentRequest = Type.Object({
   id: Type.String(),
@@ -46,64 +50,13 @@ const Transfer = Type.Object({
   createdAt: Type.String(),
 });
 
-type Recipient = { id: string; account_id: string; status: string };
-const recipientById = new Statement<Recipient>(
-  'select id, account_id, status from subscribers where id = ?',
-);
-const recipientByPhone = new Statement<Recipient>(
-  'select id, account_id, status from subscribers where phone = ? and kind = ?',
-);
-
 export function paymentRoutes(app: App, exchange: Exchange) {
-  const db = exchange.database.db;
-  const dialect = exchange.database.dialect;
+  transferRoute(app, exchange);
+  paymentRequestRoutes(app, exchange);
+  paymentRequestActionRoutes(app, exchange);
+}
 
-  /**
-   * Recipients by id or phone, remembered for five seconds: a subscriber's wallet account never
-   * changes, so a busy payee does not cost a lookup per transfer. Only active ones are kept.
-   * Read in the paying transaction.
-   */
-  const recipients = exchange.caches.cache<Recipient, Work['trx']>(
-    'payment-recipients',
-    { ttlMs: 5_000, max: 10_000 },
-    async (key, trx) => {
-      const [by, value, kind] = key.split('\u0000') as [string, string, string | undefined];
-      const executor = trx ?? db;
-      const row =
-        by === 'id'
-          ? await recipientById.first(executor, dialect, [value])
-          : await recipientByPhone.first(executor, dialect, [value, kind ?? 'person']);
-      return row?.status === 'active' ? row : undefined;
-    },
-  );
-
-  function requestBody(
-    row: PaymentRequestsTable,
-    merchantName: string,
-    viewer: string,
-    now: number,
-  ) {
-    const asset = assetOf(exchange, row.asset);
-    const status: PaymentRequestsTable['status'] | 'expired' =
-      row.status === 'open' && now >= row.expires_at ? 'expired' : row.status;
-    const party = viewer === row.merchant_id || viewer === row.payer_id;
-    return {
-      id: row.id,
-      merchant: { id: row.merchant_id, displayName: merchantName },
-      asset: row.asset,
-      amount: formatAmount(BigInt(row.amount), asset.scale),
-      reference: row.reference,
-      description: row.description,
-      status,
-      expiresAt: iso(row.expires_at) as string,
-      createdAt: iso(row.created_at) as string,
-      paidAt: iso(row.paid_at),
-      payerId: party ? row.payer_id : null,
-      paymentId: party ? row.entry_id : null,
-      refundedAmount: formatAmount(BigInt(row.refunded_amount), asset.scale),
-    };
-  }
-
+function transferRoute(app: App, exchange: Exchange) {
   app.post(
     '/v1/transfers',
     {
@@ -141,48 +94,16 @@ export function paymentRoutes(app: App, exchange: Exchange) {
     (request, reply) => {
       const me = subscriberOf(request);
       const { to, memo } = request.body;
-      const asset = assetOf(exchange, request.body.asset);
-      const units = parseAmount(request.body.amount, asset);
-      if (units <= 0n) throw badRequest('invalid_amount', 'amount must be positive');
-      return mutate(exchange, request, reply, async ({ trx, now, notify, finally: last }) => {
-        const recipient =
-          'subscriberId' in to
-            ? await recipients.get(`id\u0000${to.subscriberId}`, trx)
-            : await recipients.get(`phone\u0000${to.phone}\u0000${to.kind ?? 'person'}`, trx);
-        if (recipient?.status !== 'active') throw notFound('recipient');
-        if (recipient.id === me.id)
-          throw badRequest('same_wallet', 'cannot transfer to your own wallet');
-        const entry = await postEntry(
-          trx,
-          dialect,
-          now,
-          {
-            kind: 'transfer',
-            memo: memo ?? null,
-            postings: [
-              { account: me.accountId, asset: asset.code, amount: -units },
-              { account: recipient.account_id, asset: asset.code, amount: units },
-            ],
-          },
-          // Nothing below reads the journal or a balance: the entry's writes can go last.
-          { defer: last },
-        );
-        const body = {
-          id: entry.id,
-          from: me.id,
-          to: recipient.id,
-          asset: asset.code,
-          amount: formatAmount(units, asset.scale),
-          memo: memo ?? null,
-          createdAt: iso(now) as string,
-        };
-        notify(me.id, 'transfer.sent', body);
-        notify(recipient.id, 'transfer.received', body);
-        return { status: 201, body };
-      });
+      const { asset, units } = positiveAmount(exchange, request.body);
+      return mutate(exchange, request, reply, async (work) => ({
+        status: 201,
+        body: await sendTransfer(exchange, work, me, { to, asset, units, memo }),
+      }));
     },
   );
+}
 
+function paymentRequestRoutes(app: App, exchange: Exchange) {
   app.post(
     '/v1/payment-requests',
     {
@@ -206,28 +127,18 @@ export function paymentRoutes(app: App, exchange: Exchange) {
     },
     (request, reply) => {
       const me = subscriberOf(request);
-      const asset = assetOf(exchange, request.body.asset);
-      const units = parseAmount(request.body.amount, asset);
-      if (units <= 0n) throw badRequest('invalid_amount', 'amount must be positive');
-      return mutate(exchange, request, reply, async ({ trx, now }) => {
-        const row: PaymentRequestsTable = {
-          id: newId('pr'),
-          merchant_id: me.id,
-          asset: asset.code,
-          amount: units.toString(),
-          reference: request.body.reference,
-          description: request.body.description ?? null,
-          status: 'open',
-          expires_at: now + request.body.expiresInS * 1000,
-          payer_id: null,
-          paid_at: null,
-          entry_id: null,
-          refunded_amount: '0',
-          created_at: now,
-        };
-        await trx.insertInto('payment_requests').values(row).execute();
-        return { status: 201, body: requestBody(row, me.displayName, me.id, now) };
-      });
+      const { asset, units } = positiveAmount(exchange, request.body);
+      const { reference, description, expiresInS } = request.body;
+      return mutate(exchange, request, reply, async (work) => ({
+        status: 201,
+        body: await createPaymentRequest(exchange, work, me, {
+          asset,
+          units,
+          reference,
+          description,
+          expiresInS,
+        }),
+      }));
     },
   );
 
@@ -242,18 +153,7 @@ export function paymentRoutes(app: App, exchange: Exchange) {
         response: { 200: PaymentRequest, ...errors },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const row = await db
-        .selectFrom('payment_requests as r')
-        .innerJoin('subscribers as m', 'm.id', 'r.merchant_id')
-        .selectAll('r')
-        .select('m.display_name')
-        .where('r.id', '=', request.params.id)
-        .executeTakeFirst();
-      if (!row) throw notFound('payment request');
-      return requestBody(row, row.display_name, me.id, exchange.clock.now());
-    },
+    (request) => readPaymentRequest(exchange, subscriberOf(request), request.params.id),
   );
 
   app.get(
@@ -277,37 +177,11 @@ export function paymentRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async (request) => {
-      const me = subscriberOf(request);
-      const limit = request.query.limit ?? 50;
-      let query = db
-        .selectFrom('payment_requests')
-        .selectAll()
-        .where('merchant_id', '=', me.id)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1);
-      if (request.query.reference) query = query.where('reference', '=', request.query.reference);
-      if (request.query.before) query = query.where('created_at', '<', request.query.before);
-      const rows = await query.execute();
-      const now = exchange.clock.now();
-      const page = rows.slice(0, limit);
-      return {
-        requests: page.map((row) => requestBody(row, me.displayName, me.id, now)),
-        nextBefore: rows.length > limit ? (page.at(-1)?.created_at ?? null) : null,
-      };
-    },
+    (request) => listPaymentRequests(exchange, subscriberOf(request), request.query),
   );
+}
 
-  /** The request row, locked on PostgreSQL, so pay, cancel and refund of one request serialise. */
-  async function lockRequest(trx: typeof db, id: string) {
-    let query = trx.selectFrom('payment_requests').selectAll().where('id', '=', id);
-    if (dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    if (!row) throw notFound('payment request');
-    return row;
-  }
-
+function paymentRequestActionRoutes(app: App, exchange: Exchange) {
   app.post(
     '/v1/payment-requests/:id/pay',
     {
@@ -322,69 +196,10 @@ export function paymentRoutes(app: App, exchange: Exchange) {
     },
     (request, reply) => {
       const me = subscriberOf(request);
-      return mutate(exchange, request, reply, async ({ trx, now, notify }) => {
-        const row = await lockRequest(trx, request.params.id);
-        if (row.merchant_id === me.id)
-          throw badRequest('own_request', 'a merchant cannot pay its own request');
-        if (row.status === 'paid') {
-          throw conflict('already_paid', 'this payment request has already been paid', {
-            paidAt: iso(row.paid_at),
-          });
-        }
-        if (row.status === 'cancelled')
-          throw conflict('request_cancelled', 'this payment request was cancelled');
-        if (now >= row.expires_at) {
-          throw conflict('request_expired', 'this payment request has expired', {
-            expiresAt: iso(row.expires_at),
-          });
-        }
-        const merchant = await trx
-          .selectFrom('subscribers')
-          .select(['account_id', 'display_name'])
-          .where('id', '=', row.merchant_id)
-          .executeTakeFirstOrThrow();
-        const amount = BigInt(row.amount);
-        const entry = await postEntry(trx, dialect, now, {
-          kind: 'payment',
-          memo: row.reference,
-          refType: 'payment_request',
-          refId: row.id,
-          postings: [
-            { account: me.accountId, asset: row.asset, amount: -amount },
-            { account: merchant.account_id, asset: row.asset, amount },
-          ],
-        });
-        const paid = await trx
-          .updateTable('payment_requests')
-          .set({ status: 'paid', payer_id: me.id, paid_at: now, entry_id: entry.id })
-          .where('id', '=', row.id)
-          .where('status', '=', 'open')
-          .executeTakeFirst();
-        // The lock (PostgreSQL) or the write lock (SQLite) makes this impossible; if it ever
-        // happened, throwing rolls the payment back rather than paying twice.
-        if (Number(paid.numUpdatedRows) !== 1)
-          throw new Error('payment request changed under its lock');
-        const updated = {
-          ...row,
-          status: 'paid' as const,
-          payer_id: me.id,
-          paid_at: now,
-          entry_id: entry.id,
-        };
-        const data = {
-          paymentRequestId: row.id,
-          paymentId: entry.id,
-          merchantId: row.merchant_id,
-          payerId: me.id,
-          reference: row.reference,
-          asset: row.asset,
-          amount: formatAmount(amount, assetOf(exchange, row.asset).scale),
-          paidAt: iso(now),
-        };
-        notify(me.id, 'payment.sent', data);
-        notify(row.merchant_id, 'payment_request.paid', data);
-        return { status: 200, body: requestBody(updated, merchant.display_name, me.id, now) };
-      });
+      return mutate(exchange, request, reply, async (work) => ({
+        status: 200,
+        body: await payPaymentRequest(exchange, work, me, request.params.id),
+      }));
     },
   );
 
@@ -402,21 +217,10 @@ export function paymentRoutes(app: App, exchange: Exchange) {
     },
     (request, reply) => {
       const me = subscriberOf(request);
-      return mutate(exchange, request, reply, async ({ trx, now }) => {
-        const row = await lockRequest(trx, request.params.id);
-        if (row.merchant_id !== me.id) throw notFound('payment request');
-        if (row.status !== 'open')
-          throw conflict('not_open', `this payment request is ${row.status}`);
-        await trx
-          .updateTable('payment_requests')
-          .set({ status: 'cancelled' })
-          .where('id', '=', row.id)
-          .execute();
-        return {
-          status: 200,
-          body: requestBody({ ...row, status: 'cancelled' }, me.displayName, me.id, now),
-        };
-      });
+      return mutate(exchange, request, reply, async (work) => ({
+        status: 200,
+        body: await cancelPaymentRequest(exchange, work, me, request.params.id),
+      }));
     },
   );
 
@@ -451,79 +255,10 @@ export function paymentRoutes(app: App, exchange: Exchange) {
     },
     (request, reply) => {
       const me = subscriberOf(request);
-      return mutate(exchange, request, reply, async ({ trx, now, notify }) => {
-        const row = await lockRequest(trx, request.params.id);
-        if (row.merchant_id !== me.id) throw notFound('payment request');
-        if (row.status !== 'paid' || !row.payer_id)
-          throw conflict('not_paid', 'only a paid request can be refunded');
-        const asset = assetOf(exchange, row.asset);
-        const paid = BigInt(row.amount);
-        const refunded = BigInt(row.refunded_amount);
-        const amount =
-          request.body.amount === undefined
-            ? paid - refunded
-            : parseAmount(request.body.amount, asset);
-        if (amount <= 0n) {
-          throw refunded === paid
-            ? conflict('fully_refunded', 'this payment request is already fully refunded')
-            : badRequest('invalid_amount', 'amount must be positive');
-        }
-        if (refunded + amount > paid) {
-          throw new ApiError(409, 'refund_exceeds_payment', 'refunds cannot exceed what was paid', {
-            refundable: formatAmount(paid - refunded, asset.scale),
-          });
-        }
-        const payer = await trx
-          .selectFrom('subscribers')
-          .select('account_id')
-          .where('id', '=', row.payer_id)
-          .executeTakeFirstOrThrow();
-        const refundId = newId('rf');
-        const entry = await postEntry(trx, dialect, now, {
-          kind: 'refund',
-          memo: request.body.reason ?? null,
-          refType: 'payment_request',
-          refId: row.id,
-          postings: [
-            { account: me.accountId, asset: row.asset, amount: -amount },
-            { account: payer.account_id, asset: row.asset, amount },
-          ],
-        });
-        await trx
-          .insertInto('refunds')
-          .values({
-            id: refundId,
-            payment_request_id: row.id,
-            amount: amount.toString(),
-            reason: request.body.reason ?? null,
-            entry_id: entry.id,
-            created_at: now,
-          })
-          .execute();
-        await trx
-          .updateTable('payment_requests')
-          .set({ refunded_amount: (refunded + amount).toString() })
-          .where('id', '=', row.id)
-          .execute();
-        const body = {
-          id: refundId,
-          paymentRequestId: row.id,
-          amount: formatAmount(amount, asset.scale),
-          asset: row.asset,
-          refundedAmount: formatAmount(refunded + amount, asset.scale),
-          createdAt: iso(now) as string,
-        };
-        const data = {
-          ...body,
-          reference: row.reference,
-          merchantId: me.id,
-          payerId: row.payer_id,
-          reason: request.body.reason ?? null,
-        };
-        notify(me.id, 'payment_request.refunded', data);
-        notify(row.payer_id, 'refund.received', data);
-        return { status: 201, body };
-      });
+      return mutate(exchange, request, reply, async (work) => ({
+        status: 201,
+        body: await refundPaymentRequest(exchange, work, me, request.params.id, request.body),
+      }));
     },
   );
 }

@@ -60,7 +60,7 @@ export class FileRateSource implements RateSource {
   }
 }
 
-export function parseRatesFile(text: string, fiat: string, fallbackObservedAt: number) {
+function parseRatesFile(text: string, fiat: string, fallbackObservedAt: number) {
   const data = JSON.parse(text) as {
     source?: unknown;
     observedAt?: unknown;
@@ -146,7 +146,7 @@ export function parseTicker(text: string, fiat: string, source: string) {
  * A JSON number as a plain decimal string, exactly the digits JSON carried: the exponent form
  * (1.2345e-17) is shifted, not rounded, so very cheap coins keep their precision.
  */
-export function decimalOf(value: number): string {
+function decimalOf(value: number): string {
   if (!Number.isFinite(value) || value <= 0) return 'NaN';
   const text = value.toString();
   const match = /^([0-9]+)(?:\.([0-9]+))?e([+-][0-9]+)$/i.exec(text);

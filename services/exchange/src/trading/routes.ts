@@ -1,11 +1,13 @@
+/**
+ * `/v1/rates` and `/v1/quotes*` (patent unit 206): the rates the exchange prices from, quotes at
+ * a locked rate and their execution. The rules are in service.ts and pricing.ts.
+ */
 import { Type } from 'typebox';
 import { assetOf, type Exchange } from '../context.ts';
-import { badRequest } from '../errors.ts';
 import type { App } from '../http.ts';
 import { mutate, subscriberOf } from '../http.ts';
-import { parseAmount } from '../money.ts';
 import { AmountString, AssetCode, ErrorBody, errors, Id, IdempotencyHeaders } from '../schemas.ts';
-import { createQuote, executeQuote, isStale, rateAgeS, readQuote } from './service.ts';
+import { createQuote, currentRates, executeQuote, readQuote, tradeAmountOf } from './service.ts';
 
 const Quote = Type.Object({
   id: Type.String(),
@@ -34,8 +36,12 @@ const Quote = Type.Object({
 const quoteErrors = { ...errors, 503: ErrorBody };
 
 export function tradingRoutes(app: App, exchange: Exchange) {
-  const { config } = exchange;
+  rateRoutes(app, exchange);
+  quoteRoutes(app, exchange);
+}
 
+function rateRoutes(app: App, exchange: Exchange) {
+  const { config } = exchange;
   app.get(
     '/v1/rates',
     {
@@ -66,42 +72,18 @@ export function tradingRoutes(app: App, exchange: Exchange) {
         },
       },
     },
-    async () => {
-      const now = exchange.clock.now();
-      const rates = [];
-      for (const asset of config.cryptoAssets) {
-        const rate = await exchange.rates.latest(asset.code);
-        rates.push(
-          rate
-            ? {
-                asset: asset.code,
-                rate: rate.rate,
-                source: rate.source,
-                observedAt: new Date(rate.observedAt).toISOString(),
-                ageS: rateAgeS(now, rate.observedAt),
-                stale: isStale(now, rate.observedAt, config.rateMaxAgeS),
-              }
-            : {
-                asset: asset.code,
-                rate: null,
-                source: null,
-                observedAt: null,
-                ageS: null,
-                stale: false,
-              },
-        );
-      }
-      return {
-        fiat: config.fiat.code,
-        maxAgeS: config.rateMaxAgeS,
-        spreadBps: config.spreadBps,
-        feeBps: config.feeBps,
-        quoteTtlS: config.quoteTtlS,
-        rates,
-      };
-    },
+    async () => ({
+      fiat: config.fiat.code,
+      maxAgeS: config.rateMaxAgeS,
+      spreadBps: config.spreadBps,
+      feeBps: config.feeBps,
+      quoteTtlS: config.quoteTtlS,
+      rates: await currentRates(exchange),
+    }),
   );
+}
 
+function quoteRoutes(app: App, exchange: Exchange) {
   app.post(
     '/v1/quotes',
     {
@@ -126,18 +108,9 @@ export function tradingRoutes(app: App, exchange: Exchange) {
     },
     async (request, reply) => {
       const me = subscriberOf(request);
-      const { side, cryptoAmount, fiatAmount } = request.body;
+      const { side } = request.body;
       const crypto = assetOf(exchange, request.body.asset, 'crypto');
-      if ((cryptoAmount === undefined) === (fiatAmount === undefined)) {
-        throw badRequest('invalid_amount', 'give exactly one of cryptoAmount or fiatAmount');
-      }
-      const amount =
-        cryptoAmount !== undefined
-          ? { crypto: parseAmount(cryptoAmount, crypto, 'cryptoAmount') }
-          : { fiat: parseAmount(fiatAmount as string, config.fiat, 'fiatAmount') };
-      if (('crypto' in amount ? amount.crypto : amount.fiat) <= 0n) {
-        throw badRequest('invalid_amount', 'the amount must be positive');
-      }
+      const amount = tradeAmountOf(exchange, crypto, request.body);
       // Read before the transaction: a ticker source may go to the network.
       const observed = await exchange.rates.latest(crypto.code);
       return mutate(exchange, request, reply, async (work) => ({

@@ -6,27 +6,22 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Exchange } from '../context.ts';
+import {
+  deleteIdempotencyKeysBefore,
+  deletePhoneCodesExpiredBefore,
+  deleteSessionsExpiredBefore,
+} from './repository.ts';
 
-export const idempotencyKeyRetentionMs = 7 * 86_400_000;
+const idempotencyKeyRetentionMs = 7 * 86_400_000;
 const everyMs = 10 * 60_000;
 
 export async function sweep(exchange: Exchange) {
   const db = exchange.database.db;
   const now = exchange.clock.now();
-  const keys = await db
-    .deleteFrom('idempotency_keys')
-    .where('created_at', '<', now - idempotencyKeyRetentionMs)
-    .executeTakeFirst();
-  const codes = await db
-    .deleteFrom('phone_codes')
-    .where('expires_at', '<', now - 86_400_000)
-    .executeTakeFirst();
-  const sessions = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
-  return {
-    idempotencyKeys: Number(keys.numDeletedRows),
-    phoneCodes: Number(codes.numDeletedRows),
-    sessions: Number(sessions.numDeletedRows),
-  };
+  const idempotencyKeys = await deleteIdempotencyKeysBefore(db, now - idempotencyKeyRetentionMs);
+  const phoneCodes = await deletePhoneCodesExpiredBefore(db, now - 86_400_000);
+  const sessions = await deleteSessionsExpiredBefore(db, now);
+  return { idempotencyKeys, phoneCodes, sessions };
 }
 
 export function startHousekeeping(exchange: Exchange, log: FastifyBaseLogger) {
