@@ -90,7 +90,7 @@ export interface SoldTicket {
   seat: string | null;
 }
 
-export function ticketsOfOrder(db: Trx, orderId: string): Promise<SoldTicket[]> {
+export function soldTicketsOfOrder(db: Trx, orderId: string): Promise<SoldTicket[]> {
   return db
     .selectFrom('tickets as t')
     .leftJoin('seats as s', 's.id', 't.seat_id')

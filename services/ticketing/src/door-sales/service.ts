@@ -27,7 +27,7 @@ import {
   reopenDoorSale,
   setDoorSaleHold,
   setDoorSaleOrder,
-  ticketsOfOrder,
+  soldTicketsOfOrder,
 } from './repository.ts';
 
 /** How long an offer waits to be claimed; the order that follows has its own payment window. */
@@ -47,6 +47,7 @@ function sameToken(a: string, b: string) {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** The terminal offers tickets of a category of one of its performances, while it is not over. */
 export async function createDoorSale(
   ticketing: Ticketing,
   terminal: TerminalPrincipal,
@@ -134,7 +135,7 @@ export async function doorSaleView(
   ) {
     status = 'failed';
   }
-  const tickets = sale.order_id ? await ticketsOfOrder(db, sale.order_id) : [];
+  const tickets = sale.order_id ? await soldTicketsOfOrder(db, sale.order_id) : [];
   const amount = await priceOf(ticketing, context.price_asset, context.price_amount);
   return {
     id: sale.id,

@@ -26,6 +26,7 @@ import type { Principal } from '../identity/service.ts';
 import { newId } from '../ids.ts';
 import { requireStaff } from '../organizers/staff.ts';
 import { walletOf } from '../organizers/wallet.ts';
+import { splitInProportion } from './pricing.ts';
 import {
   buyersOrder,
   findOrder,
@@ -180,10 +181,7 @@ async function priceLines(
     fiatTotal = amounts.reduce((sum, amount) => sum + amount, 0n);
     const quote = await ticketing.exchange.quoteFiat(apiKey, `quote:${orderId}`, asset, fiatTotal);
     quoteId = quote.id;
-    const total = quote.cryptoUnits;
-    const split = amounts.map((amount) => (fiatTotal ? (total * amount) / fiatTotal : 0n));
-    split[split.length - 1] = total - split.slice(0, -1).reduce((sum, part) => sum + part, 0n);
-    amounts = split;
+    amounts = splitInProportion(quote.cryptoUnits, amounts);
   } else if (wanted && wanted !== priceAsset) {
     throw badRequest('asset_mismatch', `these tickets are priced in ${priceAsset}`);
   }
@@ -318,11 +316,7 @@ async function createPaymentRequest(
 }
 
 /** Records the exchange's request on a `creating` order; settles at once if already paid. */
-export async function adoptRequest(
-  ticketing: Ticketing,
-  orderId: string,
-  request: PaymentRequestView,
-) {
+async function adoptRequest(ticketing: Ticketing, orderId: string, request: PaymentRequestView) {
   // One conditional statement: no transaction needed around it.
   const adopted = await recordPaymentRequest(
     ticketing.database.db,
