@@ -7,18 +7,32 @@
 
 import { randomInt } from 'node:crypto';
 import { formatAmount } from '@tessera/service-kit/amounts';
-import { sql } from 'kysely';
+import { forbidden, notFound } from '@tessera/service-kit/errors';
 import type { Ticketing, Trx } from '../context.ts';
 import type { SeatStatus } from '../db/schema.ts';
-import { scaleOf } from '../events/service.ts';
+import { scaleOf, visiblePerformanceEvent } from '../events/service.ts';
+import { isStaffOf, optionalCaller } from '../organizers/staff.ts';
 import { seatReference } from '../venues/seat-map.ts';
+import {
+  categoriesOfEvent,
+  categoryOfEvent,
+  freeRuns,
+  freeSeatsFrom,
+  lastSeatOfRow,
+  otherPerformancesOnSale,
+  performanceOfEvent,
+  quotasOf,
+  seatCountsByState,
+  seatLabelsOf,
+  seatStatesOf,
+} from './repository.ts';
 
 /** How many runs of free seats the search weighs; runs come lowest row first. */
 const runsConsideredMax = 500;
 /** Alternatives listed per kind at most: enough to choose from on a phone screen. */
 const alternativesMax = 10;
 
-export interface Counts {
+interface Counts {
   total: number;
   available: number;
   held: number;
@@ -29,7 +43,7 @@ export interface Counts {
 const emptyCounts = (): Counts => ({ total: 0, available: 0, held: 0, sold: 0, blocked: 0 });
 
 /** Counts per performance and category: seats by status, quotas from their counters. */
-export async function inventoryCounts(
+async function inventoryCounts(
   db: Trx,
   performanceIds: readonly string[],
 ): Promise<Map<string, Map<string, Counts>>> {
@@ -48,24 +62,13 @@ export async function inventoryCounts(
     }
     return counts;
   };
-  const seats = await db
-    .selectFrom('inventory_seats')
-    .select((eb) => ['performance_id', 'category_id', 'status', eb.fn.countAll<number>().as('n')])
-    .where('performance_id', 'in', performanceIds)
-    .groupBy(['performance_id', 'category_id', 'status'])
-    .execute();
-  for (const row of seats) {
+  for (const row of await seatCountsByState(db, performanceIds)) {
     const counts = countsOf(row.performance_id, row.category_id);
     const n = Number(row.n);
     counts.total += n;
     counts[row.status as SeatStatus] += n;
   }
-  const quotas = await db
-    .selectFrom('inventory_quotas')
-    .select(['performance_id', 'category_id', 'capacity', 'held', 'sold'])
-    .where('performance_id', 'in', performanceIds)
-    .execute();
-  for (const row of quotas) {
+  for (const row of await quotasOf(db, performanceIds)) {
     const counts = countsOf(row.performance_id, row.category_id);
     counts.total = Number(row.capacity);
     counts.held = Number(row.held);
@@ -75,18 +78,21 @@ export async function inventoryCounts(
   return result;
 }
 
-async function categoriesOf(db: Trx, eventId: string) {
-  return db
-    .selectFrom('categories')
-    .select(['id', 'name', 'pricing', 'price_asset', 'price_amount', 'seating'])
-    .where('event_id', '=', eventId)
-    .orderBy('sort_order')
-    .orderBy('name')
-    .execute();
-}
-
 export async function priceOf(ticketing: Ticketing, asset: string, amount: string) {
   return formatAmount(BigInt(amount), await scaleOf(ticketing, asset));
+}
+
+/** One row of seats as the availability answer lists it: parallel arrays, a letter per seat. */
+interface SeatRowView {
+  section: string;
+  row: string;
+  ids: string[];
+  numbers: string[];
+  x: (number | null)[];
+  y: (number | null)[];
+  categories: number[];
+  accessible: number[];
+  status: string;
 }
 
 /**
@@ -95,40 +101,12 @@ export async function priceOf(ticketing: Ticketing, asset: string, amount: strin
  * seat. The public sees `a` (available) or `u` (unavailable: held, sold or blocked, which a
  * buyer need not tell apart); staff see `a`, `h` (held), `s` (sold), `b` (blocked).
  */
-export async function seatStates(db: Trx, performanceId: string, detail: 'public' | 'staff') {
-  const rows = await db
-    .selectFrom('inventory_seats as i')
-    .innerJoin('seats as s', 's.id', 'i.seat_id')
-    .select([
-      's.id',
-      's.section',
-      's.row_label',
-      's.row_index',
-      's.number',
-      's.x',
-      's.y',
-      's.accessible',
-      'i.category_id',
-      'i.status',
-    ])
-    .where('i.performance_id', '=', performanceId)
-    .orderBy('s.row_index')
-    .orderBy('s.seat_index')
-    .execute();
+async function seatStates(db: Trx, performanceId: string, detail: 'public' | 'staff') {
+  const rows = await seatStatesOf(db, performanceId);
   const categoryIds: string[] = [];
   const categoryIndex = new Map<string, number>();
-  const out: {
-    section: string;
-    row: string;
-    ids: string[];
-    numbers: string[];
-    x: (number | null)[];
-    y: (number | null)[];
-    categories: number[];
-    accessible: number[];
-    status: string;
-  }[] = [];
-  let current: (typeof out)[number] | undefined;
+  const out: SeatRowView[] = [];
+  let current: SeatRowView | undefined;
   let currentRow = -1;
   for (const seat of rows) {
     if (!current || seat.row_index !== currentRow) {
@@ -169,14 +147,48 @@ function statusLetter(status: SeatStatus, detail: 'public' | 'staff') {
   return status === 'held' ? 'h' : status === 'sold' ? 's' : 'b';
 }
 
+/** The performance and its event, if the caller may see them (drafts are for staff). */
+async function visiblePerformance(
+  ticketing: Ticketing,
+  performanceId: string,
+  authorization: string | undefined,
+) {
+  const performance = await performanceOfEvent(ticketing.database.db, performanceId);
+  if (!performance) throw notFound('performance');
+  const caller = await optionalCaller(ticketing, authorization);
+  const event = await visiblePerformanceEvent(ticketing, caller, performance.event_id);
+  return { performance, event, caller };
+}
+
+/**
+ * `GET /v1/performances/:id/availability`: what the caller may see of a performance; every
+ * seat's real status (`detail` staff) only for the organizer's staff.
+ */
+export async function availabilityFor(
+  ticketing: Ticketing,
+  performanceId: string,
+  authorization: string | undefined,
+  detail: 'public' | 'staff',
+) {
+  const { performance, event, caller } = await visiblePerformance(
+    ticketing,
+    performanceId,
+    authorization,
+  );
+  if (detail === 'staff' && !(await isStaffOf(ticketing, caller, event.organizer_id))) {
+    throw forbidden("seat statuses are for the organizer's staff");
+  }
+  return performanceAvailability(ticketing, performance, detail);
+}
+
 /** Availability of one performance per category, with its seats when it has seated ones. */
-export async function performanceAvailability(
+async function performanceAvailability(
   ticketing: Ticketing,
   performance: { id: string; event_id: string },
   detail: 'public' | 'staff',
 ) {
   const db = ticketing.database.db;
-  const categories = await categoriesOf(db, performance.event_id);
+  const categories = await categoriesOfEvent(db, performance.event_id);
   const counts = (await inventoryCounts(db, [performance.id])).get(performance.id) ?? new Map();
   const views = [];
   for (const category of categories) {
@@ -220,48 +232,15 @@ export async function bestSeatsTogether(
   spread = 0,
 ): Promise<string[] | null> {
   if (!Number.isInteger(quantity) || quantity < 1) return null;
-  // Consecutive free seats share `seat_index - row_number()`: each value is one run (the
-  // classic gaps-and-islands query; SQLite 3.25+ and PostgreSQL both have window functions).
-  const runs = await sql<{
-    section: string;
-    row_index: number;
-    first_seat: number;
-    last_seat: number;
-  }>`
-    select section, row_index, min(seat_index) as first_seat, max(seat_index) as last_seat
-    from (
-      select s.section, s.row_index, s.seat_index,
-        s.seat_index - row_number() over (
-          partition by s.section, s.row_index order by s.seat_index
-        ) as run
-      from inventory_seats i
-      join seats s on s.id = i.seat_id
-      where i.performance_id = ${performanceId}
-        and i.category_id = ${categoryId}
-        and i.status = 'available'
-    ) free_seats
-    group by section, row_index, run
-    having count(*) >= ${quantity}
-    order by row_index, first_seat
-    limit ${runsConsideredMax}
-  `.execute(trx);
-  if (runs.rows.length === 0) return null;
-  const first =
-    spread > 0 ? runs.rows[randomInt(Math.min(runs.rows.length, 1 + 4 * spread))] : runs.rows[0];
+  const runs = await freeRuns(trx, performanceId, categoryId, quantity, runsConsideredMax);
+  if (runs.length === 0) return null;
+  const first = spread > 0 ? runs[randomInt(Math.min(runs.length, 1 + 4 * spread))] : runs[0];
   if (!first) return null;
   const row = { section: first.section, rowIndex: Number(first.row_index) };
-  const length = await trx
-    .selectFrom('seats as s')
-    .innerJoin('events as e', 'e.venue_id', 's.venue_id')
-    .innerJoin('performances as p', 'p.event_id', 'e.id')
-    .select((eb) => eb.fn.max<number>('s.seat_index').as('last'))
-    .where('p.id', '=', performanceId)
-    .where('s.section', '=', row.section)
-    .where('s.row_index', '=', row.rowIndex)
-    .executeTakeFirst();
+  const length = await lastSeatOfRow(trx, performanceId, row);
   const middle = Number(length?.last ?? 0) / 2;
   let best: { start: number; distance: number } | undefined;
-  for (const run of spread > 0 ? [first] : runs.rows) {
+  for (const run of spread > 0 ? [first] : runs) {
     if (run.section !== row.section || Number(run.row_index) !== row.rowIndex) continue;
     const runFirst = Number(run.first_seat);
     const runLast = Number(run.last_seat);
@@ -274,19 +253,7 @@ export async function bestSeatsTogether(
     if (!best || distance < best.distance) best = { start, distance };
   }
   if (!best) return null;
-  const seats = await trx
-    .selectFrom('inventory_seats as i')
-    .innerJoin('seats as s', 's.id', 'i.seat_id')
-    .select('i.seat_id')
-    .where('i.performance_id', '=', performanceId)
-    .where('i.category_id', '=', categoryId)
-    .where('i.status', '=', 'available')
-    .where('s.section', '=', row.section)
-    .where('s.row_index', '=', row.rowIndex)
-    .where('s.seat_index', '>=', best.start)
-    .where('s.seat_index', '<', best.start + quantity)
-    .orderBy('s.seat_index')
-    .execute();
+  const seats = await freeSeatsFrom(trx, performanceId, categoryId, row, best.start, quantity);
   return seats.length === quantity ? seats.map((seat) => seat.seat_id) : null;
 }
 
@@ -297,6 +264,28 @@ export interface Alternatives {
   categories: { id: string; name: string; price: string; asset: string; available: number }[];
   /** The best seats together: in the asked category, or else in another seated one. */
   bestAvailable: { categoryId: string; seatIds: string[]; labels: string[] } | null;
+}
+
+/**
+ * `GET /v1/performances/:id/alternatives`: the alternatives to a request, for a caller who may
+ * see the performance; a category that is not the event's is not found.
+ */
+export async function alternativesForCaller(
+  ticketing: Ticketing,
+  performanceId: string,
+  authorization: string | undefined,
+  request: { categoryId?: string; quantity: number },
+): Promise<Alternatives> {
+  const { performance } = await visiblePerformance(ticketing, performanceId, authorization);
+  const { categoryId, quantity } = request;
+  if (categoryId) {
+    const category = await categoryOfEvent(ticketing.database.db, categoryId, performance.event_id);
+    if (!category) throw notFound('category');
+  }
+  return alternativesFor(ticketing, performance.id, {
+    ...(categoryId ? { categoryId } : {}),
+    quantity,
+  });
 }
 
 /**
@@ -312,22 +301,9 @@ export async function alternativesFor(
   const db = ticketing.database.db;
   const now = options.now ?? ticketing.clock.now();
   const none: Alternatives = { performances: [], categories: [], bestAvailable: null };
-  const performance = await db
-    .selectFrom('performances')
-    .select(['id', 'event_id'])
-    .where('id', '=', performanceId)
-    .executeTakeFirst();
+  const performance = await performanceOfEvent(db, performanceId);
   if (!performance) return none;
-  const others = await db
-    .selectFrom('performances')
-    .select(['id', 'starts_at'])
-    .where('event_id', '=', performance.event_id)
-    .where('id', '!=', performanceId)
-    .where('status', '=', 'scheduled')
-    .where('sales_start', '<=', now)
-    .where('sales_end', '>', now)
-    .orderBy('starts_at')
-    .execute();
+  const others = await otherPerformancesOnSale(db, performance.event_id, performanceId, now);
   const counts = await inventoryCounts(db, [performanceId, ...others.map((other) => other.id)]);
   const availableIn = (id: string, categoryId?: string) => {
     const byCategory = counts.get(id);
@@ -347,7 +323,7 @@ export async function alternativesFor(
     .filter((other) => other.available >= options.quantity)
     .slice(0, alternativesMax);
 
-  const categories = await categoriesOf(db, performance.event_id);
+  const categories = await categoriesOfEvent(db, performance.event_id);
   const otherCategories = [];
   for (const category of categories) {
     if (category.id === options.categoryId) continue;
@@ -370,11 +346,7 @@ export async function alternativesFor(
   for (const category of seated) {
     const seatIds = await bestSeatsTogether(db, performanceId, category.id, options.quantity);
     if (!seatIds) continue;
-    const seats = await db
-      .selectFrom('seats')
-      .select(['id', 'section', 'row_label', 'number'])
-      .where('id', 'in', seatIds)
-      .execute();
+    const seats = await seatLabelsOf(db, seatIds);
     const byId = new Map(seats.map((seat) => [seat.id, seat]));
     bestAvailable = {
       categoryId: category.id,

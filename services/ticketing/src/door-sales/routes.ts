@@ -1,15 +1,15 @@
 /**
- * Door sales (unit 404): the terminal offers, the buyer's app claims and pays, issuance admits.
- * The rules are in ../door-sales.ts.
+ * Door sales (unit 404) as the buyer's phone sees them: the terminal offers (its routes are in
+ * admission/), the buyer's app reads the offer from the claim QR, claims and pays it, issuance
+ * admits. The rules are in service.ts.
  */
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
 import { Order } from '../orders/schemas.ts';
-import { orderView } from '../orders/service.ts';
 import { AssetCode, ErrorBody, errors, Id } from '../schemas.ts';
 import { ClaimToken, DoorOffer, SaleParams } from './schemas.ts';
-import { claimableDoorSale, claimDoorSale, doorSaleView } from './service.ts';
+import { claimDoorSaleByToken, doorOfferForBuyer } from './service.ts';
 
 export function doorSaleRoutes(app: App, ticketing: Ticketing) {
   app.get(
@@ -26,14 +26,7 @@ export function doorSaleRoutes(app: App, ticketing: Ticketing) {
     },
     async (request) => {
       userOf(request);
-      const sale = await claimableDoorSale(ticketing, request.params.doorSaleId, request.query.t);
-      const {
-        claimUrl: _url,
-        tickets: _tickets,
-        orderFailure: _failure,
-        ...offer
-      } = await doorSaleView(ticketing, sale);
-      return offer;
+      return doorOfferForBuyer(ticketing, request.params.doorSaleId, request.query.t);
     },
   );
 
@@ -56,18 +49,13 @@ export function doorSaleRoutes(app: App, ticketing: Ticketing) {
     },
     async (request, reply) => {
       const me = userOf(request);
-      const sale = await claimableDoorSale(
+      const { created, view } = await claimDoorSaleByToken(
         ticketing,
+        me,
         request.params.doorSaleId,
-        request.body.token,
+        request.body,
       );
-      const { order, created } = await claimDoorSale(ticketing, me, sale, {
-        deviceId: request.body.deviceId,
-        ...(request.body.asset ? { asset: request.body.asset } : {}),
-      });
-      return reply
-        .code(created ? 201 : 200)
-        .send(await orderView(ticketing, order, { forBuyer: true }));
+      return reply.code(created ? 201 : 200).send(view);
     },
   );
 }

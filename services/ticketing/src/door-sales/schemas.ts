@@ -1,3 +1,4 @@
+/** A door sale (unit 404) as the gate and the buyer's phone see it, and its parameters. */
 import { Type } from 'typebox';
 import { Id, Nullable } from '../schemas.ts';
 

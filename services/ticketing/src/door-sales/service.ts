@@ -15,11 +15,25 @@ import { createHold } from '../holds/service.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
 import { newId } from '../ids.ts';
 import { closeUnpaidOrder, orderById, placeOrder } from '../orders/service.ts';
+import { orderView } from '../orders/view.ts';
+import {
+  doorSaleById,
+  insertDoorSale,
+  markDoorSaleCancelled,
+  markDoorSaleClaimed,
+  type OfferContext,
+  offerContext,
+  orderOutcome,
+  reopenDoorSale,
+  setDoorSaleHold,
+  setDoorSaleOrder,
+  soldTicketsOfOrder,
+} from './repository.ts';
 
 /** How long an offer waits to be claimed; the order that follows has its own payment window. */
-export const doorSaleClaimMs = 10 * 60_000;
+const doorSaleClaimMs = 10 * 60_000;
 
-export interface DoorSaleInput {
+interface DoorSaleInput {
   performanceId: string;
   categoryId: string;
   quantity: number;
@@ -33,45 +47,14 @@ function sameToken(a: string, b: string) {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** The offer's performance and category, if the terminal may sell them. */
-async function offerContext(ticketing: Ticketing, performanceId: string, categoryId: string) {
-  return ticketing.database.db
-    .selectFrom('performances as p')
-    .innerJoin('events as e', 'e.id', 'p.event_id')
-    .innerJoin('venues as v', 'v.id', 'e.venue_id')
-    .innerJoin('categories as c', (join) =>
-      join.onRef('c.event_id', '=', 'e.id').on('c.id', '=', categoryId),
-    )
-    .select([
-      'p.id as performance_id',
-      'p.status',
-      'p.starts_at',
-      'p.ends_at',
-      'p.closed_at',
-      'e.id as event_id',
-      'e.name as event_name',
-      'e.per_order_limit',
-      'e.organizer_id',
-      'v.name as venue_name',
-      'c.id as category_id',
-      'c.name as category',
-      'c.pricing',
-      'c.price_asset',
-      'c.price_amount',
-    ])
-    .where('p.id', '=', performanceId)
-    .executeTakeFirst();
-}
-
-type OfferContext = NonNullable<Awaited<ReturnType<typeof offerContext>>>;
-
+/** The terminal offers tickets of a category of one of its performances, while it is not over. */
 export async function createDoorSale(
   ticketing: Ticketing,
   terminal: TerminalPrincipal,
   input: DoorSaleInput,
 ) {
   const context = terminal.performanceIds.includes(input.performanceId)
-    ? await offerContext(ticketing, input.performanceId, input.categoryId)
+    ? await offerContext(ticketing.database.db, input.performanceId, input.categoryId)
     : undefined;
   if (!context || context.organizer_id !== terminal.organizerId) {
     throw notFound('performance or category');
@@ -103,16 +86,12 @@ export async function createDoorSale(
     order_id: null,
     admitted_at: null,
   };
-  await ticketing.database.db.insertInto('door_sales').values(sale).execute();
+  await insertDoorSale(ticketing.database.db, sale);
   return doorSaleView(ticketing, sale, context);
 }
 
-async function saleOf(ticketing: Ticketing, id: string) {
-  return ticketing.database.db
-    .selectFrom('door_sales')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+function saleOf(ticketing: Ticketing, id: string) {
+  return doorSaleById(ticketing.database.db, id);
 }
 
 /** The terminal's own sale; another terminal's is not found. */
@@ -127,7 +106,7 @@ export async function terminalDoorSale(
 }
 
 /** A claim QR's sale: an unknown id and a wrong token answer alike. */
-export async function claimableDoorSale(ticketing: Ticketing, id: string, claimToken: string) {
+async function claimableDoorSale(ticketing: Ticketing, id: string, claimToken: string) {
   const sale = await saleOf(ticketing, id);
   if (!sale || !sameToken(sale.claim_token, claimToken)) throw notFound('door sale');
   return sale;
@@ -143,16 +122,10 @@ export async function doorSaleView(
   known?: OfferContext,
 ) {
   const db = ticketing.database.db;
-  const context = known ?? (await offerContext(ticketing, sale.performance_id, sale.category_id));
+  const context = known ?? (await offerContext(db, sale.performance_id, sale.category_id));
   if (!context) throw notFound('door sale');
   const now = ticketing.clock.now();
-  const order = sale.order_id
-    ? await db
-        .selectFrom('orders')
-        .select(['status', 'failure'])
-        .where('id', '=', sale.order_id)
-        .executeTakeFirst()
-    : undefined;
+  const order = sale.order_id ? await orderOutcome(db, sale.order_id) : undefined;
   let status: string = sale.status;
   if (sale.status === 'open' && now >= sale.expires_at) status = 'expired';
   if (
@@ -162,15 +135,7 @@ export async function doorSaleView(
   ) {
     status = 'failed';
   }
-  const tickets = sale.order_id
-    ? await db
-        .selectFrom('tickets as t')
-        .leftJoin('seats as s', 's.id', 't.seat_id')
-        .select(['t.id', 't.number', 't.seat_id', 's.section', 's.row_label', 's.number as seat'])
-        .where('t.order_id', '=', sale.order_id)
-        .orderBy('t.line_no')
-        .execute()
-    : [];
+  const tickets = sale.order_id ? await soldTicketsOfOrder(db, sale.order_id) : [];
   const amount = await priceOf(ticketing, context.price_asset, context.price_amount);
   return {
     id: sale.id,
@@ -204,7 +169,6 @@ export async function doorSaleView(
 
 /** Withdraws an offer nobody has paid for. A claimed one ends its order first (asking the exchange). */
 export async function cancelDoorSale(ticketing: Ticketing, sale: DoorSalesTable) {
-  const db = ticketing.database.db;
   if (sale.status === 'cancelled') return sale;
   if (sale.status === 'admitted') throw conflict('door_sale_paid', 'this sale is paid');
   if (sale.order_id) {
@@ -221,12 +185,7 @@ export async function cancelDoorSale(ticketing: Ticketing, sale: DoorSalesTable)
       throw conflict('door_sale_paid', 'this sale is paid');
     }
   }
-  await db
-    .updateTable('door_sales')
-    .set({ status: 'cancelled' })
-    .where('id', '=', sale.id)
-    .where('status', 'in', ['open', 'claimed'])
-    .execute();
+  await markDoorSaleCancelled(ticketing.database.db, sale.id);
   return (await saleOf(ticketing, sale.id)) as DoorSalesTable;
 }
 
@@ -235,7 +194,7 @@ export async function cancelDoorSale(ticketing: Ticketing, sale: DoorSalesTable)
  * scan the same QR race there, not on the seats), then a hold and an ordinary order bound to the
  * buyer's device. Claiming again (a retry) finishes and answers the same order.
  */
-export async function claimDoorSale(
+async function claimDoorSale(
   ticketing: Ticketing,
   user: { id: string; phone: string },
   sale: DoorSalesTable,
@@ -252,14 +211,7 @@ export async function claimDoorSale(
     if (ticketing.clock.now() >= sale.expires_at) {
       throw conflict('door_sale_expired', 'this sale has expired; ask the gate for a new one');
     }
-    const claimed = await db
-      .updateTable('door_sales')
-      .set({ claimed_by: user.id, status: 'claimed' })
-      .where('id', '=', sale.id)
-      .where('status', '=', 'open')
-      .where('claimed_by', 'is', null)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) {
+    if (!(await markDoorSaleClaimed(db, sale.id, user.id))) {
       const now = await saleOf(ticketing, sale.id);
       if (now?.claimed_by !== user.id) {
         throw conflict('door_sale_claimed', 'another buyer has taken this sale');
@@ -278,16 +230,10 @@ export async function claimDoorSale(
       holdId = hold.id;
     } catch (error) {
       // Nothing held (sold out, over the buyer's limit): the gate may offer the sale again.
-      await db
-        .updateTable('door_sales')
-        .set({ claimed_by: null, status: 'open' })
-        .where('id', '=', sale.id)
-        .where('claimed_by', '=', user.id)
-        .where('hold_id', 'is', null)
-        .execute();
+      await reopenDoorSale(db, sale.id, user.id);
       throw error;
     }
-    await db.updateTable('door_sales').set({ hold_id: holdId }).where('id', '=', sale.id).execute();
+    await setDoorSaleHold(db, sale.id, holdId);
   }
   const placed = await placeOrder(ticketing, user, {
     holdId,
@@ -296,11 +242,37 @@ export async function claimDoorSale(
     doorSaleId: sale.id,
   });
   if (sale.order_id !== placed.order.id) {
-    await db
-      .updateTable('door_sales')
-      .set({ order_id: placed.order.id })
-      .where('id', '=', sale.id)
-      .execute();
+    await setDoorSaleOrder(db, sale.id, placed.order.id);
   }
   return { order: placed.order, created: placed.created };
+}
+
+/** `GET /v1/door-sales/:id?t=`: what the offer is, as the buyer sees it before claiming. */
+export async function doorOfferForBuyer(ticketing: Ticketing, id: string, claimToken: string) {
+  const sale = await claimableDoorSale(ticketing, id, claimToken);
+  const {
+    claimUrl: _url,
+    tickets: _tickets,
+    orderFailure: _failure,
+    ...offer
+  } = await doorSaleView(ticketing, sale);
+  return offer;
+}
+
+/**
+ * `POST /v1/door-sales/:id/claim`: the buyer's claim by the QR's token, answered as the order it
+ * made (`created` false on a retry).
+ */
+export async function claimDoorSaleByToken(
+  ticketing: Ticketing,
+  user: { id: string; phone: string },
+  id: string,
+  input: { token: string; deviceId: string; asset?: string },
+) {
+  const sale = await claimableDoorSale(ticketing, id, input.token);
+  const { order, created } = await claimDoorSale(ticketing, user, sale, {
+    deviceId: input.deviceId,
+    ...(input.asset ? { asset: input.asset } : {}),
+  });
+  return { created, view: await orderView(ticketing, order, { forBuyer: true }) };
 }

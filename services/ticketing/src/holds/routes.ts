@@ -1,48 +1,12 @@
 /** Holds (S120): seats or places kept for a signed-in buyer for a bounded time. */
-import { conflict, notFound } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
-import { inTransaction } from '../context.ts';
-import type { HoldsTable } from '../db/schema.ts';
 import { type App, userOf } from '../http.ts';
-import { errors, Id, iso } from '../schemas.ts';
+import { errors, Id } from '../schemas.ts';
 import { Hold } from './schemas.ts';
-import { createHold, releaseHold } from './service.ts';
+import { buyersHoldView, createHoldView, letHoldGo } from './service.ts';
 
 export function holdRoutes(app: App, ticketing: Ticketing) {
-  const db = ticketing.database.db;
-
-  async function holdBody(holdId: string, known?: HoldsTable) {
-    const hold =
-      known ??
-      (await db.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirstOrThrow());
-    const items = await db
-      .selectFrom('hold_items as h')
-      .leftJoin('seats as s', 's.id', 'h.seat_id')
-      .select(['h.line_no', 'h.category_id', 'h.seat_id', 's.section', 's.row_label', 's.number'])
-      .where('h.hold_id', '=', holdId)
-      .orderBy('h.line_no')
-      .execute();
-    return {
-      id: hold.id,
-      performanceId: hold.performance_id,
-      status: hold.status,
-      expiresAt: iso(hold.expires_at) as string,
-      items: items.map((item) => ({
-        lineNo: item.line_no,
-        categoryId: item.category_id,
-        seat: item.seat_id
-          ? {
-              id: item.seat_id,
-              section: item.section ?? '',
-              row: item.row_label ?? '',
-              number: item.number ?? '',
-            }
-          : null,
-      })),
-    };
-  }
-
   app.post(
     '/v1/holds',
     {
@@ -78,8 +42,7 @@ export function holdRoutes(app: App, ticketing: Ticketing) {
           },
         });
       }
-      const { hold } = await createHold(ticketing, me.id, request.body);
-      return reply.code(201).send(await holdBody(hold.id, hold));
+      return reply.code(201).send(await createHoldView(ticketing, me.id, request.body));
     },
   );
 
@@ -94,16 +57,7 @@ export function holdRoutes(app: App, ticketing: Ticketing) {
         response: { 200: Hold, ...errors },
       },
     },
-    async (request) => {
-      const hold = await db
-        .selectFrom('holds')
-        .select('id')
-        .where('id', '=', request.params.holdId)
-        .where('user_id', '=', userOf(request).id)
-        .executeTakeFirst();
-      if (!hold) throw notFound('hold');
-      return holdBody(hold.id);
-    },
+    async (request) => buyersHoldView(ticketing, userOf(request).id, request.params.holdId),
   );
 
   app.delete(
@@ -118,16 +72,7 @@ export function holdRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request, reply) => {
-      const me = userOf(request);
-      const hold = await db
-        .selectFrom('holds')
-        .select(['id', 'status'])
-        .where('id', '=', request.params.holdId)
-        .where('user_id', '=', me.id)
-        .executeTakeFirst();
-      if (!hold) throw notFound('hold');
-      if (hold.status === 'ordered') throw conflict('hold_ordered', 'cancel the order instead');
-      await inTransaction(ticketing, ({ trx, now }) => releaseHold(trx, hold.id, 'active', now));
+      await letHoldGo(ticketing, userOf(request).id, request.params.holdId);
       return reply.code(204).send(null);
     },
   );

@@ -1,3 +1,4 @@
+/** The hold as its buyer sees it (S120), and the seat labels orders reuse. */
 import { Type } from 'typebox';
 
 export const Hold = Type.Object({

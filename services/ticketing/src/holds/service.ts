@@ -9,11 +9,34 @@
  * second sees the first's result), whatever the concurrency.
  */
 import { ApiError, conflict, notFound } from '@tessera/service-kit/errors';
+import { iso } from '@tessera/service-kit/schemas';
 import { alternativesFor, bestSeatsTogether } from '../availability/service.ts';
 import type { Ticketing, Trx } from '../context.ts';
 import { inTransaction, type Work } from '../context.ts';
 import type { HoldsTable } from '../db/schema.ts';
 import { newId } from '../ids.ts';
+import {
+  availableSeatCount,
+  buyersHold,
+  buyersHoldId,
+  categoryOfEvent,
+  expiredActiveHolds,
+  freeHeldSeats,
+  heldPlacesByCategory,
+  holdById,
+  holdItemsWithSeats,
+  holdToRelease,
+  insertHold,
+  insertHoldItems,
+  lowerBuyerCount,
+  lowerQuotaHeld,
+  markHoldReleased,
+  raiseBuyerCount,
+  type SaleContext,
+  saleContext,
+  takeQuota,
+  takeSeats,
+} from './repository.ts';
 
 export interface HoldInput {
   performanceId: string;
@@ -42,27 +65,6 @@ class Shortfall extends Error {
 
 /** Picks that lose a race are retried: each retry sees the seats the winners took. */
 const pickAttemptsMax = 25;
-
-async function saleContext(trx: Trx, performanceId: string) {
-  return trx
-    .selectFrom('performances as p')
-    .innerJoin('events as e', 'e.id', 'p.event_id')
-    .select([
-      'p.id',
-      'p.event_id',
-      'p.status',
-      'p.sales_start',
-      'p.sales_end',
-      'p.ends_at',
-      'p.closed_at',
-      'e.status as event_status',
-      'e.per_order_limit',
-      'e.per_buyer_limit',
-      'e.organizer_id',
-    ])
-    .where('p.id', '=', performanceId)
-    .executeTakeFirst();
-}
 
 /** Holds what the buyer asked for, or answers 409 with the alternatives (seed 001). */
 export async function createHold(ticketing: Ticketing, userId: string, input: HoldInput) {
@@ -126,6 +128,12 @@ async function recentAlternatives(
   return (await alternativesCache(ticketing).get(key)) as AlternativesAnswer;
 }
 
+/** What a hold holds: one line per ticket, a seat or a general-admission place. */
+interface HoldItem {
+  category_id: string;
+  seat_id: string | null;
+}
+
 async function holdIn(
   ticketing: Ticketing,
   { trx, now }: Work,
@@ -136,102 +144,12 @@ async function holdIn(
   spread: number,
 ) {
   const sale = await saleContext(trx, input.performanceId);
-  if (sale?.event_status !== 'published') throw notFound('performance');
-  if (sale.status !== 'scheduled') {
-    throw conflict('not_on_sale', `this performance is ${sale.status}`);
-  }
-  if (now < sale.sales_start) throw conflict('not_on_sale', 'sales have not started yet');
-  if (input.channel === 'door') {
-    if (sale.closed_at !== null || now >= sale.ends_at) {
-      throw conflict('not_on_sale', 'this performance has ended');
-    }
-  } else if (now >= sale.sales_end) {
-    throw conflict('not_on_sale', 'sales have ended');
-  }
-  if (quantity < 1 || quantity > sale.per_order_limit) {
-    throw new ApiError(400, 'order_limit', `an order holds 1 to ${sale.per_order_limit} tickets`, {
-      limit: sale.per_order_limit,
-    });
-  }
-
-  // The per-buyer limit, race-free: one counter row per buyer and event, raised conditionally
-  // in one statement (a first hold inserts the row; the order limit keeps it under the cap).
-  const counted = await trx
-    .insertInto('buyer_counts')
-    .values({ event_id: sale.event_id, user_id: userId, count: quantity })
-    .onConflict((c) =>
-      c
-        .columns(['event_id', 'user_id'])
-        .doUpdateSet((eb) => ({ count: eb('buyer_counts.count', '+', quantity) }))
-        .where((eb) => eb(eb('buyer_counts.count', '+', quantity), '<=', sale.per_buyer_limit)),
-    )
-    .executeTakeFirst();
-  if (Number(counted.numInsertedOrUpdatedRows ?? 0n) !== 1) {
-    throw conflict(
-      'buyer_limit',
-      `at most ${sale.per_buyer_limit} tickets per buyer for this event`,
-      { limit: sale.per_buyer_limit },
-    );
-  }
-
+  checkOnSale(sale, now, input.channel, quantity);
+  await countForBuyer(trx, sale, userId, quantity);
   const holdId = newId('hld');
-  const items: { category_id: string; seat_id: string | null }[] = [];
-  if (input.seats) {
-    items.push(...(await holdSeats(trx, holdId, input.performanceId, input.seats)));
-  } else {
-    const category = await trx
-      .selectFrom('categories')
-      .select(['id', 'seating'])
-      .where('id', '=', input.categoryId ?? '')
-      .where('event_id', '=', sale.event_id)
-      .executeTakeFirst();
-    if (!category) throw notFound('category');
-    if (category.seating === 'ga') {
-      const taken = await trx
-        .updateTable('inventory_quotas')
-        .set((eb) => ({ held: eb('held', '+', quantity) }))
-        .where('performance_id', '=', input.performanceId)
-        .where('category_id', '=', category.id)
-        .where((eb) =>
-          eb(eb(eb('capacity', '-', eb.ref('held')), '-', eb.ref('sold')), '>=', quantity),
-        )
-        .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) !== 1) {
-        throw new Shortfall('sold_out', `fewer than ${quantity} places are left in this category`);
-      }
-      for (let line = 0; line < quantity; line++)
-        items.push({ category_id: category.id, seat_id: null });
-    } else {
-      const seats = await bestSeatsTogether(
-        trx,
-        input.performanceId,
-        category.id,
-        quantity,
-        spread,
-      );
-      if (!seats) {
-        const free = await trx
-          .selectFrom('inventory_seats')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('performance_id', '=', input.performanceId)
-          .where('category_id', '=', category.id)
-          .where('status', '=', 'available')
-          .executeTakeFirstOrThrow();
-        if (Number(free.n) < quantity) {
-          throw new Shortfall('sold_out', `fewer than ${quantity} seats are left in this category`);
-        }
-        // Too few together, or (on PostgreSQL, whose statements each see the latest
-        // commits) the run it found was taken between its two reads: look again a few times.
-        throw new Shortfall(
-          'not_together',
-          `no ${quantity} seats together are left in this category`,
-          true,
-        );
-      }
-      items.push(...(await holdSeats(trx, holdId, input.performanceId, seats, true)));
-    }
-  }
-
+  const items: HoldItem[] = input.seats
+    ? await holdSeats(trx, holdId, input.performanceId, input.seats)
+    : await holdFromCategory(trx, holdId, input, sale.event_id, quantity, spread);
   const hold: HoldsTable = {
     id: holdId,
     performance_id: input.performanceId,
@@ -243,12 +161,88 @@ async function holdIn(
     created_at: now,
     released_at: null,
   };
-  await trx.insertInto('holds').values(hold).execute();
-  await trx
-    .insertInto('hold_items')
-    .values(items.map((item, line) => ({ hold_id: holdId, line_no: line, ...item })))
-    .execute();
+  await insertHold(trx, hold);
+  await insertHoldItems(
+    trx,
+    items.map((item, line) => ({ hold_id: holdId, line_no: line, ...item })),
+  );
   return { hold, items };
+}
+
+/** The performance is on sale on this channel now, and the quantity within the order limit. */
+function checkOnSale(
+  sale: SaleContext | undefined,
+  now: number,
+  channel: HoldInput['channel'],
+  quantity: number,
+): asserts sale is SaleContext {
+  if (sale?.event_status !== 'published') throw notFound('performance');
+  if (sale.status !== 'scheduled') {
+    throw conflict('not_on_sale', `this performance is ${sale.status}`);
+  }
+  if (now < sale.sales_start) throw conflict('not_on_sale', 'sales have not started yet');
+  if (channel === 'door') {
+    if (sale.closed_at !== null || now >= sale.ends_at) {
+      throw conflict('not_on_sale', 'this performance has ended');
+    }
+  } else if (now >= sale.sales_end) {
+    throw conflict('not_on_sale', 'sales have ended');
+  }
+  if (quantity < 1 || quantity > sale.per_order_limit) {
+    throw new ApiError(400, 'order_limit', `an order holds 1 to ${sale.per_order_limit} tickets`, {
+      limit: sale.per_order_limit,
+    });
+  }
+}
+
+/**
+ * The per-buyer limit, race-free: one counter row per buyer and event, raised conditionally in
+ * one statement (a first hold inserts the row; the order limit keeps it under the cap).
+ */
+async function countForBuyer(trx: Trx, sale: SaleContext, userId: string, quantity: number) {
+  if (!(await raiseBuyerCount(trx, sale.event_id, userId, quantity, sale.per_buyer_limit))) {
+    throw conflict(
+      'buyer_limit',
+      `at most ${sale.per_buyer_limit} tickets per buyer for this event`,
+      { limit: sale.per_buyer_limit },
+    );
+  }
+}
+
+/** A quantity of a category: general-admission places, or the best seats together. */
+async function holdFromCategory(
+  trx: Trx,
+  holdId: string,
+  input: HoldInput,
+  eventId: string,
+  quantity: number,
+  spread: number,
+): Promise<HoldItem[]> {
+  const category = await categoryOfEvent(trx, input.categoryId ?? '', eventId);
+  if (!category) throw notFound('category');
+  if (category.seating === 'ga') {
+    if (!(await takeQuota(trx, input.performanceId, category.id, quantity))) {
+      throw new Shortfall('sold_out', `fewer than ${quantity} places are left in this category`);
+    }
+    const items: HoldItem[] = [];
+    for (let line = 0; line < quantity; line++)
+      items.push({ category_id: category.id, seat_id: null });
+    return items;
+  }
+  const seats = await bestSeatsTogether(trx, input.performanceId, category.id, quantity, spread);
+  if (!seats) {
+    if ((await availableSeatCount(trx, input.performanceId, category.id)) < quantity) {
+      throw new Shortfall('sold_out', `fewer than ${quantity} seats are left in this category`);
+    }
+    // Too few together, or (on PostgreSQL, whose statements each see the latest
+    // commits) the run it found was taken between its two reads: look again a few times.
+    throw new Shortfall(
+      'not_together',
+      `no ${quantity} seats together are left in this category`,
+      true,
+    );
+  }
+  return holdSeats(trx, holdId, input.performanceId, seats, true);
 }
 
 async function holdSeats(
@@ -262,14 +256,7 @@ async function holdSeats(
   if (unique.length !== seatIds.length) {
     throw new ApiError(400, 'duplicate_seats', 'a seat is listed twice');
   }
-  const taken = await trx
-    .updateTable('inventory_seats')
-    .set({ status: 'held', hold_id: holdId })
-    .where('performance_id', '=', performanceId)
-    .where('seat_id', 'in', unique)
-    .where('status', '=', 'available')
-    .returning(['seat_id', 'category_id'])
-    .execute();
+  const taken = await takeSeats(trx, holdId, performanceId, unique);
   if (taken.length !== unique.length) {
     throw new Shortfall('seats_unavailable', 'some of these seats are no longer available', picked);
   }
@@ -287,59 +274,21 @@ export async function releaseHold(
   from: 'active' | 'ordered',
   now: number,
 ): Promise<boolean> {
-  const released = await trx
-    .updateTable('holds')
-    .set({ status: 'released', released_at: now })
-    .where('id', '=', holdId)
-    .where('status', '=', from)
-    .executeTakeFirst();
-  if (Number(released.numUpdatedRows) !== 1) return false;
-  const hold = await trx
-    .selectFrom('holds')
-    .select(['performance_id', 'event_id', 'user_id', 'quantity'])
-    .where('id', '=', holdId)
-    .executeTakeFirstOrThrow();
-  await trx
-    .updateTable('inventory_seats')
-    .set({ status: 'available', hold_id: null })
-    .where('hold_id', '=', holdId)
-    .where('status', '=', 'held')
-    .execute();
-  const quota = await trx
-    .selectFrom('hold_items')
-    .select(['category_id', (eb) => eb.fn.countAll<number>().as('count')])
-    .where('hold_id', '=', holdId)
-    .where('seat_id', 'is', null)
-    .groupBy('category_id')
-    .execute();
+  if (!(await markHoldReleased(trx, holdId, from, now))) return false;
+  const hold = await holdToRelease(trx, holdId);
+  await freeHeldSeats(trx, holdId);
+  const quota = await heldPlacesByCategory(trx, holdId);
   for (const row of quota) {
-    await trx
-      .updateTable('inventory_quotas')
-      .set((eb) => ({ held: eb('held', '-', Number(row.count)) }))
-      .where('performance_id', '=', hold.performance_id)
-      .where('category_id', '=', row.category_id)
-      .execute();
+    await lowerQuotaHeld(trx, hold.performance_id, row.category_id, Number(row.count));
   }
-  await trx
-    .updateTable('buyer_counts')
-    .set((eb) => ({ count: eb('count', '-', hold.quantity) }))
-    .where('event_id', '=', hold.event_id)
-    .where('user_id', '=', hold.user_id)
-    .execute();
+  await lowerBuyerCount(trx, hold.event_id, hold.user_id, hold.quantity);
   return true;
 }
 
 /** Releases active holds whose time is up (no order was made for them). */
 export async function releaseExpiredHolds(ticketing: Ticketing, limit = 200) {
   const now = ticketing.clock.now();
-  const due = await ticketing.database.db
-    .selectFrom('holds')
-    .select('id')
-    .where('status', '=', 'active')
-    .where('expires_at', '<=', now)
-    .orderBy('expires_at')
-    .limit(limit)
-    .execute();
+  const due = await expiredActiveHolds(ticketing.database.db, now, limit);
   let released = 0;
   for (const { id } of due) {
     if (await inTransaction(ticketing, ({ trx, now }) => releaseHold(trx, id, 'active', now))) {
@@ -347,4 +296,50 @@ export async function releaseExpiredHolds(ticketing: Ticketing, limit = 200) {
     }
   }
   return released;
+}
+
+/** A hold as its buyer sees it, with its lines' seats. */
+async function holdView(ticketing: Ticketing, holdId: string, known?: HoldsTable) {
+  const db = ticketing.database.db;
+  const hold = known ?? (await holdById(db, holdId));
+  const items = await holdItemsWithSeats(db, holdId);
+  return {
+    id: hold.id,
+    performanceId: hold.performance_id,
+    status: hold.status,
+    expiresAt: iso(hold.expires_at) as string,
+    items: items.map((item) => ({
+      lineNo: item.line_no,
+      categoryId: item.category_id,
+      seat: item.seat_id
+        ? {
+            id: item.seat_id,
+            section: item.section ?? '',
+            row: item.row_label ?? '',
+            number: item.number ?? '',
+          }
+        : null,
+    })),
+  };
+}
+
+/** `POST /v1/holds`: holds what the buyer asked for and answers the hold as they see it. */
+export async function createHoldView(ticketing: Ticketing, userId: string, input: HoldInput) {
+  const { hold } = await createHold(ticketing, userId, input);
+  return holdView(ticketing, hold.id, hold);
+}
+
+/** One of the buyer's own holds; another buyer's is not found. */
+export async function buyersHoldView(ticketing: Ticketing, userId: string, holdId: string) {
+  const id = await buyersHoldId(ticketing.database.db, holdId, userId);
+  if (!id) throw notFound('hold');
+  return holdView(ticketing, id);
+}
+
+/** The buyer lets a hold go at once; one with an order is cancelled through the order. */
+export async function letHoldGo(ticketing: Ticketing, userId: string, holdId: string) {
+  const hold = await buyersHold(ticketing.database.db, holdId, userId);
+  if (!hold) throw notFound('hold');
+  if (hold.status === 'ordered') throw conflict('hold_ordered', 'cancel the order instead');
+  await inTransaction(ticketing, ({ trx, now }) => releaseHold(trx, hold.id, 'active', now));
 }

@@ -5,25 +5,54 @@
  * until the exchange confirms. A crash at any point leaves either the row (sent again, at most
  * once in effect) or the confirmation.
  */
-import type { Ticketing } from '../context.ts';
+import type { Ticketing, Work } from '../context.ts';
 import { ExchangeError } from '../exchange-client.ts';
+import { newId } from '../ids.ts';
 import { walletOf } from '../organizers/wallet.ts';
+import { dueRefunds, insertRefund, markRefundDone, recordRefundAttempt } from './repository.ts';
 
 const maxAttempts = 20;
 
 /** After the n-th failed attempt: 5 s × 2^n (10 s, 20 s, 40 s, …), capped at 30 minutes. */
 const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** attempts, 1_800_000);
 
+/** Writes a refund the sender will send, in the caller's transaction; answers its id. */
+export async function queueRefund(
+  trx: Work['trx'],
+  now: number,
+  refund: {
+    orderId: string;
+    ticketId: string | null;
+    paymentRequestId: string;
+    organizerId: string;
+    asset: string;
+    amount: bigint;
+    reason: string;
+  },
+) {
+  const id = newId('rf');
+  await insertRefund(trx, {
+    id,
+    order_id: refund.orderId,
+    ticket_id: refund.ticketId,
+    payment_request_id: refund.paymentRequestId,
+    organizer_id: refund.organizerId,
+    asset: refund.asset,
+    amount: refund.amount.toString(),
+    reason: refund.reason,
+    status: 'pending',
+    attempts: 0,
+    last_error: null,
+    next_attempt_at: now,
+    created_at: now,
+    done_at: null,
+  });
+  return id;
+}
+
 export async function sendDueRefunds(ticketing: Ticketing, limit = 50) {
   const db = ticketing.database.db;
-  const due = await db
-    .selectFrom('refunds')
-    .selectAll()
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', ticketing.clock.now())
-    .orderBy('next_attempt_at')
-    .limit(limit)
-    .execute();
+  const due = await dueRefunds(db, ticketing.clock.now(), limit);
   let sent = 0;
   for (const refund of due) {
     try {
@@ -34,34 +63,19 @@ export async function sendDueRefunds(ticketing: Ticketing, limit = 50) {
         amount: BigInt(refund.amount),
         reason: refund.reason,
       });
-      await db
-        .updateTable('refunds')
-        .set({
-          status: 'done',
-          done_at: ticketing.clock.now(),
-          attempts: refund.attempts + 1,
-          last_error: null,
-        })
-        .where('id', '=', refund.id)
-        .where('status', '=', 'pending')
-        .execute();
+      await markRefundDone(db, refund.id, refund.attempts + 1, ticketing.clock.now());
       sent += 1;
     } catch (error) {
       // A refusal (4xx) will not change by itself; after the attempts run out a person looks at
       // it (the refund stays listed as failed with the exchange's reason).
       const attempts = refund.attempts + 1;
       const refused = error instanceof ExchangeError;
-      await db
-        .updateTable('refunds')
-        .set({
-          status: refused && attempts >= maxAttempts ? 'failed' : 'pending',
-          attempts,
-          last_error: String((error as Error).message).slice(0, 300),
-          next_attempt_at: ticketing.clock.now() + backoffMs(attempts),
-        })
-        .where('id', '=', refund.id)
-        .where('status', '=', 'pending')
-        .execute();
+      await recordRefundAttempt(db, refund.id, {
+        status: refused && attempts >= maxAttempts ? 'failed' : 'pending',
+        attempts,
+        last_error: String((error as Error).message).slice(0, 300),
+        next_attempt_at: ticketing.clock.now() + backoffMs(attempts),
+      });
     }
   }
   return sent;

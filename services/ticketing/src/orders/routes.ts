@@ -1,31 +1,26 @@
-/** Holds and orders (S120 to S140), for signed-in buyers. */
+/**
+ * Orders (S120 to S150) for signed-in buyers: placing one for a hold, reading it (waiting for its
+ * tickets), listing and cancelling; and the exchange's signed webhook that reports payments.
+ */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ApiError, conflict, notFound } from '@tessera/service-kit/errors';
-import {
-  eventIdHeader,
-  signatureHeader,
-  verifyWebhookSignature,
-} from '@tessera/service-kit/webhook-signature';
+import { ApiError } from '@tessera/service-kit/errors';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
-import { requireStaff } from '../organizers/staff.ts';
-import { walletOf } from '../organizers/wallet.ts';
 import { AssetCode, ErrorBody, errors, Id, Phone } from '../schemas.ts';
 import { Order } from './schemas.ts';
-import {
-  closeUnpaidOrder,
-  orderView,
-  placeOrder,
-  type Settlement,
-  settle,
-  unitsOf,
-} from './service.ts';
+import { buyersOrders, cancelOrder, orderForCaller, placeOrderView } from './service.ts';
+import { receiveExchangeEvent } from './webhook.ts';
 
 export function orderRoutes(app: App, ticketing: Ticketing) {
-  const db = ticketing.database.db;
+  postOrder(app, ticketing);
+  getOrder(app, ticketing);
+  myOrders(app, ticketing);
+  postCancel(app, ticketing);
+}
 
+function postOrder(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/orders',
     {
@@ -49,13 +44,13 @@ export function orderRoutes(app: App, ticketing: Ticketing) {
     },
     async (request, reply) => {
       const me = userOf(request);
-      const { order, created, preload } = await placeOrder(ticketing, me, request.body);
-      return reply
-        .code(created ? 201 : 200)
-        .send(await orderView(ticketing, order, { ...preload, forBuyer: true }));
+      const { created, view } = await placeOrderView(ticketing, me, request.body);
+      return reply.code(created ? 201 : 200).send(view);
     },
   );
+}
 
+function getOrder(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/orders/:orderId',
     {
@@ -72,39 +67,12 @@ export function orderRoutes(app: App, ticketing: Ticketing) {
         response: { 200: Order, ...errors },
       },
     },
-    async (request) => {
-      let order = await db
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', request.params.orderId)
-        .executeTakeFirst();
-      const caller = request.caller;
-      if (!order) throw notFound('order');
-      if (caller?.type !== 'user' || caller.id !== order.user_id) {
-        await requireStaff(ticketing, caller, order.organizer_id, 'view_sales').catch(() => {
-          throw notFound('order');
-        });
-      }
-      const pending = (status: string) => status === 'creating' || status === 'awaiting_payment';
-      if (request.query.waitS && pending(order.status)) {
-        const deadline = Date.now() + request.query.waitS * 1000;
-        // Woken at once by a change in this process; re-read every second for other instances.
-        while (pending(order.status) && Date.now() < deadline) {
-          await ticketing.orders.wait(order.id, Math.min(1_000, deadline - Date.now()));
-          order =
-            (await db
-              .selectFrom('orders')
-              .selectAll()
-              .where('id', '=', order.id)
-              .executeTakeFirst()) ?? order;
-        }
-      }
-      return orderView(ticketing, order, {
-        forBuyer: caller?.type === 'user' && caller.id === order.user_id,
-      });
-    },
+    async (request) =>
+      orderForCaller(ticketing, request.caller, request.params.orderId, request.query.waitS),
   );
+}
 
+function myOrders(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/me/orders',
     {
@@ -118,20 +86,13 @@ export function orderRoutes(app: App, ticketing: Ticketing) {
         response: { 200: Type.Object({ orders: Type.Array(Order) }), ...errors },
       },
     },
-    async (request) => {
-      const rows = await db
-        .selectFrom('orders')
-        .selectAll()
-        .where('user_id', '=', userOf(request).id)
-        .orderBy('created_at', 'desc')
-        .limit(request.query.limit ?? 20)
-        .execute();
-      return {
-        orders: await Promise.all(rows.map((row) => orderView(ticketing, row, { forBuyer: true }))),
-      };
-    },
+    async (request) => ({
+      orders: await buyersOrders(ticketing, userOf(request).id, request.query.limit ?? 20),
+    }),
   );
+}
 
+function postCancel(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/orders/:orderId/cancel',
     {
@@ -145,36 +106,8 @@ export function orderRoutes(app: App, ticketing: Ticketing) {
         response: { 200: Order, ...errors, 503: ErrorBody },
       },
     },
-    async (request) => {
-      const me = userOf(request);
-      const order = await db
-        .selectFrom('orders')
-        .selectAll()
-        .where('id', '=', request.params.orderId)
-        .where('user_id', '=', me.id)
-        .executeTakeFirst();
-      if (!order) throw notFound('order');
-      if (order.status !== 'awaiting_payment') {
-        throw conflict('not_cancellable', `this order is ${order.status}`);
-      }
-      await closeUnpaidOrder(ticketing, order, 'cancelled');
-      return orderView(
-        ticketing,
-        await db
-          .selectFrom('orders')
-          .selectAll()
-          .where('id', '=', order.id)
-          .executeTakeFirstOrThrow(),
-        { forBuyer: true },
-      );
-    },
+    async (request) => cancelOrder(ticketing, userOf(request).id, request.params.orderId),
   );
-}
-
-interface ExchangeEvent {
-  id: string;
-  type: string;
-  data: Record<string, unknown>;
 }
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -210,89 +143,13 @@ export function webhookRoutes(app: App, ticketing: Ticketing) {
         },
       },
       async (request) => {
-        const raw = rawBodies.get(request) ?? '';
-        const { organizerId } = request.params;
-        const wallet = await walletOf(ticketing, organizerId).catch(() => null);
-        const header = request.headers[signatureHeader.toLowerCase()];
-        const nowS = Math.floor(ticketing.clock.now() / 1000);
-        if (
-          !wallet ||
-          typeof header !== 'string' ||
-          !verifyWebhookSignature(wallet.webhookSecret, header, raw, nowS)
-        ) {
-          throw new ApiError(401, 'invalid_signature', 'the webhook signature does not verify');
-        }
-        const event = request.body as ExchangeEvent;
-        if (
-          typeof event?.id !== 'string' ||
-          typeof event.type !== 'string' ||
-          typeof event.data !== 'object'
-        ) {
-          throw new ApiError(400, 'invalid_event', 'the body is not an exchange event');
-        }
-        const headerId = request.headers[eventIdHeader.toLowerCase()];
-        if (typeof headerId === 'string' && headerId !== event.id) {
-          throw new ApiError(400, 'invalid_event', 'the event id header and body disagree');
-        }
-        const outcome = await handleEvent(ticketing, organizerId, event);
+        const outcome = await receiveExchangeEvent(ticketing, request.params.organizerId, {
+          raw: rawBodies.get(request) ?? '',
+          headers: request.headers,
+          body: request.body,
+        });
         return { received: true, outcome };
       },
     );
   });
-}
-
-async function handleEvent(
-  ticketing: Ticketing,
-  organizerId: string,
-  event: ExchangeEvent,
-): Promise<string> {
-  const db = ticketing.database.db;
-  if (event.type !== 'payment_request.paid') {
-    // Refunds and others are our own doing and recorded when we make them; acknowledge.
-    await db
-      .insertInto('webhook_events')
-      .values({ event_id: event.id, type: event.type, received_at: ticketing.clock.now() })
-      .onConflict((c) => c.column('event_id').doNothing())
-      .execute();
-    return 'ignored';
-  }
-  const data = event.data as {
-    paymentRequestId?: string;
-    reference?: string;
-    asset?: string;
-    amount?: string;
-    paidAt?: string;
-    payerId?: string;
-  };
-  if (!data.paymentRequestId || !data.reference || !data.asset || !data.amount) {
-    throw new ApiError(400, 'invalid_event', 'payment_request.paid lacks its fields');
-  }
-  const amount = await unitsOf(ticketing, data.asset, data.amount);
-  // The order is the request's reference; settle checks it belongs to this organizer.
-  const settlement: Settlement = await settle(
-    ticketing,
-    data.reference,
-    {
-      id: data.paymentRequestId,
-      status: 'paid',
-      asset: data.asset,
-      amount,
-      reference: data.reference,
-      expiresAt: 0,
-      paidAt: data.paidAt ? Date.parse(data.paidAt) : null,
-      payerId: data.payerId ?? null,
-      refundedAmount: 0n,
-    },
-    // Recorded in the settlement's own transaction: handled once, never half.
-    async ({ trx, now }) => {
-      const inserted = await trx
-        .insertInto('webhook_events')
-        .values({ event_id: event.id, type: event.type, received_at: now })
-        .onConflict((c) => c.column('event_id').doNothing())
-        .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
-    },
-    organizerId,
-  );
-  return settlement.outcome;
 }

@@ -1,3 +1,4 @@
+/** The order as its buyer (or the organizer's staff) sees it (S120 to S150). */
 import { Type } from 'typebox';
 import { Seat } from '../holds/schemas.ts';
 

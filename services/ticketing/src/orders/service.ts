@@ -1,7 +1,7 @@
 /**
  * S120 to S150: an order for held seats becomes a payment request at the exchange, in the chosen
  * crypto at a locked amount, expiring `paymentMarginS` before the hold does; a paid request turns
- * into tickets; an order that can no longer be paid gives its seats back.
+ * into tickets (settle.ts); an order that can no longer be paid gives its seats back.
  *
  * The invariants, whatever crashes or races happen:
  * - seats of an order are let go only after the exchange confirms its request cannot be paid any
@@ -11,22 +11,43 @@
  *   exchange confirms it;
  * - every call to the exchange that creates or moves something carries an idempotency key made
  *   from our own ids, so retries after timeouts or restarts do it once.
+ *
+ * Placing an order calls the exchange between database steps, so each step opens its own
+ * transaction (`inTransaction`), never one across a network call.
  */
 
-import { isUniqueViolation, sql } from '@tessera/db';
-import { fromBase64url } from '@tessera/protocol';
-import { formatAmount, parseAmount } from '@tessera/service-kit/amounts';
 import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
-import { admitDoorSaleIn } from '../admission/service.ts';
-import type { GateAdmission, Ticketing } from '../context.ts';
-import { inTransaction, type Work } from '../context.ts';
+import type { Ticketing } from '../context.ts';
+import { inTransaction } from '../context.ts';
 import type { OrdersTable } from '../db/schema.ts';
 import { ExchangeError, type PaymentRequestView } from '../exchange-client.ts';
 import { releaseHold } from '../holds/service.ts';
+import type { Principal } from '../identity/service.ts';
 import { newId } from '../ids.ts';
-import { type OrganizerSigner, signerFor } from '../organizers/keys.ts';
+import { requireStaff } from '../organizers/staff.ts';
 import { walletOf } from '../organizers/wallet.ts';
-import { mintTickets } from '../tickets/issuance.ts';
+import { splitInProportion } from './pricing.ts';
+import {
+  buyersOrder,
+  findOrder,
+  type HoldToOrder,
+  holdOfOrder,
+  holdToOrder,
+  insertOrder,
+  insertOrderLines,
+  markHoldOrdered,
+  markOrderEnded,
+  orderOnRecord,
+  ordersOfBuyer,
+  type PricedLine,
+  performanceStatus,
+  pricedLinesOfHold,
+  recordPaymentRequest,
+} from './repository.ts';
+import { settle } from './settle.ts';
+import { orderView, type ViewPreload } from './view.ts';
+
+export { queueRefund } from './refunds.ts';
 
 export interface OrderInput {
   holdId: string;
@@ -48,28 +69,7 @@ export async function placeOrder(
 ): Promise<{ order: OrdersTable; created: boolean; preload?: ViewPreload }> {
   const db = ticketing.database.db;
   // The hold with its event, performance, device and any order already made for it, in one read.
-  const hold = await db
-    .selectFrom('holds as h')
-    .innerJoin('events as e', 'e.id', 'h.event_id')
-    .innerJoin('performances as p', 'p.id', 'h.performance_id')
-    .leftJoin('orders as o', 'o.hold_id', 'h.id')
-    .leftJoin('devices as d', (join) =>
-      join
-        .on('d.id', '=', input.deviceId ?? '')
-        .onRef('d.user_id', '=', 'h.user_id')
-        .on('d.revoked_at', 'is', null),
-    )
-    .selectAll('h')
-    .select([
-      'e.organizer_id',
-      'e.name as event_name',
-      'p.status as performance_status',
-      'o.id as order_id',
-      'd.id as device_id',
-    ])
-    .where('h.id', '=', input.holdId)
-    .where('h.user_id', '=', user.id)
-    .executeTakeFirst();
+  const hold = await holdToOrder(db, input.holdId, user.id, input.deviceId ?? '');
   if (!hold) throw notFound('hold');
   if (hold.order_id) {
     // Posted again (a retry): the same order, finished if it was left half made.
@@ -86,34 +86,8 @@ export async function placeOrder(
   }
 
   const deliverTo = input.deliverTo && input.deliverTo !== user.phone ? input.deliverTo : null;
-  let device: { id: string } | null = null;
-  if (!deliverTo) {
-    if (!input.deviceId) {
-      throw badRequest('device_required', 'name the deviceId the tickets bind to, or deliverTo');
-    }
-    if (!hold.device_id) throw notFound('device');
-    device = { id: hold.device_id };
-  }
-
-  const lines = await db
-    .selectFrom('hold_items as h')
-    .innerJoin('categories as c', 'c.id', 'h.category_id')
-    .leftJoin('seats as s', 's.id', 'h.seat_id')
-    .select([
-      'h.line_no',
-      'h.category_id',
-      'h.seat_id',
-      'c.name as category',
-      'c.pricing',
-      'c.price_asset',
-      'c.price_amount',
-      's.section',
-      's.row_label',
-      's.number',
-    ])
-    .where('h.hold_id', '=', hold.id)
-    .orderBy('h.line_no')
-    .execute();
+  const device = deliverTo ? null : boundDevice(hold, input);
+  const lines = await pricedLinesOfHold(db, hold.id);
   const event = { id: hold.event_id, organizer_id: hold.organizer_id, name: hold.event_name };
   const priceAssets = new Set(lines.map((line) => line.price_asset));
   if (priceAssets.size !== 1) {
@@ -121,35 +95,13 @@ export async function placeOrder(
   }
   const wallet = await walletOf(ticketing, event.organizer_id);
   const orderId = newId('ord');
-
-  // The amount per line, in the asset paid. Fiat prices go through one exchange quote for the
-  // whole order, split across lines in proportion (the last line takes the rounding remainder).
-  const priceAsset = lines[0]?.price_asset as string;
-  const fiatPriced = lines[0]?.pricing === 'fiat';
-  let asset = priceAsset;
-  let amounts = lines.map((line) => BigInt(line.price_amount));
-  let fiatTotal: bigint | null = null;
-  let quoteId: string | null = null;
-  if (fiatPriced) {
-    asset = input.asset ?? 'USDT';
-    const crypto = await ticketing.exchange.asset(asset);
-    if (crypto.kind !== 'crypto')
-      throw badRequest('invalid_asset', `${asset} is not a crypto asset`);
-    fiatTotal = amounts.reduce((sum, amount) => sum + amount, 0n);
-    const quote = await ticketing.exchange.quoteFiat(
-      wallet.apiKey,
-      `quote:${orderId}`,
-      asset,
-      fiatTotal,
-    );
-    quoteId = quote.id;
-    const total = quote.cryptoUnits;
-    const split = amounts.map((amount) => (fiatTotal ? (total * amount) / fiatTotal : 0n));
-    split[split.length - 1] = total - split.slice(0, -1).reduce((sum, part) => sum + part, 0n);
-    amounts = split;
-  } else if (input.asset && input.asset !== priceAsset) {
-    throw badRequest('asset_mismatch', `these tickets are priced in ${priceAsset}`);
-  }
+  const { asset, amounts, fiatTotal, quoteId } = await priceLines(
+    ticketing,
+    wallet.apiKey,
+    orderId,
+    lines,
+    input.asset,
+  );
   const amount = amounts.reduce((sum, part) => sum + part, 0n);
 
   const order: OrdersTable = {
@@ -176,31 +128,7 @@ export async function placeOrder(
     updated_at: now,
     door_sale_id: input.doorSaleId ?? null,
   };
-  await inTransaction(ticketing, async ({ trx, now }) => {
-    const taken = await trx
-      .updateTable('holds')
-      .set({ status: 'ordered' })
-      .where('id', '=', hold.id)
-      .where('status', '=', 'active')
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (Number(taken.numUpdatedRows) !== 1) {
-      throw conflict('hold_not_active', 'this hold has ended or already has an order');
-    }
-    await trx.insertInto('orders').values(order).execute();
-    await trx
-      .insertInto('order_lines')
-      .values(
-        lines.map((line, index) => ({
-          order_id: orderId,
-          line_no: line.line_no,
-          category_id: line.category_id,
-          seat_id: line.seat_id,
-          amount: (amounts[index] as bigint).toString(),
-        })),
-      )
-      .execute();
-  });
+  await recordOrder(ticketing, order, lines, amounts);
   return {
     order: await requestPayment(ticketing, order, {
       description: `${event.name}: ${lines.length} ticket(s)`,
@@ -216,6 +144,76 @@ export async function placeOrder(
       })),
     },
   };
+}
+
+/** The buyer's own device the tickets bind to, when they are not delivered to another phone. */
+function boundDevice(hold: HoldToOrder, input: OrderInput): { id: string } {
+  if (!input.deviceId) {
+    throw badRequest('device_required', 'name the deviceId the tickets bind to, or deliverTo');
+  }
+  if (!hold.device_id) throw notFound('device');
+  return { id: hold.device_id };
+}
+
+/**
+ * The amount per line, in the asset paid. Fiat prices go through one exchange quote for the
+ * whole order (idempotent by the order id), split across lines in proportion (the last line
+ * takes the rounding remainder).
+ */
+async function priceLines(
+  ticketing: Ticketing,
+  apiKey: string,
+  orderId: string,
+  lines: readonly PricedLine[],
+  wanted: string | undefined,
+) {
+  const priceAsset = lines[0]?.price_asset as string;
+  const fiatPriced = lines[0]?.pricing === 'fiat';
+  let asset = priceAsset;
+  let amounts = lines.map((line) => BigInt(line.price_amount));
+  let fiatTotal: bigint | null = null;
+  let quoteId: string | null = null;
+  if (fiatPriced) {
+    asset = wanted ?? 'USDT';
+    const crypto = await ticketing.exchange.asset(asset);
+    if (crypto.kind !== 'crypto')
+      throw badRequest('invalid_asset', `${asset} is not a crypto asset`);
+    fiatTotal = amounts.reduce((sum, amount) => sum + amount, 0n);
+    const quote = await ticketing.exchange.quoteFiat(apiKey, `quote:${orderId}`, asset, fiatTotal);
+    quoteId = quote.id;
+    amounts = splitInProportion(quote.cryptoUnits, amounts);
+  } else if (wanted && wanted !== priceAsset) {
+    throw badRequest('asset_mismatch', `these tickets are priced in ${priceAsset}`);
+  }
+  return { asset, amounts, fiatTotal, quoteId };
+}
+
+/**
+ * Records the order and its lines, `creating`, in one transaction that takes the hold: a hold
+ * has one order, and only while it is active and unexpired.
+ */
+async function recordOrder(
+  ticketing: Ticketing,
+  order: OrdersTable,
+  lines: readonly PricedLine[],
+  amounts: readonly bigint[],
+) {
+  await inTransaction(ticketing, async ({ trx, now }) => {
+    if (!(await markHoldOrdered(trx, order.hold_id, now))) {
+      throw conflict('hold_not_active', 'this hold has ended or already has an order');
+    }
+    await insertOrder(trx, order);
+    await insertOrderLines(
+      trx,
+      lines.map((line, index) => ({
+        order_id: order.id,
+        line_no: line.line_no,
+        category_id: line.category_id,
+        seat_id: line.seat_id,
+        amount: (amounts[index] as bigint).toString(),
+      })),
+    );
+  });
 }
 
 /**
@@ -242,13 +240,29 @@ export async function requestPayment(
     const [known] = await ticketing.exchange.paymentRequestsFor(wallet.apiKey, order.id);
     if (known) return adoptRequest(ticketing, order.id, known);
   }
-  const performance = options.performanceStatus
-    ? { status: options.performanceStatus }
-    : await ticketing.database.db
-        .selectFrom('performances')
-        .select('status')
-        .where('id', '=', order.performance_id)
-        .executeTakeFirstOrThrow();
+  const expiresInS = await payableFor(ticketing, order, options.performanceStatus);
+  const request = await createPaymentRequest(
+    ticketing,
+    wallet.apiKey,
+    order,
+    options.description ?? 'Tickets',
+    expiresInS,
+  );
+  return adoptRequest(ticketing, order.id, request);
+}
+
+/**
+ * How many seconds the payment request may stay open; an order whose performance is no longer
+ * on sale, or whose payment window is (nearly) closed, is ended instead.
+ */
+async function payableFor(
+  ticketing: Ticketing,
+  order: OrdersTable,
+  knownStatus: string | undefined,
+): Promise<number> {
+  const performance = knownStatus
+    ? { status: knownStatus }
+    : await performanceStatus(ticketing.database.db, order.performance_id);
   if (performance.status !== 'scheduled') {
     // Cancelled (or closed) while the order was being made: nothing may be paid for it now.
     await abandonOrder(
@@ -265,13 +279,23 @@ export async function requestPayment(
     await abandonOrder(ticketing, order.id, 'creating', 'expired', 'payment window closed');
     throw conflict('hold_expiring', 'the payment window closed before the request was made');
   }
-  let request: PaymentRequestView;
+  return expiresInS;
+}
+
+/** S130: the exchange makes the payment request, once per order (`order:<id>`). */
+async function createPaymentRequest(
+  ticketing: Ticketing,
+  apiKey: string,
+  order: OrdersTable,
+  description: string,
+  expiresInS: number,
+): Promise<PaymentRequestView> {
   try {
-    request = await ticketing.exchange.createPaymentRequest(wallet.apiKey, `order:${order.id}`, {
+    return await ticketing.exchange.createPaymentRequest(apiKey, `order:${order.id}`, {
       asset: order.asset,
       amount: BigInt(order.amount),
       reference: order.id,
-      description: options.description ?? 'Tickets',
+      description,
       expiresInS,
     });
   } catch (error) {
@@ -289,38 +313,24 @@ export async function requestPayment(
     }
     throw error;
   }
-  return adoptRequest(ticketing, order.id, request);
 }
 
 /** Records the exchange's request on a `creating` order; settles at once if already paid. */
-export async function adoptRequest(
-  ticketing: Ticketing,
-  orderId: string,
-  request: PaymentRequestView,
-) {
+async function adoptRequest(ticketing: Ticketing, orderId: string, request: PaymentRequestView) {
   // One conditional statement: no transaction needed around it.
-  const adopted = await ticketing.database.db
-    .updateTable('orders')
-    .set({
-      payment_request_id: request.id,
-      status: 'awaiting_payment',
-      updated_at: ticketing.clock.now(),
-    })
-    .where('id', '=', orderId)
-    .where('status', '=', 'creating')
-    .returningAll()
-    .executeTakeFirst();
+  const adopted = await recordPaymentRequest(
+    ticketing.database.db,
+    orderId,
+    request.id,
+    ticketing.clock.now(),
+  );
   if (request.status === 'paid') await settle(ticketing, orderId, request);
   else if (adopted) return adopted;
   return orderById(ticketing, orderId);
 }
 
 export function orderById(ticketing: Ticketing, orderId: string) {
-  return ticketing.database.db
-    .selectFrom('orders')
-    .selectAll()
-    .where('id', '=', orderId)
-    .executeTakeFirstOrThrow();
+  return orderOnRecord(ticketing.database.db, orderId);
 }
 
 /** Ends an unpaid order and gives its seats back (the caller made sure it cannot be paid). */
@@ -332,289 +342,13 @@ async function abandonOrder(
   failure: string,
 ) {
   const ended = await inTransaction(ticketing, async ({ trx, now }) => {
-    const ended = await trx
-      .updateTable('orders')
-      .set({ status: to, failure, updated_at: now })
-      .where('id', '=', orderId)
-      .where('status', '=', from)
-      .executeTakeFirst();
-    if (Number(ended.numUpdatedRows) !== 1) return false;
-    const { hold_id } = await trx
-      .selectFrom('orders')
-      .select('hold_id')
-      .where('id', '=', orderId)
-      .executeTakeFirstOrThrow();
+    if (!(await markOrderEnded(trx, orderId, from, to, failure, now))) return false;
+    const { hold_id } = await holdOfOrder(trx, orderId);
     await releaseHold(trx, hold_id, 'ordered', now);
     return true;
   });
   if (ended) ticketing.orders.changed(orderId);
   return ended;
-}
-
-/** The held seats were not all there any more: roll back and take the refund path. */
-class SeatsLost extends Error {}
-
-/**
- * S150: a paid request becomes tickets, once; seats lost meanwhile (or a performance cancelled)
- * become a refund. `organizerId`, when the caller knows it, saves a lookup; `before` runs first
- * in the same transaction (the webhook records its event id there) and may say "already done".
- */
-export async function settle(
-  ticketing: Ticketing,
-  orderId: string,
-  request: PaymentRequestView,
-  before?: (work: Work) => Promise<boolean>,
-  organizerId?: string,
-): Promise<Settlement> {
-  // The organizer's signing key is unsealed before the transaction: inside it only `trx` may
-  // touch the database (SQLite has one writer, and it is ours until COMMIT).
-  const organizer =
-    organizerId ??
-    (
-      await ticketing.database.db
-        .selectFrom('orders')
-        .select('organizer_id')
-        .where('id', '=', orderId)
-        .executeTakeFirstOrThrow()
-    ).organizer_id;
-  const issuer = await signerFor(ticketing, organizer);
-  // A door sale's tickets are admitted as they are issued; the gates hear of it after COMMIT.
-  const admitted: GateAdmission[] = [];
-  let settlement: Settlement;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      settlement = await inTransaction(ticketing, async (work) => {
-        admitted.length = 0;
-        if (before && !(await before(work))) return { outcome: 'already' as const };
-        return settleIn(ticketing, work, orderId, request, 'issue', issuer, organizerId, admitted);
-      });
-      break;
-    } catch (error) {
-      if (error instanceof SeatsLost) {
-        settlement = await inTransaction(ticketing, async (work) => {
-          if (before && !(await before(work))) return { outcome: 'already' as const };
-          return settleIn(ticketing, work, orderId, request, 'refund', issuer, organizerId);
-        });
-        break;
-      }
-      // Two issuances drew the same ticket or manual number (rare): draw again.
-      if (attempt < 5 && isUniqueViolation(error, 'tickets')) continue;
-      throw error;
-    }
-  }
-  ticketing.orders.changed(orderId);
-  for (const admission of admitted) ticketing.gates.publish(admission);
-  if (settlement.notifyPhone) {
-    await ticketing.sms
-      .send(
-        settlement.notifyPhone,
-        'Tessera tickets: tickets are waiting for this number. Sign in with it to receive them.',
-      )
-      .catch(() => {});
-  }
-  return settlement;
-}
-
-export interface Settlement {
-  readonly outcome: 'issued' | 'refunding' | 'already';
-  /** A phone that now has tickets waiting for it (delivery to another number). */
-  readonly notifyPhone?: string;
-}
-
-async function settleIn(
-  ticketing: Ticketing,
-  { trx, now }: Work,
-  orderId: string,
-  request: PaymentRequestView,
-  path: 'issue' | 'refund',
-  issuer: OrganizerSigner,
-  organizerId?: string,
-  admitted: GateAdmission[] = [],
-): Promise<Settlement> {
-  // The order, its hold, its performance and its device in one read.
-  const order = await trx
-    .selectFrom('orders as o')
-    .innerJoin('holds as h', 'h.id', 'o.hold_id')
-    .innerJoin('performances as p', 'p.id', 'o.performance_id')
-    .leftJoin('devices as d', 'd.id', 'o.device_id')
-    .selectAll('o')
-    .select(['h.status as hold_status', 'p.status as performance_status', 'd.public_key'])
-    .where('o.id', '=', orderId)
-    .executeTakeFirst();
-  if (!order || request.status !== 'paid') return { outcome: 'already' };
-  // A webhook of one organizer's wallet can only settle that organizer's orders.
-  if (organizerId !== undefined && order.organizer_id !== organizerId)
-    return { outcome: 'already' };
-  if (order.status === 'issued' || order.status === 'refunded') return { outcome: 'already' };
-  if (
-    request.asset !== order.asset ||
-    request.amount !== BigInt(order.amount) ||
-    (order.payment_request_id !== null && order.payment_request_id !== request.id)
-  ) {
-    // Cannot happen for a request we made; never issue on a payment that does not match.
-    throw new ApiError(
-      409,
-      'payment_mismatch',
-      `payment ${request.id} does not match order ${order.id}`,
-    );
-  }
-  const intact =
-    path === 'issue' &&
-    order.performance_status === 'scheduled' &&
-    order.hold_status === 'ordered' &&
-    (order.status === 'awaiting_payment' || order.status === 'creating');
-  if (!intact) {
-    // The seats are gone (the order had been given up) or the performance was cancelled. The
-    // buyer paid: refund in full, and free whatever the order still held.
-    await releaseHold(trx, order.hold_id, 'ordered', now);
-    await trx
-      .updateTable('orders')
-      .set({
-        status: 'refunded',
-        payment_request_id: request.id,
-        paid_at: request.paidAt ?? now,
-        failure:
-          order.performance_status === 'scheduled'
-            ? 'seats_lost'
-            : `performance_${order.performance_status}`,
-        updated_at: now,
-      })
-      .where('id', '=', order.id)
-      .execute();
-    await queueRefund(trx, now, {
-      orderId: order.id,
-      ticketId: null,
-      paymentRequestId: request.id,
-      organizerId: order.organizer_id,
-      asset: order.asset,
-      amount: BigInt(order.amount),
-      reason:
-        order.performance_status === 'scheduled'
-          ? 'tickets could not be issued: the hold had ended'
-          : `tickets could not be issued: the performance is ${order.performance_status}`,
-    });
-    return { outcome: 'refunding' };
-  }
-  const lines = await trx
-    .selectFrom('order_lines')
-    .selectAll()
-    .where('order_id', '=', order.id)
-    .orderBy('line_no')
-    .execute();
-  const holder = order.device_id
-    ? order.user_id
-    : ((
-        await trx
-          .selectFrom('users')
-          .select('id')
-          .where('phone', '=', order.deliver_to_phone)
-          .executeTakeFirst()
-      )?.id ?? null);
-  const tickets = await mintTickets(
-    ticketing,
-    trx,
-    now,
-    {
-      id: order.id,
-      organizer_id: order.organizer_id,
-      event_id: order.event_id,
-      performance_id: order.performance_id,
-      asset: order.asset,
-      holder_user_id: holder,
-      holder_phone: order.deliver_to_phone,
-      device:
-        order.device_id && order.public_key
-          ? { id: order.device_id, publicKey: fromBase64url(order.public_key) }
-          : null,
-    },
-    lines,
-    issuer,
-  );
-  // Each held seat becomes sold to its ticket, in one statement; all of them, or none.
-  const seatTickets = tickets.filter((ticket) => ticket.seat_id !== null);
-  if (seatTickets.length > 0) {
-    const sold = await sql`
-      update inventory_seats set status = 'sold', ticket_id = t.id
-      from tickets t
-      where t.order_id = ${order.id} and t.seat_id = inventory_seats.seat_id
-        and inventory_seats.performance_id = ${order.performance_id}
-        and inventory_seats.hold_id = ${order.hold_id} and inventory_seats.status = 'held'`.execute(
-      trx,
-    );
-    if (Number(sold.numAffectedRows ?? 0n) !== seatTickets.length) throw new SeatsLost();
-  }
-  const gaByCategory = new Map<string, number>();
-  for (const line of lines) {
-    if (line.seat_id === null) {
-      gaByCategory.set(line.category_id, (gaByCategory.get(line.category_id) ?? 0) + 1);
-    }
-  }
-  for (const [categoryId, count] of gaByCategory) {
-    await trx
-      .updateTable('inventory_quotas')
-      .set((eb) => ({ held: eb('held', '-', count), sold: eb('sold', '+', count) }))
-      .where('performance_id', '=', order.performance_id)
-      .where('category_id', '=', categoryId)
-      .execute();
-  }
-  await trx
-    .updateTable('holds')
-    .set({ status: 'converted' })
-    .where('id', '=', order.hold_id)
-    .execute();
-  await trx
-    .updateTable('orders')
-    .set({
-      status: 'issued',
-      payment_request_id: request.id,
-      paid_at: request.paidAt ?? now,
-      issued_at: now,
-      updated_at: now,
-    })
-    .where('id', '=', order.id)
-    .execute();
-  if (order.door_sale_id !== null) {
-    await admitDoorSaleIn(ticketing, trx, now, order.door_sale_id, tickets, admitted);
-  }
-  return order.device_id
-    ? { outcome: 'issued' }
-    : { outcome: 'issued', notifyPhone: order.deliver_to_phone };
-}
-
-export async function queueRefund(
-  trx: Work['trx'],
-  now: number,
-  refund: {
-    orderId: string;
-    ticketId: string | null;
-    paymentRequestId: string;
-    organizerId: string;
-    asset: string;
-    amount: bigint;
-    reason: string;
-  },
-) {
-  const id = newId('rf');
-  await trx
-    .insertInto('refunds')
-    .values({
-      id,
-      order_id: refund.orderId,
-      ticket_id: refund.ticketId,
-      payment_request_id: refund.paymentRequestId,
-      organizer_id: refund.organizerId,
-      asset: refund.asset,
-      amount: refund.amount.toString(),
-      reason: refund.reason,
-      status: 'pending',
-      attempts: 0,
-      last_error: null,
-      next_attempt_at: now,
-      created_at: now,
-      done_at: null,
-    })
-    .execute();
-  return id;
 }
 
 /**
@@ -654,127 +388,77 @@ export async function closeUnpaidOrder(
   return 'ended';
 }
 
-/** The order as its buyer sees it, with what the app needs to pay (S130) or to top up (claim 6). */
-/** What the caller already read, so the view need not read it again. */
-export interface ViewPreload {
-  holdExpiresAt?: number;
-  lines?: readonly {
-    line_no: number;
-    category_id: string;
-    category: string;
-    seat_id: string | null;
-    section: string | null;
-    row_label: string | null;
-    number: string | null;
-    amount: string;
-  }[];
-}
+// --- What the order routes answer --------------------------------------------------------------
 
-export async function orderView(
+/** `POST /v1/orders`: the buyer's order for a hold, as they see it; `created` false on a retry. */
+export async function placeOrderView(
   ticketing: Ticketing,
-  order: OrdersTable,
-  options: ViewPreload & { forBuyer?: boolean } = {},
+  user: { id: string; phone: string },
+  input: OrderInput,
 ) {
-  const db = ticketing.database.db;
-  const asset = await ticketing.exchange.asset(order.asset);
-  const lines =
-    options.lines ??
-    (await db
-      .selectFrom('order_lines as l')
-      .innerJoin('categories as c', 'c.id', 'l.category_id')
-      .leftJoin('seats as s', 's.id', 'l.seat_id')
-      .select([
-        'l.line_no',
-        'l.category_id',
-        'c.name as category',
-        'l.seat_id',
-        's.section',
-        's.row_label',
-        's.number',
-        'l.amount',
-      ])
-      .where('l.order_id', '=', order.id)
-      .orderBy('l.line_no')
-      .execute());
-  // Only what the order's state needs: the hold while it is being paid, tickets once issued.
-  const paying = order.status === 'creating' || order.status === 'awaiting_payment';
-  const hold =
-    options.holdExpiresAt !== undefined
-      ? { expires_at: options.holdExpiresAt }
-      : paying
-        ? await db
-            .selectFrom('holds')
-            .select('expires_at')
-            .where('id', '=', order.hold_id)
-            .executeTakeFirst()
-        : undefined;
-  const wallet =
-    order.status === 'awaiting_payment' ? await walletOf(ticketing, order.organizer_id) : null;
-  const tickets = paying
-    ? []
-    : await db
-        .selectFrom('tickets')
-        .select(['id', 'number', 'status', 'credential', 'holder_user_id'])
-        .where('order_id', '=', order.id)
-        .orderBy('line_no')
-        .execute();
-  return {
-    id: order.id,
-    status: order.status,
-    performanceId: order.performance_id,
-    eventId: order.event_id,
-    asset: order.asset,
-    amount: formatAmount(BigInt(order.amount), asset.scale),
-    fiatAmount: order.fiat_amount,
-    quoteId: order.quote_id,
-    deliverTo: order.deliver_to_phone,
-    deviceId: order.device_id,
-    holdExpiresAt: hold ? new Date(hold.expires_at).toISOString() : null,
-    failure: order.failure,
-    createdAt: new Date(order.created_at).toISOString(),
-    paidAt: order.paid_at === null ? null : new Date(order.paid_at).toISOString(),
-    lines: lines.map((line) => ({
-      lineNo: line.line_no,
-      categoryId: line.category_id,
-      category: line.category,
-      seat: line.seat_id
-        ? {
-            id: line.seat_id,
-            section: line.section ?? '',
-            row: line.row_label ?? '',
-            number: line.number ?? '',
-          }
-        : null,
-      amount: formatAmount(BigInt(line.amount), asset.scale),
-    })),
-    payment:
-      order.payment_request_id && wallet
-        ? {
-            requestId: order.payment_request_id,
-            expiresAt: new Date(order.pay_expires_at).toISOString(),
-            exchangeUrl: ticketing.exchange.publicUrl,
-            payUrl: `${ticketing.exchange.publicUrl}/v1/payment-requests/${order.payment_request_id}/pay`,
-            buyPageUrl: await ticketing.exchange.buyPageUrl({
-              merchantId: wallet.merchantId,
-              asset: order.asset,
-              amount: BigInt(order.amount),
-              returnUrl: order.return_url ?? `${ticketing.config.mobileAppUrl}/`,
-              reference: order.id,
-            }),
-          }
-        : null,
-    // The buyer's own device gets its credentials here, so waiting for the order is enough.
-    tickets: tickets.map((ticket) => ({
-      id: ticket.id,
-      number: ticket.number,
-      status: ticket.status,
-      credential:
-        options.forBuyer && ticket.holder_user_id === order.user_id ? ticket.credential : null,
-    })),
-  };
+  const { order, created, preload } = await placeOrder(ticketing, user, input);
+  return { created, view: await orderView(ticketing, order, { ...preload, forBuyer: true }) };
 }
 
-/** Parses a whole-unit decimal amount of a webhook body into the asset's smallest units. */
-export async function unitsOf(ticketing: Ticketing, assetCode: string, amount: string) {
-  return parseAmount(amount, await ticketing.exchange.asset(assetCode));
+const pending = (status: string) => status === 'creating' || status === 'awaiting_payment';
+
+/**
+ * `GET /v1/orders/:id`: an order for its buyer, or for staff of its organizer who may view sales
+ * (to anyone else it is not found). With `waitS`, an order still being paid is answered when it
+ * changes or after that many seconds.
+ */
+export async function orderForCaller(
+  ticketing: Ticketing,
+  caller: Principal | undefined,
+  orderId: string,
+  waitS: number | undefined,
+) {
+  let order = await findOrder(ticketing.database.db, orderId);
+  if (!order) throw notFound('order');
+  if (caller?.type !== 'user' || caller.id !== order.user_id) {
+    await requireStaff(ticketing, caller, order.organizer_id, 'view_sales').catch(() => {
+      throw notFound('order');
+    });
+  }
+  if (waitS && pending(order.status)) order = await untilChanged(ticketing, order, waitS);
+  return orderView(ticketing, order, {
+    forBuyer: caller?.type === 'user' && caller.id === order.user_id,
+  });
+}
+
+/**
+ * The order once it is no longer being paid, or as it is after `waitS` seconds. The deadline is
+ * wall time (`Date.now()`), not the injected clock: it bounds how long a real request is held
+ * open, which a test clock standing still must not stretch.
+ */
+async function untilChanged(ticketing: Ticketing, order: OrdersTable, waitS: number) {
+  let current = order;
+  const deadline = Date.now() + waitS * 1000;
+  // Woken at once by a change in this process; re-read every second for other instances.
+  while (pending(current.status) && Date.now() < deadline) {
+    await ticketing.orders.wait(current.id, Math.min(1_000, deadline - Date.now()));
+    current = (await findOrder(ticketing.database.db, current.id)) ?? current;
+  }
+  return current;
+}
+
+/** `GET /v1/me/orders`: the buyer's orders, newest first. */
+export async function buyersOrders(ticketing: Ticketing, userId: string, limit: number) {
+  const rows = await ordersOfBuyer(ticketing.database.db, userId, limit);
+  return Promise.all(rows.map((row) => orderView(ticketing, row, { forBuyer: true })));
+}
+
+/**
+ * `POST /v1/orders/:id/cancel`: the buyer cancels an unpaid order (the exchange's request is
+ * cancelled and the seats freed, or, if the payment landed first, the order is settled).
+ */
+export async function cancelOrder(ticketing: Ticketing, userId: string, orderId: string) {
+  const db = ticketing.database.db;
+  const order = await buyersOrder(db, orderId, userId);
+  if (!order) throw notFound('order');
+  if (order.status !== 'awaiting_payment') {
+    throw conflict('not_cancellable', `this order is ${order.status}`);
+  }
+  await closeUnpaidOrder(ticketing, order, 'cancelled');
+  return orderView(ticketing, await orderOnRecord(db, order.id), { forBuyer: true });
 }

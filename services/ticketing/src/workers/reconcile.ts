@@ -21,9 +21,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import { fillManualCodeRecords, workerFillMax } from '../admission/package.ts';
 import type { Ticketing } from '../context.ts';
 import { releaseExpiredHolds } from '../holds/service.ts';
+import {
+  ordersLapsed,
+  ordersLeftCreating,
+  ordersQuiet,
+  paymentRequestOfOrder,
+  settleIfPaid,
+} from '../orders/recovery.ts';
 import { sendDueRefunds } from '../orders/refunds.ts';
-import { closeUnpaidOrder, requestPayment, settle } from '../orders/service.ts';
-import { walletOf } from '../organizers/wallet.ts';
+import { closeUnpaidOrder, requestPayment } from '../orders/service.ts';
 
 export interface ReconcileSummary {
   holdsReleased: number;
@@ -43,7 +49,6 @@ export async function reconcileOnce(
   ticketing: Ticketing,
   log?: FastifyBaseLogger,
 ): Promise<ReconcileSummary> {
-  const db = ticketing.database.db;
   const now = ticketing.clock.now();
   const summary: ReconcileSummary = {
     holdsReleased: await releaseExpiredHolds(ticketing),
@@ -61,13 +66,7 @@ export async function reconcileOnce(
     }
   };
 
-  const creating = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('status', '=', 'creating')
-    .where('created_at', '<=', now - creatingGraceMs)
-    .limit(100)
-    .execute();
+  const creating = await ordersLeftCreating(ticketing, now - creatingGraceMs, 100);
   for (const order of creating) {
     await step(`order ${order.id}`, async () => {
       // Adopts the request the exchange already has for the order, or asks for one.
@@ -76,14 +75,7 @@ export async function reconcileOnce(
     });
   }
 
-  const lapsed = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('status', '=', 'awaiting_payment')
-    .where('pay_expires_at', '<=', now)
-    .orderBy('pay_expires_at')
-    .limit(200)
-    .execute();
+  const lapsed = await ordersLapsed(ticketing, now, 200);
   for (const order of lapsed) {
     await step(`closing order ${order.id}`, async () => {
       if ((await closeUnpaidOrder(ticketing, order, 'expired')) !== 'pending')
@@ -91,33 +83,13 @@ export async function reconcileOnce(
     });
   }
 
-  const quiet = await db
-    .selectFrom('orders')
-    .selectAll()
-    .where('status', '=', 'awaiting_payment')
-    .where('updated_at', '<=', now - pollAfterMs)
-    .orderBy('updated_at')
-    .limit(100)
-    .execute();
+  const quiet = await ordersQuiet(ticketing, now - pollAfterMs, 100);
   for (const order of quiet) {
     await step(`polling order ${order.id}`, async () => {
-      if (!order.payment_request_id) return;
-      const wallet = await walletOf(ticketing, order.organizer_id);
-      const request = await ticketing.exchange.paymentRequest(
-        wallet.apiKey,
-        order.payment_request_id,
-      );
+      const request = await paymentRequestOfOrder(ticketing, order);
+      if (!request) return;
       summary.ordersPolled += 1;
-      if (request.status === 'paid') {
-        await settle(ticketing, order.id, request);
-      } else {
-        await db
-          .updateTable('orders')
-          .set({ updated_at: ticketing.clock.now() })
-          .where('id', '=', order.id)
-          .where('status', '=', 'awaiting_payment')
-          .execute();
-      }
+      await settleIfPaid(ticketing, order, request);
     });
   }
 

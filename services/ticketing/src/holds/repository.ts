@@ -1,0 +1,288 @@
+/**
+ * The SQL of holds (S120): the performance's sale window, the buyer's counter, seats and quota
+ * taken and given back with conditional updates, and the hold rows themselves. Each function is
+ * one statement, as the race-freedom argument in service.ts counts them.
+ */
+import type { Trx } from '../context.ts';
+import type {
+  CategoriesTable,
+  EventsTable,
+  HoldItemsTable,
+  HoldsTable,
+  PerformancesTable,
+  SeatsTable,
+} from '../db/schema.ts';
+
+/** A performance as a hold needs it: its state, sale window, and its event's limits. */
+export interface SaleContext
+  extends Pick<
+    PerformancesTable,
+    'id' | 'event_id' | 'status' | 'sales_start' | 'sales_end' | 'ends_at' | 'closed_at'
+  > {
+  event_status: EventsTable['status'];
+  per_order_limit: number;
+  per_buyer_limit: number;
+  organizer_id: string;
+}
+
+export function saleContext(trx: Trx, performanceId: string): Promise<SaleContext | undefined> {
+  return trx
+    .selectFrom('performances as p')
+    .innerJoin('events as e', 'e.id', 'p.event_id')
+    .select([
+      'p.id',
+      'p.event_id',
+      'p.status',
+      'p.sales_start',
+      'p.sales_end',
+      'p.ends_at',
+      'p.closed_at',
+      'e.status as event_status',
+      'e.per_order_limit',
+      'e.per_buyer_limit',
+      'e.organizer_id',
+    ])
+    .where('p.id', '=', performanceId)
+    .executeTakeFirst();
+}
+
+/**
+ * Raises the buyer's count for the event by `quantity` where it stays within `limit`, in one
+ * statement (a first hold inserts the row). False when it would pass the limit.
+ */
+export async function raiseBuyerCount(
+  trx: Trx,
+  eventId: string,
+  userId: string,
+  quantity: number,
+  limit: number,
+): Promise<boolean> {
+  const counted = await trx
+    .insertInto('buyer_counts')
+    .values({ event_id: eventId, user_id: userId, count: quantity })
+    .onConflict((c) =>
+      c
+        .columns(['event_id', 'user_id'])
+        .doUpdateSet((eb) => ({ count: eb('buyer_counts.count', '+', quantity) }))
+        .where((eb) => eb(eb('buyer_counts.count', '+', quantity), '<=', limit)),
+    )
+    .executeTakeFirst();
+  return Number(counted.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+/** A category of the event, with how it is sold. */
+export function categoryOfEvent(
+  trx: Trx,
+  categoryId: string,
+  eventId: string,
+): Promise<Pick<CategoriesTable, 'id' | 'seating'> | undefined> {
+  return trx
+    .selectFrom('categories')
+    .select(['id', 'seating'])
+    .where('id', '=', categoryId)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+}
+
+/** Raises a quota's `held` by `quantity` where that many are left; false when they are not. */
+export async function takeQuota(
+  trx: Trx,
+  performanceId: string,
+  categoryId: string,
+  quantity: number,
+): Promise<boolean> {
+  const taken = await trx
+    .updateTable('inventory_quotas')
+    .set((eb) => ({ held: eb('held', '+', quantity) }))
+    .where('performance_id', '=', performanceId)
+    .where('category_id', '=', categoryId)
+    .where((eb) => eb(eb(eb('capacity', '-', eb.ref('held')), '-', eb.ref('sold')), '>=', quantity))
+    .executeTakeFirst();
+  return Number(taken.numUpdatedRows) === 1;
+}
+
+/** How many seats of a category are available. */
+export async function availableSeatCount(
+  trx: Trx,
+  performanceId: string,
+  categoryId: string,
+): Promise<number> {
+  const free = await trx
+    .selectFrom('inventory_seats')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('performance_id', '=', performanceId)
+    .where('category_id', '=', categoryId)
+    .where('status', '=', 'available')
+    .executeTakeFirstOrThrow();
+  return Number(free.n);
+}
+
+/** Marks the seats held by the hold where they are still available; answers those it took. */
+export function takeSeats(
+  trx: Trx,
+  holdId: string,
+  performanceId: string,
+  seatIds: readonly string[],
+): Promise<{ seat_id: string; category_id: string }[]> {
+  return trx
+    .updateTable('inventory_seats')
+    .set({ status: 'held', hold_id: holdId })
+    .where('performance_id', '=', performanceId)
+    .where('seat_id', 'in', seatIds)
+    .where('status', '=', 'available')
+    .returning(['seat_id', 'category_id'])
+    .execute();
+}
+
+export async function insertHold(trx: Trx, hold: HoldsTable): Promise<void> {
+  await trx.insertInto('holds').values(hold).execute();
+}
+
+export async function insertHoldItems(trx: Trx, items: readonly HoldItemsTable[]): Promise<void> {
+  await trx.insertInto('hold_items').values(items).execute();
+}
+
+/** Moves a hold from `from` to released; false when it was not in that state. */
+export async function markHoldReleased(
+  trx: Trx,
+  holdId: string,
+  from: HoldsTable['status'],
+  now: number,
+): Promise<boolean> {
+  const released = await trx
+    .updateTable('holds')
+    .set({ status: 'released', released_at: now })
+    .where('id', '=', holdId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(released.numUpdatedRows) === 1;
+}
+
+/** What a release gives back to: the hold's performance, event, buyer and size. */
+export function holdToRelease(
+  trx: Trx,
+  holdId: string,
+): Promise<Pick<HoldsTable, 'performance_id' | 'event_id' | 'user_id' | 'quantity'>> {
+  return trx
+    .selectFrom('holds')
+    .select(['performance_id', 'event_id', 'user_id', 'quantity'])
+    .where('id', '=', holdId)
+    .executeTakeFirstOrThrow();
+}
+
+/** Makes the seats the hold still holds available again. */
+export async function freeHeldSeats(trx: Trx, holdId: string): Promise<void> {
+  await trx
+    .updateTable('inventory_seats')
+    .set({ status: 'available', hold_id: null })
+    .where('hold_id', '=', holdId)
+    .where('status', '=', 'held')
+    .execute();
+}
+
+/** The hold's general-admission places, counted per category. */
+export function heldPlacesByCategory(
+  trx: Trx,
+  holdId: string,
+): Promise<{ category_id: string; count: number }[]> {
+  return trx
+    .selectFrom('hold_items')
+    .select(['category_id', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('hold_id', '=', holdId)
+    .where('seat_id', 'is', null)
+    .groupBy('category_id')
+    .execute();
+}
+
+/** Lowers a quota's `held` by `count`. */
+export async function lowerQuotaHeld(
+  trx: Trx,
+  performanceId: string,
+  categoryId: string,
+  count: number,
+): Promise<void> {
+  await trx
+    .updateTable('inventory_quotas')
+    .set((eb) => ({ held: eb('held', '-', count) }))
+    .where('performance_id', '=', performanceId)
+    .where('category_id', '=', categoryId)
+    .execute();
+}
+
+/** Lowers the buyer's count for the event by `quantity`. */
+export async function lowerBuyerCount(
+  trx: Trx,
+  eventId: string,
+  userId: string,
+  quantity: number,
+): Promise<void> {
+  await trx
+    .updateTable('buyer_counts')
+    .set((eb) => ({ count: eb('count', '-', quantity) }))
+    .where('event_id', '=', eventId)
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** Active holds whose time is up, the oldest first. */
+export function expiredActiveHolds(db: Trx, now: number, limit: number): Promise<{ id: string }[]> {
+  return db
+    .selectFrom('holds')
+    .select('id')
+    .where('status', '=', 'active')
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
+}
+
+export function holdById(db: Trx, holdId: string): Promise<HoldsTable> {
+  return db.selectFrom('holds').selectAll().where('id', '=', holdId).executeTakeFirstOrThrow();
+}
+
+/** The buyer's own hold's id (another buyer's is not found). */
+export async function buyersHoldId(
+  db: Trx,
+  holdId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const hold = await db
+    .selectFrom('holds')
+    .select('id')
+    .where('id', '=', holdId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return hold?.id;
+}
+
+/** The buyer's own hold, with its state (another buyer's is not found). */
+export function buyersHold(
+  db: Trx,
+  holdId: string,
+  userId: string,
+): Promise<Pick<HoldsTable, 'id' | 'status'> | undefined> {
+  return db
+    .selectFrom('holds')
+    .select(['id', 'status'])
+    .where('id', '=', holdId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/** A hold's lines with their seats' labels, in line order. */
+export interface HoldItemWithSeat
+  extends Pick<HoldItemsTable, 'line_no' | 'category_id' | 'seat_id'> {
+  section: SeatsTable['section'] | null;
+  row_label: SeatsTable['row_label'] | null;
+  number: SeatsTable['number'] | null;
+}
+
+export function holdItemsWithSeats(db: Trx, holdId: string): Promise<HoldItemWithSeat[]> {
+  return db
+    .selectFrom('hold_items as h')
+    .leftJoin('seats as s', 's.id', 'h.seat_id')
+    .select(['h.line_no', 'h.category_id', 'h.seat_id', 's.section', 's.row_label', 's.number'])
+    .where('h.hold_id', '=', holdId)
+    .orderBy('h.line_no')
+    .execute();
+}
