@@ -6,6 +6,7 @@
 import { type Dialect, Statement } from '@tessera/db';
 import type { Trx } from '../context.ts';
 import type { DevicesTable, SessionsTable, StaffRole, UsersTable } from '../db/schema.ts';
+import { storedIdList } from '../db/stored-json.ts';
 import type { TerminalPrincipal, UserPrincipal } from './principal.ts';
 
 export type UserRecord = UsersTable;
@@ -42,17 +43,8 @@ export async function activeTerminalByTokenHash(
     venueId: terminal.venue_id,
     gate: terminal.gate,
     name: terminal.name,
-    performanceIds: storedIdList(terminal.performance_ids),
+    performanceIds: storedIdList(terminal.performance_ids, 'terminals.performance_ids'),
   };
-}
-
-/** `terminals.performance_ids` as stored: a JSON list of ids, checked as it is read. */
-function storedIdList(text: string): string[] {
-  const value: unknown = JSON.parse(text);
-  if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) {
-    throw new Error('terminals.performance_ids is not a list of ids');
-  }
-  return value;
 }
 
 const sessionLookup = new Statement<{ id: string; phone: string; expires_at: number }>(
