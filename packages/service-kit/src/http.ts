@@ -92,6 +92,15 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
   });
   instrumentHttp(app, metrics);
   closeGracefully(app);
+  answerErrors(app);
+  await registerPlugins(app, options);
+  requireAccess(app, options);
+  operationsRoutes(app, options, metrics);
+  return { metrics };
+}
+
+/** One error shape for every error: `{error: {code, message, details?}}`, and 404 for no route. */
+function answerErrors(app: AnyFastify) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
       return reply.code(error.status).send({
@@ -138,7 +147,10 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
       },
     }),
   );
+}
 
+/** CORS for the apps' origins, opt-in rate limits, the OpenAPI document and its viewer at /docs. */
+async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
     allowedHeaders: ['authorization', 'content-type', ...(options.corsHeaders ?? [])],
@@ -157,7 +169,13 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+}
 
+/**
+ * Every route declares who may call it (a route that does not fails the start), and `authorize`
+ * runs before the handler of every route that is not public.
+ */
+function requireAccess(app: AnyFastify, options: ServiceAppOptions) {
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (route.url.startsWith('/docs')) {
@@ -171,7 +189,10 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
     if (!access || access === 'public') return;
     await options.authorize(request, access);
   });
+}
 
+/** Health, readiness and Prometheus metrics. */
+function operationsRoutes(app: AnyFastify, options: ServiceAppOptions, metrics: MetricsRegistry) {
   app.get(
     '/health',
     {
@@ -210,7 +231,6 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
     },
     async (_request, reply) => reply.type(metricsContentType).send(await metrics.render()),
   );
-  return { metrics };
 }
 
 /**

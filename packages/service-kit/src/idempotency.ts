@@ -9,8 +9,11 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Dialect } from '@tessera/db';
-import { isUniqueViolation, type Kysely, Statement } from '@tessera/db';
+import { isUniqueViolation, type Kysely } from '@tessera/db';
 import { ApiError, badRequest } from './errors.ts';
+import { keyRow, type StoredKey, storedOutcome } from './idempotency/repository.ts';
+
+export type { StoredKey };
 
 export interface Outcome {
   readonly status: number;
@@ -23,17 +26,6 @@ export interface IdempotentRequest {
   readonly body: unknown;
   readonly headers: Record<string, string | string[] | undefined>;
 }
-
-export interface StoredKey {
-  readonly text: string;
-  readonly parameters: readonly unknown[];
-}
-
-const storedKey = new Statement<{ request_hash: string; status_code: number; response: string }>(
-  'select request_hash, status_code, response from idempotency_keys where principal = ? and key = ?',
-);
-export const storeKeyText = `insert into idempotency_keys
-  (principal, key, request_hash, status_code, response, created_at) values (?, ?, ?, ?, ?, ?)`;
 
 const keyPattern = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
@@ -75,29 +67,19 @@ export async function idempotent<W>(
   for (let attempt = 0; ; attempt++) {
     try {
       return await port.transaction(async (work) => {
-        const stored = await storedKey.first(port.executor(work), port.dialect, [principal, key]);
+        const stored = await storedOutcome(port.executor(work), port.dialect, principal, key);
         if (stored) {
-          if (stored.request_hash !== requestHash) {
+          if (stored.requestHash !== requestHash) {
             throw new ApiError(
               409,
               'idempotency_conflict',
               'this Idempotency-Key was already used for a different request',
             );
           }
-          return { status: stored.status_code, body: JSON.parse(stored.response), replayed: true };
+          return { status: stored.status, body: stored.body, replayed: true };
         }
         const outcome = await effect(work);
-        await port.store(work, {
-          text: storeKeyText,
-          parameters: [
-            principal,
-            key,
-            requestHash,
-            outcome.status,
-            JSON.stringify(outcome.body),
-            port.now(work),
-          ],
-        });
+        await port.store(work, keyRow(principal, key, requestHash, outcome, port.now(work)));
         return { ...outcome, replayed: false };
       });
     } catch (error) {

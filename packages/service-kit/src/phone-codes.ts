@@ -4,31 +4,31 @@
  * sent to a number per hour, so a code cannot be guessed (5 tries in 10^6, five codes an hour).
  */
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { ApiError } from './errors.ts';
 import { newId } from './ids.ts';
+import {
+  addFailedAttempt,
+  codesSentSince,
+  insertPhoneCode,
+  markCodeConsumed,
+  newestLiveCode,
+  type PhoneCodesDb,
+  type PhoneCodesTable,
+} from './phone-codes/repository.ts';
 import type { SmsSender } from './sms.ts';
 
-export interface PhoneCodesTable {
-  id: string;
-  phone: string;
-  code_hash: string;
-  expires_at: number;
-  attempts: number;
-  consumed_at: number | null;
-  created_at: number;
-}
+export type { PhoneCodesTable };
 
 export interface PhoneCodeStore {
   /** Any database with a `phone_codes` table of this shape. */
-  readonly db: Kysely<{ phone_codes: PhoneCodesTable }>;
+  readonly db: PhoneCodesDb;
   readonly secretKey: Buffer;
   readonly sms: SmsSender;
   /** Who the message is from, as the recipient reads it: "Tessera exchange". */
   readonly senderName: string;
 }
 
-export const phoneCodeTtlMs = 10 * 60_000;
+const phoneCodeTtlMs = 10 * 60_000;
 const maxCodeAttempts = 5;
 const maxCodesPerHour = 5;
 
@@ -38,13 +38,7 @@ function codeHash(store: PhoneCodeStore, phone: string, code: string) {
 
 /** Sends a 6-digit code; at most five per phone per hour (429 too_many_codes after that). */
 export async function sendPhoneCode(store: PhoneCodeStore, now: number, phone: string) {
-  const recent = await store.db
-    .selectFrom('phone_codes')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('phone', '=', phone)
-    .where('created_at', '>', now - 3_600_000)
-    .executeTakeFirstOrThrow();
-  if (Number(recent.count) >= maxCodesPerHour) {
+  if ((await codesSentSince(store.db, phone, now - 3_600_000)) >= maxCodesPerHour) {
     throw new ApiError(
       429,
       'too_many_codes',
@@ -52,18 +46,15 @@ export async function sendPhoneCode(store: PhoneCodeStore, now: number, phone: s
     );
   }
   const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
-  await store.db
-    .insertInto('phone_codes')
-    .values({
-      id: newId('pc'),
-      phone,
-      code_hash: codeHash(store, phone, code),
-      expires_at: now + phoneCodeTtlMs,
-      attempts: 0,
-      consumed_at: null,
-      created_at: now,
-    })
-    .execute();
+  await insertPhoneCode(store.db, {
+    id: newId('pc'),
+    phone,
+    code_hash: codeHash(store, phone, code),
+    expires_at: now + phoneCodeTtlMs,
+    attempts: 0,
+    consumed_at: null,
+    created_at: now,
+  });
   await store.sms.send(phone, `${store.senderName} code: ${code}. It expires in 10 minutes.`);
   return { expiresAt: now + phoneCodeTtlMs };
 }
@@ -79,33 +70,15 @@ export async function consumePhoneCode(
   code: string,
 ) {
   const db = store.db;
-  const row = await db
-    .selectFrom('phone_codes')
-    .selectAll()
-    .where('phone', '=', phone)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await newestLiveCode(db, phone, now);
   const wrong = () => new ApiError(401, 'invalid_code', 'the code is wrong or has expired');
   if (!row || row.attempts >= maxCodeAttempts) throw wrong();
   const expected = Buffer.from(row.code_hash, 'hex');
   const actual = Buffer.from(codeHash(store, phone, code), 'hex');
   if (!timingSafeEqual(expected, actual)) {
-    await db
-      .updateTable('phone_codes')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', row.id)
-      .execute();
+    await addFailedAttempt(db, row.id);
     throw wrong();
   }
   // Consume atomically: two requests racing with the same code cannot both succeed.
-  const consumed = await db
-    .updateTable('phone_codes')
-    .set({ consumed_at: now })
-    .where('id', '=', row.id)
-    .where('consumed_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(consumed.numUpdatedRows) !== 1) throw wrong();
+  if (!(await markCodeConsumed(db, row.id, now))) throw wrong();
 }

@@ -6,6 +6,7 @@
 import { forbidden } from '@tessera/service-kit/errors';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import type { Ticketing } from './context.ts';
+import { databaseAnswers } from './db/health.ts';
 import { type Access, createFastify, type RoutePlugin } from './http.ts';
 import { authenticate, requireUser } from './identity/service.ts';
 import { registerTicketingMetrics } from './metrics.ts';
@@ -29,9 +30,7 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
         throw forbidden('this route is for enrolled gate terminals');
       }
     },
-    async ready() {
-      await ticketing.database.db.selectFrom('organizers').select('id').limit(1).execute();
-    },
+    ready: () => databaseAnswers(ticketing.database.db),
     metricsAccess: 'operator' satisfies Access,
   });
   registerTicketingMetrics(metrics, ticketing);

@@ -3,25 +3,23 @@
  * phone, its exchange wallet linked, a venue with a seat map (examples/seats.csv) and two
  * published events with several ticket kinds: a concert (seated in crypto, seated priced in
  * fiat, standing) and a city transit pass (a 10-ride pass, a day pass, a stored-value card).
+ * The venues and events are in demo/events.ts.
  */
-import { readFileSync } from 'node:fs';
 import type { Ticketing } from './context.ts';
 import { inTransaction } from './context.ts';
-import { createEvent, publishEvent } from './events/service.ts';
+import { seedDemoEvents } from './demo/events.ts';
+import { upcomingPerformancesOfEvent } from './demo/repository.ts';
 import { userForPhone } from './identity/service.ts';
 import { newId } from './ids.ts';
-import { addSigningKey, newPhoneTagSecret } from './organizers/keys.ts';
+import { anyOrganizerExists, firstOrganizerOwnedBy } from './organizers/repository.ts';
+import { addOrganizer } from './organizers/service.ts';
 import { linkWallet } from './organizers/wallet.ts';
 import { createEnrolment } from './terminals/service.ts';
-import { seatMapFromCsv } from './venues/seat-map.ts';
-import { createVenue, replaceSeatMap } from './venues/service.ts';
 
 export interface DemoResult {
   organizerId: string;
   events: { id: string; name: string }[];
 }
-
-const seatsCsv = new URL('../examples/seats.csv', import.meta.url);
 
 /**
  * Seeds when no organizer exists yet; `merchantApiKey` is a key of the demo merchant at the
@@ -32,26 +30,12 @@ export async function seedDemo(
   owner: { phone: string; name: string },
   merchantApiKey: string,
 ): Promise<DemoResult | undefined> {
-  const db = ticketing.database.db;
-  if (await db.selectFrom('organizers').select('id').limit(1).executeTakeFirst()) return undefined;
+  if (await anyOrganizerExists(ticketing.database.db)) return undefined;
   const user = await userForPhone(ticketing, owner.phone);
   const organizerId = newId('org');
-  await inTransaction(ticketing, async ({ trx, now }) => {
-    await trx
-      .insertInto('organizers')
-      .values({
-        id: organizerId,
-        name: owner.name,
-        phone_tag_secret: newPhoneTagSecret(ticketing, organizerId),
-        created_at: now,
-      })
-      .execute();
-    await trx
-      .insertInto('staff')
-      .values({ organizer_id: organizerId, user_id: user.id, role: 'owner', created_at: now })
-      .execute();
-    await addSigningKey(ticketing, trx, organizerId, now);
-  });
+  await inTransaction(ticketing, (work) =>
+    addOrganizer(ticketing, work, { id: organizerId, name: owner.name, ownerId: user.id }),
+  );
   await linkWallet(ticketing, organizerId, merchantApiKey);
 
   const assets = await ticketing.exchange.assets();
@@ -61,144 +45,9 @@ export async function seedDemo(
     date.setUTCHours(hour - 9, 0, 0, 0); // Seoul time
     return date.toISOString();
   };
-  const events = await inTransaction(ticketing, async ({ trx, now }) => {
-    const hall = await createVenue(
-      trx,
-      organizerId,
-      {
-        name: 'Seoul Arts Center, Concert Hall',
-        address: '2406 Nambusunhwan-ro, Seocho-gu, Seoul',
-        latitude: 37.4786,
-        longitude: 127.0115,
-        radiusM: 300,
-      },
-      now,
-    );
-    await replaceSeatMap(ticketing, trx, hall.id, seatMapFromCsv(readFileSync(seatsCsv, 'utf8')));
-    const concert = await createEvent(
-      ticketing,
-      trx,
-      organizerId,
-      {
-        slug: 'winter-concert',
-        name: 'Winter Concert',
-        description: 'Beethoven 9 with the Seoul Philharmonic and chorus.',
-        venueId: hall.id,
-        refundPolicy: 'until_start',
-        refundCutoffS: 86_400,
-        categories: [
-          {
-            name: 'Orchestra',
-            pricing: 'crypto',
-            priceAsset: 'USDT',
-            price: '55',
-            seating: 'seated',
-            sections: ['Orchestra'],
-            kind: 'single',
-          },
-          {
-            name: 'Balcony',
-            pricing: 'fiat',
-            priceAsset: 'KRW',
-            price: '45000',
-            seating: 'seated',
-            sections: ['Balcony'],
-            kind: 'single',
-            reentryAllowed: true,
-          },
-          {
-            name: 'Standing',
-            pricing: 'crypto',
-            priceAsset: 'USDT',
-            price: '20',
-            seating: 'ga',
-            area: 'Standing',
-            kind: 'single',
-          },
-        ],
-        performances: [
-          { startsAt: at(14, 19), endsAt: at(14, 22) },
-          { startsAt: at(15, 15), endsAt: at(15, 18) },
-        ],
-      },
-      assets,
-      now,
-    );
-    const station = await createVenue(
-      trx,
-      organizerId,
-      {
-        name: 'Seoul Station transit gates',
-        address: '405 Hangang-daero, Jung-gu, Seoul',
-        latitude: 37.5547,
-        longitude: 126.9707,
-        radiusM: 500,
-      },
-      now,
-    );
-    await replaceSeatMap(ticketing, trx, station.id, {
-      seats: [],
-      areas: [{ name: 'Gates', capacity: 100_000 }],
-    });
-    const transit = await createEvent(
-      ticketing,
-      trx,
-      organizerId,
-      {
-        slug: 'city-transit',
-        name: 'City Transit Pass',
-        description: 'Bus and subway: ten rides, a day pass, or a stored-value card.',
-        venueId: station.id,
-        refundPolicy: 'until_start',
-        refundCutoffS: 0,
-        categories: [
-          {
-            name: '10 rides',
-            pricing: 'fiat',
-            priceAsset: 'KRW',
-            price: '13500',
-            seating: 'ga',
-            area: 'Gates',
-            quota: 40_000,
-            kind: 'multi',
-            entriesAllowed: 10,
-          },
-          {
-            name: 'Day pass',
-            pricing: 'fiat',
-            priceAsset: 'KRW',
-            price: '5000',
-            seating: 'ga',
-            area: 'Gates',
-            quota: 30_000,
-            kind: 'timed',
-            reentryAllowed: true,
-          },
-          {
-            name: 'Stored value 20,000 KRW',
-            pricing: 'fiat',
-            priceAsset: 'KRW',
-            price: '20000',
-            seating: 'ga',
-            area: 'Gates',
-            quota: 30_000,
-            kind: 'stored_value',
-            storedValue: '20000',
-            storedValueAsset: 'KRW',
-          },
-        ],
-        performances: [{ startsAt: at(1, 5), endsAt: at(31, 5) }],
-      },
-      assets,
-      now,
-    );
-    await publishEvent(ticketing, trx, concert, now);
-    await publishEvent(ticketing, trx, transit, now);
-    return [
-      { id: concert, name: 'Winter Concert' },
-      { id: transit, name: 'City Transit Pass' },
-    ];
-  });
+  const events = await inTransaction(ticketing, (work) =>
+    seedDemoEvents(ticketing, work, organizerId, assets, at),
+  );
   return { organizerId, events };
 }
 
@@ -209,25 +58,14 @@ export async function seedDemo(
  */
 export async function demoEnrolmentCode(ticketing: Ticketing, ownerPhone: string) {
   const db = ticketing.database.db;
-  const owner = await db
-    .selectFrom('staff as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.organizer_id', 'u.id as user_id'])
-    .where('u.phone', '=', ownerPhone)
-    .where('s.role', '=', 'owner')
-    .orderBy('s.created_at')
-    .executeTakeFirst();
+  const owner = await firstOrganizerOwnedBy(db, ownerPhone);
   if (!owner) return undefined;
-  const performances = await db
-    .selectFrom('performances as p')
-    .innerJoin('events as e', 'e.id', 'p.event_id')
-    .select(['p.id', 'e.venue_id', 'e.name'])
-    .where('e.organizer_id', '=', owner.organizer_id)
-    .where('e.slug', '=', 'winter-concert')
-    .where('p.status', '=', 'scheduled')
-    .where('p.ends_at', '>', ticketing.clock.now())
-    .orderBy('p.starts_at')
-    .execute();
+  const performances = await upcomingPerformancesOfEvent(
+    db,
+    owner.organizer_id,
+    'winter-concert',
+    ticketing.clock.now(),
+  );
   const first = performances[0];
   if (!first) return undefined;
   const gate = 'A';

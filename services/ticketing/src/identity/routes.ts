@@ -3,78 +3,44 @@
  * out, the signed-in user, and the devices whose Ed25519 keys tickets bind to.
  */
 
-import { isUniqueViolation } from '@tessera/db';
-import { fromBase64url, toBase64url } from '@tessera/protocol';
-import { conflict, notFound } from '@tessera/service-kit/errors';
+import { fromBase64url } from '@tessera/protocol';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
-import { newId } from '../ids.ts';
 import { Code, ErrorBody, errors, Id, iso, Phone } from '../schemas.ts';
-import { verifyDeviceProof } from './devices.ts';
-import {
-  consumeCode,
-  createSession,
-  forgetSession,
-  sendCode,
-  sha256,
-  userForPhone,
-} from './service.ts';
-
-const User = Type.Object({
-  id: Type.String(),
-  phone: Type.String(),
-  firstName: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-});
-
-const Device = Type.Object({
-  id: Type.String(),
-  label: Type.String(),
-  publicKey: Type.String({ description: 'Raw Ed25519 public key, base64url' }),
-  createdAt: Type.String(),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-const PublicKey = Type.String({
-  pattern: '^[A-Za-z0-9_-]{43}$',
-  description: 'base64url, 32 bytes',
-});
-const Signature = Type.String({
-  pattern: '^[A-Za-z0-9_-]{86}$',
-  description: 'base64url, 64 bytes',
-});
+import { devicesOf, registerDevice, revokeDevice } from './devices.ts';
+import type { DeviceRecord, UserRecord } from './repository.ts';
+import { Device, PublicKey, Signature, User } from './schemas.ts';
+import { accountOf, sendCode, signIn, signOut } from './service.ts';
 
 export function identityRoutes(app: App, ticketing: Ticketing) {
-  const db = ticketing.database.db;
+  signInRoutes(app, ticketing);
+  accountRoutes(app, ticketing);
+  deviceRoutes(app, ticketing);
+  developmentSmsRoute(app, ticketing);
+}
+
+const userBody = (row: UserRecord) => ({
+  id: row.id,
+  phone: row.phone,
+  firstName: row.first_name,
+  createdAt: iso(row.created_at) as string,
+});
+
+const deviceBody = (row: DeviceRecord) => ({
+  id: row.id,
+  label: row.label,
+  publicKey: row.public_key,
+  createdAt: iso(row.created_at) as string,
+  revokedAt: iso(row.revoked_at),
+});
+
+/** Sending a code, signing in with it, signing out. */
+function signInRoutes(app: App, ticketing: Ticketing) {
   const guessLimit = {
     rateLimit: { max: ticketing.config.authRateLimitPerMinute, timeWindow: '1 minute' },
   };
-  const userBody = (row: {
-    id: string;
-    phone: string;
-    first_name: string | null;
-    created_at: number;
-  }) => ({
-    id: row.id,
-    phone: row.phone,
-    firstName: row.first_name,
-    createdAt: iso(row.created_at) as string,
-  });
-  const deviceBody = (row: {
-    id: string;
-    label: string;
-    public_key: string;
-    created_at: number;
-    revoked_at: number | null;
-  }) => ({
-    id: row.id,
-    label: row.label,
-    publicKey: row.public_key,
-    createdAt: iso(row.created_at) as string,
-    revokedAt: iso(row.revoked_at),
-  });
 
   app.post(
     '/v1/auth/codes',
@@ -123,23 +89,11 @@ export function identityRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request, reply) => {
-      const { phone, code, firstName } = request.body;
-      await consumeCode(ticketing, phone, code);
-      const user = await userForPhone(ticketing, phone);
-      const now = ticketing.clock.now();
-      await db
-        .updateTable('users')
-        .set({
-          verified_at: user.verified_at ?? now,
-          ...(firstName !== undefined ? { first_name: firstName } : {}),
-        })
-        .where('id', '=', user.id)
-        .execute();
-      const session = await createSession(ticketing, user.id);
+      const session = await signIn(ticketing, request.body);
       return reply.code(201).send({
         token: session.token,
         expiresAt: iso(session.expiresAt) as string,
-        user: userBody({ ...user, first_name: firstName ?? user.first_name }),
+        user: userBody(session.user),
       });
     },
   );
@@ -155,18 +109,13 @@ export function identityRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request, reply) => {
-      const token = (request.headers.authorization ?? '').slice('Bearer '.length);
-      await db
-        .updateTable('sessions')
-        .set({ revoked_at: ticketing.clock.now() })
-        .where('token_hash', '=', sha256(token))
-        .execute();
-      // After the write: a lookup racing the sign-out cannot put the session back.
-      await forgetSession(ticketing, token);
+      await signOut(ticketing, (request.headers.authorization ?? '').slice('Bearer '.length));
       return reply.code(204).send(null);
     },
   );
+}
 
+function accountRoutes(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/me',
     {
@@ -186,23 +135,13 @@ export function identityRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request) => {
-      const me = userOf(request);
-      const user = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('id', '=', me.id)
-        .executeTakeFirstOrThrow();
-      const organizers = await db
-        .selectFrom('staff as s')
-        .innerJoin('organizers as o', 'o.id', 's.organizer_id')
-        .select(['o.id', 'o.name', 's.role'])
-        .where('s.user_id', '=', me.id)
-        .orderBy('o.name')
-        .execute();
+      const { user, organizers } = await accountOf(ticketing, userOf(request).id);
       return { user: userBody(user), organizers };
     },
   );
+}
 
+function deviceRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/me/devices',
     {
@@ -226,42 +165,15 @@ export function identityRoutes(app: App, ticketing: Ticketing) {
     async (request, reply) => {
       const me = userOf(request);
       const publicKey = fromBase64url(request.body.publicKey, 'publicKey');
-      await verifyDeviceProof(
+      const proof = fromBase64url(request.body.proof, 'proof');
+      const { device, created } = await registerDevice(
         ticketing,
         me.id,
         publicKey,
-        fromBase64url(request.body.proof, 'proof'),
+        proof,
+        request.body.label,
       );
-      const existing = await db
-        .selectFrom('devices')
-        .selectAll()
-        .where('public_key', '=', toBase64url(publicKey))
-        .executeTakeFirst();
-      if (existing) {
-        if (existing.user_id !== me.id || existing.revoked_at !== null) {
-          throw conflict(
-            'device_key_in_use',
-            'this key is registered elsewhere or was revoked; make a new one',
-          );
-        }
-        return reply.code(200).send(deviceBody(existing));
-      }
-      const row = {
-        id: newId('dev'),
-        user_id: me.id,
-        public_key: toBase64url(publicKey),
-        label: request.body.label ?? 'phone',
-        created_at: ticketing.clock.now(),
-        revoked_at: null,
-      };
-      try {
-        await db.insertInto('devices').values(row).execute();
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw conflict('device_key_in_use', 'this key is already registered');
-        throw error;
-      }
-      return reply.code(201).send(deviceBody(row));
+      return reply.code(created ? 201 : 200).send(deviceBody(device));
     },
   );
 
@@ -276,12 +188,7 @@ export function identityRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request) => {
-      const rows = await db
-        .selectFrom('devices')
-        .selectAll()
-        .where('user_id', '=', userOf(request).id)
-        .orderBy('created_at')
-        .execute();
+      const rows = await devicesOf(ticketing, userOf(request).id);
       return { devices: rows.map(deviceBody) };
     },
   );
@@ -297,52 +204,38 @@ export function identityRoutes(app: App, ticketing: Ticketing) {
         response: { 200: Device, ...errors },
       },
     },
-    async (request) => {
-      const me = userOf(request);
-      await db
-        .updateTable('devices')
-        .set({ revoked_at: ticketing.clock.now() })
-        .where('id', '=', request.params.id)
-        .where('user_id', '=', me.id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      const row = await db
-        .selectFrom('devices')
-        .selectAll()
-        .where('id', '=', request.params.id)
-        .where('user_id', '=', me.id)
-        .executeTakeFirst();
-      if (!row) throw notFound('device');
-      return deviceBody(row);
-    },
+    async (request) =>
+      deviceBody(await revokeDevice(ticketing, userOf(request).id, request.params.id)),
   );
+}
 
-  if (ticketing.config.devEndpoints && ticketing.sms instanceof DevelopmentSms) {
-    const sms = ticketing.sms;
-    app.get(
-      '/dev/sms',
-      {
-        config: { access: 'public' },
-        schema: {
-          tags: ['development'],
-          summary: 'Development only: the last messages sent to a phone',
-          querystring: Type.Object({ phone: Phone }),
-          response: {
-            200: Type.Object({
-              phone: Type.String(),
-              lastCode: Type.Union([Type.String(), Type.Null()]),
-              messages: Type.Array(Type.Object({ text: Type.String(), at: Type.String() })),
-            }),
-          },
+/** Development only: the SMS inbox where sign-in codes land. */
+function developmentSmsRoute(app: App, ticketing: Ticketing) {
+  if (!ticketing.config.devEndpoints || !(ticketing.sms instanceof DevelopmentSms)) return;
+  const sms = ticketing.sms;
+  app.get(
+    '/dev/sms',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['development'],
+        summary: 'Development only: the last messages sent to a phone',
+        querystring: Type.Object({ phone: Phone }),
+        response: {
+          200: Type.Object({
+            phone: Type.String(),
+            lastCode: Type.Union([Type.String(), Type.Null()]),
+            messages: Type.Array(Type.Object({ text: Type.String(), at: Type.String() })),
+          }),
         },
       },
-      async (request) => ({
-        phone: request.query.phone,
-        lastCode: sms.lastCode(request.query.phone) ?? null,
-        messages: sms
-          .messages(request.query.phone)
-          .map((m) => ({ text: m.text, at: iso(m.at) as string })),
-      }),
-    );
-  }
+    },
+    async (request) => ({
+      phone: request.query.phone,
+      lastCode: sms.lastCode(request.query.phone) ?? null,
+      messages: sms
+        .messages(request.query.phone)
+        .map((m) => ({ text: m.text, at: iso(m.at) as string })),
+    }),
+  );
 }

@@ -6,7 +6,6 @@
  */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Statement } from '@tessera/db';
 import { ApiError, forbidden } from '@tessera/service-kit/errors';
 import {
   consumePhoneCode,
@@ -15,42 +14,29 @@ import {
 } from '@tessera/service-kit/phone-codes';
 import type { Ticketing } from '../context.ts';
 import { newId, newSecret } from '../ids.ts';
+import type { Principal, TerminalPrincipal, UserPrincipal } from './principal.ts';
+import {
+  activeTerminalByTokenHash,
+  insertSession,
+  insertUserUnlessPhoneTaken,
+  type LiveSession,
+  liveSessionByTokenHash,
+  type RoleAtOrganizer,
+  revokeSessionByTokenHash,
+  rolesOfUser,
+  type UserRecord,
+  updateSignedInUser,
+  userByPhone,
+  userWithId,
+  userWithPhone,
+} from './repository.ts';
 
-export interface UserPrincipal {
-  readonly type: 'user';
-  readonly id: string;
-  readonly phone: string;
-}
-
-/** An enrolled gate terminal (unit 408/416): admits to its organizer's listed performances. */
-export interface TerminalPrincipal {
-  readonly type: 'terminal';
-  readonly id: string;
-  readonly organizerId: string;
-  readonly venueId: string;
-  readonly gate: string;
-  readonly name: string;
-  readonly performanceIds: readonly string[];
-}
-
-export type Principal = UserPrincipal | TerminalPrincipal | { readonly type: 'operator' };
+export type { Principal, TerminalPrincipal, UserPrincipal };
 
 /** Terminal credentials carry this prefix, so a lookup goes to the right table. */
 export const terminalTokenPrefix = 'tt_';
 
-const terminalLookup = new Statement<{
-  id: string;
-  organizer_id: string;
-  venue_id: string;
-  gate: string;
-  name: string;
-  performance_ids: string;
-}>(
-  `select id, organizer_id, venue_id, gate, name, performance_ids from terminals
-   where token_hash = ? and revoked_at is null`,
-);
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function codeStore(ticketing: Ticketing): PhoneCodeStore {
   return {
@@ -68,44 +54,78 @@ export const consumeCode = (ticketing: Ticketing, phone: string, code: string) =
   consumePhoneCode(codeStore(ticketing), ticketing.clock.now(), phone, code);
 
 /** The user with this phone, created on first sight (staff may be added before they sign in). */
-export async function userForPhone(ticketing: Ticketing, phone: string) {
+export async function userForPhone(ticketing: Ticketing, phone: string): Promise<UserRecord> {
   const db = ticketing.database.db;
-  const existing = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('phone', '=', phone)
-    .executeTakeFirst();
+  const existing = await userByPhone(db, phone);
   if (existing) return existing;
-  const row = {
+  await insertUserUnlessPhoneTaken(db, {
     id: newId('usr'),
     phone,
     first_name: null,
     created_at: ticketing.clock.now(),
     verified_at: null,
-  };
-  await db
-    .insertInto('users')
-    .values(row)
-    .onConflict((conflict) => conflict.column('phone').doNothing())
-    .execute();
-  return db.selectFrom('users').selectAll().where('phone', '=', phone).executeTakeFirstOrThrow();
+  });
+  return userWithPhone(db, phone);
 }
 
-export async function createSession(ticketing: Ticketing, userId: string) {
+async function createSession(ticketing: Ticketing, userId: string) {
   const token = newSecret('ts');
   const now = ticketing.clock.now();
   const expiresAt = now + ticketing.config.sessionTtlS * 1000;
-  await ticketing.database.db
-    .insertInto('sessions')
-    .values({
-      token_hash: sha256(token),
-      user_id: userId,
-      created_at: now,
-      expires_at: expiresAt,
-      revoked_at: null,
-    })
-    .execute();
+  await insertSession(ticketing.database.db, {
+    token_hash: sha256(token),
+    user_id: userId,
+    created_at: now,
+    expires_at: expiresAt,
+    revoked_at: null,
+  });
   return { token, expiresAt };
+}
+
+export interface SignedIn {
+  readonly token: string;
+  readonly expiresAt: number;
+  /** The user as it is now (its first name replaced when one was given). */
+  readonly user: UserRecord;
+}
+
+/**
+ * Signs in (or up) with a phone and the code sent to it: the first sign-in with a number
+ * creates the user; the first proof of the number is kept as its verification time.
+ */
+export async function signIn(
+  ticketing: Ticketing,
+  input: { phone: string; code: string; firstName?: string | undefined },
+): Promise<SignedIn> {
+  const { phone, code, firstName } = input;
+  await consumeCode(ticketing, phone, code);
+  const user = await userForPhone(ticketing, phone);
+  const now = ticketing.clock.now();
+  await updateSignedInUser(ticketing.database.db, user.id, user.verified_at ?? now, firstName);
+  const session = await createSession(ticketing, user.id);
+  return {
+    token: session.token,
+    expiresAt: session.expiresAt,
+    user: { ...user, first_name: firstName ?? user.first_name },
+  };
+}
+
+/** Ends the session of `token`: no instance accepts it once this resolves. */
+export async function signOut(ticketing: Ticketing, token: string): Promise<void> {
+  await revokeSessionByTokenHash(ticketing.database.db, sha256(token), ticketing.clock.now());
+  // After the write: a lookup racing the sign-out cannot put the session back.
+  await forgetSession(ticketing, token);
+}
+
+/** The signed-in user and the organizers it works for. */
+export async function accountOf(
+  ticketing: Ticketing,
+  userId: string,
+): Promise<{ user: UserRecord; organizers: RoleAtOrganizer[] }> {
+  const db = ticketing.database.db;
+  const user = await userWithId(db, userId);
+  const organizers = await rolesOfUser(db, userId);
+  return { user, organizers };
 }
 
 /**
@@ -125,29 +145,14 @@ const terminalCacheMs = 1_000;
 /** Principals cached at most, per kind: beyond this the least recently seen are looked up again. */
 const principalsCachedMax = 10_000;
 
-const sessionLookup = new Statement<{ id: string; phone: string; expires_at: number }>(
-  `select u.id, u.phone, s.expires_at from sessions s join users u on u.id = s.user_id
-   where s.token_hash = ? and s.revoked_at is null and s.expires_at > ?`,
-);
-
-interface CachedSession {
-  readonly principal: UserPrincipal;
-  readonly expiresAt: number;
-}
-
 /** Sessions by token hash. */
 function sessionCache(ticketing: Ticketing) {
-  return ticketing.caches.cache<CachedSession>(
+  return ticketing.caches.cache<LiveSession>(
     'sessions',
     { ttlMs: sessionCacheMs, max: principalsCachedMax },
-    async (hash) => {
+    (hash) => {
       const { database, clock } = ticketing;
-      const row = await sessionLookup.first(database.db, database.dialect, [hash, clock.now()]);
-      if (!row) return undefined;
-      return {
-        principal: { type: 'user', id: row.id, phone: row.phone },
-        expiresAt: Number(row.expires_at),
-      };
+      return liveSessionByTokenHash(database.db, database.dialect, hash, clock.now());
     },
   );
 }
@@ -157,25 +162,15 @@ function terminalCache(ticketing: Ticketing) {
   return ticketing.caches.cache<TerminalPrincipal>(
     'terminals',
     { ttlMs: terminalCacheMs, max: principalsCachedMax },
-    async (hash) => {
+    (hash) => {
       const { database } = ticketing;
-      const terminal = await terminalLookup.first(database.db, database.dialect, [hash]);
-      if (!terminal) return undefined;
-      return {
-        type: 'terminal',
-        id: terminal.id,
-        organizerId: terminal.organizer_id,
-        venueId: terminal.venue_id,
-        gate: terminal.gate,
-        name: terminal.name,
-        performanceIds: JSON.parse(terminal.performance_ids) as string[],
-      };
+      return activeTerminalByTokenHash(database.db, database.dialect, hash);
     },
   );
 }
 
 /** The session of `token` ended: no instance accepts it from when this resolves. */
-export function forgetSession(ticketing: Ticketing, token: string): Promise<void> {
+function forgetSession(ticketing: Ticketing, token: string): Promise<void> {
   return sessionCache(ticketing).invalidate(sha256(token));
 }
 

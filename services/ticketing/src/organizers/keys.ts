@@ -7,9 +7,19 @@
 
 import { randomBytes } from 'node:crypto';
 import { type Ed25519Signer, fromBase64url, toBase64url, toHex } from '@tessera/protocol';
+import { conflict, notFound } from '@tessera/service-kit/errors';
 import { openSecret, sealSecret } from '@tessera/service-kit/secret-box';
-import type { Ticketing, Trx } from '../context.ts';
+import { inTransaction, type Ticketing, type Trx } from '../context.ts';
 import { newId } from '../ids.ts';
+import {
+  activeKeyIds,
+  insertSigningKey,
+  markKeyRetired,
+  newestActiveKey,
+  type SigningKeyRecord,
+  sealedPhoneTagSecretOf,
+  signingKeyById,
+} from './repository.ts';
 
 export interface OrganizerSigner {
   readonly keyRowId: string;
@@ -52,8 +62,41 @@ export async function addSigningKey(
     created_at: now,
     retired_at: null,
   };
-  await trx.insertInto('organizer_keys').values(row).execute();
+  await insertSigningKey(trx, row);
   return { id: row.id, keyId, publicKey: row.public_key };
+}
+
+/**
+ * Rotation: a new active key for the organizer, committed; new tickets are signed with it. The
+ * caller forgets the cached signers and keyrings before answering.
+ */
+export async function rotateSigningKey(ticketing: Ticketing, organizerId: string) {
+  const now = ticketing.clock.now();
+  const key = await inTransaction(ticketing, ({ trx }) =>
+    addSigningKey(ticketing, trx, organizerId, now),
+  );
+  return { ...key, createdAt: now };
+}
+
+/**
+ * Retires one of the organizer's active keys, committed: tickets it signed stop verifying. The
+ * last active key cannot be retired (409 last_key). The caller forgets the cached signers and
+ * keyrings before answering.
+ */
+export async function retireSigningKey(ticketing: Ticketing, organizerId: string, keyId: string) {
+  const now = ticketing.clock.now();
+  await inTransaction(ticketing, async ({ trx }) => {
+    const active = await activeKeyIds(trx, organizerId);
+    if (!active.includes(keyId)) throw notFound('active signing key');
+    if (active.length === 1)
+      throw conflict('last_key', 'add a new key before retiring the last one');
+    await markKeyRetired(trx, keyId, now);
+  });
+}
+
+/** A signing key as it is recorded now (its seed stays sealed). */
+export function signingKeyOnRecord(ticketing: Ticketing, keyId: string): Promise<SigningKeyRecord> {
+  return signingKeyById(ticketing.database.db, keyId);
 }
 
 /**
@@ -85,19 +128,8 @@ export async function signerFor(
 
 async function loadSigner(ticketing: Ticketing, organizerId: string): Promise<OrganizerSigner> {
   const db = ticketing.database.db;
-  const key = await db
-    .selectFrom('organizer_keys')
-    .select(['id', 'key_id', 'seed'])
-    .where('organizer_id', '=', organizerId)
-    .where('status', '=', 'active')
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirstOrThrow();
-  const organizer = await db
-    .selectFrom('organizers')
-    .select('phone_tag_secret')
-    .where('id', '=', organizerId)
-    .executeTakeFirstOrThrow();
+  const key = await newestActiveKey(db, organizerId);
+  const phoneTagSecret = await sealedPhoneTagSecretOf(db, organizerId);
   const { secretKey } = ticketing.config;
   const seed = fromBase64url(
     openSecret(secretKey, key.seed, sealContext(organizerId, 'signing-seed')),
@@ -107,11 +139,7 @@ async function loadSigner(ticketing: Ticketing, organizerId: string): Promise<Or
     keyIdHex: key.key_id,
     signer: await ticketing.protocol.signerFromSeed(seed),
     phoneTagSecret: fromBase64url(
-      openSecret(
-        secretKey,
-        organizer.phone_tag_secret,
-        sealContext(organizerId, 'phone-tag-secret'),
-      ),
+      openSecret(secretKey, phoneTagSecret, sealContext(organizerId, 'phone-tag-secret')),
     ),
   };
 }

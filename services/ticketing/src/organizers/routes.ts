@@ -2,104 +2,60 @@
  * Organizers (several per server), their staff and roles, their signing keys (unit 110) and the
  * link to their exchange wallet (S100, unit 114).
  */
-import { badRequest, conflict, forbidden, notFound } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
 import { forgetKeyring } from '../admission/service.ts';
-import type { Ticketing, Trx } from '../context.ts';
-import { inTransaction } from '../context.ts';
-import type { StaffRole } from '../db/schema.ts';
+import type { Ticketing } from '../context.ts';
 import type { App } from '../http.ts';
-import { requireUser, userForPhone } from '../identity/service.ts';
-import { newId } from '../ids.ts';
 import { errors, Id, iso, Phone } from '../schemas.ts';
-import { addSigningKey, forgetSigner, newPhoneTagSecret } from './keys.ts';
+import { forgetSigner, retireSigningKey, rotateSigningKey, signingKeyOnRecord } from './keys.ts';
+import type { SigningKeyRecord } from './repository.ts';
+import { Organizer, OrganizerParams, Role, SigningKey, StaffMember } from './schemas.ts';
+import {
+  createOrganizer,
+  type OrganizerOnRecord,
+  organizerOnRecord,
+  removeStaff,
+  setStaffRole,
+  staffOfOrganizer,
+} from './service.ts';
 import { requireStaff } from './staff.ts';
 import { linkWallet } from './wallet.ts';
 
-const Role = Type.Union([
-  Type.Literal('owner'),
-  Type.Literal('manager'),
-  Type.Literal('box_office'),
-  Type.Literal('gate'),
-]);
-
-const SigningKey = Type.Object({
-  id: Type.String(),
-  keyId: Type.String({ description: 'Hex of the 4-byte key id credentials carry' }),
-  publicKey: Type.String({ description: 'Raw Ed25519 public key, base64url' }),
-  status: Type.Union([Type.Literal('active'), Type.Literal('retired')]),
-  createdAt: Type.String(),
-  retiredAt: Type.Union([Type.String(), Type.Null()]),
-});
-
-const Organizer = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  createdAt: Type.String(),
-  wallet: Type.Union([
-    Type.Object({
-      merchantId: Type.String(),
-      merchantName: Type.String(),
-      linkedAt: Type.String(),
-    }),
-    Type.Null(),
-  ]),
-  keys: Type.Array(SigningKey),
-});
-
-const StaffMember = Type.Object({
-  userId: Type.String(),
-  phone: Type.String(),
-  firstName: Type.Union([Type.String(), Type.Null()]),
-  role: Role,
-  createdAt: Type.String(),
-});
-
-const OrganizerParams = Type.Object({ organizerId: Id('org') });
-
 export function organizerRoutes(app: App, ticketing: Ticketing) {
-  const db = ticketing.database.db;
+  organizerRecordRoutes(app, ticketing);
+  staffRoutes(app, ticketing);
+  walletRoute(app, ticketing);
+  keyRoutes(app, ticketing);
+}
 
-  async function organizerBody(organizerId: string) {
-    const row = await db
-      .selectFrom('organizers')
-      .selectAll()
-      .where('id', '=', organizerId)
-      .executeTakeFirst();
-    if (!row) throw notFound('organizer');
-    const wallet = await db
-      .selectFrom('wallet_links')
-      .select(['merchant_id', 'merchant_name', 'linked_at'])
-      .where('organizer_id', '=', organizerId)
-      .executeTakeFirst();
-    const keys = await db
-      .selectFrom('organizer_keys')
-      .select(['id', 'key_id', 'public_key', 'status', 'created_at', 'retired_at'])
-      .where('organizer_id', '=', organizerId)
-      .orderBy('created_at')
-      .execute();
-    return {
-      id: row.id,
-      name: row.name,
-      createdAt: iso(row.created_at) as string,
-      wallet: wallet
-        ? {
-            merchantId: wallet.merchant_id,
-            merchantName: wallet.merchant_name,
-            linkedAt: iso(wallet.linked_at) as string,
-          }
-        : null,
-      keys: keys.map((key) => ({
-        id: key.id,
-        keyId: key.key_id,
-        publicKey: key.public_key,
-        status: key.status,
-        createdAt: iso(key.created_at) as string,
-        retiredAt: iso(key.retired_at),
-      })),
-    };
-  }
+function organizerBody({ organizer, wallet, keys }: OrganizerOnRecord) {
+  return {
+    id: organizer.id,
+    name: organizer.name,
+    createdAt: iso(organizer.created_at) as string,
+    wallet: wallet
+      ? {
+          merchantId: wallet.merchant_id,
+          merchantName: wallet.merchant_name,
+          linkedAt: iso(wallet.linked_at) as string,
+        }
+      : null,
+    keys: keys.map(signingKeyBody),
+  };
+}
 
+function signingKeyBody(key: Omit<SigningKeyRecord, 'organizer_id' | 'seed'>) {
+  return {
+    id: key.id,
+    keyId: key.key_id,
+    publicKey: key.public_key,
+    status: key.status,
+    createdAt: iso(key.created_at) as string,
+    retiredAt: iso(key.retired_at),
+  };
+}
+
+function organizerRecordRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/organizers',
     {
@@ -118,43 +74,8 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request, reply) => {
-      const principal = request.caller;
-      let ownerId: string;
-      if (principal?.type === 'operator') {
-        if (!request.body.ownerPhone)
-          throw badRequest('owner_required', 'the operator must name ownerPhone');
-        ownerId = (await userForPhone(ticketing, request.body.ownerPhone)).id;
-      } else {
-        const user = requireUser(principal);
-        if (!ticketing.config.openOrganizerSignup) {
-          throw forbidden('organizers are created by the platform operator on this server');
-        }
-        if (request.body.ownerPhone && request.body.ownerPhone !== user.phone) {
-          throw badRequest(
-            'owner_is_caller',
-            'ownerPhone is for the operator; you become the owner',
-          );
-        }
-        ownerId = user.id;
-      }
-      const id = newId('org');
-      await inTransaction(ticketing, async ({ trx, now }) => {
-        await trx
-          .insertInto('organizers')
-          .values({
-            id,
-            name: request.body.name,
-            phone_tag_secret: newPhoneTagSecret(ticketing, id),
-            created_at: now,
-          })
-          .execute();
-        await trx
-          .insertInto('staff')
-          .values({ organizer_id: id, user_id: ownerId, role: 'owner', created_at: now })
-          .execute();
-        await addSigningKey(ticketing, trx, id, now);
-      });
-      return reply.code(201).send(await organizerBody(id));
+      const created = await createOrganizer(ticketing, request.caller, request.body);
+      return reply.code(201).send(organizerBody(created));
     },
   );
 
@@ -171,10 +92,12 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
     },
     async (request) => {
       await requireStaff(ticketing, request.caller, request.params.organizerId, 'view_organizer');
-      return organizerBody(request.params.organizerId);
+      return organizerBody(await organizerOnRecord(ticketing, request.params.organizerId));
     },
   );
+}
 
+function staffRoutes(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/organizers/:organizerId/staff',
     {
@@ -188,13 +111,7 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
     },
     async (request) => {
       await requireStaff(ticketing, request.caller, request.params.organizerId, 'manage_staff');
-      const rows = await db
-        .selectFrom('staff as s')
-        .innerJoin('users as u', 'u.id', 's.user_id')
-        .select(['u.id', 'u.phone', 'u.first_name', 's.role', 's.created_at'])
-        .where('s.organizer_id', '=', request.params.organizerId)
-        .orderBy('s.created_at')
-        .execute();
+      const rows = await staffOfOrganizer(ticketing, request.params.organizerId);
       return {
         staff: rows.map((row) => ({
           userId: row.id,
@@ -222,30 +139,8 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId, phone } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'manage_staff');
-      const user = await userForPhone(ticketing, phone);
-      const role: StaffRole = request.body.role;
-      const now = ticketing.clock.now();
-      await inTransaction(ticketing, async ({ trx }) => {
-        const current = await trx
-          .selectFrom('staff')
-          .select('role')
-          .where('organizer_id', '=', organizerId)
-          .where('user_id', '=', user.id)
-          .executeTakeFirst();
-        if (current?.role === 'owner' && role !== 'owner') await keepAnOwner(trx, organizerId);
-        await trx
-          .insertInto('staff')
-          .values({ organizer_id: organizerId, user_id: user.id, role, created_at: now })
-          .onConflict((c) => c.columns(['organizer_id', 'user_id']).doUpdateSet({ role }))
-          .execute();
-      });
-      return {
-        userId: user.id,
-        phone,
-        firstName: user.first_name,
-        role,
-        createdAt: iso(now) as string,
-      };
+      const member = await setStaffRole(ticketing, organizerId, phone, request.body.role);
+      return { ...member, createdAt: iso(member.createdAt) as string };
     },
   );
 
@@ -263,26 +158,13 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
     async (request, reply) => {
       const { organizerId, phone } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'manage_staff');
-      await inTransaction(ticketing, async ({ trx }) => {
-        const member = await trx
-          .selectFrom('staff as s')
-          .innerJoin('users as u', 'u.id', 's.user_id')
-          .select(['s.user_id', 's.role'])
-          .where('s.organizer_id', '=', organizerId)
-          .where('u.phone', '=', phone)
-          .executeTakeFirst();
-        if (!member) throw notFound('staff member');
-        if (member.role === 'owner') await keepAnOwner(trx, organizerId);
-        await trx
-          .deleteFrom('staff')
-          .where('organizer_id', '=', organizerId)
-          .where('user_id', '=', member.user_id)
-          .execute();
-      });
+      await removeStaff(ticketing, organizerId, phone);
       return reply.code(204).send(null);
     },
   );
+}
 
+function walletRoute(app: App, ticketing: Ticketing) {
   app.put(
     '/v1/organizers/:organizerId/wallet',
     {
@@ -315,7 +197,17 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
       return { ...linked, linkedAt: iso(linked.linkedAt) as string };
     },
   );
+}
 
+/**
+ * After the commit, and before the answer: every instance signs and checks with the keys as they
+ * are now.
+ */
+function forgetKeys(ticketing: Ticketing, organizerId: string) {
+  return Promise.all([forgetSigner(ticketing, organizerId), forgetKeyring(ticketing, organizerId)]);
+}
+
+function keyRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/organizers/:organizerId/keys',
     {
@@ -331,22 +223,14 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
     async (request, reply) => {
       const { organizerId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'manage_staff');
-      const now = ticketing.clock.now();
-      const key = await inTransaction(ticketing, ({ trx }) =>
-        addSigningKey(ticketing, trx, organizerId, now),
-      );
-      // After the commit, and before the answer: every instance signs and checks with the
-      // keys as they are now.
-      await Promise.all([
-        forgetSigner(ticketing, organizerId),
-        forgetKeyring(ticketing, organizerId),
-      ]);
+      const key = await rotateSigningKey(ticketing, organizerId);
+      await forgetKeys(ticketing, organizerId);
       return reply.code(201).send({
         id: key.id,
         keyId: key.keyId,
         publicKey: key.publicKey,
         status: 'active',
-        createdAt: iso(now) as string,
+        createdAt: iso(key.createdAt) as string,
         retiredAt: null,
       });
     },
@@ -367,54 +251,9 @@ export function organizerRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId, keyId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'manage_staff');
-      const now = ticketing.clock.now();
-      await inTransaction(ticketing, async ({ trx }) => {
-        const active = await trx
-          .selectFrom('organizer_keys')
-          .select('id')
-          .where('organizer_id', '=', organizerId)
-          .where('status', '=', 'active')
-          .execute();
-        if (!active.some((key) => key.id === keyId)) throw notFound('active signing key');
-        if (active.length === 1)
-          throw conflict('last_key', 'add a new key before retiring the last one');
-        await trx
-          .updateTable('organizer_keys')
-          .set({ status: 'retired', retired_at: now })
-          .where('id', '=', keyId)
-          .execute();
-      });
-      // After the commit, and before the answer: every instance signs and checks with the
-      // keys as they are now.
-      await Promise.all([
-        forgetSigner(ticketing, organizerId),
-        forgetKeyring(ticketing, organizerId),
-      ]);
-      const key = await db
-        .selectFrom('organizer_keys')
-        .selectAll()
-        .where('id', '=', keyId)
-        .executeTakeFirstOrThrow();
-      return {
-        id: key.id,
-        keyId: key.key_id,
-        publicKey: key.public_key,
-        status: key.status,
-        createdAt: iso(key.created_at) as string,
-        retiredAt: iso(key.retired_at),
-      };
+      await retireSigningKey(ticketing, organizerId, keyId);
+      await forgetKeys(ticketing, organizerId);
+      return signingKeyBody(await signingKeyOnRecord(ticketing, keyId));
     },
   );
-}
-
-/** An organizer always keeps at least one owner, or nobody could manage it again. */
-async function keepAnOwner(trx: Trx, organizerId: string) {
-  const owners = await trx
-    .selectFrom('staff')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('organizer_id', '=', organizerId)
-    .where('role', '=', 'owner')
-    .executeTakeFirstOrThrow();
-  if (Number(owners.count) <= 1)
-    throw conflict('last_owner', 'an organizer must keep at least one owner');
 }

@@ -1,10 +1,13 @@
+/**
+ * Access for organizer staff: what each role may do (`permissions`), and the checks routes of
+ * every folder make before acting for an organizer. An organizer the caller has no role at
+ * answers 404, so staff of one organizer cannot learn which ids exist at another.
+ */
 import { ApiError, forbidden, notFound } from '@tessera/service-kit/errors';
 import type { Ticketing } from '../context.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { authenticate, type Principal, requireUser } from '../identity/service.ts';
-
-// ---------------------------------------------------------------------------------------------
-// Access
+import { organizerExists, staffRoleOf } from './repository.ts';
 
 /** The caller of a public route, when it sent a token (staff see drafts there). */
 export async function optionalCaller(
@@ -22,13 +25,7 @@ export async function isStaffOf(
 ): Promise<boolean> {
   if (!principal) return false;
   if (principal.type === 'operator') return true;
-  const row = await ticketing.database.db
-    .selectFrom('staff')
-    .select('role')
-    .where('organizer_id', '=', organizerId)
-    .where('user_id', '=', principal.id)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await staffRoleOf(ticketing.database.db, organizerId, principal.id)) !== undefined;
 }
 
 /** Reading the catalogue is open to every staff role (gate staff need venues and events too). */
@@ -42,13 +39,8 @@ export async function requireAnyStaff(
   await requireOrganizer(ticketing, organizerId);
 }
 
-export async function requireOrganizer(ticketing: Ticketing, organizerId: string) {
-  const row = await ticketing.database.db
-    .selectFrom('organizers')
-    .select('id')
-    .where('id', '=', organizerId)
-    .executeTakeFirst();
-  if (!row) throw notFound('organizer');
+async function requireOrganizer(ticketing: Ticketing, organizerId: string) {
+  if (!(await organizerExists(ticketing.database.db, organizerId))) throw notFound('organizer');
 }
 
 /**
@@ -96,15 +88,10 @@ export async function requireStaff(
 ): Promise<StaffRole | 'operator'> {
   if (principal?.type === 'operator') return 'operator';
   const user = requireUser(principal);
-  const row = await ticketing.database.db
-    .selectFrom('staff')
-    .select('role')
-    .where('organizer_id', '=', organizerId)
-    .where('user_id', '=', user.id)
-    .executeTakeFirst();
-  if (!row) throw notFound('organizer');
-  if (!(permissions[permission] as readonly StaffRole[]).includes(row.role)) {
-    throw forbidden(`the ${row.role} role may not ${permission.replace('_', ' ')}`);
+  const role = await staffRoleOf(ticketing.database.db, organizerId, user.id);
+  if (!role) throw notFound('organizer');
+  if (!(permissions[permission] as readonly StaffRole[]).includes(role)) {
+    throw forbidden(`the ${role} role may not ${permission.replace('_', ' ')}`);
   }
-  return row.role;
+  return role;
 }

@@ -8,6 +8,7 @@ import { badRequest, conflict } from '@tessera/service-kit/errors';
 import { openSecret, sealSecret } from '@tessera/service-kit/secret-box';
 import type { Ticketing } from '../context.ts';
 import { ExchangeError } from '../exchange-client.ts';
+import { upsertWalletLink, walletLinkOf } from './repository.ts';
 
 export interface LinkedWallet {
   readonly merchantId: string;
@@ -29,11 +30,7 @@ function walletCache(ticketing: Ticketing) {
     'wallets',
     { ttlMs: walletTtlMs, max: 10_000 },
     async (organizerId) => {
-      const row = await ticketing.database.db
-        .selectFrom('wallet_links')
-        .selectAll()
-        .where('organizer_id', '=', organizerId)
-        .executeTakeFirst();
+      const row = await walletLinkOf(ticketing.database.db, organizerId);
       if (!row) return undefined;
       const key = ticketing.config.secretKey;
       return {
@@ -78,19 +75,7 @@ export async function linkWallet(ticketing: Ticketing, organizerId: string, apiK
     webhook_secret: sealSecret(key, secret, `exchange-webhook-secret:${organizerId}`),
     linked_at: ticketing.clock.now(),
   };
-  await ticketing.database.db
-    .insertInto('wallet_links')
-    .values(row)
-    .onConflict((c) =>
-      c.column('organizer_id').doUpdateSet({
-        merchant_id: row.merchant_id,
-        merchant_name: row.merchant_name,
-        api_key: row.api_key,
-        webhook_secret: row.webhook_secret,
-        linked_at: row.linked_at,
-      }),
-    )
-    .execute();
+  await upsertWalletLink(ticketing.database.db, row);
   await walletCache(ticketing).invalidate(organizerId);
   return { merchantId: merchant.id, merchantName: merchant.displayName, linkedAt: row.linked_at };
 }

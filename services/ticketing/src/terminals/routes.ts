@@ -2,33 +2,55 @@
  * Gate terminals as the organizer's staff manage them (units 112 and 416): one-time enrolment
  * codes, enrolment itself, and the list of terminals with rename and revoke.
  */
-import { notFound } from '@tessera/service-kit/errors';
 import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
-import { forgetTerminal } from '../identity/service.ts';
 import { requireStaff } from '../organizers/staff.ts';
 import { errors, Id } from '../schemas.ts';
+import type { TerminalRecord } from './repository.ts';
 import { GateName, Terminal, TerminalName } from './schemas.ts';
-import { createEnrolment, enrolTerminal, terminalView } from './service.ts';
+import {
+  createEnrolment,
+  enrolTerminal,
+  renameTerminal,
+  revokeTerminal,
+  terminalsOf,
+} from './service.ts';
 
 export function terminalRoutes(app: App, ticketing: Ticketing) {
-  const db = ticketing.database.db;
+  enrolmentRoutes(app, ticketing);
+  registerRoutes(app, ticketing);
+}
 
-  async function terminalOfOrganizer(organizerId: string, terminalId: string) {
-    const row = await db
-      .selectFrom('terminals')
-      .selectAll()
-      .where('id', '=', terminalId)
-      .where('organizer_id', '=', organizerId)
-      .executeTakeFirst();
-    if (!row) throw notFound('terminal');
-    return row;
-  }
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-  const TerminalParams = Type.Object({ organizerId: Id('org'), terminalId: Id('trm') });
+function terminalView(terminal: TerminalRecord) {
+  return {
+    id: terminal.id,
+    organizerId: terminal.organizerId,
+    venueId: terminal.venueId,
+    gate: terminal.gate,
+    name: terminal.name,
+    performanceIds: [...terminal.performanceIds],
+    enrolledAt: iso(terminal.enrolledAt) as string,
+    revokedAt: iso(terminal.revokedAt),
+    lastSeenAt: iso(terminal.lastSeenAt),
+    pendingUploads: terminal.pendingUploads,
+  };
+}
 
+/** The code as a QR the terminal's camera reads (SVG). */
+function enrolmentQrSvg(code: string) {
+  return QRCode.toString(`tessera-enrol:${code}`, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 2,
+  });
+}
+
+/** Making a one-time code, and a terminal trading it for its credential. */
+function enrolmentRoutes(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/organizers/:organizerId/enrolments',
     {
@@ -64,15 +86,10 @@ export function terminalRoutes(app: App, ticketing: Ticketing) {
       const { organizerId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
       const made = await createEnrolment(ticketing, organizerId, userOf(request).id, request.body);
-      const qrSvg = await QRCode.toString(`tessera-enrol:${made.code}`, {
-        type: 'svg',
-        errorCorrectionLevel: 'M',
-        margin: 2,
-      });
       return reply.code(201).send({
         id: made.id,
         code: made.code,
-        qrSvg,
+        qrSvg: await enrolmentQrSvg(made.code),
         gate: made.gate,
         performanceIds: made.performanceIds,
         expiresAt: new Date(made.expiresAt).toISOString(),
@@ -113,6 +130,11 @@ export function terminalRoutes(app: App, ticketing: Ticketing) {
       return reply.code(201).send({ token, terminal: terminalView(terminal) });
     },
   );
+}
+
+/** The organizer's terminals: the list, rename and revoke. */
+function registerRoutes(app: App, ticketing: Ticketing) {
+  const TerminalParams = Type.Object({ organizerId: Id('org'), terminalId: Id('trm') });
 
   app.get(
     '/v1/organizers/:organizerId/terminals',
@@ -128,13 +150,7 @@ export function terminalRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
-      const rows = await db
-        .selectFrom('terminals')
-        .selectAll()
-        .where('organizer_id', '=', organizerId)
-        .orderBy('enrolled_at')
-        .execute();
-      return { terminals: rows.map(terminalView) };
+      return { terminals: (await terminalsOf(ticketing, organizerId)).map(terminalView) };
     },
   );
 
@@ -153,14 +169,9 @@ export function terminalRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId, terminalId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
-      const terminal = await terminalOfOrganizer(organizerId, terminalId);
-      await db
-        .updateTable('terminals')
-        .set({ name: request.body.name })
-        .where('id', '=', terminalId)
-        .execute();
-      await forgetTerminal(ticketing, terminal.token_hash);
-      return terminalView(await terminalOfOrganizer(organizerId, terminalId));
+      return terminalView(
+        await renameTerminal(ticketing, organizerId, terminalId, request.body.name),
+      );
     },
   );
 
@@ -178,17 +189,8 @@ export function terminalRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId, terminalId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
-      const terminal = await terminalOfOrganizer(organizerId, terminalId);
-      await db
-        .updateTable('terminals')
-        .set({ revoked_at: ticketing.clock.now() })
-        .where('id', '=', terminalId)
-        .where('revoked_at', 'is', null)
-        .execute();
       // Refused by every instance from this answer on; open feeds end at once.
-      await forgetTerminal(ticketing, terminal.token_hash);
-      ticketing.gates.revoked(terminalId);
-      return terminalView(await terminalOfOrganizer(organizerId, terminalId));
+      return terminalView(await revokeTerminal(ticketing, organizerId, terminalId));
     },
   );
 }

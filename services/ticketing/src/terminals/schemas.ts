@@ -1,3 +1,4 @@
+/** The shapes of the terminals' API: a terminal as staff see it, gate and terminal names. */
 import { Type } from 'typebox';
 
 export const Terminal = Type.Object({

@@ -16,41 +16,9 @@ import type { Ticketing, Trx } from '../context.ts';
 import type { TicketsTable } from '../db/schema.ts';
 import { newId, newTicketNumber } from '../ids.ts';
 import { type OrganizerSigner, sealPin, signerFor } from '../organizers/keys.ts';
+import { insertTickets, type TicketTermsSource, termsSource } from './repository.ts';
 
-/** Everything a credential needs about a ticket's performance and category. */
-export interface TicketTermsSource {
-  performance_code: string;
-  doors_at: number;
-  ends_at: number;
-  kind: CredentialFields['kind'];
-  entries_allowed: number;
-  reentry_allowed: number;
-  valid_from: number | null;
-  valid_until: number | null;
-  stored_value: string;
-  reserved_hex: string;
-}
-
-export async function termsSource(trx: Trx, performanceId: string, categoryId: string) {
-  return trx
-    .selectFrom('performances as p')
-    .innerJoin('categories as c', 'c.event_id', 'p.event_id')
-    .select([
-      'p.code as performance_code',
-      'p.doors_at',
-      'p.ends_at',
-      'c.kind',
-      'c.entries_allowed',
-      'c.reentry_allowed',
-      'c.valid_from',
-      'c.valid_until',
-      'c.stored_value',
-      'c.reserved_hex',
-    ])
-    .where('p.id', '=', performanceId)
-    .where('c.id', '=', categoryId)
-    .executeTakeFirstOrThrow();
-}
+export { type TicketTermsSource, termsSource };
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -184,7 +152,7 @@ export async function mintTickets(
       updated_at: now,
     });
   }
-  await trx.insertInto('tickets').values(rows).execute();
+  await insertTickets(trx, rows);
   return rows;
 }
 

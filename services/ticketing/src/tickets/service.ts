@@ -9,68 +9,60 @@ import { formatAmount } from '@tessera/service-kit/amounts';
 import { conflict, notFound } from '@tessera/service-kit/errors';
 import type { Ticketing } from '../context.ts';
 import { inTransaction } from '../context.ts';
-import type { TicketStatus, TicketsTable } from '../db/schema.ts';
+import type { TicketStatus } from '../db/schema.ts';
 import { liveDevice } from '../identity/devices.ts';
+import type { Principal } from '../identity/service.ts';
 import { openPin } from '../organizers/keys.ts';
-import { signCredential, termsSource } from './issuance.ts';
+import { requireStaff } from '../organizers/staff.ts';
+import { signCredential } from './issuance.ts';
+import {
+  bindAwaitingTicket,
+  seatLabel,
+  type TicketRecord,
+  termsSource,
+  ticketById,
+  ticketSetting,
+  ticketsHeldBy,
+  ticketWithId,
+} from './repository.ts';
 
 /** A ticket that can still be used: issued to a device, or waiting for its holder's. */
 export const liveTicketStatuses: readonly TicketStatus[] = ['valid', 'awaiting_device'];
 
-export async function ticketsOfHolder(ticketing: Ticketing, user: { id: string; phone: string }) {
-  return ticketing.database.db
-    .selectFrom('tickets')
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb('holder_user_id', '=', user.id),
-        eb.and([eb('holder_phone', '=', user.phone), eb('status', '=', 'awaiting_device')]),
-      ]),
-    )
-    .orderBy('created_at', 'desc')
-    .limit(500)
-    .execute();
+/** The user's tickets, and those waiting for its phone number, as their holder sees them. */
+export async function holderTickets(ticketing: Ticketing, user: { id: string; phone: string }) {
+  const rows = await ticketsHeldBy(ticketing.database.db, user);
+  return Promise.all(rows.map((row) => ticketView(ticketing, row, true)));
 }
 
-export async function ticketView(ticketing: Ticketing, ticket: TicketsTable, forHolder: boolean) {
+/**
+ * A ticket as `caller` may see it: its holder (the user it is bound to, or the phone it waits
+ * for) sees it all; staff of its organizer who may view sales see it without the credential and
+ * the manual code; anyone else learns that it does not exist.
+ */
+export async function ticketSeenBy(
+  ticketing: Ticketing,
+  caller: Principal | undefined,
+  ticketId: string,
+) {
+  const ticket = await ticketById(ticketing.database.db, ticketId);
+  if (!ticket) throw notFound('ticket');
+  const holder =
+    caller?.type === 'user' &&
+    (ticket.holder_user_id === caller.id ||
+      (ticket.status === 'awaiting_device' && ticket.holder_phone === caller.phone));
+  if (!holder) {
+    await requireStaff(ticketing, caller, ticket.organizer_id, 'view_sales').catch(() => {
+      throw notFound('ticket');
+    });
+  }
+  return ticketView(ticketing, ticket, holder);
+}
+
+export async function ticketView(ticketing: Ticketing, ticket: TicketRecord, forHolder: boolean) {
   const db = ticketing.database.db;
-  const info = await db
-    .selectFrom('performances as p')
-    .innerJoin('events as e', 'e.id', 'p.event_id')
-    .innerJoin('venues as v', 'v.id', 'e.venue_id')
-    .innerJoin('organizers as o', 'o.id', 'e.organizer_id')
-    .innerJoin('categories as c', 'c.event_id', 'e.id')
-    .select([
-      'p.code',
-      'p.starts_at',
-      'p.doors_at',
-      'p.ends_at',
-      'p.status as performance_status',
-      'e.name as event_name',
-      'o.name as organizer_name',
-      'v.name as venue_name',
-      'v.address',
-      'v.latitude',
-      'v.longitude',
-      'c.name as category_name',
-      'c.kind',
-      'c.entries_allowed',
-      'c.reentry_allowed',
-      'c.valid_from',
-      'c.valid_until',
-      'c.stored_value',
-      'c.stored_value_asset',
-    ])
-    .where('p.id', '=', ticket.performance_id)
-    .where('c.id', '=', ticket.category_id)
-    .executeTakeFirstOrThrow();
-  const seat = ticket.seat_id
-    ? await db
-        .selectFrom('seats')
-        .select(['section', 'row_label', 'number'])
-        .where('id', '=', ticket.seat_id)
-        .executeTakeFirst()
-    : undefined;
+  const info = await ticketSetting(db, ticket.performance_id, ticket.category_id);
+  const seat = ticket.seat_id ? await seatLabel(db, ticket.seat_id) : undefined;
   const asset = await ticketing.exchange.asset(ticket.asset);
   const storedAsset = info.stored_value_asset
     ? await ticketing.exchange.asset(info.stored_value_asset)
@@ -141,11 +133,7 @@ export async function claimTicket(
 ) {
   const db = ticketing.database.db;
   const device = await liveDevice(ticketing, user.id, deviceId);
-  const ticket = await db
-    .selectFrom('tickets')
-    .selectAll()
-    .where('id', '=', ticketId)
-    .executeTakeFirst();
+  const ticket = await ticketById(db, ticketId);
   if (!ticket || ticket.holder_phone !== user.phone) throw notFound('ticket');
   if (ticket.status !== 'awaiting_device') {
     throw conflict('not_claimable', `this ticket is ${ticket.status}`);
@@ -159,26 +147,16 @@ export async function claimTicket(
     fromBase64url(device.public_key),
   );
   return inTransaction(ticketing, async ({ trx, now }) => {
-    const bound = await trx
-      .updateTable('tickets')
-      .set({
-        status: 'valid',
-        holder_user_id: user.id,
-        device_id: device.id,
-        credential: signed.credential,
-        key_id: signed.keyId,
-        updated_at: now,
-      })
-      .where('id', '=', ticket.id)
-      .where('status', '=', 'awaiting_device')
-      .where('revision', '=', ticket.revision)
-      .executeTakeFirst();
-    if (Number(bound.numUpdatedRows) !== 1)
-      throw conflict('not_claimable', 'this ticket changed; look again');
-    return trx
-      .selectFrom('tickets')
-      .selectAll()
-      .where('id', '=', ticket.id)
-      .executeTakeFirstOrThrow();
+    const bound = await bindAwaitingTicket(trx, {
+      ticketId: ticket.id,
+      revision: ticket.revision,
+      userId: user.id,
+      deviceId: device.id,
+      credential: signed.credential,
+      keyId: signed.keyId,
+      now,
+    });
+    if (!bound) throw conflict('not_claimable', 'this ticket changed; look again');
+    return ticketWithId(trx, ticket.id);
   });
 }

@@ -1,0 +1,261 @@
+/**
+ * The organizer command line's catalogue commands: create a venue, import its seat map, apply an
+ * event file, publish an event, list the organizer's events.
+ */
+import { extname } from 'node:path';
+import { UsageError } from './client.ts';
+import {
+  type Command,
+  id,
+  number,
+  parseJsonFile,
+  printJson,
+  readInput,
+  text,
+  when,
+} from './command.ts';
+import { table } from './format.ts';
+import { bytes, Progress } from './progress.ts';
+
+export const venueCreate: Command = {
+  words: ['venue', 'create'],
+  args: '--organizer <org_…> --name <name> --address <address> --lat <deg> --lng <deg> [--radius <m>]',
+  summary: 'Create a venue (gate terminals must be within --radius metres, default 300)',
+  options: {
+    organizer: { type: 'string' },
+    name: { type: 'string' },
+    address: { type: 'string' },
+    lat: { type: 'string' },
+    lng: { type: 'string' },
+    radius: { type: 'string' },
+  },
+  positionals: [],
+  async run(context) {
+    const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
+    const body = {
+      name: text(context, 'name'),
+      address: text(context, 'address'),
+      latitude: number(context, 'lat', -90, 90),
+      longitude: number(context, 'lng', -180, 180),
+      radiusM: Math.round(number(context, 'radius', 10, 100_000, 300)),
+    };
+    const { body: venue } = await context
+      .client()
+      .json<{ id: string; name: string }>('POST', `/v1/organizers/${organizerId}/venues`, { body });
+    if (context.values.json) {
+      printJson(context, venue);
+      return;
+    }
+    context.out(`Created venue ${venue.id} "${venue.name}".\n`);
+    context.out(`Next: seatmap import --venue ${venue.id} <seats.csv|seats.json>\n`);
+  },
+};
+
+export const seatmapImport: Command = {
+  words: ['seatmap', 'import'],
+  args: '--venue <ven_…> <file.csv|file.json>',
+  summary: "Import or replace a venue's seat map from CSV or JSON",
+  options: { venue: { type: 'string' } },
+  positionals: ['file'],
+  async run(context) {
+    const venueId = id(context, context.values.venue as string, 'ven', '--venue');
+    const file = context.positionals[0] as string;
+    const extension = extname(file).toLowerCase();
+    if (extension !== '.csv' && extension !== '.json') {
+      throw new UsageError(`${file}: give a .csv or a .json seat map`, context.usage);
+    }
+    const content = await readInput(context, file);
+    if (extension === '.json') parseJsonFile(context, file, content);
+    const client = context.client();
+    const progress = new Progress('uploading', content.length, bytes, context.io.stderr);
+    const chunk = 64 * 1024;
+    let sent = 0;
+    // The body is pulled as the socket takes it, so the bar follows what has really left.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= content.length) {
+          controller.close();
+          return;
+        }
+        const next = content.subarray(sent, Math.min(sent + chunk, content.length));
+        sent += next.length;
+        controller.enqueue(new Uint8Array(next));
+        progress.update(sent);
+        if (sent >= content.length) progress.phase('the server is checking and storing the seats…');
+      },
+    });
+    type Summary = {
+      venueId: string;
+      sections: number;
+      rows: number;
+      seats: number;
+      areas: number;
+    };
+    let result: Summary;
+    try {
+      ({ body: result } = await client.json<Summary>('PUT', `/v1/venues/${venueId}/seat-map`, {
+        raw: {
+          contentType: extension === '.csv' ? 'text/csv' : 'application/json',
+          body,
+        },
+      }));
+    } finally {
+      progress.finish();
+    }
+    if (context.values.json) {
+      printJson(context, result);
+      return;
+    }
+    context.out(
+      `Imported the seat map of ${result.venueId}: ${result.seats} seats in ${result.rows} rows of ${result.sections} sections, ${result.areas} standing areas.\n`,
+    );
+  },
+};
+
+interface EventView {
+  id: string;
+  slug: string;
+  name: string;
+  status: string;
+  venue: { id: string; name: string };
+  categories: {
+    id: string;
+    name: string;
+    price: string;
+    priceAsset: string;
+    pricing: string;
+    seating: string;
+    area: string | null;
+    capacity: number;
+  }[];
+  performances: { id: string; code: string; startsAt: string; onSale: boolean; status: string }[];
+}
+
+function eventText(event: EventView) {
+  const lines = [
+    `  venue: ${event.venue.name} (${event.venue.id})`,
+    '  categories:',
+    table(
+      ['Id', 'Name', 'Price', 'Seating', 'Capacity'],
+      event.categories.map((category) => [
+        category.id,
+        category.name,
+        `${category.price} ${category.priceAsset}${category.pricing === 'fiat' ? ' (fiat)' : ''}`,
+        category.seating === 'ga' ? `standing: ${category.area ?? ''}` : 'seated',
+        category.capacity,
+      ]),
+      '    ',
+    ),
+    '  performances:',
+    table(
+      ['Id', 'Starts', 'Code', 'Status', 'On sale'],
+      event.performances.map((performance) => [
+        performance.id,
+        when(performance.startsAt),
+        performance.code,
+        performance.status,
+        performance.onSale ? 'yes' : 'no',
+      ]),
+      '    ',
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export const eventApply: Command = {
+  words: ['event', 'apply'],
+  args: '--organizer <org_…> [--venue <ven_…>] <event.json>',
+  summary: 'Create or update an event from a file, matched by its slug',
+  options: { organizer: { type: 'string' }, venue: { type: 'string' } },
+  positionals: ['file'],
+  async run(context) {
+    const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
+    const file = context.positionals[0] as string;
+    const parsed = parseJsonFile(context, file, await readInput(context, file));
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new UsageError(`${file} must hold one JSON object (the event)`, context.usage);
+    }
+    const event = { ...(parsed as Record<string, unknown>) };
+    const slug = event.slug;
+    if (typeof slug !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) {
+      throw new UsageError(
+        `${file} needs a "slug": lower-case letters, digits and dashes (the event's key)`,
+        context.usage,
+      );
+    }
+    if (context.values.venue !== undefined) {
+      event.venueId = id(context, context.values.venue as string, 'ven', '--venue');
+    }
+    const { status, body } = await context
+      .client()
+      .json<EventView>('PUT', `/v1/organizers/${organizerId}/events/by-slug/${slug}`, {
+        body: event,
+      });
+    if (context.values.json) {
+      printJson(context, body);
+      return;
+    }
+    context.out(
+      `${status === 201 ? 'Created' : 'Updated'} event ${body.id} "${body.name}" (${body.slug}), ${body.status}\n`,
+    );
+    context.out(eventText(body));
+    if (body.status === 'draft') context.out(`Next: event publish ${body.id}\n`);
+  },
+};
+
+export const eventPublish: Command = {
+  words: ['event', 'publish'],
+  args: '<ev_…>',
+  summary: 'Put an event on sale',
+  options: {},
+  positionals: ['eventId'],
+  async run(context) {
+    const eventId = id(context, context.positionals[0], 'ev', 'the event id');
+    const { body } = await context
+      .client()
+      .json<EventView>('POST', `/v1/events/${eventId}/publish`);
+    if (context.values.json) {
+      printJson(context, body);
+      return;
+    }
+    context.out(`Published ${body.id} "${body.name}": ${body.status}\n`);
+    context.out(eventText(body));
+  },
+};
+
+export const events: Command = {
+  words: ['events'],
+  args: '--organizer <org_…>',
+  summary: "An organizer's events in every status, newest first",
+  options: { organizer: { type: 'string' } },
+  positionals: [],
+  async run(context) {
+    const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
+    const all: {
+      id: string;
+      slug: string;
+      name: string;
+      status: string;
+      performances: number;
+    }[] = [];
+    let after: string | null = null;
+    do {
+      const query: string = `limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+      const page: { body: { events: typeof all; next: string | null } } = await context
+        .client()
+        .json('GET', `/v1/organizers/${organizerId}/events?${query}`);
+      all.push(...page.body.events);
+      after = page.body.next;
+    } while (after);
+    if (context.values.json) {
+      printJson(context, { events: all });
+      return;
+    }
+    context.out(
+      `${table(
+        ['Event', 'Slug', 'Name', 'Status', 'Performances'],
+        all.map((e) => [e.id, e.slug, e.name, e.status, e.performances]),
+      )}\n`,
+    );
+  },
+};

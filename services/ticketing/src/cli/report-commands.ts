@@ -1,0 +1,180 @@
+/**
+ * The organizer command line's report commands: the sales report, the attendee export, closing a
+ * performance and its gate reconciliation report.
+ */
+import { once } from 'node:events';
+import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { ApiFailure, UsageError } from './client.ts';
+import { type Command, id, printJson, userPath } from './command.ts';
+import { type SalesReportView, salesText } from './format.ts';
+import { type CloseView, closeText, type GateReportView, gateReportText } from './gate-format.ts';
+import { Progress } from './progress.ts';
+
+export const sales: Command = {
+  words: ['sales'],
+  args: '<ev_…> [--json]',
+  summary: 'The sales report: per performance and category, revenue, orders and refunds',
+  options: {},
+  positionals: ['eventId'],
+  async run(context) {
+    const eventId = id(context, context.positionals[0], 'ev', 'the event id');
+    const { body } = await context
+      .client()
+      .json<SalesReportView>('GET', `/v1/events/${eventId}/sales`);
+    if (context.values.json) printJson(context, body);
+    else context.out(salesText(body));
+  },
+};
+
+/** Counts CSV records as the bytes go by (a quoted field may hold a line break). */
+class RecordCounter {
+  records = 0;
+  private quoted = false;
+  feed(chunk: Uint8Array) {
+    for (const byte of chunk) {
+      if (byte === 0x22) this.quoted = !this.quoted;
+      else if (byte === 0x0a && !this.quoted) this.records += 1;
+    }
+  }
+}
+
+export const attendees: Command = {
+  words: ['attendees'],
+  args: '<ev_…> [--performance <perf_…>] [--out <file.csv>]',
+  summary: 'Export the attendee list as CSV (to --out, or to stdout)',
+  options: { performance: { type: 'string' }, out: { type: 'string' } },
+  positionals: ['eventId'],
+  async run(context) {
+    const eventId = id(context, context.positionals[0], 'ev', 'the event id');
+    const query = new URLSearchParams({ format: 'csv' });
+    if (context.values.performance !== undefined) {
+      query.set(
+        'performanceId',
+        id(context, context.values.performance as string, 'perf', '--performance'),
+      );
+    }
+    const out = context.values.out as string | undefined;
+    if (out === '') throw new UsageError('--out needs a file name', context.usage);
+    // Into a side file first, renamed at the end: a broken download never looks complete.
+    const target = out ? userPath(context, out) : undefined;
+    const partial = target ? `${target}.part` : undefined;
+    let file: FileHandle | undefined;
+    if (partial) {
+      try {
+        file = await open(partial, 'w');
+      } catch (error) {
+        throw new UsageError(
+          `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          context.usage,
+        );
+      }
+    }
+    const counter = new RecordCounter();
+    let progress: Progress | undefined;
+    try {
+      const response = await context
+        .client()
+        .fetch('GET', `/v1/events/${eventId}/attendees?${query}`);
+      const total = Number(response.headers.get('x-total-count') ?? 0);
+      progress = new Progress('attendees', total, String, context.io.stderr);
+      if (!response.body) throw new ApiFailure(response.status, 'empty_response', 'no body');
+      const stdout = context.io.stdout;
+      for await (const chunk of Readable.fromWeb(
+        response.body as import('node:stream/web').ReadableStream<Uint8Array>,
+      )) {
+        counter.feed(chunk as Uint8Array);
+        progress.update(Math.max(0, counter.records - 1));
+        if (file) await file.write(chunk as Uint8Array);
+        else if (!stdout.write(chunk)) await once(stdout, 'drain');
+      }
+      if (file && partial && target) {
+        await file.close();
+        file = undefined;
+        await rename(partial, target);
+      }
+    } catch (error) {
+      if (partial) {
+        await file?.close().catch(() => {});
+        await unlink(partial).catch(() => {});
+      }
+      throw error;
+    } finally {
+      progress?.finish();
+    }
+    const written = Math.max(0, counter.records - 1);
+    const summary = `Wrote ${written} attendee${written === 1 ? '' : 's'}${out ? ` to ${out}` : ''}.\n`;
+    if (out) context.out(summary);
+    else context.err(summary);
+  },
+};
+
+export const close: Command = {
+  words: ['close'],
+  args: '<perf_…> [--force]',
+  summary: 'Close a performance after the event: terminals still to upload, and the gate report',
+  options: { force: { type: 'boolean' } },
+  positionals: ['performanceId'],
+  async run(context) {
+    const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
+    const { body } = await context
+      .client()
+      .json<CloseView>('POST', `/v1/performances/${performanceId}/close`, {
+        body: { force: context.values.force === true },
+      });
+    if (context.values.json) printJson(context, body);
+    else context.out(closeText(body));
+  },
+};
+
+/** The tables of the gate report's CSV export (GET …/gate-report?format=csv&table=). */
+const gateReportTables = ['summary', 'gates', 'duplicates', 'outside'];
+
+export const gateReport: Command = {
+  words: ['gate-report'],
+  args: '<perf_…> [--csv <summary|gates|duplicates|outside>] [--out <file.csv>]',
+  summary: 'The gate reconciliation report: admitted, no-shows, duplicates, per gate, revenue',
+  options: { csv: { type: 'string' }, out: { type: 'string' } },
+  positionals: ['performanceId'],
+  async run(context) {
+    const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
+    const csv = context.values.csv as string | undefined;
+    const out = context.values.out as string | undefined;
+    if (csv !== undefined && !gateReportTables.includes(csv)) {
+      throw new UsageError(`--csv takes one of ${gateReportTables.join(', ')}`, context.usage);
+    }
+    if (out !== undefined && csv === undefined) {
+      throw new UsageError('--out is for a CSV table: add --csv <table>', context.usage);
+    }
+    if (out === '') throw new UsageError('--out needs a file name', context.usage);
+    const path = `/v1/performances/${performanceId}/gate-report`;
+    if (csv === undefined) {
+      const { body } = await context.client().json<GateReportView>('GET', path);
+      if (context.values.json) printJson(context, body);
+      else context.out(gateReportText(body));
+      return;
+    }
+    const response = await context
+      .client()
+      .fetch('GET', `${path}?${new URLSearchParams({ format: 'csv', table: csv })}`);
+    const text = await response.text();
+    const lines = Math.max(0, text.split('\r\n').length - 2);
+    if (!out) {
+      context.out(text);
+      return;
+    }
+    // Into a side file first, renamed at the end: a broken write never looks complete.
+    const target = userPath(context, out);
+    try {
+      await writeFile(`${target}.part`, text);
+      await rename(`${target}.part`, target);
+    } catch (error) {
+      await unlink(`${target}.part`).catch(() => {});
+      throw new UsageError(
+        `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        context.usage,
+      );
+    }
+    context.out(`Wrote ${lines} ${csv} line${lines === 1 ? '' : 's'} to ${out}.\n`);
+  },
+};

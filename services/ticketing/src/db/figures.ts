@@ -1,0 +1,92 @@
+/**
+ * The counts GET /metrics reports (metrics.ts), read when scraped. Each is a count over an
+ * index, so a scrape stays cheap during an on-sale; the thresholds are the caller's.
+ */
+import type { Trx } from '../context.ts';
+import type { OrderStatus } from './schema.ts';
+
+const count = async (query: Promise<{ n: number | string | bigint } | undefined>) =>
+  Number((await query)?.n ?? 0);
+
+/** Holds in force at `now`. */
+export function activeHoldCount(db: Trx, now: number): Promise<number> {
+  return count(
+    db
+      .selectFrom('holds')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .executeTakeFirst(),
+  );
+}
+
+/** Orders by status (statuses without orders are absent). */
+export async function orderCountsByStatus(
+  db: Trx,
+): Promise<{ status: OrderStatus; count: number }[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select((eb) => ['status', eb.fn.countAll().as('n')])
+    .groupBy('status')
+    .execute();
+  return rows.map((row) => ({ status: row.status, count: Number(row.n) }));
+}
+
+/** Admissions recorded, duplicates included. */
+export function admissionCount(db: Trx): Promise<number> {
+  return count(
+    db
+      .selectFrom('admissions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst(),
+  );
+}
+
+/** Orders still creating their payment request created at or before `createdBy`. */
+export function creatingOrderCount(db: Trx, createdBy: number): Promise<number> {
+  return count(
+    db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'creating')
+      .where('created_at', '<=', createdBy)
+      .executeTakeFirst(),
+  );
+}
+
+/** Orders awaiting payment whose payment window closed by `now`. */
+export function lapsedOrderCount(db: Trx, now: number): Promise<number> {
+  return count(
+    db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'awaiting_payment')
+      .where('pay_expires_at', '<=', now)
+      .executeTakeFirst(),
+  );
+}
+
+/** Orders awaiting payment, still in their window at `now`, not updated since `updatedBy`. */
+export function quietOrderCount(db: Trx, now: number, updatedBy: number): Promise<number> {
+  return count(
+    db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'awaiting_payment')
+      .where('pay_expires_at', '>', now)
+      .where('updated_at', '<=', updatedBy)
+      .executeTakeFirst(),
+  );
+}
+
+/** Refunds pending whose next attempt is due at `now`. */
+export function dueRefundCount(db: Trx, now: number): Promise<number> {
+  return count(
+    db
+      .selectFrom('refunds')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .executeTakeFirst(),
+  );
+}

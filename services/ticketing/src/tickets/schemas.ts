@@ -1,0 +1,56 @@
+/** The shape of a ticket in the API, as its holder or its organizer's staff see it. */
+import { Type } from 'typebox';
+
+export const Ticket = Type.Object({
+  id: Type.String(),
+  number: Type.String({ description: 'The ticket ID in the credential' }),
+  status: Type.String({ description: 'awaiting_device, valid, refunded or cancelled' }),
+  revision: Type.Integer(),
+  orderId: Type.String(),
+  deviceId: Type.Union([Type.String(), Type.Null()]),
+  holderPhone: Type.String(),
+  credential: Type.Union([Type.String(), Type.Null()], {
+    description: 'The signed credential (base64url) for the bound device; the app keeps it offline',
+  }),
+  keyId: Type.Union([Type.String(), Type.Null()]),
+  manualCode: Type.Union([
+    Type.Object({ ticketNumber: Type.String(), pin: Type.String() }),
+    Type.Null(),
+  ]),
+  event: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    organizer: Type.String(),
+    venue: Type.Object({
+      name: Type.String(),
+      address: Type.String(),
+      latitude: Type.Number(),
+      longitude: Type.Number(),
+    }),
+  }),
+  performance: Type.Object({
+    id: Type.String(),
+    code: Type.String(),
+    startsAt: Type.String(),
+    doorsAt: Type.String(),
+    endsAt: Type.String(),
+    status: Type.String(),
+  }),
+  category: Type.String(),
+  seat: Type.Union([
+    Type.Object({ section: Type.String(), row: Type.String(), number: Type.String() }),
+    Type.Null(),
+  ]),
+  entitlement: Type.Object({
+    kind: Type.String(),
+    entriesAllowed: Type.Integer(),
+    reentryAllowed: Type.Boolean(),
+    validFrom: Type.String(),
+    validUntil: Type.String(),
+    storedValue: Type.Union([
+      Type.Object({ asset: Type.String(), amount: Type.String() }),
+      Type.Null(),
+    ]),
+  }),
+  price: Type.Object({ asset: Type.String(), amount: Type.String() }),
+});
