@@ -69,63 +69,19 @@ export function busChannel(prefix: string, schema: string) {
 }
 
 export function startInstanceBus<S, DB>(options: InstanceBusOptions<S, DB>): InstanceBus<S> {
-  const { database, log } = options;
+  const { log } = options;
   const instanceId = randomBytes(8).toString('hex');
   const channel = busChannel(options.channelPrefix, options.schema);
-  let stopped = false;
-  let sent = 0;
-  const echoes = new Map<number, () => void>();
-
-  let queue: { signal?: S; confirmed?: () => void }[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let sending: Promise<void> = Promise.resolve();
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    const batch = queue;
-    queue = [];
-    if (batch.length === 0) return sending;
-    sending = sending.then(async () => {
-      for (const part of envelopes(instanceId, batch, () => ++sent)) {
-        try {
-          if (part.confirmed.length > 0) {
-            echoes.set(part.envelope.n, () => {
-              for (const confirm of part.confirmed) confirm();
-            });
-          }
-          await notify(database, channel, JSON.stringify(part.envelope));
-        } catch (error) {
-          // The others catch up by themselves; a lost signal only costs latency.
-          log.warn({ err: error }, 'instance bus: a signal could not be sent');
-          // No echo will come: whoever waits for one learns now (the others catch up by TTL).
-          echoes.get(part.envelope.n)?.();
-          echoes.delete(part.envelope.n);
-        }
-      }
-    });
-    return sending;
-  };
-
-  const receive = (payload: string) => {
-    let envelope: Envelope<S>;
-    try {
-      envelope = JSON.parse(payload) as Envelope<S>;
-    } catch {
-      return;
-    }
-    if (!Array.isArray(envelope.signals)) return;
-    if (envelope.from === instanceId) {
-      const confirm = echoes.get(envelope.n);
-      echoes.delete(envelope.n);
-      confirm?.();
-      return;
-    }
-    for (const signal of envelope.signals) options.receive(signal);
-  };
+  const sender = new Sender<S, DB>(options.database, channel, instanceId, log);
   const listener = listen({
     databaseUrl: options.databaseUrl,
     channel,
-    onMessage: receive,
+    onMessage: (payload) => {
+      const envelope = parseEnvelope<S>(payload);
+      if (!envelope) return;
+      if (envelope.from === instanceId) sender.echoed(envelope.n);
+      else for (const signal of envelope.signals) options.receive(signal);
+    },
     onTrouble: (error, what) =>
       log.warn(
         { err: error },
@@ -134,10 +90,55 @@ export function startInstanceBus<S, DB>(options: InstanceBusOptions<S, DB>): Ins
           : 'instance bus: cannot listen yet; retrying',
       ),
   });
+  return {
+    instanceId,
+    listening: listener.listening,
+    send: (signal) => sender.send(signal),
+    sendConfirmed: (signal) => sender.confirmed(signal),
+    sync: () => sender.confirmed(undefined),
+    async stop() {
+      await sender.stop();
+      await listener.close();
+    },
+  };
+}
+
+function parseEnvelope<S>(payload: string): Envelope<S> | undefined {
+  try {
+    const envelope = JSON.parse(payload) as Envelope<S>;
+    return typeof envelope.from === 'string' && Array.isArray(envelope.signals)
+      ? envelope
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sends signals in batches, one NOTIFY at a time, and tells waiters when their echo is back. */
+class Sender<S, DB> {
+  private stopped = false;
+  private sent = 0;
+  private readonly echoes = new Map<number, () => void>();
+  private queue: { signal?: S; confirmed?: () => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly database: Database<DB>,
+    private readonly channel: string,
+    private readonly instanceId: string,
+    private readonly log: BusLog,
+  ) {}
+
+  send(signal: S) {
+    if (this.stopped) return;
+    this.queue.push({ signal });
+    this.timer ??= setTimeout(() => void this.flush(), batchMs);
+  }
 
   /** Queues `signal` (or nothing, for a barrier) and resolves when its echo comes back. */
-  const confirmed = (signal: S | undefined) => {
-    if (stopped) return Promise.resolve();
+  confirmed(signal: S | undefined): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(giveUp);
@@ -145,33 +146,55 @@ export function startInstanceBus<S, DB>(options: InstanceBusOptions<S, DB>): Ins
       };
       const giveUp = setTimeout(done, confirmTimeoutMs);
       giveUp.unref();
-      queue.push(signal === undefined ? { confirmed: done } : { signal, confirmed: done });
-      void flush();
+      this.queue.push(signal === undefined ? { confirmed: done } : { signal, confirmed: done });
+      void this.flush();
     });
-  };
+  }
 
-  return {
-    instanceId,
-    listening: listener.listening,
-    send(signal) {
-      if (stopped) return;
-      queue.push({ signal });
-      timer ??= setTimeout(flush, batchMs);
-    },
-    sendConfirmed(signal) {
-      return confirmed(signal);
-    },
-    sync() {
-      return confirmed(undefined);
-    },
-    async stop() {
-      stopped = true;
-      await flush();
-      for (const confirm of echoes.values()) confirm();
-      echoes.clear();
-      await listener.close();
-    },
-  };
+  /** This instance's own envelope `n` came back. */
+  echoed(n: number) {
+    const confirm = this.echoes.get(n);
+    this.echoes.delete(n);
+    confirm?.();
+  }
+
+  async stop() {
+    this.stopped = true;
+    await this.flush();
+    for (const confirm of this.echoes.values()) confirm();
+    this.echoes.clear();
+  }
+
+  private flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return this.sending;
+    this.sending = this.sending.then(async () => {
+      for (const part of envelopes(this.instanceId, batch, () => ++this.sent)) {
+        await this.notify(part);
+      }
+    });
+    return this.sending;
+  }
+
+  private async notify(part: { envelope: Envelope<S>; confirmed: (() => void)[] }) {
+    const { n } = part.envelope;
+    try {
+      if (part.confirmed.length > 0) {
+        this.echoes.set(n, () => {
+          for (const confirm of part.confirmed) confirm();
+        });
+      }
+      await notify(this.database, this.channel, JSON.stringify(part.envelope));
+    } catch (error) {
+      // The others catch up by themselves (TTL); a lost signal only costs latency. No echo will
+      // come, so whoever waits for one learns now.
+      this.log.warn({ err: error }, 'instance bus: a signal could not be sent');
+      this.echoed(n);
+    }
+  }
 }
 
 /** The batch as envelopes, each under PostgreSQL's payload limit. */
