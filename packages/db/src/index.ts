@@ -433,8 +433,8 @@ type AnyExecutor = Kysely<any>;
 /** A statement's text, the same on both databases or one per dialect. */
 export type StatementText = string | { sqlite: string; postgres: string };
 
-/** Positional parameters (`?` placeholders) or named ones (`:name` placeholders). */
-export type StatementParameters = readonly unknown[] | Readonly<Record<string, unknown>>;
+/** Positional parameters (`?` placeholders) or named ones (`:name` placeholders, an object). */
+export type StatementParameters = readonly unknown[] | object;
 
 /**
  * `:name` placeholders outside quoted literals and identifiers; `::` (PostgreSQL's cast) is

@@ -17,7 +17,7 @@ import { isUniqueViolation, sql } from '@tessera/db';
 import { fromBase64url } from '@tessera/protocol';
 import { formatAmount, parseAmount } from '@tessera/service-kit/amounts';
 import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
-import { admitDoorSaleIn } from '../admission/service.ts';
+import { admitDoorSaleIn } from '../admission/record.ts';
 import type { GateAdmission, Ticketing } from '../context.ts';
 import { inTransaction, type Work } from '../context.ts';
 import type { OrdersTable } from '../db/schema.ts';

@@ -4,7 +4,7 @@
  */
 import { badRequest, conflict, forbidden, notFound } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
-import { forgetKeyring } from '../admission/service.ts';
+import { forgetKeyring } from '../admission/authenticate.ts';
 import type { Ticketing, Trx } from '../context.ts';
 import { inTransaction } from '../context.ts';
 import type { StaffRole } from '../db/schema.ts';
