@@ -278,10 +278,7 @@ export function recordsOf(rows: readonly HistoryRow[]): AdmissionRecord[] {
 }
 
 /** The row of the protocol's first admission, as the refusal of a used ticket shows it. */
-export function firstOf(
-  rows: readonly HistoryRow[],
-  record: AdmissionRecord,
-): FirstAdmission | undefined {
+function firstOf(rows: readonly HistoryRow[], record: AdmissionRecord): FirstAdmission | undefined {
   const row =
     rows.find(
       (candidate) =>
@@ -299,7 +296,7 @@ export function firstOf(
   };
 }
 
-export function ticketDetails(
+function ticketDetails(
   ticket: LockedTicket,
   terms: TicketTerms,
   rows: readonly HistoryRow[],

@@ -11,10 +11,10 @@ import { logDecision } from './record.ts';
 import { wrongManualCodesAfter } from './repository.ts';
 
 /** Wrong manual codes a terminal may type in `terminalWindowMs`. */
-export const manualFailuresPerTerminal = 10;
+const manualFailuresPerTerminal = 10;
 const terminalWindowMs = 10 * 60_000;
 /** Wrong PINs a ticket number may get in `ticketWindowMs`. */
-export const manualFailuresPerTicket = 5;
+const manualFailuresPerTicket = 5;
 const ticketWindowMs = 60 * 60_000;
 
 /** Throws 429 (and logs it) when the terminal or the ticket number has had too many wrong codes. */

@@ -4,14 +4,14 @@ import { Type } from 'typebox';
 import { Instant, Nullable } from '../schemas.ts';
 import { packageEntriesMax } from './package/service.ts';
 
-export const Kind = Type.Union([
+const Kind = Type.Union([
   Type.Literal('single'),
   Type.Literal('multi'),
   Type.Literal('timed'),
   Type.Literal('stored_value'),
 ]);
 
-export const termFields = {
+const termFields = {
   kind: Kind,
   entriesAllowed: Type.Integer({ description: 'Uses allowed; 0: unlimited' }),
   reentryAllowed: Type.Boolean(),

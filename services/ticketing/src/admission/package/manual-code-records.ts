@@ -30,7 +30,7 @@ export const workerFillMax = 200;
  * records at one core (some 7 minutes), and late enough that the hashing never competes with an
  * on-sale weeks before the event; a terminal that syncs earlier fills its own.
  */
-export const workerFillHorizonMs = 2 * 86_400_000;
+const workerFillHorizonMs = 2 * 86_400_000;
 /**
  * PBKDF2s run at once (node:crypto runs them on libuv's thread pool). The package route, with a
  * terminal waiting, uses two cores; the worker one, leaving the other to buyers.
