@@ -109,10 +109,13 @@ const ownTermsReasons: ReadonlySet<RejectionReason> = new Set([
  * own terms (another event, before or after its window) even where the database would refuse it
  * too, then for what the database says (no such ticket on record, the performance closed, the
  * ticket no longer valid, an earlier revision of it), and only then for its history (already
- * used, used up). The terms are what the holder's barcode itself says, so the gate names them
- * first (the staff send the holder to the right gate or day), and they are answered without the
- * ticket's details, which only the database check vouches for. A manual code carries no terms of
- * its own: the database answers first, then the terms and the history together.
+ * used, used up). Why: the online check began as the protocol's offline verification (claim 11's
+ * order: format, signatures, age, event, window) followed by the ticket database's check (claim
+ * 12), so a gate online names the same reason for a barcode's own terms as a gate offline does
+ * from the same credential, and these refusals come without the ticket's details, which only the
+ * database check vouches for. A manual code carries no terms of its own: the database answers
+ * first, then the terms and the history together. `test/gate-threats.test.ts` ("refusal order")
+ * pins this through the API.
  */
 export function decide(
   terminal: TerminalPrincipal,
