@@ -430,30 +430,82 @@ function groupCommitter<DB>(database: Database<DB>) {
 // biome-ignore lint/suspicious/noExplicitAny: any database's executor runs raw SQL alike.
 type AnyExecutor = Kysely<any>;
 
-/**
- * A hot statement written once with `?` placeholders and run without building a query: the
- * text is compiled to the dialect's placeholders once, and the driver reuses its prepared form
- * (SQLite's statement cache, PostgreSQL's named statements). `text` may differ per dialect.
- */
-export class Statement<Row = Record<string, unknown>> {
-  private readonly texts: { sqlite: string; postgres: string };
+/** A statement's text, the same on both databases or one per dialect. */
+export type StatementText = string | { sqlite: string; postgres: string };
 
-  constructor(text: string | { sqlite: string; postgres: string }) {
+/** Positional parameters (`?` placeholders) or named ones (`:name` placeholders, an object). */
+export type StatementParameters = readonly unknown[] | object;
+
+/**
+ * `:name` placeholders outside quoted literals and identifiers; `::` (PostgreSQL's cast) is
+ * skipped whole, so `a.debit::text` is not a placeholder.
+ */
+const namedPlaceholder = /'(?:[^']|'')*'|"(?:[^"]|"")*"|::|:([A-Za-z_][A-Za-z0-9_]*)/g;
+const positionalPlaceholder = /'(?:[^']|'')*'|"(?:[^"]|"")*"|(\?)/g;
+
+/**
+ * A named statement's text for one dialect: each `:name` becomes that dialect's positional
+ * placeholder (`?` on SQLite, `$1`, `$2`... on PostgreSQL), and the names are kept in the order
+ * the placeholders appear, so one object of parameters serves both dialects' texts.
+ */
+function compileNamed(text: string, dialect: Dialect) {
+  for (const match of text.matchAll(positionalPlaceholder)) {
+    if (match[1] !== undefined) {
+      throw new Error(`a named statement must not hold a ? placeholder: ${text.slice(0, 80)}`);
+    }
+  }
+  const names: string[] = [];
+  const compiled = text.replace(namedPlaceholder, (whole, name: string | undefined) => {
+    if (name === undefined) return whole;
+    names.push(name);
+    return dialect === 'sqlite' ? '?' : `$${names.length}`;
+  });
+  return { text: compiled, names };
+}
+
+/**
+ * A hot statement written once and run without building a query: the text is compiled to the
+ * dialect's placeholders once, and the driver reuses its prepared form (SQLite's statement cache,
+ * PostgreSQL's named statements). `text` may differ per dialect.
+ *
+ * Placeholders are `?` with a list of parameters in their order (the default), or, with
+ * `'named'`, `:name` with an object of parameters: then two dialects' texts that use the values
+ * in different orders (or one value twice) take the same object, compiled to exactly the text a
+ * `?` statement would send.
+ */
+export class Statement<
+  Row = Record<string, unknown>,
+  Parameters extends StatementParameters = readonly unknown[],
+> {
+  private readonly texts: { sqlite: string; postgres: string };
+  /** For a named statement: the parameter each positional placeholder takes, per dialect. */
+  private readonly names: { sqlite: readonly string[]; postgres: readonly string[] } | undefined;
+
+  constructor(text: StatementText, placeholders: 'positional' | 'named' = 'positional') {
     const both = typeof text === 'string' ? { sqlite: text, postgres: text } : text;
+    if (placeholders === 'named') {
+      const sqlite = compileNamed(both.sqlite, 'sqlite');
+      const postgres = compileNamed(both.postgres, 'postgres');
+      this.texts = { sqlite: sqlite.text, postgres: postgres.text };
+      this.names = { sqlite: sqlite.names, postgres: postgres.names };
+      return;
+    }
     let index = 0;
     this.texts = {
       sqlite: both.sqlite,
       postgres: both.postgres.replace(/\?/g, () => `$${++index}`),
     };
+    this.names = undefined;
   }
 
-  async run(
-    executor: AnyExecutor,
-    dialect: Dialect,
-    parameters: readonly unknown[],
-  ): Promise<Row[]> {
+  /** The text sent to the database of `dialect`. */
+  textFor(dialect: Dialect): string {
+    return this.texts[dialect];
+  }
+
+  async run(executor: AnyExecutor, dialect: Dialect, parameters: Parameters): Promise<Row[]> {
     const result = await executor.executeQuery<Row>(
-      CompiledQuery.raw(this.texts[dialect], [...parameters]),
+      CompiledQuery.raw(this.texts[dialect], this.valuesFor(dialect, parameters)),
     );
     return result.rows;
   }
@@ -461,9 +513,19 @@ export class Statement<Row = Record<string, unknown>> {
   async first(
     executor: AnyExecutor,
     dialect: Dialect,
-    parameters: readonly unknown[],
+    parameters: Parameters,
   ): Promise<Row | undefined> {
     return (await this.run(executor, dialect, parameters))[0];
+  }
+
+  private valuesFor(dialect: Dialect, parameters: Parameters): unknown[] {
+    if (this.names === undefined) return [...(parameters as readonly unknown[])];
+    if (Array.isArray(parameters)) throw new Error('a named statement takes an object');
+    const named = parameters as Readonly<Record<string, unknown>>;
+    return this.names[dialect].map((name) => {
+      if (!Object.hasOwn(named, name)) throw new Error(`statement parameter :${name} is missing`);
+      return named[name];
+    });
   }
 }
 

@@ -94,6 +94,47 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL layer on %s', (backend) 
     expect(isUniqueViolation(new Error('something else'))).toBe(false);
   });
 
+  it('runs a named statement: one object for texts that take the values in different orders', async () => {
+    // Each dialect's text takes the values in its own order, and the id twice.
+    const insert = new Statement<{ id: string }, { id: string; amount: string; note: string }>(
+      {
+        sqlite: `insert into items (id, amount) select :id, :amount where :id <> ':note'
+          returning id`,
+        postgres: `insert into items (amount, id) select :amount::numeric, :id
+          where :id <> ':note' and :note = 'named' returning id`,
+      },
+      'named',
+    );
+    // Compiled to positional placeholders, exactly as a ? statement would be; a quoted ':note'
+    // and PostgreSQL's casts are left alone.
+    expect(insert.textFor('sqlite')).toBe(
+      `insert into items (id, amount) select ?, ? where ? <> ':note'
+          returning id`,
+    );
+    expect(insert.textFor('postgres')).toBe(
+      `insert into items (amount, id) select $1::numeric, $2
+          where $3 <> ':note' and $4 = 'named' returning id`,
+    );
+    const rows = await insert.run(database.db, database.dialect, {
+      id: 'n1',
+      amount: '11',
+      note: 'named',
+    });
+    expect(rows.map((row) => row.id)).toEqual(['n1']);
+    const read = new Statement<{ amount: string }, { id: string }>(
+      'select amount from items where id = :id',
+      'named',
+    );
+    expect(String((await read.first(database.db, database.dialect, { id: 'n1' }))?.amount)).toBe(
+      '11',
+    );
+    // A missing value is the caller's mistake, and so is a ? in a named statement.
+    await expect(read.run(database.db, database.dialect, {} as { id: string })).rejects.toThrow(
+      ':id is missing',
+    );
+    expect(() => new Statement('select ? where id = :id', 'named')).toThrow(/\?/);
+  });
+
   it('commits concurrent write transactions, and a failing one changes nothing and fails alone', async () => {
     const results = await Promise.allSettled(
       Array.from({ length: 30 }, (_, index) =>

@@ -19,12 +19,18 @@ import {
   type ManualCodeContext,
   verifyManualCode,
 } from './manual-code.ts';
+import type { Presentation } from './presentation.ts';
 import {
   encodePresentation,
   presentationSigningInput,
   presentationToText,
 } from './presentation.ts';
-import { type VerificationContext, verifyPresentation } from './verify.ts';
+import {
+  type AuthenticationContext,
+  authenticatePresentation,
+  type VerificationContext,
+  verifyPresentation,
+} from './verify.ts';
 
 export interface IssuedCredential {
   credential: Credential;
@@ -83,6 +89,11 @@ export function createProtocol(backend: CryptoBackend) {
 
     verifyPresentation: (input: string | Uint8Array, context: VerificationContext) =>
       verifyPresentation(backend, input, context),
+    /** The first half of `verifyPresentation`: format, signatures, age (no entitlement). */
+    authenticatePresentation: (
+      input: string | Uint8Array | Presentation,
+      context: AuthenticationContext,
+    ) => authenticatePresentation(backend, input, context),
 
     prepareKeyring: (entries: readonly KeyringEntry[]) => prepareKeyring(backend, entries),
     keyIdFor: (publicKey: Uint8Array) => keyIdFor(backend, publicKey),

@@ -58,8 +58,10 @@ export interface EntitlementContext {
   debit?: bigint;
 }
 
-export interface VerificationContext extends EntitlementContext {
+/** What the authentication of a barcode needs: the keys to trust and the verifier's clock. */
+export interface AuthenticationContext {
   keyring: Keyring;
+  nowS: number;
   /**
    * The credential the verifier itself issued for this ticket and keeps on record (the online
    * check of claim 12). A presented credential byte for byte equal to it carries the organizer
@@ -71,6 +73,19 @@ export interface VerificationContext extends EntitlementContext {
   maxAgeS?: number;
   /** Defaults to `clockSkewToleranceS`. */
   futureSkewS?: number;
+}
+
+export interface VerificationContext extends EntitlementContext, AuthenticationContext {}
+
+/**
+ * A barcode whose format, organizer signature, device signature and age check out: what it
+ * presents, and the ticket terms its credential carries (not yet checked against any event,
+ * window or history: that is `evaluateEntitlement`'s part).
+ */
+export interface AuthenticatedPresentation {
+  authenticated: true;
+  presentation: Presentation;
+  terms: TicketTerms;
 }
 
 export interface Admission {
@@ -248,29 +263,38 @@ function admit(
   };
 }
 
-/**
- * Offline verification (claim 11), step by step as docs/protocol.md section 6 lists. Malformed
- * input is a `malformed` decision here, not an exception, because a gate must answer every scan;
- * a bad context (the caller's own bug) still throws.
- */
-export async function verifyPresentation(
-  backend: CryptoBackend,
-  input: string | Uint8Array,
-  context: VerificationContext,
-): Promise<Decision> {
-  checkEntitlementContext(context);
+function checkAuthenticationContext(context: AuthenticationContext): void {
+  checkContextTime('context.nowS', context.nowS);
   checkContextTime('context.maxAgeS', context.maxAgeS);
   checkContextTime('context.futureSkewS', context.futureSkewS);
+}
 
-  let presentation: Presentation;
+/** The barcode's bytes or QR text decoded; malformed input is a decision, not an exception. */
+function decodeInput(input: string | Uint8Array): Presentation | Rejection {
   try {
-    presentation = decodePresentation(
-      typeof input === 'string' ? presentationFromText(input) : input,
-    );
+    return decodePresentation(typeof input === 'string' ? presentationFromText(input) : input);
   } catch (error) {
     if (isProtocolError(error)) return reject('malformed', error.message);
     throw error;
   }
+}
+
+/**
+ * The first half of verification (claim 11's steps 1 to 4, docs/protocol.md section 6): the
+ * format, the organizer signature, the device signature and the barcode's age. Takes the QR text,
+ * the bytes or a presentation already decoded (which is not decoded again). Answers the
+ * authenticated presentation and its terms, or the rejection; what the terms entitle the holder
+ * to is `evaluateEntitlement`'s to decide.
+ */
+export async function authenticatePresentation(
+  backend: CryptoBackend,
+  input: string | Uint8Array | Presentation,
+  context: AuthenticationContext,
+): Promise<AuthenticatedPresentation | Rejection> {
+  checkAuthenticationContext(context);
+  const presentation =
+    typeof input === 'string' || ArrayBuffer.isView(input) ? decodeInput(input) : input;
+  if ('reason' in presentation) return presentation;
   const { credential } = presentation;
 
   const candidates = context.keyring.candidates(credential.keyId);
@@ -332,6 +356,25 @@ export async function verifyPresentation(
       terms: ticketTermsOf(credential),
     });
   }
-  // evaluateEntitlement copies the terms out of the credential itself.
-  return evaluateEntitlement(credential, context, presentation.timeS);
+  return { authenticated: true, presentation, terms: ticketTermsOf(credential) };
+}
+
+/**
+ * Offline verification (claim 11), step by step as docs/protocol.md section 6 lists: the
+ * authentication of the barcode, then the entitlement its terms give against the context.
+ * Malformed input is a `malformed` decision here, not an exception, because a gate must answer
+ * every scan; a bad context (the caller's own bug) still throws.
+ */
+export async function verifyPresentation(
+  backend: CryptoBackend,
+  input: string | Uint8Array,
+  context: VerificationContext,
+): Promise<Decision> {
+  checkEntitlementContext(context);
+  checkAuthenticationContext(context);
+  const presentation = decodeInput(input);
+  if ('reason' in presentation) return presentation;
+  const authenticated = await authenticatePresentation(backend, presentation, context);
+  if ('reason' in authenticated) return authenticated;
+  return evaluateEntitlement(authenticated.terms, context, presentation.timeS);
 }

@@ -1,15 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AdmissionRecord,
   type CredentialFields,
   dammCheckDigit,
+  decodePresentation,
+  evaluateEntitlement,
   formatTicketNumber,
+  fromHex,
   keyringEntriesMax,
   type ProtocolError,
   parseTicketNumber,
   prepareRevocations,
+  presentationFromText,
   protocol,
+  ticketTermsOf,
 } from '../src/node.ts';
 import { seatTicket } from './arbitraries.ts';
+import { vectors } from './load-vectors.ts';
 
 type Signer = Awaited<ReturnType<typeof protocol.signerFromSeed>>;
 let organizer: Signer;
@@ -214,6 +221,76 @@ describe('verification context', () => {
       issuedCredential: broken,
     });
     expect(decision.reason).toBe('wrong_device');
+  });
+});
+
+describe('authentication and entitlement apart', () => {
+  it('decides every golden decision as verifyPresentation does, from text, bytes or a decoded barcode', async () => {
+    for (const v of vectors.decisions) {
+      const keyring = await protocol.prepareKeyring(
+        v.context.keyring.map((entry) => ({
+          publicKey: fromHex(entry.publicKey),
+          ...(entry.eventIds === undefined ? {} : { eventIds: entry.eventIds }),
+        })),
+      );
+      const history: AdmissionRecord[] = (v.context.history ?? []).map((record) => ({
+        direction: record.direction,
+        atS: record.atS,
+        revision: record.revision,
+        ...(record.presentationTimeS === undefined
+          ? {}
+          : { presentationTimeS: record.presentationTimeS }),
+        ...(record.debit === undefined ? {} : { debit: BigInt(record.debit) }),
+      }));
+      const context = {
+        keyring,
+        eventIds: v.context.eventIds,
+        nowS: v.context.nowS,
+        revocations: prepareRevocations(v.context.revocations ?? []),
+        history: { admissionsFor: () => history },
+        ...(v.context.debit === undefined ? {} : { debit: BigInt(v.context.debit) }),
+      };
+      const whole = await protocol.verifyPresentation(v.text, context);
+      let inputs: (string | Uint8Array | ReturnType<typeof decodePresentation>)[] = [v.text];
+      try {
+        const bytes = presentationFromText(v.text);
+        inputs = [v.text, bytes, decodePresentation(bytes)];
+      } catch {
+        // A malformed vector: only its text can be authenticated (and is refused as malformed).
+      }
+      for (const input of inputs) {
+        const authenticated = await protocol.authenticatePresentation(input, context);
+        const halves =
+          'reason' in authenticated
+            ? authenticated
+            : evaluateEntitlement(authenticated.terms, context, authenticated.presentation.timeS);
+        expect(halves, v.name).toEqual(whole);
+      }
+    }
+  });
+
+  it('authenticates a barcode whatever its event, window or history, and leaves those to the entitlement', async () => {
+    const keyring = await protocol.prepareKeyring([{ publicKey: organizer.publicKey }]);
+    const { bytes, credential } = await protocol.issueCredential(fields(), organizer);
+    // Made a day after the ticket's window closed: fresh, signed, and expired.
+    const nowS = 1_790_086_400 + 86_400;
+    const { text } = await protocol.createPresentation(bytes, device, nowS);
+    const authenticated = await protocol.authenticatePresentation(text, { keyring, nowS });
+    if ('reason' in authenticated) throw new Error(authenticated.detail);
+    expect(authenticated.terms).toEqual(ticketTermsOf(credential));
+    expect(authenticated.presentation.timeS).toBe(nowS);
+    expect(evaluateEntitlement(authenticated.terms, { eventIds: ['EV1042'], nowS }).reason).toBe(
+      'expired',
+    );
+    expect(evaluateEntitlement(authenticated.terms, { eventIds: ['EV9'], nowS }).reason).toBe(
+      'wrong_event',
+    );
+    // Freshness is authentication's: the same barcode a minute later is stale.
+    const later = await protocol.authenticatePresentation(text, { keyring, nowS: nowS + 60 });
+    expect('reason' in later && later.reason).toBe('stale');
+    expect(
+      await protocolError(() => protocol.authenticatePresentation(text, { keyring, nowS: -1 })),
+    ).toEqual({ code: 'invalid_argument', field: 'context.nowS' });
   });
 });
 

@@ -13,7 +13,7 @@ import {
   eventPackage,
   packageSettleMs,
   toManualCodeRecord,
-} from '../src/admission/package.ts';
+} from '../src/admission/package/service.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
 import { type Buyer, buy, type EventSetup, setupEvent } from './fixtures.ts';
 import {

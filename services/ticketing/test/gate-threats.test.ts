@@ -20,6 +20,7 @@ import {
 } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signerFor } from '../src/organizers/keys.ts';
 import { type Buyer, buy, type EventSetup, setupEvent } from './fixtures.ts';
 import {
   admissionsOf,
@@ -675,6 +676,114 @@ describe.each(backends)('gate threats on %s', (backend) => {
     });
     expect(anonymous.status).toBe(401);
     expect(await admissionsOf(s, second.id)).toEqual([]);
+  });
+
+  it('refusal order: what the credential itself refuses comes before what the ticket database refuses', async () => {
+    // A barcode is refused for its own terms (its event, its window)
+    // before the ticket database is asked (not on record, performance closed, ticket not valid,
+    // an old revision), and those before its history (already used). A manual code carries no
+    // terms of its own: the database answers first, then the terms and the history together.
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const seller = await s.createBuyer();
+    const [kept, given, refunded] = (await buySeats(setup, seller, 3)) as [
+      HeldTicket,
+      HeldTicket,
+      HeldTicket,
+    ];
+    // `given` is transferred (the seller keeps an old revision), `refunded` refunded.
+    const recipient = await s.createBuyer();
+    const offer = await s.request('POST', `/v1/tickets/${given.id}/transfers`, {
+      token: seller.token,
+      body: { toPhone: recipient.phone },
+    });
+    const accepted = await s.request('POST', `/v1/transfers/${offer.body.id}/accept`, {
+      token: recipient.token,
+      body: { deviceId: recipient.deviceId },
+    });
+    expect(accepted.status, accepted.raw).toBe(200);
+    const refund = await s.request(
+      'POST',
+      `/v1/organizers/${setup.organizer.id}/tickets/${refunded.id}/refund`,
+      { token: setup.organizer.owner.token },
+    );
+    expect(refund.status, refund.raw).toBe(200);
+    // A credential the organizer's key signed for a ticket number that is not on record.
+    const issuer = await signerFor(s.ticketing, setup.organizer.id);
+    const genuine = decodeCredential(fromBase64url(kept.credential as string));
+    const ghost = {
+      credential: toBase64url(
+        (await protocol.issueCredential({ ...genuine, ticketId: 'GHOST-0001' }, issuer.signer))
+          .bytes,
+      ),
+    };
+    const gate = await enrolTerminal(s, setup);
+
+    const scanned = async (ticket: { credential: string | null }, direction = 'entry') => {
+      const response = await scan(s, gate, {
+        barcode: await barcode(ticket, seller.signer, nowS(s)),
+        direction: direction as 'entry' | 'exit',
+      });
+      expect(response.status, response.raw).toBe(200);
+      return response.body;
+    };
+    const typed = async (ticket: HeldTicket) => {
+      const response = await scan(s, gate, ticket.manualCode as { ticketNumber: string });
+      expect(response.status, response.raw).toBe(200);
+      return response.body;
+    };
+    /** The reason, and whether the answer describes the ticket (only once it was looked up). */
+    const outcome = (body: { reason: string; detail: string; ticket?: unknown }) => [
+      body.reason,
+      body.ticket !== undefined,
+    ];
+
+    // A week before the doors: the window refuses every barcode first.
+    for (const ticket of [kept, given, refunded, ghost]) {
+      expect(outcome(await scanned(ticket))).toEqual(['not_yet_valid', false]);
+    }
+    expect(outcome(await scanned(kept, 'exit'))).toEqual(['not_yet_valid', false]);
+    // A manual code is looked up first: a refunded ticket is revoked, a valid one not yet valid.
+    expect(outcome(await typed(refunded))).toEqual(['revoked', true]);
+    expect(outcome(await typed(kept))).toEqual(['not_yet_valid', true]);
+
+    // At the doors: the database refuses what the credential does not.
+    toDoors(s, setup.startsAt);
+    expect(outcome(await scanned(given))).toEqual(['revoked', true]);
+    expect(outcome(await scanned(refunded))).toEqual(['revoked', true]);
+    const nowhere = await scanned(ghost);
+    expect(nowhere).toMatchObject({ reason: 'revoked', detail: 'no such ticket is on record' });
+    expect(nowhere.ticket).toBeUndefined();
+    expect(outcome(await scanned(kept, 'exit'))).toEqual(['no_reentry', true]);
+    expect((await scanned(kept)).reason).toBe('valid');
+    expect(outcome(await scanned(kept))).toEqual(['already_used', true]);
+
+    // Closed while the tickets' window is still open: closed comes before the history and the
+    // ticket's status, but after the credential's own terms.
+    s.clock.advance(setup.startsAt + 60_000 - s.clock.now());
+    const closed = await s.request('POST', `/v1/performances/${performanceId}/close`, {
+      token: setup.organizer.owner.token,
+      body: {},
+    });
+    expect(closed.status, closed.raw).toBe(200);
+    expect(outcome(await scanned(kept))).toEqual(['closed', true]);
+    expect(outcome(await scanned(refunded))).toEqual(['closed', true]);
+    expect(outcome(await scanned(given))).toEqual(['closed', true]);
+    expect(outcome(await scanned(ghost))).toEqual(['revoked', false]);
+    expect(outcome(await typed(kept))).toEqual(['closed', true]);
+
+    // After the end: closed and past the window, a barcode is expired, a manual code closed.
+    s.clock.advance(setup.startsAt + 4 * 3_600_000 - s.clock.now());
+    for (const ticket of [kept, given, refunded, ghost]) {
+      expect(outcome(await scanned(ticket))).toEqual(['expired', false]);
+    }
+    expect(outcome(await scanned(kept, 'exit'))).toEqual(['expired', false]);
+    expect(outcome(await typed(kept))).toEqual(['closed', true]);
+    expect(outcome(await typed(refunded))).toEqual(['closed', true]);
+    // Each refusal is in the audit log, against the performance the barcode names.
+    const logged = await decisionsOf(gate);
+    expect(logged.filter((row) => row.admitted === 1)).toHaveLength(1);
+    expect(logged.at(-3)).toMatchObject({ reason: 'expired', performance_id: performanceId });
   });
 
   it('manual-code guessing: wrong PINs are limited per ticket and per terminal', async () => {

@@ -1,3 +1,8 @@
+/**
+ * Distances on the Earth, for the venue's geofence (unit 414): an admission scanned farther from
+ * the venue than its radius is flagged, and the gate report counts them.
+ */
+
 /** Metres between two positions (haversine). */
 export function distanceM(
   a: { latitude: number; longitude: number },

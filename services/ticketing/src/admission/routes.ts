@@ -1,13 +1,15 @@
 /**
- * Gate terminals (units 112, 408, 412, 414, 416): enrolment by staff, the terminal's online
- * check (claim 12), its offline uploads and the live feed of admissions.
+ * The gate terminal's API (`/v1/terminal/*`; units 112, 404, 408–416): the online check (claim
+ * 12), admissions uploaded after offline checks (claim 11), the live feed, the event package, and
+ * the door sales and end-of-event report whose services live in `door-sales/` and `reports/`.
+ * Every route is for an enrolled terminal, authenticated by its terminal token.
  */
 
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ApiError } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
-import type { GateAdmission, Ticketing } from '../context.ts';
+import type { Ticketing } from '../context.ts';
 import { DoorSale, SaleParams } from '../door-sales/schemas.ts';
 import {
   cancelDoorSale,
@@ -18,19 +20,29 @@ import {
 import { type App, terminalOf } from '../http.ts';
 import { gateReport, requirePerformanceOfTerminal } from '../reports/gate/report.ts';
 import { GateReport } from '../reports/schemas.ts';
-import { ErrorBody, errors, Id, Instant } from '../schemas.ts';
-import { cursorPattern, eventPackage, packageEntriesMax, packageSettleMs } from './package.ts';
-import { Answer, EventPackage, Position, Units } from './schemas.ts';
-import { uploadAdmissions, verifyAtGate } from './service.ts';
+import { ErrorBody, errors, Id } from '../schemas.ts';
+import { streamFeed } from './feed.ts';
+import { cursorPattern } from './package/cursor.ts';
+import { eventPackage, packageEntriesMax, packageSettleMs } from './package/service.ts';
+import {
+  Answer,
+  EventPackage,
+  pendingUploadsMax,
+  UploadBody,
+  UploadResults,
+  VerificationBody,
+} from './schemas.ts';
+import { verifyAtGate } from './service.ts';
+import { uploadAdmissions } from './uploads.ts';
 
 /**
  * Scan times a terminal sends: from the past up to 30 days back (a terminal that was offline over
  * a long weekend uploads late), and ahead of the server only by what a wrong clock explains.
  */
-export const scanPastMs = 30 * 24 * 3600 * 1000;
-export const scanFutureMs = 10 * 60 * 1000;
+const scanPastMs = 30 * 24 * 3600 * 1000;
+const scanFutureMs = 10 * 60 * 1000;
 
-export function scanTime(ticketing: Ticketing, at: string | undefined) {
+function scanTime(ticketing: Ticketing, at: string | undefined) {
   const now = ticketing.clock.now();
   if (at === undefined) return now;
   const ms = Date.parse(at);
@@ -44,9 +56,24 @@ export function scanTime(ticketing: Ticketing, at: string | undefined) {
   return ms;
 }
 
-export function admissionRoutes(app: App, ticketing: Ticketing) {
-  const db = ticketing.database.db;
+/**
+ * Packages larger than this go gzipped to a client that accepts it. A page of 10,000 manual codes
+ * is some 3.6 MB of JSON and 0.7 MB gzipped (the random salts and hashes are most of what is
+ * left), so a 50,000-seat event downloads in a few seconds on a venue's Wi-Fi.
+ */
+const gzipAboveBytes = 16 * 1024;
+const gzipAsync = promisify(gzip);
 
+export function admissionRoutes(app: App, ticketing: Ticketing) {
+  verification(app, ticketing);
+  offlineUploads(app, ticketing);
+  feed(app, ticketing);
+  eventPackageRoute(app, ticketing);
+  report(app, ticketing);
+  doorSales(app, ticketing);
+}
+
+function verification(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/terminal/verifications',
     {
@@ -56,18 +83,7 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
         summary: 'Check what the terminal read and admit it when it may pass (claim 12)',
         description:
           'Send the barcode text, or the manual ticket number and PIN. The server verifies as the protocol says, compares the credential with the ticket on record, and admits atomically: single entry once, multi-entry up to N, timed passes in their window, stored value debited by `debit` (never below zero). `direction: exit` scans a holder out where re-entry is allowed. Wrong manual codes are limited per terminal (10 in 10 minutes) and per ticket (5 an hour): 429.',
-        body: Type.Object(
-          {
-            barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-            ticketNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-            pin: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
-            direction: Type.Optional(Type.Union([Type.Literal('entry'), Type.Literal('exit')])),
-            debit: Type.Optional(Units),
-            scannedAt: Type.Optional(Instant),
-            position: Type.Optional(Position),
-          },
-          { additionalProperties: false },
-        ),
+        body: VerificationBody,
         response: { 200: Answer, ...errors },
       },
     },
@@ -87,7 +103,9 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
       });
     },
   );
+}
 
+function offlineUploads(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/terminal/admissions',
     {
@@ -97,46 +115,8 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
         summary: 'Upload admissions made offline (claim 11), idempotent by nonce',
         description:
           'Each admission is recorded once per nonce, with its time, gate and position; one the ticket no longer covered is kept and flagged a duplicate; one outside the venue radius is flagged. `pending` is how many the terminal still holds after this batch.',
-        body: Type.Object(
-          {
-            pending: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
-            admissions: Type.Array(
-              Type.Object(
-                {
-                  nonce: Type.String({ pattern: '^[A-Za-z0-9_\\-]{8,64}$' }),
-                  performanceCode: Type.String({ minLength: 1, maxLength: 32 }),
-                  ticketNumber: Type.String({ minLength: 1, maxLength: 32 }),
-                  revision: Type.Integer({ minimum: 1, maximum: 65_535 }),
-                  direction: Type.Union([Type.Literal('entry'), Type.Literal('exit')]),
-                  scannedAt: Instant,
-                  presentationTime: Type.Optional(Type.Integer({ minimum: 0 })),
-                  debit: Type.Optional(Units),
-                  position: Type.Optional(Position),
-                },
-                { additionalProperties: false },
-              ),
-              { maxItems: 500 },
-            ),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({
-            results: Type.Array(
-              Type.Object({
-                nonce: Type.String(),
-                recorded: Type.String({ description: 'new, already or unknown_ticket' }),
-                duplicate: Type.Boolean(),
-                outsideVenue: Type.Boolean(),
-                revokedRevision: Type.Boolean({
-                  description:
-                    'The scanned revision had been revoked before the scan: an old holder was let in',
-                }),
-              }),
-            ),
-          }),
-          ...errors,
-        },
+        body: UploadBody,
+        response: { 200: UploadResults, ...errors },
       },
     },
     async (request) => {
@@ -159,7 +139,9 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
       return { results };
     },
   );
+}
 
+function feed(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/terminal/feed',
     {
@@ -176,100 +158,18 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
       const terminal = terminalOf(request);
       const lastEventId = Number(request.headers['last-event-id']);
       const since = Number.isFinite(lastEventId) ? lastEventId : (request.query.since ?? null);
-      const mine = new Set(terminal.performanceIds);
       reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        ...corsHeaders(request.headers.origin, ticketing.config.corsOrigins),
+      await streamFeed(ticketing, terminal, {
+        raw: reply.raw,
+        origin: request.headers.origin,
+        since,
+        onClose: (end) => request.raw.on('close', end),
       });
-      const send = (admission: GateAdmission) =>
-        raw.write(`id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(admission)}\n\n`);
-      // Subscribe before the replay, so nothing recorded in between is missed; the replay's
-      // last sequence number drops the live events it already covered.
-      const buffered: GateAdmission[] = [];
-      let replayed = -1;
-      const unsubscribe = ticketing.gates.subscribe((admission) => {
-        if (!mine.has(admission.performanceId)) return;
-        if (replayed < 0) buffered.push(admission);
-        else if (admission.seq > replayed) send(admission);
-      });
-      // A revoked terminal hears nothing more: at once when revoked through this instance,
-      // within a keep-alive period when revoked through another.
-      const end = () => {
-        clearInterval(keepAlive);
-        unsubscribe();
-        unwatch();
-        raw.end();
-      };
-      const unwatch = ticketing.gates.onRevoked((revokedId) => {
-        if (revokedId === terminal.id) end();
-      });
-      const keepAlive = setInterval(async () => {
-        const live = await db
-          .selectFrom('terminals')
-          .select('id')
-          .where('id', '=', terminal.id)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst()
-          .catch(() => ({ id: terminal.id }));
-        if (live) raw.write(': keep-alive\n\n');
-        else end();
-      }, 15_000);
-      request.raw.on('close', end);
-      let last = since ?? 0;
-      if (since !== null) {
-        const rows = await db
-          .selectFrom('admissions as a')
-          .innerJoin('tickets as t', 't.id', 'a.ticket_id')
-          .innerJoin('performances as p', 'p.id', 'a.performance_id')
-          .select([
-            'a.seq',
-            'a.performance_id',
-            'p.code',
-            't.number',
-            'a.revision',
-            'a.direction',
-            'a.debit',
-            'a.scanned_at',
-            'a.presentation_time',
-            'a.gate',
-            'a.terminal_id',
-            'a.duplicate',
-          ])
-          .where('a.performance_id', 'in', [...mine])
-          .where('a.seq', '>', since)
-          .orderBy('a.seq')
-          .limit(50_000)
-          .execute();
-        for (const row of rows) {
-          send({
-            seq: Number(row.seq),
-            performanceId: row.performance_id,
-            performanceCode: row.code,
-            ticketNumber: row.number,
-            revision: row.revision,
-            direction: row.direction,
-            debit: String(row.debit),
-            scannedAt: row.scanned_at,
-            presentationTime: row.presentation_time,
-            gate: row.gate,
-            terminalId: row.terminal_id,
-            duplicate: row.duplicate === 1,
-          });
-          last = Number(row.seq);
-        }
-      }
-      replayed = last;
-      for (const admission of buffered) if (admission.seq > replayed) send(admission);
-      buffered.length = 0;
-      raw.write(': live\n\n');
     },
   );
+}
 
+function eventPackageRoute(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/terminal/package',
     {
@@ -297,10 +197,9 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request, reply) => {
-      const terminal = terminalOf(request);
       const { since, pending } = request.query;
       reply.header('cache-control', 'no-store').header('vary', 'accept-encoding');
-      const body = await eventPackage(ticketing, terminal, {
+      const body = await eventPackage(ticketing, terminalOf(request), {
         ...(since !== undefined ? { since } : {}),
         ...(pending !== undefined ? { pending } : {}),
       });
@@ -315,7 +214,9 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
         .send(zipped as never);
     },
   );
+}
 
+function report(app: App, ticketing: Ticketing) {
   app.get(
     '/v1/terminal/report',
     {
@@ -339,7 +240,10 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
       return gateReport(ticketing, performance);
     },
   );
+}
 
+/** Door sales offered at the gate (unit 404); their service is `door-sales/`. */
+function doorSales(app: App, ticketing: Ticketing) {
   app.post(
     '/v1/terminal/door-sales',
     {
@@ -414,22 +318,3 @@ export function admissionRoutes(app: App, ticketing: Ticketing) {
     },
   );
 }
-
-/** A hijacked reply skips Fastify's CORS hook: the allowed app origins get the header here. */
-export function corsHeaders(origin: string | undefined, allowed: readonly string[]) {
-  return origin && allowed.includes(origin)
-    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
-    : {};
-}
-
-/** A terminal holds at most this many admissions unsent; more is a bug or a lie. */
-export const pendingUploadsMax = 1_000_000;
-
-/**
- * Packages larger than this go gzipped to a client that accepts it. A page of 10,000 manual codes
- * is some 3.6 MB of JSON and 0.7 MB gzipped (the random salts and hashes are most of what is
- * left), so a 50,000-seat event downloads in a few seconds on a venue's Wi-Fi.
- */
-export const gzipAboveBytes = 16 * 1024;
-
-export const gzipAsync = promisify(gzip);

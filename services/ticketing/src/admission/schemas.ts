@@ -1,14 +1,17 @@
+/** The TypeBox schemas of the terminal's API (`/v1/terminal/*`): bodies and answers. */
+
 import { Type } from 'typebox';
-import { Nullable } from '../schemas.ts';
-import { packageEntriesMax } from './package.ts';
-export const Kind = Type.Union([
+import { Instant, Nullable } from '../schemas.ts';
+import { packageEntriesMax } from './package/service.ts';
+
+const Kind = Type.Union([
   Type.Literal('single'),
   Type.Literal('multi'),
   Type.Literal('timed'),
   Type.Literal('stored_value'),
 ]);
 
-export const termFields = {
+const termFields = {
   kind: Kind,
   entriesAllowed: Type.Integer({ description: 'Uses allowed; 0: unlimited' }),
   reentryAllowed: Type.Boolean(),
@@ -161,4 +164,61 @@ export const Answer = Type.Object({
     }),
   ),
   admissionId: Type.Optional(Type.String()),
+});
+
+/** POST /v1/terminal/verifications: a barcode, or a manual ticket number with its PIN. */
+export const VerificationBody = Type.Object(
+  {
+    barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    ticketNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    pin: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    direction: Type.Optional(Type.Union([Type.Literal('entry'), Type.Literal('exit')])),
+    debit: Type.Optional(Units),
+    scannedAt: Type.Optional(Instant),
+    position: Type.Optional(Position),
+  },
+  { additionalProperties: false },
+);
+
+/** A terminal holds at most this many admissions unsent; more is a bug or a lie. */
+export const pendingUploadsMax = 1_000_000;
+
+/** POST /v1/terminal/admissions: admissions made offline. */
+export const UploadBody = Type.Object(
+  {
+    pending: Type.Optional(Type.Integer({ minimum: 0, maximum: pendingUploadsMax })),
+    admissions: Type.Array(
+      Type.Object(
+        {
+          nonce: Type.String({ pattern: '^[A-Za-z0-9_\\-]{8,64}$' }),
+          performanceCode: Type.String({ minLength: 1, maxLength: 32 }),
+          ticketNumber: Type.String({ minLength: 1, maxLength: 32 }),
+          revision: Type.Integer({ minimum: 1, maximum: 65_535 }),
+          direction: Type.Union([Type.Literal('entry'), Type.Literal('exit')]),
+          scannedAt: Instant,
+          presentationTime: Type.Optional(Type.Integer({ minimum: 0 })),
+          debit: Type.Optional(Units),
+          position: Type.Optional(Position),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 500 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const UploadResults = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      nonce: Type.String(),
+      recorded: Type.String({ description: 'new, already or unknown_ticket' }),
+      duplicate: Type.Boolean(),
+      outsideVenue: Type.Boolean(),
+      revokedRevision: Type.Boolean({
+        description:
+          'The scanned revision had been revoked before the scan: an old holder was let in',
+      }),
+    }),
+  ),
 });

@@ -8,7 +8,7 @@
 import { isUniqueViolation } from '@tessera/db';
 import { fromBase64url } from '@tessera/protocol';
 import { ApiError } from '@tessera/service-kit/errors';
-import { admitDoorSaleIn } from '../admission/service.ts';
+import { admitDoorSaleIn } from '../admission/record.ts';
 import type { GateAdmission, Ticketing, Trx } from '../context.ts';
 import { inTransaction, type Work } from '../context.ts';
 import type { OrderLinesTable, TicketsTable } from '../db/schema.ts';

@@ -3,7 +3,7 @@
  * link to their exchange wallet (S100, unit 114).
  */
 import { Type } from 'typebox';
-import { forgetKeyring } from '../admission/service.ts';
+import { forgetKeyring } from '../admission/authenticate.ts';
 import type { Ticketing } from '../context.ts';
 import type { App } from '../http.ts';
 import { errors, Id, iso, Phone } from '../schemas.ts';

@@ -18,7 +18,7 @@
 
 import type { Worker } from '@tessera/service-kit/worker';
 import type { FastifyBaseLogger } from 'fastify';
-import { fillManualCodeRecords, workerFillMax } from '../admission/package.ts';
+import { fillManualCodeRecords, workerFillMax } from '../admission/package/manual-code-records.ts';
 import type { Ticketing } from '../context.ts';
 import { releaseExpiredHolds } from '../holds/service.ts';
 import {

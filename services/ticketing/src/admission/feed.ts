@@ -1,0 +1,109 @@
+/**
+ * The live feed (unit 412): server-sent events that tell every online terminal of a performance
+ * about each admission, after a replay of those since the terminal's last one. A terminal that
+ * loses the network still knows what the others admitted until then.
+ */
+
+import type { ServerResponse } from 'node:http';
+import type { GateAdmission, Ticketing } from '../context.ts';
+import type { TerminalPrincipal } from '../identity/service.ts';
+import { admissionsSince, terminalIsLive } from './repository.ts';
+
+/** A comment this often keeps proxies from closing the stream, and notices a revoked terminal. */
+const keepAliveMs = 15_000;
+/** Admissions replayed at most, from the cursor on. */
+const replayMax = 50_000;
+
+/** A hijacked reply skips Fastify's CORS hook: the allowed app origins get the header here. */
+function corsHeaders(origin: string | undefined, allowed: readonly string[]) {
+  return origin && allowed.includes(origin)
+    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+    : {};
+}
+
+/**
+ * Streams the admissions of the terminal's performances to `raw` (a reply the caller hijacked):
+ * those after `since` first, when given, then each new one as it is recorded, until the client
+ * goes (`closed`) or the terminal is revoked.
+ */
+export async function streamFeed(
+  ticketing: Ticketing,
+  terminal: TerminalPrincipal,
+  stream: {
+    raw: ServerResponse;
+    origin: string | undefined;
+    since: number | null;
+    onClose: (end: () => void) => void;
+  },
+) {
+  const { raw, since } = stream;
+  const mine = new Set(terminal.performanceIds);
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...corsHeaders(stream.origin, ticketing.config.corsOrigins),
+  });
+  const send = (admission: GateAdmission) =>
+    raw.write(`id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(admission)}\n\n`);
+  // Subscribe before the replay, so nothing recorded in between is missed; the replay's
+  // last sequence number drops the live events it already covered.
+  const buffered: GateAdmission[] = [];
+  let replayed = -1;
+  const unsubscribe = ticketing.gates.subscribe((admission) => {
+    if (!mine.has(admission.performanceId)) return;
+    if (replayed < 0) buffered.push(admission);
+    else if (admission.seq > replayed) send(admission);
+  });
+  // A revoked terminal hears nothing more: at once when revoked through this instance,
+  // within a keep-alive period when revoked through another.
+  const end = () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+    unwatch();
+    raw.end();
+  };
+  const unwatch = ticketing.gates.onRevoked((revokedId) => {
+    if (revokedId === terminal.id) end();
+  });
+  const keepAlive = setInterval(async () => {
+    const live = await terminalIsLive(ticketing.database.db, terminal.id).catch(() => true);
+    if (live) raw.write(': keep-alive\n\n');
+    else end();
+  }, keepAliveMs);
+  stream.onClose(end);
+  replayed = since === null ? 0 : await replay(ticketing, mine, since, send);
+  for (const admission of buffered) if (admission.seq > replayed) send(admission);
+  buffered.length = 0;
+  raw.write(': live\n\n');
+}
+
+/** Sends the admissions after `since`; the last sequence number sent (or `since`). */
+async function replay(
+  ticketing: Ticketing,
+  performanceIds: ReadonlySet<string>,
+  since: number,
+  send: (admission: GateAdmission) => void,
+) {
+  let last = since;
+  const rows = await admissionsSince(ticketing.database.db, [...performanceIds], since, replayMax);
+  for (const row of rows) {
+    send({
+      seq: Number(row.seq),
+      performanceId: row.performance_id,
+      performanceCode: row.code,
+      ticketNumber: row.number,
+      revision: row.revision,
+      direction: row.direction,
+      debit: String(row.debit),
+      scannedAt: row.scanned_at,
+      presentationTime: row.presentation_time,
+      gate: row.gate,
+      terminalId: row.terminal_id,
+      duplicate: row.duplicate === 1,
+    });
+    last = Number(row.seq);
+  }
+  return last;
+}
