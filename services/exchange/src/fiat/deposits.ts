@@ -1,5 +1,5 @@
 /**
- * Fiat in (patent unit 206): card and bank-transfer deposits through the payment-provider port
+ * Fiat in (patent S110): card and bank-transfer deposits through the payment-provider port
  * (service.ts), a subscriber's own deposits, and the operator's review of bank transfers.
  *
  * Journal legs (every asset sums to zero in each entry):

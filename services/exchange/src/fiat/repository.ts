@@ -1,5 +1,5 @@
 /**
- * Fiat's SQL (patent unit 206): deposits and withdrawals, their rows locked (on PostgreSQL) and
+ * Fiat's SQL (patent S110): deposits and withdrawals, their rows locked (on PostgreSQL) and
  * their state changes guarded by their current status, and their lists in keyset pages. Amounts
  * are bigint here as everywhere outside the database; a withdrawal's destination is stored as
  * JSON and checked as it is read.

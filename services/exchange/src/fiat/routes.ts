@@ -1,5 +1,5 @@
 /**
- * Fiat in and out (patent unit 206): `/v1/deposits*` and `/v1/withdrawals*` for subscribers,
+ * Fiat in and out (patent S110): `/v1/deposits*` and `/v1/withdrawals*` for subscribers,
  * `/v1/operator/deposits*` and `/v1/operator/withdrawals*` for the operator who matches bank
  * transfers and pays out. The rules and the journal legs are in deposits.ts and withdrawals.ts;
  * the payment-provider port and its sandboxes in service.ts.

@@ -1,5 +1,5 @@
 /**
- * Fiat in (patent unit 206): the payment-provider port and the two providers behind it.
+ * Fiat in (patent S110): the payment-provider port and the two providers behind it.
  *
  * A provider is asked to collect an amount from a payment source and answers succeeded, refused
  * or pending. `collectDeposit` (deposits.ts) calls it OUTSIDE any database transaction (a live

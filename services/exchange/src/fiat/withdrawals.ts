@@ -1,5 +1,5 @@
 /**
- * Fiat out (patent unit 206): withdrawals to a bank account that an operator pays out.
+ * Fiat out (patent S110): withdrawals to a bank account that an operator pays out.
  *
  * Journal legs (every asset sums to zero in each entry):
  * - withdrawal requested:      wallet −amount, house:payouts +amount     (kind 'withdrawal_hold')

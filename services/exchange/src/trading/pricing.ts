@@ -1,5 +1,5 @@
 /**
- * Pricing a trade (patent unit 206), pure: whether a rate may be used, the quoted rate, the
+ * Pricing a trade (patent S110), pure: whether a rate may be used, the quoted rate, the
  * amounts of a trade and its journal legs. No clock, no database; the quote service calls it.
  *
  * Pricing is exact integer arithmetic on rationals. The quoted rate is the source rate moved by

@@ -1,5 +1,5 @@
 /**
- * `/v1/rates` and `/v1/quotes*` (patent unit 206): the rates the exchange prices from, quotes at
+ * `/v1/rates` and `/v1/quotes*` (patent S110): the rates the exchange prices from, quotes at
  * a locked rate and their execution. The rules are in service.ts and pricing.ts.
  */
 import { Type } from 'typebox';

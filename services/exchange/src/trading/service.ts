@@ -1,5 +1,5 @@
 /**
- * Crypto at quoted rates (issue item 4, patent unit 206): a quote locks a price for a short time,
+ * Crypto at quoted rates (patent S110; the trades are unit 208's records): a quote locks a price for a short time,
  * executing it moves fiat and crypto between the wallet and the house in one journal entry. The
  * arithmetic is in pricing.ts; this file holds the quotes' lifecycle and what the API shows.
  */
