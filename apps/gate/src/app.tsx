@@ -16,7 +16,7 @@ import {
 } from 'react';
 import { isGateConfig } from './app-config.ts';
 import { signal, unlockAudio } from './feedback.ts';
-import { I18nProvider, useI18n } from './i18n.tsx';
+import { I18nProvider, useI18n } from './i18n.ts';
 import { ResultScreen } from './result.tsx';
 import { ScannerBurst } from './scanner.ts';
 import { DoorSaleScreen } from './screens/door.tsx';

@@ -4,7 +4,7 @@
  * the button (or the next ticket) clears it; it never blocks the next read, and it takes no
  * focus, so a scanner's keystrokes cannot press it. `role="alert"` has it read out.
  */
-import { type MessageKey, reasonKey, useI18n } from './i18n.tsx';
+import { type MessageKey, reasonKey, useI18n } from './i18n.ts';
 import type { Decision } from './terminal.ts';
 
 export function ResultScreen({ decision, onClose }: { decision: Decision; onClose(): void }) {

@@ -4,7 +4,7 @@
  * warning when the terminal is outside the venue radius (unit 414).
  */
 import { useGate } from './app.tsx';
-import { useI18n } from './i18n.tsx';
+import { useI18n } from './i18n.ts';
 
 export function StatusBar() {
   const { t, time } = useI18n();

@@ -23,7 +23,7 @@ import {
   type RevocationList,
   type TicketTerms,
 } from '@tessera/protocol/web';
-import { serverNowMs } from '../../mobile/src/server-clock.ts';
+import { serverNowMs } from '@tessera/web-kit/server-clock';
 import {
   ApiError,
   type EventPackage,

@@ -19,7 +19,7 @@ import { type TicketingApi, ticketingApi } from './api/ticketing.ts';
 import type { AppConfig } from './app-config.ts';
 import { loadConfig } from './config.ts';
 import { describeError, isUnauthorized } from './errors.ts';
-import { useI18n } from './i18n.tsx';
+import { useI18n } from './i18n.ts';
 import {
   type DeviceKey,
   ensureDevice,

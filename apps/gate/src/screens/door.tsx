@@ -8,7 +8,7 @@ import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, type Availability, type DoorSale, type Price } from '../api.ts';
 import { useGate } from '../app.tsx';
-import { type MessageKey, useI18n } from '../i18n.tsx';
+import { type MessageKey, useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 
 /** The contract: the terminal polls the sale every second while it shows the code. */

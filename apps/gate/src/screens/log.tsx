@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { useGate } from '../app.tsx';
-import { reasonKey, useI18n } from '../i18n.tsx';
+import { reasonKey, useI18n } from '../i18n.ts';
 
 export function LogScreen() {
   const { t, time } = useI18n();

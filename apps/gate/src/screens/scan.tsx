@@ -6,7 +6,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useGate } from '../app.tsx';
 import { CameraScanner } from '../camera.ts';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { parseUnits } from '../measure.ts';
 import { Alert, TextField } from '../widgets.tsx';
 

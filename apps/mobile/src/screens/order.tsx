@@ -6,9 +6,10 @@
  * exchange's hosted buy page, which comes back here, to the same order. A refused payment says
  * why and offers to try again or to cancel (seed 001).
  */
+
+import { ApiError, newIdempotencyKey } from '@tessera/web-kit/http';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PaymentRequest } from '../api/exchange.ts';
-import { ApiError, newIdempotencyKey } from '../api/http.ts';
 import type { Order } from '../api/ticketing.ts';
 import { useApis, useApp, useFiat } from '../app-state.tsx';
 import {
@@ -19,7 +20,7 @@ import {
   NeedsSession,
   ScreenTitle,
 } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { compare, divide, formatDecimal, formatMoney, subtract } from '../money.ts';
 import { Link, useLocation } from '../router.tsx';
 import { getItem, putItem } from '../storage.ts';

@@ -5,12 +5,13 @@
  * date, another category, the best seats left). Then the seats are held and the order placed,
  * and the buyer goes on to pay.
  */
+
+import { ApiError } from '@tessera/web-kit/http';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError } from '../api/http.ts';
 import type { Alternatives, Availability } from '../api/ticketing.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, PayWith, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { decimalsOf, formatMoney, fromUnits, toUnits } from '../money.ts';
 import { Link, navigate } from '../router.tsx';
 import { useLoad } from '../use-load.ts';

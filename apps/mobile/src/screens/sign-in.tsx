@@ -5,7 +5,7 @@
 import { type FormEvent, useState } from 'react';
 import { useApp } from '../app-state.tsx';
 import { Field, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { normalizePhone } from '../phone.ts';
 import { navigate, useLocation } from '../router.tsx';
 

@@ -4,15 +4,16 @@
  * no network. Online, the holder can offer it to another phone number, take that offer back, or
  * move a ticket that is on another device (or lost with an old key) to this one.
  */
+
+import { serverNowMs } from '@tessera/web-kit/server-clock';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { useApp } from '../app-state.tsx';
 import { drawBarcode, rotationMs, ticketVisibleMark } from '../barcode.ts';
 import { Field, Loading, Message, NeedsSession, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { type DeviceKey, deviceSigner } from '../identity.ts';
 import { normalizePhone } from '../phone.ts';
 import { Link } from '../router.tsx';
-import { serverNowMs } from '../server-clock.ts';
 import { getTicket, isUsable, type StoredTicket, syncTickets } from '../tickets.ts';
 import { entitlementText, seatText, statusText } from './ticket-text.ts';
 

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Transfer } from '../api/ticketing.ts';
 import { useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsSession, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { isUsable, listTickets, type StoredTicket, syncTickets } from '../tickets.ts';
 import { seatLabel, seatText, statusText } from './ticket-text.ts';

@@ -4,12 +4,13 @@
  * opening is tried first, and the exchange refuses it for a number that has a wallet *before*
  * spending the code (409 account_exists), so the same code then signs in.
  */
+
+import { ApiError } from '@tessera/web-kit/http';
 import { type FormEvent, useState } from 'react';
 import type { ExchangeSession } from '../api/exchange.ts';
-import { ApiError } from '../api/http.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Field, Message } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { normalizePhone } from '../phone.ts';
 
 export function WalletConnect() {

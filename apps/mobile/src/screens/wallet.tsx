@@ -4,12 +4,13 @@
  * whose locked price counts down; the history; and live notices of payments in and out (the
  * feed in wallet-feed.ts re-reads the balances here when one arrives).
  */
+
+import { ApiError, newIdempotencyKey } from '@tessera/web-kit/http';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { Quote, Transaction } from '../api/exchange.ts';
-import { ApiError, newIdempotencyKey } from '../api/http.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Countdown, Field, Loading, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
-import { isMessageKey, type MessageKey, useI18n } from '../i18n.tsx';
+import { isMessageKey, type MessageKey, useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
 import { useLoad } from '../use-load.ts';
 import { walletChangedEvent } from '../wallet-feed.ts';
