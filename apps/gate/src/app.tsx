@@ -25,13 +25,8 @@ import { EnrolScreen } from './screens/enrol.tsx';
 import { LogScreen } from './screens/log.tsx';
 import { ScanScreen } from './screens/scan.tsx';
 import { StatusBar } from './status-bar.tsx';
-import {
-  type Decision,
-  type Direction,
-  GateTerminal,
-  type InputKind,
-  type Snapshot,
-} from './terminal.ts';
+import { GateTerminal } from './terminal.ts';
+import type { Decision, Direction, InputKind, Snapshot } from './terminal-types.ts';
 
 /**
  * The same code read again within this time of its last read is the same showing, not a second

@@ -5,7 +5,7 @@
  * focus, so a scanner's keystrokes cannot press it. `role="alert"` has it read out.
  */
 import { type MessageKey, reasonKey, useI18n } from './i18n.ts';
-import type { Decision } from './terminal.ts';
+import type { Decision } from './terminal-types.ts';
 
 export function ResultScreen({ decision, onClose }: { decision: Decision; onClose(): void }) {
   const { t, time } = useI18n();
