@@ -7,7 +7,7 @@
 import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, type Availability, type DoorSale, type Price } from '../api.ts';
-import { useGate } from '../app.tsx';
+import { useGate } from '../gate-context.ts';
 import { type MessageKey, useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { GateReport } from '../api.ts';
-import { useGate } from '../app.tsx';
+import { useGate } from '../gate-context.ts';
 import { useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 

@@ -4,7 +4,7 @@
  * demand, and removing the enrolment once nothing waits to be uploaded.
  */
 import { useState } from 'react';
-import { useGate } from '../app.tsx';
+import { useGate } from '../gate-context.ts';
 import { reasonKey, useI18n } from '../i18n.ts';
 
 export function LogScreen() {
