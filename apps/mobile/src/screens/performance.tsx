@@ -31,8 +31,8 @@ type Category = Availability['categories'][number];
 
 function PerformanceView({ performanceId }: { performanceId: string }) {
   const { ticketing, exchange } = useApis();
-  const { session, ensureDevice, failure, notify } = useApp();
-  const { t, formatDateTime, locale } = useI18n();
+  const { failure } = useApp();
+  const { t, formatDateTime } = useI18n();
   const loadPerformance = useCallback(
     () => ticketing.performance(performanceId),
     [ticketing, performanceId],
@@ -40,17 +40,125 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
   const performance = useLoad(loadPerformance);
   const loadAssets = useCallback(() => exchange.assets(), [exchange]);
   const assets = useLoad(loadAssets, 'exchange');
-  const [availability, setAvailability] = useState<Availability>();
-  const [availabilityError, setAvailabilityError] = useState<string>();
+  const { availability, availabilityError, refresh } = useAvailability(performanceId);
   const [categoryId, setCategoryId] = useState<string>();
   const [mode, setMode] = useState<'map' | 'best'>('map');
-  const [selected, setSelected] = useState<string[]>([]);
   const [quantity, setQuantity] = useState(1);
   const [asset, setAsset] = useState('USDT');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [alternatives, setAlternatives] = useState<Alternatives>();
+  const maxPerOrder = performance.value?.event.perOrderLimit ?? 10;
+  const { selected, setSelected, toggleSeat } = useSeatSelection(
+    availability,
+    maxPerOrder,
+    setError,
+  );
 
+  const categories = availability?.categories ?? [];
+  const category = categories.find((c) => c.id === categoryId);
+  useEffect(() => {
+    if (!categoryId && categories.length > 0) {
+      setCategoryId((categories.find((c) => c.available > 0) ?? categories[0])?.id);
+    }
+  }, [categoryId, categories]);
+
+  const soldOut = category !== undefined && category.available === 0;
+  const count = category?.seating === 'seated' && mode === 'map' ? selected.length : quantity;
+
+  // Sold out: ask at once what else there is.
+  useEffect(() => {
+    if (!soldOut || !categoryId) return;
+    ticketing
+      .alternatives(performanceId, categoryId, 1)
+      .then(setAlternatives, (e: unknown) => setError(failure(e)));
+  }, [soldOut, categoryId, ticketing, performanceId, failure]);
+
+  const chooseCategory = (next: Category) => {
+    setCategoryId(next.id);
+    setSelected([]);
+    setQuantity(1);
+    setAlternatives(undefined);
+    setError(undefined);
+    setMode(next.seating === 'seated' ? 'map' : 'best');
+  };
+
+  const { busy, placeOrder } = usePlaceOrder(performanceId, refresh, setError, setAlternatives);
+  const buy = () => {
+    if (!category) return Promise.resolve();
+    const seated = category.seating === 'seated' && mode === 'map';
+    return placeOrder(category, seated ? { seats: selected } : { quantity }, asset);
+  };
+
+  if (performance.error) return <Message kind="error">{performance.error}</Message>;
+  if (!performance.value || !availability) {
+    return availabilityError ? <Message kind="error">{availabilityError}</Message> : <Loading />;
+  }
+  const info = performance.value;
+  const choosing = category && !soldOut ? category : undefined;
+
+  return (
+    <>
+      <ScreenTitle>{info.event.name}</ScreenTitle>
+      <p>
+        {formatDateTime(info.startsAt)} ·{' '}
+        <Link to={`/events/${info.event.id}`}>{t('perf.altDates')}</Link>
+      </p>
+      {availabilityError && <Message kind="warning">{availabilityError}</Message>}
+      <CategoryChoices categories={categories} chosen={categoryId} onChoose={chooseCategory} />
+      {choosing && (
+        <ChooseTickets
+          category={choosing}
+          availability={availability}
+          mode={mode}
+          onMode={setMode}
+          selected={selected}
+          onToggle={toggleSeat}
+          quantity={quantity}
+          onQuantity={setQuantity}
+          maxPerOrder={maxPerOrder}
+          assets={assets.value?.assets}
+          asset={asset}
+          onAsset={setAsset}
+        />
+      )}
+      {error && <Message kind="error">{error}</Message>}
+      {alternatives && (
+        <AlternativesView
+          alternatives={alternatives}
+          performanceId={performanceId}
+          onCategory={(id) => {
+            const next = categories.find((c) => c.id === id);
+            if (next) chooseCategory(next);
+          }}
+          onSeats={(categoryIdOfSeats, seatIds) => {
+            const next = categories.find((c) => c.id === categoryIdOfSeats);
+            if (next) chooseCategory(next);
+            setMode('map');
+            setSelected(seatIds.slice(0, maxPerOrder));
+            setAlternatives(undefined);
+          }}
+        />
+      )}
+      {choosing && (
+        <CheckoutBar
+          category={choosing}
+          count={count}
+          asset={asset}
+          busy={busy}
+          onBuy={() => void buy()}
+          performanceId={performanceId}
+        />
+      )}
+    </>
+  );
+}
+
+/** What is still free, read at once and every few seconds while the screen is visible. */
+function useAvailability(performanceId: string) {
+  const { ticketing } = useApis();
+  const { failure } = useApp();
+  const [availability, setAvailability] = useState<Availability>();
+  const [availabilityError, setAvailabilityError] = useState<string>();
   const refresh = useCallback(
     async (signal?: AbortSignal) => {
       try {
@@ -75,16 +183,18 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
       clearInterval(timer);
     };
   }, [refresh]);
+  return { availability, availabilityError, refresh };
+}
 
-  const categories = availability?.categories ?? [];
-  const category = categories.find((c) => c.id === categoryId);
-  useEffect(() => {
-    if (!categoryId && categories.length > 0) {
-      setCategoryId((categories.find((c) => c.available > 0) ?? categories[0])?.id);
-    }
-  }, [categoryId, categories]);
-
-  // Seats someone else took meanwhile leave the selection, with a word why.
+/** The seats picked on the map; seats someone else took meanwhile leave it, with a word why. */
+function useSeatSelection(
+  availability: Availability | undefined,
+  maxPerOrder: number,
+  setError: (error: string | undefined) => void,
+) {
+  const { notify } = useApp();
+  const { t } = useI18n();
+  const [selected, setSelected] = useState<string[]>([]);
   const freeSeats = useMemo(() => {
     const free = new Set<string>();
     for (const row of availability?.seats?.rows ?? []) {
@@ -111,27 +221,6 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
     }
   }, [freeSeats, selected, availability, notify, t, seatNames]);
 
-  const maxPerOrder = performance.value?.event.perOrderLimit ?? 10;
-  const soldOut = category !== undefined && category.available === 0;
-  const count = category?.seating === 'seated' && mode === 'map' ? selected.length : quantity;
-
-  // Sold out: ask at once what else there is.
-  useEffect(() => {
-    if (!soldOut || !categoryId) return;
-    ticketing
-      .alternatives(performanceId, categoryId, 1)
-      .then(setAlternatives, (e: unknown) => setError(failure(e)));
-  }, [soldOut, categoryId, ticketing, performanceId, failure]);
-
-  const chooseCategory = (next: Category) => {
-    setCategoryId(next.id);
-    setSelected([]);
-    setQuantity(1);
-    setAlternatives(undefined);
-    setError(undefined);
-    setMode(next.seating === 'seated' ? 'map' : 'best');
-  };
-
   const toggleSeat = (seatId: string) => {
     setError(undefined);
     setSelected((current) => {
@@ -143,9 +232,29 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
       return [...current, seatId];
     });
   };
+  return { selected, setSelected, toggleSeat };
+}
 
-  const buy = async () => {
-    if (!session || !category) return;
+/**
+ * Holds the seats (or places) and places the order, then goes on to pay. A refusal says why and
+ * may bring alternatives; a hold whose order was never placed is released at once.
+ */
+function usePlaceOrder(
+  performanceId: string,
+  refresh: () => Promise<void>,
+  setError: (error: string | undefined) => void,
+  setAlternatives: (alternatives: Alternatives | undefined) => void,
+) {
+  const { ticketing } = useApis();
+  const { session, ensureDevice, failure } = useApp();
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const placeOrder = async (
+    category: Category,
+    choice: { seats: string[] } | { quantity: number },
+    asset: string,
+  ) => {
+    if (!session) return;
     setBusy(true);
     setError(undefined);
     setAlternatives(undefined);
@@ -153,9 +262,9 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
     try {
       const hold = await ticketing.hold(
         session.token,
-        category.seating === 'seated' && mode === 'map'
-          ? { performanceId, seats: selected }
-          : { performanceId, categoryId: category.id, quantity },
+        'seats' in choice
+          ? { performanceId, seats: choice.seats }
+          : { performanceId, categoryId: category.id, quantity: choice.quantity },
       );
       holdId = hold.id;
       const device = await ensureDevice();
@@ -180,46 +289,76 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
       void refresh();
     }
   };
+  return { busy, placeOrder };
+}
 
-  if (performance.error) return <Message kind="error">{performance.error}</Message>;
-  if (!performance.value || !availability) {
-    return availabilityError ? <Message kind="error">{availabilityError}</Message> : <Loading />;
-  }
-  const info = performance.value;
-  const total = category ? priceTimes(category.price, count) : undefined;
+function CategoryChoices({
+  categories,
+  chosen,
+  onChoose,
+}: {
+  categories: Category[];
+  chosen: string | undefined;
+  onChoose(category: Category): void;
+}) {
+  const { t, locale } = useI18n();
+  return (
+    <fieldset className="choices">
+      <legend>{t('perf.category')}</legend>
+      {categories.map((c) => (
+        <label key={c.id} className={`choice${c.available === 0 ? ' choice-out' : ''}`}>
+          <input
+            type="radio"
+            name="category"
+            value={c.id}
+            checked={c.id === chosen}
+            onChange={() => onChoose(c)}
+          />
+          <span>
+            <strong>{c.name}</strong> · {formatMoney(c.price, c.asset, locale)}
+            <br />
+            <span className="hint">
+              {c.available === 0 ? t('perf.soldOut') : t('perf.left', { count: c.available })}
+            </span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
 
+/** For a category not sold out: seats on the map or the best ones, how many, and paid with what. */
+function ChooseTickets({
+  category,
+  availability,
+  mode,
+  onMode,
+  selected,
+  onToggle,
+  quantity,
+  onQuantity,
+  maxPerOrder,
+  assets,
+  asset,
+  onAsset,
+}: {
+  category: Category;
+  availability: Availability;
+  mode: 'map' | 'best';
+  onMode(mode: 'map' | 'best'): void;
+  selected: string[];
+  onToggle(seatId: string): void;
+  quantity: number;
+  onQuantity(quantity: number): void;
+  maxPerOrder: number;
+  assets: Parameters<typeof PayWith>[0]['assets'];
+  asset: string;
+  onAsset(asset: string): void;
+}) {
+  const { t } = useI18n();
   return (
     <>
-      <ScreenTitle>{info.event.name}</ScreenTitle>
-      <p>
-        {formatDateTime(info.startsAt)} ·{' '}
-        <Link to={`/events/${info.event.id}`}>{t('perf.altDates')}</Link>
-      </p>
-      {availabilityError && <Message kind="warning">{availabilityError}</Message>}
-
-      <fieldset className="choices">
-        <legend>{t('perf.category')}</legend>
-        {categories.map((c) => (
-          <label key={c.id} className={`choice${c.available === 0 ? ' choice-out' : ''}`}>
-            <input
-              type="radio"
-              name="category"
-              value={c.id}
-              checked={c.id === categoryId}
-              onChange={() => chooseCategory(c)}
-            />
-            <span>
-              <strong>{c.name}</strong> · {formatMoney(c.price, c.asset, locale)}
-              <br />
-              <span className="hint">
-                {c.available === 0 ? t('perf.soldOut') : t('perf.left', { count: c.available })}
-              </span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
-
-      {category && !soldOut && category.seating === 'seated' && (
+      {category.seating === 'seated' && (
         <fieldset className="choices choices-inline">
           <legend className="visually-hidden">{t('perf.pickSeats')}</legend>
           <label className="choice">
@@ -227,7 +366,7 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
               type="radio"
               name="mode"
               checked={mode === 'map'}
-              onChange={() => setMode('map')}
+              onChange={() => onMode('map')}
             />
             <span>{t('perf.pickSeats')}</span>
           </label>
@@ -236,82 +375,79 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
               type="radio"
               name="mode"
               checked={mode === 'best'}
-              onChange={() => setMode('best')}
+              onChange={() => onMode('best')}
             />
             <span>{t('perf.bestSeats')}</span>
           </label>
         </fieldset>
       )}
-
-      {category && !soldOut && category.seating === 'seated' && mode === 'map' && (
+      {category.seating === 'seated' && mode === 'map' && (
         <SeatMap
           availability={availability}
           categoryId={category.id}
           selected={selected}
-          onToggle={toggleSeat}
+          onToggle={onToggle}
           max={maxPerOrder}
         />
       )}
-      {category && !soldOut && (category.seating === 'ga' || mode === 'best') && (
+      {(category.seating === 'ga' || mode === 'best') && (
         <Quantity
           value={quantity}
           max={Math.min(maxPerOrder, category.available)}
-          onChange={setQuantity}
+          onChange={onQuantity}
         />
       )}
-
-      {category && !soldOut && category.pricing === 'fiat' && (
-        <PayWith assets={assets.value?.assets} value={asset} onChange={setAsset} />
-      )}
-
-      {error && <Message kind="error">{error}</Message>}
-      {alternatives && (
-        <AlternativesView
-          alternatives={alternatives}
-          performanceId={performanceId}
-          onCategory={(id) => {
-            const next = categories.find((c) => c.id === id);
-            if (next) chooseCategory(next);
-          }}
-          onSeats={(categoryIdOfSeats, seatIds) => {
-            const next = categories.find((c) => c.id === categoryIdOfSeats);
-            if (next) chooseCategory(next);
-            setMode('map');
-            setSelected(seatIds.slice(0, maxPerOrder));
-            setAlternatives(undefined);
-          }}
-        />
-      )}
-
-      {category && !soldOut && (
-        <div className="checkout-bar">
-          <p>
-            {total === undefined
-              ? ''
-              : category.pricing === 'fiat'
-                ? t('perf.totalFiat', { amount: formatMoney(total, category.asset, locale), asset })
-                : t('perf.total', { amount: formatMoney(total, category.asset, locale) })}
-          </p>
-          {session ? (
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={busy || count === 0}
-              onClick={() => void buy()}
-            >
-              {busy ? t('perf.holding') : t('perf.continue')}
-            </button>
-          ) : (
-            <Link
-              className="button button-primary"
-              to={`/sign-in?next=${encodeURIComponent(`/performances/${performanceId}`)}`}
-            >
-              {t('perf.needSignIn')}
-            </Link>
-          )}
-        </div>
-      )}
+      {category.pricing === 'fiat' && <PayWith assets={assets} value={asset} onChange={onAsset} />}
     </>
+  );
+}
+
+/** The total and the way on: continue to pay, or sign in first. */
+function CheckoutBar({
+  category,
+  count,
+  asset,
+  busy,
+  onBuy,
+  performanceId,
+}: {
+  category: Category;
+  count: number;
+  asset: string;
+  busy: boolean;
+  onBuy(): void;
+  performanceId: string;
+}) {
+  const { session } = useApp();
+  const { t, locale } = useI18n();
+  const total = priceTimes(category.price, count);
+  return (
+    <div className="checkout-bar">
+      <p>
+        {total === undefined
+          ? ''
+          : category.pricing === 'fiat'
+            ? t('perf.totalFiat', { amount: formatMoney(total, category.asset, locale), asset })
+            : t('perf.total', { amount: formatMoney(total, category.asset, locale) })}
+      </p>
+      {session ? (
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={busy || count === 0}
+          onClick={onBuy}
+        >
+          {busy ? t('perf.holding') : t('perf.continue')}
+        </button>
+      ) : (
+        <Link
+          className="button button-primary"
+          to={`/sign-in?next=${encodeURIComponent(`/performances/${performanceId}`)}`}
+        >
+          {t('perf.needSignIn')}
+        </Link>
+      )}
+    </div>
   );
 }
 
