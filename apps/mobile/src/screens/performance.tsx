@@ -8,13 +8,15 @@
 
 import { ApiError } from '@tessera/web-kit/http';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Alternatives, Availability } from '../api/ticketing.ts';
+import type { Alternatives, Availability, Performance } from '../api/ticketing.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, PayWith, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { decimalsOf, formatMoney, fromUnits, toUnits } from '../money.ts';
 import { Link, navigate } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
+import { AlternativesView } from './alternatives.tsx';
+import { Quantity, SeatMap } from './seat-map.tsx';
 
 /** How often the seat map asks what is still free while the screen is open and visible. */
 const availabilityRefreshMs = 8_000;
@@ -30,23 +32,14 @@ export default function PerformanceScreen({ performanceId }: { performanceId: st
 type Category = Availability['categories'][number];
 
 function PerformanceView({ performanceId }: { performanceId: string }) {
-  const { ticketing, exchange } = useApis();
-  const { failure } = useApp();
-  const { t, formatDateTime } = useI18n();
-  const loadPerformance = useCallback(
-    () => ticketing.performance(performanceId),
-    [ticketing, performanceId],
-  );
-  const performance = useLoad(loadPerformance);
-  const loadAssets = useCallback(() => exchange.assets(), [exchange]);
-  const assets = useLoad(loadAssets, 'exchange');
+  const { performance, assets } = usePerformanceInfo(performanceId);
   const { availability, availabilityError, refresh } = useAvailability(performanceId);
-  const [categoryId, setCategoryId] = useState<string>();
+  const categories = availability?.categories ?? [];
+  const [categoryId, setCategoryId] = useChosenCategory(categories);
   const [mode, setMode] = useState<'map' | 'best'>('map');
   const [quantity, setQuantity] = useState(1);
   const [asset, setAsset] = useState('USDT');
   const [error, setError] = useState<string>();
-  const [alternatives, setAlternatives] = useState<Alternatives>();
   const maxPerOrder = performance.value?.event.perOrderLimit ?? 10;
   const { selected, setSelected, toggleSeat } = useSeatSelection(
     availability,
@@ -54,24 +47,15 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
     setError,
   );
 
-  const categories = availability?.categories ?? [];
   const category = categories.find((c) => c.id === categoryId);
-  useEffect(() => {
-    if (!categoryId && categories.length > 0) {
-      setCategoryId((categories.find((c) => c.available > 0) ?? categories[0])?.id);
-    }
-  }, [categoryId, categories]);
 
   const soldOut = category !== undefined && category.available === 0;
   const count = category?.seating === 'seated' && mode === 'map' ? selected.length : quantity;
-
-  // Sold out: ask at once what else there is.
-  useEffect(() => {
-    if (!soldOut || !categoryId) return;
-    ticketing
-      .alternatives(performanceId, categoryId, 1)
-      .then(setAlternatives, (e: unknown) => setError(failure(e)));
-  }, [soldOut, categoryId, ticketing, performanceId, failure]);
+  const [alternatives, setAlternatives] = useAlternatives(
+    performanceId,
+    soldOut ? categoryId : undefined,
+    setError,
+  );
 
   const chooseCategory = (next: Category) => {
     setCategoryId(next.id);
@@ -80,6 +64,10 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
     setAlternatives(undefined);
     setError(undefined);
     setMode(next.seating === 'seated' ? 'map' : 'best');
+  };
+  const chooseById = (id: string) => {
+    const next = categories.find((c) => c.id === id);
+    if (next) chooseCategory(next);
   };
 
   const { busy, placeOrder } = usePlaceOrder(performanceId, refresh, setError, setAlternatives);
@@ -98,12 +86,7 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
 
   return (
     <>
-      <ScreenTitle>{info.event.name}</ScreenTitle>
-      <p>
-        {formatDateTime(info.startsAt)} ·{' '}
-        <Link to={`/events/${info.event.id}`}>{t('perf.altDates')}</Link>
-      </p>
-      {availabilityError && <Message kind="warning">{availabilityError}</Message>}
+      <PerformanceHeading performance={info} availabilityError={availabilityError} />
       <CategoryChoices categories={categories} chosen={categoryId} onChoose={chooseCategory} />
       {choosing && (
         <ChooseTickets
@@ -126,13 +109,9 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
         <AlternativesView
           alternatives={alternatives}
           performanceId={performanceId}
-          onCategory={(id) => {
-            const next = categories.find((c) => c.id === id);
-            if (next) chooseCategory(next);
-          }}
+          onCategory={chooseById}
           onSeats={(categoryIdOfSeats, seatIds) => {
-            const next = categories.find((c) => c.id === categoryIdOfSeats);
-            if (next) chooseCategory(next);
+            chooseById(categoryIdOfSeats);
             setMode('map');
             setSelected(seatIds.slice(0, maxPerOrder));
             setAlternatives(undefined);
@@ -149,6 +128,68 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
           performanceId={performanceId}
         />
       )}
+    </>
+  );
+}
+
+/** The category chosen: at first the first one with places left (else the first). */
+function useChosenCategory(categories: Category[]) {
+  const [categoryId, setCategoryId] = useState<string>();
+  useEffect(() => {
+    if (!categoryId && categories.length > 0) {
+      setCategoryId((categories.find((c) => c.available > 0) ?? categories[0])?.id);
+    }
+  }, [categoryId, categories]);
+  return [categoryId, setCategoryId] as const;
+}
+
+/** The performance (its event, time and limit per order) and the exchange's assets. */
+function usePerformanceInfo(performanceId: string) {
+  const { ticketing, exchange } = useApis();
+  const loadPerformance = useCallback(
+    () => ticketing.performance(performanceId),
+    [ticketing, performanceId],
+  );
+  const performance = useLoad(loadPerformance);
+  const loadAssets = useCallback(() => exchange.assets(), [exchange]);
+  const assets = useLoad(loadAssets, 'exchange');
+  return { performance, assets };
+}
+
+/** What else there is, asked at once when the chosen category (`soldOutCategoryId`) sold out. */
+function useAlternatives(
+  performanceId: string,
+  soldOutCategoryId: string | undefined,
+  setError: (error: string | undefined) => void,
+) {
+  const { ticketing } = useApis();
+  const { failure } = useApp();
+  const [alternatives, setAlternatives] = useState<Alternatives>();
+  useEffect(() => {
+    if (!soldOutCategoryId) return;
+    ticketing
+      .alternatives(performanceId, soldOutCategoryId, 1)
+      .then(setAlternatives, (e: unknown) => setError(failure(e)));
+  }, [soldOutCategoryId, ticketing, performanceId, failure, setError]);
+  return [alternatives, setAlternatives] as const;
+}
+
+function PerformanceHeading({
+  performance,
+  availabilityError,
+}: {
+  performance: Performance & { event: { id: string; name: string } };
+  availabilityError: string | undefined;
+}) {
+  const { t, formatDateTime } = useI18n();
+  return (
+    <>
+      <ScreenTitle>{performance.event.name}</ScreenTitle>
+      <p>
+        {formatDateTime(performance.startsAt)} ·{' '}
+        <Link to={`/events/${performance.event.id}`}>{t('perf.altDates')}</Link>
+      </p>
+      {availabilityError && <Message kind="warning">{availabilityError}</Message>}
     </>
   );
 }
@@ -455,189 +496,4 @@ function priceTimes(price: string, count: number): string | undefined {
   const scale = decimalsOf(price);
   const units = toUnits(price, scale);
   return units === undefined ? undefined : fromUnits(units * BigInt(count), scale);
-}
-
-/**
- * The seats of one category, row by row, in the map's order (front first). Each seat is a
- * button that says its row, number and state; taken seats are shown but cannot be pressed.
- */
-function SeatMap({
-  availability,
-  categoryId,
-  selected,
-  onToggle,
-  max,
-}: {
-  availability: Availability;
-  categoryId: string;
-  selected: string[];
-  onToggle(seatId: string): void;
-  max: number;
-}) {
-  const { t } = useI18n();
-  const seats = availability.seats;
-  if (!seats) return null;
-  const index = seats.categoryIds.indexOf(categoryId);
-  const rows = seats.rows
-    .map((row) => ({
-      ...row,
-      positions: row.ids.map((_, i) => i).filter((i) => row.categories[i] === index),
-    }))
-    .filter((row) => row.positions.length > 0);
-  return (
-    <section className="seat-map" aria-labelledby="seat-map-title">
-      <h2 id="seat-map-title">{t('perf.pickSeats')}</h2>
-      <p className="hint">{t('perf.mapHint')}</p>
-      <p aria-live="polite">{t('perf.selected', { count: selected.length, max })}</p>
-      <div className="stage" aria-hidden="true">
-        {t('perf.stage')}
-      </div>
-      <div className="seat-rows">
-        {rows.map((row) => (
-          <fieldset key={`${row.section}/${row.row}`} className="seat-row">
-            <legend className="visually-hidden">
-              {`${row.section} ${t('perf.row', { row: row.row })}`}
-            </legend>
-            <span className="row-label" aria-hidden="true">
-              {row.row}
-            </span>
-            {row.positions.map((i) => {
-              const id = row.ids[i] as string;
-              const free = row.status[i] === 'a';
-              const isSelected = selected.includes(id);
-              const accessible = row.accessible.includes(i);
-              const state = isSelected
-                ? t('perf.seatSelected')
-                : free
-                  ? t('perf.seatAvailable')
-                  : t('perf.seatTaken');
-              return (
-                <button
-                  key={id}
-                  type="button"
-                  className={`seat${isSelected ? ' seat-selected' : ''}${free ? '' : ' seat-taken'}${accessible ? ' seat-accessible' : ''}`}
-                  aria-pressed={isSelected}
-                  disabled={!free && !isSelected}
-                  aria-label={t('perf.seatLabel', {
-                    row: row.row,
-                    number: row.numbers[i] ?? '',
-                    accessible: accessible ? t('perf.seatAccessible') : '',
-                    state,
-                  })}
-                  data-seat={`${row.section}/${row.row}/${row.numbers[i]}`}
-                  onClick={() => onToggle(id)}
-                >
-                  {row.numbers[i]}
-                </button>
-              );
-            })}
-          </fieldset>
-        ))}
-      </div>
-    </section>
-  );
-}
-
-function Quantity({
-  value,
-  max,
-  onChange,
-}: {
-  value: number;
-  max: number;
-  onChange(value: number): void;
-}) {
-  const { t } = useI18n();
-  const clamp = (n: number) => Math.max(1, Math.min(max, n));
-  return (
-    <fieldset className="quantity">
-      <legend>{t('perf.quantity')}</legend>
-      <button
-        type="button"
-        className="button"
-        aria-label={t('perf.fewer')}
-        disabled={value <= 1}
-        onClick={() => onChange(clamp(value - 1))}
-      >
-        −
-      </button>
-      <output aria-live="polite">{value}</output>
-      <button
-        type="button"
-        className="button"
-        aria-label={t('perf.more')}
-        disabled={value >= max}
-        onClick={() => onChange(clamp(value + 1))}
-      >
-        +
-      </button>
-    </fieldset>
-  );
-}
-
-function AlternativesView({
-  alternatives,
-  performanceId,
-  onCategory,
-  onSeats,
-}: {
-  alternatives: Alternatives;
-  performanceId: string;
-  onCategory(categoryId: string): void;
-  onSeats(categoryId: string, seatIds: string[]): void;
-}) {
-  const { t, formatDateTime, locale } = useI18n();
-  const dates = alternatives.performances.filter((p) => p.id !== performanceId);
-  const nothing =
-    dates.length === 0 && alternatives.categories.length === 0 && !alternatives.bestAvailable;
-  return (
-    <section className="card alternatives" aria-labelledby="alternatives-title">
-      <h2 id="alternatives-title">{t('perf.alternatives')}</h2>
-      {nothing && <p>{t('perf.noAlternatives')}</p>}
-      {alternatives.bestAvailable && (
-        <p>
-          {t('perf.altSeats', { seats: alternatives.bestAvailable.labels.join(', ') })}{' '}
-          <button
-            type="button"
-            className="button"
-            onClick={() => {
-              const best = alternatives.bestAvailable;
-              if (best) onSeats(best.categoryId, best.seatIds);
-            }}
-          >
-            {t('perf.altTake')}
-          </button>
-        </p>
-      )}
-      {alternatives.categories.length > 0 && (
-        <>
-          <h3>{t('perf.altCategories')}</h3>
-          <ul className="list plain">
-            {alternatives.categories.map((c) => (
-              <li key={c.id}>
-                <button type="button" className="button" onClick={() => onCategory(c.id)}>
-                  {c.name} · {formatMoney(c.price, c.asset, locale)} ·{' '}
-                  {t('perf.left', { count: c.available })}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      {dates.length > 0 && (
-        <>
-          <h3>{t('perf.altDates')}</h3>
-          <ul className="list plain">
-            {dates.map((p) => (
-              <li key={p.id}>
-                <Link className="button" to={`/performances/${p.id}`}>
-                  {formatDateTime(p.startsAt)} · {t('perf.left', { count: p.available })}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </section>
-  );
 }
