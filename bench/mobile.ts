@@ -15,7 +15,7 @@
  *   and the app's server stopped, so everything comes from the service worker and IndexedDB; 20
  *   starts. Target: under 500 ms.
  *
- * The system is the one the app's browser tests use (apps/mobile/test/system.ts): the real
+ * The system is the one the app's browser tests use (scripts/test/apps/system.ts): the real
  * exchange and ticketing server with the demo data, and the built app on its own server. The app
  * is built first if its build is missing or stale. The demo buyer signs in through the app,
  * connects its wallet and buys a seat, so the ticket measured is a real one on this device.
@@ -32,8 +32,8 @@ import {
   orderSeats,
   payOrder,
   signIn,
-} from '../apps/mobile/test/driver.ts';
-import { startMobileSystem } from '../apps/mobile/test/system.ts';
+} from '../scripts/test/apps/driver.ts';
+import { startMobileSystem } from '../scripts/test/apps/system.ts';
 import { launchChromium } from '../scripts/test/chromium.ts';
 import { demoAccounts } from '../services/exchange/src/demo.ts';
 import { percentile } from './lib.ts';

@@ -5,11 +5,12 @@
  * `npm run dev -w @tessera/gate` serves the app with a /config.json pointing at the ticketing
  * server of `npm start`, and the decoder.
  *
- * The offline shell is the mobile app's service worker (apps/mobile/src/sw.ts: navigations get
- * the stored index.html, the build's files come from the cache, /config.json from the network
+ * The offline shell is the apps' service worker (@tessera/web-kit/sw: navigations get the
+ * stored index.html, the build's files come from the cache, /config.json from the network
  * first), compiled with this build's file list, the decoder's WebAssembly included, so that a
  * terminal reloaded with no network still starts, reads and decides.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { viteApp } from '../../packages/service-kit/src/vite-app.ts';
@@ -18,7 +19,7 @@ import { gateConfigJson, zxingWasmFile, zxingWasmPath } from './server/served.ts
 export default defineConfig({
   ...viteApp({
     root: fileURLToPath(new URL('.', import.meta.url)),
-    serviceWorker: fileURLToPath(new URL('../mobile/src/sw.ts', import.meta.url)),
+    serviceWorker: createRequire(import.meta.url).resolve('@tessera/web-kit/sw'),
     developmentConfigJson: gateConfigJson({
       ticketingUrl: 'http://127.0.0.1:4200',
       development: true,

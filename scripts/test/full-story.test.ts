@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGateBrowser } from '../../apps/gate/test/browser.ts';
 import { type GateSystem, startGateSystem } from '../../apps/gate/test/system.ts';
 import { writeQrFeed } from '../../apps/gate/test/y4m.ts';
+import { main as organizerCli } from '../../services/ticketing/src/cli/organizer.ts';
 import {
   addMoneyByCard,
   buyCrypto,
@@ -33,9 +34,8 @@ import {
   payOrder,
   readBarcode,
   signIn,
-} from '../../apps/mobile/test/driver.ts';
-import type { Backend } from '../../apps/mobile/test/system.ts';
-import { main as organizerCli } from '../../services/ticketing/src/cli/organizer.ts';
+} from './apps/driver.ts';
+import type { Backend } from './apps/system.ts';
 import { launchChromium } from './chromium.ts';
 
 const stepTimeoutMs = 120_000;

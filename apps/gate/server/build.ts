@@ -10,13 +10,7 @@ export const ensureGateBuild = appBuild({
   name: 'gate',
   appDir: fileURLToPath(new URL('../', import.meta.url)),
   distDir: gateDistDir,
-  // The config's own module, and what the bundle includes from elsewhere: the protocol package,
-  // the mobile app's HTTP helper, its server clock and its service worker.
-  inputs: [
-    'server/served.ts',
-    '../../packages/protocol/src',
-    '../mobile/src/api',
-    '../mobile/src/server-clock.ts',
-    '../mobile/src/sw.ts',
-  ],
+  // The config's own module, and what the bundle includes from elsewhere: the protocol package
+  // and the apps' shared browser code (HTTP client, server clock, i18n, service worker).
+  inputs: ['server/served.ts', '../../packages/protocol/src', '../../packages/web-kit/src'],
 });

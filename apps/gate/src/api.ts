@@ -1,12 +1,13 @@
 /**
  * The ticketing server as a gate terminal uses it (services/ticketing/docs/gates.md and the
  * door-sale routes): enrolment, the event package, the online check, offline uploads, door sales
- * and the end-of-event report. The calls go through the mobile app's HTTP helper (one way of
- * calling the servers, with its time limits and typed errors); the live feed is in feed.ts.
+ * and the end-of-event report. The calls go through the apps' shared HTTP client
+ * (@tessera/web-kit/http: one way of calling the servers, with its time limits and typed errors);
+ * the live feed is in feed.ts.
  */
-import { requestJson } from '../../mobile/src/api/http.ts';
+import { requestJson } from '@tessera/web-kit/http';
 
-export { ApiError, NetworkError } from '../../mobile/src/api/http.ts';
+export { ApiError, NetworkError } from '@tessera/web-kit/http';
 
 export interface TerminalView {
   id: string;

@@ -4,8 +4,8 @@
  * the button (or the next ticket) clears it; it never blocks the next read, and it takes no
  * focus, so a scanner's keystrokes cannot press it. `role="alert"` has it read out.
  */
-import { type MessageKey, reasonKey, useI18n } from './i18n.tsx';
-import type { Decision } from './terminal.ts';
+import { type MessageKey, reasonKey, useI18n } from './i18n.ts';
+import type { Decision } from './terminal-types.ts';
 
 export function ResultScreen({ decision, onClose }: { decision: Decision; onClose(): void }) {
   const { t, time } = useI18n();

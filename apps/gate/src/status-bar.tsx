@@ -3,8 +3,8 @@
  * checks online or offline, the last sync, the admissions waiting to be uploaded, and the GPS
  * warning when the terminal is outside the venue radius (unit 414).
  */
-import { useGate } from './app.tsx';
-import { useI18n } from './i18n.tsx';
+import { useGate } from './gate-context.ts';
+import { useI18n } from './i18n.ts';
 
 export function StatusBar() {
   const { t, time } = useI18n();

@@ -16,8 +16,8 @@ import {
 } from '@tessera/protocol/node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectWallet, payOrder } from '../../../scripts/test/apps/driver.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
-import { connectWallet, payOrder } from '../../mobile/test/driver.ts';
 import { hallPosition, launchGateBrowser, tabletViewport } from './browser.ts';
 import { type GateSystem, type HeldTicket, startGateSystem } from './system.ts';
 import { writeQrFeed } from './y4m.ts';

@@ -1,15 +1,15 @@
 /**
- * The whole system for the gate app's browser tests and its benchmark: the mobile app's test
- * system (apps/mobile/test/system.ts: the real exchange and ticketing server with the demo data,
- * and the buyer's app) with the gate app served beside it, its origin allowed by both servers.
+ * The whole system for the gate app's browser tests and its benchmark: the apps' test system
+ * (scripts/test/apps/system.ts: the real exchange and ticketing server with the demo data, and
+ * the buyer's app) with the gate app served beside it, its origin allowed by both servers.
  * The helpers make what a gate meets: an event on tonight, an enrolment code, and tickets bound
  * to a device key held here, so a test can make the holder's live barcode at any moment.
  */
 import { type Ed25519Signer, fromBase64url, protocol } from '@tessera/protocol/node';
 import { freePort } from '../../../scripts/free-port.ts';
+import { type Backend, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
 import { deviceRegistrationMessage } from '../../../services/ticketing/src/identity/devices.ts';
-import { type Backend, startMobileSystem } from '../../mobile/test/system.ts';
 import { ensureGateBuild } from '../server/build.ts';
 import { startGateServer } from '../server/serve.ts';
 

@@ -10,6 +10,7 @@ export const ensureMobileBuild = appBuild({
   name: 'mobile',
   appDir: fileURLToPath(new URL('../', import.meta.url)),
   distDir: mobileDistDir,
-  // The config's own module, and the protocol package that the bundle includes.
-  inputs: ['server/served.ts', '../../packages/protocol/src'],
+  // The config's own module, and what the bundle includes from elsewhere: the protocol package
+  // and the apps' shared browser code (HTTP client, server clock, i18n, service worker).
+  inputs: ['server/served.ts', '../../packages/protocol/src', '../../packages/web-kit/src'],
 });

@@ -19,7 +19,7 @@ import { type TicketingApi, ticketingApi } from './api/ticketing.ts';
 import type { AppConfig } from './app-config.ts';
 import { loadConfig } from './config.ts';
 import { describeError, isUnauthorized } from './errors.ts';
-import { useI18n } from './i18n.tsx';
+import { useI18n } from './i18n.ts';
 import {
   type DeviceKey,
   ensureDevice,
@@ -74,18 +74,10 @@ const AppContext = createContext<AppState | undefined>(undefined);
 
 const noticeLifetimeMs = 6_000;
 
-export function AppProvider({ children }: { children: ReactNode }) {
-  const { t } = useI18n();
-  const [booted, setBooted] = useState(false);
-  const [bootFailure, setBootFailure] = useState<unknown>();
-  const [config, setConfig] = useState<AppConfig>();
-  const [session, setSession] = useState<Session>();
-  const [device, setDevice] = useState<DeviceKey>();
-  const [wallet, setWalletState] = useState<WalletSession>();
-  const [online, setOnline] = useState(navigator.onLine);
+/** Short notices, the last three at most, each gone after a few seconds. */
+function useNotices() {
   const [notices, setNotices] = useState<Notice[]>([]);
   const nextNotice = useRef(1);
-
   const notify = useCallback((text: string, kind: Notice['kind'] = 'info') => {
     const id = nextNotice.current++;
     setNotices((current) => [...current.slice(-2), { id, text, kind }]);
@@ -95,7 +87,16 @@ export function AppProvider({ children }: { children: ReactNode }) {
     (id: number) => setNotices((current) => current.filter((n) => n.id !== id)),
     [],
   );
+  return { notices, notify, dismiss };
+}
 
+/** The sessions and the device key as this device keeps them, read at start before any network. */
+function useStoredIdentity() {
+  const [booted, setBooted] = useState(false);
+  const [bootFailure, setBootFailure] = useState<unknown>();
+  const [session, setSession] = useState<Session>();
+  const [device, setDevice] = useState<DeviceKey>();
+  const [wallet, setWallet] = useState<WalletSession>();
   useEffect(() => {
     let cancelled = false;
     (async () => {
@@ -105,7 +106,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
         if (cancelled) return;
         setSession(stored);
         setDevice(key);
-        setWalletState(storedWallet);
+        setWallet(storedWallet);
       } catch (error) {
         console.error('reading the stored sessions failed', error);
         if (!cancelled) setBootFailure(error);
@@ -118,8 +119,28 @@ export function AppProvider({ children }: { children: ReactNode }) {
       cancelled = true;
     };
   }, []);
+  return { booted, bootFailure, session, setSession, device, setDevice, wallet, setWallet };
+}
 
-  // The servers: asked for again whenever the browser comes back online and has none yet.
+/** Whether the browser says it is online, as it changes. */
+function useOnline() {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+/** The servers: asked for again whenever the browser comes back online and has none yet. */
+function useConfig(online: boolean) {
+  const [config, setConfig] = useState<AppConfig>();
   useEffect(() => {
     if (config || !online) return;
     let cancelled = false;
@@ -133,35 +154,18 @@ export function AppProvider({ children }: { children: ReactNode }) {
       cancelled = true;
     };
   }, [config, online]);
+  return config;
+}
 
-  useEffect(() => {
-    const up = () => setOnline(true);
-    const down = () => setOnline(false);
-    window.addEventListener('online', up);
-    window.addEventListener('offline', down);
-    return () => {
-      window.removeEventListener('online', up);
-      window.removeEventListener('offline', down);
-    };
-  }, []);
-
-  const bootError = bootFailure === undefined ? undefined : describeError(bootFailure, t);
-
-  const ticketing = useMemo(
-    () => (config ? ticketingApi(config.ticketingUrl) : undefined),
-    [config],
-  );
-  const exchange = useMemo(() => (config ? exchangeApi(config.exchangeUrl) : undefined), [config]);
-
-  const forgetTicketingSession = useCallback(async () => {
-    await forgetSession();
-    setSession(undefined);
-    setDevice(undefined);
-  }, []);
-
+/** Connects or disconnects the wallet, kept on the device; disconnecting signs out there too. */
+function useWalletSetter(
+  wallet: WalletSession | undefined,
+  setWalletState: (wallet: WalletSession | undefined) => void,
+  exchange: ExchangeApi | undefined,
+) {
   const walletNow = useRef(wallet);
   walletNow.current = wallet;
-  const setWallet = useCallback(
+  return useCallback(
     async (next: WalletSession | undefined) => {
       const previous = walletNow.current;
       if (next) await saveWalletSession(next);
@@ -172,10 +176,17 @@ export function AppProvider({ children }: { children: ReactNode }) {
         exchange.signOut(previous.token).catch((error: unknown) => console.warn(error));
       }
     },
-    [exchange],
+    [exchange, setWalletState],
   );
+}
 
-  const failure = useCallback(
+/** The message for a failed call, forgetting a session that ended (see `AppState.failure`). */
+function useFailure(
+  forgetTicketingSession: () => Promise<void>,
+  setWallet: (wallet: WalletSession | undefined) => Promise<void>,
+) {
+  const { t } = useI18n();
+  return useCallback(
     (error: unknown, server: 'ticketing' | 'exchange' = 'ticketing') => {
       console.error(error);
       if (isUnauthorized(error)) {
@@ -191,11 +202,19 @@ export function AppProvider({ children }: { children: ReactNode }) {
     },
     [forgetTicketingSession, setWallet, t],
   );
+}
 
-  // One registration at a time: a sign-in and the effect below may both ask, and two at once
-  // would each make a key.
+/**
+ * Registers this device's key. One registration at a time: a sign-in and the provider's effect
+ * may both ask, and two at once would each make a key.
+ */
+function useDeviceRegistration(
+  ticketing: TicketingApi | undefined,
+  setDevice: (device: DeviceKey) => void,
+) {
+  const { t } = useI18n();
   const registering = useRef<Promise<DeviceKey> | undefined>(undefined);
-  const registerDevice = useCallback(
+  return useCallback(
     (current: Session) => {
       if (!ticketing) return Promise.reject(new Error(t('error.config')));
       registering.current ??= ensureDevice(ticketing, current)
@@ -208,8 +227,34 @@ export function AppProvider({ children }: { children: ReactNode }) {
         });
       return registering.current;
     },
-    [ticketing, t],
+    [ticketing, t, setDevice],
   );
+}
+
+export function AppProvider({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const { notices, notify, dismiss } = useNotices();
+  const stored = useStoredIdentity();
+  const { booted, session, setSession, device, setDevice, wallet } = stored;
+  const online = useOnline();
+  const config = useConfig(online);
+  const bootError =
+    stored.bootFailure === undefined ? undefined : describeError(stored.bootFailure, t);
+
+  const ticketing = useMemo(
+    () => (config ? ticketingApi(config.ticketingUrl) : undefined),
+    [config],
+  );
+  const exchange = useMemo(() => (config ? exchangeApi(config.exchangeUrl) : undefined), [config]);
+
+  const forgetTicketingSession = useCallback(async () => {
+    await forgetSession();
+    setSession(undefined);
+    setDevice(undefined);
+  }, [setSession, setDevice]);
+  const setWallet = useWalletSetter(wallet, stored.setWallet, exchange);
+  const failure = useFailure(forgetTicketingSession, setWallet);
+  const registerDevice = useDeviceRegistration(ticketing, setDevice);
 
   // A stored session whose device is not registered yet (the sign-in was interrupted, or the
   // key was revoked elsewhere): register as soon as the servers can be reached.
@@ -225,7 +270,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
       setDevice(await loadDeviceKey(next.userId));
       return registerDevice(next);
     },
-    [registerDevice],
+    [registerDevice, setSession, setDevice],
   );
 
   const ensureDeviceNow = useCallback(async () => {

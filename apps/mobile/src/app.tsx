@@ -7,7 +7,7 @@
 import { lazy, Suspense } from 'react';
 import { AppProvider, useApp } from './app-state.tsx';
 import { ErrorBoundary, Loading, Message, ScreenError, ScreenTitle } from './components.tsx';
-import { I18nProvider, useI18n } from './i18n.tsx';
+import { I18nProvider, useI18n } from './i18n.ts';
 import { Link, parseRoute, type Route, useLocation } from './router.tsx';
 import { TicketScreen } from './screens/ticket.tsx';
 import { TicketsScreen } from './screens/tickets.tsx';

@@ -10,7 +10,7 @@ import {
 } from 'react';
 import type { Asset } from './api/exchange.ts';
 import { useApp } from './app-state.tsx';
-import { useI18n } from './i18n.tsx';
+import { useI18n } from './i18n.ts';
 import { Link } from './router.tsx';
 
 /**

@@ -3,8 +3,8 @@
  * the app knows gets its own message, an unknown one the server's message, no answer at all says
  * so. Nothing here hides an error: the original stays in the console for whoever debugs.
  */
-import { ApiError, NetworkError } from './api/http.ts';
-import { isMessageKey, type MessageKey, type Params } from './i18n.tsx';
+import { ApiError, NetworkError } from '@tessera/web-kit/http';
+import { isMessageKey, type MessageKey, type Params } from './i18n.ts';
 import { DeviceKeyUnsupportedError } from './identity.ts';
 
 type Translate = (key: MessageKey, params?: Params) => string;

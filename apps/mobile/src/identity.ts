@@ -7,7 +7,7 @@
  * the stored tickets on another phone cannot make a barcode.
  */
 import { type Ed25519Signer, toBase64url } from '@tessera/protocol/web';
-import { ApiError } from './api/http.ts';
+import { ApiError } from '@tessera/web-kit/http';
 import type { TicketingApi } from './api/ticketing.ts';
 import { deleteItem, getItem, putItem } from './storage.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Start: render the app, and register the service worker that keeps the app's files for offline
- * starts (src/sw.ts). index.html carries a plain fallback inside #root, so even a script that
+ * starts (@tessera/web-kit/sw). index.html carries a plain fallback inside #root, so even a script that
  * fails to run leaves a message rather than a blank page.
  */
 import { StrictMode } from 'react';

@@ -9,7 +9,7 @@
 import { useEffect, useRef } from 'react';
 import type { Notice } from './api/exchange.ts';
 import { useApp } from './app-state.tsx';
-import { isMessageKey, useI18n } from './i18n.tsx';
+import { isMessageKey, useI18n } from './i18n.ts';
 import { formatMoney } from './money.ts';
 
 /** Other screens (the wallet, an order being paid) listen for this to re-read what changed. */

@@ -1,16 +1,15 @@
 /**
  * The buyer's app in headless Chromium at phone size, against the real exchange and ticketing
- * server (test/system.ts): signing up, funding the wallet by the card sandbox, buying crypto and
- * a seat, the ticket offline with a fresh barcode that a gate's offline check accepts (and
- * refuses as stale a minute later), the exchange's buy page and back to the same order, a
- * transfer to another phone, a lost device key recovered, a refund, the two languages and the
- * screen sizes. The steps run in order, one buyer's story; each `it` says what it checks.
+ * server (scripts/test/apps/system.ts): signing up, funding the wallet by the card sandbox,
+ * buying crypto and a seat, the ticket offline with a fresh barcode that a gate's offline check
+ * accepts (and refuses as stale a minute later), the exchange's buy page and back to the same
+ * order, a transfer to another phone, a lost device key recovered, a refund, the two languages
+ * and the screen sizes. The steps run in order, one buyer's story; each `it` says what it checks.
  */
 
 import { protocol } from '@tessera/protocol/node';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../../scripts/test/chromium.ts';
 import {
   addMoneyByCard,
   buyCrypto,
@@ -21,8 +20,9 @@ import {
   readBarcode,
   signIn,
   waitForBarcodeSince,
-} from './driver.ts';
-import { type MobileSystem, startMobileSystem } from './system.ts';
+} from '../../../scripts/test/apps/driver.ts';
+import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
+import { launchChromium } from '../../../scripts/test/chromium.ts';
 
 const stepTimeoutMs = 120_000;
 

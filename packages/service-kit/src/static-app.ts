@@ -128,11 +128,8 @@ function requestPath(request: IncomingMessage): string | undefined {
   return pathname;
 }
 
-/** Listens where `listen` says, serving the app that `options` describes. */
-export async function startStaticApp(
-  listen: StaticAppListen,
-  options: StaticAppOptions,
-): Promise<StaticApp> {
+/** The build, read once and kept: `/`, `/index.html`, `/config.json` and the extra files. */
+async function readBuild(listen: StaticAppListen, options: StaticAppOptions) {
   const wanted = listen.distDir ?? options.distDir;
   const distDir = await realpath(wanted).catch(() => {
     throw new Error(
@@ -142,7 +139,6 @@ export async function startStaticApp(
   const index = await readFile(join(distDir, 'index.html')).catch(() => {
     throw new Error(`the ${options.name} app build has no index.html in ${distDir}`);
   });
-  const headers = securityHeaders(options);
   const shell = prepare(index, '.html');
   // Everything is read once and kept (a build is a few hundred KB, the gate's decoder about
   // 1 MB): the server never re-reads disk. Paths that answer the same whatever the build holds.
@@ -152,10 +148,14 @@ export async function startStaticApp(
     ['/config.json', prepare(Buffer.from(options.configJson), '.json')],
   ]);
   for (const [path, body] of options.files ?? []) fixed.set(path, prepare(body, extname(path)));
+  return { distDir, shell, fixed };
+}
+
+/** The files of dist/ by request path, each read once on first request. */
+function distFiles(distDir: string) {
   // Keyed by file, not by path, so that the spellings of one path share one copy.
   const fromDist = new Map<string, Prepared>();
-
-  async function distFile(pathname: string): Promise<Prepared | undefined> {
+  return async (pathname: string): Promise<Prepared | undefined> => {
     const path = resolve(distDir, `.${pathname}`);
     // Never outside dist/, whatever the path says (`..`, encoded or not).
     if (!path.startsWith(distDir + sep)) return undefined;
@@ -166,29 +166,38 @@ export async function startStaticApp(
     const file = prepare(await readFile(path), extname(path));
     fromDist.set(path, file);
     return file;
-  }
+  };
+}
 
-  function send(
-    request: IncomingMessage,
-    response: ServerResponse,
-    file: Prepared,
-    cacheControl: string,
-  ) {
-    const acceptsGzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
-    const gzipped = acceptsGzip ? file.gzipped : undefined;
-    const body = gzipped ?? file.body;
-    response.writeHead(200, {
-      ...headers,
-      'content-type': file.type,
-      'content-length': body.length,
-      'cache-control': cacheControl,
-      vary: 'accept-encoding',
-      ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
-    });
-    response.end(request.method === 'HEAD' ? undefined : body);
-  }
+function send(
+  headers: Readonly<Record<string, string>>,
+  request: IncomingMessage,
+  response: ServerResponse,
+  file: Prepared,
+  cacheControl: string,
+) {
+  const acceptsGzip = /\bgzip\b/.test(request.headers['accept-encoding'] ?? '');
+  const gzipped = acceptsGzip ? file.gzipped : undefined;
+  const body = gzipped ?? file.body;
+  response.writeHead(200, {
+    ...headers,
+    'content-type': file.type,
+    'content-length': body.length,
+    'cache-control': cacheControl,
+    vary: 'accept-encoding',
+    ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
+/** Answers one request from the build. */
+function handler(
+  build: Awaited<ReturnType<typeof readBuild>>,
+  headers: Readonly<Record<string, string>>,
+) {
+  const { shell, fixed } = build;
+  const distFile = distFiles(build.distDir);
+  return async (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -200,18 +209,27 @@ export async function startStaticApp(
     }
     const known = fixed.get(pathname);
     if (known) {
-      send(request, response, known, revalidate);
+      send(headers, request, response, known, revalidate);
       return;
     }
     const file = await distFile(pathname);
     // The rest of the build (sw.js, the manifest, icons) is revalidated.
-    if (file)
-      send(request, response, file, pathname.startsWith('/assets/') ? immutable : revalidate);
+    if (file) {
+      const cacheControl = pathname.startsWith('/assets/') ? immutable : revalidate;
+      send(headers, request, response, file, cacheControl);
+    }
     // An app path (no file extension) is the app itself, which routes it; a missing file is 404.
-    else if (extname(pathname) === '') send(request, response, shell, revalidate);
+    else if (extname(pathname) === '') send(headers, request, response, shell, revalidate);
     else response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
-  }
+  };
+}
 
+/** Listens where `listen` says, serving the app that `options` describes. */
+export async function startStaticApp(
+  listen: StaticAppListen,
+  options: StaticAppOptions,
+): Promise<StaticApp> {
+  const handle = handler(await readBuild(listen, options), securityHeaders(options));
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       console.error(`${options.name} app server`, error);

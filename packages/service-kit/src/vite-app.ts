@@ -1,10 +1,10 @@
 /**
  * The Vite configuration of a web app: React, a build into dist/ (index.html, the hashed bundles
- * under assets/, the files of public/) with sw.js, the service worker, compiled from the app's
- * source with the list of this build's files written into it (so each build's worker differs,
- * and the browser installs it), and a dev server (`vite`) that answers `/config.json` with the
- * servers of `npm start` (which must allow the dev origin: TICKETING_CORS_ORIGINS and
- * EXCHANGE_CORS_ORIGINS).
+ * under assets/, the files of public/) with sw.js, the service worker, compiled from the source
+ * the app names (both apps use @tessera/web-kit/sw) with the list of this build's files written
+ * into it (so each build's worker differs, and the browser installs it), and a dev server
+ * (`vite`) that answers `/config.json` with the servers of `npm start` (which must allow the dev
+ * origin: TICKETING_CORS_ORIGINS and EXCHANGE_CORS_ORIGINS).
  *
  * An app's vite.config.ts imports this file by its relative path, not as
  * `@tessera/service-kit/vite-app`: Vite bundles a config's relative imports but leaves package

@@ -6,9 +6,16 @@
  */
 import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
-import { ApiError, type Availability, type DoorSale, type Price } from '../api.ts';
-import { useGate } from '../app.tsx';
-import { type MessageKey, useI18n } from '../i18n.tsx';
+import {
+  ApiError,
+  type Availability,
+  type DoorSale,
+  type PackageCategory,
+  type PackagePerformance,
+  type Price,
+} from '../api.ts';
+import { useGate } from '../gate-context.ts';
+import { type MessageKey, useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 
 /** The contract: the terminal polls the sale every second while it shows the code. */
@@ -37,19 +44,7 @@ export function DoorSaleScreen() {
   const [categoryId, setCategoryId] = useState('');
   const [quantity, setQuantity] = useState(1);
   const [sale, setSale] = useState<DoorSale>();
-  const [offer, setOffer] = useState<Availability>();
-  // Prices and places left, when the server answers (the package carries neither).
-  useEffect(() => {
-    if (!performance || state.mode === 'offline') return;
-    let current = true;
-    terminal.server
-      .availability(performance.id)
-      .then((answer) => current && setOffer(answer))
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [performance, state.mode, terminal]);
+  const offer = useOffer(performance);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -91,52 +86,19 @@ export function DoorSaleScreen() {
       )}
       <form className="form" onSubmit={sell}>
         {performances.length > 1 && (
-          <label>
-            {t('door.performance')}
-            <select
-              value={performance?.id}
-              onChange={(event) => setPerformanceId(event.target.value)}
-            >
-              {performances.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.eventName} · {new Date(p.startsAt).toLocaleString()}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        <fieldset className="choices">
-          <legend>{t('door.category')}</legend>
-          {(performance?.categories ?? []).map((category, index) => (
-            <label
-              key={category.id}
-              className={
-                (categoryId || performance?.categories[0]?.id) === category.id ? 'chosen' : ''
-              }
-            >
-              <input
-                type="radio"
-                name="category"
-                checked={categoryId ? categoryId === category.id : index === 0}
-                onChange={() => setCategoryId(category.id)}
-              />
-              {category.name}
-              <OfferText offer={offer?.categories.find((line) => line.id === category.id)} />
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          {t('door.quantity')}
-          <input
-            type="number"
-            min={1}
-            max={quantityMax}
-            value={quantity}
-            onChange={(event) =>
-              setQuantity(Math.min(quantityMax, Math.max(1, Number(event.target.value) || 1)))
-            }
+          <PerformanceChoice
+            performances={performances}
+            chosen={performance}
+            onChoose={setPerformanceId}
           />
-        </label>
+        )}
+        <CategoryChoices
+          categories={performance?.categories ?? []}
+          chosen={categoryId}
+          onChoose={setCategoryId}
+          offer={offer}
+        />
+        <QuantityField quantity={quantity} onChange={setQuantity} />
         <button
           type="submit"
           className="primary"
@@ -150,6 +112,107 @@ export function DoorSaleScreen() {
   );
 }
 
+/** Prices and places left, when the server answers (the package carries neither). */
+function useOffer(performance: PackagePerformance | undefined) {
+  const { terminal, state } = useGate();
+  const [offer, setOffer] = useState<Availability>();
+  useEffect(() => {
+    if (!performance || state.mode === 'offline') return;
+    let current = true;
+    terminal.server
+      .availability(performance.id)
+      .then((answer) => current && setOffer(answer))
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [performance, state.mode, terminal]);
+  return offer;
+}
+
+function PerformanceChoice({
+  performances,
+  chosen,
+  onChoose,
+}: {
+  performances: PackagePerformance[];
+  chosen: PackagePerformance | undefined;
+  onChoose(id: string): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <label>
+      {t('door.performance')}
+      <select value={chosen?.id} onChange={(event) => onChoose(event.target.value)}>
+        {performances.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.eventName} · {new Date(p.startsAt).toLocaleString()}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The categories as radio buttons, the first chosen until another is. */
+function CategoryChoices({
+  categories,
+  chosen,
+  onChoose,
+  offer,
+}: {
+  categories: PackageCategory[];
+  chosen: string;
+  onChoose(id: string): void;
+  offer: Availability | undefined;
+}) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="choices">
+      <legend>{t('door.category')}</legend>
+      {categories.map((category, index) => (
+        <label
+          key={category.id}
+          className={(chosen || categories[0]?.id) === category.id ? 'chosen' : ''}
+        >
+          <input
+            type="radio"
+            name="category"
+            checked={chosen ? chosen === category.id : index === 0}
+            onChange={() => onChoose(category.id)}
+          />
+          {category.name}
+          <OfferText offer={offer?.categories.find((line) => line.id === category.id)} />
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function QuantityField({
+  quantity,
+  onChange,
+}: {
+  quantity: number;
+  onChange(quantity: number): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <label>
+      {t('door.quantity')}
+      <input
+        type="number"
+        min={1}
+        max={quantityMax}
+        value={quantity}
+        onChange={(event) =>
+          onChange(Math.min(quantityMax, Math.max(1, Number(event.target.value) || 1)))
+        }
+      />
+    </label>
+  );
+}
+
 function SaleInProgress({
   sale,
   onChange,
@@ -159,7 +222,6 @@ function SaleInProgress({
   onChange(sale: DoorSale): void;
   onDone(): void;
 }) {
-  const { t } = useI18n();
   const { terminal } = useGate();
   const [qr, setQr] = useState<string>();
   const [now, setNow] = useState(Date.now());
@@ -195,46 +257,23 @@ function SaleInProgress({
     }
   };
 
-  if (!open) {
-    // The end of the sale, green when paid and admitted, red when nothing was sold.
-    const admitted = sale.status === 'admitted';
-    const outcome: MessageKey = admitted
-      ? 'door.admitted'
-      : sale.status === 'expired'
-        ? 'door.expired'
-        : sale.status === 'failed'
-          ? 'door.failed'
-          : 'door.cancelled';
-    return (
-      <section
-        className={`screen door-done ${admitted ? 'result-pass' : 'result-stop'}`}
-        role="alert"
-        data-testid="door-sale"
-        data-status={sale.status}
-      >
-        {admitted && <p className="result-title">{t('result.admit')}</p>}
-        <p className="result-reason">
-          {t(outcome, { count: sale.tickets.length || sale.quantity })}
-        </p>
-        <ul>
-          {sale.tickets.map((ticket) => (
-            <li key={ticket.id}>
-              {[
-                ticket.category,
-                ticket.seat && `${ticket.seat.section} ${ticket.seat.row}-${ticket.seat.number}`,
-                ticket.number,
-              ]
-                .filter(Boolean)
-                .join(' · ')}
-            </li>
-          ))}
-        </ul>
-        <button type="button" className="primary" onClick={onDone}>
-          {t('door.another')}
-        </button>
-      </section>
-    );
-  }
+  if (!open) return <SaleOutcome sale={sale} onDone={onDone} />;
+  return <SaleWaiting sale={sale} qr={qr} now={now} onCancel={cancel} />;
+}
+
+/** The payment code, waiting for the buyer's app to claim and pay it before it expires. */
+function SaleWaiting({
+  sale,
+  qr,
+  now,
+  onCancel,
+}: {
+  sale: DoorSale;
+  qr: string | undefined;
+  now: number;
+  onCancel(): void;
+}) {
+  const { t } = useI18n();
   const left = Math.max(0, Math.round((Date.parse(sale.expiresAt) - now) / 1000));
   const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
   return (
@@ -262,8 +301,48 @@ function SaleInProgress({
         {t(sale.status === 'claimed' ? 'door.claimed' : 'door.waiting')} ·{' '}
         {t('door.expires', { time: clock })}
       </p>
-      <button type="button" onClick={cancel}>
+      <button type="button" onClick={onCancel}>
         {t('door.cancel')}
+      </button>
+    </section>
+  );
+}
+
+/** The end of the sale, green when paid and admitted, red when nothing was sold. */
+function SaleOutcome({ sale, onDone }: { sale: DoorSale; onDone(): void }) {
+  const { t } = useI18n();
+  const admitted = sale.status === 'admitted';
+  const outcome: MessageKey = admitted
+    ? 'door.admitted'
+    : sale.status === 'expired'
+      ? 'door.expired'
+      : sale.status === 'failed'
+        ? 'door.failed'
+        : 'door.cancelled';
+  return (
+    <section
+      className={`screen door-done ${admitted ? 'result-pass' : 'result-stop'}`}
+      role="alert"
+      data-testid="door-sale"
+      data-status={sale.status}
+    >
+      {admitted && <p className="result-title">{t('result.admit')}</p>}
+      <p className="result-reason">{t(outcome, { count: sale.tickets.length || sale.quantity })}</p>
+      <ul>
+        {sale.tickets.map((ticket) => (
+          <li key={ticket.id}>
+            {[
+              ticket.category,
+              ticket.seat && `${ticket.seat.section} ${ticket.seat.row}-${ticket.seat.number}`,
+              ticket.number,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="primary" onClick={onDone}>
+        {t('door.another')}
       </button>
     </section>
   );

@@ -5,8 +5,8 @@
  */
 import { useState } from 'react';
 import type { GateReport } from '../api.ts';
-import { useGate } from '../app.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useGate } from '../gate-context.ts';
+import { useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 
 export function EndOfEventScreen() {

@@ -5,9 +5,9 @@
  */
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, NetworkError } from '../api.ts';
-import { useGate } from '../app.tsx';
 import { CameraScanner } from '../camera.ts';
-import { useI18n } from '../i18n.tsx';
+import { useGate } from '../gate-context.ts';
+import { useI18n } from '../i18n.ts';
 import { Alert, TextField } from '../widgets.tsx';
 
 const enrolPrefix = 'tessera-enrol:';

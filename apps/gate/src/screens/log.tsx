@@ -4,8 +4,8 @@
  * demand, and removing the enrolment once nothing waits to be uploaded.
  */
 import { useState } from 'react';
-import { useGate } from '../app.tsx';
-import { reasonKey, useI18n } from '../i18n.tsx';
+import { useGate } from '../gate-context.ts';
+import { reasonKey, useI18n } from '../i18n.ts';
 
 export function LogScreen() {
   const { t, time } = useI18n();

@@ -4,9 +4,9 @@
  * entry of a ticket number and PIN when a barcode cannot be read.
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { useGate } from '../app.tsx';
 import { CameraScanner } from '../camera.ts';
-import { useI18n } from '../i18n.tsx';
+import { useGate } from '../gate-context.ts';
+import { useI18n } from '../i18n.ts';
 import { parseUnits } from '../measure.ts';
 import { Alert, TextField } from '../widgets.tsx';
 

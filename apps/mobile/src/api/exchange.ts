@@ -3,7 +3,7 @@
  * bank-transfer deposits, quotes and trades, history, paying a payment request (S130) and the
  * live feed. Money routes take an `Idempotency-Key` (docs/exchange.md, "Money").
  */
-import { requestJson } from './http.ts';
+import { requestJson } from '@tessera/web-kit/http';
 
 export interface Subscriber {
   id: string;

@@ -2,7 +2,7 @@
  * The ticketing server as the buyer's app uses it (docs/ticketing.md, "API map"). The types are
  * the parts of the answers the app reads; the OpenAPI document at the server's `/docs` has all.
  */
-import { longPollTimeoutMs, requestJson } from './http.ts';
+import { longPollTimeoutMs, requestJson } from '@tessera/web-kit/http';
 
 export interface User {
   id: string;

@@ -5,7 +5,7 @@
  */
 import { useApp } from '../app-state.tsx';
 import { Message, NeedsSession, ScreenTitle } from '../components.tsx';
-import { type Lang, useI18n } from '../i18n.tsx';
+import { type Lang, useI18n } from '../i18n.ts';
 import { keyFingerprint } from '../identity.ts';
 import { useInstallPrompt } from '../install.ts';
 import { navigate } from '../router.tsx';

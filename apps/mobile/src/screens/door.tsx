@@ -14,7 +14,7 @@ import {
   PayWith,
   ScreenTitle,
 } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { useLoad } from '../use-load.ts';

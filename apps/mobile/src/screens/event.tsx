@@ -2,7 +2,7 @@
 import { useCallback } from 'react';
 import { useApis } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
 import { Link } from '../router.tsx';
 import { useLoad } from '../use-load.ts';

@@ -6,10 +6,11 @@
  * exchange's hosted buy page, which comes back here, to the same order. A refused payment says
  * why and offers to try again or to cancel (seed 001).
  */
+
+import { ApiError, newIdempotencyKey } from '@tessera/web-kit/http';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PaymentRequest } from '../api/exchange.ts';
-import { ApiError, newIdempotencyKey } from '../api/http.ts';
-import type { Order } from '../api/ticketing.ts';
+import type { Order, TicketingApi } from '../api/ticketing.ts';
 import { useApis, useApp, useFiat } from '../app-state.tsx';
 import {
   Countdown,
@@ -19,7 +20,7 @@ import {
   NeedsSession,
   ScreenTitle,
 } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { compare, divide, formatDecimal, formatMoney, subtract } from '../money.ts';
 import { Link, useLocation } from '../router.tsx';
 import { getItem, putItem } from '../storage.ts';
@@ -57,22 +58,75 @@ const pending = (order: Order) =>
   order.status === 'creating' || order.status === 'awaiting_payment';
 
 function OrderView({ orderId }: { orderId: string }) {
-  const { ticketing, exchange } = useApis();
-  const { session, device, wallet, failure } = useApp();
   const fiat = useFiat();
-  const { t, locale, formatDateTime } = useI18n();
+  const { t } = useI18n();
   const { search } = useLocation();
+  const [phase, setPhase] = useState<Phase>({ name: 'idle' });
+  const live = useLiveOrder(orderId, phase.name === 'issuing');
+  const performance = useOrderPerformance(live.order?.performanceId);
+  const ticketsReady = useTicketsOnDevice(live);
+  const { balance, readBalance } = useOrderBalance(live);
+  const { order, error } = live;
+
+  if (error && !order) return <Message kind="error">{error}</Message>;
+  if (!order) return <Loading />;
+  return (
+    <div className="order">
+      {error && <Message kind="error">{error}</Message>}
+      {search.get('status') === 'funded' && order.status === 'awaiting_payment' && (
+        <Message kind="success">{t('order.funded')}</Message>
+      )}
+      <OrderSummary order={order} performance={performance} fiat={fiat} />
+      {order.status === 'creating' && <Message>{t('order.creating')}</Message>}
+      {order.status === 'awaiting_payment' && order.payment && (
+        <PaymentCard
+          live={live}
+          order={order}
+          payment={order.payment}
+          phase={phase}
+          setPhase={setPhase}
+          balance={balance}
+          readBalance={readBalance}
+        />
+      )}
+      {order.status === 'issued' && <IssuedTickets order={order} ready={ticketsReady} />}
+      {(order.status === 'expired' ||
+        order.status === 'cancelled' ||
+        order.status === 'refunded') && (
+        <>
+          <Message kind="warning">{t(`order.${order.status}`)}</Message>
+          <Link className="button" to={`/performances/${order.performanceId}`}>
+            {t('order.backToEvent')}
+          </Link>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** The order as the server has it, and what the screen's parts need to keep it fresh. */
+interface LiveOrder {
+  order: Order | undefined;
+  setOrder(order: Order): void;
+  error: string | undefined;
+  setError(error: string | undefined): void;
+  /** Reads the order again; with `waitS`, waits for it to change (the long poll). */
+  load(waitS?: number): Promise<Order>;
+  /** False once the screen has gone: late answers are dropped. */
+  mounted: { readonly current: boolean };
+  token: string;
+}
+
+/**
+ * Loads the order, and while it is being paid (or prepared) waits on it: the server answers as
+ * soon as it changes (issued, expired, cancelled, refunded), so the tickets show the moment they
+ * exist.
+ */
+function useLiveOrder(orderId: string, issuing: boolean): LiveOrder {
+  const { ticketing } = useApis();
+  const { session, failure } = useApp();
   const [order, setOrder] = useState<Order>();
   const [error, setError] = useState<string>();
-  const [balance, setBalance] = useState<string>();
-  const [phase, setPhase] = useState<Phase>({ name: 'idle' });
-  const [ticketsReady, setTicketsReady] = useState(false);
-  const performanceId = order?.performanceId;
-  const loadPerformance = useCallback(
-    () => (performanceId ? ticketing.performance(performanceId) : Promise.resolve(undefined)),
-    [ticketing, performanceId],
-  );
-  const performance = useLoad(loadPerformance).value;
   const token = session?.token ?? '';
   const mounted = useRef(true);
   useEffect(() => {
@@ -95,12 +149,7 @@ function OrderView({ orderId }: { orderId: string }) {
     load().catch((e: unknown) => setError(failure(e)));
   }, [load, failure]);
 
-  // While the order is being paid (or prepared), wait on it: the server answers as soon as it
-  // changes (issued, expired, cancelled, refunded), so the tickets show the moment they exist.
-  const waiting =
-    order !== undefined &&
-    pending(order) &&
-    (phase.name === 'issuing' || order.status === 'creating');
+  const waiting = order !== undefined && pending(order) && (issuing || order.status === 'creating');
   useEffect(() => {
     if (!waiting) return;
     let stopped = false;
@@ -121,16 +170,40 @@ function OrderView({ orderId }: { orderId: string }) {
     };
   }, [waiting, load, failure]);
 
-  // Issued: bring the new tickets onto the device, so they open offline from now on.
+  return { order, setOrder, error, setError, load, mounted, token };
+}
+
+/** The performance the order is for, for its name and time. */
+function useOrderPerformance(performanceId: string | undefined) {
+  const { ticketing } = useApis();
+  const loadPerformance = useCallback(
+    () => (performanceId ? ticketing.performance(performanceId) : Promise.resolve(undefined)),
+    [ticketing, performanceId],
+  );
+  return useLoad(loadPerformance).value;
+}
+
+/** Issued: bring the new tickets onto the device, so they open offline from now on. */
+function useTicketsOnDevice({ order, mounted, setError }: LiveOrder) {
+  const { ticketing } = useApis();
+  const { session, device, failure } = useApp();
+  const [ready, setReady] = useState(false);
   const issued = order?.status === 'issued';
   useEffect(() => {
     if (!issued || !session || !device?.deviceId) return;
     syncTickets(ticketing, session, device).then(
-      () => mounted.current && setTicketsReady(true),
+      () => mounted.current && setReady(true),
       (e: unknown) => setError(failure(e)),
     );
-  }, [issued, ticketing, session, device, failure]);
+  }, [issued, ticketing, session, device, failure, mounted, setError]);
+  return ready;
+}
 
+/** The wallet's balance of the order's asset, read again when the wallet's feed says so. */
+function useOrderBalance({ order, mounted, setError, load }: LiveOrder) {
+  const { exchange } = useApis();
+  const { wallet, failure } = useApp();
+  const [balance, setBalance] = useState<string>();
   const readBalance = useCallback(async () => {
     if (!wallet || !order) return;
     try {
@@ -140,7 +213,7 @@ function OrderView({ orderId }: { orderId: string }) {
     } catch (e) {
       setError(failure(e, 'exchange'));
     }
-  }, [exchange, wallet, order, failure]);
+  }, [exchange, wallet, order, failure, mounted, setError]);
 
   useEffect(() => {
     void readBalance();
@@ -152,21 +225,116 @@ function OrderView({ orderId }: { orderId: string }) {
     window.addEventListener(walletChangedEvent, onChange);
     return () => window.removeEventListener(walletChangedEvent, onChange);
   }, [readBalance, load]);
+  return { balance, readBalance };
+}
 
-  if (error && !order) return <Message kind="error">{error}</Message>;
-  if (!order) return <Loading />;
+/** What is being bought: the event, the seats, the price and the locked rate. */
+function OrderSummary({
+  order,
+  performance,
+  fiat,
+}: {
+  order: Order;
+  performance: Awaited<ReturnType<TicketingApi['performance']>> | undefined;
+  fiat: string;
+}) {
+  const { t, locale, formatDateTime } = useI18n();
+  return (
+    <section className="card" aria-labelledby="order-items">
+      <h2 id="order-items">{performance ? performance.event.name : t('order.items')}</h2>
+      {performance && <p>{formatDateTime(performance.startsAt)}</p>}
+      <ul className="list plain">
+        {order.lines.map((line) => (
+          <li key={line.lineNo}>{seatLabel(line.seat, line.category, t)}</li>
+        ))}
+      </ul>
+      <p className="price">
+        {t('order.price')}: <strong>{formatMoney(order.amount, order.asset, locale)}</strong>
+      </p>
+      {order.fiatAmount && (
+        <p className="hint">
+          {t('order.fiatPrice', { amount: formatMoney(order.fiatAmount, fiat, locale) })}
+          {' · '}
+          {t('order.rate', {
+            asset: order.asset,
+            rate: lockedRate(order.fiatAmount, order.amount, locale),
+            fiat,
+          })}
+        </p>
+      )}
+    </section>
+  );
+}
 
+interface PaymentProps {
+  live: LiveOrder;
+  order: Order;
+  payment: NonNullable<Order['payment']>;
+  phase: Phase;
+  setPhase(phase: Phase): void;
+  balance: string | undefined;
+  readBalance(): Promise<void>;
+}
+
+/** Paying the order before the hold ends: from the wallet, or by connecting it first. */
+function PaymentCard(props: PaymentProps) {
+  const { t } = useI18n();
+  const { wallet } = useApp();
+  const { live, payment, phase } = props;
+  return (
+    <section className="card" aria-labelledby="pay-title">
+      <h2 id="pay-title" className="visually-hidden">
+        {t('order.payWithin')}
+      </h2>
+      {phase.name !== 'issuing' && (
+        <>
+          <Countdown
+            key={payment.expiresAt}
+            until={payment.expiresAt}
+            label={t('order.payWithin')}
+            onEnd={() => void live.load().catch(() => undefined)}
+          />
+          <p className="hint">{t('order.holdNote')}</p>
+        </>
+      )}
+      {!wallet ? (
+        <>
+          <Message>{t('order.connectWallet')}</Message>
+          <WalletConnect />
+        </>
+      ) : phase.name === 'issuing' ? (
+        <Message>{t('order.issuing')}</Message>
+      ) : (
+        <PayFromWallet {...props} walletToken={wallet.token} />
+      )}
+    </section>
+  );
+}
+
+/** The balance, the pay button and its one confirmation, the buy page when short, cancelling. */
+function PayFromWallet({
+  live,
+  order,
+  payment,
+  phase,
+  setPhase,
+  balance,
+  readBalance,
+  walletToken,
+}: PaymentProps & { walletToken: string }) {
+  const { ticketing, exchange } = useApis();
+  const { failure } = useApp();
+  const { t, locale } = useI18n();
+  const { setError, load } = live;
   const amount = formatMoney(order.amount, order.asset, locale);
   const enough = balance !== undefined && (compare(balance, order.amount) ?? -1) >= 0;
   const shortBy = balance !== undefined && !enough ? subtract(order.amount, balance) : undefined;
-  const payment = order.payment;
 
   const askToPay = async () => {
-    if (!wallet || !payment) return;
     setError(undefined);
     try {
       // The confirmation shows what the exchange itself will charge, and to whom.
-      const request = await exchange.paymentRequest(wallet.token, payment.requestId);
+      const request = await exchange.paymentRequest(walletToken, payment.requestId);
       setPhase({ name: 'confirm', request });
     } catch (e) {
       setError(failure(e, 'exchange'));
@@ -174,17 +342,10 @@ function OrderView({ orderId }: { orderId: string }) {
   };
 
   const pay = async () => {
-    if (!wallet || !payment) return;
     setPhase({ name: 'paying' });
-    // One key per order: a retry after a lost answer replays the payment, never pays twice.
-    const keyName = `pay:${order.id}`;
-    let key = await getItem<string>('kv', keyName);
-    if (!key) {
-      key = newIdempotencyKey('pay');
-      await putItem('kv', key, keyName);
-    }
+    const key = await paymentKey(order.id);
     try {
-      await exchange.pay(wallet.token, payment.requestId, key);
+      await exchange.pay(walletToken, payment.requestId, key);
       setPhase({ name: 'issuing' });
     } catch (e) {
       if (e instanceof ApiError && e.code === 'already_paid') {
@@ -200,7 +361,7 @@ function OrderView({ orderId }: { orderId: string }) {
   const cancel = async () => {
     setError(undefined);
     try {
-      setOrder(await ticketing.cancelOrder(token, order.id));
+      live.setOrder(await ticketing.cancelOrder(live.token, order.id));
       setPhase({ name: 'idle' });
     } catch (e) {
       setError(failure(e));
@@ -208,149 +369,107 @@ function OrderView({ orderId }: { orderId: string }) {
     }
   };
 
-  const buyPage = payment && safeBuyPageUrl(payment.buyPageUrl, exchange.baseUrl);
-
   return (
-    <div className="order">
-      {error && <Message kind="error">{error}</Message>}
-      {search.get('status') === 'funded' && order.status === 'awaiting_payment' && (
-        <Message kind="success">{t('order.funded')}</Message>
+    <>
+      {balance !== undefined && (
+        <p>{t('order.balance', { amount: formatMoney(balance, order.asset, locale) })}</p>
       )}
-
-      <section className="card" aria-labelledby="order-items">
-        <h2 id="order-items">{performance ? performance.event.name : t('order.items')}</h2>
-        {performance && <p>{formatDateTime(performance.startsAt)}</p>}
-        <ul className="list plain">
-          {order.lines.map((line) => (
-            <li key={line.lineNo}>{seatLabel(line.seat, line.category, t)}</li>
-          ))}
-        </ul>
-        <p className="price">
-          {t('order.price')}: <strong>{amount}</strong>
-        </p>
-        {order.fiatAmount && (
-          <p className="hint">
-            {t('order.fiatPrice', { amount: formatMoney(order.fiatAmount, fiat, locale) })}
-            {' · '}
-            {t('order.rate', {
-              asset: order.asset,
-              rate: lockedRate(order.fiatAmount, order.amount, locale),
-              fiat,
-            })}
-          </p>
-        )}
-      </section>
-
-      {order.status === 'creating' && <Message>{t('order.creating')}</Message>}
-
-      {order.status === 'awaiting_payment' && payment && (
-        <section className="card" aria-labelledby="pay-title">
-          <h2 id="pay-title" className="visually-hidden">
-            {t('order.payWithin')}
-          </h2>
-          {phase.name !== 'issuing' && (
-            <>
-              <Countdown
-                key={payment.expiresAt}
-                until={payment.expiresAt}
-                label={t('order.payWithin')}
-                onEnd={() => void load().catch(() => undefined)}
-              />
-              <p className="hint">{t('order.holdNote')}</p>
-            </>
-          )}
-
-          {!wallet ? (
-            <>
-              <Message>{t('order.connectWallet')}</Message>
-              <WalletConnect />
-            </>
-          ) : phase.name === 'issuing' ? (
-            <Message>{t('order.issuing')}</Message>
-          ) : (
-            <>
-              {balance !== undefined && (
-                <p>{t('order.balance', { amount: formatMoney(balance, order.asset, locale) })}</p>
-              )}
-              {phase.name === 'refused' && (
-                <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
-              )}
-              {shortBy !== undefined && (
-                <>
-                  <Message kind="warning">
-                    {t('order.short', { amount: formatMoney(shortBy, order.asset, locale) })}
-                  </Message>
-                  {buyPage && (
-                    <>
-                      <a className="button button-primary" href={buyPage}>
-                        {t('order.buyCrypto', { asset: order.asset })}
-                      </a>
-                      <p className="hint">{t('order.buyCryptoNote')}</p>
-                    </>
-                  )}
-                </>
-              )}
-              {enough && phase.name !== 'confirm' && (
-                <button
-                  type="button"
-                  className="button button-primary"
-                  disabled={phase.name === 'paying'}
-                  onClick={() => void askToPay()}
-                >
-                  {phase.name === 'paying'
-                    ? t('order.paying')
-                    : phase.name === 'refused'
-                      ? t('common.retry')
-                      : t('order.pay', { amount })}
-                </button>
-              )}
-              {phase.name === 'confirm' && (
-                <ConfirmPayment
-                  request={phase.request}
-                  onPay={() => void pay()}
-                  onCancel={() => setPhase({ name: 'idle' })}
-                />
-              )}
-              <button type="button" className="button button-quiet" onClick={() => void cancel()}>
-                {t('order.cancelOrder')}
-              </button>
-            </>
-          )}
-        </section>
+      {phase.name === 'refused' && (
+        <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
       )}
-
-      {order.status === 'issued' && (
-        <section className="card" aria-labelledby="issued-title">
-          <h2 id="issued-title">{t('order.issued')}</h2>
-          {!ticketsReady && <Loading />}
-          {ticketsReady && (
-            <ul className="list plain">
-              {order.tickets.map((ticket) => (
-                <li key={ticket.id}>
-                  <Link
-                    className="button button-primary"
-                    to={`/tickets/${ticket.id}`}
-                    data-ticket-id={ticket.id}
-                  >
-                    {t('order.openTicket')} ({ticket.number})
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+      {shortBy !== undefined && <ShortOfCrypto order={order} payment={payment} shortBy={shortBy} />}
+      {enough && phase.name !== 'confirm' && (
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={phase.name === 'paying'}
+          onClick={() => void askToPay()}
+        >
+          {phase.name === 'paying'
+            ? t('order.paying')
+            : phase.name === 'refused'
+              ? t('common.retry')
+              : t('order.pay', { amount })}
+        </button>
       )}
-      {(order.status === 'expired' ||
-        order.status === 'cancelled' ||
-        order.status === 'refunded') && (
+      {phase.name === 'confirm' && (
+        <ConfirmPayment
+          request={phase.request}
+          onPay={() => void pay()}
+          onCancel={() => setPhase({ name: 'idle' })}
+        />
+      )}
+      <button type="button" className="button button-quiet" onClick={() => void cancel()}>
+        {t('order.cancelOrder')}
+      </button>
+    </>
+  );
+}
+
+/** One key per order: a retry after a lost answer replays the payment, never pays twice. */
+async function paymentKey(orderId: string): Promise<string> {
+  const keyName = `pay:${orderId}`;
+  let key = await getItem<string>('kv', keyName);
+  if (!key) {
+    key = newIdempotencyKey('pay');
+    await putItem('kv', key, keyName);
+  }
+  return key;
+}
+
+/** Short of crypto: how much, and the exchange's buy page, which comes back to this order. */
+function ShortOfCrypto({
+  order,
+  payment,
+  shortBy,
+}: {
+  order: Order;
+  payment: NonNullable<Order['payment']>;
+  shortBy: string;
+}) {
+  const { exchange } = useApis();
+  const { t, locale } = useI18n();
+  const buyPage = safeBuyPageUrl(payment.buyPageUrl, exchange.baseUrl);
+  return (
+    <>
+      <Message kind="warning">
+        {t('order.short', { amount: formatMoney(shortBy, order.asset, locale) })}
+      </Message>
+      {buyPage && (
         <>
-          <Message kind="warning">{t(`order.${order.status}`)}</Message>
-          <Link className="button" to={`/performances/${order.performanceId}`}>
-            {t('order.backToEvent')}
-          </Link>
+          <a className="button button-primary" href={buyPage}>
+            {t('order.buyCrypto', { asset: order.asset })}
+          </a>
+          <p className="hint">{t('order.buyCryptoNote')}</p>
         </>
       )}
-    </div>
+    </>
+  );
+}
+
+/** The tickets just issued, once they are on this device. */
+function IssuedTickets({ order, ready }: { order: Order; ready: boolean }) {
+  const { t } = useI18n();
+  return (
+    <section className="card" aria-labelledby="issued-title">
+      <h2 id="issued-title">{t('order.issued')}</h2>
+      {!ready && <Loading />}
+      {ready && (
+        <ul className="list plain">
+          {order.tickets.map((ticket) => (
+            <li key={ticket.id}>
+              <Link
+                className="button button-primary"
+                to={`/tickets/${ticket.id}`}
+                data-ticket-id={ticket.id}
+              >
+                {t('order.openTicket')} ({ticket.number})
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

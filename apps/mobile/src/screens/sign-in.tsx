@@ -5,7 +5,7 @@
 import { type FormEvent, useState } from 'react';
 import { useApp } from '../app-state.tsx';
 import { Field, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { normalizePhone } from '../phone.ts';
 import { navigate, useLocation } from '../router.tsx';
 
@@ -23,7 +23,7 @@ export default function SignInScreen() {
 }
 
 function SignInForm() {
-  const { ticketing, signedIn, failure, config } = useApp();
+  const { ticketing, signedIn, failure } = useApp();
   const { t } = useI18n();
   const { search } = useLocation();
   const [phoneInput, setPhoneInput] = useState('');
@@ -83,70 +83,122 @@ function SignInForm() {
       {error && <Message kind="error">{error}</Message>}
       {busy && <Message>{busy}</Message>}
       {!phone ? (
-        <form onSubmit={sendCode} noValidate>
-          <Field label={t('signIn.phone')} hint={t('signIn.phoneHint')} error={phoneError}>
-            {(props) => (
-              <input
-                {...props}
-                name="phone"
-                type="tel"
-                autoComplete="tel"
-                value={phoneInput}
-                onChange={(event) => setPhoneInput(event.target.value)}
-                required
-              />
-            )}
-          </Field>
-          <button type="submit" className="button button-primary" disabled={busy !== undefined}>
-            {t('signIn.sendCode')}
-          </button>
-        </form>
+        <PhoneForm
+          phone={phoneInput}
+          onPhone={setPhoneInput}
+          error={phoneError}
+          busy={busy !== undefined}
+          onSubmit={sendCode}
+        />
       ) : (
-        <form onSubmit={submit}>
-          <p>{t('signIn.codeSent', { phone })}</p>
-          {config?.development && (
-            <p className="hint">
-              <a
-                href={`${config.ticketingUrl}/dev/sms?phone=${encodeURIComponent(phone)}`}
-                target="_blank"
-                rel="noreferrer"
-              >
-                {t('signIn.devInbox')}
-              </a>
-            </p>
-          )}
-          <Field label={t('signIn.code')}>
-            {(props) => (
-              <input
-                {...props}
-                name="code"
-                value={code}
-                onChange={(event) => setCode(event.target.value)}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-              />
-            )}
-          </Field>
-          <div className="actions">
-            <button type="submit" className="button button-primary" disabled={busy !== undefined}>
-              {t('signIn.submit')}
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => {
-                setPhone(undefined);
-                setCode('');
-              }}
-            >
-              {t('signIn.otherNumber')}
-            </button>
-          </div>
-        </form>
+        <CodeForm
+          phone={phone}
+          code={code}
+          onCode={setCode}
+          busy={busy !== undefined}
+          onSubmit={submit}
+          onOtherNumber={() => {
+            setPhone(undefined);
+            setCode('');
+          }}
+        />
       )}
     </div>
+  );
+}
+
+/** The phone number to send the code to. */
+function PhoneForm({
+  phone,
+  onPhone,
+  error,
+  busy,
+  onSubmit,
+}: {
+  phone: string;
+  onPhone(phone: string): void;
+  error: string | undefined;
+  busy: boolean;
+  onSubmit(event: FormEvent): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <Field label={t('signIn.phone')} hint={t('signIn.phoneHint')} error={error}>
+        {(props) => (
+          <input
+            {...props}
+            name="phone"
+            type="tel"
+            autoComplete="tel"
+            value={phone}
+            onChange={(event) => onPhone(event.target.value)}
+            required
+          />
+        )}
+      </Field>
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {t('signIn.sendCode')}
+      </button>
+    </form>
+  );
+}
+
+/** The code the SMS brought (in development, a link to the server's inbox). */
+function CodeForm({
+  phone,
+  code,
+  onCode,
+  busy,
+  onSubmit,
+  onOtherNumber,
+}: {
+  phone: string;
+  code: string;
+  onCode(code: string): void;
+  busy: boolean;
+  onSubmit(event: FormEvent): void;
+  onOtherNumber(): void;
+}) {
+  const { config } = useApp();
+  const { t } = useI18n();
+  return (
+    <form onSubmit={onSubmit}>
+      <p>{t('signIn.codeSent', { phone })}</p>
+      {config?.development && (
+        <p className="hint">
+          <a
+            href={`${config.ticketingUrl}/dev/sms?phone=${encodeURIComponent(phone)}`}
+            target="_blank"
+            rel="noreferrer"
+          >
+            {t('signIn.devInbox')}
+          </a>
+        </p>
+      )}
+      <Field label={t('signIn.code')}>
+        {(props) => (
+          <input
+            {...props}
+            name="code"
+            value={code}
+            onChange={(event) => onCode(event.target.value)}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+          />
+        )}
+      </Field>
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {t('signIn.submit')}
+        </button>
+        <button type="button" className="button" onClick={onOtherNumber}>
+          {t('signIn.otherNumber')}
+        </button>
+      </div>
+    </form>
   );
 }

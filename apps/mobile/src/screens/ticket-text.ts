@@ -1,6 +1,6 @@
 /** How a ticket reads: its seat or place, its status, what it entitles to. */
 import type { Seat } from '../api/ticketing.ts';
-import type { MessageKey, Params } from '../i18n.tsx';
+import type { MessageKey, Params } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
 import type { StoredTicket } from '../tickets.ts';
 

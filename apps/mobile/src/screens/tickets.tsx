@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Transfer } from '../api/ticketing.ts';
 import { useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsSession, ScreenTitle } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { isUsable, listTickets, type StoredTicket, syncTickets } from '../tickets.ts';
 import { seatLabel, seatText, statusText } from './ticket-text.ts';
@@ -26,7 +26,7 @@ export function TicketsScreen() {
 
 function TicketList() {
   const { session, device, ticketing, online, failure, notify } = useApp();
-  const { t, formatDateTime, formatTime } = useI18n();
+  const { t, formatTime } = useI18n();
   const [tickets, setTickets] = useState<StoredTicket[]>();
   const [incoming, setIncoming] = useState<Transfer[]>([]);
   const [syncedAt, setSyncedAt] = useState<string>();
@@ -84,126 +84,176 @@ function TicketList() {
       <p className="hint">
         {syncedAt ? t('tickets.lastSync', { time: formatTime(syncedAt) }) : t('tickets.notSynced')}
       </p>
-
       {(waiting.length > 0 || incoming.length > 0) && (
-        <section aria-labelledby="for-you">
-          <h2 id="for-you">{t('tickets.sentToYou')}</h2>
-          <ul className="list">
-            {waiting.map((ticket) => (
-              <li key={ticket.id} className="card">
-                <TicketSummary ticket={ticket} />
-                <button
-                  type="button"
-                  className="button button-primary"
-                  disabled={busy !== undefined || !online || !device?.deviceId}
-                  onClick={() =>
-                    act(
-                      ticket.id,
-                      () =>
-                        ticketing && session && device?.deviceId
-                          ? ticketing.claim(session.token, ticket.id, device.deviceId)
-                          : Promise.reject(new Error(t('common.needsOnline'))),
-                      t('tickets.claimed'),
-                    )
-                  }
-                >
-                  {t('tickets.addHere')}
-                </button>
-              </li>
-            ))}
-            {incoming.map((transfer) => (
-              <li key={transfer.id} className="card">
-                <p className="eyebrow">
-                  {transfer.fromName
-                    ? t('tickets.offeredBy', { name: transfer.fromName })
-                    : t('tickets.offeredBySomeone')}
-                </p>
-                <h3>{transfer.ticket.event}</h3>
-                <p>{formatDateTime(transfer.ticket.startsAt)}</p>
-                <p>{seatLabel(transfer.ticket.seat, transfer.ticket.category, t)}</p>
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="button button-primary"
-                    disabled={busy !== undefined || !online || !device?.deviceId}
-                    onClick={() =>
-                      act(
-                        transfer.id,
-                        () =>
-                          ticketing && session && device?.deviceId
-                            ? ticketing.acceptTransfer(session.token, transfer.id, device.deviceId)
-                            : Promise.reject(new Error(t('common.needsOnline'))),
-                        t('tickets.accepted'),
-                      )
-                    }
-                  >
-                    {t('tickets.accept')}
-                  </button>
-                  <button
-                    type="button"
-                    className="button"
-                    disabled={busy !== undefined || !online}
-                    onClick={() =>
-                      act(
-                        transfer.id,
-                        () =>
-                          ticketing && session
-                            ? ticketing.declineTransfer(session.token, transfer.id)
-                            : Promise.reject(new Error(t('common.needsOnline'))),
-                        t('tickets.declined'),
-                      )
-                    }
-                  >
-                    {t('tickets.decline')}
-                  </button>
-                </div>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <SentToYou waiting={waiting} incoming={incoming} busy={busy} act={act} />
       )}
-
-      <section aria-labelledby="mine">
-        <h2 id="mine">{t('tickets.upcoming')}</h2>
-        {active.length === 0 ? (
-          <div className="card">
-            <p>{t('tickets.empty')}</p>
-            <Link className="button button-primary" to="/events">
-              {t('tickets.browse')}
-            </Link>
-          </div>
-        ) : (
-          <ul className="list">
-            {active.map((ticket) => (
-              <li key={ticket.id}>
-                <Link
-                  className="card card-link"
-                  to={`/tickets/${ticket.id}`}
-                  data-ticket-id={ticket.id}
-                >
-                  <TicketSummary ticket={ticket} />
-                </Link>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
-      {inactive.length > 0 && (
-        <section aria-labelledby="inactive">
-          <h2 id="inactive">{t('tickets.inactive')}</h2>
-          <ul className="list">
-            {inactive.map((ticket) => (
-              <li key={ticket.id}>
-                <Link className="card card-link card-inactive" to={`/tickets/${ticket.id}`}>
-                  <TicketSummary ticket={ticket} />
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <UpcomingTickets tickets={active} />
+      {inactive.length > 0 && <InactiveTickets tickets={inactive} />}
     </>
+  );
+}
+
+/** The tickets to use: valid here, or on another device (to move here). */
+function UpcomingTickets({ tickets }: { tickets: StoredTicket[] }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="mine">
+      <h2 id="mine">{t('tickets.upcoming')}</h2>
+      {tickets.length === 0 ? (
+        <div className="card">
+          <p>{t('tickets.empty')}</p>
+          <Link className="button button-primary" to="/events">
+            {t('tickets.browse')}
+          </Link>
+        </div>
+      ) : (
+        <ul className="list">
+          {tickets.map((ticket) => (
+            <li key={ticket.id}>
+              <Link
+                className="card card-link"
+                to={`/tickets/${ticket.id}`}
+                data-ticket-id={ticket.id}
+              >
+                <TicketSummary ticket={ticket} />
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** Tickets no longer valid here, kept apart. */
+function InactiveTickets({ tickets }: { tickets: StoredTicket[] }) {
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="inactive">
+      <h2 id="inactive">{t('tickets.inactive')}</h2>
+      <ul className="list">
+        {tickets.map((ticket) => (
+          <li key={ticket.id}>
+            <Link className="card card-link card-inactive" to={`/tickets/${ticket.id}`}>
+              <TicketSummary ticket={ticket} />
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Runs one change for a ticket or transfer (`id` is busy meanwhile), then syncs. */
+type Act = (id: string, work: () => Promise<unknown>, done: string) => Promise<void>;
+
+/** Tickets sent to this number waiting for this device, and transfers offered to it. */
+function SentToYou({
+  waiting,
+  incoming,
+  busy,
+  act,
+}: {
+  waiting: StoredTicket[];
+  incoming: Transfer[];
+  busy: string | undefined;
+  act: Act;
+}) {
+  const { session, device, ticketing, online } = useApp();
+  const { t } = useI18n();
+  return (
+    <section aria-labelledby="for-you">
+      <h2 id="for-you">{t('tickets.sentToYou')}</h2>
+      <ul className="list">
+        {waiting.map((ticket) => (
+          <li key={ticket.id} className="card">
+            <TicketSummary ticket={ticket} />
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={busy !== undefined || !online || !device?.deviceId}
+              onClick={() =>
+                act(
+                  ticket.id,
+                  () =>
+                    ticketing && session && device?.deviceId
+                      ? ticketing.claim(session.token, ticket.id, device.deviceId)
+                      : Promise.reject(new Error(t('common.needsOnline'))),
+                  t('tickets.claimed'),
+                )
+              }
+            >
+              {t('tickets.addHere')}
+            </button>
+          </li>
+        ))}
+        {incoming.map((transfer) => (
+          <IncomingTransfer key={transfer.id} transfer={transfer} busy={busy} act={act} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** A transfer offered to this number: who from, what, and accept or decline. */
+function IncomingTransfer({
+  transfer,
+  busy,
+  act,
+}: {
+  transfer: Transfer;
+  busy: string | undefined;
+  act: Act;
+}) {
+  const { session, device, ticketing, online } = useApp();
+  const { t, formatDateTime } = useI18n();
+  return (
+    <li className="card">
+      <p className="eyebrow">
+        {transfer.fromName
+          ? t('tickets.offeredBy', { name: transfer.fromName })
+          : t('tickets.offeredBySomeone')}
+      </p>
+      <h3>{transfer.ticket.event}</h3>
+      <p>{formatDateTime(transfer.ticket.startsAt)}</p>
+      <p>{seatLabel(transfer.ticket.seat, transfer.ticket.category, t)}</p>
+      <div className="actions">
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={busy !== undefined || !online || !device?.deviceId}
+          onClick={() =>
+            act(
+              transfer.id,
+              () =>
+                ticketing && session && device?.deviceId
+                  ? ticketing.acceptTransfer(session.token, transfer.id, device.deviceId)
+                  : Promise.reject(new Error(t('common.needsOnline'))),
+              t('tickets.accepted'),
+            )
+          }
+        >
+          {t('tickets.accept')}
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== undefined || !online}
+          onClick={() =>
+            act(
+              transfer.id,
+              () =>
+                ticketing && session
+                  ? ticketing.declineTransfer(session.token, transfer.id)
+                  : Promise.reject(new Error(t('common.needsOnline'))),
+              t('tickets.declined'),
+            )
+          }
+        >
+          {t('tickets.decline')}
+        </button>
+      </div>
+    </li>
   );
 }
 

@@ -4,17 +4,18 @@
  * opening is tried first, and the exchange refuses it for a number that has a wallet *before*
  * spending the code (409 account_exists), so the same code then signs in.
  */
+
+import { ApiError } from '@tessera/web-kit/http';
 import { type FormEvent, useState } from 'react';
 import type { ExchangeSession } from '../api/exchange.ts';
-import { ApiError } from '../api/http.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Field, Message } from '../components.tsx';
-import { useI18n } from '../i18n.tsx';
+import { useI18n } from '../i18n.ts';
 import { normalizePhone } from '../phone.ts';
 
 export function WalletConnect() {
   const { exchange } = useApis();
-  const { session, setWallet, failure, config } = useApp();
+  const { session, setWallet, failure } = useApp();
   const { t } = useI18n();
   const [phoneInput, setPhoneInput] = useState(session?.phone ?? '');
   const [name, setName] = useState('');
@@ -73,75 +74,134 @@ export function WalletConnect() {
       <p>{t('wallet.connectIntro')}</p>
       {error && <Message kind="error">{error}</Message>}
       {!phone ? (
-        <form onSubmit={sendCode} noValidate>
-          <Field label={t('signIn.phone')} hint={t('signIn.phoneHint')}>
-            {(props) => (
-              <input
-                {...props}
-                name="wallet-phone"
-                type="tel"
-                autoComplete="tel"
-                value={phoneInput}
-                onChange={(event) => setPhoneInput(event.target.value)}
-                required
-              />
-            )}
-          </Field>
-          <Field label={t('wallet.name')}>
-            {(props) => (
-              <input
-                {...props}
-                name="wallet-name"
-                autoComplete="name"
-                maxLength={80}
-                value={name}
-                onChange={(event) => setName(event.target.value)}
-              />
-            )}
-          </Field>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {t('signIn.sendCode')}
-          </button>
-        </form>
+        <WalletPhoneForm
+          phone={phoneInput}
+          onPhone={setPhoneInput}
+          name={name}
+          onName={setName}
+          busy={busy}
+          onSubmit={sendCode}
+        />
       ) : (
-        <form onSubmit={connect}>
-          <p>{t('signIn.codeSent', { phone })}</p>
-          {config?.development && (
-            <p className="hint">
-              <a
-                href={`${config.exchangeUrl}/dev/sms?phone=${encodeURIComponent(phone)}`}
-                target="_blank"
-                rel="noreferrer"
-              >
-                {t('wallet.devInbox')}
-              </a>
-            </p>
-          )}
-          <Field label={t('signIn.code')}>
-            {(props) => (
-              <input
-                {...props}
-                name="wallet-code"
-                value={code}
-                onChange={(event) => setCode(event.target.value)}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-              />
-            )}
-          </Field>
-          <div className="actions">
-            <button type="submit" className="button button-primary" disabled={busy}>
-              {t('wallet.connect')}
-            </button>
-            <button type="button" className="button" onClick={() => setPhone(undefined)}>
-              {t('signIn.otherNumber')}
-            </button>
-          </div>
-        </form>
+        <WalletCodeForm
+          phone={phone}
+          code={code}
+          onCode={setCode}
+          busy={busy}
+          onSubmit={connect}
+          onOtherNumber={() => setPhone(undefined)}
+        />
       )}
     </section>
+  );
+}
+
+/** The number for the exchange's code, and a name for a wallet opened with it. */
+function WalletPhoneForm({
+  phone,
+  onPhone,
+  name,
+  onName,
+  busy,
+  onSubmit,
+}: {
+  phone: string;
+  onPhone(phone: string): void;
+  name: string;
+  onName(name: string): void;
+  busy: boolean;
+  onSubmit(event: FormEvent): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <Field label={t('signIn.phone')} hint={t('signIn.phoneHint')}>
+        {(props) => (
+          <input
+            {...props}
+            name="wallet-phone"
+            type="tel"
+            autoComplete="tel"
+            value={phone}
+            onChange={(event) => onPhone(event.target.value)}
+            required
+          />
+        )}
+      </Field>
+      <Field label={t('wallet.name')}>
+        {(props) => (
+          <input
+            {...props}
+            name="wallet-name"
+            autoComplete="name"
+            maxLength={80}
+            value={name}
+            onChange={(event) => onName(event.target.value)}
+          />
+        )}
+      </Field>
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {t('signIn.sendCode')}
+      </button>
+    </form>
+  );
+}
+
+/** The code the exchange sent (in development, a link to its inbox). */
+function WalletCodeForm({
+  phone,
+  code,
+  onCode,
+  busy,
+  onSubmit,
+  onOtherNumber,
+}: {
+  phone: string;
+  code: string;
+  onCode(code: string): void;
+  busy: boolean;
+  onSubmit(event: FormEvent): void;
+  onOtherNumber(): void;
+}) {
+  const { config } = useApp();
+  const { t } = useI18n();
+  return (
+    <form onSubmit={onSubmit}>
+      <p>{t('signIn.codeSent', { phone })}</p>
+      {config?.development && (
+        <p className="hint">
+          <a
+            href={`${config.exchangeUrl}/dev/sms?phone=${encodeURIComponent(phone)}`}
+            target="_blank"
+            rel="noreferrer"
+          >
+            {t('wallet.devInbox')}
+          </a>
+        </p>
+      )}
+      <Field label={t('signIn.code')}>
+        {(props) => (
+          <input
+            {...props}
+            name="wallet-code"
+            value={code}
+            onChange={(event) => onCode(event.target.value)}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+          />
+        )}
+      </Field>
+      <div className="actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {t('wallet.connect')}
+        </button>
+        <button type="button" className="button" onClick={onOtherNumber}>
+          {t('signIn.otherNumber')}
+        </button>
+      </div>
+    </form>
   );
 }

@@ -1,12 +1,14 @@
 /**
- * The servers' clock as this phone sees it. A barcode carries the time it was made, and a gate
+ * The servers' clock as this device sees it. A barcode carries the time it was made, and a gate
  * refuses one more than 15 s from its own clock (docs/protocol.md section 6), so a phone whose
  * clock is off by a minute would be turned away with a genuine ticket. Every answer from a server
  * carries its `Date` header (exposed to the app by CORS); the offset from it is kept, also for
- * when the phone is offline at the gate, and barcodes are made at `serverNowMs()`.
+ * when the device is offline, and barcodes are made at `serverNowMs()`. The gate terminal times
+ * its scans by the same clock (unit 412), so an offline check judges freshness by the server's
+ * time, not the terminal's.
  *
  * `Date` has whole seconds, so the estimate is good to about a second plus half the round trip:
- * offsets under two seconds are taken as none, which keeps a phone that is right from drifting.
+ * offsets under two seconds are taken as none, which keeps a device that is right from drifting.
  */
 const storageKey = 'tessera.serverClockOffsetMs';
 const negligibleMs = 2_000;

@@ -2,9 +2,12 @@
  * Korean and English for the gate. The reasons are worded for the person at the gate: what
  * happened and what to do, from docs/protocol.md section 7. The Korean table is typed against
  * the English one, so a missing translation fails the typecheck. The language follows the
- * browser until someone picks one, which this device remembers.
+ * browser (Korean if it lists Korean anywhere) until someone picks one, which this device
+ * remembers (@tessera/web-kit/i18n).
  */
-import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { createI18n } from '@tessera/web-kit/i18n';
+
+export type { Params } from '@tessera/web-kit/i18n';
 
 export type Lang = 'en' | 'ko';
 
@@ -318,75 +321,21 @@ const ko: Record<MessageKey, string> = {
   'common.close': '닫기',
 };
 
-const tables: Record<Lang, Record<MessageKey, string>> = { en, ko };
-const localeOf: Record<Lang, string> = { en: 'en-GB', ko: 'ko-KR' };
-const storageKey = 'tessera-gate-lang';
-
-export type Params = Record<string, string | number>;
-
-export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
-  return tables[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
-}
+export const { translate, isMessageKey, I18nProvider, useI18n } = createI18n({
+  tables: { en, ko } satisfies Record<Lang, Record<MessageKey, string>>,
+  fallback: 'en',
+  locales: { en: 'en-GB', ko: 'ko-KR' },
+  storageKey: 'tessera-gate-lang',
+  fromBrowser: (languages): Lang | undefined =>
+    languages.some((language) => language.toLowerCase().startsWith('ko')) ? 'ko' : undefined,
+  formats: {
+    time: { timeStyle: 'medium' },
+    dateTime: { dateStyle: 'short', timeStyle: 'medium' },
+  },
+});
 
 /** The words for a decision's reason; unknown reasons say the server's own detail. */
 export function reasonKey(reason: string): MessageKey | undefined {
   const key = `reason.${reason}`;
-  return key in en ? (key as MessageKey) : undefined;
-}
-
-function initialLang(): Lang {
-  try {
-    const saved = localStorage.getItem(storageKey);
-    if (saved === 'en' || saved === 'ko') return saved;
-  } catch {
-    // Storage off: follow the browser.
-  }
-  return navigator.languages?.some((language) => language.toLowerCase().startsWith('ko'))
-    ? 'ko'
-    : 'en';
-}
-
-interface I18n {
-  lang: Lang;
-  setLang(lang: Lang): void;
-  t(key: MessageKey, params?: Params): string;
-  time(iso: string): string;
-  dateTime(iso: string): string;
-}
-
-const I18nContext = createContext<I18n | undefined>(undefined);
-
-export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(initialLang);
-  const value = useMemo<I18n>(() => {
-    document.documentElement.lang = lang;
-    const time = new Intl.DateTimeFormat(localeOf[lang], { timeStyle: 'medium' });
-    const dateTime = new Intl.DateTimeFormat(localeOf[lang], {
-      dateStyle: 'short',
-      timeStyle: 'medium',
-    });
-    return {
-      lang,
-      setLang(next) {
-        try {
-          localStorage.setItem(storageKey, next);
-        } catch {
-          // Switched for this visit all the same.
-        }
-        setLangState(next);
-      },
-      t: (key, params) => translate(lang, key, params),
-      time: (iso) => time.format(new Date(iso)),
-      dateTime: (iso) => dateTime.format(new Date(iso)),
-    };
-  }, [lang]);
-  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
-}
-
-export function useI18n(): I18n {
-  const value = useContext(I18nContext);
-  if (!value) throw new Error('useI18n outside I18nProvider');
-  return value;
+  return isMessageKey(key) ? key : undefined;
 }

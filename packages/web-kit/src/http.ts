@@ -1,11 +1,11 @@
 /**
- * The one way the app calls the two servers: JSON in and out, a bearer token, an idempotency key
+ * The one way both apps call the servers: JSON in and out, a bearer token, an idempotency key
  * where the exchange wants one, a time limit on every call, and errors the screens can switch on.
- * Both servers answer errors as `{error: {code, message, details?}}` (docs/ticketing.md,
- * docs/exchange.md); anything else, or no answer at all, becomes an error of our own.
+ * The servers answer errors as `{error: {code, message, details?}}` (docs/ticketing.md,
+ * docs/exchange.md); anything else, or no answer at all, becomes an error of our own. Every
+ * answer's `Date` header teaches the servers' clock (server-clock.ts).
  */
-
-import { noteServerDate } from '../server-clock.ts';
+import { noteServerDate } from './server-clock.ts';
 
 /** A call that gets no answer in this time is given up, so a screen never waits forever. */
 export const requestTimeoutMs = 15_000;

@@ -1,9 +1,10 @@
 /**
- * The service worker: the offline shell. At install it stores every file of this build (the list
- * is written in at build time, vite.config.ts), so once the app has been opened it starts with no
- * network at all and opens the tickets kept in IndexedDB.
+ * The service worker of both apps: the offline shell. At install it stores every file of this
+ * build (the list is written in at build time by packages/service-kit/src/vite-app.ts), so once
+ * the app has been opened it starts with no network at all: the buyer's app opens the tickets
+ * kept in IndexedDB, the gate terminal reads and decides on its event package.
  *
- * - Page loads (navigations) get the stored index.html at once: the app is one page, and every
+ * - Page loads (navigations) get the stored index.html at once: each app is one page, and every
  *   file it needs is stored with it, so there is nothing to wait for. A new build changes this
  *   file, so the browser installs the new worker, which stores the new files and replaces the
  *   old cache; the next start runs the new version.
@@ -11,6 +12,9 @@
  * - `/config.json` (the servers, per deployment): from the network, falling back to the cache.
  * - Calls to the servers' APIs are other origins and never pass through here: nothing of the
  *   buyer's sessions or money is ever cached.
+ *
+ * The cache names keep the `tessera-mobile-` prefix for both apps (each app has its own origin,
+ * so its own caches): a new prefix would leave the caches already on devices behind.
  */
 
 // Only the parts of the worker scope this file uses: the project's type check runs with the DOM

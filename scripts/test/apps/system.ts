@@ -1,16 +1,18 @@
 /**
- * The whole system for the app's browser tests and its benchmark: the real exchange and the real
+ * The whole system for the apps' browser tests, the full story and the benchmarks (here, out of
+ * apps/, because the buyer's app and the gate app both use it): the real exchange and the real
  * ticketing server (their own start functions, as `npm start` runs them, with their workers, so
  * webhooks and issuance happen by themselves) on free loopback ports with fresh SQLite files, or
  * sharing a fresh PostgreSQL database as `npm start` does with DATABASE_URL; the demo data of
- * `npm start`; and the built app served by its own server, which both servers allow by CORS.
+ * `npm start`; and the built buyer's app served by its own server, which both servers allow by
+ * CORS (the gate app's tests add theirs: apps/gate/test/system.ts).
  * Nothing is mocked; the tests reach the servers only over HTTP, as the app does.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../scripts/free-port.ts';
-import { createThrowawayDatabase, testPostgresUrl } from '../../../scripts/test/postgres.ts';
+import { ensureMobileBuild } from '../../../apps/mobile/server/build.ts';
+import { type MobileServer, startMobileServer } from '../../../apps/mobile/server/serve.ts';
 import { createApiKey } from '../../../services/exchange/src/accounts/auth.ts';
 import { loadConfig as loadExchangeConfig } from '../../../services/exchange/src/config.ts';
 import { demoAccounts, seedDemo } from '../../../services/exchange/src/demo.ts';
@@ -19,8 +21,8 @@ import { loadConfig as loadTicketingConfig } from '../../../services/ticketing/s
 import { seedDemo as seedTicketingDemo } from '../../../services/ticketing/src/demo.ts';
 import { deviceRegistrationMessage } from '../../../services/ticketing/src/identity/devices.ts';
 import { startTicketing } from '../../../services/ticketing/src/server.ts';
-import { ensureMobileBuild } from '../server/build.ts';
-import { type MobileServer, startMobileServer } from '../server/serve.ts';
+import { freePort } from '../../free-port.ts';
+import { createThrowawayDatabase, testPostgresUrl } from '../postgres.ts';
 
 const host = '127.0.0.1';
 /** The exchange refuses rates older than 300 s; the feed rewrites them well before that. */

@@ -1,0 +1,88 @@
+/**
+ * The event package as the terminal holds it in memory for the offline check (claim 11): the
+ * header (venue, the organizers' keys, the performances), the keys prepared as a keyring, the
+ * manual codes by manual number and the revocations as the highest revoked revision per ticket.
+ * Package pages are applied idempotently (docs/gates.md: changes may come twice); the terminal
+ * writes each page through to storage.
+ */
+import {
+  fromBase64url,
+  type Keyring,
+  prepareRevocations,
+  protocol,
+  type RevocationList,
+} from '@tessera/protocol/web';
+import type { PackageManualCode, PackageRevocation } from './api.ts';
+import type { PackageHeader } from './terminal-types.ts';
+
+/** A revocation as stored (IndexedDB's `revocations`, by `code/ticket number`). */
+export interface StoredRevocation {
+  key: string;
+  performanceCode: string;
+  ticketNumber: string;
+  throughRevision: number;
+}
+
+export class HeldPackage {
+  header: PackageHeader | undefined;
+  keyring: Keyring | undefined;
+  readonly manualCodes = new Map<string, PackageManualCode>();
+  private readonly revoked = new Map<string, StoredRevocation>();
+  revocations: RevocationList = prepareRevocations([]);
+
+  /** Takes a header and prepares its keys. */
+  async setHeader(header: PackageHeader) {
+    this.header = header;
+    this.keyring = await protocol.prepareKeyring(
+      header.keys.map((key) => ({
+        publicKey: fromBase64url(key.publicKey),
+        eventIds: key.eventIds,
+        label: key.keyId,
+      })),
+    );
+  }
+
+  addManualCodes(codes: readonly PackageManualCode[]) {
+    for (const code of codes) this.manualCodes.set(code.manualNumber, code);
+  }
+
+  /** Adds revocations (kept or from a page); returns those that revoke more than known. */
+  addRevocations(entries: readonly (PackageRevocation | StoredRevocation)[]): StoredRevocation[] {
+    const added: StoredRevocation[] = [];
+    for (const entry of entries) {
+      const key = `${entry.performanceCode}/${entry.ticketNumber}`;
+      const known = this.revoked.get(key);
+      if (known && known.throughRevision >= entry.throughRevision) continue;
+      const revocation = {
+        key,
+        performanceCode: entry.performanceCode,
+        ticketNumber: entry.ticketNumber,
+        throughRevision: entry.throughRevision,
+      };
+      this.revoked.set(key, revocation);
+      added.push(revocation);
+    }
+    this.revocations = prepareRevocations(
+      [...this.revoked.values()].map((entry) => ({
+        eventId: entry.performanceCode,
+        ticketId: entry.ticketNumber,
+        throughRevision: entry.throughRevision,
+      })),
+    );
+    return added;
+  }
+
+  /** Forgets the codes and revocations (a full package replaces them). */
+  clearLists() {
+    this.manualCodes.clear();
+    this.revoked.clear();
+  }
+
+  /** Forgets everything (unenrolment). */
+  clear() {
+    this.header = undefined;
+    this.keyring = undefined;
+    this.clearLists();
+    this.revocations = prepareRevocations([]);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * What else there is when the tickets asked for are gone (seed 001): the best seats left in the
+ * category, other categories, and other dates of the event.
+ */
+import type { Alternatives } from '../api/ticketing.ts';
+import { useI18n } from '../i18n.ts';
+import { formatMoney } from '../money.ts';
+import { Link } from '../router.tsx';
+
+/** The alternatives the server offers; taking one chooses it on the performance screen. */
+export function AlternativesView({
+  alternatives,
+  performanceId,
+  onCategory,
+  onSeats,
+}: {
+  alternatives: Alternatives;
+  performanceId: string;
+  onCategory(categoryId: string): void;
+  onSeats(categoryId: string, seatIds: string[]): void;
+}) {
+  const { t, formatDateTime, locale } = useI18n();
+  const dates = alternatives.performances.filter((p) => p.id !== performanceId);
+  const nothing =
+    dates.length === 0 && alternatives.categories.length === 0 && !alternatives.bestAvailable;
+  return (
+    <section className="card alternatives" aria-labelledby="alternatives-title">
+      <h2 id="alternatives-title">{t('perf.alternatives')}</h2>
+      {nothing && <p>{t('perf.noAlternatives')}</p>}
+      {alternatives.bestAvailable && (
+        <p>
+          {t('perf.altSeats', { seats: alternatives.bestAvailable.labels.join(', ') })}{' '}
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              const best = alternatives.bestAvailable;
+              if (best) onSeats(best.categoryId, best.seatIds);
+            }}
+          >
+            {t('perf.altTake')}
+          </button>
+        </p>
+      )}
+      {alternatives.categories.length > 0 && (
+        <>
+          <h3>{t('perf.altCategories')}</h3>
+          <ul className="list plain">
+            {alternatives.categories.map((c) => (
+              <li key={c.id}>
+                <button type="button" className="button" onClick={() => onCategory(c.id)}>
+                  {c.name} · {formatMoney(c.price, c.asset, locale)} ·{' '}
+                  {t('perf.left', { count: c.available })}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {dates.length > 0 && (
+        <>
+          <h3>{t('perf.altDates')}</h3>
+          <ul className="list plain">
+            {dates.map((p) => (
+              <li key={p.id}>
+                <Link className="button" to={`/performances/${p.id}`}>
+                  {formatDateTime(p.startsAt)} · {t('perf.left', { count: p.available })}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
