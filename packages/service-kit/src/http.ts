@@ -154,7 +154,7 @@ async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
     allowedHeaders: ['authorization', 'content-type', ...(options.corsHeaders ?? [])],
-    // `date`: the apps set their barcode and gate clocks by the servers' (apps/mobile server-clock).
+    // `date`: the apps set their barcode and gate clocks by the servers' (@tessera/web-kit/server-clock).
     exposedHeaders: ['idempotent-replayed', 'date'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
