@@ -39,7 +39,8 @@ async function internalService(status: number) {
 describe.each(backends)('webhook targets through the API on %s', (backend) => {
   let x: TestExchange;
   beforeAll(async () => {
-    x = await startTestExchange(backend);
+    // Said outright, whatever the test environment's default.
+    x = await startTestExchange(backend, { EXCHANGE_WEBHOOK_ALLOW_PRIVATE: 'false' });
   });
   afterAll(async () => {
     await x?.close();
