@@ -134,6 +134,7 @@ export class WebhookTransport {
       const verdict = this.policy.check(host);
       return verdict.allowed ? undefined : verdict.reason;
     }
+    if (this.policy.options.allowPrivate) return undefined;
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<undefined>((resolve) => {
       timer = setTimeout(resolve, registrationLookupMs, undefined);
