@@ -5,6 +5,7 @@
 import { ConfigError, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 import type { Asset } from './money.ts';
+import { invalidNetworks } from './notifications/address-policy.ts';
 
 export interface ExchangeConfig {
   readonly environment: 'production' | 'development' | 'test';
@@ -47,10 +48,16 @@ export interface ExchangeConfig {
    */
   readonly webhookLeaseMarginMs: number;
   /**
-   * Whether webhooks may go to private, loopback or link-local addresses. Off in production, so
-   * a merchant cannot aim the exchange at its own internal network (SSRF).
+   * Whether webhooks may go to private, loopback or link-local addresses: on by default only in
+   * development (local demos), may be set in tests, refused in production, so a merchant cannot
+   * aim the exchange at its own internal network (SSRF).
    */
   readonly webhookAllowPrivate: boolean;
+  /**
+   * Non-public networks (CIDRs) webhooks may still reach, named one by one: a receiver the
+   * operator runs on an internal network, or a test receiver on 127.0.0.1/32.
+   */
+  readonly webhookAllowedNetworks: readonly string[];
   /** Run the outbox and expiry workers in this process. */
   readonly workers: boolean;
   readonly logLevel: LogLevel;
@@ -60,7 +67,7 @@ export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
   const reader = new EnvReader(env);
-  const { problems, environment, production } = reader;
+  const { problems, environment } = reader;
   const read = (name: string) => reader.read(name);
   const integer = reader.integer.bind(reader);
 
@@ -142,9 +149,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     webhookConcurrency: integer('EXCHANGE_WEBHOOK_CONCURRENCY', 32, 1, 512),
     webhookBatch: integer('EXCHANGE_WEBHOOK_BATCH', 128, 1, 1_000),
     webhookLeaseMarginMs: integer('EXCHANGE_WEBHOOK_LEASE_MARGIN_MS', 60_000, 1_000, 600_000),
-    webhookAllowPrivate: (read('EXCHANGE_WEBHOOK_ALLOW_PRIVATE') ?? String(!production)) === 'true',
+    ...webhookTargets(reader),
     workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
     logLevel,
   };
   return reader.finish(config);
+}
+
+/**
+ * Where webhooks may go. Private targets are allowed wholesale only when the environment is
+ * explicitly development (or a test asks for it); production refuses the switch outright, and
+ * names any internal receiver network in EXCHANGE_WEBHOOK_ALLOWED_NETWORKS instead.
+ */
+function webhookTargets(reader: EnvReader) {
+  const development = reader.environment === 'development';
+  const webhookAllowPrivate = reader.boolean('EXCHANGE_WEBHOOK_ALLOW_PRIVATE', development);
+  if (webhookAllowPrivate && reader.environment === 'production') {
+    reader.problems.push(
+      'EXCHANGE_WEBHOOK_ALLOW_PRIVATE=true is refused in production: name the internal ' +
+        'networks a receiver may be on in EXCHANGE_WEBHOOK_ALLOWED_NETWORKS instead',
+    );
+  }
+  const webhookAllowedNetworks = (reader.read('EXCHANGE_WEBHOOK_ALLOWED_NETWORKS') ?? '')
+    .split(',')
+    .map((cidr) => cidr.trim())
+    .filter(Boolean);
+  for (const bad of invalidNetworks(webhookAllowedNetworks)) {
+    reader.problems.push(
+      `EXCHANGE_WEBHOOK_ALLOWED_NETWORKS: "${bad}" must be a CIDR such as 10.1.2.0/24`,
+    );
+  }
+  return { webhookAllowPrivate, webhookAllowedNetworks };
 }

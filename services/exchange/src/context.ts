@@ -17,6 +17,7 @@ import {
   NotificationHub,
   writeNotifications,
 } from './notifications/service.ts';
+import { WebhookTransport } from './notifications/webhook-transport.ts';
 import type { SmsSender } from './sms.ts';
 import type { RateSource } from './trading/rates.ts';
 
@@ -31,10 +32,15 @@ export interface Exchange {
   readonly assets: ReadonlyMap<string, Asset>;
   /** Every cache of this instance, timed by `clock`, invalidated on the others by the bus. */
   readonly caches: Caches;
+  /** Outgoing webhook requests: only to addresses the configured policy allows, checked at connect. */
+  readonly webhooks: WebhookTransport;
 }
 
 export function createExchange(
-  parts: Omit<Exchange, 'assets' | 'hub' | 'caches'> & { hub?: NotificationHub },
+  parts: Omit<Exchange, 'assets' | 'hub' | 'caches' | 'webhooks'> & {
+    hub?: NotificationHub;
+    webhooks?: WebhookTransport;
+  },
 ): Exchange {
   const assets = new Map<string, Asset>();
   for (const asset of [parts.config.fiat, ...parts.config.cryptoAssets])
@@ -44,6 +50,12 @@ export function createExchange(
     hub: parts.hub ?? new NotificationHub(),
     assets,
     caches: new Caches(parts.clock),
+    webhooks:
+      parts.webhooks ??
+      new WebhookTransport({
+        allowPrivate: parts.config.webhookAllowPrivate,
+        allowedNetworks: parts.config.webhookAllowedNetworks,
+      }),
   };
 }
 

@@ -41,6 +41,7 @@ export async function startExchange(config: ExchangeConfig) {
     exchange,
     async close() {
       await workers?.stop();
+      await exchange.webhooks.close();
       await app.close();
       await bus?.stop();
       await database.close();

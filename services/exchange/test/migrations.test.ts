@@ -15,6 +15,8 @@ const pinned = {
   '0001_initial.ts': 'c2d226793fe11b8a30e0566ff5b9ae25ec88960e2e7766dac3c6cd333abfa3e8',
   '0002_repair_quote_source_rate.ts':
     '7e849e7cc543a4ce23b7c505a326f55107067b2a6a796b39c669ace66d4c24a0',
+  '0005_scrub_webhook_answers.ts':
+    '525694e8bb2a7ae36ee07be4d9569b5aa57b0beeec00b53213d7776d5c68ecb0',
 };
 
 describe('exchange migrations', () => {
@@ -72,6 +74,40 @@ describe('exchange migrations', () => {
           'open', 1)`.execute(database.db);
       if (backend === 'postgres') await expect(newQuote).rejects.toThrow(/source_rate/);
       else await expect(newQuote).resolves.toBeDefined();
+    });
+
+    it("scrubs the receivers' answers and socket errors kept in the webhook delivery log", async () => {
+      const database = openFresh(backend);
+      await migrateTo(database, exchangeMigrations, '0002_repair_quote_source_rate');
+      const kept = [
+        ['whd_1', 'HTTP 500: INTERNAL-SECRET db password hunter2', 'HTTP 500'],
+        ['whd_2', 'HTTP 302: moved to INTERNAL-SECRET', 'HTTP 302: redirect not followed'],
+        [
+          'whd_3',
+          'fetch failed: ECONNREFUSED connect ECONNREFUSED 10.0.0.5:5432',
+          'connection failed',
+        ],
+        ['whd_4', 'cannot resolve db.internal: getaddrinfo ENOTFOUND', 'cannot resolve the host'],
+        ['whd_5', 'timed out', 'timed out'],
+        ['whd_6', 'HTTP 404', 'HTTP 404'],
+        ['whd_7', null, null],
+      ] as const;
+      for (const [id, error] of kept) {
+        await sql`insert into webhook_deliveries (id, notification_id, subscriber_id, url, status,
+            attempts, next_attempt_at, locked_until, last_status, last_error, created_at)
+          values (${id}, 'ntf_1', 'sub_1', 'http://10.0.0.5/', 'failed', 1, 0, 0, null, ${error},
+            1)`.execute(database.db);
+        await sql`insert into webhook_attempts (delivery_id, attempt, at, status_code, error,
+            duration_ms) values (${id}, 1, 1, null, ${error}, 3)`.execute(database.db);
+      }
+      await migrateToLatest(database, exchangeMigrations);
+      const { rows: deliveries } = await sql<{ id: string; last_error: string | null }>`
+        select id, last_error from webhook_deliveries order by id`.execute(database.db);
+      const { rows: attempts } = await sql<{ delivery_id: string; error: string | null }>`
+        select delivery_id, error from webhook_attempts order by delivery_id`.execute(database.db);
+      const expected = kept.map(([id, , scrubbed]) => ({ id, error: scrubbed }));
+      expect(deliveries.map((row) => ({ id: row.id, error: row.last_error }))).toEqual(expected);
+      expect(attempts.map((row) => ({ id: row.delivery_id, error: row.error }))).toEqual(expected);
     });
 
     it('leaves a database made by the edited 0001 as it is', async () => {

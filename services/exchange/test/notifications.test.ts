@@ -88,7 +88,8 @@ describe.each(backends)('notifications on %s', (backend) => {
     return opened;
   };
   beforeAll(async () => {
-    x = await startTestExchange(backend);
+    // The webhook set below is on loopback, which webhooks may reach only when allowed.
+    x = await startTestExchange(backend, { EXCHANGE_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' });
     await x.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(x.app.server.address() as AddressInfo).port}`;
   });

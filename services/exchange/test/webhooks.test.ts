@@ -167,6 +167,8 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     x = await startTestExchange(backend, {
       EXCHANGE_WEBHOOK_MAX_ATTEMPTS: '3',
       EXCHANGE_WEBHOOK_TIMEOUT_MS: '1000',
+      // The test receivers listen on loopback, which webhooks may reach only when allowed.
+      EXCHANGE_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
     });
   });
   afterAll(async () => {
@@ -257,7 +259,7 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     expect(log).toHaveLength(3);
     for (const delivery of log) {
       expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null });
-      expect(delivery.lastError).toMatch(/ECONNREFUSED|fetch failed/);
+      expect(delivery.lastError).toBe('connection refused');
     }
     // Not due yet: nothing happens before the backoff runs out.
     expect((await w.runOnce()).claimed).toBe(0);
@@ -271,7 +273,8 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     log = await deliveriesOf(shop.token);
     for (const delivery of log) {
       expect(delivery).toMatchObject({ status: 'pending', attempts: 2, lastStatus: 500 });
-      expect(delivery.lastError).toContain('receiver is unwell');
+      // The status and a reason of ours; never the receiver's body.
+      expect(delivery.lastError).toBe('HTTP 500');
     }
 
     receiver.state.status = 200;
@@ -548,6 +551,7 @@ function restartableExchange(backend: Backend) {
   const sms = new DevelopmentSms();
   const config = loadConfig({
     NODE_ENV: 'test',
+    EXCHANGE_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
     EXCHANGE_RATES_FILE: join(dir, 'no-rates.json'),
     EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db'),
     EXCHANGE_WORKERS: 'false',

@@ -2,7 +2,6 @@
  * The merchant's webhook endpoint: where its notifications are POSTed, and the signing secret,
  * shown once when set and kept sealed. Removing it fails the deliveries still pending.
  */
-import type { ExchangeConfig } from '../config.ts';
 import type { Exchange, Work } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { failPendingDeliveries, setWebhookEndpoint, webhookEndpointOf } from './repository.ts';
@@ -10,9 +9,13 @@ import { encryptSecret, newWebhookSecret } from './webhooks.ts';
 
 /**
  * A webhook URL as it is stored: absolute http(s) (https in production), no credentials (GET
- * would show them back and they would end up in logs), no fragment, at most 500 characters.
+ * would show them back and they would end up in logs), no fragment, at most 500 characters,
+ * and not aimed at a non-public address (checked again at every connection: see
+ * webhook-transport.ts).
  */
-function webhookUrl(config: ExchangeConfig, raw: string): string {
+async function webhookUrl(exchange: Exchange, raw: string): Promise<string> {
+  const { config } = exchange;
+  if (raw.length > 500) throw badRequest('invalid_url', 'url must be at most 500 characters');
   let url: URL;
   try {
     url = new URL(raw);
@@ -28,6 +31,13 @@ function webhookUrl(config: ExchangeConfig, raw: string): string {
     throw badRequest('invalid_url', 'url must not contain a user name or password');
   url.hash = '';
   if (url.href.length > 500) throw badRequest('invalid_url', 'url must be at most 500 characters');
+  const refusal = await exchange.webhooks.refusalOf(url);
+  if (refusal) {
+    throw badRequest(
+      'private_address',
+      `url must reach a public address: ${refusal.replace(/^refused: /, '')}`,
+    );
+  }
   return url.href;
 }
 
@@ -43,7 +53,7 @@ export async function webhookOf(exchange: Exchange, subscriberId: string) {
  */
 export async function setWebhook(exchange: Exchange, subscriberId: string, raw: string) {
   const { config } = exchange;
-  const url = webhookUrl(config, raw);
+  const url = await webhookUrl(exchange, raw);
   const secret = newWebhookSecret();
   await setWebhookEndpoint(exchange.database.db, subscriberId, {
     url,

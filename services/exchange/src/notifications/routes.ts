@@ -49,7 +49,9 @@ function webhookRoutes(app: App, exchange: Exchange) {
           'Not idempotent by key, on purpose: an Idempotency-Key would store the response, and so ' +
           'the plaintext secret, in the idempotency table. It is safe to retry instead: every PUT ' +
           'sets the URL and rotates the secret, and the latest one wins. Pending deliveries go to ' +
-          'the new URL, signed with the new secret. In production the URL must be https.',
+          'the new URL, signed with the new secret. In production the URL must be https. A URL ' +
+          'aimed at a non-public address (loopback, private, link-local, metadata and the rest) is ' +
+          'refused with 400 private_address; every delivery connection is checked again.',
         body: Type.Object(
           {
             url: Type.String({

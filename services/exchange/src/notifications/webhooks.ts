@@ -9,8 +9,6 @@
  * parsing (a re-serialised body would not match).
  */
 
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { openSecret, sealSecret } from '@tessera/service-kit/secret-box';
 import {
   eventIdHeader,
@@ -18,7 +16,9 @@ import {
   signWebhook,
   verifyWebhookSignature,
 } from '@tessera/service-kit/webhook-signature';
+import { request } from 'undici';
 import { newSecret } from '../ids.ts';
+import { AddressRefusedError, type WebhookTransport } from './webhook-transport.ts';
 
 // Tests verify deliveries with the same functions a receiver would use.
 export { signWebhook, verifyWebhookSignature };
@@ -68,56 +68,14 @@ export function truncate(text: string, max = maxErrorLength): string {
 }
 
 /**
- * Whether an IP address is on the public internet: not loopback, private, carrier-grade NAT,
- * link-local, unique-local, multicast, reserved or unspecified (IPv4-mapped IPv6 included).
- */
-export function isPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const ip = mapped ? (mapped[1] as string) : address;
-  if (isIP(ip) === 4) {
-    const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
-    if (a === 0 || a === 10 || a === 127 || a >= 224) return false;
-    if (a === 100 && b >= 64 && b <= 127) return false;
-    if (a === 169 && b === 254) return false;
-    if (a === 172 && b >= 16 && b <= 31) return false;
-    if (a === 192 && b === 168) return false;
-    if (a === 192 && b === 0 && c === 0) return false;
-    if (a === 198 && (b === 18 || b === 19)) return false;
-    return true;
-  }
-  if (isIP(ip) === 6) {
-    const lower = ip.toLowerCase();
-    if (lower === '::' || lower === '::1') return false;
-    const first = Number.parseInt(lower.split(':')[0] || '0', 16);
-    if ((first & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
-    if ((first & 0xffc0) === 0xfe80) return false; // fe80::/10 link local
-    if ((first & 0xff00) === 0xff00) return false; // ff00::/8 multicast
-    return true;
-  }
-  return false;
-}
-
-/** Every address a webhook URL's host resolves to, or why it may not be called. */
-async function refusedHost(url: string): Promise<string | undefined> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  let addresses: string[];
-  try {
-    addresses = isIP(host)
-      ? [host]
-      : (await lookup(host, { all: true })).map((entry) => entry.address);
-  } catch (caught) {
-    return truncate(
-      `cannot resolve ${host}: ${caught instanceof Error ? caught.message : String(caught)}`,
-    );
-  }
-  const inside = addresses.find((address) => !isPublicAddress(address));
-  return inside ? `refused: ${host} resolves to a non-public address (${inside})` : undefined;
-}
-
-/**
- * One signed POST of an event. 2xx is delivered; any other status, a redirect (not followed: the
- * merchant configures the final URL, and following would let a URL bounce signed events
- * elsewhere), a timeout or a network error is a failure to retry. Never throws.
+ * One signed POST of an event. 2xx is delivered; any other status, a redirect (never followed:
+ * the merchant configures the final URL, and following would let a URL bounce signed events,
+ * or the exchange itself, to an internal address), a timeout, a refused address or a network
+ * error is a failure to retry. Never throws.
+ *
+ * What is recorded is the status code and a reason of ours, never the receiver's body nor the
+ * socket's own error text: a URL aimed at an internal service must not turn the delivery log
+ * into a way to read that service's answers or to map its ports.
  */
 export async function attemptDelivery(options: {
   url: string;
@@ -126,22 +84,15 @@ export async function attemptDelivery(options: {
   body: string;
   timestampS: number;
   timeoutMs: number;
-  /** When false, hosts that resolve to non-public addresses are refused without connecting. */
-  allowPrivate?: boolean;
+  /** The transport whose connector enforces the address policy (see webhook-transport.ts). */
+  transport: WebhookTransport;
 }): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.max(0, Math.round(performance.now() - started));
-  if (options.allowPrivate === false) {
-    // Checked before connecting. fetch resolves the name again, so a host that changes its
-    // answer between the two (DNS rebinding) is not fully stopped: production deployments
-    // should also filter the exchange's outbound traffic (see docs/notifications.md).
-    const refusal = await refusedHost(options.url);
-    if (refusal) return { ok: false, statusCode: null, error: refusal, durationMs: elapsed() };
-  }
   try {
-    const response = await fetch(options.url, {
+    const response = await request(options.url, {
       method: 'POST',
-      redirect: 'manual',
+      dispatcher: options.transport.dispatcher,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Tessera-Webhooks/1',
@@ -151,35 +102,50 @@ export async function attemptDelivery(options: {
       body: options.body,
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    const ok = response.status >= 200 && response.status < 300;
-    let error: string | null = null;
-    if (ok) {
-      // Release the connection without reading a body nobody needs.
-      await response.body?.cancel().catch(() => {});
-    } else {
-      // A little of the answer helps the merchant see why; the timeout still bounds the read.
-      const text = await response.text().catch(() => '');
-      const snippet = text.replace(/\s+/g, ' ').trim();
-      error = truncate(`HTTP ${response.status}${snippet ? `: ${snippet}` : ''}`);
-    }
-    return { ok, statusCode: response.status, error, durationMs: elapsed() };
+    // The body is never read into anything kept: discarded (bounded) to free the connection.
+    await response.body.dump().catch(() => {});
+    const status = response.statusCode;
+    const ok = status >= 200 && status < 300;
+    const error = ok
+      ? null
+      : status >= 300 && status < 400
+        ? `HTTP ${status}: redirect not followed`
+        : `HTTP ${status}`;
+    return { ok, statusCode: status, error, durationMs: elapsed() };
   } catch (caught) {
     return { ok: false, statusCode: null, error: describeError(caught), durationMs: elapsed() };
   }
 }
 
+/** Reasons of ours for network errors, by error code: the socket's own text is not shown. */
+const networkReasons: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  ENOTFOUND: 'cannot resolve the host',
+  EAI_AGAIN: 'cannot resolve the host',
+  ENODATA: 'cannot resolve the host',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'timed out',
+  UND_ERR_BODY_TIMEOUT: 'timed out',
+  UND_ERR_SOCKET: 'connection closed',
+};
+
 function describeError(caught: unknown): string {
-  if (caught instanceof Error) {
-    if (caught.name === 'TimeoutError') return 'timed out';
-    // fetch wraps the socket error ("fetch failed"); its cause says what happened.
-    const cause = (caught as { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as { code?: unknown }).code;
-      return truncate(
-        `${caught.message}: ${typeof code === 'string' ? `${code} ` : ''}${cause.message}`,
-      );
+  // Walk the cause chain: undici and net wrap the error that says what happened.
+  for (let error = caught, depth = 0; error instanceof Error && depth < 5; depth += 1) {
+    if (error instanceof AddressRefusedError) return truncate(error.reason);
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (networkReasons[code]) return networkReasons[code];
+      if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL'))
+        return 'TLS handshake failed';
     }
-    return truncate(caught.message);
+    error = (error as { cause?: unknown }).cause;
   }
-  return truncate(String(caught));
+  return 'connection failed';
 }

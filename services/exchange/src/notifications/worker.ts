@@ -184,7 +184,7 @@ async function deliver(sender: Sender, claim: ClaimedDelivery): Promise<Outcome>
     body: claim.payload,
     timestampS: Math.floor(startedAt / 1000),
     timeoutMs: config.webhookTimeoutMs,
-    allowPrivate: config.webhookAllowPrivate,
+    transport: exchange.webhooks,
   });
   return record(sender, claim, url, startedAt, result);
 }
