@@ -2,7 +2,7 @@
  * Configuration, read once at start from the environment and validated. A bad value fails the
  * start with a list of every bad variable, not just the first.
  */
-import { ConfigError, EnvReader } from '@tessera/service-kit/config';
+import { ConfigError, developmentSecrets, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 import type { Asset } from './money.ts';
 
@@ -47,8 +47,8 @@ export interface ExchangeConfig {
    */
   readonly webhookLeaseMarginMs: number;
   /**
-   * Whether webhooks may go to private, loopback or link-local addresses. Off in production, so
-   * a merchant cannot aim the exchange at its own internal network (SSRF).
+   * Whether webhooks may go to private, loopback or link-local addresses. Development only (refused
+   * in production), so a merchant cannot aim the exchange at its own internal network (SSRF).
    */
   readonly webhookAllowPrivate: boolean;
   /** Run the outbox and expiry workers in this process. */
@@ -60,7 +60,7 @@ export { ConfigError };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
   const reader = new EnvReader(env);
-  const { problems, environment, production } = reader;
+  const { problems, environment } = reader;
   const read = (name: string) => reader.read(name);
   const integer = reader.integer.bind(reader);
 
@@ -92,10 +92,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     cryptoAssets.push({ code: match[1] as string, scale, kind: 'crypto' });
   }
 
-  const secretKey = reader.secretKey('EXCHANGE_SECRET_KEY', 'tessera-exchange-development-key');
+  const secretKey = reader.secretKey('EXCHANGE_SECRET_KEY', developmentSecrets.exchangeSecretKey);
   const operatorToken = reader.token(
     'EXCHANGE_OPERATOR_TOKEN',
-    'dev-operator-token-not-for-production',
+    developmentSecrets.exchangeOperatorToken,
   );
 
   const sourceKind = read('EXCHANGE_RATE_SOURCE') ?? 'file';
@@ -142,8 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     webhookConcurrency: integer('EXCHANGE_WEBHOOK_CONCURRENCY', 32, 1, 512),
     webhookBatch: integer('EXCHANGE_WEBHOOK_BATCH', 128, 1, 1_000),
     webhookLeaseMarginMs: integer('EXCHANGE_WEBHOOK_LEASE_MARGIN_MS', 60_000, 1_000, 600_000),
-    webhookAllowPrivate: (read('EXCHANGE_WEBHOOK_ALLOW_PRIVATE') ?? String(!production)) === 'true',
-    workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
+    webhookAllowPrivate: reader.developmentOnly(
+      'EXCHANGE_WEBHOOK_ALLOW_PRIVATE',
+      'sending webhooks to private addresses',
+    ),
+    workers: reader.boolean('EXCHANGE_WORKERS', true),
     logLevel,
   };
   return reader.finish(config);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Webhooks cannot be aimed at the exchange's own network in production: hosts that resolve to
  * loopback, private, link-local or other non-public addresses are refused without connecting.
@@ -78,7 +79,7 @@ describe('webhook destinations', () => {
   it('is off in production and on in development unless configured', () => {
     const production = {
       NODE_ENV: 'production',
-      EXCHANGE_SECRET_KEY: '00'.repeat(32),
+      EXCHANGE_SECRET_KEY: randomBytes(32).toString('hex'),
       EXCHANGE_OPERATOR_TOKEN: 'operator-token-of-enough-length',
       EXCHANGE_DEV_ENDPOINTS: 'false',
       EXCHANGE_SMS_URL: 'https://sms.example/send',

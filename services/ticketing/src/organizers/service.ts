@@ -3,7 +3,7 @@
  * first signing key, in one transaction), reading one with its wallet link and keys, and giving
  * or taking away staff roles while an organizer always keeps an owner.
  */
-import { badRequest, conflict, forbidden, notFound } from '@tessera/service-kit/errors';
+import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
 import { inTransaction, type Ticketing, type Trx, type Work } from '../context.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { type Principal, requireUser, userForPhone } from '../identity/service.ts';
@@ -92,7 +92,11 @@ async function ownerOfNewOrganizer(
   }
   const user = requireUser(principal);
   if (!ticketing.config.openOrganizerSignup) {
-    throw forbidden('organizers are created by the platform operator on this server');
+    throw new ApiError(
+      403,
+      'organizer_signup_closed',
+      'organizers are created by the platform operator on this server',
+    );
   }
   if (ownerPhone && ownerPhone !== user.phone) {
     throw badRequest('owner_is_caller', 'ownerPhone is for the operator; you become the owner');
