@@ -91,7 +91,9 @@ async function ownerOfNewOrganizer(
     return (await userForPhone(ticketing, ownerPhone)).id;
   }
   const user = requireUser(principal);
-  if (!ticketing.config.openOrganizerSignup) {
+  // Development only: the configuration refuses it in production, and it is checked here again.
+  const { openOrganizerSignup, environment } = ticketing.config;
+  if (!openOrganizerSignup || environment === 'production') {
     throw new ApiError(
       403,
       'organizer_signup_closed',
