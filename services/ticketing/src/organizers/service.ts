@@ -66,7 +66,7 @@ export async function addOrganizer(
 
 /**
  * Creates an organizer for the caller, who becomes its owner; the platform operator names the
- * owner's phone instead. Open to any signed-in user unless the server says otherwise.
+ * owner's phone instead. Any signed-in user only with open sign-up, in development.
  */
 export async function createOrganizer(
   ticketing: Ticketing,
