@@ -43,6 +43,12 @@ export function developmentKeyBytes(developmentKey: string): Buffer {
 
 const publishedKeys = publishedSecrets.map(developmentKeyBytes);
 
+/** Whether a value is a published default, give or take surrounding white space and case. */
+function isPublished(value: string): boolean {
+  const normalized = value.trim().toLowerCase();
+  return publishedSecrets.some((secret) => secret.toLowerCase() === normalized);
+}
+
 /** Minimum length of a bearer token (operator tokens). */
 export const minimumTokenLength = 24;
 
@@ -118,7 +124,7 @@ export class EnvReader {
     const decoded = /^[0-9a-f]{64}$/i.test(raw)
       ? Buffer.from(raw, 'hex')
       : Buffer.from(raw, 'base64');
-    if (this.production && publishedSecrets.includes(raw)) {
+    if (this.production && isPublished(raw)) {
       this.problems.push(`${name} is a published development default; set a random key`);
     } else if (decoded.length !== 32) {
       this.problems.push(`${name} must be 32 bytes, hex or base64`);
@@ -141,7 +147,7 @@ export class EnvReader {
       return '';
     }
     const token = raw ?? developmentToken;
-    if (this.production && publishedSecrets.includes(token)) {
+    if (this.production && isPublished(token)) {
       this.problems.push(`${name} is a published development default; set a random token`);
       return '';
     }

@@ -71,11 +71,13 @@ describe('EnvReader', () => {
       },
     );
 
-    it('is refused as a token, naming the variable only', () => {
-      const problems = problemsOf({ X_SECRET_KEY: goodKey(), X_OPERATOR_TOKEN: secret });
-      expect(problems).toEqual([
-        'X_OPERATOR_TOKEN is a published development default; set a random token',
-      ]);
+    it('is refused as a token, naming the variable only, also padded or in capitals', () => {
+      for (const token of [secret, ` ${secret}\n`, secret.toUpperCase()]) {
+        const problems = problemsOf({ X_SECRET_KEY: goodKey(), X_OPERATOR_TOKEN: token });
+        expect(problems).toEqual([
+          'X_OPERATOR_TOKEN is a published development default; set a random token',
+        ]);
+      }
     });
 
     it('is still the default outside production', () => {
