@@ -245,3 +245,18 @@ function isHttpsOrLoopback(url: string): boolean {
     return false;
   }
 }
+
+/**
+ * The warning a server logs at start outside production: development and test use published
+ * secrets and serve the SMS inbox, so they are for this machine only; worse when listening on
+ * another address than loopback. Undefined in production.
+ */
+export function environmentWarning(config: {
+  readonly environment: Environment;
+  readonly host: string;
+}): string | undefined {
+  if (config.environment === 'production') return undefined;
+  const loopback =
+    config.host === 'localhost' || config.host === '::1' || /^127\./.test(config.host);
+  return `NODE_ENV=${config.environment}: published development secrets and development-only features (SMS inbox, card sandbox, open organizer sign-up) are on${loopback ? '' : `, and this server listens on ${config.host}, beyond this machine`}; never use it for real users (unset NODE_ENV for production)`;
+}

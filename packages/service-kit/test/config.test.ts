@@ -10,6 +10,7 @@ import {
   developmentKeyBytes,
   developmentSecrets,
   EnvReader,
+  environmentWarning,
   publishedSecrets,
 } from '../src/config.ts';
 
@@ -146,5 +147,15 @@ describe('EnvReader', () => {
     });
     development.origins('X_CORS_ORIGINS');
     expect(development.problems).toEqual([]);
+  });
+
+  it('has a server warn at start when it is not in production, louder off loopback', () => {
+    expect(environmentWarning({ environment: 'production', host: '0.0.0.0' })).toBeUndefined();
+    const local = environmentWarning({ environment: 'development', host: '127.0.0.1' });
+    expect(local).toContain('NODE_ENV=development');
+    expect(local).not.toContain('beyond this machine');
+    expect(environmentWarning({ environment: 'test', host: '0.0.0.0' })).toContain(
+      'listens on 0.0.0.0, beyond this machine',
+    );
   });
 });
