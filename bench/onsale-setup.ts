@@ -187,6 +187,9 @@ export function exchangeServerEnv(
   ratesPath: string,
 ): Record<string, string> {
   return {
+    // Development, asked for by name (production is the default): the bench's servers use the
+    // development keys, the SMS inbox and private webhook targets (the ticketing server on loopback).
+    NODE_ENV: 'development',
     EXCHANGE_HOST: host,
     EXCHANGE_PORT: String(port),
     EXCHANGE_SQLITE_PATH: join(databases.dir, 'exchange.db'),
@@ -203,6 +206,7 @@ export function ticketingServerEnv(
   exchangePort: number,
 ): Record<string, string> {
   return {
+    NODE_ENV: 'development',
     TICKETING_HOST: host,
     TICKETING_PORT: String(port),
     TICKETING_EXCHANGE_URL: `http://${host}:${exchangePort}`,

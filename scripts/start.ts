@@ -6,6 +6,11 @@
  * (GATE_PORT), each built first when its build is missing or stale, both servers allowing their
  * origins (CORS), and a fresh enrolment code for a demo gate terminal.
  * `--smoke` starts everything on free ports, checks it answers, and exits (used by the tests).
+ *
+ * It runs in development, asked for by name: the servers default to production (secrets
+ * required, no development feature), and this script is the demo, with its SMS inboxes, card
+ * sandbox and well-known demo accounts. `NODE_ENV=test` is allowed; `NODE_ENV=production` is
+ * refused (production runs each server on its own: docs/operations.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +32,13 @@ import { startTicketing } from '../services/ticketing/src/server.ts';
 import { freePort } from './free-port.ts';
 import { lanAddress, lanCertificate, startTlsProxy, type TlsProxy, terminalQr } from './lan.ts';
 
+const nodeEnv = process.env.NODE_ENV || 'development';
+if (nodeEnv === 'production') {
+  console.error(
+    'npm start runs the demo system (development) and refuses NODE_ENV=production: in production run each server on its own (docs/operations.md)',
+  );
+  process.exit(2);
+}
 const smoke = process.argv.includes('--smoke');
 // `--lan`: phones on this network reach everything over HTTPS at this machine's address.
 const lanHost = process.argv.includes('--lan') ? lanAddress() : undefined;
@@ -95,6 +107,7 @@ try {
     EXCHANGE_RATES_FILE: ratesFile,
     EXCHANGE_CORS_ORIGINS: appOrigins,
     ...process.env,
+    NODE_ENV: nodeEnv,
     ...(smoke ? { EXCHANGE_PORT: '0', LOG_LEVEL: 'warn' } : {}),
   });
 } catch (error) {
@@ -119,6 +132,7 @@ try {
     TICKETING_MOBILE_APP_URL: mobileAppUrl,
     ...(lanHost ? { TICKETING_EXCHANGE_PUBLIC_URL: browserUrl(base) } : {}),
     ...process.env,
+    NODE_ENV: nodeEnv,
     TICKETING_PORT: ticketingPort,
     TICKETING_EXCHANGE_URL: base,
     ...(smoke ? { LOG_LEVEL: 'warn' } : {}),
@@ -262,7 +276,7 @@ const lines = [
   ...(config.environment === 'production'
     ? []
     : [
-        '  Operator token    see EXCHANGE_OPERATOR_TOKEN (development default in services/exchange/src/config.ts)',
+        '  Operator token    see EXCHANGE_OPERATOR_TOKEN (development default in packages/service-kit/src/config.ts)',
       ]),
   '',
   '  Organizer command line: npm run organizer -w @tessera/ticketing -- --help',

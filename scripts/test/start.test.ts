@@ -13,11 +13,10 @@ describe('npm start', () => {
     const script = fileURLToPath(new URL('../start.ts', import.meta.url));
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
     try {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        TESSERA_DATA_DIR: dataDir,
-        NODE_ENV: 'development',
-      };
+      // As the README runs it: no NODE_ENV (the servers' default is production; npm start asks
+      // for development itself).
+      const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_DATA_DIR: dataDir };
+      delete env.NODE_ENV;
       delete env.DATABASE_URL;
       delete env.EXCHANGE_RATES_FILE;
       const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
@@ -37,6 +36,8 @@ describe('npm start', () => {
       const code = /Gate enrolment\s+([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\s/.exec(run.stdout)?.[1];
       expect(code).toBeDefined();
       expect(run.stdout).toContain('smoke check: ok');
+      // Development, asked for: the SMS inboxes the demo's sign-in needs are there.
+      expect(run.stdout).toMatch(/SMS inbox \(dev\)\s+http:\/\/127\.0\.0\.1:\d+\/dev\/sms/);
       // A second start finds the demo data already there and does not create it twice.
       const again = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
         encoding: 'utf8',
@@ -48,6 +49,23 @@ describe('npm start', () => {
       const second = /Gate enrolment\s+(\S+)\s/.exec(again.stdout)?.[1];
       expect(second).toBeDefined();
       expect(second).not.toBe(code);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses NODE_ENV=production: the demo (SMS inboxes, demo accounts) is development only', () => {
+    const script = fileURLToPath(new URL('../start.ts', import.meta.url));
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, TESSERA_DATA_DIR: dataDir, NODE_ENV: 'production' },
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('refuses NODE_ENV=production');
+      expect(run.stdout).not.toContain('Tessera is running');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

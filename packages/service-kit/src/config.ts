@@ -1,6 +1,13 @@
 /**
  * Reading configuration from the environment once at start. Every problem is collected, so a
  * bad start lists every bad variable rather than the first; `finish()` throws them together.
+ *
+ * Fails closed: production is the default environment (`NODE_ENV` unset or empty), so a server
+ * started without it needs real secrets and runs no development feature. Development and test
+ * are only ever asked for (`npm start` and the test harnesses do). In production every secret is
+ * required, at least its minimum length, not a published development default (`publishedSecrets`)
+ * and not a placeholder (one character or byte repeated), and every development-only switch is
+ * refused when turned on. Problems name the variable, never its value.
  */
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -14,17 +21,52 @@ export class ConfigError extends Error {
 
 export type Environment = 'production' | 'development' | 'test';
 
+/**
+ * Every secret and token default published in this code base (the development defaults the
+ * servers fall back to outside production). Anyone can read them here, so production refuses
+ * each of them, in any secret variable, raw or as the key it stands for.
+ */
+export const developmentSecrets = {
+  ticketingSecretKey: 'tessera-ticketing-development-k',
+  ticketingOperatorToken: 'dev-ticketing-operator-not-for-prod',
+  exchangeSecretKey: 'tessera-exchange-development-key',
+  exchangeOperatorToken: 'dev-operator-token-not-for-production',
+} as const;
+
+/** The published defaults as one list (see `developmentSecrets`). */
+export const publishedSecrets: readonly string[] = Object.values(developmentSecrets);
+
+/** The 32-byte key a development key string stands for (padded with dots, cut at 32). */
+export function developmentKeyBytes(developmentKey: string): Buffer {
+  return Buffer.from(developmentKey.padEnd(32, '.').slice(0, 32), 'utf8');
+}
+
+const publishedKeys = publishedSecrets.map(developmentKeyBytes);
+
+/** Whether a value is a published default, give or take surrounding white space and case. */
+function isPublished(value: string): boolean {
+  const normalized = value.trim().toLowerCase();
+  return publishedSecrets.some((secret) => secret.toLowerCase() === normalized);
+}
+
+/** Minimum length of a bearer token (operator tokens). */
+export const minimumTokenLength = 24;
+
 export class EnvReader {
   readonly problems: string[] = [];
   readonly environment: Environment;
 
   constructor(private readonly env: NodeJS.ProcessEnv) {
-    const nodeEnv = this.read('NODE_ENV') ?? 'development';
+    // Unset means production: development and test must be asked for by name.
+    const nodeEnv = this.read('NODE_ENV') ?? 'production';
     if (nodeEnv === 'production' || nodeEnv === 'test' || nodeEnv === 'development') {
       this.environment = nodeEnv;
     } else {
-      this.environment = 'development';
-      this.problems.push(`NODE_ENV must be production, development or test (got ${nodeEnv})`);
+      // A typo (`prod`, `Production`) fails closed: production's checks apply, and it is refused.
+      this.environment = 'production';
+      this.problems.push(
+        `NODE_ENV must be production, development or test (got ${JSON.stringify(nodeEnv)})`,
+      );
     }
   }
 
@@ -67,23 +109,37 @@ export class EnvReader {
     return value.replace(/\/$/, '');
   }
 
-  /** A 32-byte key, hex or base64; required in production, a fixed development key otherwise. */
+  /**
+   * A 32-byte key, hex or base64. Required in production, where a published development key
+   * (raw or encoded) or a key of one repeated byte is refused; a fixed development key otherwise.
+   */
   secretKey(name: string, developmentKey: string): Buffer {
     const raw = this.read(name);
     if (raw === undefined) {
       if (this.production) {
         this.problems.push(`${name} is required in production (32 bytes, hex or base64)`);
       }
-      return Buffer.from(developmentKey.padEnd(32, '.').slice(0, 32), 'utf8');
+      return developmentKeyBytes(developmentKey);
     }
     const decoded = /^[0-9a-f]{64}$/i.test(raw)
       ? Buffer.from(raw, 'hex')
       : Buffer.from(raw, 'base64');
-    if (decoded.length !== 32) this.problems.push(`${name} must be 32 bytes, hex or base64`);
+    if (this.production && isPublished(raw)) {
+      this.problems.push(`${name} is a published development default; set a random key`);
+    } else if (decoded.length !== 32) {
+      this.problems.push(`${name} must be 32 bytes, hex or base64`);
+    } else if (this.production && publishedKeys.some((key) => key.equals(decoded))) {
+      this.problems.push(`${name} is a published development key; set a random key`);
+    } else if (this.production && decoded.every((byte) => byte === decoded[0])) {
+      this.problems.push(`${name} is a placeholder (one byte repeated); set a random key`);
+    }
     return decoded;
   }
 
-  /** A bearer token of at least 24 characters; required in production. */
+  /**
+   * A bearer token of at least 24 characters. Required in production, where a published default
+   * or a placeholder (one character repeated) is refused.
+   */
   token(name: string, developmentToken: string): string {
     const raw = this.read(name);
     if (raw === undefined && this.production) {
@@ -91,11 +147,31 @@ export class EnvReader {
       return '';
     }
     const token = raw ?? developmentToken;
-    if (token.length < 24) {
-      this.problems.push(`${name} must be at least 24 characters`);
+    if (this.production && isPublished(token)) {
+      this.problems.push(`${name} is a published development default; set a random token`);
+      return '';
+    }
+    if (token.length < minimumTokenLength) {
+      this.problems.push(`${name} must be at least ${minimumTokenLength} characters`);
+      return '';
+    }
+    if (this.production && [...token].every((char) => char === token[0])) {
+      this.problems.push(`${name} is a placeholder (one character repeated); set a random token`);
       return '';
     }
     return token;
+  }
+
+  /**
+   * A switch for a development-only feature: on by default outside production, off in it, and
+   * refused when turned on there (the start fails rather than run it).
+   */
+  developmentOnly(name: string, what: string): boolean {
+    const on = this.boolean(name, !this.production);
+    if (on && this.production) {
+      this.problems.push(`${name} cannot be on in production (${what} is development-only)`);
+    }
+    return on;
   }
 
   origins(name: string): string[] {
@@ -106,6 +182,8 @@ export class EnvReader {
     for (const origin of origins) {
       if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
         this.problems.push(`${name}: "${origin}" must be an origin such as https://app.example`);
+      } else if (this.production && !origin.startsWith('https://')) {
+        this.problems.push(`${name}: "${origin}" must be https in production`);
       }
     }
     return origins;
@@ -119,12 +197,9 @@ export class EnvReader {
     return url;
   }
 
-  /** Development-only endpoints (the SMS inbox): on outside production, never in it. */
+  /** Development-only endpoints (the SMS inbox): on outside production, refused in it. */
   devEndpoints(name: string): boolean {
-    const raw = this.read(name);
-    const on = raw === undefined ? !this.production : raw === 'true';
-    if (on && this.production) this.problems.push(`${name} cannot be on in production`);
-    return on;
+    return this.developmentOnly(name, 'the SMS inbox that serves sign-in codes');
   }
 
   /**
@@ -137,6 +212,9 @@ export class EnvReader {
       this.problems.push(`${prefix}_SMS_URL must be an http(s) URL`);
     } else if (url === undefined && this.production) {
       this.problems.push(`${prefix}_SMS_URL is required in production (the SMS gateway)`);
+    } else if (url !== undefined && this.production && !isHttpsOrLoopback(url)) {
+      // Sign-in codes travel in it: in the clear only to a relay on this machine.
+      this.problems.push(`${prefix}_SMS_URL must be https in production (or a loopback relay)`);
     }
     return { smsUrl: url, smsToken: this.read(`${prefix}_SMS_TOKEN`) };
   }
@@ -155,4 +233,30 @@ export class EnvReader {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
     return value;
   }
+}
+
+/** https, or http to this machine (a relay beside the server). */
+function isHttpsOrLoopback(url: string): boolean {
+  if (url.startsWith('https://')) return true;
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The warning a server logs at start outside production: development and test use published
+ * secrets and serve the SMS inbox, so they are for this machine only; worse when listening on
+ * another address than loopback. Undefined in production.
+ */
+export function environmentWarning(config: {
+  readonly environment: Environment;
+  readonly host: string;
+}): string | undefined {
+  if (config.environment === 'production') return undefined;
+  const loopback =
+    config.host === 'localhost' || config.host === '::1' || /^127\./.test(config.host);
+  return `NODE_ENV=${config.environment}: published development secrets and development-only features (SMS inbox, card sandbox, open organizer sign-up) are on${loopback ? '' : `, and this server listens on ${config.host}, beyond this machine`}; never use it for real users (unset NODE_ENV for production)`;
 }

@@ -16,7 +16,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { ConfigError, type LogLevel } from './config.ts';
+import { ConfigError, type Environment, environmentWarning, type LogLevel } from './config.ts';
 
 export type { LogLevel };
 
@@ -280,7 +280,13 @@ export const shutdownDeadlineMs = shutdownGraceMs + 5_000;
  * and exits 2), starts it, and on SIGINT or SIGTERM stops its workers, finishes in-flight
  * requests and closes the database before exiting (a second signal exits at once).
  */
-export async function runService<Config extends { readonly publicUrl: string }>(options: {
+export async function runService<
+  Config extends {
+    readonly publicUrl: string;
+    readonly environment: Environment;
+    readonly host: string;
+  },
+>(options: {
   name: string;
   loadConfig: () => Config;
   start: (config: Config) => Promise<{
@@ -301,6 +307,8 @@ export async function runService<Config extends { readonly publicUrl: string }>(
   }
   const running = await options.start(config);
   running.app.log.info(`${options.name} on ${config.publicUrl} using ${running.description}`);
+  const warning = environmentWarning(config);
+  if (warning) running.app.log.warn(warning);
   let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

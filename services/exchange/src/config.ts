@@ -2,7 +2,7 @@
  * Configuration, read once at start from the environment and validated. A bad value fails the
  * start with a list of every bad variable, not just the first.
  */
-import { ConfigError, EnvReader } from '@tessera/service-kit/config';
+import { ConfigError, developmentSecrets, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 import type { Asset } from './money.ts';
 import { invalidNetworks } from './notifications/address-policy.ts';
@@ -65,23 +65,26 @@ export interface ExchangeConfig {
 
 export { ConfigError };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
+/**
+ * What the ledger audit needs (`npm run audit`): the database and the assets, no secret. It
+ * only reads the journal, so it runs in any environment without the server's secrets.
+ */
+export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env) {
   const reader = new EnvReader(env);
-  const { problems, environment } = reader;
-  const read = (name: string) => reader.read(name);
-  const integer = reader.integer.bind(reader);
-
-  const host = read('EXCHANGE_HOST') ?? '127.0.0.1';
-  const port = integer('EXCHANGE_PORT', 4100, 0, 65_535);
-  const publicUrl = reader.httpUrl('EXCHANGE_PUBLIC_URL', `http://${host}:${port}`);
   const databaseUrl = reader.databaseUrl();
+  const sqlitePath = reader.read('EXCHANGE_SQLITE_PATH') ?? 'data/exchange.db';
+  return reader.finish({ databaseUrl, sqlitePath, ...readAssets(reader) });
+}
 
+function readAssets(reader: EnvReader): { fiat: Asset; cryptoAssets: Asset[] } {
+  const { problems } = reader;
+  const read = (name: string) => reader.read(name);
   const fiatCode = read('EXCHANGE_FIAT') ?? 'KRW';
   if (!/^[A-Z]{3}$/.test(fiatCode))
     problems.push('EXCHANGE_FIAT must be an ISO 4217 code such as KRW');
   const fiat: Asset = {
     code: fiatCode,
-    scale: integer('EXCHANGE_FIAT_SCALE', 0, 0, 4),
+    scale: reader.integer('EXCHANGE_FIAT_SCALE', 0, 0, 4),
     kind: 'fiat',
   };
   const cryptoAssets: Asset[] = [];
@@ -99,10 +102,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     cryptoAssets.push({ code: match[1] as string, scale, kind: 'crypto' });
   }
 
-  const secretKey = reader.secretKey('EXCHANGE_SECRET_KEY', 'tessera-exchange-development-key');
+  return { fiat, cryptoAssets };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
+  const reader = new EnvReader(env);
+  const { problems, environment } = reader;
+  const read = (name: string) => reader.read(name);
+  const integer = reader.integer.bind(reader);
+
+  const host = read('EXCHANGE_HOST') ?? '127.0.0.1';
+  const port = integer('EXCHANGE_PORT', 4100, 0, 65_535);
+  const publicUrl = reader.httpUrl('EXCHANGE_PUBLIC_URL', `http://${host}:${port}`);
+  const databaseUrl = reader.databaseUrl();
+
+  const { fiat, cryptoAssets } = readAssets(reader);
+
+  const secretKey = reader.secretKey('EXCHANGE_SECRET_KEY', developmentSecrets.exchangeSecretKey);
   const operatorToken = reader.token(
     'EXCHANGE_OPERATOR_TOKEN',
-    'dev-operator-token-not-for-production',
+    developmentSecrets.exchangeOperatorToken,
   );
 
   const sourceKind = read('EXCHANGE_RATE_SOURCE') ?? 'file';
@@ -150,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     webhookBatch: integer('EXCHANGE_WEBHOOK_BATCH', 128, 1, 1_000),
     webhookLeaseMarginMs: integer('EXCHANGE_WEBHOOK_LEASE_MARGIN_MS', 60_000, 1_000, 600_000),
     ...webhookTargets(reader),
-    workers: (read('EXCHANGE_WORKERS') ?? 'true') === 'true',
+    workers: reader.boolean('EXCHANGE_WORKERS', true),
     logLevel,
   };
   return reader.finish(config);

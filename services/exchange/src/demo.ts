@@ -17,8 +17,14 @@ export const demoAccounts = {
   organizer: { phone: '+821000000002', kind: 'merchant', name: 'Demo Organizer' },
 } as const;
 
-/** Creates the demo accounts when the database has no subscribers; returns whether it did. */
+/**
+ * Creates the demo accounts when the database has no subscribers; returns whether it did.
+ * Never in production: the demo wallets are funded and their phone numbers are published.
+ */
 export async function seedDemo(exchange: Exchange): Promise<boolean> {
+  if (exchange.config.environment === 'production') {
+    throw new Error('the demo data is for development: refused in production');
+  }
   const { database, clock } = exchange;
   return writeTransaction(database, async (trx) => {
     if (await anySubscriber(trx)) return false;

@@ -11,12 +11,11 @@ import { key, startTestExchange } from './harness.ts';
 const cli = fileURLToPath(new URL('../src/cli/audit.ts', import.meta.url));
 
 function audit(sqlitePath: string) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    EXCHANGE_SQLITE_PATH: sqlitePath,
-    NODE_ENV: 'test',
-  };
+  // As an operator runs it beside a production server: NODE_ENV unset, no secrets in sight.
+  const env: NodeJS.ProcessEnv = { ...process.env, EXCHANGE_SQLITE_PATH: sqlitePath };
+  delete env.NODE_ENV;
   delete env.DATABASE_URL;
+  for (const name of Object.keys(env)) if (/SECRET|TOKEN/.test(name)) delete env[name];
   return spawnSync(process.execPath, ['--import', 'tsx', cli], {
     encoding: 'utf8',
     env,

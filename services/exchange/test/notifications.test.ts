@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -433,7 +434,7 @@ describe.each(backends)('notifications on %s', (backend) => {
     const prod = await startTestExchange(backend, {
       NODE_ENV: 'production',
       LOG_LEVEL: 'silent',
-      EXCHANGE_SECRET_KEY: 'ab'.repeat(32),
+      EXCHANGE_SECRET_KEY: randomBytes(32).toString('hex'),
       EXCHANGE_OPERATOR_TOKEN: 'operator-token-for-the-production-test',
       EXCHANGE_SMS_URL: 'https://sms.example/send',
     });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Webhooks cannot be aimed at the exchange's own network: every address a delivery connects to
  * is classified at connect time (IPv4-mapped, NAT64, 6to4 and the odd IPv4 spellings included),
@@ -265,7 +266,7 @@ describe('webhook delivery and names, redirects and answers', () => {
 describe('webhook target configuration', () => {
   const production = {
     NODE_ENV: 'production',
-    EXCHANGE_SECRET_KEY: '00'.repeat(32),
+    EXCHANGE_SECRET_KEY: randomBytes(32).toString('hex'),
     EXCHANGE_OPERATOR_TOKEN: 'operator-token-of-enough-length',
     EXCHANGE_DEV_ENDPOINTS: 'false',
     EXCHANGE_SMS_URL: 'https://sms.example/send',

@@ -7,7 +7,12 @@ import {
   manualCodeIterationsMax,
   manualCodeIterationsMin,
 } from '@tessera/protocol';
-import { ConfigError, type Environment, EnvReader } from '@tessera/service-kit/config';
+import {
+  ConfigError,
+  developmentSecrets,
+  type Environment,
+  EnvReader,
+} from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 
 export { ConfigError };
@@ -33,7 +38,10 @@ export interface TicketingConfig {
   readonly secretKey: Buffer;
   /** Bearer token of the platform operator (creates organizers when sign-up is closed). */
   readonly operatorToken: string;
-  /** Whether any signed-in user may create an organizer (and become its owner). */
+  /**
+   * Whether any signed-in user may create an organizer (and become its owner). Development only:
+   * in production the operator creates organizers.
+   */
   readonly openOrganizerSignup: boolean;
   readonly sessionTtlS: number;
   /** How long seats or quota stay held for a buyer. */
@@ -85,9 +93,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     databaseUrl: reader.databaseUrl(),
     databaseSchema: schemaName(reader),
     sqlitePath: reader.read('TICKETING_SQLITE_PATH') ?? 'data/ticketing.db',
-    secretKey: reader.secretKey('TICKETING_SECRET_KEY', 'tessera-ticketing-development-k'),
-    operatorToken: reader.token('TICKETING_OPERATOR_TOKEN', 'dev-ticketing-operator-not-for-prod'),
-    openOrganizerSignup: reader.boolean('TICKETING_OPEN_ORGANIZER_SIGNUP', !reader.production),
+    secretKey: reader.secretKey('TICKETING_SECRET_KEY', developmentSecrets.ticketingSecretKey),
+    operatorToken: reader.token(
+      'TICKETING_OPERATOR_TOKEN',
+      developmentSecrets.ticketingOperatorToken,
+    ),
+    openOrganizerSignup: reader.developmentOnly(
+      'TICKETING_OPEN_ORGANIZER_SIGNUP',
+      'open organizer sign-up',
+    ),
     sessionTtlS: reader.integer('TICKETING_SESSION_TTL_S', 30 * 86_400, 60, 365 * 86_400),
     holdTtlS,
     paymentMarginS,

@@ -30,6 +30,7 @@ export async function seedDemo(
   owner: { phone: string; name: string },
   merchantApiKey: string,
 ): Promise<DemoResult | undefined> {
+  refuseInProduction(ticketing);
   if (await anyOrganizerExists(ticketing.database.db)) return undefined;
   const user = await userForPhone(ticketing, owner.phone);
   const organizerId = newId('org');
@@ -57,6 +58,7 @@ export async function seedDemo(
  * start makes a new one. Undefined when the demo data is not there (an organizer's own database).
  */
 export async function demoEnrolmentCode(ticketing: Ticketing, ownerPhone: string) {
+  refuseInProduction(ticketing);
   const db = ticketing.database.db;
   const owner = await firstOrganizerOwnedBy(db, ownerPhone);
   if (!owner) return undefined;
@@ -75,4 +77,11 @@ export async function demoEnrolmentCode(ticketing: Ticketing, ownerPhone: string
     performanceIds: performances.map((performance) => performance.id),
   });
   return { code: made.code, gate, eventName: first.name };
+}
+
+/** The demo (published phone numbers, a gate code printed at start) is never for production. */
+function refuseInProduction(ticketing: Ticketing) {
+  if (ticketing.config.environment === 'production') {
+    throw new Error('the demo data is for development: refused in production');
+  }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
 
@@ -145,7 +146,7 @@ describe('ticketing configuration', () => {
     }
     const production = loadConfig({
       NODE_ENV: 'production',
-      TICKETING_SECRET_KEY: 'ab'.repeat(32),
+      TICKETING_SECRET_KEY: randomBytes(32).toString('hex'),
       TICKETING_OPERATOR_TOKEN: 'operator-token-of-enough-length',
       TICKETING_SMS_URL: 'https://sms.example/send',
     });

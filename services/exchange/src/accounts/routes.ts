@@ -74,7 +74,9 @@ export function accountRoutes(app: App, exchange: Exchange) {
   meRoute(app, exchange);
   apiKeyRoutes(app, exchange);
   returnUrlRoutes(app, exchange);
-  if (exchange.config.devEndpoints && exchange.sms instanceof DevelopmentSms) {
+  // Development only: the configuration refuses it in production, and it is checked here again.
+  const { devEndpoints, environment } = exchange.config;
+  if (devEndpoints && environment !== 'production' && exchange.sms instanceof DevelopmentSms) {
     devSmsRoute(app, exchange.sms);
   }
 }

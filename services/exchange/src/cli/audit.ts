@@ -1,15 +1,17 @@
 /**
  * `npm run audit -w @tessera/exchange`: replays the journal of the configured database
- * (DATABASE_URL, or EXCHANGE_SQLITE_PATH) and exits non-zero on any mismatch.
+ * (DATABASE_URL, or EXCHANGE_SQLITE_PATH) and exits non-zero on any mismatch. It reads no secret,
+ * so it runs as is in production (NODE_ENV unset) beside the server.
  */
 import { migrateToLatest, openDatabase } from '@tessera/db';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadLedgerConfig } from '../config.ts';
 import { exchangeMigrations } from '../db/migrations/index.ts';
 import type { ExchangeDB } from '../db/schema.ts';
 import { auditLedger } from '../ledger/audit.ts';
 
 try {
-  const config = loadConfig();
+  // The database and the assets only: the audit needs none of the server's secrets.
+  const config = loadLedgerConfig();
   const database = openDatabase<ExchangeDB>({
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,

@@ -211,7 +211,10 @@ function deviceRoutes(app: App, ticketing: Ticketing) {
 
 /** Development only: the SMS inbox where sign-in codes land. */
 function developmentSmsRoute(app: App, ticketing: Ticketing) {
-  if (!ticketing.config.devEndpoints || !(ticketing.sms instanceof DevelopmentSms)) return;
+  // The configuration refuses it in production; checked here again.
+  const { devEndpoints, environment } = ticketing.config;
+  if (!devEndpoints || environment === 'production' || !(ticketing.sms instanceof DevelopmentSms))
+    return;
   const sms = ticketing.sms;
   app.get(
     '/dev/sms',

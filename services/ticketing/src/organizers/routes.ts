@@ -65,7 +65,7 @@ function organizerRecordRoutes(app: App, ticketing: Ticketing) {
         summary:
           'Create an organizer; the caller (or ownerPhone, for the operator) becomes its owner',
         description:
-          'Open to any signed-in user unless TICKETING_OPEN_ORGANIZER_SIGNUP=false, then to the platform operator only. The organizer gets its first Ed25519 signing key.',
+          'The platform operator (naming ownerPhone); in development also any signed-in user (TICKETING_OPEN_ORGANIZER_SIGNUP, refused in production), who becomes the owner; otherwise 403 organizer_signup_closed. The organizer gets its first Ed25519 signing key.',
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 100 }), ownerPhone: Type.Optional(Phone) },
           { additionalProperties: false },

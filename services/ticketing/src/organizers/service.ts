@@ -3,7 +3,7 @@
  * first signing key, in one transaction), reading one with its wallet link and keys, and giving
  * or taking away staff roles while an organizer always keeps an owner.
  */
-import { badRequest, conflict, forbidden, notFound } from '@tessera/service-kit/errors';
+import { ApiError, badRequest, conflict, notFound } from '@tessera/service-kit/errors';
 import { inTransaction, type Ticketing, type Trx, type Work } from '../context.ts';
 import type { StaffRole } from '../db/schema.ts';
 import { type Principal, requireUser, userForPhone } from '../identity/service.ts';
@@ -66,7 +66,7 @@ export async function addOrganizer(
 
 /**
  * Creates an organizer for the caller, who becomes its owner; the platform operator names the
- * owner's phone instead. Open to any signed-in user unless the server says otherwise.
+ * owner's phone instead. Any signed-in user only with open sign-up, in development.
  */
 export async function createOrganizer(
   ticketing: Ticketing,
@@ -91,8 +91,14 @@ async function ownerOfNewOrganizer(
     return (await userForPhone(ticketing, ownerPhone)).id;
   }
   const user = requireUser(principal);
-  if (!ticketing.config.openOrganizerSignup) {
-    throw forbidden('organizers are created by the platform operator on this server');
+  // Development only: the configuration refuses it in production, and it is checked here again.
+  const { openOrganizerSignup, environment } = ticketing.config;
+  if (!openOrganizerSignup || environment === 'production') {
+    throw new ApiError(
+      403,
+      'organizer_signup_closed',
+      'organizers are created by the platform operator on this server',
+    );
   }
   if (ownerPhone && ownerPhone !== user.phone) {
     throw badRequest('owner_is_caller', 'ownerPhone is for the operator; you become the owner');
