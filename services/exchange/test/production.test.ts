@@ -112,7 +112,7 @@ describe('the exchange in production', () => {
       'EXCHANGE_OPERATOR_TOKEN must be at least 24 characters',
       'EXCHANGE_CORS_ORIGINS: "http://app.example" must be https in production',
       'EXCHANGE_DEV_ENDPOINTS cannot be on in production (the SMS inbox that serves sign-in codes is development-only)',
-      'EXCHANGE_WEBHOOK_ALLOW_PRIVATE cannot be on in production (sending webhooks to private addresses is development-only)',
+      'EXCHANGE_WEBHOOK_ALLOW_PRIVATE=true is refused in production: name the internal networks a receiver may be on in EXCHANGE_WEBHOOK_ALLOWED_NETWORKS instead',
     ]);
     const config = loadConfig(productionEnv());
     expect(config.devEndpoints).toBe(false);
