@@ -88,6 +88,8 @@ export async function startMobileSystem(
       EXCHANGE_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       // Every test signs several people in from this one address.
       EXCHANGE_AUTH_RATE_LIMIT: '10000',
+      EXCHANGE_CODES_PER_ADDRESS_HOUR: '10000',
+      EXCHANGE_CODES_PER_PREFIX_HOUR: '10000',
     }),
   );
   await seedDemo(exchange.exchange);
@@ -103,6 +105,8 @@ export async function startMobileSystem(
       TICKETING_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       TICKETING_MOBILE_APP_URL: appUrl,
       TICKETING_AUTH_RATE_LIMIT: '10000',
+      TICKETING_CODES_PER_ADDRESS_HOUR: '10000',
+      TICKETING_CODES_PER_PREFIX_HOUR: '10000',
     }),
   );
   const ticketingUrl = `http://${host}:${ticketingPort}`;

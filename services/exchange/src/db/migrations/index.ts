@@ -6,8 +6,10 @@
 import type { MigrationSet } from '@tessera/db';
 import initial from './0001_initial.ts';
 import repairQuoteSourceRate from './0002_repair_quote_source_rate.ts';
+import rateLimits from './0003_rate_limits.ts';
 
 export const exchangeMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
   '0002_repair_quote_source_rate': repairQuoteSourceRate(dialect),
+  '0003_rate_limits': rateLimits(dialect),
 });
