@@ -97,9 +97,8 @@ describe.each(backends)('sign-in codes on %s', (backend) => {
     const phone = phoneIn('+4470');
     const began = x.clock.now();
     // A script asking every second for a day, from ever new addresses.
-    let i = 0;
-    while (x.clock.now() - began < 24 * 3_600_000) {
-      i += 1;
+    const day = 24 * 3_600_000;
+    for (let i = 1; i <= 200 && x.clock.now() - began < day; i++) {
       await askCode(x, phone, `198.51.${(i >> 8) & 255}.${i & 255}`);
       // Jump to the next moment the script would be let through (or a second on).
       const answer = await askCode(x, phone, `203.0.${(i >> 8) & 255}.${i & 255}`);
@@ -107,6 +106,8 @@ describe.each(backends)('sign-in codes on %s', (backend) => {
     }
     // Two at once, then 30 s, 1, 2, 4, 8, 16, 32 min, 1 h apart; then the daily cap of 10.
     expect(await codesSent(x, phone)).toBe(10);
+    // The answers' Retry-After carried the script through the whole day in a few requests.
+    expect(x.clock.now() - began).toBeGreaterThanOrEqual(day);
   });
 
   it('many numbers from one address: at most 20 codes an hour', async () => {
