@@ -180,8 +180,9 @@ async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
     allowedHeaders: ['authorization', 'content-type', ...(options.corsHeaders ?? [])],
-    // `date`: the apps set their barcode and gate clocks by the servers' (@tessera/web-kit/server-clock).
-    exposedHeaders: ['idempotent-replayed', 'date'],
+    // `date`: the apps set their barcode and gate clocks by the servers' (@tessera/web-kit/server-clock);
+    // `retry-after`: how long a 429 asks to wait.
+    exposedHeaders: ['idempotent-replayed', 'date', 'retry-after'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   // Only routes that opt in are limited (sign-in codes, API keys, manual codes): guessable things.
