@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { createExchange } from '../src/context.ts';
 import { allRoutes } from '../src/routes.ts';
 import { type Backend, backends, startTestExchange, type TestExchange } from './harness.ts';
@@ -109,11 +110,52 @@ describe.each(backends)('rate limits on %s', (backend) => {
     expect((await askCode(x.app, freshPhone(), chain)).status).toBe(429);
   });
 
+  it('prunes buckets whose window has ended', async () => {
+    const x = await start(backend, { EXCHANGE_AUTH_RATE_LIMIT: '3' });
+    const routeKeys = async () =>
+      (
+        await x.database.db
+          .selectFrom('rate_limits')
+          .select('key')
+          .where('key', 'like', 'route:%')
+          .execute()
+      )
+        .map((row) => row.key)
+        .sort();
+    expect((await askCode(x.app, freshPhone(), { peer: '198.51.100.1' })).status).toBe(202);
+    expect(await routeKeys()).toEqual(['route:POST /v1/auth/codes|198.51.100.1']);
+
+    x.clock.advance(2 * 60_000);
+    expect((await askCode(x.app, freshPhone(), { peer: '198.51.100.2' })).status).toBe(202);
+
+    expect(await routeKeys()).toEqual(['route:POST /v1/auth/codes|198.51.100.2']);
+  });
+
   it('trusts no proxy by default', async () => {
     const x = await start(backend, { EXCHANGE_AUTH_RATE_LIMIT: '1' });
     const viaProxy = (client: string) => ({ peer: '10.1.2.3', forwardedFor: client });
     expect((await askCode(x.app, freshPhone(), viaProxy('198.51.100.1'))).status).toBe(202);
     expect((await askCode(x.app, freshPhone(), viaProxy('198.51.100.2'))).status).toBe(429);
+  });
+});
+
+describe('the rate-limit configuration', () => {
+  it('reads TRUSTED_PROXIES and refuses what is not an address, a CIDR or a proxy-addr name', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7 ,fd00::/8,loopback',
+    });
+    expect(config.trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.7', 'fd00::/8', 'loopback']);
+    expect(loadConfig({ NODE_ENV: 'test' }).trustedProxies).toEqual([]);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'test',
+        TRUSTED_PROXIES: '10.0.0.0/33,proxy.example,*',
+        REDIS_URL: 'http://127.0.0.1:6379',
+      }),
+    ).toThrow(
+      /TRUSTED_PROXIES: "10.0.0.0\/33"[\s\S]*"proxy.example"[\s\S]*"\*"[\s\S]*REDIS_URL must be/,
+    );
   });
 });
 
