@@ -6,8 +6,8 @@
  *
  * - per phone, a burst then a growing wait: the first `burst` codes at once (a code that did not
  *   arrive, asked again), then `firstDelayMs` before the next, doubling each code (30 s, 1 min,
- *   2 min, 4 min... at most `maxDelayMs`). An hour without a code starts over. Three or four
- *   codes in a few minutes pass; a script gets a dozen an hour at most.
+ *   2 min, 4 min... at most `maxDelayMs`). An hour without a code, or a sign-in with a code,
+ *   starts over. Three or four codes in a few minutes pass.
  * - per phone, at most `perPhonePerDay` codes in 24 hours;
  * - per client address, at most `perAddressPerHour` (many numbers from one machine);
  * - per number prefix (`prefixLength` characters of the E.164 number: `+1212555`, `+8210123`), at
@@ -16,6 +16,7 @@
 import { rateLimited, waitText } from './errors.ts';
 import {
   countHit,
+  deleteBucket,
   type RateLimitsDb,
   type RateLimitsTable,
   readBucket,
@@ -125,6 +126,14 @@ export async function takeCodeAllowance(
       `a code was just sent to this number; wait ${waitText(wait)} before asking again`,
     );
   }
+}
+
+/**
+ * A code was used to sign in: the number's wait starts over (its daily cap does not), so signing
+ * in again on another device does not wait for the doubling delays of the last sign-in.
+ */
+export async function codeUsed(db: RateLimitsDb, phone: string) {
+  await deleteBucket(db, `codes:phone:${phone}`);
 }
 
 /** Counts a hit on `key`'s window; throws 429 once the window holds more than `max`. */

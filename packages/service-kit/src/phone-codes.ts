@@ -7,7 +7,12 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import { newId } from './ids.ts';
-import { type CodeLimits, defaultCodeLimits, takeCodeAllowance } from './phone-code-limits.ts';
+import {
+  type CodeLimits,
+  codeUsed,
+  defaultCodeLimits,
+  takeCodeAllowance,
+} from './phone-code-limits.ts';
 import {
   addFailedAttempt,
   insertPhoneCode,
@@ -92,4 +97,5 @@ export async function consumePhoneCode(
   }
   // Consume atomically: two requests racing with the same code cannot both succeed.
   if (!(await markCodeConsumed(db, row.id, now))) throw wrong();
+  await codeUsed(db as unknown as RateLimitsDb, phone);
 }

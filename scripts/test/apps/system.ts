@@ -90,6 +90,7 @@ export async function startMobileSystem(
       EXCHANGE_AUTH_RATE_LIMIT: '10000',
       EXCHANGE_CODES_PER_ADDRESS_HOUR: '10000',
       EXCHANGE_CODES_PER_PREFIX_HOUR: '10000',
+      EXCHANGE_CODES_PER_PHONE_DAY: '1000',
     }),
   );
   await seedDemo(exchange.exchange);
@@ -107,6 +108,7 @@ export async function startMobileSystem(
       TICKETING_AUTH_RATE_LIMIT: '10000',
       TICKETING_CODES_PER_ADDRESS_HOUR: '10000',
       TICKETING_CODES_PER_PREFIX_HOUR: '10000',
+      TICKETING_CODES_PER_PHONE_DAY: '1000',
     }),
   );
   const ticketingUrl = `http://${host}:${ticketingPort}`;

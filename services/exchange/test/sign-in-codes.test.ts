@@ -92,6 +92,30 @@ describe.each(backends)('sign-in codes on %s', (backend) => {
     expect((await askCode(x, phoneIn('+8210'))).status).toBe(202);
   });
 
+  it('signing in with a code starts the wait of the number over: another device signs in at once', async () => {
+    const x = await start(backend);
+    const phone = phoneIn('+8210');
+    // Three codes (two at once, one after the wait), and the next would wait a minute.
+    for (let i = 0; i < 3; i++) {
+      const answer = await askCode(x, phone);
+      if (answer.status === 429) {
+        x.clock.advance(answer.retryAfterS * 1000);
+        expect((await askCode(x, phone)).status).toBe(202);
+      }
+    }
+    expect(await askCode(x, phone)).toMatchObject({ status: 429, retryAfterS: 60 });
+    const code = x.sms.lastCode(phone);
+    const signedUp = await x.app.inject({
+      method: 'POST',
+      url: '/v1/subscribers',
+      payload: { phone, code, kind: 'person', displayName: 'Returning' },
+    });
+    expect(signedUp.statusCode).toBe(201);
+
+    expect((await askCode(x, phone)).status).toBe(202);
+    expect((await askCode(x, phone)).status).toBe(202);
+  });
+
   it('one number hammered from ever new addresses gets ten codes a day, not one a second', async () => {
     const x = await start(backend);
     const phone = phoneIn('+4470');

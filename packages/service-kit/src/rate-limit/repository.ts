@@ -88,6 +88,11 @@ export async function replaceBucket(
   return Number(updated.numUpdatedRows) === 1;
 }
 
+/** Deletes one bucket (a limit that a success ends). */
+export async function deleteBucket(db: RateLimitsDb, key: string): Promise<void> {
+  await db.deleteFrom('rate_limits').where('key', '=', key).execute();
+}
+
 /** Deletes the buckets whose window and wait both ended before `before`; how many. */
 export async function pruneBuckets(db: RateLimitsDb, before: number) {
   const deleted = await db
