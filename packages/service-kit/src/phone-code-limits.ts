@@ -9,10 +9,13 @@
  *   2 min, 4 min... at most `maxDelayMs`). An hour without a code, or a sign-in with a code,
  *   starts over. Three or four codes in a few minutes pass.
  * - per phone, at most `perPhonePerDay` codes in 24 hours;
- * - per client address, at most `perAddressPerHour` (many numbers from one machine);
+ * - per client address (an IPv6 one by its /64), at most `perAddressPerHour` (many numbers from
+ *   one machine);
  * - per number prefix (`prefixLength` characters of the E.164 number: `+1212555`, `+8210123`), at
  *   most `perPrefixPerHour` (a range of premium numbers, asked from many machines).
  */
+import { isIPv6 } from 'node:net';
+import { Address6 } from 'ip-address';
 import { rateLimited, waitText } from './errors.ts';
 import {
   countHit,
@@ -87,7 +90,7 @@ export async function takeCodeAllowance(
   if (address !== undefined) {
     await within(
       db,
-      `codes:address:${address}`,
+      `codes:address:${clientKey(address)}`,
       now,
       hourMs,
       limits.perAddressPerHour,
@@ -126,6 +129,18 @@ export async function takeCodeAllowance(
       `a code was just sent to this number; wait ${waitText(wait)} before asking again`,
     );
   }
+}
+
+/**
+ * The bucket of a client address: an IPv6 client counts by its /64 (one subscriber's network has
+ * 2^64 addresses to rotate through), as @fastify/rate-limit keys its buckets (with the same
+ * library, ip-address); an IPv4-mapped address as the IPv4 one.
+ */
+export function clientKey(address: string) {
+  if (!isIPv6(address)) return address.toLowerCase();
+  const parsed = new Address6(address);
+  if (parsed.isMapped4()) return parsed.to4().correctForm();
+  return new Address6(`${parsed.correctForm()}/64`).startAddress().correctForm();
 }
 
 /**

@@ -146,6 +146,18 @@ describe.each(backends)('sign-in codes on %s', (backend) => {
     expect(refused?.retryAfterS).toBeLessThanOrEqual(3600);
   });
 
+  it('many numbers from one IPv6 network (its /64), whatever address in it: at most 20 an hour', async () => {
+    const x = await start(backend);
+    const statuses = [];
+    for (let i = 0; i < 25; i++) {
+      statuses.push(
+        (await askCode(x, phoneIn(`+33${600 + i}`), `2001:db8:1:2::${i.toString(16)}`)).status,
+      );
+    }
+    expect(statuses.filter((status) => status === 202)).toHaveLength(20);
+    expect((await askCode(x, phoneIn('+3370'), '2001:db8:1:3::1')).status).toBe(202);
+  });
+
   it('a range of numbers from many addresses: at most 60 codes an hour per number prefix', async () => {
     const x = await start(backend);
     const statuses = [];
