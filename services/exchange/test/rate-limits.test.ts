@@ -78,6 +78,16 @@ describe.each(backends)('rate limits on %s', (backend) => {
     expect((await askCode(x.app, freshPhone())).status).toBe(202);
   });
 
+  it('counts concurrent requests on two instances exactly: 5 of 24 pass a limit of 5', async () => {
+    const x = await start(backend, { EXCHANGE_AUTH_RATE_LIMIT: '5' });
+    const b = await secondInstance(x);
+    const answers = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => askCode(i % 2 ? b : x.app, freshPhone())),
+    );
+    expect(answers.filter((answer) => answer.status === 202)).toHaveLength(5);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(19);
+  });
+
   it('behind a trusted proxy, two clients (different X-Forwarded-For) get separate buckets', async () => {
     const x = await start(backend, {
       EXCHANGE_AUTH_RATE_LIMIT: '2',
