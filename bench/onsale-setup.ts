@@ -195,6 +195,8 @@ export function exchangeServerEnv(
     EXCHANGE_SQLITE_PATH: join(databases.dir, 'exchange.db'),
     EXCHANGE_RATES_FILE: ratesPath,
     EXCHANGE_AUTH_RATE_LIMIT: '1000000',
+    EXCHANGE_CODES_PER_ADDRESS_HOUR: '1000000',
+    EXCHANGE_CODES_PER_PREFIX_HOUR: '1000000',
     DATABASE_URL: databases.urls.exchange ?? '',
   };
 }
@@ -212,6 +214,8 @@ export function ticketingServerEnv(
     TICKETING_EXCHANGE_URL: `http://${host}:${exchangePort}`,
     TICKETING_SQLITE_PATH: join(databases.dir, 'ticketing.db'),
     TICKETING_AUTH_RATE_LIMIT: '1000000',
+    TICKETING_CODES_PER_ADDRESS_HOUR: '1000000',
+    TICKETING_CODES_PER_PREFIX_HOUR: '1000000',
     DATABASE_URL: databases.urls.ticketing ?? '',
   };
 }

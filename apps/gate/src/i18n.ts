@@ -162,6 +162,7 @@ const en = {
   'error.network': 'No connection to the server.',
   'error.unexpected': 'Something went wrong: {message}',
   'error.invalid_code': 'That enrolment code is wrong, used or expired. Ask for a new one.',
+  'error.rate_limited': 'Too many tries from here. Wait {seconds} seconds and try again.',
   'common.loading': 'Loading…',
   'common.close': 'Close',
 };
@@ -317,6 +318,7 @@ const ko: Record<MessageKey, string> = {
   'error.network': '서버에 연결할 수 없습니다.',
   'error.unexpected': '문제가 생겼습니다: {message}',
   'error.invalid_code': '등록 코드가 틀렸거나 사용되었거나 만료되었습니다. 새 코드를 받으세요.',
+  'error.rate_limited': '이곳에서 시도가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.',
   'common.loading': '불러오는 중…',
   'common.close': '닫기',
 };

@@ -11,6 +11,8 @@ type Translate = (key: MessageKey, params?: Params) => string;
 
 export function describeError(error: unknown, t: Translate): string {
   if (error instanceof ApiError) {
+    const wait = error.status === 429 ? retryAfterS(error) : undefined;
+    if (wait !== undefined) return waitMessage(wait, t);
     const key = `error.${error.code}`;
     if (isMessageKey(key)) return t(key);
     return t('error.unexpected', { message: error.message });
@@ -25,6 +27,25 @@ export function describeError(error: unknown, t: Translate): string {
   }
   const message = error instanceof Error ? error.message : String(error);
   return t('error.unexpected', { message });
+}
+
+/**
+ * How long a 429 asks to wait: both servers put their `Retry-After` seconds in
+ * `details.retryAfterS` too (the header is not readable across origins without CORS).
+ */
+export function retryAfterS(error: ApiError): number | undefined {
+  const seconds = error.details.retryAfterS;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? Math.ceil(seconds)
+    : undefined;
+}
+
+/** "Too many tries. Wait 30 seconds", "... 4 minutes", "... 5 hours": the wait the server named. */
+function waitMessage(seconds: number, t: Translate) {
+  if (seconds < 90) return t('error.rate_limited_seconds', { seconds });
+  if (seconds < 90 * 60)
+    return t('error.rate_limited_minutes', { minutes: Math.ceil(seconds / 60) });
+  return t('error.rate_limited_hours', { hours: Math.ceil(seconds / 3600) });
 }
 
 /** A 401 from a server: the session there has ended. */

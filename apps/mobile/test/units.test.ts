@@ -7,13 +7,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { ApiError } from '@tessera/web-kit/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/free-port.ts';
 import { deviceRegistrationMessage as serverMessage } from '../../../services/ticketing/src/identity/devices.ts';
 import { ensureMobileBuild } from '../server/build.ts';
 import { type MobileServer, mobileDistDir, startMobileServer } from '../server/serve.ts';
+import { describeError } from '../src/errors.ts';
 import { en } from '../src/i18n/en.ts';
-import { isMessageKey, translate } from '../src/i18n.ts';
+import { isMessageKey, type MessageKey, type Params, translate } from '../src/i18n.ts';
 import { deviceRegistrationMessage } from '../src/identity.ts';
 import { compare, divide, formatDecimal, fromUnits, subtract, toUnits } from '../src/money.ts';
 import { normalizePhone } from '../src/phone.ts';
@@ -90,6 +92,22 @@ describe('languages', () => {
       expect(korean, key).not.toBe('');
       expect(placeholders(korean), key).toEqual(placeholders(english));
     }
+  });
+
+  it('shows the wait a 429 names (Retry-After, also in details.retryAfterS)', () => {
+    const en = (key: MessageKey, params?: Params) => translate('en', key, params);
+    const ko = (key: MessageKey, params?: Params) => translate('ko', key, params);
+    const limited = (seconds: number) =>
+      new ApiError(429, 'rate_limited', 'wait', { retryAfterS: seconds });
+    expect(describeError(limited(30), en)).toBe('Too many tries. Wait 30 seconds and try again.');
+    expect(describeError(limited(240), en)).toBe('Too many tries. Wait 4 minutes and try again.');
+    expect(describeError(limited(5 * 3600), ko)).toBe(
+      '시도가 너무 많습니다. 5시간 뒤에 다시 시도하세요.',
+    );
+    // A 429 without a wait keeps its own message.
+    expect(describeError(new ApiError(429, 'rate_limited', 'wait'), en)).toBe(
+      'Too many tries. Wait a minute and try again.',
+    );
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {

@@ -10,6 +10,9 @@
  * refused when turned on. Problems name the variable, never its value.
  */
 
+import { isIP } from 'node:net';
+import { type CodeLimits, defaultCodeLimits } from './phone-code-limits.ts';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
 export class ConfigError extends Error {
@@ -197,6 +200,71 @@ export class EnvReader {
     return url;
   }
 
+  /**
+   * `TRUSTED_PROXIES`: the load balancers and reverse proxies whose `X-Forwarded-For` is
+   * believed, comma-separated addresses or CIDRs (`10.0.0.0/8`, `fd00::/8`) or proxy-addr's names
+   * `loopback`, `linklocal`, `uniquelocal`. Unset: none (the socket's peer is the client).
+   */
+  trustedProxies(): string[] {
+    const entries = (this.read('TRUSTED_PROXIES') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    for (const entry of entries) {
+      if (!isProxyEntry(entry)) {
+        this.problems.push(
+          `TRUSTED_PROXIES: "${entry}" must be an IP address, a CIDR (10.0.0.0/8) or loopback, linklocal, uniquelocal`,
+        );
+      }
+    }
+    return entries;
+  }
+
+  /** `REDIS_URL`: keep rate-limit buckets in Redis rather than the database. */
+  redisUrl(): string | undefined {
+    const url = this.read('REDIS_URL');
+    if (url !== undefined && !/^rediss?:\/\/[^\s]+$/.test(url)) {
+      this.problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+    }
+    return url;
+  }
+
+  /**
+   * Where rate-limit buckets live and who the client is: `TRUSTED_PROXIES`, `REDIS_URL`,
+   * `REDIS_PREFIX` (default `tessera:`; the server's name follows it).
+   */
+  rateLimitStorage(server: string) {
+    return {
+      trustedProxies: this.trustedProxies(),
+      redisUrl: this.redisUrl(),
+      redisPrefix: `${this.read('REDIS_PREFIX') ?? 'tessera:'}${server}:`,
+    };
+  }
+
+  /**
+   * How many sign-in codes may be sent (phone-code-limits.ts): `<PREFIX>_CODES_PER_PHONE_DAY`,
+   * `<PREFIX>_CODES_PER_ADDRESS_HOUR`, `<PREFIX>_CODES_PER_PREFIX_HOUR`.
+   */
+  codeLimits(prefix: string): CodeLimits {
+    const d = defaultCodeLimits;
+    return {
+      ...d,
+      perPhonePerDay: this.integer(`${prefix}_CODES_PER_PHONE_DAY`, d.perPhonePerDay, 1, 1_000),
+      perAddressPerHour: this.integer(
+        `${prefix}_CODES_PER_ADDRESS_HOUR`,
+        d.perAddressPerHour,
+        1,
+        1_000_000,
+      ),
+      perPrefixPerHour: this.integer(
+        `${prefix}_CODES_PER_PREFIX_HOUR`,
+        d.perPrefixPerHour,
+        1,
+        1_000_000,
+      ),
+    };
+  }
+
   /** Development-only endpoints (the SMS inbox): on outside production, refused in it. */
   devEndpoints(name: string): boolean {
     return this.developmentOnly(name, 'the SMS inbox that serves sign-in codes');
@@ -259,4 +327,14 @@ export function environmentWarning(config: {
   const loopback =
     config.host === 'localhost' || config.host === '::1' || /^127\./.test(config.host);
   return `NODE_ENV=${config.environment}: published development secrets and development-only features (SMS inbox, card sandbox, open organizer sign-up) are on${loopback ? '' : `, and this server listens on ${config.host}, beyond this machine`}; never use it for real users (unset NODE_ENV for production)`;
+}
+
+function isProxyEntry(entry: string) {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }

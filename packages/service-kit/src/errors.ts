@@ -18,3 +18,17 @@ export const forbidden = (message = 'not allowed for this caller') =>
   new ApiError(403, 'forbidden', message);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
   new ApiError(409, code, message, details);
+
+/**
+ * 429 `rate_limited`: the answer carries `Retry-After: <retryAfterS>` (http.ts sets it from
+ * `details.retryAfterS`), and the message says the wait so the apps can show it as it is.
+ */
+export const rateLimited = (retryAfterS: number, message: string) =>
+  new ApiError(429, 'rate_limited', message, { retryAfterS: Math.max(1, Math.ceil(retryAfterS)) });
+
+/** "45 seconds", "3 minutes", "2 hours": a wait as people read it. */
+export function waitText(seconds: number) {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  if (seconds < 90 * 60) return `${Math.ceil(seconds / 60)} minutes`;
+  return `${Math.ceil(seconds / 3600)} hours`;
+}

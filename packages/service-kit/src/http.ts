@@ -20,8 +20,9 @@ import { ConfigError, type Environment, environmentWarning, type LogLevel } from
 
 export type { LogLevel };
 
-import { ApiError } from './errors.ts';
+import { ApiError, waitText } from './errors.ts';
 import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
+import { type RateLimitStorage, rateLimitStorage } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,6 +36,13 @@ export function createFastify(options: {
   bodyLimit?: number;
   /** Where the JSON log lines go; standard output by default (tests read them here). */
   logStream?: { write(line: string): void };
+  /**
+   * The proxies whose `X-Forwarded-For` is believed (addresses, CIDRs, or proxy-addr's names
+   * `loopback`, `linklocal`, `uniquelocal`): `request.ip`, which rate limits key on, is then the
+   * client the nearest trusted proxy reports. None by default: the socket's peer is the client,
+   * and a forwarded header from anyone else is ignored (it could say anything).
+   */
+  trustedProxies?: readonly string[];
 }) {
   return Fastify({
     logger:
@@ -53,7 +61,10 @@ export function createFastify(options: {
             },
           },
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    trustProxy: false,
+    trustProxy:
+      options.trustedProxies && options.trustedProxies.length > 0
+        ? [...options.trustedProxies]
+        : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
@@ -74,6 +85,11 @@ export interface ServiceAppOptions {
    * loopback, and the figures (orders, holds, routes) are not for the public.
    */
   readonly metricsAccess: string;
+  /**
+   * Where rate-limit buckets are kept: the database, or Redis when its URL is set. Unset (the
+   * frame's own tests): in this process only.
+   */
+  readonly rateLimit?: RateLimitStorage;
 }
 
 /**
@@ -103,6 +119,10 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
 function answerErrors(app: AnyFastify) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
+      const retryAfterS = error.details?.retryAfterS;
+      if (error.status === 429 && typeof retryAfterS === 'number') {
+        reply.header('retry-after', String(retryAfterS));
+      }
       return reply.code(error.status).send({
         error: {
           code: error.code,
@@ -123,9 +143,15 @@ function answerErrors(app: AnyFastify) {
         .send({ error: { code: 'invalid_request', message: fastifyError.message } });
     }
     if (fastifyError.statusCode === 429) {
-      return reply
-        .code(429)
-        .send({ error: { code: 'rate_limited', message: 'too many requests; slow down' } });
+      // The rate-limit plugin has set Retry-After (whole seconds) on the reply.
+      const retryAfterS = Number(reply.getHeader('retry-after') ?? 60);
+      return reply.code(429).send({
+        error: {
+          code: 'rate_limited',
+          message: `too many requests; try again in ${waitText(retryAfterS)}`,
+          details: { retryAfterS },
+        },
+      });
     }
     if (
       fastifyError.statusCode &&
@@ -154,12 +180,16 @@ async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
   await app.register(cors, {
     origin: options.corsOrigins.length > 0 ? [...options.corsOrigins] : false,
     allowedHeaders: ['authorization', 'content-type', ...(options.corsHeaders ?? [])],
-    // `date`: the apps set their barcode and gate clocks by the servers' (@tessera/web-kit/server-clock).
-    exposedHeaders: ['idempotent-replayed', 'date'],
+    // `date`: the apps set their barcode and gate clocks by the servers' (@tessera/web-kit/server-clock);
+    // `retry-after`: how long a 429 asks to wait.
+    exposedHeaders: ['idempotent-replayed', 'date', 'retry-after'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
   });
   // Only routes that opt in are limited (sign-in codes, API keys, manual codes): guessable things.
-  await app.register(rateLimit, { global: false });
+  // The buckets live in the database (or Redis) so that every instance counts in the same ones.
+  const storage = options.rateLimit ? rateLimitStorage(options.rateLimit) : undefined;
+  if (storage) app.addHook('onClose', () => storage.close());
+  await app.register(rateLimit, { global: false, ...storage?.options });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -1,20 +1,27 @@
 /**
  * Proving a phone number with a 6-digit code sent by SMS, for both servers. Codes are kept as an
- * HMAC under the server's secret key, live 10 minutes, allow five tries, and at most five are
- * sent to a number per hour, so a code cannot be guessed (5 tries in 10^6, five codes an hour).
+ * HMAC under the server's secret key, live 10 minutes and allow five tries, so a code cannot be
+ * guessed (5 tries in 10^6). How many are sent is limited per phone (a burst, then a doubling
+ * wait, and a daily cap), per client address and per number prefix: phone-code-limits.ts.
  */
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import { newId } from './ids.ts';
 import {
+  type CodeLimits,
+  codeUsed,
+  defaultCodeLimits,
+  takeCodeAllowance,
+} from './phone-code-limits.ts';
+import {
   addFailedAttempt,
-  codesSentSince,
   insertPhoneCode,
   markCodeConsumed,
   newestLiveCode,
   type PhoneCodesDb,
   type PhoneCodesTable,
 } from './phone-codes/repository.ts';
+import type { RateLimitsDb } from './rate-limit.ts';
 import type { SmsSender } from './sms.ts';
 
 export type { PhoneCodesTable };
@@ -26,25 +33,34 @@ export interface PhoneCodeStore {
   readonly sms: SmsSender;
   /** Who the message is from, as the recipient reads it: "Tessera exchange". */
   readonly senderName: string;
+  /** How many codes may be sent (defaultCodeLimits unless configured). */
+  readonly limits?: CodeLimits;
 }
 
 const phoneCodeTtlMs = 10 * 60_000;
 const maxCodeAttempts = 5;
-const maxCodesPerHour = 5;
 
 function codeHash(store: PhoneCodeStore, phone: string, code: string) {
   return createHmac('sha256', store.secretKey).update(`${phone}:${code}`).digest('hex');
 }
 
-/** Sends a 6-digit code; at most five per phone per hour (429 too_many_codes after that). */
-export async function sendPhoneCode(store: PhoneCodeStore, now: number, phone: string) {
-  if ((await codesSentSince(store.db, phone, now - 3_600_000)) >= maxCodesPerHour) {
-    throw new ApiError(
-      429,
-      'too_many_codes',
-      'too many codes sent to this number; try again later',
-    );
-  }
+/**
+ * Sends a 6-digit code to `phone`, asked from the client `address`; 429 `rate_limited` with the
+ * wait when a limit of phone-code-limits.ts says not yet.
+ */
+export async function sendPhoneCode(
+  store: PhoneCodeStore,
+  now: number,
+  phone: string,
+  address?: string,
+) {
+  await takeCodeAllowance(
+    store.db as unknown as RateLimitsDb,
+    store.limits ?? defaultCodeLimits,
+    now,
+    phone,
+    address,
+  );
   const code = randomInt(0, 1_000_000).toString().padStart(6, '0');
   await insertPhoneCode(store.db, {
     id: newId('pc'),
@@ -81,4 +97,5 @@ export async function consumePhoneCode(
   }
   // Consume atomically: two requests racing with the same code cannot both succeed.
   if (!(await markCodeConsumed(db, row.id, now))) throw wrong();
+  await codeUsed(db as unknown as RateLimitsDb, phone);
 }

@@ -90,6 +90,9 @@ export async function startMobileSystem(
       EXCHANGE_AUTH_RATE_LIMIT: '10000',
       // The ticketing server, the webhook receiver, listens on loopback: allowed by name.
       EXCHANGE_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      EXCHANGE_CODES_PER_ADDRESS_HOUR: '10000',
+      EXCHANGE_CODES_PER_PREFIX_HOUR: '10000',
+      EXCHANGE_CODES_PER_PHONE_DAY: '1000',
     }),
   );
   await seedDemo(exchange.exchange);
@@ -105,6 +108,9 @@ export async function startMobileSystem(
       TICKETING_CORS_ORIGINS: [appUrl, ...(options.otherOrigins ?? [])].join(','),
       TICKETING_MOBILE_APP_URL: appUrl,
       TICKETING_AUTH_RATE_LIMIT: '10000',
+      TICKETING_CODES_PER_ADDRESS_HOUR: '10000',
+      TICKETING_CODES_PER_PREFIX_HOUR: '10000',
+      TICKETING_CODES_PER_PHONE_DAY: '1000',
     }),
   );
   const ticketingUrl = `http://${host}:${ticketingPort}`;

@@ -5,6 +5,7 @@
  */
 import { writeTransaction } from '@tessera/db';
 import { configureServiceApp } from '@tessera/service-kit/http';
+import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
 import { authenticate, requireOperator, requireSubscriber } from './accounts/auth.ts';
 import type { Exchange } from './context.ts';
 import { databaseAnswers } from './db/health.ts';
@@ -43,6 +44,12 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
       await databaseAnswers(exchange.database.db);
     },
     metricsAccess: 'operator' satisfies Access,
+    rateLimit: {
+      db: exchange.database.db as unknown as RateLimitsDb,
+      clock: exchange.clock,
+      redisUrl: exchange.config.redisUrl,
+      redisPrefix: exchange.config.redisPrefix,
+    },
   });
   registerExchangeMetrics(metrics, exchange);
 

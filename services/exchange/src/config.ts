@@ -4,6 +4,7 @@
  */
 import { ConfigError, developmentSecrets, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
+import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
 import type { Asset } from './money.ts';
 import { invalidNetworks } from './notifications/address-policy.ts';
 
@@ -31,6 +32,13 @@ export interface ExchangeConfig {
   readonly sessionTtlS: number;
   /** Sign-in codes, sign-ins and API key creation allowed per client address per minute. */
   readonly authRateLimitPerMinute: number;
+  /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none by default. */
+  readonly trustedProxies: readonly string[];
+  /** Rate-limit buckets in Redis (REDIS_URL) rather than the database. */
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  /** How many sign-in codes may be sent per phone, client address and number prefix. */
+  readonly codeLimits: CodeLimits;
   readonly corsOrigins: readonly string[];
   /** Where sign-in codes go: an HTTP SMS gateway; unset (not in production): the development inbox. */
   readonly smsUrl: string | undefined;
@@ -159,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     feeBps: integer('EXCHANGE_FEE_BPS', 10, 0, 1_000),
     quoteTtlS: integer('EXCHANGE_QUOTE_TTL_S', 30, 5, 600),
     authRateLimitPerMinute: integer('EXCHANGE_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
+    ...reader.rateLimitStorage('exchange'),
+    codeLimits: reader.codeLimits('EXCHANGE'),
     sessionTtlS: integer('EXCHANGE_SESSION_TTL_S', 7 * 86_400, 60, 90 * 86_400),
     corsOrigins,
     devEndpoints,

@@ -19,7 +19,10 @@ declare module 'fastify' {
 }
 
 export function createFastify(exchange: Exchange) {
-  return createServiceFastify({ logLevel: exchange.config.logLevel });
+  return createServiceFastify({
+    logLevel: exchange.config.logLevel,
+    trustedProxies: exchange.config.trustedProxies,
+  });
 }
 
 export type App = ReturnType<typeof createFastify>;

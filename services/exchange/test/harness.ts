@@ -70,6 +70,8 @@ export async function startTestExchange(backend: Backend, env: Record<string, st
     EXCHANGE_WORKERS: 'false',
     // Tests sign up many subscribers from one address; the limit itself is tested on its own.
     EXCHANGE_AUTH_RATE_LIMIT: '100000',
+    EXCHANGE_CODES_PER_ADDRESS_HOUR: '1000000',
+    EXCHANGE_CODES_PER_PREFIX_HOUR: '1000000',
     ...(backend === 'postgres' ? { DATABASE_URL: postgresUrl } : {}),
     ...env,
   });

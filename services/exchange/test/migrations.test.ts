@@ -15,6 +15,7 @@ const pinned = {
   '0001_initial.ts': 'c2d226793fe11b8a30e0566ff5b9ae25ec88960e2e7766dac3c6cd333abfa3e8',
   '0002_repair_quote_source_rate.ts':
     '7e849e7cc543a4ce23b7c505a326f55107067b2a6a796b39c669ace66d4c24a0',
+  '0003_rate_limits.ts': 'db6729ce6240f3c594d01679a97a40bab1fbee60a27c74cf28b42a7e6439ec3b',
   '0005_scrub_webhook_answers.ts':
     '525694e8bb2a7ae36ee07be4d9569b5aa57b0beeec00b53213d7776d5c68ecb0',
 };

@@ -5,6 +5,7 @@
  */
 import { forbidden } from '@tessera/service-kit/errors';
 import { configureServiceApp } from '@tessera/service-kit/http';
+import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
 import type { Ticketing } from './context.ts';
 import { databaseAnswers } from './db/health.ts';
 import { type Access, createFastify, type RoutePlugin } from './http.ts';
@@ -32,6 +33,12 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
     },
     ready: () => databaseAnswers(ticketing.database.db),
     metricsAccess: 'operator' satisfies Access,
+    rateLimit: {
+      db: ticketing.database.db as unknown as RateLimitsDb,
+      clock: ticketing.clock,
+      redisUrl: ticketing.config.redisUrl,
+      redisPrefix: ticketing.config.redisPrefix,
+    },
   });
   registerTicketingMetrics(metrics, ticketing);
   for (const plugin of register) await plugin(app, ticketing);

@@ -14,6 +14,7 @@ import {
   EnvReader,
 } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
+import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
 
 export { ConfigError };
 
@@ -52,6 +53,13 @@ export interface TicketingConfig {
    */
   readonly paymentMarginS: number;
   readonly authRateLimitPerMinute: number;
+  /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none by default. */
+  readonly trustedProxies: readonly string[];
+  /** Rate-limit buckets in Redis (REDIS_URL) rather than the database. */
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  /** How many sign-in codes may be sent per phone, client address and number prefix. */
+  readonly codeLimits: CodeLimits;
   readonly corsOrigins: readonly string[];
   /** Where the mobile app lives, for the buy page's return URL back to an order. */
   readonly mobileAppUrl: string;
@@ -106,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     holdTtlS,
     paymentMarginS,
     authRateLimitPerMinute: reader.integer('TICKETING_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
+    ...reader.rateLimitStorage('ticketing'),
+    codeLimits: reader.codeLimits('TICKETING'),
     corsOrigins: reader.origins('TICKETING_CORS_ORIGINS'),
     mobileAppUrl: reader.httpUrl('TICKETING_MOBILE_APP_URL', 'http://127.0.0.1:4300'),
     devEndpoints: reader.devEndpoints('TICKETING_DEV_ENDPOINTS'),

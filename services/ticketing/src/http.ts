@@ -24,7 +24,11 @@ declare module 'fastify' {
 
 export function createFastify(ticketing: Ticketing) {
   // Seat maps of 50,000 seats arrive as one JSON or CSV body.
-  return createServiceFastify({ logLevel: ticketing.config.logLevel, bodyLimit: 8 * 1024 * 1024 });
+  return createServiceFastify({
+    logLevel: ticketing.config.logLevel,
+    bodyLimit: 8 * 1024 * 1024,
+    trustedProxies: ticketing.config.trustedProxies,
+  });
 }
 
 export type App = ReturnType<typeof createFastify>;

@@ -55,6 +55,8 @@ export async function startTestSystem(backend: Backend, env: Record<string, stri
     TICKETING_SQLITE_PATH: join(dir, 'ticketing.db'),
     TICKETING_WORKERS: 'false',
     TICKETING_AUTH_RATE_LIMIT: '100000',
+    TICKETING_CODES_PER_ADDRESS_HOUR: '1000000',
+    TICKETING_CODES_PER_PREFIX_HOUR: '1000000',
     ...(backend === 'postgres' ? { DATABASE_URL: postgresUrl } : {}),
     ...env,
   });

@@ -20,6 +20,7 @@ const pinned = {
   '0004_admission_slots.ts': '49d538c0b77bf09a2a73100e459a25f667a667c6088f245f3dee91ac5c59ab4a',
   '0005_repair_revoked_revision.ts':
     '51d913fb4816dda2cd4dc46eadb15faf6dcfd693bdef78bd2619fa66019ee9ae',
+  '0006_rate_limits.ts': '9894290efc36ad96529a46b0c647f87ce3a07cfae497cee2bde6d48947866c0a',
 };
 
 describe('ticketing migrations', () => {

@@ -31,14 +31,18 @@ export function EnrolScreen() {
       try {
         await terminal.enrol(value.replace(enrolPrefix, ''), nameRef.current);
       } catch (failure) {
+        // A 429 names its wait in seconds (Retry-After, also in details.retryAfterS).
+        const waitS = failure instanceof ApiError ? Number(failure.details.retryAfterS) : 0;
         setError(
           failure instanceof ApiError && failure.code === 'invalid_code'
             ? t('error.invalid_code')
-            : failure instanceof NetworkError
-              ? t('error.network')
-              : t('error.unexpected', {
-                  message: failure instanceof Error ? failure.message : String(failure),
-                }),
+            : failure instanceof ApiError && failure.status === 429 && waitS > 0
+              ? t('error.rate_limited', { seconds: Math.ceil(waitS) })
+              : failure instanceof NetworkError
+                ? t('error.network')
+                : t('error.unexpected', {
+                    message: failure instanceof Error ? failure.message : String(failure),
+                  }),
         );
       } finally {
         setBusy(false);

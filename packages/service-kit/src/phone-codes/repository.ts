@@ -3,6 +3,7 @@
  * shape: codes are stored as an HMAC, never as they were sent.
  */
 import type { Kysely } from 'kysely';
+import type { RateLimitsTable } from '../rate-limit/repository.ts';
 
 export interface PhoneCodesTable {
   id: string;
@@ -14,19 +15,8 @@ export interface PhoneCodesTable {
   created_at: number;
 }
 
-/** Any database with a `phone_codes` table. */
-export type PhoneCodesDb = Kysely<{ phone_codes: PhoneCodesTable }>;
-
-/** How many codes were sent to the phone after `since`. */
-export async function codesSentSince(db: PhoneCodesDb, phone: string, since: number) {
-  const recent = await db
-    .selectFrom('phone_codes')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('phone', '=', phone)
-    .where('created_at', '>', since)
-    .executeTakeFirstOrThrow();
-  return Number(recent.count);
-}
+/** Any database with a `phone_codes` table and the `rate_limits` table that limits sending. */
+export type PhoneCodesDb = Kysely<{ phone_codes: PhoneCodesTable; rate_limits: RateLimitsTable }>;
 
 export async function insertPhoneCode(db: PhoneCodesDb, row: PhoneCodesTable): Promise<void> {
   await db.insertInto('phone_codes').values(row).execute();

@@ -45,12 +45,13 @@ function codeStore(exchange: Exchange): PhoneCodeStore {
     secretKey: exchange.config.secretKey,
     sms: exchange.sms,
     senderName: 'Tessera exchange',
+    limits: exchange.config.codeLimits,
   };
 }
 
-/** Sends a 6-digit code; at most five per phone per hour. */
-export const sendCode = (exchange: Exchange, phone: string) =>
-  sendPhoneCode(codeStore(exchange), exchange.clock.now(), phone);
+/** Sends a 6-digit code to `phone`, asked from the client `address` (limits: phone-code-limits). */
+export const sendCode = (exchange: Exchange, phone: string, address?: string) =>
+  sendPhoneCode(codeStore(exchange), exchange.clock.now(), phone, address);
 
 /** Checks and consumes the newest live code for a phone. */
 export const consumeCode = (exchange: Exchange, phone: string, code: string) =>

@@ -89,7 +89,8 @@ function codeRoute(app: App, exchange: Exchange) {
       schema: {
         tags: ['accounts'],
         summary: 'Send a sign-in code by SMS',
-        description: 'Not idempotent by key: it only sends a code. Five codes per phone per hour.',
+        description:
+          'Not idempotent by key: it only sends a code. Two codes to a number at once, then a doubling wait (30 s, 1 min, 2 min...), at most 10 a day; also limited per client address and per number prefix. 429 rate_limited carries Retry-After.',
         body: Type.Object({ phone: Phone }, { additionalProperties: false }),
         response: {
           202: Type.Object({ expiresAt: Type.String() }),
@@ -99,7 +100,7 @@ function codeRoute(app: App, exchange: Exchange) {
       },
     },
     async (request, reply) => {
-      const { expiresAt } = await sendCode(exchange, request.body.phone);
+      const { expiresAt } = await sendCode(exchange, request.body.phone, request.ip);
       return reply.code(202).send({ expiresAt: iso(expiresAt) as string });
     },
   );

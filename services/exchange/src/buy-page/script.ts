@@ -120,6 +120,11 @@ export const pageScript = String.raw`
   };
   const explain = (error) => {
     if (!(error instanceof ApiFailure)) return t('generic', { message: String(error) });
+    // A 429 names its wait (Retry-After, also in details.retryAfterS): show it.
+    const wait = error.status === 429 ? Number(error.details.retryAfterS) : 0;
+    if (wait > 0 && wait < 90) return t('rate_limited_seconds', { seconds: Math.ceil(wait) });
+    if (wait > 0 && wait < 5400) return t('rate_limited_minutes', { minutes: Math.ceil(wait / 60) });
+    if (wait > 0) return t('rate_limited_hours', { hours: Math.ceil(wait / 3600) });
     if (Object.prototype.hasOwnProperty.call(strings[lang], error.code)) return t(error.code);
     return t('generic', { message: error.message });
   };

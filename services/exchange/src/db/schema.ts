@@ -4,6 +4,7 @@
  * integer milliseconds from the injected clock.
  */
 import type { PhoneCodesTable } from '@tessera/service-kit/phone-codes';
+import type { RateLimitsTable } from '@tessera/service-kit/rate-limit';
 import type { Generated } from 'kysely';
 
 export type { PhoneCodesTable };
@@ -209,6 +210,8 @@ export interface WebhookAttemptsTable {
 export interface ExchangeDB {
   subscribers: SubscribersTable;
   phone_codes: PhoneCodesTable;
+  /** Rate-limit buckets shared by every instance (migration rate_limits). */
+  rate_limits: RateLimitsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   accounts: AccountsTable;

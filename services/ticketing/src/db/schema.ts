@@ -7,6 +7,7 @@
 
 import type { TicketKind } from '@tessera/protocol';
 import type { PhoneCodesTable } from '@tessera/service-kit/phone-codes';
+import type { RateLimitsTable } from '@tessera/service-kit/rate-limit';
 import type { Generated } from 'kysely';
 
 export type { PhoneCodesTable };
@@ -360,6 +361,8 @@ export interface IdempotencyKeysTable {
 export interface TicketingDB {
   users: UsersTable;
   phone_codes: PhoneCodesTable;
+  /** Rate-limit buckets shared by every instance (migration rate_limits). */
+  rate_limits: RateLimitsTable;
   sessions: SessionsTable;
   devices: DevicesTable;
   organizers: OrganizersTable;

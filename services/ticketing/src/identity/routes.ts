@@ -49,7 +49,8 @@ function signInRoutes(app: App, ticketing: Ticketing) {
       schema: {
         tags: ['identity'],
         summary: 'Send a sign-in code by SMS',
-        description: 'Five codes per phone per hour; sign-in routes are rate limited per address.',
+        description:
+          'Two codes to a number at once, then a doubling wait (30 s, 1 min, 2 min...), at most 10 a day; also limited per client address and per number prefix. 429 rate_limited carries Retry-After.',
         body: Type.Object({ phone: Phone }, { additionalProperties: false }),
         response: {
           202: Type.Object({ expiresAt: Type.String() }),
@@ -59,7 +60,7 @@ function signInRoutes(app: App, ticketing: Ticketing) {
       },
     },
     async (request, reply) => {
-      const { expiresAt } = await sendCode(ticketing, request.body.phone);
+      const { expiresAt } = await sendCode(ticketing, request.body.phone, request.ip);
       return reply.code(202).send({ expiresAt: iso(expiresAt) as string });
     },
   );

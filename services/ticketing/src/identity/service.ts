@@ -44,11 +44,13 @@ function codeStore(ticketing: Ticketing): PhoneCodeStore {
     secretKey: ticketing.config.secretKey,
     sms: ticketing.sms,
     senderName: 'Tessera tickets',
+    limits: ticketing.config.codeLimits,
   };
 }
 
-export const sendCode = (ticketing: Ticketing, phone: string) =>
-  sendPhoneCode(codeStore(ticketing), ticketing.clock.now(), phone);
+/** Sends a sign-in code to `phone`, asked from the client `address` (limits: phone-code-limits). */
+export const sendCode = (ticketing: Ticketing, phone: string, address?: string) =>
+  sendPhoneCode(codeStore(ticketing), ticketing.clock.now(), phone, address);
 
 export const consumeCode = (ticketing: Ticketing, phone: string, code: string) =>
   consumePhoneCode(codeStore(ticketing), ticketing.clock.now(), phone, code);
