@@ -23,7 +23,9 @@ import { type PrivateCluster, postgresBinaries, startPrivateCluster } from './pr
 /** The issue asks for a minute of terminations; TESSERA_OUTAGE_S shortens it by hand. */
 const terminateForMs = Number(process.env.TESSERA_OUTAGE_S ?? 60) * 1_000;
 const log = (message: string) => console.error(`[db outage test] ${message}`);
-const sale = { seats: 60, buyers: 30, thinkMs: { min: 100, max: 400 }, drainMs: 120_000 };
+// Paced as the crash benchmark is, so that refunds are owed no faster than the worker pays them
+// while its connections keep being cut.
+const sale = { seats: 60, buyers: 30, thinkMs: { min: 200, max: 800 }, drainMs: 120_000 };
 
 function expectSurvived(result: Awaited<ReturnType<typeof runDbOutage>>) {
   expect(result.exits).toEqual([]);
