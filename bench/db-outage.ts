@@ -12,8 +12,8 @@
  *   of the run's own (scripts/test/private-postgres.ts), never the shared one.
  *
  * What must hold: neither server process exits; every answer is 2xx, 4xx or 503 (never 500);
- * while the server is down `/ready` says so; once the faults stop, purchases go through again;
- * and after the workers have finished, the books hold (bench/books.ts: no seat sold twice, every
+ * while the server is down `/ready` says so; once the faults stop, purchases go through again and
+ * both servers' instance buses listen again; and after the workers have finished, the books hold (bench/books.ts: no seat sold twice, every
  * paid request ticketed or refunded, no ticket without payment, the exchange's ledger audit, no
  * webhook lost).
  */
@@ -209,6 +209,10 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
     if (exits.length === 0) {
       // Requests succeed again once the faults stop: more purchases go through end to end.
       await until('purchases after the faults', 60_000, () => running.stats.purchases >= atEnd + 3);
+      // Both servers' instance buses listen again (their LISTEN connections were cut too).
+      await until('both instance buses listening again', 30_000, async () => {
+        return (await listeners(options.adminUrl, appName)) >= 2;
+      });
     }
     const purchasesAfter = running.stats.purchases - atEnd;
     await running.stop();
@@ -259,6 +263,22 @@ export async function runDbOutage(options: OutageOptions): Promise<OutageResult>
     for (const output of outputs) closeSync(output);
     if (keep) await databases.keep();
     else await databases.remove();
+  }
+}
+
+/** How many sessions of this run's servers are LISTEN connections (one per instance bus). */
+async function listeners(adminUrl: string, appName: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where application_name = $1 and query ilike 'listen %'`,
+      [appName],
+    );
+    return rows[0]?.n ?? 0;
+  } finally {
+    await admin.end();
   }
 }
 

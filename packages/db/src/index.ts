@@ -74,9 +74,9 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
     Client: PreparingClient,
     connectionString: url,
     max: options.poolSize ?? 10,
-    // A server that does not answer (a dropped network, a failover) fails the checkout instead of
-    // holding the request forever; TCP keep-alive finds connections whose peer vanished.
-    connectionTimeoutMillis: 5_000,
+    // TCP keep-alive finds connections whose peer vanished (a dropped network, a failover).
+    // (A connect timeout is set per client, in PreparingClient: the pool's own would also cut
+    // requests waiting their turn for a connection under an on-sale's load.)
     keepAlive: true,
     // int8 columns hold millisecond times and sequence numbers, all far below 2^53. Amounts are
     // numeric and stay strings, so no money ever passes through a JavaScript number.

@@ -21,6 +21,9 @@ export function guardedPool(pool: pg.Pool) {
   };
 }
 
+/** How long opening a connection may take before it fails as unavailable. */
+const connectTimeoutMs = 5_000;
+
 /**
  * A pg client that prepares every parameterised statement once per connection (a named
  * statement keyed by its text), so PostgreSQL parses and plans it once instead of on every call.
@@ -33,7 +36,8 @@ export class PreparingClient extends pg.Client {
 
   // biome-ignore lint/suspicious/noExplicitAny: pg's client configuration.
   constructor(config?: any) {
-    super(config);
+    // A server that does not answer fails the connect after 5 s instead of holding the request.
+    super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
     // A terminated backend emits 'error' whether or not a query runs; with no listener that is
     // an uncaught exception that ends the process. Queries in flight fail on their own.
     this.on('error', (error: Error) => {

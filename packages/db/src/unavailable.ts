@@ -50,7 +50,7 @@ const socketCodes = new Set([
 ]);
 /** node-postgres's own messages for a connection that ended or could not be made in time. */
 const lostMessages =
-  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)/i;
+  /^timeout expired$|Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /** Whether `error` (or what caused it) means the database connection was lost or refused. */
 export function isDatabaseUnavailable(error: unknown): boolean {

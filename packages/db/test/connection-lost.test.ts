@@ -8,6 +8,7 @@
  * Only backends this file opened are terminated: each is found by its own `pg_backend_pid()`.
  */
 import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,25 @@ describe('a PostgreSQL connection lost while checked out', () => {
         .values({ id: `after-${randomBytes(4).toString('hex')}` })
         .execute(),
     );
+  });
+
+  it('fails a connect to a server that never answers as unavailable, instead of waiting forever', async () => {
+    // A listener that accepts connections and says nothing, as a dead peer behind a live
+    // address does; the client's connect timeout ends the wait.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const mute = openDatabase<TestDB>({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/x` });
+    try {
+      const outcome = await sql`select 1`.execute(mute.db).then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
+      expect(isDatabaseUnavailable(outcome)).toBe(true);
+    } finally {
+      await mute.close();
+      silent.close();
+    }
   });
 
   it('recognises the connection errors PostgreSQL and node-postgres raise, and nothing else', () => {
