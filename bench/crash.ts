@@ -313,13 +313,15 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
  * when none are left the guess starts over from the whole venue (holds lost in a crash expire,
  * returned tickets free their seats).
  */
-function startLoad(
+export function startLoad(
   exchange: Client,
   ticketing: Client,
   buyers: readonly Buyer[],
   performanceId: string,
   seatIds: readonly string[],
   thinkMs: CrashOptions['thinkMs'],
+  /** Told of every HTTP answer (step and status), retried ones included. */
+  onAnswer?: (step: string, status: number, code: string | undefined) => void,
 ) {
   let stopping = false;
   const free = new Set(seatIds);
@@ -335,6 +337,7 @@ function startLoad(
       let cause: string;
       try {
         const response = await send();
+        onAnswer?.(step, response.status, response.body?.error?.code);
         if (response.status < 500) return response;
         cause = `${response.status} ${response.body?.error?.code ?? ''}`.trim();
       } catch (error) {
@@ -452,7 +455,7 @@ function startLoad(
  * still unfinished (empty when all finished). Open orders that nobody paid are not work: they
  * end when their payment window closes.
  */
-async function drain(
+export async function drain(
   databases: SaleDatabases,
   merchantId: string,
   boundMs: number,

@@ -30,9 +30,10 @@ export const productionNodeFlags = {
 export const postgresAdminUrl =
   process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export function createPostgresDatabase() {
+/** A throwaway database on the benchmarks' server, or on the cluster of `adminUrl`. */
+export function createPostgresDatabase(adminUrl = postgresAdminUrl) {
   return createThrowawayDatabase({
-    adminUrl: postgresAdminUrl,
+    adminUrl,
     prefix: 'tessera_bench_',
     urlVariable: 'BENCH_POSTGRES_URL',
   });

@@ -132,7 +132,7 @@ export interface Buyer {
 export async function openSaleDatabases(
   backend: Backend,
   prefix: string,
-  options: { ticketingPoolSize?: number } = {},
+  options: { ticketingPoolSize?: number; postgresAdminUrl?: string } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const urls = {
@@ -142,7 +142,7 @@ export async function openSaleDatabases(
   const drops: (() => Promise<void>)[] = [];
   if (backend === 'postgres') {
     for (const name of ['exchange', 'ticketing'] as const) {
-      const created = await createPostgresDatabase();
+      const created = await createPostgresDatabase(options.postgresAdminUrl);
       urls[name] = created.url;
       drops.push(created.drop);
     }

@@ -23,6 +23,10 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { guardedPool, PreparingClient } from './postgres-client.ts';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
+
+export { DatabaseUnavailableError, isDatabaseUnavailable };
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -70,6 +74,10 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
     Client: PreparingClient,
     connectionString: url,
     max: options.poolSize ?? 10,
+    // TCP keep-alive finds connections whose peer vanished (a dropped network, a failover).
+    // (A connect timeout is set per client, in PreparingClient: the pool's own would also cut
+    // requests waiting their turn for a connection under an on-sale's load.)
+    keepAlive: true,
     // int8 columns hold millisecond times and sequence numbers, all far below 2^53. Amounts are
     // numeric and stay strings, so no money ever passes through a JavaScript number.
     types: {
@@ -80,8 +88,9 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
     },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client that dies (server restart) must not crash the process.
+  // An idle client that dies (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});
+  const guarded = guardedPool(pool);
   let ensured: Promise<void> | undefined;
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({
@@ -96,7 +105,7 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
             });
           await ensured;
         }
-        return pool;
+        return guarded;
       },
     }),
   });
@@ -109,50 +118,6 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
     ...(schema ? { schema } : {}),
     close: () => db.destroy(),
   };
-}
-
-/**
- * A pg client that prepares every parameterised statement once per connection (a named
- * statement keyed by its text), so PostgreSQL parses and plans it once instead of on every call.
- * The same SQL text always names the same statement; a connection keeps at most a few hundred.
- */
-class PreparingClient extends pg.Client {
-  private readonly prepared = new Set<string>();
-
-  // biome-ignore lint/suspicious/noExplicitAny: mirrors pg's overloaded query signature.
-  override query(config: any, values?: any, callback?: any): any {
-    if (
-      typeof config === 'string' &&
-      Array.isArray(values) &&
-      values.length > 0 &&
-      config.length < 4000
-    ) {
-      const name = statementName(config);
-      if (this.prepared.has(name) || this.prepared.size < 500) {
-        this.prepared.add(name);
-        return super.query({ name, text: config, values }, callback);
-      }
-    }
-    return super.query(config, values, callback);
-  }
-}
-
-const statementNames = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    // FNV-1a, 52 bits: distinct texts get distinct names for any realistic statement count.
-    let hash = 0xcbf29ce484222325n;
-    for (let i = 0; i < text.length; i++) {
-      hash ^= BigInt(text.charCodeAt(i));
-      hash = (hash * 0x100000001b3n) & 0xfffffffffffffn;
-    }
-    name = `k${hash.toString(36)}`;
-    if (statementNames.size > 10_000) statementNames.clear();
-    statementNames.set(text, name);
-  }
-  return name;
 }
 
 function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
@@ -328,10 +293,24 @@ export async function writeTransaction<DB, T>(
 ): Promise<T> {
   if (database.dialect === 'sqlite') return groupCommitter(database).run(work);
   const retries = options.retries ?? 5;
+  let reconnected = false;
   for (let attempt = 0; ; attempt++) {
+    let commitSent = false;
     try {
-      return await database.db.transaction().execute(work);
+      return await database.db.transaction().execute(async (trx) => {
+        const result = await work(trx);
+        commitSent = true;
+        return result;
+      });
     } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        // Lost before COMMIT was sent: PostgreSQL rolled the work back with the session, so it
+        // may run once more on a fresh connection. After COMMIT was sent the outcome is unknown:
+        // never again here (the caller's idempotency key settles it).
+        if (commitSent || reconnected) throw new DatabaseUnavailableError(error, commitSent);
+        reconnected = true;
+        continue;
+      }
       if (attempt >= retries || !isRetryable(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** attempt));
     }

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isDatabaseUnavailable } from '@tessera/db';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -137,6 +138,21 @@ function answerErrors(app: AnyFastify) {
       code?: string;
       message: string;
     };
+    if (isDatabaseUnavailable(error)) {
+      // The database dropped the connection or does not answer (a restart, a failover, a
+      // terminated backend): the pool reconnects, and the client retries shortly (with the same
+      // Idempotency-Key, so work whose commit was cut off is never done twice).
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({
+          error: {
+            code: 'database_unavailable',
+            message: 'the database is unavailable; try again in a moment',
+          },
+        });
+    }
     if (fastifyError.validation) {
       return reply
         .code(400)

@@ -73,7 +73,14 @@ export async function streamFeed(
     else end();
   }, keepAliveMs);
   stream.onClose(end);
-  replayed = since === null ? 0 : await replay(ticketing, mine, since, send);
+  try {
+    replayed = since === null ? 0 : await replay(ticketing, mine, since, send);
+  } catch (error) {
+    // The database went away mid-replay: end the stream, so that the terminal reconnects with
+    // its Last-Event-ID and gets the replay, rather than listen on with a gap.
+    end();
+    throw error;
+  }
   for (const admission of buffered) if (admission.seq > replayed) send(admission);
   buffered.length = 0;
   raw.write(': live\n\n');
