@@ -20,6 +20,7 @@ const pinned = {
   '0004_admission_slots.ts': '49d538c0b77bf09a2a73100e459a25f667a667c6088f245f3dee91ac5c59ab4a',
   '0005_repair_revoked_revision.ts':
     '51d913fb4816dda2cd4dc46eadb15faf6dcfd693bdef78bd2619fa66019ee9ae',
+  '0007_hold_limits.ts': '3fd337772373a2c3632764eb33e5a11b2031996a5ef3d5409a015f5ca965c0d9',
 };
 
 describe('ticketing migrations', () => {

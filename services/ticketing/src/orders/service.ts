@@ -340,11 +340,15 @@ async function abandonOrder(
   from: 'creating' | 'awaiting_payment',
   to: 'expired' | 'cancelled',
   failure: string,
+  byBuyer = false,
 ) {
+  // Run out unpaid, or cancelled by its buyer, it counts against them (holds/limits.ts).
+  const why = to === 'expired' ? 'expired' : byBuyer ? 'let_go' : undefined;
+  const cooldown = why && ({ why, limits: ticketing.config.holdLimits } as const);
   const ended = await inTransaction(ticketing, async ({ trx, now }) => {
     if (!(await markOrderEnded(trx, orderId, from, to, failure, now))) return false;
     const { hold_id } = await holdOfOrder(trx, orderId);
-    await releaseHold(trx, hold_id, 'ordered', now);
+    await releaseHold(trx, hold_id, 'ordered', now, cooldown);
     return true;
   });
   if (ended) ticketing.orders.changed(orderId);
@@ -360,6 +364,8 @@ export async function closeUnpaidOrder(
   ticketing: Ticketing,
   order: OrdersTable,
   to: 'expired' | 'cancelled',
+  /** The buyer cancels (a release that counts against them), not the organizer or staff. */
+  byBuyer = false,
 ): Promise<'settled' | 'ended' | 'pending'> {
   if (!order.payment_request_id) return 'pending';
   const wallet = await walletOf(ticketing, order.organizer_id);
@@ -384,6 +390,7 @@ export async function closeUnpaidOrder(
     'awaiting_payment',
     to,
     `payment request ${request.status}`,
+    byBuyer,
   );
   return 'ended';
 }
@@ -459,6 +466,6 @@ export async function cancelOrder(ticketing: Ticketing, userId: string, orderId:
   if (order.status !== 'awaiting_payment') {
     throw conflict('not_cancellable', `this order is ${order.status}`);
   }
-  await closeUnpaidOrder(ticketing, order, 'cancelled');
+  await closeUnpaidOrder(ticketing, order, 'cancelled', true);
   return orderView(ticketing, await orderOnRecord(db, order.id), { forBuyer: true });
 }

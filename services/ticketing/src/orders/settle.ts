@@ -13,7 +13,7 @@ import type { GateAdmission, Ticketing, Trx } from '../context.ts';
 import { inTransaction, type Work } from '../context.ts';
 import type { OrderLinesTable, TicketsTable } from '../db/schema.ts';
 import type { PaymentRequestView } from '../exchange-client.ts';
-import { releaseHold } from '../holds/service.ts';
+import { holdPaid, releaseHold } from '../holds/service.ts';
 import { type OrganizerSigner, signerFor } from '../organizers/keys.ts';
 import { mintTickets } from '../tickets/issuance.ts';
 import { queueRefund } from './refunds.ts';
@@ -122,6 +122,7 @@ async function settleIn(
   await markSeatsSold(trx, order, tickets);
   await markQuotasSold(trx, order, lines);
   await markHoldConverted(trx, order.hold_id);
+  await holdPaid(trx, order.hold_id, now);
   await markOrderIssued(
     trx,
     order.id,

@@ -9,6 +9,7 @@ import gates from './0002_gates.ts';
 import doorSales from './0003_door_sales.ts';
 import admissionSlots from './0004_admission_slots.ts';
 import repairRevokedRevision from './0005_repair_revoked_revision.ts';
+import holdLimits from './0007_hold_limits.ts';
 
 export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
@@ -16,4 +17,5 @@ export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0003_door_sales': doorSales(dialect),
   '0004_admission_slots': admissionSlots(dialect),
   '0005_repair_revoked_revision': repairRevokedRevision(dialect),
+  '0007_hold_limits': holdLimits(dialect),
 });
