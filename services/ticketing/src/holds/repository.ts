@@ -374,7 +374,9 @@ export async function lowerHeldCount(
   quantity: number,
   cooldown?: { why: 'expired' | 'let_go'; now: number; ms: number; releasesMax: number },
 ): Promise<void> {
-  const held = sql<number>`held - ${quantity}`;
+  // Never below zero, even for a hold an instance older than this count made during a rolling
+  // deploy: a release must never fail (the seats would stay held).
+  const held = sql<number>`case when held > ${quantity} then held - ${quantity} else 0 end`;
   let set: Record<string, unknown> = { held };
   if (cooldown?.why === 'expired') {
     const until = cooldown.now + cooldown.ms;
