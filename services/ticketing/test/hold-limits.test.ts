@@ -5,6 +5,7 @@
  * start a cool-down; paid tickets never count (docs/ticketing.md, "Hold limits").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelPerformance } from '../src/after-sale/cancellation.ts';
 import { holdLimitFor } from '../src/holds/limits.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
@@ -235,5 +236,49 @@ describe.each(backends)('hold limits on %s', (backend) => {
     const more = await hold(buyer.token, { performanceId, seats: [seatIds[6]] });
     expect(more.status).toBe(409);
     expect(more.body.error.details).toEqual({ limit: 3, held: 3 });
+  });
+
+  it('the count follows every way a hold ends; what the organizer ends counts nothing against the buyer', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const seated = setup.categories.Seated as string;
+    const counter = async (userId: string) => {
+      const row = await s.database.db
+        .selectFrom('hold_limits')
+        .select(['held', 'blocked_until'])
+        .where('performance_id', '=', performanceId)
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      return { held: Number(row.held), blocked: Number(row.blocked_until) > s.clock.now() };
+    };
+    const buyer = await s.createBuyer();
+    // Paid: no longer counted.
+    await buy(s, buyer, { performanceId, categoryId: seated, quantity: 2 });
+    expect(await counter(buyer.userId)).toEqual({ held: 0, blocked: false });
+    // An order the buyer cancels is a hold let go (the first in a row).
+    const { order } = await holdAndOrder(s, buyer, performanceId, seated);
+    expect(await counter(buyer.userId)).toEqual({ held: 1, blocked: false });
+    const cancelled = await s.request('POST', `/v1/orders/${order.body.id}/cancel`, {
+      token: buyer.token,
+    });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(await counter(buyer.userId)).toEqual({ held: 0, blocked: false });
+    for (let round = 0; round < 2; round++) {
+      const held = await hold(buyer.token, { performanceId, categoryId: seated, quantity: 1 });
+      await s.request('DELETE', `/v1/holds/${held.body.id}`, { token: buyer.token });
+    }
+    expect(await counter(buyer.userId)).toEqual({ held: 0, blocked: true });
+    // The organizer cancels the performance: the holds it releases and the orders it closes
+    // start no cool-down.
+    const other = await s.createBuyer();
+    expect(
+      (await hold(other.token, { performanceId, categoryId: seated, quantity: 2 })).status,
+    ).toBe(201);
+    const ordered = await holdAndOrder(s, other, performanceId, seated);
+    expect(ordered.order.status).toBe(201);
+    expect(await counter(other.userId)).toEqual({ held: 3, blocked: false });
+    await cancelPerformance(s.ticketing, performanceId);
+    expect(await counter(other.userId)).toEqual({ held: 0, blocked: false });
+    expect(await unpaidHeld(performanceId, other.userId)).toBe(0);
   });
 });
