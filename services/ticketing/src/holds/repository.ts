@@ -262,10 +262,10 @@ export function buyersHold(
   db: Trx,
   holdId: string,
   userId: string,
-): Promise<Pick<HoldsTable, 'id' | 'status'> | undefined> {
+): Promise<Pick<HoldsTable, 'id' | 'status' | 'expires_at'> | undefined> {
   return db
     .selectFrom('holds')
-    .select(['id', 'status'])
+    .select(['id', 'status', 'expires_at'])
     .where('id', '=', holdId)
     .where('user_id', '=', userId)
     .executeTakeFirst();

@@ -363,8 +363,11 @@ export async function letHoldGo(ticketing: Ticketing, userId: string, holdId: st
   const hold = await buyersHold(ticketing.database.db, holdId, userId);
   if (!hold) throw notFound('hold');
   if (hold.status === 'ordered') throw conflict('hold_ordered', 'cancel the order instead');
-  const cooldown = { why: 'let_go', limits: ticketing.config.holdLimits } as const;
   await inTransaction(ticketing, ({ trx, now }) =>
-    releaseHold(trx, hold.id, 'active', now, cooldown),
+    // Let go after its time was up (before the worker came by) it ran out unpaid all the same.
+    releaseHold(trx, hold.id, 'active', now, {
+      why: hold.expires_at <= now ? 'expired' : 'let_go',
+      limits: ticketing.config.holdLimits,
+    }),
   );
 }

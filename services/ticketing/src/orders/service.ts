@@ -340,10 +340,9 @@ async function abandonOrder(
   from: 'creating' | 'awaiting_payment',
   to: 'expired' | 'cancelled',
   failure: string,
-  byBuyer = false,
+  /** What the end counts against the buyer (holds/limits.ts); by default what `to` says. */
+  why: 'expired' | 'let_go' | undefined = to === 'expired' ? 'expired' : undefined,
 ) {
-  // Run out unpaid, or cancelled by its buyer, it counts against them (holds/limits.ts).
-  const why = to === 'expired' ? 'expired' : byBuyer ? 'let_go' : undefined;
   const cooldown = why && ({ why, limits: ticketing.config.holdLimits } as const);
   const ended = await inTransaction(ticketing, async ({ trx, now }) => {
     if (!(await markOrderEnded(trx, orderId, from, to, failure, now))) return false;
@@ -390,9 +389,19 @@ export async function closeUnpaidOrder(
     'awaiting_payment',
     to,
     `payment request ${request.status}`,
-    byBuyer,
+    countsAs(to, byBuyer, request.status),
   );
   return 'ended';
+}
+
+/**
+ * What an unpaid order's end counts against its buyer (holds/limits.ts): run out unpaid, or let
+ * go by the buyer (unless its payment window had closed already); nothing when the organizer,
+ * staff or the exchange ended it.
+ */
+function countsAs(to: 'expired' | 'cancelled', byBuyer: boolean, requestStatus: string) {
+  if (to === 'expired' || (byBuyer && requestStatus === 'expired')) return 'expired';
+  return byBuyer ? 'let_go' : undefined;
 }
 
 // --- What the order routes answer --------------------------------------------------------------
