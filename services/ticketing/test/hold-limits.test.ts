@@ -148,6 +148,35 @@ describe.each(backends)('hold limits on %s', (backend) => {
     expect(Number(counter.held)).toBe(10);
   });
 
+  it('holds and releases of one account at once: the count stays the holds it has, within the limit', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const standing = setup.categories.Standing as string;
+    const buyer = await s.signIn();
+    const first = [];
+    for (let index = 0; index < 5; index++) {
+      first.push(await hold(buyer.token, { performanceId, categoryId: standing, quantity: 2 }));
+    }
+    const answers = await Promise.all([
+      ...first.map((held) =>
+        s.request('DELETE', `/v1/holds/${held.body.id}`, { token: buyer.token }),
+      ),
+      ...Array.from({ length: 15 }, () =>
+        hold(buyer.token, { performanceId, categoryId: standing, quantity: 1 }),
+      ),
+    ]);
+    for (const answer of answers) expect([201, 204, 409]).toContain(answer.status);
+    const held = await unpaidHeld(performanceId, buyer.userId);
+    expect(held).toBeLessThanOrEqual(10);
+    const counter = await s.database.db
+      .selectFrom('hold_limits')
+      .select('held')
+      .where('performance_id', '=', performanceId)
+      .where('user_id', '=', buyer.userId)
+      .executeTakeFirstOrThrow();
+    expect(Number(counter.held)).toBe(held);
+  });
+
   it('a hold that runs out unpaid starts a cool-down for that performance (Retry-After)', async () => {
     const { performanceId, seatIds } = await twelveSeats();
     const buyer = await s.signIn();

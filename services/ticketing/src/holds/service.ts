@@ -287,13 +287,15 @@ export async function releaseHold(
 ): Promise<boolean> {
   if (!(await markHoldReleased(trx, holdId, from, now))) return false;
   const hold = await holdToRelease(trx, holdId);
+  // The buyer's counters before the inventory, in the order a hold takes them, so a release and
+  // a new hold of the same buyer on PostgreSQL wait for each other instead of deadlocking.
+  await lowerBuyerCount(trx, hold.event_id, hold.user_id, hold.quantity);
+  await uncountHold(trx, hold, now, cooldown);
   await freeHeldSeats(trx, holdId);
   const quota = await heldPlacesByCategory(trx, holdId);
   for (const row of quota) {
     await lowerQuotaHeld(trx, hold.performance_id, row.category_id, Number(row.count));
   }
-  await lowerBuyerCount(trx, hold.event_id, hold.user_id, hold.quantity);
-  await uncountHold(trx, hold, now, cooldown);
   return true;
 }
 

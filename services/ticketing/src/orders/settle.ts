@@ -119,10 +119,11 @@ async function settleIn(
   if (!intact) return refundInstead(work, order, request);
   const lines = await linesOfOrder(trx, order.id);
   const tickets = await mintOrderTickets(ticketing, work, order, lines, issuer);
+  // The buyer's hold count first, in the order a hold takes its locks (holds/service.ts).
+  await holdPaid(trx, order.hold_id, now);
   await markSeatsSold(trx, order, tickets);
   await markQuotasSold(trx, order, lines);
   await markHoldConverted(trx, order.hold_id);
-  await holdPaid(trx, order.hold_id, now);
   await markOrderIssued(
     trx,
     order.id,
