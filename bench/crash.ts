@@ -115,6 +115,9 @@ const exchangeSettings = {
 const ticketingSettings = {
   TICKETING_HOLD_TTL_S: '60',
   TICKETING_PAYMENT_MARGIN_S: '5',
+  // A buyer whose hold a crash left unpaid cools down as long as the hold lasted, as with the
+  // defaults (600 s each), not for the rest of the run.
+  TICKETING_HOLD_COOLDOWN_S: '60',
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

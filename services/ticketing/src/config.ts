@@ -18,6 +18,21 @@ import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
 
 export { ConfigError };
 
+/**
+ * What one buyer may hold unpaid of one performance at a time, and the cool-downs that keep an
+ * account from holding seats away from everyone else (docs/ticketing.md, "Hold limits").
+ */
+export interface HoldLimits {
+  /** Unpaid tickets (in active and ordered holds) per buyer and performance. */
+  readonly tickets: number;
+  /** And at most this share of the performance's capacity (never fewer than one ticket). */
+  readonly sharePercent: number;
+  /** No new hold of the performance for this long after one ran out unpaid (0: none). */
+  readonly cooldownS: number;
+  /** The buyer's this-many-th hold let go in a row (each within a cool-down) starts one too. */
+  readonly releasesBeforeCooldown: number;
+}
+
 export interface TicketingConfig {
   readonly environment: Environment;
   readonly host: string;
@@ -52,6 +67,7 @@ export interface TicketingConfig {
    * land after its seats were let go (the exchange refuses to pay an expired request).
    */
   readonly paymentMarginS: number;
+  readonly holdLimits: HoldLimits;
   readonly authRateLimitPerMinute: number;
   /** Proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES); none by default. */
   readonly trustedProxies: readonly string[];
@@ -113,6 +129,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     sessionTtlS: reader.integer('TICKETING_SESSION_TTL_S', 30 * 86_400, 60, 365 * 86_400),
     holdTtlS,
     paymentMarginS,
+    holdLimits: {
+      tickets: reader.integer('TICKETING_HOLD_LIMIT', 10, 1, 1_000),
+      sharePercent: reader.integer('TICKETING_HOLD_SHARE_PERCENT', 25, 1, 100),
+      cooldownS: reader.integer('TICKETING_HOLD_COOLDOWN_S', 600, 0, 86_400),
+      releasesBeforeCooldown: reader.integer('TICKETING_HOLD_RELEASES', 3, 1, 1_000),
+    },
     authRateLimitPerMinute: reader.integer('TICKETING_AUTH_RATE_LIMIT', 30, 1, 1_000_000),
     ...reader.rateLimitStorage('ticketing'),
     codeLimits: reader.codeLimits('TICKETING'),

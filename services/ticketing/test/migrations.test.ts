@@ -21,6 +21,7 @@ const pinned = {
   '0005_repair_revoked_revision.ts':
     '51d913fb4816dda2cd4dc46eadb15faf6dcfd693bdef78bd2619fa66019ee9ae',
   '0006_rate_limits.ts': '9894290efc36ad96529a46b0c647f87ce3a07cfae497cee2bde6d48947866c0a',
+  '0007_hold_limits.ts': '3fd337772373a2c3632764eb33e5a11b2031996a5ef3d5409a015f5ca965c0d9',
 };
 
 describe('ticketing migrations', () => {
@@ -76,6 +77,40 @@ describe('ticketing migrations', () => {
       const { rows } = await sql<{ id: string; revoked_revision: number }>`
         select id, revoked_revision from admissions`.execute(database.db);
       expect(rows).toEqual([{ id: 'adm_old', revoked_revision: 0 }]);
+    });
+
+    it('0007 counts the unpaid holds already made, so their release balances', async () => {
+      const database = openFresh(backend);
+      await migrateTo(database, ticketingMigrations, '0005_repair_revoked_revision');
+      const holds = [
+        ['hld_1', 'perf_1', 'usr_1', 'active', 2],
+        ['hld_2', 'perf_1', 'usr_1', 'ordered', 3],
+        ['hld_3', 'perf_1', 'usr_1', 'converted', 4],
+        ['hld_4', 'perf_1', 'usr_2', 'released', 1],
+        ['hld_5', 'perf_2', 'usr_1', 'active', 1],
+      ] as const;
+      // Rows alone, without their users and performances: the foreign keys are not the point.
+      if (backend === 'sqlite') await sql`pragma foreign_keys = off`.execute(database.db);
+      await database.db.transaction().execute(async (trx) => {
+        if (backend === 'postgres') {
+          await sql`set local session_replication_role = replica`.execute(trx);
+        }
+        for (const [id, performance, user, status, quantity] of holds) {
+          await sql`insert into holds (id, performance_id, event_id, user_id, status, quantity,
+              expires_at, created_at, released_at)
+            values (${id}, ${performance}, 'evt_1', ${user}, ${status}, ${quantity}, 1, 1, null)`.execute(
+            trx,
+          );
+        }
+      });
+      expect(await migrateToLatest(database, ticketingMigrations)).toContain('0007_hold_limits');
+      const { rows } = await sql<{ performance_id: string; user_id: string; held: number }>`
+        select performance_id, user_id, held from hold_limits
+        order by performance_id, user_id`.execute(database.db);
+      expect(rows.map((row) => ({ ...row, held: Number(row.held) }))).toEqual([
+        { performance_id: 'perf_1', user_id: 'usr_1', held: 5 },
+        { performance_id: 'perf_2', user_id: 'usr_1', held: 1 },
+      ]);
     });
 
     it('leaves a database made by the edited 0003 as it is', async () => {

@@ -460,6 +460,9 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     s.clock.advance(s.ticketing.config.holdTtlS * 1000 + 1);
     const round = await reconcileOnce(s.ticketing);
     expect(round.holdsReleased).toBeGreaterThanOrEqual(1);
+    // A hold that ran out unpaid starts the buyer's cool-down for the performance
+    // (hold-limits.test.ts); after it, the released places count no more.
+    s.clock.advance(s.ticketing.config.holdLimits.cooldownS * 1000);
     const again = await s.request('POST', '/v1/holds', {
       token: buyer.token,
       body: { performanceId, categoryId: setup.categories.Standing, quantity: 3 },

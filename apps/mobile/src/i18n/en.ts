@@ -51,6 +51,8 @@ export const en = {
   'error.sold_out': 'There are not that many places left.',
   'error.not_together': 'There are no seats that many together any more.',
   'error.buyer_limit': 'You have reached the ticket limit per buyer for this event.',
+  'error.hold_limit':
+    'You already hold as many unpaid tickets of this performance as one buyer may, or must wait a while after holds ran out or were let go. Pay for or let go of your holds, or try again later.',
   'error.order_limit': 'That is more than one order may hold.',
   'error.not_on_sale': 'This performance is not on sale now.',
   'error.hold_expiring': 'The hold ran out before payment could start. Pick your seats again.',

@@ -49,6 +49,8 @@ export const ko: Record<MessageKey, string> = {
   'error.sold_out': '남은 자리가 그만큼 없습니다.',
   'error.not_together': '그만큼 붙어 있는 좌석이 더 이상 없습니다.',
   'error.buyer_limit': '이 공연의 1인당 구매 한도에 도달했습니다.',
+  'error.hold_limit':
+    '이 회차에서 한 사람이 결제 없이 선점할 수 있는 수에 도달했거나, 선점이 만료되었거나 여러 번 취소되어 잠시 기다려야 합니다. 선점한 좌석을 결제하거나 취소한 뒤, 또는 잠시 후 다시 시도하세요.',
   'error.order_limit': '한 번에 주문할 수 있는 수를 넘었습니다.',
   'error.not_on_sale': '이 회차는 지금 판매하지 않습니다.',
   'error.hold_expiring': '결제를 시작하기 전에 좌석 선점 시간이 끝났습니다. 다시 고르세요.',

@@ -227,6 +227,22 @@ export interface BuyerCountsTable {
   count: number;
 }
 
+/**
+ * What one buyer holds unpaid of one performance, and the cool-down after holds that ran out
+ * unpaid or were let go repeatedly (docs/ticketing.md, "Hold limits").
+ */
+export interface HoldLimitsTable {
+  performance_id: string;
+  user_id: string;
+  /** Tickets in the buyer's active and ordered (unpaid) holds of the performance. */
+  held: number;
+  /** Holds let go one after another, each within a cool-down of the one before. */
+  releases: number;
+  released_at: number | null;
+  /** No new hold of this performance before this moment (ms; 0 when none). */
+  blocked_until: number;
+}
+
 export type OrderStatus =
   | 'creating'
   | 'awaiting_payment'
@@ -381,6 +397,7 @@ export interface TicketingDB {
   holds: HoldsTable;
   hold_items: HoldItemsTable;
   buyer_counts: BuyerCountsTable;
+  hold_limits: HoldLimitsTable;
   orders: OrdersTable;
   order_lines: OrderLinesTable;
   tickets: TicketsTable;

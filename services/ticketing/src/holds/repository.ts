@@ -3,11 +3,13 @@
  * taken and given back with conditional updates, and the hold rows themselves. Each function is
  * one statement, as the race-freedom argument in service.ts counts them.
  */
+import { sql } from '@tessera/db';
 import type { Trx } from '../context.ts';
 import type {
   CategoriesTable,
   EventsTable,
   HoldItemsTable,
+  HoldLimitsTable,
   HoldsTable,
   PerformancesTable,
   SeatsTable,
@@ -260,10 +262,10 @@ export function buyersHold(
   db: Trx,
   holdId: string,
   userId: string,
-): Promise<Pick<HoldsTable, 'id' | 'status'> | undefined> {
+): Promise<Pick<HoldsTable, 'id' | 'status' | 'expires_at'> | undefined> {
   return db
     .selectFrom('holds')
-    .select(['id', 'status'])
+    .select(['id', 'status', 'expires_at'])
     .where('id', '=', holdId)
     .where('user_id', '=', userId)
     .executeTakeFirst();
@@ -284,5 +286,122 @@ export function holdItemsWithSeats(db: Trx, holdId: string): Promise<HoldItemWit
     .select(['h.line_no', 'h.category_id', 'h.seat_id', 's.section', 's.row_label', 's.number'])
     .where('h.hold_id', '=', holdId)
     .orderBy('h.line_no')
+    .execute();
+}
+
+// --- Hold limits (docs/ticketing.md, "Hold limits") ---------------------------------------------
+
+/** The performance's capacity: its seats not blocked, and its general-admission places. */
+export async function performanceCapacity(db: Trx, performanceId: string): Promise<number> {
+  const seats = await db
+    .selectFrom('inventory_seats')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('performance_id', '=', performanceId)
+    .where('status', '!=', 'blocked')
+    .executeTakeFirstOrThrow();
+  const places = await db
+    .selectFrom('inventory_quotas')
+    .select((eb) => eb.fn.sum<number>('capacity').as('n'))
+    .where('performance_id', '=', performanceId)
+    .executeTakeFirstOrThrow();
+  return Number(seats.n) + Number(places.n ?? 0);
+}
+
+/**
+ * Raises what the buyer holds unpaid of the performance by `quantity`, in one statement, where it
+ * stays within `limit` and no cool-down runs at `now` (a first hold inserts the row; its caller
+ * has checked `quantity ≤ limit`). No `limit`: raised unconditionally (door sales). False when
+ * refused. On PostgreSQL the upsert locks the row and checks the latest committed count, so
+ * concurrent holds of one buyer are counted one after another, as the seats are.
+ */
+export async function raiseHeldCount(
+  trx: Trx,
+  performanceId: string,
+  userId: string,
+  quantity: number,
+  check: { limit: number; now: number } | null,
+): Promise<boolean> {
+  const counted = await trx
+    .insertInto('hold_limits')
+    .values({
+      performance_id: performanceId,
+      user_id: userId,
+      held: quantity,
+      releases: 0,
+      released_at: null,
+      blocked_until: 0,
+    })
+    .onConflict((c) => {
+      const update = c
+        .columns(['performance_id', 'user_id'])
+        .doUpdateSet((eb) => ({ held: eb('hold_limits.held', '+', quantity) }));
+      if (!check) return update;
+      return update.where((eb) =>
+        eb.and([
+          eb(eb('hold_limits.held', '+', quantity), '<=', check.limit),
+          eb('hold_limits.blocked_until', '<=', check.now),
+        ]),
+      );
+    })
+    .executeTakeFirst();
+  return Number(counted.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+/** What the buyer holds unpaid of the performance, and until when they are cooling down. */
+export function heldCount(
+  trx: Trx,
+  performanceId: string,
+  userId: string,
+): Promise<Pick<HoldLimitsTable, 'held' | 'blocked_until'> | undefined> {
+  return trx
+    .selectFrom('hold_limits')
+    .select(['held', 'blocked_until'])
+    .where('performance_id', '=', performanceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+/**
+ * Lowers what the buyer holds unpaid by a hold that ended. `cooldown`: the hold ran out unpaid
+ * (`expired`: the cool-down starts) or the buyer let it go (`let_go`: one more in a row, and the
+ * `releasesMax`-th in a row starts the cool-down). Without it (paid, or ended by the organizer or
+ * the exchange) nothing counts against the buyer. One statement: every SET reads the old row.
+ */
+export async function lowerHeldCount(
+  trx: Trx,
+  performanceId: string,
+  userId: string,
+  quantity: number,
+  cooldown?: { why: 'expired' | 'let_go'; now: number; ms: number; releasesMax: number },
+): Promise<void> {
+  // Never below zero, even for a hold an instance older than this count made during a rolling
+  // deploy: a release must never fail (the seats would stay held).
+  const held = sql<number>`case when held > ${quantity} then held - ${quantity} else 0 end`;
+  let set: Record<string, unknown> = { held };
+  if (cooldown?.why === 'expired') {
+    const until = cooldown.now + cooldown.ms;
+    set = {
+      held,
+      releases: 0,
+      blocked_until: sql<number>`case when blocked_until > ${until} then blocked_until else ${until} end`,
+    };
+  } else if (cooldown?.why === 'let_go') {
+    const { now, ms, releasesMax } = cooldown;
+    const until = now + ms;
+    const streak = sql<number>`(case when released_at is not null and released_at > ${now - ms}
+      then releases + 1 else 1 end)`;
+    set = {
+      held,
+      releases: sql<number>`case when ${streak} >= ${releasesMax} then 0 else ${streak} end`,
+      released_at: now,
+      blocked_until: sql<number>`case when ${streak} >= ${releasesMax} and blocked_until < ${until}
+        then ${until} else blocked_until end`,
+    };
+  }
+  await trx
+    .updateTable('hold_limits')
+    .set(set)
+    .where('performance_id', '=', performanceId)
+    .where('user_id', '=', userId)
     .execute();
 }

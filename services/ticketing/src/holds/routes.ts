@@ -1,4 +1,5 @@
 /** Holds (S120): seats or places kept for a signed-in buyer for a bounded time. */
+import { ApiError } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
@@ -15,7 +16,7 @@ export function holdRoutes(app: App, ticketing: Ticketing) {
         tags: ['sales'],
         summary: 'Hold seats or general-admission places for a bounded time (S120)',
         description:
-          'Give exact `seats`, or a `categoryId` and `quantity` (general admission, or the best seats together of a seated category). When they are gone the answer is 409 (seats_unavailable, sold_out or not_together) with `details.alternatives`: other performances, other categories and the best seats together (seed 001).',
+          'Give exact `seats`, or a `categoryId` and `quantity` (general admission, or the best seats together of a seated category). When they are gone the answer is 409 (seats_unavailable, sold_out or not_together) with `details.alternatives`: other performances, other categories and the best seats together (seed 001). 409 hold_limit: the buyer holds as many unpaid tickets of this performance as one buyer may (`details.limit`, `details.held`), or is cooling down after a hold ran out unpaid or holds were let go repeatedly (`details.retryAfterS` and `Retry-After`).',
         body: Type.Object(
           {
             performanceId: Id('perf'),
@@ -42,7 +43,14 @@ export function holdRoutes(app: App, ticketing: Ticketing) {
           },
         });
       }
-      return reply.code(201).send(await createHoldView(ticketing, me.id, request.body));
+      try {
+        return reply.code(201).send(await createHoldView(ticketing, me.id, request.body));
+      } catch (error) {
+        // A cool-down (409 hold_limit) says when to come back, as a rate limit would.
+        const retryAfterS = error instanceof ApiError ? error.details?.retryAfterS : undefined;
+        if (typeof retryAfterS === 'number') reply.header('Retry-After', String(retryAfterS));
+        throw error;
+      }
     },
   );
 

@@ -15,6 +15,7 @@ import type { Ticketing, Trx } from '../context.ts';
 import { inTransaction, type Work } from '../context.ts';
 import type { HoldsTable } from '../db/schema.ts';
 import { newId } from '../ids.ts';
+import { capacityOf, countUnpaid, type HoldCooldown, holdLimitFor, uncountHold } from './limits.ts';
 import {
   availableSeatCount,
   buyersHold,
@@ -69,11 +70,16 @@ const pickAttemptsMax = 25;
 /** Holds what the buyer asked for, or answers 409 with the alternatives (seed 001). */
 export async function createHold(ticketing: Ticketing, userId: string, input: HoldInput) {
   const quantity = input.seats ? input.seats.length : (input.quantity ?? 0);
+  // A door sale is made by staff at the gate: counted, never refused (see limits.ts).
+  const limit =
+    input.channel === 'door'
+      ? null
+      : holdLimitFor(ticketing.config.holdLimits, await capacityOf(ticketing, input.performanceId));
   try {
     for (let attempt = 1; ; attempt++) {
       try {
         return await inTransaction(ticketing, (work) =>
-          holdIn(ticketing, work, userId, input, quantity, attempt - 1),
+          holdIn(ticketing, work, userId, input, { quantity, limit }, attempt - 1),
         );
       } catch (error) {
         const limit =
@@ -139,13 +145,15 @@ async function holdIn(
   { trx, now }: Work,
   userId: string,
   input: HoldInput,
-  quantity: number,
+  /** How many tickets, and the most the buyer may hold unpaid (null: no limit). */
+  { quantity, limit }: { quantity: number; limit: number | null },
   /** How many picks this buyer already lost (see `bestSeatsTogether`). */
   spread: number,
 ) {
   const sale = await saleContext(trx, input.performanceId);
   checkOnSale(sale, now, input.channel, quantity);
   await countForBuyer(trx, sale, userId, quantity);
+  await countUnpaid(trx, now, { performanceId: input.performanceId, userId, quantity }, limit);
   const holdId = newId('hld');
   const items: HoldItem[] = input.seats
     ? await holdSeats(trx, holdId, input.performanceId, input.seats)
@@ -265,24 +273,35 @@ async function holdSeats(
 }
 
 /**
- * Gives a hold's seats and quota back and lowers the buyer's count. Only from `active` (never
+ * Gives a hold's seats and quota back and lowers the buyer's counts. Only from `active` (never
  * ordered) or `ordered` when the caller has made sure the payment request can no longer be paid.
+ * `cooldown`: the hold ran out unpaid or the buyer let it go (limits.ts); none when the organizer
+ * or the exchange ended it.
  */
 export async function releaseHold(
   trx: Trx,
   holdId: string,
   from: 'active' | 'ordered',
   now: number,
+  cooldown?: HoldCooldown,
 ): Promise<boolean> {
   if (!(await markHoldReleased(trx, holdId, from, now))) return false;
   const hold = await holdToRelease(trx, holdId);
+  // The buyer's counters before the inventory, in the order a hold takes them, so a release and
+  // a new hold of the same buyer on PostgreSQL wait for each other instead of deadlocking.
+  await lowerBuyerCount(trx, hold.event_id, hold.user_id, hold.quantity);
+  await uncountHold(trx, hold, now, cooldown);
   await freeHeldSeats(trx, holdId);
   const quota = await heldPlacesByCategory(trx, holdId);
   for (const row of quota) {
     await lowerQuotaHeld(trx, hold.performance_id, row.category_id, Number(row.count));
   }
-  await lowerBuyerCount(trx, hold.event_id, hold.user_id, hold.quantity);
   return true;
+}
+
+/** The hold was paid for: its tickets no longer count as held unpaid (limits.ts). */
+export async function holdPaid(trx: Trx, holdId: string, now: number): Promise<void> {
+  await uncountHold(trx, await holdToRelease(trx, holdId), now);
 }
 
 /** Releases active holds whose time is up (no order was made for them). */
@@ -291,7 +310,12 @@ export async function releaseExpiredHolds(ticketing: Ticketing, limit = 200) {
   const due = await expiredActiveHolds(ticketing.database.db, now, limit);
   let released = 0;
   for (const { id } of due) {
-    if (await inTransaction(ticketing, ({ trx, now }) => releaseHold(trx, id, 'active', now))) {
+    const cooldown = { why: 'expired', limits: ticketing.config.holdLimits } as const;
+    if (
+      await inTransaction(ticketing, ({ trx, now }) =>
+        releaseHold(trx, id, 'active', now, cooldown),
+      )
+    ) {
       released += 1;
     }
   }
@@ -341,5 +365,11 @@ export async function letHoldGo(ticketing: Ticketing, userId: string, holdId: st
   const hold = await buyersHold(ticketing.database.db, holdId, userId);
   if (!hold) throw notFound('hold');
   if (hold.status === 'ordered') throw conflict('hold_ordered', 'cancel the order instead');
-  await inTransaction(ticketing, ({ trx, now }) => releaseHold(trx, hold.id, 'active', now));
+  await inTransaction(ticketing, ({ trx, now }) =>
+    // Let go after its time was up (before the worker came by) it ran out unpaid all the same.
+    releaseHold(trx, hold.id, 'active', now, {
+      why: hold.expires_at <= now ? 'expired' : 'let_go',
+      limits: ticketing.config.holdLimits,
+    }),
+  );
 }

@@ -340,11 +340,14 @@ async function abandonOrder(
   from: 'creating' | 'awaiting_payment',
   to: 'expired' | 'cancelled',
   failure: string,
+  /** What the end counts against the buyer (holds/limits.ts); by default what `to` says. */
+  why: 'expired' | 'let_go' | undefined = to === 'expired' ? 'expired' : undefined,
 ) {
+  const cooldown = why && ({ why, limits: ticketing.config.holdLimits } as const);
   const ended = await inTransaction(ticketing, async ({ trx, now }) => {
     if (!(await markOrderEnded(trx, orderId, from, to, failure, now))) return false;
     const { hold_id } = await holdOfOrder(trx, orderId);
-    await releaseHold(trx, hold_id, 'ordered', now);
+    await releaseHold(trx, hold_id, 'ordered', now, cooldown);
     return true;
   });
   if (ended) ticketing.orders.changed(orderId);
@@ -360,6 +363,8 @@ export async function closeUnpaidOrder(
   ticketing: Ticketing,
   order: OrdersTable,
   to: 'expired' | 'cancelled',
+  /** The buyer cancels (a release that counts against them), not the organizer or staff. */
+  byBuyer = false,
 ): Promise<'settled' | 'ended' | 'pending'> {
   if (!order.payment_request_id) return 'pending';
   const wallet = await walletOf(ticketing, order.organizer_id);
@@ -384,8 +389,19 @@ export async function closeUnpaidOrder(
     'awaiting_payment',
     to,
     `payment request ${request.status}`,
+    countsAs(to, byBuyer, request.status),
   );
   return 'ended';
+}
+
+/**
+ * What an unpaid order's end counts against its buyer (holds/limits.ts): run out unpaid, or let
+ * go by the buyer (unless its payment window had closed already); nothing when the organizer,
+ * staff or the exchange ended it.
+ */
+function countsAs(to: 'expired' | 'cancelled', byBuyer: boolean, requestStatus: string) {
+  if (to === 'expired' || (byBuyer && requestStatus === 'expired')) return 'expired';
+  return byBuyer ? 'let_go' : undefined;
 }
 
 // --- What the order routes answer --------------------------------------------------------------
@@ -459,6 +475,6 @@ export async function cancelOrder(ticketing: Ticketing, userId: string, orderId:
   if (order.status !== 'awaiting_payment') {
     throw conflict('not_cancellable', `this order is ${order.status}`);
   }
-  await closeUnpaidOrder(ticketing, order, 'cancelled');
+  await closeUnpaidOrder(ticketing, order, 'cancelled', true);
   return orderView(ticketing, await orderOnRecord(db, order.id), { forBuyer: true });
 }

@@ -13,7 +13,7 @@ import type { GateAdmission, Ticketing, Trx } from '../context.ts';
 import { inTransaction, type Work } from '../context.ts';
 import type { OrderLinesTable, TicketsTable } from '../db/schema.ts';
 import type { PaymentRequestView } from '../exchange-client.ts';
-import { releaseHold } from '../holds/service.ts';
+import { holdPaid, releaseHold } from '../holds/service.ts';
 import { type OrganizerSigner, signerFor } from '../organizers/keys.ts';
 import { mintTickets } from '../tickets/issuance.ts';
 import { queueRefund } from './refunds.ts';
@@ -119,6 +119,8 @@ async function settleIn(
   if (!intact) return refundInstead(work, order, request);
   const lines = await linesOfOrder(trx, order.id);
   const tickets = await mintOrderTickets(ticketing, work, order, lines, issuer);
+  // The buyer's hold count first, in the order a hold takes its locks (holds/service.ts).
+  await holdPaid(trx, order.hold_id, now);
   await markSeatsSold(trx, order, tickets);
   await markQuotasSold(trx, order, lines);
   await markHoldConverted(trx, order.hold_id);

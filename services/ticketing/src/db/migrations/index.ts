@@ -10,6 +10,7 @@ import doorSales from './0003_door_sales.ts';
 import admissionSlots from './0004_admission_slots.ts';
 import repairRevokedRevision from './0005_repair_revoked_revision.ts';
 import rateLimits from './0006_rate_limits.ts';
+import holdLimits from './0007_hold_limits.ts';
 
 export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
@@ -18,4 +19,5 @@ export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0004_admission_slots': admissionSlots(dialect),
   '0005_repair_revoked_revision': repairRevokedRevision(dialect),
   '0006_rate_limits': rateLimits(dialect),
+  '0007_hold_limits': holdLimits(dialect),
 });
