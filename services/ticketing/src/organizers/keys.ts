@@ -14,6 +14,7 @@ import { newId } from '../ids.ts';
 import {
   activeKeyIds,
   insertSigningKey,
+  lockOrganizerKeys,
   markKeyRetired,
   newestActiveKey,
   type SigningKeyRecord,
@@ -80,12 +81,16 @@ export async function rotateSigningKey(ticketing: Ticketing, organizerId: string
 
 /**
  * Retires one of the organizer's active keys, committed: tickets it signed stop verifying. The
- * last active key cannot be retired (409 last_key). The caller forgets the cached signers and
+ * last active key cannot be retired (409 last_key), also when retirements race. The caller forgets the cached signers and
  * keyrings before answering.
  */
 export async function retireSigningKey(ticketing: Ticketing, organizerId: string, keyId: string) {
   const now = ticketing.clock.now();
   await inTransaction(ticketing, async ({ trx }) => {
+    // Under the organizer's row lock: concurrent retirements read the active keys one at a time,
+    // so the last one is refused however many arrive together.
+    if (!(await lockOrganizerKeys(trx, ticketing.database.dialect, organizerId)))
+      throw notFound('organizer');
     const active = await activeKeyIds(trx, organizerId);
     if (!active.includes(keyId)) throw notFound('active signing key');
     if (active.length === 1)
