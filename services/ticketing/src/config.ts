@@ -9,6 +9,7 @@ import {
 } from '@tessera/protocol';
 import { ConfigError, type Environment, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
+import { SecretKeys } from '@tessera/service-kit/secret-box';
 
 export { ConfigError };
 
@@ -31,6 +32,12 @@ export interface TicketingConfig {
   readonly sqlitePath: string;
   /** 32 bytes: seals organizer signing keys, exchange API keys, webhook secrets and PINs. */
   readonly secretKey: Buffer;
+  /**
+   * What seals secrets at rest: the secret key, which seals, and the keys it replaced
+   * (`TICKETING_SECRET_KEY_PREVIOUS`), which still open what they sealed until `npm run
+   * rotate-secrets` has sealed it again under the current key.
+   */
+  readonly secretKeys: SecretKeys;
   /** Bearer token of the platform operator (creates organizers when sign-up is closed). */
   readonly operatorToken: string;
   /** Whether any signed-in user may create an organizer (and become its owner). */
@@ -70,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const exchangeUrl = reader.httpUrl('TICKETING_EXCHANGE_URL', 'http://127.0.0.1:4100');
   const holdTtlS = reader.integer('TICKETING_HOLD_TTL_S', 600, 60, 3_600);
   const paymentMarginS = reader.integer('TICKETING_PAYMENT_MARGIN_S', 30, 5, 600);
+  const secretKey = reader.secretKey('TICKETING_SECRET_KEY', 'tessera-ticketing-development-k');
   if (holdTtlS - paymentMarginS < 30) {
     reader.problems.push(
       'TICKETING_HOLD_TTL_S must leave at least 30 s for paying after TICKETING_PAYMENT_MARGIN_S',
@@ -85,7 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     databaseUrl: reader.databaseUrl(),
     databaseSchema: schemaName(reader),
     sqlitePath: reader.read('TICKETING_SQLITE_PATH') ?? 'data/ticketing.db',
-    secretKey: reader.secretKey('TICKETING_SECRET_KEY', 'tessera-ticketing-development-k'),
+    secretKey,
+    secretKeys: new SecretKeys(
+      secretKey,
+      reader.previousSecretKeys('TICKETING_SECRET_KEY_PREVIOUS'),
+    ),
     operatorToken: reader.token('TICKETING_OPERATOR_TOKEN', 'dev-ticketing-operator-not-for-prod'),
     openOrganizerSignup: reader.boolean('TICKETING_OPEN_ORGANIZER_SIGNUP', !reader.production),
     sessionTtlS: reader.integer('TICKETING_SESSION_TTL_S', 30 * 86_400, 60, 365 * 86_400),

@@ -33,7 +33,7 @@ const sealContext = (organizerId: string, purpose: string) => `${purpose}:${orga
 
 export function newPhoneTagSecret(ticketing: Ticketing, organizerId: string) {
   return sealSecret(
-    ticketing.config.secretKey,
+    ticketing.config.secretKeys,
     toBase64url(randomBytes(32)),
     sealContext(organizerId, 'phone-tag-secret'),
   );
@@ -55,7 +55,7 @@ export async function addSigningKey(
     public_key: toBase64url(signer.publicKey),
     key_id: keyId,
     seed: sealSecret(
-      ticketing.config.secretKey,
+      ticketing.config.secretKeys,
       toBase64url(seed),
       sealContext(organizerId, 'signing-seed'),
     ),
@@ -135,23 +135,23 @@ async function loadSigner(ticketing: Ticketing, organizerId: string): Promise<Or
   const db = ticketing.database.db;
   const key = await newestActiveKey(db, organizerId);
   const phoneTagSecret = await sealedPhoneTagSecretOf(db, organizerId);
-  const { secretKey } = ticketing.config;
+  const { secretKeys } = ticketing.config;
   const seed = fromBase64url(
-    openSecret(secretKey, key.seed, sealContext(organizerId, 'signing-seed')),
+    openSecret(secretKeys, key.seed, sealContext(organizerId, 'signing-seed')),
   );
   return {
     keyRowId: key.id,
     keyIdHex: key.key_id,
     signer: await ticketing.protocol.signerFromSeed(seed),
     phoneTagSecret: fromBase64url(
-      openSecret(secretKey, phoneTagSecret, sealContext(organizerId, 'phone-tag-secret')),
+      openSecret(secretKeys, phoneTagSecret, sealContext(organizerId, 'phone-tag-secret')),
     ),
   };
 }
 
 /** Seals a ticket's manual-code PIN at rest, bound to the ticket. */
 export const sealPin = (ticketing: Ticketing, ticketId: string, pin: string) =>
-  sealSecret(ticketing.config.secretKey, pin, `pin:${ticketId}`);
+  sealSecret(ticketing.config.secretKeys, pin, `pin:${ticketId}`);
 
 export const openPin = (ticketing: Ticketing, ticketId: string, sealed: string) =>
-  openSecret(ticketing.config.secretKey, sealed, `pin:${ticketId}`);
+  openSecret(ticketing.config.secretKeys, sealed, `pin:${ticketId}`);
