@@ -182,6 +182,20 @@ async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Each operation says who may call it (`x-access`, the route's `config.access`), and public
+    // ones need no token: the authorization-matrix tests read both from the document.
+    transform: ({ schema, url, route }) => {
+      const access = route.config?.access ?? (url.startsWith('/docs') ? 'public' : undefined);
+      if (!access) return { schema, url };
+      return {
+        schema: {
+          ...schema,
+          'x-access': access,
+          ...(access === 'public' ? { security: [] } : {}),
+        } as typeof schema,
+        url,
+      };
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }
