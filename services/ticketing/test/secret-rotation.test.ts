@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from '@tessera/db';
 import {
@@ -188,9 +189,25 @@ describe.each(backends)('rotating the secret key on %s', (backend) => {
     const old = exchange.exchange.config.secretKeys;
     const values = await sealedValues(exchange.database as never, exchangeSealedColumns);
     for (const { value } of values) expect(old.isCurrent(value)).toBe(true);
-    const next = new SecretKeys(Buffer.from(key2, 'hex'), [old.current]);
-    const counts = await resealColumns(exchange.database, next, exchangeSealedColumns);
-    expect(counts[0]?.resealed).toBe(values.length);
+    if (backend === 'sqlite') {
+      // The exchange's command line (on PostgreSQL the test's schema is not the exchange's own).
+      const rotated = await run('npx', ['tsx', 'services/exchange/src/cli/rotate-secrets.ts'], {
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          EXCHANGE_RATES_FILE: join(exchange.dir, 'rates.json'),
+          EXCHANGE_SQLITE_PATH: exchange.exchange.config.sqlitePath,
+          EXCHANGE_SECRET_KEY: key2,
+          EXCHANGE_SECRET_KEY_PREVIOUS: old.current.toString('hex'),
+        },
+      });
+      const report = JSON.parse(rotated.stdout) as { counts: { resealed: number }[] };
+      expect(report.counts[0]?.resealed).toBe(values.length);
+    } else {
+      const next = new SecretKeys(Buffer.from(key2, 'hex'), [old.current]);
+      const counts = await resealColumns(exchange.database, next, exchangeSealedColumns);
+      expect(counts[0]?.resealed).toBe(values.length);
+    }
     const only = new SecretKeys(Buffer.from(key2, 'hex'));
     for (const { value, context } of await sealedValues(
       exchange.database as never,
