@@ -12,9 +12,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOperations, type Operation } from '../../../scripts/test/openapi-operations.ts';
-import { setupEvent } from './fixtures.ts';
+import { buy, setupEvent } from './fixtures.ts';
 import { enrolTerminal } from './gate-kit.ts';
-import { backends, startTestSystem, type TestSystem } from './harness.ts';
+import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
 
 type TicketingRole = 'anonymous' | 'buyer' | 'organizer' | 'terminal' | 'operator';
 type ExchangeRole = 'anonymous' | 'person' | 'merchant' | 'merchantKey' | 'operator';
@@ -244,5 +244,87 @@ describe.each(backends)('the authorization matrix on %s', (backend) => {
     // Every operation open to any signed-in caller of a kind is listed, with its reason.
     const open = [...ticketing.open, ...exchange.open].sort();
     expect(open).toEqual(Object.keys(openToAnySignedIn).sort());
+  });
+
+  /**
+   * Past the access level: with real ids in the path, a signed-in caller that is neither the
+   * owner of the thing nor staff of its organizer (here: the owner of another organizer, with a
+   * wallet of its own) gets 404 from every operation open to any signed-in caller, and never a
+   * success; the rightful party reads the same URLs (so the ids are real). Ids that are
+   * capabilities by design (a door sale's, a payment request's before payment) are left out.
+   */
+  it("keeps every signed-in caller out of other people's and other organizers' things", async () => {
+    const setup = await setupEvent(s);
+    const terminal = await enrolTerminal(s, setup);
+    const buyer = await s.createBuyer();
+    const bought = await buy(s, buyer, {
+      performanceId: setup.performanceIds[0] as string,
+      categoryId: setup.categories.Seated as string,
+      quantity: 1,
+    });
+    const orderId = bought.order?.body.id as string;
+    const tickets = await s.request('GET', '/v1/me/tickets', { token: buyer.token });
+    const owner = setup.organizer.owner;
+    const organizer = await s.request('GET', `/v1/organizers/${setup.organizer.id}`, {
+      token: owner.token,
+    });
+    const event = await s.request('GET', `/v1/events/${setup.eventId}`);
+    const stranger = (await s.createOrganizer('Elsewhere')).owner;
+    const ids: Record<string, string> = {
+      organizerId: setup.organizer.id,
+      eventId: setup.eventId,
+      performanceId: setup.performanceIds[0] as string,
+      venueId: setup.venueId,
+      slug: event.body.slug,
+      keyId: organizer.body.keys[0].id,
+      terminalId: terminal.id,
+      phone: owner.phone,
+      orderId,
+      ticketId: tickets.body.tickets[0].id,
+      holdId: bought.held.body.id,
+      id: buyer.deviceId,
+    };
+    const ownedByBuyer = new Set(['orderId', 'ticketId', 'holdId', 'id']);
+    const capabilities = new Set(['doorSaleId']);
+    const failures: string[] = [];
+    let checked = 0;
+    for (const operation of await listOperations(s.app, ids)) {
+      if (!['user', 'any'].includes(operation.access)) continue;
+      const names = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+      if (names.length === 0 || names.some((name) => capabilities.has(name) || !ids[name]))
+        continue;
+      const what = `ticketing ${operation.method} ${operation.path}`;
+      const status = await send(
+        { request: s.request } as Server<string>,
+        operation,
+        stranger.token,
+      );
+      const refused =
+        operation.method === 'GET' ? status === 404 : status === 404 || status === 400;
+      if (!refused) failures.push(`${what} as a stranger: ${status}`);
+      if (operation.method === 'GET') {
+        const party = names.some((name) => ownedByBuyer.has(name)) ? buyer : owner;
+        const read = await s.request('GET', operation.url, { token: party.token });
+        if (read.status !== 200) failures.push(`${what} as its party: ${read.status}`);
+      }
+      checked += 1;
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(25);
+
+    // The exchange: a subscriber's deposit is its own.
+    const deposit = await s.x.request('POST', '/v1/deposits', {
+      token: buyer.wallet.token,
+      key: key(),
+      body: { method: 'bank_transfer', amount: '10000' },
+    });
+    const other = await s.x.signUp('person');
+    for (const [method, url] of [
+      ['GET', `/v1/deposits/${deposit.body.id}`],
+      ['POST', `/v1/deposits/${deposit.body.id}/cancel`],
+    ] as const) {
+      const answer = await s.x.request(method, url, { token: other.token, key: key() });
+      expect(answer.status, `${method} ${url}`).toBe(404);
+    }
   });
 });
