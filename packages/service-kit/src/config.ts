@@ -140,6 +140,25 @@ export class EnvReader {
   }
 
   /**
+   * Keys the secret key replaced, still needed to open what they sealed until the rotation
+   * command has sealed it again: comma-separated, each 32 bytes, hex or base64. None by default.
+   */
+  previousSecretKeys(name: string): Buffer[] {
+    const raw = this.read(name);
+    if (raw === undefined) return [];
+    const keys: Buffer[] = [];
+    for (const [index, text] of raw.split(',').entries()) {
+      const trimmed = text.trim();
+      const decoded = /^[0-9a-f]{64}$/i.test(trimmed)
+        ? Buffer.from(trimmed, 'hex')
+        : Buffer.from(trimmed, 'base64');
+      if (decoded.length === 32) keys.push(decoded);
+      else this.problems.push(`${name}: key ${index + 1} must be 32 bytes, hex or base64`);
+    }
+    return keys;
+  }
+
+  /**
    * A bearer token of at least 24 characters. Required in production, where a published default
    * or a placeholder (one character repeated) is refused.
    */

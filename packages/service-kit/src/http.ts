@@ -109,11 +109,26 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
   });
   instrumentHttp(app, metrics);
   closeGracefully(app);
+  protectAnswers(app);
   answerErrors(app);
   await registerPlugins(app, options);
   requireAccess(app, options);
   operationsRoutes(app, options, metrics);
   return { metrics };
+}
+
+/**
+ * Every answer, errors included: `nosniff`, so a browser never runs a JSON answer (or an error
+ * message that echoes input) as HTML or script; and `no-store` unless the route chose its own
+ * caching, so tokens, balances and tickets stay out of shared and browser caches. The apps'
+ * static files are served by their own servers (static-app.ts) with their own caching.
+ */
+function protectAnswers(app: AnyFastify) {
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
 }
 
 /** One error shape for every error: `{error: {code, message, details?}}`, and 404 for no route. */
@@ -212,6 +227,20 @@ async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
       info: { title: options.title, version: '0.1.0', description: options.description },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
+    },
+    // Each operation says who may call it (`x-access`, the route's `config.access`), and public
+    // ones need no token: the authorization-matrix tests read both from the document.
+    transform: ({ schema, url, route }) => {
+      const access = route.config?.access ?? (url.startsWith('/docs') ? 'public' : undefined);
+      if (!access) return { schema, url };
+      return {
+        schema: {
+          ...schema,
+          'x-access': access,
+          ...(access === 'public' ? { security: [] } : {}),
+        } as typeof schema,
+        url,
+      };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -5,6 +5,7 @@
 import { ConfigError, developmentSecrets, EnvReader } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
+import { SecretKeys } from '@tessera/service-kit/secret-box';
 import type { Asset } from './money.ts';
 import { invalidNetworks } from './notifications/address-policy.ts';
 
@@ -20,6 +21,12 @@ export interface ExchangeConfig {
   readonly cryptoAssets: readonly Asset[];
   /** 32 bytes: encrypts webhook secrets at rest. */
   readonly secretKey: Buffer;
+  /**
+   * What seals secrets at rest: the secret key, which seals, and the keys it replaced
+   * (`EXCHANGE_SECRET_KEY_PREVIOUS`), which still open what they sealed until `npm run
+   * rotate-secrets` has sealed it again under the current key.
+   */
+  readonly secretKeys: SecretKeys;
   /** Bearer token for operator routes (confirm bank deposits, approve withdrawals). */
   readonly operatorToken: string;
   readonly rateSource:
@@ -160,6 +167,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     fiat,
     cryptoAssets,
     secretKey,
+    secretKeys: new SecretKeys(
+      secretKey,
+      reader.previousSecretKeys('EXCHANGE_SECRET_KEY_PREVIOUS'),
+    ),
     operatorToken,
     rateSource,
     rateMaxAgeS: integer('EXCHANGE_RATE_MAX_AGE_S', 300, 1, 86_400),

@@ -249,8 +249,10 @@ describe.each(backends)('notifications on %s', (backend) => {
     const stored = row.webhook_secret as string;
     expect(stored).not.toContain(secret.slice('whsec_'.length));
     expect(stored).not.toContain('whsec_');
-    // iv (12) + tag (16) + the 49-byte secret
-    expect(Buffer.from(stored, 'base64url')).toHaveLength(12 + 16 + secret.length);
+    // The sealing key's version, then iv (12) + tag (16) + the 49-byte secret.
+    const [version, sealed] = stored.split('.') as [string, string];
+    expect(version).toBe(`k${x.exchange.config.secretKeys.currentVersion}`);
+    expect(Buffer.from(sealed, 'base64url')).toHaveLength(12 + 16 + secret.length);
     expect(decryptSecret(x.exchange.config.secretKey, stored, shop.id)).toBe(secret);
     // Nothing keyed the PUT, so the idempotency table never saw the secret either.
     const keyed = await x.database.db

@@ -166,3 +166,88 @@ describe.each(backends)('transfers and payment requests on %s', (backend) => {
     expect(BigInt(row.amount)).toBe(2_000n);
   });
 });
+
+describe.each(backends)('who may read a payment request on %s', (backend) => {
+  let x: TestExchange;
+  beforeAll(async () => {
+    x = await startTestExchange(backend);
+  });
+  afterAll(async () => {
+    await x?.close();
+  });
+
+  it('shows a paid request only to its merchant and its payer; 404 to anyone else', async () => {
+    const shop = await x.signUp('merchant', 'Concert Hall');
+    const otherShop = await x.signUp('merchant', 'Other Hall');
+    const buyer = await x.signUp('person');
+    const otherBuyer = await x.signUp('person');
+    await x.fund(buyer.accountId, 'USDT', 10_000_000n);
+    await x.fund(otherBuyer.accountId, 'USDT', 10_000_000n);
+    const created = await x.request('POST', '/v1/payment-requests', {
+      token: shop.token,
+      key: key(),
+      body: { asset: 'USDT', amount: '2', reference: 'order-7', expiresInS: 600 },
+    });
+    const id = created.body.id as string;
+    // Before it is paid, whoever holds the id may read it to pay it (the buy page, the app).
+    const unpaid = await x.request('GET', `/v1/payment-requests/${id}`, { token: buyer.token });
+    expect(unpaid.status).toBe(200);
+    expect(unpaid.body).toMatchObject({ status: 'open', payerId: null });
+    const paid = await x.request('POST', `/v1/payment-requests/${id}/pay`, {
+      token: buyer.token,
+      key: key(),
+    });
+    expect(paid.status).toBe(200);
+
+    for (const party of [shop, buyer]) {
+      const seen = await x.request('GET', `/v1/payment-requests/${id}`, { token: party.token });
+      expect(seen.status).toBe(200);
+      expect(seen.body).toMatchObject({ status: 'paid', payerId: buyer.id });
+    }
+    const missing = await x.request('GET', '/v1/payment-requests/pr_0000000000000000', {
+      token: otherBuyer.token,
+    });
+    for (const stranger of [otherShop, otherBuyer]) {
+      const read = await x.request('GET', `/v1/payment-requests/${id}`, { token: stranger.token });
+      expect(read.status).toBe(404);
+      expect(read.body).toEqual(missing.body);
+      const pay = await x.request('POST', `/v1/payment-requests/${id}/pay`, {
+        token: stranger.token,
+        key: key(),
+      });
+      expect(pay.status).toBe(404);
+      expect(pay.body).toEqual(missing.body);
+      for (const action of ['cancel', 'refunds']) {
+        const other = await x.request('POST', `/v1/payment-requests/${id}/${action}`, {
+          token: stranger.token,
+          key: key(),
+          body: {},
+        });
+        expect(other.status, action).toBeOneOf([403, 404]);
+      }
+    }
+    // The payer paying again learns only what it already knows.
+    const again = await x.request('POST', `/v1/payment-requests/${id}/pay`, {
+      token: buyer.token,
+      key: key(),
+    });
+    expect(again.body.error.code).toBe('already_paid');
+  });
+
+  it('makes request ids unguessable capabilities: 128 random bits', async () => {
+    const shop = await x.signUp('merchant');
+    const ids = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const created = await x.request('POST', '/v1/payment-requests', {
+        token: shop.token,
+        key: key(),
+        body: { asset: 'USDT', amount: '1', reference: `r${i}`, expiresInS: 600 },
+      });
+      const id = created.body.id as string;
+      // Crockford base32: 5 bits a character; 26 characters carry 128 bits.
+      expect(id).toMatch(/^pr_[0-9a-z]{26,}$/);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(3);
+  });
+});

@@ -71,14 +71,18 @@ describe('webhook signatures, secrets and the retry schedule', () => {
     const a = encryptSecret(keyBytes, secret, 'mer_a');
     const b = encryptSecret(keyBytes, secret, 'mer_a');
     expect(a).not.toBe(b);
-    expect(a).toMatch(/^[A-Za-z0-9_-]+$/);
+    // The sealing key's version, then base64url.
+    expect(a).toMatch(/^k[0-9a-f]{8}\.[A-Za-z0-9_-]+$/);
     expect(a).not.toContain('test-secret');
     expect(decryptSecret(keyBytes, a, 'mer_a')).toBe(secret);
     expect(() => decryptSecret(keyBytes, a, 'mer_b')).toThrow();
     expect(() => decryptSecret(randomBytes(32), a, 'mer_a')).toThrow();
-    const raw = Buffer.from(a, 'base64url');
+    const [version, body] = a.split('.') as [string, string];
+    const raw = Buffer.from(body, 'base64url');
     raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 1;
-    expect(() => decryptSecret(keyBytes, raw.toString('base64url'), 'mer_a')).toThrow();
+    expect(() =>
+      decryptSecret(keyBytes, `${version}.${raw.toString('base64url')}`, 'mer_a'),
+    ).toThrow();
   });
 
   it('backs off exponentially from 5 s to at most an hour, with ±20 % jitter', () => {

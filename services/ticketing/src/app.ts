@@ -30,6 +30,10 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
       if (access === 'terminal' && principal.type !== 'terminal') {
         throw forbidden('this route is for enrolled gate terminals');
       }
+      // A terminal's credential opens the gate routes only, whatever a handler would check.
+      if (access === 'any' && principal.type === 'terminal') {
+        throw forbidden('this route is for signed-in users and the operator');
+      }
     },
     ready: () => databaseAnswers(ticketing.database.db),
     metricsAccess: 'operator' satisfies Access,

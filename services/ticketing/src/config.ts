@@ -15,6 +15,7 @@ import {
 } from '@tessera/service-kit/config';
 import type { LogLevel } from '@tessera/service-kit/http';
 import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
+import { SecretKeys } from '@tessera/service-kit/secret-box';
 
 export { ConfigError };
 
@@ -52,6 +53,12 @@ export interface TicketingConfig {
   readonly sqlitePath: string;
   /** 32 bytes: seals organizer signing keys, exchange API keys, webhook secrets and PINs. */
   readonly secretKey: Buffer;
+  /**
+   * What seals secrets at rest: the secret key, which seals, and the keys it replaced
+   * (`TICKETING_SECRET_KEY_PREVIOUS`), which still open what they sealed until `npm run
+   * rotate-secrets` has sealed it again under the current key.
+   */
+  readonly secretKeys: SecretKeys;
   /** Bearer token of the platform operator (creates organizers when sign-up is closed). */
   readonly operatorToken: string;
   /**
@@ -102,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const exchangeUrl = reader.httpUrl('TICKETING_EXCHANGE_URL', 'http://127.0.0.1:4100');
   const holdTtlS = reader.integer('TICKETING_HOLD_TTL_S', 600, 60, 3_600);
   const paymentMarginS = reader.integer('TICKETING_PAYMENT_MARGIN_S', 30, 5, 600);
+  const secretKey = reader.secretKey('TICKETING_SECRET_KEY', developmentSecrets.ticketingSecretKey);
   if (holdTtlS - paymentMarginS < 30) {
     reader.problems.push(
       'TICKETING_HOLD_TTL_S must leave at least 30 s for paying after TICKETING_PAYMENT_MARGIN_S',
@@ -117,7 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     databaseUrl: reader.databaseUrl(),
     databaseSchema: schemaName(reader),
     sqlitePath: reader.read('TICKETING_SQLITE_PATH') ?? 'data/ticketing.db',
-    secretKey: reader.secretKey('TICKETING_SECRET_KEY', developmentSecrets.ticketingSecretKey),
+    secretKey,
+    secretKeys: new SecretKeys(
+      secretKey,
+      reader.previousSecretKeys('TICKETING_SECRET_KEY_PREVIOUS'),
+    ),
     operatorToken: reader.token(
       'TICKETING_OPERATOR_TOKEN',
       developmentSecrets.ticketingOperatorToken,

@@ -11,7 +11,9 @@ import { type Principal, requireUser, type TerminalPrincipal } from './identity/
 /**
  * Who may call a route: `public` (no token; the exchange webhook checks its own signature),
  * `user` (any signed-in user; organizer routes then check the staff role), `operator`,
- * `terminal` (an enrolled gate terminal that has not been revoked).
+ * `terminal` (an enrolled gate terminal that has not been revoked), `any` (a signed-in user or
+ * the operator, never a terminal: organizer routes the operator may also use, which then check
+ * the user's staff role). test/authorization-matrix.test.ts checks every route against these.
  */
 export type Access = 'public' | 'user' | 'operator' | 'terminal' | 'any';
 

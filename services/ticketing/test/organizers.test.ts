@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signerFor } from '../src/organizers/keys.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
 
 describe.each(backends)('organizers, staff and the wallet link on %s', (backend) => {
@@ -98,6 +99,44 @@ describe.each(backends)('organizers, staff and the wallet link on %s', (backend)
     });
     expect(retired.status).toBe(200);
     expect(retired.body.status).toBe('retired');
+  });
+
+  it('never lets concurrent retirements leave an organizer without an active key', async () => {
+    const org = await s.createOrganizer();
+    const count = 15;
+    // The organizer starts with one key; make it `count`, then retire all of them at once.
+    for (let i = 1; i < count; i++) {
+      const added = await s.request('POST', `/v1/organizers/${org.id}/keys`, {
+        token: org.owner.token,
+      });
+      expect(added.status).toBe(201);
+    }
+    const before = await s.request('GET', `/v1/organizers/${org.id}`, { token: org.owner.token });
+    const ids = (before.body.keys as { id: string; status: string }[])
+      .filter((k) => k.status === 'active')
+      .map((k) => k.id);
+    expect(ids).toHaveLength(count);
+    const answers = await Promise.all(
+      ids.map((id) =>
+        s.request('POST', `/v1/organizers/${org.id}/keys/${id}/retire`, {
+          token: org.owner.token,
+        }),
+      ),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses.filter((status) => status === 200)).toHaveLength(count - 1);
+    const refused = answers.filter((answer) => answer.status !== 200);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.status).toBe(409);
+    expect(refused[0]?.body.error.code).toBe('last_key');
+    const after = await s.request('GET', `/v1/organizers/${org.id}`, { token: org.owner.token });
+    expect(after.body.keys.filter((k: { status: string }) => k.status === 'active')).toHaveLength(
+      1,
+    );
+    // And the organizer still signs tickets with the key that remains.
+    expect((await signerFor(s.ticketing, org.id)).keyRowId).toBe(
+      after.body.keys.find((k: { status: string }) => k.status === 'active').id,
+    );
   });
 
   it('registers device keys only with a proof of possession', async () => {

@@ -57,7 +57,7 @@ export async function setWebhook(exchange: Exchange, subscriberId: string, raw: 
   const secret = newWebhookSecret();
   await setWebhookEndpoint(exchange.database.db, subscriberId, {
     url,
-    encryptedSecret: encryptSecret(config.secretKey, secret, subscriberId),
+    encryptedSecret: encryptSecret(config.secretKeys, secret, subscriberId),
   });
   return { url, secret, secretSet: true };
 }

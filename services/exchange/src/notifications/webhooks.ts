@@ -9,7 +9,7 @@
  * parsing (a re-serialised body would not match).
  */
 
-import { openSecret, sealSecret } from '@tessera/service-kit/secret-box';
+import { type Keys, openSecret, sealSecret } from '@tessera/service-kit/secret-box';
 import {
   eventIdHeader,
   signatureHeader,
@@ -29,12 +29,12 @@ export function newWebhookSecret(): string {
 }
 
 /** Sealed under the exchange's secret key, bound to the subscriber id (see service-kit). */
-export function encryptSecret(key: Buffer, plaintext: string, context: string): string {
+export function encryptSecret(key: Keys, plaintext: string, context: string): string {
   return sealSecret(key, plaintext, `webhook-secret:${context}`);
 }
 
 /** The inverse of `encryptSecret`; throws if the text was altered or the key or context differ. */
-export function decryptSecret(key: Buffer, stored: string, context: string): string {
+export function decryptSecret(key: Keys, stored: string, context: string): string {
   return openSecret(key, stored, `webhook-secret:${context}`);
 }
 

@@ -166,7 +166,7 @@ async function deliver(sender: Sender, claim: ClaimedDelivery): Promise<Outcome>
   const startedAt = clock.now();
   let secret: string;
   try {
-    secret = decryptSecret(config.secretKey, claim.encryptedSecret, claim.subscriberId);
+    secret = decryptSecret(config.secretKeys, claim.encryptedSecret, claim.subscriberId);
   } catch {
     // Retried like a failed request: an operator who fixes EXCHANGE_SECRET_KEY loses nothing.
     log.error({ delivery: claim.id }, 'cannot decrypt a webhook secret');

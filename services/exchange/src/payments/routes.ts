@@ -148,7 +148,8 @@ function paymentRequestRoutes(app: App, exchange: Exchange) {
       config: { access: 'subscriber' },
       schema: {
         tags: ['payment requests'],
-        summary: 'A payment request: anyone signed in who has its id may see it to pay it',
+        summary:
+          'A payment request: its merchant and, once paid, its payer; before payment anyone signed in who has its id (a 128-bit capability), to pay it',
         params: Type.Object({ id: Id('pr') }),
         response: { 200: PaymentRequest, ...errors },
       },

@@ -97,7 +97,8 @@ export async function createPaymentRequest(
   },
 ): Promise<PaymentRequestView> {
   const row: PaymentRequestRecord = {
-    id: newId('pr'),
+    // 128 random bits: before it is paid, the id is the capability to read and pay it.
+    id: newId('pr', 16),
     merchant_id: me.id,
     asset: input.asset.code,
     amount: input.units.toString(),
@@ -115,14 +116,27 @@ export async function createPaymentRequest(
   return requestView(exchange, row, me.displayName, me.id, now);
 }
 
-/** A payment request: anyone signed in who has its id may see it, to pay it. */
+/**
+ * Who may see a request. Its merchant, always. Once paid, only its merchant and its payer.
+ * Before that, anyone signed in who has its id: the payer is not known until it pays, and the
+ * buyer reaches the request by its id (the ticketing server hands it over, the buy page and the
+ * app read it to show what is being paid). The id is a capability: 128 random bits from the
+ * system's CSPRNG, never listed to anyone but the merchant, and an unpaid request shows only
+ * what the payer needs (merchant, amount, reference, expiry), never who else looked.
+ * Anyone else gets the same 404 as for an id that does not exist.
+ */
+function mayRead(row: PaymentRequestRecord, viewer: string) {
+  return row.merchant_id === viewer || row.payer_id === viewer || row.payer_id === null;
+}
+
+/** A payment request, for those `mayRead` lets see it. */
 export async function readPaymentRequest(
   exchange: Exchange,
   me: SubscriberPrincipal,
   id: string,
 ): Promise<PaymentRequestView> {
   const row = await paymentRequestWithMerchant(exchange.database.db, id);
-  if (!row) throw notFound('payment request');
+  if (!row || !mayRead(row, me.id)) throw notFound('payment request');
   return requestView(exchange, row, row.display_name, me.id, exchange.clock.now());
 }
 
@@ -164,6 +178,7 @@ export async function payPaymentRequest(
   id: string,
 ): Promise<PaymentRequestView> {
   const row = await lockRequest(exchange, trx, id);
+  if (!mayRead(row, me.id)) throw notFound('payment request');
   if (row.merchant_id === me.id)
     throw badRequest('own_request', 'a merchant cannot pay its own request');
   if (row.status === 'paid') {

@@ -14,6 +14,7 @@ import { newId } from '../ids.ts';
 import {
   activeKeyIds,
   insertSigningKey,
+  lockOrganizerKeys,
   markKeyRetired,
   newestActiveKey,
   type SigningKeyRecord,
@@ -32,7 +33,7 @@ const sealContext = (organizerId: string, purpose: string) => `${purpose}:${orga
 
 export function newPhoneTagSecret(ticketing: Ticketing, organizerId: string) {
   return sealSecret(
-    ticketing.config.secretKey,
+    ticketing.config.secretKeys,
     toBase64url(randomBytes(32)),
     sealContext(organizerId, 'phone-tag-secret'),
   );
@@ -54,7 +55,7 @@ export async function addSigningKey(
     public_key: toBase64url(signer.publicKey),
     key_id: keyId,
     seed: sealSecret(
-      ticketing.config.secretKey,
+      ticketing.config.secretKeys,
       toBase64url(seed),
       sealContext(organizerId, 'signing-seed'),
     ),
@@ -80,12 +81,16 @@ export async function rotateSigningKey(ticketing: Ticketing, organizerId: string
 
 /**
  * Retires one of the organizer's active keys, committed: tickets it signed stop verifying. The
- * last active key cannot be retired (409 last_key). The caller forgets the cached signers and
+ * last active key cannot be retired (409 last_key), also when retirements race. The caller forgets the cached signers and
  * keyrings before answering.
  */
 export async function retireSigningKey(ticketing: Ticketing, organizerId: string, keyId: string) {
   const now = ticketing.clock.now();
   await inTransaction(ticketing, async ({ trx }) => {
+    // Under the organizer's row lock: concurrent retirements read the active keys one at a time,
+    // so the last one is refused however many arrive together.
+    if (!(await lockOrganizerKeys(trx, ticketing.database.dialect, organizerId)))
+      throw notFound('organizer');
     const active = await activeKeyIds(trx, organizerId);
     if (!active.includes(keyId)) throw notFound('active signing key');
     if (active.length === 1)
@@ -130,23 +135,23 @@ async function loadSigner(ticketing: Ticketing, organizerId: string): Promise<Or
   const db = ticketing.database.db;
   const key = await newestActiveKey(db, organizerId);
   const phoneTagSecret = await sealedPhoneTagSecretOf(db, organizerId);
-  const { secretKey } = ticketing.config;
+  const { secretKeys } = ticketing.config;
   const seed = fromBase64url(
-    openSecret(secretKey, key.seed, sealContext(organizerId, 'signing-seed')),
+    openSecret(secretKeys, key.seed, sealContext(organizerId, 'signing-seed')),
   );
   return {
     keyRowId: key.id,
     keyIdHex: key.key_id,
     signer: await ticketing.protocol.signerFromSeed(seed),
     phoneTagSecret: fromBase64url(
-      openSecret(secretKey, phoneTagSecret, sealContext(organizerId, 'phone-tag-secret')),
+      openSecret(secretKeys, phoneTagSecret, sealContext(organizerId, 'phone-tag-secret')),
     ),
   };
 }
 
 /** Seals a ticket's manual-code PIN at rest, bound to the ticket. */
 export const sealPin = (ticketing: Ticketing, ticketId: string, pin: string) =>
-  sealSecret(ticketing.config.secretKey, pin, `pin:${ticketId}`);
+  sealSecret(ticketing.config.secretKeys, pin, `pin:${ticketId}`);
 
 export const openPin = (ticketing: Ticketing, ticketId: string, sealed: string) =>
-  openSecret(ticketing.config.secretKey, sealed, `pin:${ticketId}`);
+  openSecret(ticketing.config.secretKeys, sealed, `pin:${ticketId}`);

@@ -2,7 +2,9 @@
  * The SQL of organizers: the organizers themselves, their staff and roles, their signing keys
  * (sealed seeds) and the link to their exchange wallet (sealed API key and webhook secret).
  */
+import type { Dialect } from '@tessera/db';
 import type { Trx } from '../context.ts';
+import { forUpdateOn } from '../db/query.ts';
 import type {
   OrganizerKeysTable,
   OrganizersTable,
@@ -181,6 +183,22 @@ export function newestActiveKey(
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Locks the organizer's row (PostgreSQL) so that changes to its set of keys serialise: two
+ * retirements of different keys must not both see the other key still active.
+ */
+export async function lockOrganizerKeys(
+  trx: Trx,
+  dialect: Dialect,
+  organizerId: string,
+): Promise<boolean> {
+  const row = await forUpdateOn(
+    dialect,
+    trx.selectFrom('organizers').select('id').where('id', '=', organizerId),
+  ).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The row ids of the organizer's active keys. */

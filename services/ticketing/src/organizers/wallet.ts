@@ -32,7 +32,7 @@ function walletCache(ticketing: Ticketing) {
     async (organizerId) => {
       const row = await walletLinkOf(ticketing.database.db, organizerId);
       if (!row) return undefined;
-      const key = ticketing.config.secretKey;
+      const key = ticketing.config.secretKeys;
       return {
         merchantId: row.merchant_id,
         merchantName: row.merchant_name,
@@ -66,7 +66,7 @@ export async function linkWallet(ticketing: Ticketing, organizerId: string, apiK
     `${ticketing.config.publicUrl}${webhookPath(organizerId)}`,
   );
   await client.setReturnUrls(apiKey, [`${ticketing.config.mobileAppUrl}/`]);
-  const key = ticketing.config.secretKey;
+  const key = ticketing.config.secretKeys;
   const row = {
     organizer_id: organizerId,
     merchant_id: merchant.id,
