@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ErrorObject } from 'ajv';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -22,6 +23,7 @@ export type { LogLevel };
 
 import { ApiError } from './errors.ts';
 import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
+import { validationFailure, validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,7 +38,7 @@ export function createFastify(options: {
   /** Where the JSON log lines go; standard output by default (tests read them here). */
   logStream?: { write(line: string): void };
 }) {
-  return Fastify({
+  const app = Fastify({
     logger:
       options.logLevel === 'silent'
         ? false
@@ -54,8 +56,10 @@ export function createFastify(options: {
           },
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     trustProxy: false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Bodies are not coerced and every string is checked text (validation.ts).
+  app.setValidatorCompiler(validatorCompiler());
+  return app;
 }
 
 export interface ServiceAppOptions {
@@ -112,12 +116,19 @@ function answerErrors(app: AnyFastify) {
       });
     }
     const fastifyError = error as {
-      validation?: unknown;
+      validation?: ErrorObject[];
+      validationContext?: string;
       statusCode?: number;
       code?: string;
       message: string;
     };
     if (fastifyError.validation) {
+      const failure = validationFailure(fastifyError.validation, fastifyError.validationContext);
+      if (failure) {
+        return reply.code(failure.status).send({
+          error: { code: failure.code, message: failure.message, details: failure.details },
+        });
+      }
       return reply
         .code(400)
         .send({ error: { code: 'invalid_request', message: fastifyError.message } });
