@@ -23,7 +23,7 @@ export type { LogLevel };
 
 import { ApiError } from './errors.ts';
 import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
-import { validationFailure, validatorCompiler } from './validation.ts';
+import { databaseTextFailure, validationFailure, validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -146,6 +146,13 @@ function answerErrors(app: AnyFastify) {
       return reply
         .code(fastifyError.statusCode)
         .send({ error: { code: 'bad_request', message: fastifyError.message } });
+    }
+    const unstorable = databaseTextFailure(error);
+    if (unstorable) {
+      request.log.warn({ err: error }, 'text no schema refused reached the database');
+      return reply.code(400).send({
+        error: { code: unstorable.code, message: unstorable.message, details: unstorable.details },
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });

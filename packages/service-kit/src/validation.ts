@@ -143,3 +143,18 @@ export function validationFailure(
   }
   return undefined;
 }
+
+/** PostgreSQL's codes for text it cannot store (NUL in text, `\u0000` in jsonb). */
+const unstorableTextCodes = new Set(['22021', '22P05']);
+
+/**
+ * A last line behind the schemas: text that PostgreSQL refuses (a NUL that reached a query by a
+ * path no schema covers) answers 400 invalid_text rather than 500.
+ */
+export function databaseTextFailure(error: unknown): ApiError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !unstorableTextCodes.has(code)) return undefined;
+  return badRequest('invalid_text', 'the request holds text that cannot be stored', {
+    field: 'unknown',
+  });
+}
