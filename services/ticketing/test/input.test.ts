@@ -241,6 +241,37 @@ describe.each(backends)('every input is clean text, amounts are strings (%s)', (
     expect(checked).toBeGreaterThan(1000);
   }, 300_000);
 
+  it('validates every path parameter (a route without a params schema would pass NUL to its handler)', () => {
+    const unchecked: string[] = [];
+    for (const server of servers) {
+      for (const operation of operationsOf(server.app.swagger() as never)) {
+        for (const [, name] of operation.path.matchAll(/\{([^}]+)\}/g)) {
+          const param = operation.pathParams.find((p) => p.name === name);
+          if (!param?.schema?.pattern && !param?.schema?.enum && !param?.schema?.maxLength) {
+            unchecked.push(`${server.name} ${operation.method} ${operation.path} ${name}`);
+          }
+        }
+      }
+    }
+    expect(unchecked).toEqual([]);
+  });
+
+  it('stores names in NFC: "Cafe" + combining acute and "Café" are one spelling', async () => {
+    const owner = await s.signIn();
+    const created = await s.request('POST', '/v1/organizers', {
+      token: owner.token,
+      body: { name: 'Cafe\u0301 \uc11c\uc6b8' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe('Caf\u00e9 \uc11c\uc6b8');
+    const row = await s.database.db
+      .selectFrom('organizers')
+      .select('name')
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe('Caf\u00e9 \uc11c\uc6b8');
+  });
+
   it('refuses 9007199254740993 as a JSON number for a payment request amount instead of storing ...992', async () => {
     const merchant = await s.x.signUp('merchant');
     const text = `{"asset":"USDT","amount":9007199254740993,"reference":"r-1","expiresInS":600}`;
