@@ -333,7 +333,7 @@ describe.each(backends)('every input is clean text, amounts are strings (%s)', (
           )) {
             const name = probe.field.split('.').pop() ?? '';
             if (
-              /(amount|price|storedvalue|fee|total)$/i.test(name) &&
+              /(amount|price|storedvalue|fee|total|debit)$/i.test(name) &&
               probe.schema['x-amount'] !== true
             ) {
               failures.push(
