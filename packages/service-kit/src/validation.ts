@@ -22,7 +22,7 @@ import {
 import addFormats from 'ajv-formats';
 import fastUri from 'fast-uri';
 import { type ApiError, badRequest } from './errors.ts';
-import { normalizeText, type TextKind, textProblem } from './text.ts';
+import { isBlank, normalizeText, type TextKind, textProblem } from './text.ts';
 
 const baseOptions: Options = {
   useDefaults: true,
@@ -39,8 +39,10 @@ const baseOptions: Options = {
 function createAjv(coerceTypes: boolean | 'array') {
   const ajv = new Ajv({ ...baseOptions, coerceTypes });
   addFormats.default(ajv);
-  const text: SchemaValidateFunction = (kind: TextKind, data: string, _schema, context) => {
-    const problem = textProblem(data, kind);
+  const text: SchemaValidateFunction = (kind: TextKind, data: string, schema, context) => {
+    const required = ((schema as SchemaObject | undefined)?.minLength ?? 0) > 0;
+    const problem =
+      textProblem(data, kind) ?? (required && isBlank(data) ? 'nothing visible' : undefined);
     if (problem) {
       text.errors = [{ keyword: 'x-text', message: `contains ${problem}`, params: { kind } }];
       return false;
@@ -120,6 +122,10 @@ export function validationFailure(
   context: string | undefined,
 ): ApiError | undefined {
   for (const error of errors) {
+    if (error.keyword === 'x-text') {
+      const field = fieldName(context, error);
+      return badRequest('invalid_text', `${field} ${error.message}`, { field });
+    }
     if (typeof error.data !== 'string') continue;
     const kind: TextKind =
       (error.parentSchema as SchemaObject | undefined)?.['x-text'] === 'multi-line'

@@ -34,7 +34,7 @@ async function frame(handler: (body: unknown) => Promise<unknown> = async (body)
         }),
         body: Type.Object(
           {
-            name: Type.String({ maxLength: 100 }),
+            name: Type.String({ minLength: 1, maxLength: 100 }),
             about: Type.Optional(MultiLineText({ maxLength: 1000 })),
             kind: Type.Optional(Type.Union([Type.Literal('a'), Type.Literal('b')])),
             tags: Type.Optional(Type.Array(Type.String({ maxLength: 20 }))),
@@ -77,6 +77,8 @@ describe('request validation', () => {
       [{ name: 'x', tags: ['ok', 'b\u2067'] }, 'body.tags.1'],
       [{ name: 'x', kind: 'a\u0000' }, 'body.kind'],
       [{ name: 'x', amount: '1\u0000' }, 'body.amount'],
+      [{ name: 'a\ufeffb' }, 'body.name'],
+      [{ name: ' \u200b\u3164 ' }, 'body.name'],
     ];
     for (const [body, field] of cases) {
       const answer = await post(app, body);

@@ -35,6 +35,8 @@ const everywhere: Record<string, string> = {
   'left-to-right isolate': '\u2066',
   'right-to-left mark': '\u200f',
   'lone surrogate': '\ud800',
+  'byte order mark': '\ufeff',
+  noncharacter: '\uffff',
 };
 /** Refused in single-line fields (all but descriptions and files). */
 const singleLineOnly: Record<string, string> = { 'CR LF': '\r\n', LF: '\n', tab: '\t' };
