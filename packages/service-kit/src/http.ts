@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDatabaseUnavailable } from '@tessera/db';
+import type { ErrorObject } from 'ajv';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -24,6 +25,7 @@ export type { LogLevel };
 import { ApiError, waitText } from './errors.ts';
 import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
 import { type RateLimitStorage, rateLimitStorage } from './rate-limit.ts';
+import { databaseTextFailure, validationFailure, validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,7 +47,7 @@ export function createFastify(options: {
    */
   trustedProxies?: readonly string[];
 }) {
-  return Fastify({
+  const app = Fastify({
     logger:
       options.logLevel === 'silent'
         ? false
@@ -66,8 +68,10 @@ export function createFastify(options: {
       options.trustedProxies && options.trustedProxies.length > 0
         ? [...options.trustedProxies]
         : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Bodies are not coerced and every string is checked text (validation.ts).
+  app.setValidatorCompiler(validatorCompiler());
+  return app;
 }
 
 export interface ServiceAppOptions {
@@ -148,7 +152,8 @@ function answerErrors(app: AnyFastify) {
       });
     }
     const fastifyError = error as {
-      validation?: unknown;
+      validation?: ErrorObject[];
+      validationContext?: string;
       statusCode?: number;
       code?: string;
       message: string;
@@ -169,6 +174,12 @@ function answerErrors(app: AnyFastify) {
         });
     }
     if (fastifyError.validation) {
+      const failure = validationFailure(fastifyError.validation, fastifyError.validationContext);
+      if (failure) {
+        return reply.code(failure.status).send({
+          error: { code: failure.code, message: failure.message, details: failure.details },
+        });
+      }
       return reply
         .code(400)
         .send({ error: { code: 'invalid_request', message: fastifyError.message } });
@@ -192,6 +203,13 @@ function answerErrors(app: AnyFastify) {
       return reply
         .code(fastifyError.statusCode)
         .send({ error: { code: 'bad_request', message: fastifyError.message } });
+    }
+    const unstorable = databaseTextFailure(error);
+    if (unstorable) {
+      request.log.warn({ err: error }, 'text no schema refused reached the database');
+      return reply.code(400).send({
+        error: { code: unstorable.code, message: unstorable.message, details: unstorable.details },
+      });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });

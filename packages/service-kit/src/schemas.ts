@@ -4,9 +4,20 @@ import { Type } from 'typebox';
 export const AmountString = Type.String({
   pattern: '^(0|[1-9][0-9]{0,77})(\\.[0-9]{1,18})?$',
   maxLength: 100,
-  description: 'A decimal amount in whole units of the asset, e.g. "0.015"',
+  description:
+    'A decimal amount in whole units of the asset, e.g. "0.015"; always a string, a JSON number is refused (400 invalid_amount)',
   examples: ['0.015'],
+  // Any failure of this field (a JSON number, "1e3") answers invalid_amount (validation.ts).
+  'x-amount': true,
 });
+
+/**
+ * Text that may span lines (descriptions, files). Every other string of a request is single-line
+ * text: validation.ts marks them so; text.ts says which characters each kind refuses.
+ */
+export const MultiLineText = (
+  options: { minLength?: number; maxLength?: number; description?: string } = {},
+) => Type.String({ ...options, 'x-text': 'multi-line' });
 
 export const AssetCode = Type.String({
   pattern: '^[A-Z][A-Z0-9]{1,9}$',

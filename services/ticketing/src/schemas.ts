@@ -10,6 +10,7 @@ export {
   Id,
   IdempotencyHeaders,
   iso,
+  MultiLineText,
   Phone,
 } from '@tessera/service-kit/schemas';
 

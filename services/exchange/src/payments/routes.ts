@@ -7,7 +7,15 @@ import { Type } from 'typebox';
 import type { Exchange } from '../context.ts';
 import type { App } from '../http.ts';
 import { mutate, subscriberOf } from '../http.ts';
-import { AmountString, AssetCode, errors, Id, IdempotencyHeaders, Phone } from '../schemas.ts';
+import {
+  AmountString,
+  AssetCode,
+  errors,
+  Id,
+  IdempotencyHeaders,
+  MultiLineText,
+  Phone,
+} from '../schemas.ts';
 import {
   cancelPaymentRequest,
   createPaymentRequest,
@@ -117,7 +125,7 @@ function paymentRequestRoutes(app: App, exchange: Exchange) {
             asset: AssetCode,
             amount: AmountString,
             reference: Type.String({ minLength: 1, maxLength: 100 }),
-            description: Type.Optional(Type.String({ maxLength: 300 })),
+            description: Type.Optional(MultiLineText({ maxLength: 300 })),
             expiresInS: Type.Integer({ minimum: 10, maximum: 7 * 86_400 }),
           },
           { additionalProperties: false },

@@ -131,7 +131,10 @@ export const Position = Type.Object(
 
 export const Units = Type.String({
   pattern: '^[0-9]{1,18}$',
-  description: "Units of a stored-value ticket's balance to debit",
+  description:
+    "Units of a stored-value ticket's balance to debit; a string, a JSON number is refused (400 invalid_amount)",
+  // A value taken from a ticket: any failure, a JSON number first, answers invalid_amount.
+  'x-amount': true,
 });
 
 export const Answer = Type.Object({

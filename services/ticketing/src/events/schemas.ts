@@ -1,6 +1,6 @@
 /** The event routes' schemas: an event's body (categories, performances), an event, listings. */
 import { Type } from 'typebox';
-import { AmountString, AssetCode, Id, Instant } from '../schemas.ts';
+import { AmountString, AssetCode, Id, Instant, MultiLineText } from '../schemas.ts';
 import {
   areaCapacityMax,
   areaNameCharsMax,
@@ -86,7 +86,7 @@ export const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
 
 const eventFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  description: Type.Optional(Type.String({ maxLength: 5_000 })),
+  description: Type.Optional(MultiLineText({ maxLength: 5_000 })),
   venueId: Id('ven'),
   perOrderLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
   perBuyerLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import type { App } from '../http.ts';
 import { requireAnyStaff, requireStaff } from '../organizers/staff.ts';
-import { errors, OrganizerParams } from '../schemas.ts';
+import { errors, MultiLineText, OrganizerParams } from '../schemas.ts';
 import { SeatMap, SeatMapJson, SeatMapSummary, Venue, VenueBody, VenueParams } from './schemas.ts';
 import {
   addVenue,
@@ -103,8 +103,8 @@ function importSeatMapRoute(app: App, ticketing: Ticketing) {
         body: {
           content: {
             'application/json': { schema: SeatMapJson },
-            'text/csv': { schema: Type.String({ minLength: 1 }) },
-            'text/plain': { schema: Type.String({ minLength: 1 }) },
+            'text/csv': { schema: MultiLineText({ minLength: 1 }) },
+            'text/plain': { schema: MultiLineText({ minLength: 1 }) },
           },
         },
         response: { 200: SeatMapSummary, ...errors },

@@ -197,3 +197,15 @@ describe('seat maps from CSV', () => {
     );
   });
 });
+
+describe('seat map labels are clean single-line text (issue 18, item 6)', () => {
+  it('refuses a CSV cell with a bidi override, a control character or a quoted line break, and stores labels in NFC', () => {
+    for (const cell of ['\u202eA', 'A\u0007', '"A\nB"', 'A\u2066', '\u200fA']) {
+      const refused = refusal(() => seatMapFromCsv(`section,row,seat\n${cell},1,1\n`));
+      expect(refused.code).toBe('invalid_seat_map');
+      expect(refused.details).toEqual({ line: 2 });
+    }
+    const map = seatMapFromCsv('section,row,seat\nCafe\u0301,1,1\n');
+    expect(map.seats[0]?.section).toBe('Caf\u00e9');
+  });
+});

@@ -9,6 +9,7 @@
  * row, so a file lists each row's seats in the order they stand.
  */
 import { badRequest } from '@tessera/service-kit/errors';
+import { normalizeText, textProblem } from '@tessera/service-kit/text';
 
 /** Seats in one map at most: a large stadium, and what one request body can carry. */
 export const seatMapSeatsMax = 100_000;
@@ -68,11 +69,14 @@ function invalid(message: string, line?: number): never {
 }
 
 /**
- * A label is trimmed, non-empty, bounded, free of control characters and of `/` (the separator
- * of seat references).
+ * A label is trimmed, in NFC, non-empty, bounded, single-line text (no control, line break,
+ * bidirectional control or lone surrogate: service-kit/text.ts) and free of `/` (the separator
+ * of seat references). CSV cells arrive here unchecked but for the file as a whole.
  */
 function label(value: string, what: string, max: number, line?: number): string {
-  const text = value.trim();
+  const problem = textProblem(value, 'single-line');
+  if (problem) invalid(`${what} ${JSON.stringify(value.slice(0, 30))} contains ${problem}`, line);
+  const text = normalizeText(value.trim());
   if (text.length === 0) invalid(`${what} is empty`, line);
   if (text.length > max) invalid(`${what} "${text.slice(0, 30)}…" is longer than ${max}`, line);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
