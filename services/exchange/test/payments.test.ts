@@ -215,8 +215,12 @@ describe.each(backends)('who may read a payment request on %s', (backend) => {
         token: stranger.token,
         key: key(),
       });
-      expect(pay.status).toBe(404);
-      expect(pay.body).toEqual(missing.body);
+      // Paying it is refused as paid (a buyer who lost a race to pay learns why), with no
+      // word of when or by whom.
+      expect(pay.status).toBe(409);
+      expect(pay.body).toEqual({
+        error: { code: 'already_paid', message: 'this payment request has already been paid' },
+      });
       for (const action of ['cancel', 'refunds']) {
         const other = await x.request('POST', `/v1/payment-requests/${id}/${action}`, {
           token: stranger.token,

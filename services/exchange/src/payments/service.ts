@@ -178,13 +178,16 @@ export async function payPaymentRequest(
   id: string,
 ): Promise<PaymentRequestView> {
   const row = await lockRequest(exchange, trx, id);
-  if (!mayRead(row, me.id)) throw notFound('payment request');
   if (row.merchant_id === me.id)
     throw badRequest('own_request', 'a merchant cannot pay its own request');
   if (row.status === 'paid') {
-    throw conflict('already_paid', 'this payment request has already been paid', {
-      paidAt: iso(row.paid_at),
-    });
+    // Whoever lost a race to pay it (the same buyer on two devices, say) learns that it is
+    // paid, which the id they hold already let them see; only its parties learn when and who.
+    throw conflict(
+      'already_paid',
+      'this payment request has already been paid',
+      mayRead(row, me.id) ? { paidAt: iso(row.paid_at) } : undefined,
+    );
   }
   if (row.status === 'cancelled')
     throw conflict('request_cancelled', 'this payment request was cancelled');
