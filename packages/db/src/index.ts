@@ -374,8 +374,14 @@ function groupCommitter<DB>(database: Database<DB>) {
               await sql`release unit`.execute(connection);
             } catch (error) {
               outcomes.push({ ok: false, value: error });
-              await sql`rollback to unit`.execute(connection);
-              await sql`release unit`.execute(connection);
+              try {
+                await sql`rollback to unit`.execute(connection);
+                await sql`release unit`.execute(connection);
+              } catch {
+                // SQLite rolled the whole transaction back by itself (it may on SQLITE_FULL and
+                // SQLITE_IOERR): the group fails with the unit's error, not "no such savepoint".
+                throw error;
+              }
             }
           }
           await sql`commit`.execute(connection);
@@ -541,6 +547,40 @@ function sqlState(error: unknown): string | undefined {
 export function isRetryable(error: unknown): boolean {
   const code = sqlState(error);
   return code === '40001' || code === '40P01';
+}
+
+/**
+ * The database could not write for lack of space, or the disk refused the write: SQLite's
+ * `SQLITE_FULL` (a full disk, or `max_page_count` reached) and the `SQLITE_IOERR` family with
+ * its extended codes (`SQLITE_IOERR_WRITE`, `SQLITE_IOERR_FSYNC`...), and PostgreSQL's
+ * `disk_full` (53100). Nothing of the failed transaction was committed; the same call may succeed
+ * once space returns, so the servers answer 503 `storage_full` rather than an internal error.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code === undefined) return false;
+  return (
+    code === '53100' ||
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_IOERR' ||
+    code.startsWith('SQLITE_IOERR_')
+  );
+}
+
+/**
+ * Throws (an `isStorageFull` error) while the database cannot take a write that needs new space;
+ * resolves once it can. SQLite: one write transaction, queued with the others, that writes a
+ * 64 KiB blob into a probe table of its own and deletes it again, so it needs fresh pages (or
+ * free ones) and commits nothing. PostgreSQL: resolves (a full disk there fails the request's
+ * own statement with 53100, and the server frees space by itself once its WAL is archived).
+ */
+export async function probeStorage<DB>(database: Database<DB>): Promise<void> {
+  if (database.dialect !== 'sqlite') return;
+  await writeTransaction(database, async (trx) => {
+    await sql`create table if not exists tessera_storage_probe (filler blob)`.execute(trx);
+    await sql`insert into tessera_storage_probe (filler) values (zeroblob(65536))`.execute(trx);
+    await sql`delete from tessera_storage_probe`.execute(trx);
+  });
 }
 
 /** A unique or primary-key constraint rejected the write, on either database. */

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isStorageFull } from '@tessera/db';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -69,6 +70,12 @@ export interface ServiceAppOptions {
   /** Throws when the service cannot serve (its database does not answer). */
   ready(): Promise<void>;
   /**
+   * Throws while the database cannot take a write for lack of space (`probeStorage` of
+   * @tessera/db). /ready asks it only after a request was answered `storage_full`, and until it
+   * passes: the service is then ready again.
+   */
+  storageWritable?(): Promise<void>;
+  /**
    * Who may scrape GET /metrics: the service's operator access. A bearer token rather than a
    * loopback check, because behind a reverse proxy on the same machine every request comes from
    * loopback, and the figures (orders, holds, routes) are not for the public.
@@ -92,15 +99,49 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
   });
   instrumentHttp(app, metrics);
   closeGracefully(app);
-  answerErrors(app);
+  const storage = storageWatch(metrics);
+  answerErrors(app, storage);
   await registerPlugins(app, options);
   requireAccess(app, options);
-  operationsRoutes(app, options, metrics);
+  operationsRoutes(app, options, metrics, storage);
   return { metrics };
 }
 
+/** Seconds a client is asked to wait after `storage_full`: freeing disk space takes a person. */
+export const storageFullRetryAfterS = 30;
+
+/**
+ * Whether the database was last seen full: set by a request that failed for lack of space,
+ * cleared by /ready once a probe write succeeds. Counted and shown in the metrics.
+ */
+function storageWatch(metrics: MetricsRegistry) {
+  const refused = metrics.counter(
+    'tessera_storage_full_total',
+    'Requests answered 503 storage_full: the database refused a write for lack of space (SQLITE_FULL, SQLITE_IOERR, PostgreSQL disk_full)',
+  );
+  const full = metrics.gauge(
+    'tessera_storage_full',
+    '1 from a write refused for lack of space until /ready sees a write succeed again, else 0',
+  );
+  full.set({}, 0);
+  return {
+    full: false,
+    refused() {
+      this.full = true;
+      refused.inc({});
+      full.set({}, 1);
+    },
+    recovered() {
+      this.full = false;
+      full.set({}, 0);
+    },
+  };
+}
+
+type StorageWatch = ReturnType<typeof storageWatch>;
+
 /** One error shape for every error: `{error: {code, message, details?}}`, and 404 for no route. */
-function answerErrors(app: AnyFastify) {
+function answerErrors(app: AnyFastify, storage: StorageWatch) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
       return reply.code(error.status).send({
@@ -135,6 +176,14 @@ function answerErrors(app: AnyFastify) {
       return reply
         .code(fastifyError.statusCode)
         .send({ error: { code: 'bad_request', message: fastifyError.message } });
+    }
+    if (isStorageFull(error)) {
+      storage.refused();
+      request.log.error({ err: error }, 'the database refused a write for lack of space');
+      return reply
+        .code(503)
+        .header('retry-after', String(storageFullRetryAfterS))
+        .send({ error: { code: 'storage_full', message: 'storage is full; retry later' } });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
@@ -192,7 +241,12 @@ function requireAccess(app: AnyFastify, options: ServiceAppOptions) {
 }
 
 /** Health, readiness and Prometheus metrics. */
-function operationsRoutes(app: AnyFastify, options: ServiceAppOptions, metrics: MetricsRegistry) {
+function operationsRoutes(
+  app: AnyFastify,
+  options: ServiceAppOptions,
+  metrics: MetricsRegistry,
+  storage: StorageWatch,
+) {
   app.get(
     '/health',
     {
@@ -208,6 +262,24 @@ function operationsRoutes(app: AnyFastify, options: ServiceAppOptions, metrics: 
       schema: { tags: ['operations'], summary: 'Readiness: the database answers' },
     },
     async (_request, reply) => {
+      if (storage.full) {
+        try {
+          await options.storageWritable?.();
+          storage.recovered();
+        } catch (error) {
+          // Another failure (the database does not answer) is for the check below to report.
+          if (isStorageFull(error))
+            return reply
+              .code(503)
+              .header('retry-after', String(storageFullRetryAfterS))
+              .send({
+                error: {
+                  code: 'storage_full',
+                  message: 'the database cannot write: storage is full',
+                },
+              });
+        }
+      }
       try {
         await options.ready();
         return { status: 'ready' };

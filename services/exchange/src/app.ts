@@ -3,7 +3,7 @@
  * OpenAPI document generated from them at /docs, one error shape, authentication on every route
  * unless a route says it is public.
  */
-import { writeTransaction } from '@tessera/db';
+import { probeStorage, writeTransaction } from '@tessera/db';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import { authenticate, requireOperator, requireSubscriber } from './accounts/auth.ts';
 import type { Exchange } from './context.ts';
@@ -42,6 +42,7 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
     async ready() {
       await databaseAnswers(exchange.database.db);
     },
+    storageWritable: () => probeStorage(exchange.database),
     metricsAccess: 'operator' satisfies Access,
   });
   registerExchangeMetrics(metrics, exchange);

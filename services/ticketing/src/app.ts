@@ -3,6 +3,7 @@
  * OpenAPI document generated from them at /docs, one error shape, and access control: every
  * route declares who may call it; organizer routes check the caller's staff role in the handler.
  */
+import { probeStorage } from '@tessera/db';
 import { forbidden } from '@tessera/service-kit/errors';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import type { Ticketing } from './context.ts';
@@ -31,6 +32,7 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
       }
     },
     ready: () => databaseAnswers(ticketing.database.db),
+    storageWritable: () => probeStorage(ticketing.database),
     metricsAccess: 'operator' satisfies Access,
   });
   registerTicketingMetrics(metrics, ticketing);
