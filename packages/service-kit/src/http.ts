@@ -67,8 +67,11 @@ export interface ServiceAppOptions {
   readonly corsHeaders?: readonly string[];
   /** Runs before every non-public route: authenticate the caller and check `access`. */
   authorize(request: FastifyRequest, access: string): Promise<void>;
-  /** Throws when the service cannot serve (its database does not answer). */
-  ready(): Promise<void>;
+  /**
+   * Throws when the service cannot serve (its database does not answer); what it returns is
+   * added to the answer's body (the state of a dependency that does not make it unready).
+   */
+  ready(): Promise<void | Record<string, unknown>>;
   /**
    * Throws while the database cannot take a write for lack of space (`probeStorage` of
    * @tessera/db). /ready asks it only after a request was answered `storage_full`, and until it
@@ -144,6 +147,7 @@ type StorageWatch = ReturnType<typeof storageWatch>;
 function answerErrors(app: AnyFastify, storage: StorageWatch) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
+      if (error.retryAfterS) reply.header('retry-after', String(error.retryAfterS));
       return reply.code(error.status).send({
         error: {
           code: error.code,
@@ -281,8 +285,8 @@ function operationsRoutes(
         }
       }
       try {
-        await options.ready();
-        return { status: 'ready' };
+        const details = await options.ready();
+        return { status: 'ready', ...details };
       } catch {
         return reply
           .code(503)
