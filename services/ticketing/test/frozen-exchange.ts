@@ -9,7 +9,8 @@ import { connect, createServer, type Socket } from 'node:net';
 
 export type ProxyMode = 'pass' | 'hold' | 'swallow';
 
-export async function startFrozenExchange(target: { host: string; port: number }) {
+export async function startFrozenExchange(to?: { host: string; port: number }) {
+  let target = to ?? { host: '127.0.0.1', port: 0 };
   let mode: ProxyMode = 'pass';
   let requests = 0;
   const sockets = new Set<Socket>();
@@ -43,6 +44,11 @@ export async function startFrozenExchange(target: { host: string; port: number }
     /** Requests that reached the exchange's address so far, whatever became of them. */
     get requests() {
       return requests;
+    },
+    /** Where traffic goes (an exchange started after the proxy). */
+    target(url: string) {
+      const parsed = new URL(url);
+      target = { host: parsed.hostname, port: Number(parsed.port) };
     },
     set(next: ProxyMode) {
       mode = next;
