@@ -33,8 +33,19 @@ export interface Database<DB> {
   readonly description: string;
   /** The PostgreSQL schema in use, when one was asked for. */
   readonly schema?: string;
+  /**
+   * A connection of its own for the readiness check, so that /ready never queues behind the
+   * work in flight: on SQLite a read-only connection (in WAL mode a reader waits for no writer,
+   * and the main connection is held by each group commit); on PostgreSQL a pool of one with a
+   * 2 s bound on connecting and on the query, beside the main pool (whose clients may all be
+   * busy, with a queue of requests waiting, as after the process is resumed from a pause).
+   */
+  readonly health: Kysely<DB>;
   close(): Promise<void>;
 }
+
+/** How long the readiness check waits for PostgreSQL to connect or answer. */
+export const healthTimeoutMs = 2_000;
 
 export interface OpenOptions {
   /** A `postgres://` or `postgresql://` URL selects PostgreSQL; anything else is ignored. */
@@ -100,14 +111,28 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
       },
     }),
   });
+  const healthPool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    connectionTimeoutMillis: healthTimeoutMs,
+    query_timeout: healthTimeoutMs,
+    keepAlive: true,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  healthPool.on('error', () => {});
+  const health = new Kysely<DB>({ dialect: new PostgresDialect({ pool: healthPool }) });
   const safe = new URL(url);
   if (safe.password) safe.password = '***';
   return {
     db,
+    health,
     dialect: 'postgres',
     description: `postgres ${safe.host}${safe.pathname}${schema ? ` (schema ${schema})` : ''}`,
     ...(schema ? { schema } : {}),
-    close: () => db.destroy(),
+    async close() {
+      await health.destroy();
+      await db.destroy();
+    },
   };
 }
 
@@ -185,15 +210,32 @@ function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
     },
   };
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
+  const health = path === ':memory:' ? db : openSqliteReader<DB>(path);
   return {
     db,
+    health,
     dialect: 'sqlite',
     description: `sqlite ${path}`,
     async close() {
       await checkpointer?.stop();
+      if (health !== db) await health.destroy();
       await db.destroy();
     },
   };
+}
+
+/** A read-only connection for the readiness check (`Database.health`), opened on first use. */
+function openSqliteReader<DB>(path: string) {
+  return new Kysely<DB>({
+    dialect: new SqliteDialect({
+      database: () => {
+        const raw = new SQLite(path, { readonly: true, fileMustExist: true });
+        // A reader waits only while the log is being recovered; never hold the event loop long.
+        raw.pragma('busy_timeout = 500');
+        return Promise.resolve(raw);
+      },
+    }),
+  });
 }
 
 /**

@@ -40,7 +40,7 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
       else if (access === 'person' || access === 'merchant') requireSubscriber(principal, access);
     },
     async ready() {
-      await databaseAnswers(exchange.database.db);
+      await databaseAnswers(exchange.database.health);
     },
     storageWritable: () => probeStorage(exchange.database),
     metricsAccess: 'operator' satisfies Access,

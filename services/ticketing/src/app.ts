@@ -35,7 +35,7 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
     // exchange, so a load balancer would take them all out, and the gates, tickets and catalogue
     // that do not need the exchange would go down with the payments (docs/operations.md).
     async ready() {
-      await databaseAnswers(ticketing.database.db);
+      await databaseAnswers(ticketing.database.health);
       const exchange = ticketing.exchange.availability();
       return exchange.state === 'closed'
         ? { exchange: 'available' }
