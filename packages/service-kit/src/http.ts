@@ -67,11 +67,10 @@ export interface ServiceAppOptions {
   readonly corsHeaders?: readonly string[];
   /** Runs before every non-public route: authenticate the caller and check `access`. */
   authorize(request: FastifyRequest, access: string): Promise<void>;
-  /**
-   * Throws when the service cannot serve (its database does not answer); what it returns is
-   * added to the answer's body (the state of a dependency that does not make it unready).
-   */
-  ready(): Promise<void | Record<string, unknown>>;
+  /** Throws when the service cannot serve (its database does not answer). */
+  ready(): Promise<void>;
+  /** Added to a ready answer's body: the state of a dependency that does not make it unready. */
+  readyDetails?(): Record<string, unknown>;
   /**
    * Throws while the database cannot take a write for lack of space (`probeStorage` of
    * @tessera/db). /ready asks it only after a request was answered `storage_full`, and until it
@@ -285,8 +284,8 @@ function operationsRoutes(
         }
       }
       try {
-        const details = await options.ready();
-        return { status: 'ready', ...details };
+        await options.ready();
+        return { status: 'ready', ...options.readyDetails?.() };
       } catch {
         return reply
           .code(503)

@@ -31,11 +31,11 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
         throw forbidden('this route is for enrolled gate terminals');
       }
     },
+    ready: () => databaseAnswers(ticketing.database.health),
     // An open circuit to the exchange is reported, not made a 503: every instance shares the
     // exchange, so a load balancer would take them all out, and the gates, tickets and catalogue
     // that do not need the exchange would go down with the payments (docs/operations.md).
-    async ready() {
-      await databaseAnswers(ticketing.database.health);
+    readyDetails() {
       const exchange = ticketing.exchange.availability();
       return exchange.state === 'closed'
         ? { exchange: 'available' }
