@@ -23,6 +23,9 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { openPostgresReader, openSqliteReader } from './health.ts';
+
+export { healthTimeoutMs, isStorageFull } from './health.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,18 +37,12 @@ export interface Database<DB> {
   /** The PostgreSQL schema in use, when one was asked for. */
   readonly schema?: string;
   /**
-   * A connection of its own for the readiness check, so that /ready never queues behind the
-   * work in flight: on SQLite a read-only connection (in WAL mode a reader waits for no writer,
-   * and the main connection is held by each group commit); on PostgreSQL a pool of one with a
-   * 2 s bound on connecting and on the query, beside the main pool (whose clients may all be
-   * busy, with a queue of requests waiting, as after the process is resumed from a pause).
+   * Connections of its own for the readiness check, so that /ready never queues behind the work
+   * in flight (health.ts): a read-only SQLite connection, or a PostgreSQL pool of one.
    */
   readonly health: Kysely<DB>;
   close(): Promise<void>;
 }
-
-/** How long the readiness check waits for PostgreSQL to connect or answer. */
-export const healthTimeoutMs = 2_000;
 
 export interface OpenOptions {
   /** A `postgres://` or `postgresql://` URL selects PostgreSQL; anything else is ignored. */
@@ -111,16 +108,7 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
       },
     }),
   });
-  const healthPool = new pg.Pool({
-    connectionString: url,
-    max: 1,
-    connectionTimeoutMillis: healthTimeoutMs,
-    query_timeout: healthTimeoutMs,
-    keepAlive: true,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-  });
-  healthPool.on('error', () => {});
-  const health = new Kysely<DB>({ dialect: new PostgresDialect({ pool: healthPool }) });
+  const health = openPostgresReader<DB>(url, schema);
   const safe = new URL(url);
   if (safe.password) safe.password = '***';
   return {
@@ -222,20 +210,6 @@ function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
       await db.destroy();
     },
   };
-}
-
-/** A read-only connection for the readiness check (`Database.health`), opened on first use. */
-function openSqliteReader<DB>(path: string) {
-  return new Kysely<DB>({
-    dialect: new SqliteDialect({
-      database: () => {
-        const raw = new SQLite(path, { readonly: true, fileMustExist: true });
-        // A reader waits only while the log is being recovered; never hold the event loop long.
-        raw.pragma('busy_timeout = 500');
-        return Promise.resolve(raw);
-      },
-    }),
-  });
 }
 
 /**
@@ -589,24 +563,6 @@ function sqlState(error: unknown): string | undefined {
 export function isRetryable(error: unknown): boolean {
   const code = sqlState(error);
   return code === '40001' || code === '40P01';
-}
-
-/**
- * The database could not write for lack of space, or the disk refused the write: SQLite's
- * `SQLITE_FULL` (a full disk, or `max_page_count` reached) and the `SQLITE_IOERR` family with
- * its extended codes (`SQLITE_IOERR_WRITE`, `SQLITE_IOERR_FSYNC`...), and PostgreSQL's
- * `disk_full` (53100). Nothing of the failed transaction was committed; the same call may succeed
- * once space returns, so the servers answer 503 `storage_full` rather than an internal error.
- */
-export function isStorageFull(error: unknown): boolean {
-  const code = sqlState(error);
-  if (code === undefined) return false;
-  return (
-    code === '53100' ||
-    code === 'SQLITE_FULL' ||
-    code === 'SQLITE_IOERR' ||
-    code.startsWith('SQLITE_IOERR_')
-  );
 }
 
 /**
