@@ -5,6 +5,9 @@
  * connection, one probe goes out when the circuit half-opens, and the circuit closes as soon as
  * the exchange answers. The breaker's clock is a manual one; only the calls' own short timeout
  * is real time, and nothing is asserted about how long anything took.
+ *
+ * The calls' timeout is 3 s: long enough that a loaded test machine never times out a call the
+ * proxy passes through, short enough that the frozen calls cost seconds, not minutes.
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +49,7 @@ describe('the exchange client’s circuit breaker', () => {
   it('opens after repeated timeouts, refuses without calling, probes once half-open, and closes when answered', async () => {
     const clock = new ManualClock();
     const client = new ExchangeClient(proxy.url, proxy.url, {
-      timeoutMs: 1000,
+      timeoutMs: 3_000,
       breaker: { failureThreshold: 3, openMs: 10_000, now: () => clock.now() },
     });
     expect((await client.whoAmI('key')).id).toBe('m1');

@@ -5,6 +5,9 @@
  * without a call to the exchange, and /ready says the exchange is unavailable (still 200: the
  * rest of the service works); when the exchange answers again the probe closes the circuit, the
  * retried order adopts the request that was made, and the buyer pays and gets the ticket.
+ *
+ * The calls' timeout is 3 s: long enough that a loaded test machine never times out a call the
+ * proxy passes through, short enough that the frozen calls cost seconds, not minutes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExchangeClient } from '../src/exchange-client.ts';
@@ -24,7 +27,7 @@ describe.each(backends)('a frozen exchange behind the ticketing API on %s', (bac
         exchangeClient: (exchangeUrl, clock) => {
           proxy.target(exchangeUrl);
           return new ExchangeClient(proxy.url, exchangeUrl, {
-            timeoutMs: 1_000,
+            timeoutMs: 3_000,
             breaker: { failureThreshold: 2, openMs: 10_000, now: () => clock.now() },
           });
         },
