@@ -23,9 +23,11 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { openPostgresReader, openSqliteReader } from './health.ts';
 import { guardedPool, PreparingClient } from './postgres-client.ts';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from './unavailable.ts';
 
+export { healthTimeoutMs, isStorageFull } from './health.ts';
 export { DatabaseUnavailableError, isDatabaseUnavailable };
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -37,6 +39,11 @@ export interface Database<DB> {
   readonly description: string;
   /** The PostgreSQL schema in use, when one was asked for. */
   readonly schema?: string;
+  /**
+   * Connections of its own for the readiness check, so that /ready never queues behind the work
+   * in flight (health.ts): a read-only SQLite connection, or a PostgreSQL pool of one.
+   */
+  readonly health: Kysely<DB>;
   close(): Promise<void>;
 }
 
@@ -109,14 +116,19 @@ function openPostgres<DB>(url: string, options: OpenOptions): Database<DB> {
       },
     }),
   });
+  const health = openPostgresReader<DB>(url, schema);
   const safe = new URL(url);
   if (safe.password) safe.password = '***';
   return {
     db,
+    health,
     dialect: 'postgres',
     description: `postgres ${safe.host}${safe.pathname}${schema ? ` (schema ${schema})` : ''}`,
     ...(schema ? { schema } : {}),
-    close: () => db.destroy(),
+    async close() {
+      await health.destroy();
+      await db.destroy();
+    },
   };
 }
 
@@ -150,12 +162,15 @@ function openSqlite<DB>(path: string, options: OpenOptions): Database<DB> {
     },
   };
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cached }) });
+  const health = path === ':memory:' ? db : openSqliteReader<DB>(path);
   return {
     db,
+    health,
     dialect: 'sqlite',
     description: `sqlite ${path}`,
     async close() {
       await checkpointer?.stop();
+      if (health !== db) await health.destroy();
       await db.destroy();
     },
   };
@@ -353,8 +368,14 @@ function groupCommitter<DB>(database: Database<DB>) {
               await sql`release unit`.execute(connection);
             } catch (error) {
               outcomes.push({ ok: false, value: error });
-              await sql`rollback to unit`.execute(connection);
-              await sql`release unit`.execute(connection);
+              try {
+                await sql`rollback to unit`.execute(connection);
+                await sql`release unit`.execute(connection);
+              } catch {
+                // SQLite rolled the whole transaction back by itself (it may on SQLITE_FULL and
+                // SQLITE_IOERR): the group fails with the unit's error, not "no such savepoint".
+                throw error;
+              }
             }
           }
           await sql`commit`.execute(connection);
@@ -520,6 +541,22 @@ function sqlState(error: unknown): string | undefined {
 export function isRetryable(error: unknown): boolean {
   const code = sqlState(error);
   return code === '40001' || code === '40P01';
+}
+
+/**
+ * Throws (an `isStorageFull` error) while the database cannot take a write that needs new space;
+ * resolves once it can. SQLite: one write transaction, queued with the others, that writes a
+ * 64 KiB blob into a probe table of its own and deletes it again, so it needs fresh pages (or
+ * free ones) and commits nothing. PostgreSQL: resolves (a full disk there fails the request's
+ * own statement with 53100, and the server frees space by itself once its WAL is archived).
+ */
+export async function probeStorage<DB>(database: Database<DB>): Promise<void> {
+  if (database.dialect !== 'sqlite') return;
+  await writeTransaction(database, async (trx) => {
+    await sql`create table if not exists tessera_storage_probe (filler blob)`.execute(trx);
+    await sql`insert into tessera_storage_probe (filler) values (zeroblob(65536))`.execute(trx);
+    await sql`delete from tessera_storage_probe`.execute(trx);
+  });
 }
 
 /** A unique or primary-key constraint rejected the write, on either database. */

@@ -36,8 +36,12 @@ export class PreparingClient extends pg.Client {
 
   // biome-ignore lint/suspicious/noExplicitAny: pg's client configuration.
   constructor(config?: any) {
-    // A server that does not answer fails the connect after 5 s instead of holding the request.
-    super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    // A server that does not answer fails the connect after 5 s (or the pool's own bound, as
+    // the readiness pool's) instead of holding the request.
+    super({
+      ...config,
+      connectionTimeoutMillis: config?.connectionTimeoutMillis ?? connectTimeoutMs,
+    });
     // A terminated backend emits 'error' whether or not a query runs; with no listener that is
     // an uncaught exception that ends the process. Queries in flight fail on their own.
     this.on('error', (error: Error) => {

@@ -1,5 +1,8 @@
 /** An error the API answers with: an HTTP status, a stable code clients branch on, a message. */
 export class ApiError extends Error {
+  /** Seconds the client should wait before trying again, sent as `Retry-After` when set. */
+  readonly retryAfterS?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,

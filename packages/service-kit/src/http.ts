@@ -10,7 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { isDatabaseUnavailable } from '@tessera/db';
+import { isDatabaseUnavailable, isStorageFull } from '@tessera/db';
 import type { ErrorObject } from 'ajv';
 import Fastify, {
   type FastifyBaseLogger,
@@ -84,6 +84,14 @@ export interface ServiceAppOptions {
   authorize(request: FastifyRequest, access: string): Promise<void>;
   /** Throws when the service cannot serve (its database does not answer). */
   ready(): Promise<void>;
+  /** Added to a ready answer's body: the state of a dependency that does not make it unready. */
+  readyDetails?(): Record<string, unknown>;
+  /**
+   * Throws while the database cannot take a write for lack of space (`probeStorage` of
+   * @tessera/db). /ready asks it only after a request was answered `storage_full`, and until it
+   * passes: the service is then ready again.
+   */
+  storageWritable?(): Promise<void>;
   /**
    * Who may scrape GET /metrics: the service's operator access. A bearer token rather than a
    * loopback check, because behind a reverse proxy on the same machine every request comes from
@@ -114,10 +122,11 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
   instrumentHttp(app, metrics);
   closeGracefully(app);
   protectAnswers(app);
-  answerErrors(app);
+  const storage = storageWatch(metrics);
+  answerErrors(app, storage);
   await registerPlugins(app, options);
   requireAccess(app, options);
-  operationsRoutes(app, options, metrics);
+  operationsRoutes(app, options, metrics, storage);
   return { metrics };
 }
 
@@ -135,14 +144,47 @@ function protectAnswers(app: AnyFastify) {
   });
 }
 
+/** Seconds a client is asked to wait after `storage_full`: freeing disk space takes a person. */
+export const storageFullRetryAfterS = 30;
+
+/**
+ * Whether the database was last seen full: set by a request that failed for lack of space,
+ * cleared by /ready once a probe write succeeds. Counted and shown in the metrics.
+ */
+function storageWatch(metrics: MetricsRegistry) {
+  const refused = metrics.counter(
+    'tessera_storage_full_total',
+    'Requests answered 503 storage_full: the database refused a write for lack of space (SQLITE_FULL, SQLITE_IOERR, PostgreSQL disk_full)',
+  );
+  const full = metrics.gauge(
+    'tessera_storage_full',
+    '1 from a write refused for lack of space until /ready sees a write succeed again, else 0',
+  );
+  full.set({}, 0);
+  return {
+    full: false,
+    refused() {
+      this.full = true;
+      refused.inc({});
+      full.set({}, 1);
+    },
+    recovered() {
+      this.full = false;
+      full.set({}, 0);
+    },
+  };
+}
+
+type StorageWatch = ReturnType<typeof storageWatch>;
+
 /** One error shape for every error: `{error: {code, message, details?}}`, and 404 for no route. */
-function answerErrors(app: AnyFastify) {
+function answerErrors(app: AnyFastify, storage: StorageWatch) {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
-      const retryAfterS = error.details?.retryAfterS;
-      if (error.status === 429 && typeof retryAfterS === 'number') {
-        reply.header('retry-after', String(retryAfterS));
-      }
+      const retryAfterS =
+        error.retryAfterS ??
+        (typeof error.details?.retryAfterS === 'number' ? error.details.retryAfterS : undefined);
+      if (retryAfterS !== undefined) reply.header('retry-after', String(retryAfterS));
       return reply.code(error.status).send({
         error: {
           code: error.code,
@@ -210,6 +252,14 @@ function answerErrors(app: AnyFastify) {
       return reply.code(400).send({
         error: { code: unstorable.code, message: unstorable.message, details: unstorable.details },
       });
+    }
+    if (isStorageFull(error)) {
+      storage.refused();
+      request.log.error({ err: error }, 'the database refused a write for lack of space');
+      return reply
+        .code(503)
+        .header('retry-after', String(storageFullRetryAfterS))
+        .send({ error: { code: 'storage_full', message: 'storage is full; retry later' } });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
@@ -285,7 +335,12 @@ function requireAccess(app: AnyFastify, options: ServiceAppOptions) {
 }
 
 /** Health, readiness and Prometheus metrics. */
-function operationsRoutes(app: AnyFastify, options: ServiceAppOptions, metrics: MetricsRegistry) {
+function operationsRoutes(
+  app: AnyFastify,
+  options: ServiceAppOptions,
+  metrics: MetricsRegistry,
+  storage: StorageWatch,
+) {
   app.get(
     '/health',
     {
@@ -301,9 +356,27 @@ function operationsRoutes(app: AnyFastify, options: ServiceAppOptions, metrics: 
       schema: { tags: ['operations'], summary: 'Readiness: the database answers' },
     },
     async (_request, reply) => {
+      if (storage.full) {
+        try {
+          await options.storageWritable?.();
+          storage.recovered();
+        } catch (error) {
+          // Another failure (the database does not answer) is for the check below to report.
+          if (isStorageFull(error))
+            return reply
+              .code(503)
+              .header('retry-after', String(storageFullRetryAfterS))
+              .send({
+                error: {
+                  code: 'storage_full',
+                  message: 'the database cannot write: storage is full',
+                },
+              });
+        }
+      }
       try {
         await options.ready();
-        return { status: 'ready' };
+        return { status: 'ready', ...options.readyDetails?.() };
       } catch {
         return reply
           .code(503)

@@ -3,7 +3,7 @@
  * OpenAPI document generated from them at /docs, one error shape, authentication on every route
  * unless a route says it is public.
  */
-import { writeTransaction } from '@tessera/db';
+import { probeStorage, writeTransaction } from '@tessera/db';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
 import { authenticate, requireOperator, requireSubscriber } from './accounts/auth.ts';
@@ -41,8 +41,9 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
       else if (access === 'person' || access === 'merchant') requireSubscriber(principal, access);
     },
     async ready() {
-      await databaseAnswers(exchange.database.db);
+      await databaseAnswers(exchange.database.health);
     },
+    storageWritable: () => probeStorage(exchange.database),
     metricsAccess: 'operator' satisfies Access,
     rateLimit: {
       db: exchange.database.db as unknown as RateLimitsDb,

@@ -3,6 +3,7 @@
  * OpenAPI document generated from them at /docs, one error shape, and access control: every
  * route declares who may call it; organizer routes check the caller's staff role in the handler.
  */
+import { probeStorage } from '@tessera/db';
 import { forbidden } from '@tessera/service-kit/errors';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
@@ -35,7 +36,17 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
         throw forbidden('this route is for signed-in users and the operator');
       }
     },
-    ready: () => databaseAnswers(ticketing.database.db),
+    ready: () => databaseAnswers(ticketing.database.health),
+    // An open circuit to the exchange is reported, not made a 503: every instance shares the
+    // exchange, so a load balancer would take them all out, and the gates, tickets and catalogue
+    // that do not need the exchange would go down with the payments (docs/operations.md).
+    readyDetails() {
+      const exchange = ticketing.exchange.availability();
+      return exchange.state === 'closed'
+        ? { exchange: 'available' }
+        : { exchange: 'unavailable', exchangeRetryAfterS: exchange.retryAfterS };
+    },
+    storageWritable: () => probeStorage(ticketing.database),
     metricsAccess: 'operator' satisfies Access,
     rateLimit: {
       db: ticketing.database.db as unknown as RateLimitsDb,

@@ -6,6 +6,14 @@
  */
 import { type Asset, formatAmount, parseAmount } from '@tessera/service-kit/amounts';
 import { ApiError } from '@tessera/service-kit/errors';
+import {
+  type BreakerOptions,
+  type BreakerState,
+  CircuitBreaker,
+  ExchangeUnavailable,
+} from './exchange-breaker.ts';
+
+export { ExchangeUnavailable };
 
 export interface PaymentRequestView {
   id: string;
@@ -36,9 +44,20 @@ export class ExchangeError extends ApiError {
   }
 }
 
-/** The exchange could not be reached or did not answer in time; the caller may retry. */
-export const exchangeUnavailable = (detail: string) =>
-  new ApiError(503, 'exchange_unavailable', `the exchange is not answering (${detail}); retry`);
+/**
+ * The exchange could not be reached, did not answer in time, or answered 5xx; the caller may
+ * retry (`Retry-After: 1`). Whether a call that did not answer moved anything is unknown: callers
+ * that move money look it up again by its idempotency key or reference before deciding.
+ */
+export const exchangeUnavailable = (detail: string, unanswered = false) =>
+  new ExchangeUnavailable(detail, 1, unanswered);
+
+export interface ExchangeClientOptions {
+  /** How long one call may take, answer included. */
+  readonly timeoutMs?: number;
+  /** The circuit breaker's settings (exchange-breaker.ts). */
+  readonly breaker?: BreakerOptions;
+}
 
 interface Wire {
   id: string;
@@ -54,35 +73,47 @@ interface Wire {
 
 export class ExchangeClient {
   private assetsCache: Promise<Map<string, Asset>> | undefined;
+  private readonly timeoutMs: number;
+  private readonly breaker: CircuitBreaker;
 
   constructor(
     readonly baseUrl: string,
     /** Browsers' view of the exchange, for the hosted buy page link. */
     readonly publicUrl: string = baseUrl,
-    private readonly timeoutMs = 10_000,
-  ) {}
+    options: ExchangeClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.breaker = new CircuitBreaker(options.breaker);
+  }
 
-  private async call<T>(
+  /** What /ready reports: whether calls go to the exchange, and when it is probed next. */
+  availability(): { state: BreakerState; retryAfterS: number } {
+    return { state: this.breaker.state, retryAfterS: this.breaker.retryAfterS() };
+  }
+
+  /** Every call goes through the circuit breaker: refused at once while the circuit is open. */
+  private call<T>(
     method: string,
     path: string,
     options: { apiKey?: string; idempotencyKey?: string; body?: unknown } = {},
+  ): Promise<T> {
+    return this.breaker.run(() => this.send<T>(method, path, options));
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    options: { apiKey?: string; idempotencyKey?: string; body?: unknown },
   ): Promise<T> {
     const headers: Record<string, string> = {};
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw exchangeUnavailable((error as Error).name === 'TimeoutError' ? 'timeout' : 'network');
-    }
-    const text = await response.text();
+    const { response, text } = await this.fetchText(method, path, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -99,6 +130,29 @@ export class ExchangeClient {
       );
     }
     return json as T;
+  }
+
+  /**
+   * One exchange of request and answer within `timeoutMs`; a timeout or a connection failure is
+   * `exchange_unavailable` that went unanswered (what the circuit breaker counts). A pooled
+   * connection the exchange had closed meanwhile ("other side closed", after a restart) is tried
+   * once more on a fresh one: every call is safe to repeat (reads, PUTs, and money calls carry
+   * an idempotency key).
+   */
+  private async fetchText(method: string, path: string, init: RequestInit) {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(`${this.baseUrl}${path}`, { ...init, method, signal });
+        // Inside the timeout too: an exchange that froze mid-answer must not hold the caller.
+        return { response, text: await response.text() };
+      } catch (error) {
+        const cause = (error as { cause?: { code?: unknown } }).cause;
+        if (attempt === 0 && !signal.aborted && cause?.code === 'UND_ERR_SOCKET') continue;
+        const timedOut = (error as Error).name === 'TimeoutError';
+        throw exchangeUnavailable(timedOut ? 'timeout' : 'network', true);
+      }
+    }
   }
 
   /** The exchange's assets and their scales (fetched once). */

@@ -35,7 +35,14 @@ import { allRoutes } from '../src/routes.ts';
 
 export { type Backend, backends, key };
 
-export async function startTestSystem(backend: Backend, env: Record<string, string> = {}) {
+export async function startTestSystem(
+  backend: Backend,
+  env: Record<string, string> = {},
+  options: {
+    /** Another client for the ticketing server (a short timeout, a proxy that can freeze). */
+    exchangeClient?: (exchangeUrl: string, clock: { now(): number }) => ExchangeClient;
+  } = {},
+) {
   const x = await startTestExchange(backend, { EXCHANGE_WEBHOOK_ALLOW_PRIVATE: 'true' });
   await x.app.listen({ host: '127.0.0.1', port: 0 });
   const exchangeAddress = x.app.server.address();
@@ -73,7 +80,7 @@ export async function startTestSystem(backend: Backend, env: Record<string, stri
     database,
     clock: x.clock,
     sms,
-    exchange: new ExchangeClient(exchangeUrl),
+    exchange: options.exchangeClient?.(exchangeUrl, x.clock) ?? new ExchangeClient(exchangeUrl),
   });
   const app = await buildApp(ticketing, allRoutes);
   await app.listen({ host: '127.0.0.1', port });
