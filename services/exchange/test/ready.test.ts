@@ -94,6 +94,9 @@ describe.each(backends)('/ready of an exchange process resumed after SIGSTOP on 
         EXCHANGE_SQLITE_PATH: join(dir, 'exchange.db'),
         EXCHANGE_RATES_FILE: rates,
         EXCHANGE_AUTH_RATE_LIMIT: '1000000',
+        // Thirty code requests from one address, for thirty numbers: not what this test is about.
+        EXCHANGE_CODES_PER_ADDRESS_HOUR: '1000000',
+        EXCHANGE_CODES_PER_PREFIX_HOUR: '1000000',
         DATABASE_URL: database?.url ?? '',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
