@@ -110,6 +110,24 @@ describe('languages', () => {
     );
   });
 
+  it("says in the buyer's words what the servers' hardening codes mean, never 'something went wrong'", () => {
+    for (const lang of ['en', 'ko'] as const) {
+      const t = (key: MessageKey, params?: Params) => translate(lang, key, params);
+      const unexpected = t('error.unexpected', { message: 'm' });
+      for (const [status, code] of [
+        [503, 'database_unavailable'],
+        [503, 'storage_full'],
+        [503, 'exchange_unavailable'],
+        [400, 'invalid_text'],
+        [409, 'hold_limit'],
+      ] as const) {
+        const text = describeError(new ApiError(status, code, 'm'), t);
+        expect(text, `${lang} ${code}`).not.toBe(unexpected);
+        expect(text, `${lang} ${code}`).toBe(t(`error.${code}`));
+      }
+    }
+  });
+
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'perf.left', { count: 3 })).toBe('3 left');
     expect(translate('ko', 'perf.left', { count: 3 })).toBe('3석 남음');

@@ -60,6 +60,10 @@ export const en = {
   'error.payment_request_refused':
     'The exchange refused the payment request. Nothing was charged; try again.',
   'error.exchange_unavailable': 'The exchange is not answering. Nothing was charged; try again.',
+  'error.database_unavailable': 'The service is briefly unavailable. Try again in a moment.',
+  'error.storage_full': 'The service cannot save anything right now. Try again later.',
+  'error.invalid_text':
+    'Some text you entered has characters that cannot be used (invisible or control characters). Remove them and try again.',
   'error.insufficient_funds': 'Your wallet does not hold enough for this.',
   'error.request_expired': 'The time to pay has run out.',
   'error.request_cancelled': 'This payment was cancelled.',

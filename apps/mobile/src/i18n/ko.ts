@@ -58,6 +58,10 @@ export const ko: Record<MessageKey, string> = {
   'error.payment_request_refused':
     '거래소가 결제 요청을 거절했습니다. 결제되지 않았으니 다시 시도하세요.',
   'error.exchange_unavailable': '거래소가 응답하지 않습니다. 결제되지 않았으니 다시 시도하세요.',
+  'error.database_unavailable': '서비스를 잠시 사용할 수 없습니다. 잠시 뒤에 다시 시도하세요.',
+  'error.storage_full': '지금은 서비스가 아무것도 저장할 수 없습니다. 나중에 다시 시도하세요.',
+  'error.invalid_text':
+    '입력한 글에 쓸 수 없는 문자(보이지 않는 문자나 제어 문자)가 있습니다. 지우고 다시 시도하세요.',
   'error.insufficient_funds': '지갑 잔액이 부족합니다.',
   'error.request_expired': '결제 시간이 지났습니다.',
   'error.request_cancelled': '이 결제는 취소되었습니다.',
