@@ -2,6 +2,7 @@
  * The ticketing server's configuration, read once at start from the environment and validated;
  * a bad value fails the start with every bad variable listed. See docs/ticketing.md.
  */
+
 import {
   manualCodeIterationsDefault,
   manualCodeIterationsMax,
@@ -16,6 +17,7 @@ import {
 import type { LogLevel } from '@tessera/service-kit/http';
 import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
 import { SecretKeys } from '@tessera/service-kit/secret-box';
+import { breakerDefaults } from './exchange-breaker.ts';
 
 export { ConfigError };
 
@@ -44,6 +46,11 @@ export interface TicketingConfig {
   readonly exchangeUrl: string;
   /** The exchange as browsers reach it (the hosted buy page link). */
   readonly exchangePublicUrl: string;
+  /**
+   * How long one call to the exchange may take, and the circuit breaker on them
+   * (exchange-breaker.ts): failures in a row that open it, and how long it stays open.
+   */
+  readonly exchangeCalls: { timeoutMs: number; failureThreshold: number; openMs: number };
   readonly databaseUrl: string | undefined;
   /**
    * The PostgreSQL schema of the ticketing tables, so both servers can share one database
@@ -122,6 +129,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     publicUrl,
     exchangeUrl,
     exchangePublicUrl: reader.httpUrl('TICKETING_EXCHANGE_PUBLIC_URL', exchangeUrl),
+    exchangeCalls: {
+      timeoutMs: reader.integer('TICKETING_EXCHANGE_TIMEOUT_MS', 10_000, 500, 120_000),
+      failureThreshold: reader.integer(
+        'TICKETING_EXCHANGE_BREAKER_FAILURES',
+        breakerDefaults.failureThreshold,
+        1,
+        1_000,
+      ),
+      openMs: reader.integer(
+        'TICKETING_EXCHANGE_BREAKER_OPEN_MS',
+        breakerDefaults.openMs,
+        100,
+        600_000,
+      ),
+    },
     databaseUrl: reader.databaseUrl(),
     databaseSchema: schemaName(reader),
     sqlitePath: reader.read('TICKETING_SQLITE_PATH') ?? 'data/ticketing.db',

@@ -29,7 +29,13 @@ export async function startTicketing(config: TicketingConfig) {
     database,
     clock: systemClock,
     sms: smsSenderFor(config, (message) => log(message)),
-    exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl),
+    exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl, {
+      timeoutMs: config.exchangeCalls.timeoutMs,
+      breaker: {
+        failureThreshold: config.exchangeCalls.failureThreshold,
+        openMs: config.exchangeCalls.openMs,
+      },
+    }),
   });
   const app = await buildApp(ticketing, allRoutes);
   log = (message) => app.log.info(message);

@@ -12,6 +12,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../exchange/src/clock.ts';
+import { loadConfig } from '../src/config.ts';
 import { ExchangeClient, ExchangeUnavailable } from '../src/exchange-client.ts';
 import { startFrozenExchange } from './frozen-exchange.ts';
 
@@ -114,5 +115,25 @@ describe('the exchange client’s circuit breaker', () => {
     }
     expect(client.availability().state).toBe('closed');
     await new Promise((resolve) => failing.close(resolve));
+  });
+});
+
+describe('the exchange breaker’s settings', () => {
+  it('come from the environment, within bounds', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).exchangeCalls).toEqual({
+      timeoutMs: 10_000,
+      failureThreshold: 5,
+      openMs: 5_000,
+    });
+    const set = loadConfig({
+      NODE_ENV: 'test',
+      TICKETING_EXCHANGE_TIMEOUT_MS: '2500',
+      TICKETING_EXCHANGE_BREAKER_FAILURES: '3',
+      TICKETING_EXCHANGE_BREAKER_OPEN_MS: '30000',
+    });
+    expect(set.exchangeCalls).toEqual({ timeoutMs: 2_500, failureThreshold: 3, openMs: 30_000 });
+    expect(() =>
+      loadConfig({ NODE_ENV: 'test', TICKETING_EXCHANGE_BREAKER_FAILURES: '0' }),
+    ).toThrow('TICKETING_EXCHANGE_BREAKER_FAILURES must be an integer from 1 to 1000');
   });
 });
