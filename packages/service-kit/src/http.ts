@@ -172,6 +172,17 @@ function storageWatch(metrics: MetricsRegistry) {
       this.full = false;
       full.set({}, 0);
     },
+    /**
+     * The probe write in flight, shared by every /ready call that comes meanwhile: /ready is
+     * public, and a flood of it must not become a flood of 64 KiB writes on a full disk.
+     */
+    probing: undefined as Promise<void> | undefined,
+    probe(write: () => Promise<void>) {
+      this.probing ??= write().finally(() => {
+        this.probing = undefined;
+      });
+      return this.probing;
+    },
   };
 }
 
@@ -358,7 +369,8 @@ function operationsRoutes(
     async (_request, reply) => {
       if (storage.full) {
         try {
-          await options.storageWritable?.();
+          const write = options.storageWritable;
+          if (write) await storage.probe(() => write.call(options));
           storage.recovered();
         } catch (error) {
           // Another failure (the database does not answer) is for the check below to report.
