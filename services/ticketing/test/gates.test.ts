@@ -139,13 +139,25 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     });
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('too_many_wrong_codes');
+    // The five came at one moment of the test's clock: the wait is the whole hour.
+    expect(limited.headers['retry-after']).toBe('3600');
+    expect(limited.body.error.details).toEqual({ retryAfterS: 3600 });
+    s.clock.advance(20 * 60_000);
+    const later = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { ticketNumber, pin },
+    });
+    expect(later.headers['retry-after']).toBe('2400');
     const refusals = await s.database.db
       .selectFrom('gate_decisions')
       .select(['ticket_number', 'reason'])
       .where('terminal_id', '=', terminal.terminal.id)
       .where('reason', '=', 'too_many_wrong_codes')
       .execute();
-    expect(refusals).toEqual([{ ticket_number: ticketNumber, reason: 'too_many_wrong_codes' }]);
+    expect(refusals).toEqual([
+      { ticket_number: ticketNumber, reason: 'too_many_wrong_codes' },
+      { ticket_number: ticketNumber, reason: 'too_many_wrong_codes' },
+    ]);
   });
 
   it('lists, renames and revokes terminals; a revoked one is refused at once', async () => {

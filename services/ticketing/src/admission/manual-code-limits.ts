@@ -1,14 +1,15 @@
 /**
  * Limits on guessing manual codes (seed 001's ticket number and six-digit PIN): a terminal that
  * types too many wrong codes, or a ticket number that gets too many wrong PINs, is refused for a
- * while (429), counted from the audit log.
+ * while (429, with Retry-After: when the oldest counted failure leaves its window), counted
+ * from the audit log.
  */
 
 import { ApiError } from '@tessera/service-kit/errors';
 import type { Ticketing } from '../context.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
 import { logDecision } from './record.ts';
-import { wrongManualCodesAfter } from './repository.ts';
+import { wrongManualCodeTimes } from './repository.ts';
 
 /** Wrong manual codes a terminal may type in `terminalWindowMs`. */
 const manualFailuresPerTerminal = 10;
@@ -27,15 +28,34 @@ export async function limitManualCodes(
   const db = ticketing.database.db;
   const now = ticketing.clock.now();
   const [byTerminal, byTicket] = await Promise.all([
-    wrongManualCodesAfter(db, 'terminal_id', terminal.id, now - terminalWindowMs),
-    wrongManualCodesAfter(db, 'ticket_number', number, now - ticketWindowMs),
+    wrongManualCodeTimes(
+      db,
+      'terminal_id',
+      terminal.id,
+      now - terminalWindowMs,
+      manualFailuresPerTerminal,
+    ),
+    wrongManualCodeTimes(
+      db,
+      'ticket_number',
+      number,
+      now - ticketWindowMs,
+      manualFailuresPerTicket,
+    ),
   ]);
-  const refusal =
-    byTerminal >= manualFailuresPerTerminal
-      ? 'too many wrong manual codes from this terminal; wait ten minutes or scan the barcode'
-      : byTicket >= manualFailuresPerTicket
-        ? 'too many wrong PINs for this ticket number; ask for the barcode'
-        : null;
+  // The refusal lasts until the oldest of the counted failures leaves its window.
+  const [refusal, until] =
+    byTerminal.length >= manualFailuresPerTerminal
+      ? [
+          'too many wrong manual codes from this terminal; wait ten minutes or scan the barcode',
+          (byTerminal.at(-1) ?? now) + terminalWindowMs,
+        ]
+      : byTicket.length >= manualFailuresPerTicket
+        ? [
+            'too many wrong PINs for this ticket number; ask for the barcode',
+            (byTicket.at(-1) ?? now) + ticketWindowMs,
+          ]
+        : [null, now];
   if (refusal === null) return;
   // Kept in the audit log too (its reason is not counted above, so refusals do not compound).
   await logDecision(ticketing, db, {
@@ -50,5 +70,7 @@ export async function limitManualCodes(
     scanned_at: scannedAt,
     recorded_at: now,
   });
-  throw new ApiError(429, 'too_many_wrong_codes', refusal);
+  throw new ApiError(429, 'too_many_wrong_codes', refusal, {
+    retryAfterS: Math.max(1, Math.ceil((until - now) / 1000)),
+  });
 }

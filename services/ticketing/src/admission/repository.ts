@@ -35,21 +35,29 @@ export async function insertGateDecision(executor: Trx, dialect: Dialect, row: G
 }
 
 /** Wrong manual codes recorded after the time `after`, from a terminal or for a ticket number. */
-export async function wrongManualCodesAfter(
+/**
+ * When the latest `limit` wrong manual codes of a terminal or a ticket number since `after` were
+ * recorded, newest first: how many there were (up to the limit) and, once at the limit, when the
+ * oldest of them leaves the window.
+ */
+export async function wrongManualCodeTimes(
   db: Trx,
   column: 'terminal_id' | 'ticket_number',
   value: string,
   after: number,
-): Promise<number> {
-  const row = await db
+  limit: number,
+): Promise<number[]> {
+  const rows = await db
     .selectFrom('gate_decisions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select('recorded_at')
     .where(column, '=', value)
     .where('input', '=', 'manual')
     .where('reason', '=', 'wrong_code')
     .where('recorded_at', '>', after)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .orderBy('recorded_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => Number(row.recorded_at));
 }
 
 // ---------------------------------------------------------------------------------------------
