@@ -233,4 +233,53 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     const data = JSON.parse((event as string).split('data: ')[1] as string);
     expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North', direction: 'entry' });
   });
+
+  it('holds at most three live feeds open per terminal, and frees one when it closes', async () => {
+    const { terminal } = await enrolled();
+    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const { port } = s.app.server.address() as AddressInfo;
+    const feedOf = (token: string) =>
+      new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/v1/terminal/feed',
+            headers: { authorization: `Bearer ${token}` },
+          },
+          resolve,
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const open = () => feedOf(terminal.token);
+    const feeds = [await open(), await open(), await open()];
+    for (const feed of feeds) expect(feed.statusCode).toBe(200);
+    const fourth = await open();
+    expect(fourth.statusCode).toBe(429);
+    const body = await new Promise<string>((resolve) => {
+      let text = '';
+      fourth.setEncoding('utf8');
+      fourth.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      fourth.on('end', () => resolve(text));
+    });
+    expect(JSON.parse(body).error).toMatchObject({ code: 'too_many_streams', details: { max: 3 } });
+    // Another terminal is not held back by this one's feeds.
+    const other = await enrolled();
+    const its = await feedOf(other.terminal.token);
+    expect(its.statusCode).toBe(200);
+    its.destroy();
+    // One closes: the server hears it and the terminal may open one again.
+    feeds[0]?.destroy();
+    await expect
+      .poll(async () => {
+        const again = await open();
+        again.destroy();
+        return again.statusCode;
+      })
+      .toBe(200);
+    for (const feed of feeds) feed.destroy();
+  });
 });

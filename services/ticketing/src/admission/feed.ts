@@ -5,6 +5,7 @@
  */
 
 import type { ServerResponse } from 'node:http';
+import { ApiError } from '@tessera/service-kit/errors';
 import type { GateAdmission, Ticketing } from '../context.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
 import { admissionsSince, terminalIsLive } from './repository.ts';
@@ -13,6 +14,42 @@ import { admissionsSince, terminalIsLive } from './repository.ts';
 const keepAliveMs = 15_000;
 /** Admissions replayed at most, from the cursor on. */
 const replayMax = 50_000;
+
+/**
+ * Live feeds one terminal may hold open at once, per instance. A gate app keeps one; a few more
+ * cover a reconnect that overlaps the old stream. Each stream holds a connection and may replay
+ * up to `replayMax` admissions, so a terminal token (stolen, or a buggy app) must not open
+ * them without end.
+ */
+export const feedsPerTerminalMax = 3;
+const openFeeds = new WeakMap<Ticketing, Map<string, number>>();
+
+/**
+ * Counts a feed the terminal opens (429 `too_many_streams` at the limit) and returns what
+ * uncounts it; call that once the stream's response has closed.
+ */
+export function admitFeed(ticketing: Ticketing, terminalId: string): () => void {
+  let open = openFeeds.get(ticketing);
+  if (!open) {
+    open = new Map();
+    openFeeds.set(ticketing, open);
+  }
+  const count = open.get(terminalId) ?? 0;
+  if (count >= feedsPerTerminalMax) {
+    throw new ApiError(429, 'too_many_streams', 'this terminal has too many live feeds open', {
+      max: feedsPerTerminalMax,
+    });
+  }
+  open.set(terminalId, count + 1);
+  let counted = true;
+  return () => {
+    if (!counted || !open) return;
+    counted = false;
+    const left = (open.get(terminalId) ?? 1) - 1;
+    if (left > 0) open.set(terminalId, left);
+    else open.delete(terminalId);
+  };
+}
 
 /** A hijacked reply skips Fastify's CORS hook: the allowed app origins get the header here. */
 function corsHeaders(origin: string | undefined, allowed: readonly string[]) {

@@ -21,7 +21,7 @@ import { type App, terminalOf } from '../http.ts';
 import { gateReport, requirePerformanceOfTerminal } from '../reports/gate/report.ts';
 import { GateReport } from '../reports/schemas.ts';
 import { ErrorBody, errors, Id } from '../schemas.ts';
-import { streamFeed } from './feed.ts';
+import { admitFeed, streamFeed } from './feed.ts';
 import { cursorPattern } from './package/cursor.ts';
 import { eventPackage, packageEntriesMax, packageSettleMs } from './package/service.ts';
 import {
@@ -150,7 +150,7 @@ function feed(app: App, ticketing: Ticketing) {
         tags: ['gates'],
         summary: "Server-sent events: every admission at this terminal's performances",
         description:
-          'Replays admissions after `Last-Event-ID` (or `since`, an admission sequence number), then sends each new one as it is recorded (`event: admission`, `id:` its sequence). A comment every 15 s keeps proxies from closing the stream. With several server instances, live events come from the instance the terminal is connected to; the replay is complete.',
+          'Replays admissions after `Last-Event-ID` (or `since`, an admission sequence number), then sends each new one as it is recorded (`event: admission`, `id:` its sequence). At most 3 open at once per terminal and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream. With several server instances, live events come from the instance the terminal is connected to; the replay is complete.',
         querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) }),
       },
     },
@@ -158,6 +158,9 @@ function feed(app: App, ticketing: Ticketing) {
       const terminal = terminalOf(request);
       const lastEventId = Number(request.headers['last-event-id']);
       const since = Number.isFinite(lastEventId) ? lastEventId : (request.query.since ?? null);
+      const uncount = admitFeed(ticketing, terminal.id);
+      // The response's close is its end, whoever ends it: the client, a revocation, shutdown.
+      reply.raw.once('close', uncount);
       reply.hijack();
       await streamFeed(ticketing, terminal, {
         raw: reply.raw,
