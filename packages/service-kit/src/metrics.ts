@@ -1,12 +1,20 @@
 /**
- * Prometheus metrics in the text exposition format (version 0.0.4), written by hand: counters,
- * gauges and histograms with fixed buckets, plus collectors that read the database when scraped.
- * The format is small enough that a dependency (prom-client) would cost more than it saves.
+ * Prometheus metrics through prom-client, the Node ecosystem's standard client: it writes the text
+ * exposition format (version 0.0.4) and brings the process's own figures (CPU, memory, heap,
+ * garbage collection, event-loop lag) that a hand-written registry did not have. Event-loop lag
+ * matters here: SQLite's group commit runs on the event loop, so a slow commit shows as lag.
+ *
+ * Each app instance has its own prom-client `Registry` (never the global default one), because
+ * the tests run several apps in one process. This module keeps a small API over it: `counter`,
+ * `gauge`, `histogram` and `collect` (figures read from the database when scraped, reused for
+ * `collectorCacheMs`, their success reported as `tessera_metrics_collector_up`).
  *
  * Labels are bounded by construction: the HTTP metrics use the route pattern
- * (`/v1/orders/:orderId`), never the raw URL, so ids do not become series.
+ * (`/v1/orders/:orderId`), never the raw URL, so ids do not become series; past
+ * `seriesPerMetricMax` series a metric drops new label sets, so a label bug cannot eat the memory.
  */
 import type { FastifyInstance } from 'fastify';
+import * as prom from 'prom-client';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -21,52 +29,33 @@ export const collectorCacheMs = 5_000;
 /** Series per metric; past it new label sets are dropped, so a label bug cannot eat the memory. */
 export const seriesPerMetricMax = 2_000;
 
-const metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-/** Label values may hold any text: backslash, double quote and newline are escaped. */
-function escapeLabelValue(value: string) {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/**
+ * The process's figures (prom-client's default metrics: `process_*`, `nodejs_*`, among them
+ * `nodejs_eventloop_lag_seconds`), in a registry of their own made once per process. They
+ * describe the process, not an app, and prom-client starts an event-loop monitor and a garbage
+ * collection observer for each registry it is given and never stops them, so one set per process
+ * serves every app instance in it (one in production, several in the tests).
+ */
+let processRegistry: prom.Registry | undefined;
+function processMetrics() {
+  if (!processRegistry) {
+    processRegistry = new prom.Registry();
+    prom.collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
 }
 
-function escapeHelp(text: string) {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-export function formatValue(value: number) {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Number.POSITIVE_INFINITY) return '+Inf';
-  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(value);
-}
-
-function formatLabels(names: readonly string[], values: readonly string[]) {
-  if (names.length === 0) return '';
-  const pairs = names.map((name, index) => `${name}="${escapeLabelValue(values[index] ?? '')}"`);
-  return `{${pairs.join(',')}}`;
-}
-
-abstract class Metric<Series> {
-  protected readonly series = new Map<string, { values: string[]; data: Series }>();
+/** A prom-client metric with the label checks and the series bound this module promises. */
+abstract class Metric {
+  private readonly seen = new Set<string>();
 
   constructor(
     readonly name: string,
-    readonly help: string,
     readonly labelNames: readonly string[],
-  ) {
-    if (!metricNamePattern.test(name)) throw new Error(`invalid metric name ${name}`);
-    for (const label of labelNames) {
-      if (!labelNamePattern.test(label) || label === 'le' || label.startsWith('__'))
-        throw new Error(`invalid label name ${label} on ${name}`);
-    }
-  }
+  ) {}
 
-  abstract readonly type: 'counter' | 'gauge' | 'histogram';
-  protected abstract empty(): Series;
-  protected abstract lines(labelValues: readonly string[], data: Series): string[];
-
-  /** The series for a label set, made on first use; undefined past `seriesPerMetricMax`. */
-  protected seriesOf(labels: Labels): Series | undefined {
+  /** Whether `labels` may be recorded: exactly the metric's labels, within the series bound. */
+  protected admit(labels: Labels) {
     const values = this.labelNames.map((name) => {
       const value = labels[name];
       if (value === undefined) throw new Error(`${this.name} needs the label ${name}`);
@@ -75,117 +64,65 @@ abstract class Metric<Series> {
     if (Object.keys(labels).length !== this.labelNames.length)
       throw new Error(`${this.name} takes the labels ${this.labelNames.join(', ') || '(none)'}`);
     const key = values.join('\u0000');
-    let found = this.series.get(key);
-    if (!found) {
-      if (this.series.size >= seriesPerMetricMax) return undefined;
-      found = { values, data: this.empty() };
-      this.series.set(key, found);
-    }
-    return found.data;
+    if (this.seen.has(key)) return true;
+    if (this.seen.size >= seriesPerMetricMax) return false;
+    this.seen.add(key);
+    return true;
   }
 
-  render() {
-    const out = [
-      `# HELP ${this.name} ${escapeHelp(this.help)}`,
-      `# TYPE ${this.name} ${this.type}`,
-    ];
-    for (const { values, data } of this.series.values()) out.push(...this.lines(values, data));
-    return out.join('\n');
+  protected forget() {
+    this.seen.clear();
   }
 }
 
-export class Counter extends Metric<{ value: number }> {
-  readonly type = 'counter';
-  protected empty() {
-    return { value: 0 };
+export class Counter extends Metric {
+  constructor(
+    name: string,
+    labelNames: readonly string[],
+    private readonly metric: prom.Counter,
+  ) {
+    super(name, labelNames);
   }
   inc(labels: Labels = {}, by = 1) {
     if (!(by >= 0)) throw new Error(`${this.name}: a counter only goes up (by ${by})`);
-    const series = this.seriesOf(labels);
-    if (series) series.value += by;
+    if (this.admit(labels)) this.metric.inc(labels, by);
   }
   /** For a count kept elsewhere (a table): it must never go down, or rate() reads a reset. */
   set(labels: Labels, value: number) {
-    const series = this.seriesOf(labels);
-    if (series) series.value = value;
-  }
-  protected lines(values: readonly string[], data: { value: number }) {
-    return [`${this.name}${formatLabels(this.labelNames, values)} ${formatValue(data.value)}`];
+    if (!this.admit(labels)) return;
+    this.metric.remove(labels);
+    this.metric.inc(labels, value);
   }
 }
 
-export class Gauge extends Metric<{ value: number }> {
-  readonly type = 'gauge';
-  protected empty() {
-    return { value: 0 };
+export class Gauge extends Metric {
+  constructor(
+    name: string,
+    labelNames: readonly string[],
+    private readonly metric: prom.Gauge,
+  ) {
+    super(name, labelNames);
   }
   set(labels: Labels, value: number) {
-    const series = this.seriesOf(labels);
-    if (series) series.value = value;
+    if (this.admit(labels)) this.metric.set(labels, value);
   }
   /** Forgets every series, so a label value that is no longer measured is not reported stale. */
   reset() {
-    this.series.clear();
-  }
-  protected lines(values: readonly string[], data: { value: number }) {
-    return [`${this.name}${formatLabels(this.labelNames, values)} ${formatValue(data.value)}`];
+    this.forget();
+    this.metric.reset();
   }
 }
 
-interface HistogramSeries {
-  /** Per bucket (not cumulative); cumulated when rendered. */
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
-export class Histogram extends Metric<HistogramSeries> {
-  readonly type = 'histogram';
-  readonly buckets: readonly number[];
-
+export class Histogram extends Metric {
   constructor(
     name: string,
-    help: string,
     labelNames: readonly string[],
-    buckets: readonly number[],
+    private readonly metric: prom.Histogram,
   ) {
-    super(name, help, labelNames);
-    if (buckets.length === 0) throw new Error(`${name}: a histogram needs buckets`);
-    for (let index = 1; index < buckets.length; index += 1) {
-      if (!((buckets[index] as number) > (buckets[index - 1] as number)))
-        throw new Error(`${name}: buckets must increase`);
-    }
-    this.buckets = [...buckets];
+    super(name, labelNames);
   }
-
-  protected empty(): HistogramSeries {
-    return { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-  }
-
   observe(labels: Labels, value: number) {
-    const series = this.seriesOf(labels);
-    if (!series) return;
-    const index = this.buckets.findIndex((bound) => value <= bound);
-    if (index >= 0) series.counts[index] = (series.counts[index] ?? 0) + 1;
-    series.sum += value;
-    series.count += 1;
-  }
-
-  protected lines(values: readonly string[], data: HistogramSeries) {
-    const names = [...this.labelNames, 'le'];
-    const out: string[] = [];
-    let cumulative = 0;
-    this.buckets.forEach((bound, index) => {
-      cumulative += data.counts[index] ?? 0;
-      out.push(
-        `${this.name}_bucket${formatLabels(names, [...values, formatValue(bound)])} ${cumulative}`,
-      );
-    });
-    out.push(`${this.name}_bucket${formatLabels(names, [...values, '+Inf'])} ${data.count}`);
-    const own = formatLabels(this.labelNames, values);
-    out.push(`${this.name}_sum${own} ${formatValue(data.sum)}`);
-    out.push(`${this.name}_count${own} ${data.count}`);
-    return out;
+    if (this.admit(labels)) this.metric.observe(labels, value);
   }
 }
 
@@ -198,7 +135,8 @@ interface Collector {
 }
 
 export class MetricsRegistry {
-  private readonly metrics = new Map<string, Metric<unknown>>();
+  /** The app instance's own prom-client registry. */
+  readonly registry = new prom.Registry();
   private readonly collectors: Collector[] = [];
   private readonly collectorUp: Gauge;
 
@@ -208,6 +146,8 @@ export class MetricsRegistry {
       readonly now?: () => number;
       readonly cacheMs?: number;
       readonly onCollectorError?: (collector: string, error: unknown) => void;
+      /** Whether the exposition includes the process's figures (default metrics); default yes. */
+      readonly processMetrics?: boolean;
     } = {},
   ) {
     this.collectorUp = this.gauge(
@@ -217,22 +157,27 @@ export class MetricsRegistry {
     );
   }
 
-  private add<M extends Metric<unknown>>(metric: M): M {
-    if (this.metrics.has(metric.name)) throw new Error(`metric ${metric.name} is registered twice`);
-    this.metrics.set(metric.name, metric);
-    return metric;
+  private spec(name: string, help: string, labelNames: readonly string[]) {
+    if (this.registry.getSingleMetric(name)) throw new Error(`metric ${name} is registered twice`);
+    return { name, help, labelNames: [...labelNames], registers: [this.registry] };
   }
 
   counter(name: string, help: string, labelNames: readonly string[] = []) {
-    return this.add(new Counter(name, help, labelNames));
+    return new Counter(name, labelNames, new prom.Counter(this.spec(name, help, labelNames)));
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []) {
-    return this.add(new Gauge(name, help, labelNames));
+    return new Gauge(name, labelNames, new prom.Gauge(this.spec(name, help, labelNames)));
   }
 
   histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
-    return this.add(new Histogram(name, help, labelNames, buckets));
+    if (buckets.length === 0) throw new Error(`${name}: a histogram needs buckets`);
+    for (let index = 1; index < buckets.length; index += 1) {
+      if (!((buckets[index] as number) > (buckets[index - 1] as number)))
+        throw new Error(`${name}: buckets must increase`);
+    }
+    const options = { ...this.spec(name, help, labelNames), buckets: [...buckets] };
+    return new Histogram(name, labelNames, new prom.Histogram(options));
   }
 
   /**
@@ -272,12 +217,14 @@ export class MetricsRegistry {
   /** The exposition text: collectors run first (each failure is reported, not thrown). */
   async render() {
     await Promise.all(this.collectors.map((collector) => this.runCollector(collector)));
-    return `${[...this.metrics.values()].map((metric) => metric.render()).join('\n')}\n`;
+    const own = await this.registry.metrics();
+    if (this.options.processMetrics === false) return own;
+    return `${own}\n${await processMetrics().metrics()}`;
   }
 }
 
-/** What the exposition format is served as. */
-export const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
+/** What the exposition format is served as (prom-client's: text format 0.0.4). */
+export const metricsContentType: string = prom.Registry.PROMETHEUS_CONTENT_TYPE;
 
 /** Requests that matched no route share one label value instead of their (unbounded) URLs. */
 export const unmatchedRoute = '(unmatched)';

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { instrumentHttp, MetricsRegistry, unmatchedRoute } from '../src/metrics.ts';
-import { samples } from './exposition.ts';
+import { families, samples } from './exposition.ts';
 
 describe('the metrics registry', () => {
   it('writes counters and gauges in the text format with help, type and escaped labels', async () => {
@@ -25,18 +25,19 @@ describe('the metrics registry', () => {
     const histogram = registry.histogram('wait_seconds', 'Waits', ['queue'], [0.1, 1, 10]);
     for (const value of [0.05, 0.1, 0.5, 3, 50]) histogram.observe({ queue: 'q' }, value);
     const found = samples(await registry.render());
-    expect(found.get('wait_seconds_bucket{queue="q",le="0.1"}')).toBe(2);
-    expect(found.get('wait_seconds_bucket{queue="q",le="1"}')).toBe(3);
-    expect(found.get('wait_seconds_bucket{queue="q",le="10"}')).toBe(4);
-    expect(found.get('wait_seconds_bucket{queue="q",le="+Inf"}')).toBe(5);
+    expect(found.get('wait_seconds_bucket{le="0.1",queue="q"}')).toBe(2);
+    expect(found.get('wait_seconds_bucket{le="1",queue="q"}')).toBe(3);
+    expect(found.get('wait_seconds_bucket{le="10",queue="q"}')).toBe(4);
+    expect(found.get('wait_seconds_bucket{le="+Inf",queue="q"}')).toBe(5);
     expect(found.get('wait_seconds_sum{queue="q"}')).toBeCloseTo(53.65);
     expect(found.get('wait_seconds_count{queue="q"}')).toBe(5);
   });
 
   it('refuses bad names, missing or extra labels, falling counters and unsorted buckets', () => {
     const registry = new MetricsRegistry();
-    expect(() => registry.gauge('bad-name', 'x')).toThrow(/invalid metric name/);
-    expect(() => registry.gauge('g', 'x', ['le'])).toThrow(/invalid label name/);
+    expect(() => registry.gauge('bad-name', 'x')).toThrow(/invalid metric name/i);
+    expect(() => registry.gauge('g', 'x', ['bad-label'])).toThrow(/invalid label name/i);
+    expect(() => registry.histogram('h_le', 'x', ['le'], [1])).toThrow(/le is a reserved label/);
     const counter = registry.counter('c_total', 'x', ['kind']);
     expect(() => counter.inc({})).toThrow(/needs the label kind/);
     expect(() => counter.inc({ kind: 'a', other: 'b' })).toThrow(/takes the labels kind/);
@@ -83,6 +84,41 @@ describe('the metrics registry', () => {
   });
 });
 
+describe('the exposition', () => {
+  it("includes the process's figures, event-loop lag among them, each a declared family", async () => {
+    const registry = new MetricsRegistry();
+    const found = families(await registry.render());
+    const type = (name: string) => found.get(name)?.type;
+    expect(type('process_cpu_seconds_total')).toBe('counter');
+    expect(type('process_resident_memory_bytes')).toBe('gauge');
+    expect(type('process_start_time_seconds')).toBe('gauge');
+    expect(type('nodejs_heap_size_used_bytes')).toBe('gauge');
+    expect(type('nodejs_eventloop_lag_seconds')).toBe('gauge');
+    expect(type('nodejs_eventloop_lag_p99_seconds')).toBe('gauge');
+    expect(type('nodejs_gc_duration_seconds')).toBe('histogram');
+    expect(
+      found.get('nodejs_eventloop_lag_seconds')?.samples.get('nodejs_eventloop_lag_seconds'),
+    ).toBeGreaterThanOrEqual(0);
+    expect(found.get('tessera_metrics_collector_up')?.help).toMatch(/^Whether the collector/);
+  });
+
+  it('keeps each app instance in a registry of its own, so two apps in one process do not mix', async () => {
+    const first = new MetricsRegistry();
+    const second = new MetricsRegistry();
+    first.counter('jobs_total', 'Jobs').inc({}, 2);
+    second.counter('jobs_total', 'Jobs').inc({});
+    expect(samples(await first.render()).get('jobs_total')).toBe(2);
+    expect(samples(await second.render()).get('jobs_total')).toBe(1);
+  });
+
+  it('is read strictly: a sample outside its family, bad labels or a value that is no number fail', () => {
+    expect(() => families('stray 1\n')).toThrow(/outside its declared family/);
+    expect(() => families('# TYPE a gauge\na{k="x} 1\n')).toThrow(/malformed labels/);
+    expect(() => families('# TYPE a gauge\na one\n')).toThrow(/not a number/);
+    expect(() => families('# TYPE a gauge\na 1\na 2\n')).toThrow(/written twice/);
+  });
+});
+
 describe('HTTP metrics', () => {
   it('labels requests by route pattern, never by the raw URL', async () => {
     const app = Fastify();
@@ -113,7 +149,7 @@ describe('HTTP metrics', () => {
     ).toBe(3);
     expect(
       found.get(
-        'http_request_duration_seconds_bucket{method="GET",route="/v1/orders/:orderId",le="+Inf"}',
+        'http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/v1/orders/:orderId"}',
       ),
     ).toBe(3);
     expect(text).not.toMatch(/ord_[0-9]/);
