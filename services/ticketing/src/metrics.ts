@@ -7,7 +7,7 @@ import type { MetricsRegistry } from '@tessera/service-kit/metrics';
 import type { Ticketing } from './context.ts';
 import {
   activeHoldCount,
-  admissionCount,
+  admissionCountsByDirection,
   creatingOrderCount,
   dueRefundCount,
   lapsedOrderCount,
@@ -25,7 +25,8 @@ export function registerTicketingMetrics(registry: MetricsRegistry, ticketing: T
   const orders = registry.gauge('tessera_ticketing_orders', 'Orders by status', ['status']);
   const admissions = registry.counter(
     'tessera_ticketing_admissions_total',
-    'Admissions recorded at the gates (online and uploaded offline), duplicates included',
+    'Admissions recorded at the gates (online and uploaded offline), duplicates included, by direction: entry or exit',
+    ['direction'],
   );
   const backlog = registry.gauge(
     'tessera_ticketing_reconcile_backlog',
@@ -43,7 +44,13 @@ export function registerTicketingMetrics(registry: MetricsRegistry, ticketing: T
     // Every status is reported, zeros too, so a dashboard's series do not come and go.
     for (const status of orderStatuses) orders.set({ status }, 0);
     for (const row of byStatus) orders.set({ status: row.status }, row.count);
-    admissions.set({}, await admissionCount(db));
+    // Entries and exits apart: re-entry venues record an exit before each return, and a total of
+    // both read as "people let in" doubled them. Both directions are reported, zeros too.
+    const byDirection = await admissionCountsByDirection(db);
+    for (const direction of ['entry', 'exit'] as const) {
+      const row = byDirection.find((found) => found.direction === direction);
+      admissions.set({ direction }, row?.count ?? 0);
+    }
     backlog.set({ step: 'creating' }, await creatingOrderCount(db, now - creatingGraceMs));
     backlog.set({ step: 'lapsed' }, await lapsedOrderCount(db, now));
     backlog.set({ step: 'quiet' }, await quietOrderCount(db, now, now - pollAfterMs));

@@ -5,7 +5,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samples } from '../../../packages/service-kit/test/exposition.ts';
+import { families, samples } from '../../../packages/service-kit/test/exposition.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { barcode, enrolTerminal, nowS, scan, ticketsOfOrder, toDoors } from './gate-kit.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
@@ -26,8 +26,22 @@ describe.each(backends)('ticketing metrics on %s', (backend) => {
     expect(signedIn.raw).not.toContain('http_requests_total');
   });
 
-  it('reports a sale, an unpaid order, a hold and an admission as they happened', async () => {
-    const setup = await setupEvent(s);
+  it('reports a sale, an unpaid order, a hold, an entry and an exit apart, as they happened', async () => {
+    // Re-entry allowed, so the holder can go out and the gate records an exit.
+    const setup = await setupEvent(s, {
+      categories: [
+        {
+          name: 'Seated',
+          pricing: 'crypto',
+          priceAsset: 'USDT',
+          price: '25',
+          seating: 'seated',
+          sections: ['A'],
+          kind: 'single',
+          reentryAllowed: true,
+        },
+      ],
+    });
     const performanceId = setup.performanceIds[0] as string;
     const seated = setup.categories.Seated as string;
     const buyer = await s.createBuyer();
@@ -46,6 +60,14 @@ describe.each(backends)('ticketing metrics on %s', (backend) => {
     });
     expect(admitted.status, admitted.raw).toBe(200);
     expect(admitted.body).toMatchObject({ admitted: true, reason: 'valid' });
+    // Out through the gate a minute later: an exit, recorded, and not a second person let in.
+    s.clock.advance(60_000);
+    const left = await scan(s, terminal, {
+      barcode: await barcode(ticket, buyer.signer, nowS(s)),
+      direction: 'exit',
+    });
+    expect(left.status, left.raw).toBe(200);
+    expect(left.body, left.raw).toMatchObject({ admitted: true });
     const waiting = await s.createBuyer();
     const held = await s.request('POST', '/v1/holds', {
       token: waiting.token,
@@ -67,11 +89,19 @@ describe.each(backends)('ticketing metrics on %s', (backend) => {
     expect(found.get('tessera_ticketing_orders{status="issued"}')).toBe(1);
     expect(found.get('tessera_ticketing_orders{status="awaiting_payment"}')).toBe(1);
     expect(found.get('tessera_ticketing_orders{status="refunded"}')).toBe(0);
-    expect(found.get('tessera_ticketing_admissions_total')).toBe(1);
+    expect(found.get('tessera_ticketing_admissions_total{direction="entry"}')).toBe(1);
+    expect(found.get('tessera_ticketing_admissions_total{direction="exit"}')).toBe(1);
     expect(found.get('tessera_ticketing_reconcile_backlog{step="lapsed"}')).toBe(1);
     expect(found.get('tessera_ticketing_reconcile_backlog{step="quiet"}')).toBe(0);
     expect(found.get('tessera_ticketing_reconcile_backlog{step="creating"}')).toBe(0);
     expect(found.get('tessera_metrics_collector_up{collector="ticketing"}')).toBe(1);
+    const declared = families(scraped.raw);
+    expect(declared.get('tessera_ticketing_admissions_total')?.type).toBe('counter');
+    expect(declared.get('tessera_ticketing_orders')?.help).toBe('Orders by status');
+    // The process's own figures come with every scrape: event-loop lag, CPU, memory.
+    expect(declared.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
+    expect(declared.get('process_cpu_seconds_total')?.type).toBe('counter');
+    expect(declared.get('process_resident_memory_bytes')?.type).toBe('gauge');
     // Route patterns only: no order id becomes a label.
     expect(scraped.raw).not.toContain(bought.order?.body.id);
   });

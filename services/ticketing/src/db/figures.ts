@@ -32,14 +32,20 @@ export async function orderCountsByStatus(
   return rows.map((row) => ({ status: row.status, count: Number(row.n) }));
 }
 
-/** Admissions recorded, duplicates included. */
-export function admissionCount(db: Trx): Promise<number> {
-  return count(
-    db
-      .selectFrom('admissions')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirst(),
-  );
+/**
+ * Admissions recorded, duplicates included, by direction (a direction without any is absent).
+ * Like the total it replaces, it reads the whole table (no index on direction), once per cache
+ * period of the metrics.
+ */
+export async function admissionCountsByDirection(
+  db: Trx,
+): Promise<{ direction: 'entry' | 'exit'; count: number }[]> {
+  const rows = await db
+    .selectFrom('admissions')
+    .select((eb) => ['direction', eb.fn.countAll().as('n')])
+    .groupBy('direction')
+    .execute();
+  return rows.map((row) => ({ direction: row.direction, count: Number(row.n) }));
 }
 
 /** Orders still creating their payment request created at or before `createdBy`. */
