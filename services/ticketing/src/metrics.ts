@@ -1,7 +1,7 @@
 /**
  * The ticketing server's figures for GET /metrics, read from the database when scraped (at most
- * once per `collectorCacheMs`). Each query (db/figures.ts) is a count over an index, so a scrape
- * stays cheap during an on-sale.
+ * once per `collectorCacheMs`). Each query (db/figures.ts) is a count, over an index but for the
+ * admissions by direction, so a scrape stays cheap during an on-sale.
  */
 import type { MetricsRegistry } from '@tessera/service-kit/metrics';
 import type { Ticketing } from './context.ts';
