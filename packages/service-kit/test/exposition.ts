@@ -14,6 +14,8 @@ export interface Family {
   readonly type: string;
   /** Sample keys (see `sampleKey`) to values. */
   readonly samples: Map<string, number>;
+  /** The label names of each sample, `le` of a histogram's buckets left out. */
+  readonly labelNames: Set<string>[];
 }
 
 const namePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
@@ -95,7 +97,13 @@ export function families(text: string) {
       else {
         if (found.has(name)) throw new Error(`family ${name} declared twice`);
         if (!(rest in suffixes)) throw new Error(`unknown type ${rest} of ${name}`);
-        current = { name, help: helps.get(name) ?? '', type: rest, samples: new Map() };
+        current = {
+          name,
+          help: helps.get(name) ?? '',
+          type: rest,
+          samples: new Map(),
+          labelNames: [],
+        };
         found.set(name, current);
       }
       continue;
@@ -115,6 +123,7 @@ export function families(text: string) {
     if (seen.has(key)) throw new Error(`series written twice: ${key}`);
     seen.add(key);
     family.samples.set(key, sample.value);
+    family.labelNames.push(new Set(Object.keys(sample.labels).filter((label) => label !== 'le')));
   }
   return found;
 }
@@ -125,4 +134,70 @@ export function samples(text: string) {
   for (const family of families(text).values())
     for (const [key, value] of family.samples) found.set(key, value);
   return found;
+}
+
+export interface DocumentedMetric {
+  readonly name: string;
+  readonly type: string;
+  readonly labels: readonly string[];
+}
+
+/**
+ * The metrics a table of docs/operations.md lists: the table after the line `intro` (for example
+ * `Both servers:`), with the columns metric, type, and labels when there is such a column.
+ */
+export function documentedMetrics(markdown: string, intro: string): DocumentedMetric[] {
+  const lines = markdown.split('\n');
+  const start = lines.indexOf(intro);
+  if (start < 0) throw new Error(`no line "${intro}"`);
+  const cells = (line: string) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '' && rows.length === 0) continue;
+    if (!line.startsWith('|')) break;
+    rows.push(cells(line));
+  }
+  const [header, , ...body] = rows;
+  const labelsAt = header?.indexOf('labels') ?? -1;
+  return body.map((row) => ({
+    name: (row[0] ?? '').replace(/`/g, ''),
+    type: row[1] ?? '',
+    labels:
+      labelsAt < 0
+        ? []
+        : [...(row[labelsAt] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1] as string),
+  }));
+}
+
+/**
+ * What a scrape and the documented tables disagree on: a documented metric missing or of another
+ * type or labels, or a service metric (`tessera_*`, `http_*`) the tables do not list.
+ */
+export function undocumented(text: string, documented: readonly DocumentedMetric[]) {
+  const found = families(text);
+  const problems: string[] = [];
+  for (const metric of documented) {
+    const family = found.get(metric.name);
+    if (!family) {
+      problems.push(`${metric.name}: documented, not served`);
+      continue;
+    }
+    if (family.type !== metric.type)
+      problems.push(`${metric.name}: served as ${family.type}, documented as ${metric.type}`);
+    const expected = [...metric.labels].sort().join(',');
+    for (const labels of family.labelNames) {
+      const served = [...labels].sort().join(',');
+      if (served !== expected)
+        problems.push(`${metric.name}: served with labels (${served}), documented (${expected})`);
+    }
+  }
+  const names = new Set(documented.map((metric) => metric.name));
+  for (const name of found.keys())
+    if (/^(tessera|http)_/.test(name) && !names.has(name))
+      problems.push(`${name}: served, not documented`);
+  return [...new Set(problems)];
 }

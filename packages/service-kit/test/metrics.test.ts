@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { instrumentHttp, MetricsRegistry, unmatchedRoute } from '../src/metrics.ts';
-import { families, samples } from './exposition.ts';
+import { documentedMetrics, families, samples, undocumented } from './exposition.ts';
 
 describe('the metrics registry', () => {
   it('writes counters and gauges in the text format with help, type and escaped labels', async () => {
@@ -109,6 +109,36 @@ describe('the exposition', () => {
     second.counter('jobs_total', 'Jobs').inc({});
     expect(samples(await first.render()).get('jobs_total')).toBe(2);
     expect(samples(await second.render()).get('jobs_total')).toBe(1);
+  });
+
+  it('is checked against the tables of the docs: missing, mistyped, mislabelled or unlisted series', async () => {
+    const registry = new MetricsRegistry();
+    registry.counter('tessera_jobs_total', 'Jobs', ['kind']).inc({ kind: 'a' });
+    registry.gauge('tessera_depth', 'Depth').set({}, 1);
+    registry.gauge('tessera_extra', 'Not in the docs').set({}, 1);
+    const markdown = [
+      'Jobs:',
+      '',
+      '| metric | type | labels | what |',
+      '| --- | --- | --- | --- |',
+      '| `tessera_jobs_total` | counter | | jobs |',
+      '| `tessera_depth` | counter | | depth |',
+      '| `tessera_gone` | gauge | | gone |',
+      '| `tessera_metrics_collector_up` | gauge | `collector` | up |',
+      '',
+    ].join('\n');
+    const documented = documentedMetrics(markdown, 'Jobs:');
+    expect(documented[3]).toEqual({
+      name: 'tessera_metrics_collector_up',
+      type: 'gauge',
+      labels: ['collector'],
+    });
+    expect(undocumented(await registry.render(), documented)).toEqual([
+      'tessera_jobs_total: served with labels (kind), documented ()',
+      'tessera_depth: served as gauge, documented as counter',
+      'tessera_gone: documented, not served',
+      'tessera_extra: served, not documented',
+    ]);
   });
 
   it('is read strictly: a sample outside its family, bad labels or a value that is no number fail', () => {

@@ -3,8 +3,13 @@
  * route pattern, and reports the webhook outbox as the database holds it.
  */
 
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { samples } from '../../../packages/service-kit/test/exposition.ts';
+import {
+  documentedMetrics,
+  samples,
+  undocumented,
+} from '../../../packages/service-kit/test/exposition.ts';
 import { startWebhookWorker } from '../src/notifications/worker.ts';
 import { backends, key, startTestExchange, type TestExchange } from './harness.ts';
 
@@ -71,6 +76,17 @@ describe.each(backends)('exchange metrics on %s', (backend) => {
     expect(found.get('tessera_exchange_outbox_oldest_age_seconds')).toBe(90);
     expect(found.get('tessera_exchange_webhook_deliveries_failed')).toBe(0);
     expect(found.get('tessera_metrics_collector_up{collector="exchange"}')).toBe(1);
+    // Every series docs/operations.md lists is served with its type and labels, and no other.
+    const operations = readFileSync(
+      new URL('../../../docs/operations.md', import.meta.url),
+      'utf8',
+    );
+    const documented = [
+      ...documentedMetrics(operations, 'Both servers:'),
+      ...documentedMetrics(operations, 'Exchange:'),
+    ];
+    expect(documented.length).toBeGreaterThan(5);
+    expect(undocumented(scraped.raw, documented)).toEqual([]);
     // Route patterns only: no subscriber or delivery id becomes a label.
     expect(scraped.raw).not.toContain(merchant.id);
   });

@@ -4,8 +4,14 @@
  * backlog as the database holds them.
  */
 
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { families, samples } from '../../../packages/service-kit/test/exposition.ts';
+import {
+  documentedMetrics,
+  families,
+  samples,
+  undocumented,
+} from '../../../packages/service-kit/test/exposition.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { barcode, enrolTerminal, nowS, scan, ticketsOfOrder, toDoors } from './gate-kit.ts';
 import { backends, startTestSystem, type TestSystem } from './harness.ts';
@@ -102,6 +108,17 @@ describe.each(backends)('ticketing metrics on %s', (backend) => {
     expect(declared.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
     expect(declared.get('process_cpu_seconds_total')?.type).toBe('counter');
     expect(declared.get('process_resident_memory_bytes')?.type).toBe('gauge');
+    // Every series docs/operations.md lists is served with its type and labels, and no other.
+    const operations = readFileSync(
+      new URL('../../../docs/operations.md', import.meta.url),
+      'utf8',
+    );
+    const documented = [
+      ...documentedMetrics(operations, 'Both servers:'),
+      ...documentedMetrics(operations, 'Ticketing server:'),
+    ];
+    expect(documented.length).toBeGreaterThan(5);
+    expect(undocumented(scraped.raw, documented)).toEqual([]);
     // Route patterns only: no order id becomes a label.
     expect(scraped.raw).not.toContain(bought.order?.body.id);
   });
