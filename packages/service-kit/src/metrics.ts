@@ -146,8 +146,6 @@ export class MetricsRegistry {
       readonly now?: () => number;
       readonly cacheMs?: number;
       readonly onCollectorError?: (collector: string, error: unknown) => void;
-      /** Whether the exposition includes the process's figures (default metrics); default yes. */
-      readonly processMetrics?: boolean;
     } = {},
   ) {
     this.collectorUp = this.gauge(
@@ -217,9 +215,7 @@ export class MetricsRegistry {
   /** The exposition text: collectors run first (each failure is reported, not thrown). */
   async render() {
     await Promise.all(this.collectors.map((collector) => this.runCollector(collector)));
-    const own = await this.registry.metrics();
-    if (this.options.processMetrics === false) return own;
-    return `${own}\n${await processMetrics().metrics()}`;
+    return `${await this.registry.metrics()}\n${await processMetrics().metrics()}`;
   }
 }
 
