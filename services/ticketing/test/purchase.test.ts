@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { decodeCredential, fromBase64url, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
+import { sealSecret } from '@tessera/service-kit/secret-box';
 import { webhookHeaders } from '@tessera/service-kit/webhook-signature';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLedger } from '../../exchange/src/ledger/audit.ts';
+import { encryptSecret } from '../../exchange/src/notifications/webhooks.ts';
 import { sendDueRefunds } from '../src/orders/refunds.ts';
 import { walletOf } from '../src/organizers/wallet.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
@@ -250,6 +253,49 @@ describe.each(backends)('buying tickets on %s', (backend) => {
     const mismatched = await post(signed('evt_other0000000', nowS));
     expect(mismatched.status).toBe(400);
     expect(mismatched.body.error.code).toBe('invalid_event');
+  });
+
+  it('is paid by webhook through a wallet linked before Standard Webhooks (a legacy secret)', async () => {
+    const setup = await setupEvent(s);
+    const organizerId = setup.organizer.id;
+    // The secret both sides hold for a wallet linked before the switch: base64url, 43 characters.
+    const legacy = `whsec_${randomBytes(32).toString('base64url')}`;
+    await s.x.database.db
+      .updateTable('subscribers')
+      .set({
+        webhook_secret: encryptSecret(
+          s.x.exchange.config.secretKeys,
+          legacy,
+          setup.organizer.merchant.id,
+        ),
+      })
+      .where('id', '=', setup.organizer.merchant.id)
+      .execute();
+    await s.database.db
+      .updateTable('wallet_links')
+      .set({
+        webhook_secret: sealSecret(
+          s.ticketing.config.secretKeys,
+          legacy,
+          `exchange-webhook-secret:${organizerId}`,
+        ),
+      })
+      .where('organizer_id', '=', organizerId)
+      .execute();
+    await walletOf(s.ticketing, organizerId);
+    await s.ticketing.caches
+      .cache('wallets', { ttlMs: 1, max: 1 }, async () => undefined)
+      .invalidate(organizerId);
+    expect((await walletOf(s.ticketing, organizerId)).webhookSecret).toBe(legacy);
+    // The exchange sends both header sets; the standard ones verify with the legacy key.
+    const buyer = await s.createBuyer();
+    const { order } = await buy(s, buyer, {
+      performanceId: setup.performanceIds[0] as string,
+      categoryId: setup.categories.Seated as string,
+      quantity: 1,
+    });
+    const issued = await s.request('GET', `/v1/orders/${order?.body.id}`, { token: buyer.token });
+    expect(issued.body.status).toBe('issued');
   });
 
   it('lets a payment window close: the exchange refuses to pay late and the seats come back', async () => {
