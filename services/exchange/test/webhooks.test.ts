@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openDatabase, sql, writeTransaction } from '@tessera/db';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { legacySignature } from '@tessera/service-kit/webhook-signature';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { ManualClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
@@ -19,8 +21,6 @@ import {
   encryptSecret,
   maxRetryDelayMs,
   retryDelayMs,
-  signWebhook,
-  verifyWebhookSignature,
 } from '../src/notifications/webhooks.ts';
 import { claimDueDeliveries, startWebhookWorker } from '../src/notifications/worker.ts';
 import { allRoutes } from '../src/routes.ts';
@@ -37,34 +37,6 @@ import {
 
 describe('webhook signatures, secrets and the retry schedule', () => {
   const secret = 'whsec_test-secret';
-  const body = '{"id":"evt_1","type":"transfer.received","createdAt":"x","data":{}}';
-  const t = 1_800_000_000;
-
-  it('verifies a signature made at a nearby time, and nothing else', () => {
-    const header = signWebhook(secret, t, body);
-    expect(header).toMatch(/^t=1800000000,v1=[0-9a-f]{64}$/);
-    expect(verifyWebhookSignature(secret, header, body, t)).toBe(true);
-    expect(verifyWebhookSignature(secret, header, Buffer.from(body), t + 300)).toBe(true);
-    expect(verifyWebhookSignature(secret, header, body.replace('{}', '{"a":1}'), t)).toBe(false);
-    expect(verifyWebhookSignature('whsec_other', header, body, t)).toBe(false);
-    expect(verifyWebhookSignature(secret, header, body, t + 301)).toBe(false);
-    expect(verifyWebhookSignature(secret, header, body, t - 301)).toBe(false);
-    // The timestamp is signed: moving it invalidates the signature.
-    const moved = header.replace(`t=${t}`, `t=${t + 10}`);
-    expect(verifyWebhookSignature(secret, moved, body, t + 10)).toBe(false);
-    for (const bad of [
-      undefined,
-      '',
-      'v1=abc',
-      `t=${t}`,
-      `t=${t},v1=zz`,
-      `t=x,v1=${'0'.repeat(64)}`,
-    ])
-      expect(verifyWebhookSignature(secret, bad, body, t)).toBe(false);
-    // Several v1 values (a receiver mid-rotation may see two): one good one is enough.
-    const both = `t=${t},v1=${'0'.repeat(64)},${header.split(',')[1]}`;
-    expect(verifyWebhookSignature(secret, both, body, t)).toBe(true);
-  });
 
   it('encrypts secrets with a random IV, bound to the subscriber, and detects tampering', () => {
     const keyBytes = randomBytes(32);
@@ -105,12 +77,36 @@ interface Received {
 }
 
 /**
+ * What a merchant does with a delivery: `Webhook.verify` of the `standardwebhooks` package on the
+ * raw body and the headers, at `nowMs` (the library reads `Date.now()`, so the wall clock is set
+ * to the tests' manual clock for the call, and only for it).
+ */
+function merchantVerifies(
+  webhook: Webhook,
+  body: string,
+  headers: IncomingHttpHeaders,
+  nowMs: number,
+) {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(nowMs);
+  try {
+    webhook.verify(body, headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/**
  * A real HTTP receiver on localhost; `status` is what it answers next (0: never answers). `now`
- * is the clock it reads on arrival (the tests' manual clock).
+ * is the clock it reads on arrival (the tests' manual clock). With a `verifier`, it is a
+ * merchant's endpoint: a delivery that `Webhook.verify` refuses is answered 400.
  */
 async function startReceiver(now: () => number, port = 0) {
   const received: Received[] = [];
-  const state = { status: 200 };
+  const state: { status: number; verifier?: Webhook } = { status: 200 };
   const server: Server = createServer((request, response) => {
     let body = '';
     request.setEncoding('utf8');
@@ -118,7 +114,10 @@ async function startReceiver(now: () => number, port = 0) {
       body += chunk;
     });
     request.on('end', () => {
-      const answered = state.status;
+      const refused =
+        state.verifier !== undefined &&
+        !merchantVerifies(state.verifier, body, request.headers, now());
+      const answered = refused ? 400 : state.status;
       received.push({ headers: request.headers, body, answered, at: now() });
       if (answered === 0) return;
       response.writeHead(answered, { 'content-type': 'text/plain' });
@@ -151,15 +150,9 @@ function verifiedEvents(receiver: Receiver, secret: string) {
     .filter((item) => item.answered >= 200 && item.answered < 300)
     .map((item) => {
       expect(item.headers['content-type']).toBe('application/json');
-      const ok = verifyWebhookSignature(
-        secret,
-        item.headers['tessera-signature'] as string,
-        item.body,
-        Math.floor(item.at / 1000),
-      );
-      expect(ok).toBe(true);
+      expect(merchantVerifies(new Webhook(secret), item.body, item.headers, item.at)).toBe(true);
       const event = JSON.parse(item.body) as { id: string; type: string };
-      expect(item.headers['tessera-event-id']).toBe(event.id);
+      expect(item.headers['webhook-id']).toBe(event.id);
       return event;
     });
 }
@@ -367,14 +360,9 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     const [event] = verifiedEvents(working, moved.body.secret);
     expect(event?.id).toBe(delivery?.eventId);
     const stale = working.received[0] as Received;
-    expect(
-      verifyWebhookSignature(
-        shop.secret,
-        stale.headers['tessera-signature'] as string,
-        stale.body,
-        Math.floor(stale.at / 1000),
-      ),
-    ).toBe(false);
+    expect(merchantVerifies(new Webhook(shop.secret), stale.body, stale.headers, stale.at)).toBe(
+      false,
+    );
 
     // A retried redeliver request with the same key replays; it does not send it again.
     const replay = await x.request(
@@ -406,6 +394,67 @@ describe.each(backends)('webhook delivery on %s', (backend) => {
     expect(detail.body.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([
       503, 503, 503, 200, 200,
     ]);
+    await w.stop();
+  });
+
+  it('is verified by the standardwebhooks package as a merchant would; a legacy secret also gets Tessera-Signature until rotated', async () => {
+    const receiver = await startReceiver(() => x.clock.now());
+    receivers.push(receiver);
+    const shop = await merchantWithHook(receiver.url);
+    expect(shop.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    // The merchant's endpoint answers 400 to anything `Webhook.verify` refuses.
+    receiver.state.verifier = new Webhook(shop.secret);
+    const buyer = await payer();
+    const w = worker();
+    const delivered = async () => {
+      await transfer(buyer, shop.id);
+      expect(await w.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+      const item = receiver.received.at(-1) as Received;
+      expect(item.answered).toBe(200);
+      expect(item.headers['webhook-id']).toBe(JSON.parse(item.body).id);
+      expect(item.headers['webhook-timestamp']).toBe(String(Math.floor(item.at / 1000)));
+      expect(item.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+      return item;
+    };
+    const standard = await delivered();
+    expect(standard.headers).not.toHaveProperty('tessera-signature');
+    expect(standard.headers).not.toHaveProperty('tessera-event-id');
+    // Replayed more than 5 minutes later, the same request is refused.
+    const verifier = receiver.state.verifier;
+    expect(merchantVerifies(verifier, standard.body, standard.headers, standard.at + 300_000)).toBe(
+      true,
+    );
+    expect(merchantVerifies(verifier, standard.body, standard.headers, standard.at + 301_000)).toBe(
+      false,
+    );
+
+    // A merchant set up before Standard Webhooks holds a legacy secret (base64url, the whole
+    // string was the HMAC key). It keeps getting the old headers, and the standard ones keyed
+    // with the secret's bytes, which the library verifies with { format: 'raw' }.
+    const legacy = `whsec_${randomBytes(32).toString('base64url')}`;
+    await x.database.db
+      .updateTable('subscribers')
+      .set({ webhook_secret: encryptSecret(x.exchange.config.secretKeys, legacy, shop.id) })
+      .where('id', '=', shop.id)
+      .execute();
+    receiver.state.verifier = new Webhook(legacy, { format: 'raw' });
+    const old = await delivered();
+    const t = Math.floor(old.at / 1000);
+    expect(old.headers['tessera-signature']).toBe(legacySignature(legacy, t, old.body));
+    expect(old.headers['tessera-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(old.headers['tessera-event-id']).toBe(old.headers['webhook-id']);
+
+    // Rotating (any PUT) gives a standard secret; from then on only the standard headers.
+    const rotated = await x.request('PUT', '/v1/merchant/webhook', {
+      token: shop.token,
+      body: { url: receiver.url },
+    });
+    receiver.state.verifier = new Webhook(rotated.body.secret);
+    const after = await delivered();
+    expect(after.headers).not.toHaveProperty('tessera-signature');
+    expect(merchantVerifies(new Webhook(shop.secret), after.body, after.headers, after.at)).toBe(
+      false,
+    );
     await w.stop();
   });
 

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { decodeCredential, fromBase64url, toBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
+import { sealSecret } from '@tessera/service-kit/secret-box';
+import { webhookHeaders } from '@tessera/service-kit/webhook-signature';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLedger } from '../../exchange/src/ledger/audit.ts';
+import { encryptSecret } from '../../exchange/src/notifications/webhooks.ts';
 import { sendDueRefunds } from '../src/orders/refunds.ts';
+import { walletOf } from '../src/organizers/wallet.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
 import { buy, holdAndOrder, setupEvent } from './fixtures.ts';
 import { backends, key, startTestSystem, type TestSystem } from './harness.ts';
@@ -215,20 +220,82 @@ describe.each(backends)('buying tickets on %s', (backend) => {
 
   it('refuses a forged or stale webhook', async () => {
     const setup = await setupEvent(s);
-    const body = JSON.stringify({ id: 'evt_forged000000', type: 'payment_request.paid', data: {} });
-    const forged = await s.request('POST', `/v1/exchange/webhooks/${setup.organizer.id}`, {
-      body,
-      headers: {
-        'content-type': 'application/json',
-        'tessera-signature': `t=${Math.floor(s.clock.now() / 1000)},v1=${'0'.repeat(64)}`,
-      },
+    const url = `/v1/exchange/webhooks/${setup.organizer.id}`;
+    const body = JSON.stringify({ id: 'evt_forged000000', type: 'refund.sent', data: {} });
+    const nowS = Math.floor(s.clock.now() / 1000);
+    const post = (headers: Record<string, string>) =>
+      s.request('POST', url, { body, headers: { 'content-type': 'application/json', ...headers } });
+    const { webhookSecret } = await walletOf(s.ticketing, setup.organizer.id);
+    const signed = (eventId: string, timestampS: number) =>
+      webhookHeaders(webhookSecret, eventId, timestampS, body);
+    // Signed as the exchange signs (Standard Webhooks), the event is accepted.
+    const good = await post(signed('evt_forged000000', nowS));
+    expect(good.status).toBe(200);
+    expect(good.body).toEqual({ received: true, outcome: 'ignored' });
+    // A made-up signature, none, the old header alone, a stale or future timestamp: 401.
+    const forged = {
+      ...signed('evt_forged000000', nowS),
+      'webhook-signature': `v1,${'A'.repeat(43)}=`,
+    };
+    const legacyOnly = { 'tessera-signature': `t=${nowS},v1=${'0'.repeat(64)}` };
+    for (const headers of [
+      forged,
+      {},
+      legacyOnly,
+      signed('evt_forged000000', nowS - 301),
+      signed('evt_forged000000', nowS + 301),
+    ]) {
+      const refused = await post(headers);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe('invalid_signature');
+    }
+    // The signed webhook-id is the event id: a body naming another event is refused.
+    const mismatched = await post(signed('evt_other0000000', nowS));
+    expect(mismatched.status).toBe(400);
+    expect(mismatched.body.error.code).toBe('invalid_event');
+  });
+
+  it('is paid by webhook through a wallet linked before Standard Webhooks (a legacy secret)', async () => {
+    const setup = await setupEvent(s);
+    const organizerId = setup.organizer.id;
+    // The secret both sides hold for a wallet linked before the switch: base64url, 43 characters.
+    const legacy = `whsec_${randomBytes(32).toString('base64url')}`;
+    await s.x.database.db
+      .updateTable('subscribers')
+      .set({
+        webhook_secret: encryptSecret(
+          s.x.exchange.config.secretKeys,
+          legacy,
+          setup.organizer.merchant.id,
+        ),
+      })
+      .where('id', '=', setup.organizer.merchant.id)
+      .execute();
+    await s.database.db
+      .updateTable('wallet_links')
+      .set({
+        webhook_secret: sealSecret(
+          s.ticketing.config.secretKeys,
+          legacy,
+          `exchange-webhook-secret:${organizerId}`,
+        ),
+      })
+      .where('organizer_id', '=', organizerId)
+      .execute();
+    await walletOf(s.ticketing, organizerId);
+    await s.ticketing.caches
+      .cache('wallets', { ttlMs: 1, max: 1 }, async () => undefined)
+      .invalidate(organizerId);
+    expect((await walletOf(s.ticketing, organizerId)).webhookSecret).toBe(legacy);
+    // The exchange sends both header sets; the standard ones verify with the legacy key.
+    const buyer = await s.createBuyer();
+    const { order } = await buy(s, buyer, {
+      performanceId: setup.performanceIds[0] as string,
+      categoryId: setup.categories.Seated as string,
+      quantity: 1,
     });
-    expect(forged.status).toBe(401);
-    const unsigned = await s.request('POST', `/v1/exchange/webhooks/${setup.organizer.id}`, {
-      body,
-      headers: { 'content-type': 'application/json' },
-    });
-    expect(unsigned.status).toBe(401);
+    const issued = await s.request('GET', `/v1/orders/${order?.body.id}`, { token: buyer.token });
+    expect(issued.body.status).toBe('issued');
   });
 
   it('lets a payment window close: the exchange refuses to pay late and the seats come back', async () => {

@@ -67,7 +67,9 @@ function webhookRoutes(app: App, exchange: Exchange) {
             url: Type.String(),
             secret: Type.String({
               description:
-                'whsec_…: verify Tessera-Signature with it. Shown only in this response.',
+                'whsec_<base64>, a Standard Webhooks secret: verify webhook-signature with it ' +
+                '(for example `new Webhook(secret).verify(rawBody, headers)` of the ' +
+                'standardwebhooks package). Shown only in this response.',
             }),
             secretSet: Type.Boolean(),
           }),

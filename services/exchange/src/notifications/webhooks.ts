@@ -3,30 +3,21 @@
  * delivery carries; and one delivery attempt over HTTP. The worker in worker.ts decides
  * when to attempt and records the outcome; nothing here touches the database.
  *
- * Signature: `Tessera-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
- * The timestamp is inside the MAC, so a captured delivery cannot be replayed later than the
- * receiver's tolerance, and the raw body is signed byte for byte, so receivers must verify before
- * parsing (a re-serialised body would not match).
+ * Signature: Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64
+ * HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`), made by the `standardwebhooks` package through
+ * service-kit's webhook-signature.ts, which also explains the legacy headers still sent for
+ * secrets issued before the switch. The timestamp is inside the MAC, so a captured delivery
+ * cannot be replayed later than the receiver's tolerance, and the raw body is signed byte for
+ * byte, so receivers must verify before parsing (a re-serialised body would not match).
  */
 
 import { type Keys, openSecret, sealSecret } from '@tessera/service-kit/secret-box';
-import {
-  eventIdHeader,
-  signatureHeader,
-  signWebhook,
-  verifyWebhookSignature,
-} from '@tessera/service-kit/webhook-signature';
+import { newWebhookSecret, webhookHeaders } from '@tessera/service-kit/webhook-signature';
 import { request } from 'undici';
-import { newSecret } from '../ids.ts';
 import { AddressRefusedError, type WebhookTransport } from './webhook-transport.ts';
 
-// Tests verify deliveries with the same functions a receiver would use.
-export { signWebhook, verifyWebhookSignature };
-
-/** A new signing secret: `whsec_` and 32 random bytes, base64url. */
-export function newWebhookSecret(): string {
-  return newSecret('whsec');
-}
+/** A new signing secret: `whsec_` and standard base64 of 32 random bytes. */
+export { newWebhookSecret };
 
 /** Sealed under the exchange's secret key, bound to the subscriber id (see service-kit). */
 export function encryptSecret(key: Keys, plaintext: string, context: string): string {
@@ -96,8 +87,7 @@ export async function attemptDelivery(options: {
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Tessera-Webhooks/1',
-        [signatureHeader]: signWebhook(options.secret, options.timestampS, options.body),
-        [eventIdHeader]: options.eventId,
+        ...webhookHeaders(options.secret, options.eventId, options.timestampS, options.body),
       },
       body: options.body,
       signal: AbortSignal.timeout(options.timeoutMs),

@@ -133,7 +133,7 @@ export function webhookRoutes(app: App, ticketing: Ticketing) {
           tags: ['exchange'],
           summary: "The exchange's signed notifications for an organizer's wallet",
           description:
-            "Verified with the organizer's webhook secret (Tessera-Signature, 5 minutes tolerance); each event id is handled once. payment_request.paid issues the order's tickets.",
+            "Verified with the organizer's webhook secret (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature; 5 minutes tolerance); each event id (webhook-id) is handled once. payment_request.paid issues the order's tickets.",
           params: Type.Object({ organizerId: Id('org') }),
           response: {
             200: Type.Object({ received: Type.Boolean(), outcome: Type.String() }),

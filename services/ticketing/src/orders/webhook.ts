@@ -1,16 +1,13 @@
 /**
  * The exchange's signed notifications for an organizer's wallet (`POST
- * /v1/exchange/webhooks/:organizerId`). Verified with the organizer's webhook secret; each event
- * id is handled once. `payment_request.paid` settles the order it names (S150); the other events
- * are our own doing, recorded when we made them, and only acknowledged.
+ * /v1/exchange/webhooks/:organizerId`). Verified with the organizer's webhook secret (Standard
+ * Webhooks: service-kit's webhook-signature.ts); each event id (`webhook-id`) is handled once.
+ * `payment_request.paid` settles the order it names (S150); the other events are our own doing,
+ * recorded when we made them, and only acknowledged.
  */
 import { parseAmount } from '@tessera/service-kit/amounts';
 import { ApiError } from '@tessera/service-kit/errors';
-import {
-  eventIdHeader,
-  signatureHeader,
-  verifyWebhookSignature,
-} from '@tessera/service-kit/webhook-signature';
+import { idHeader, verifyWebhook } from '@tessera/service-kit/webhook-signature';
 import type { Ticketing } from '../context.ts';
 import { walletOf } from '../organizers/wallet.ts';
 import { recordWebhookEvent } from './repository.ts';
@@ -36,13 +33,9 @@ export async function receiveExchangeEvent(
   delivery: WebhookDelivery,
 ): Promise<string> {
   const wallet = await walletOf(ticketing, organizerId).catch(() => null);
-  const header = delivery.headers[signatureHeader.toLowerCase()];
   const nowS = Math.floor(ticketing.clock.now() / 1000);
-  if (
-    !wallet ||
-    typeof header !== 'string' ||
-    !verifyWebhookSignature(wallet.webhookSecret, header, delivery.raw, nowS)
-  ) {
+  // Standard Webhooks, checked as the reference library checks it but against our clock.
+  if (!wallet || !verifyWebhook(wallet.webhookSecret, delivery.headers, delivery.raw, nowS)) {
     throw new ApiError(401, 'invalid_signature', 'the webhook signature does not verify');
   }
   const event = delivery.body as ExchangeEvent;
@@ -53,8 +46,8 @@ export async function receiveExchangeEvent(
   ) {
     throw new ApiError(400, 'invalid_event', 'the body is not an exchange event');
   }
-  const headerId = delivery.headers[eventIdHeader.toLowerCase()];
-  if (typeof headerId === 'string' && headerId !== event.id) {
+  // The signed webhook-id is the event id: a body that names another event is refused.
+  if (delivery.headers[idHeader] !== event.id) {
     throw new ApiError(400, 'invalid_event', 'the event id header and body disagree');
   }
   return handleEvent(ticketing, organizerId, event);
