@@ -5,6 +5,13 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import {
+  type ResumePoint,
+  sseKeepAlive,
+  sseKeepAliveMs,
+  sseOpening,
+  sseReset,
+} from '@tessera/service-kit/sse';
 import type { Exchange } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { iso } from '../schemas.ts';
@@ -14,7 +21,6 @@ import type { NotificationEvent } from './service.ts';
 /** A stream ticket lives this long: long enough to open an EventSource, too short to leak. */
 const ticketTtlMs = 60_000;
 const maxStreamsPerSubscriber = 5;
-const heartbeatMs = 15_000;
 /** A client this far behind is cut off; it reconnects with Last-Event-ID and replays from the table. */
 const maxBufferedBytes = 1024 * 1024;
 const replayPage = 200;
@@ -85,11 +91,13 @@ export class LiveFeed {
   }
 
   /**
-   * Streams to an admitted subscriber until the client goes or the server ends it: with `after`,
-   * the history after that seq first, live events arriving meanwhile held back until it is sent.
+   * Streams to an admitted subscriber until the client goes or the server ends it: from a resume
+   * point, the history after it first (after a `reset` event, all of it), live events arriving
+   * meanwhile held back until it is sent (docs/feeds.md).
    */
-  async stream(raw: ServerResponse, subscriberId: string, after: number | undefined) {
+  async stream(raw: ServerResponse, subscriberId: string, resume: ResumePoint) {
     const { closers, openStreams } = this;
+    const after = resume.kind === 'after' ? resume.after : resume.kind === 'reset' ? 0 : undefined;
     let closed = false;
     // Live events that arrive while history is replayed wait here, so none falls in the gap.
     let pending: NotificationEvent[] | undefined = after === undefined ? undefined : [];
@@ -118,7 +126,7 @@ export class LiveFeed {
       if (pending) pending.push(event);
       else sendLive(event);
     });
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), heartbeatMs);
+    const heartbeat = setInterval(() => write(sseKeepAlive), sseKeepAliveMs);
     heartbeat.unref();
     function close() {
       if (closed) return;
@@ -137,7 +145,8 @@ export class LiveFeed {
     if (raw.destroyed) close();
 
     // Headers and a first line at once, so the client knows it is connected.
-    write('retry: 3000\n: connected\n\n');
+    write(sseOpening);
+    if (resume.kind === 'reset') write(sseReset(resume.reason));
     if (after === undefined) return;
 
     const replayed = await this.replay(raw, subscriberId, after, send, () => closed);
