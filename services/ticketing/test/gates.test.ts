@@ -234,6 +234,67 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North', direction: 'entry' });
   });
 
+  it('opens its feed with retry:, and answers a malformed resume point with a reset and a full replay', async () => {
+    const { setup, terminal } = await enrolled();
+    const { buyer, ticket } = await ticketFor(setup);
+    atDoors(setup);
+    const text = (
+      await protocol.createPresentation(
+        fromBase64url(ticket.credential),
+        buyer.signer,
+        Math.floor(s.clock.now() / 1000),
+      )
+    ).text;
+    const admitted = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { barcode: text },
+    });
+    expect(admitted.body.admitted).toBe(true);
+    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const { port } = s.app.server.address() as AddressInfo;
+    /** The stream's text up to its first admission (the end of the replay), and its status. */
+    const readFeed = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            headers: { authorization: `Bearer ${terminal.token}`, ...headers },
+          },
+          (response) => {
+            let all = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              all += chunk;
+              if (response.statusCode !== 200 || /event: admission\n.*\n\n/.test(all)) {
+                resolve({ status: response.statusCode ?? 0, text: all });
+                req.destroy();
+              }
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    for (const [path, headers] of [
+      ['/v1/terminal/feed', { 'last-event-id': 'garbage' }],
+      ['/v1/terminal/feed?since=12abc', {}],
+    ] as const) {
+      const { status, text: feed } = await readFeed(path, headers);
+      expect(status, feed).toBe(200);
+      expect(feed).toMatch(/^retry: [0-9]+\n/);
+      const blocks = feed.split('\n\n');
+      const reset = blocks.findIndex((block) => block.includes('event: reset'));
+      const admission = blocks.findIndex((block) => block.includes('event: admission'));
+      expect(reset).toBeGreaterThan(-1);
+      expect(blocks[reset]).toContain('data: {"reason":"malformed_last_event_id"}');
+      expect(admission).toBeGreaterThan(reset);
+      const data = JSON.parse((blocks[admission] as string).split('data: ')[1] as string);
+      expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North' });
+    }
+  });
+
   it('holds at most three live feeds open per terminal, and frees one when it closes', async () => {
     const { terminal } = await enrolled();
     await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});

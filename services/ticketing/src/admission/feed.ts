@@ -6,12 +6,17 @@
 
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '@tessera/service-kit/errors';
+import {
+  type ResumePoint,
+  sseKeepAlive,
+  sseKeepAliveMs,
+  sseOpening,
+  sseReset,
+} from '@tessera/service-kit/sse';
 import type { GateAdmission, Ticketing } from '../context.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
 import { admissionsSince, terminalIsLive } from './repository.ts';
 
-/** A comment this often keeps proxies from closing the stream, and notices a revoked terminal. */
-const keepAliveMs = 15_000;
 /** Admissions replayed at most, from the cursor on. */
 const replayMax = 50_000;
 
@@ -60,8 +65,9 @@ function corsHeaders(origin: string | undefined, allowed: readonly string[]) {
 
 /**
  * Streams the admissions of the terminal's performances to `raw` (a reply the caller hijacked):
- * those after `since` first, when given, then each new one as it is recorded, until the client
- * goes (`closed`) or the terminal is revoked.
+ * those after the resume point first, when given (after a `reset` event, all of them), then each
+ * new one as it is recorded, until the client goes (`closed`) or the terminal is revoked. The
+ * stream follows the live-feed convention of docs/feeds.md.
  */
 export async function streamFeed(
   ticketing: Ticketing,
@@ -69,11 +75,12 @@ export async function streamFeed(
   stream: {
     raw: ServerResponse;
     origin: string | undefined;
-    since: number | null;
+    resume: ResumePoint;
     onClose: (end: () => void) => void;
   },
 ) {
-  const { raw, since } = stream;
+  const { raw, resume } = stream;
+  const since = resume.kind === 'after' ? resume.after : resume.kind === 'reset' ? 0 : null;
   const mine = new Set(terminal.performanceIds);
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -82,6 +89,8 @@ export async function streamFeed(
     'x-accel-buffering': 'no',
     ...corsHeaders(stream.origin, ticketing.config.corsOrigins),
   });
+  raw.write(sseOpening);
+  if (resume.kind === 'reset') raw.write(sseReset(resume.reason));
   const send = (admission: GateAdmission) =>
     raw.write(`id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(admission)}\n\n`);
   // Subscribe before the replay, so nothing recorded in between is missed; the replay's
@@ -104,11 +113,12 @@ export async function streamFeed(
   const unwatch = ticketing.gates.onRevoked((revokedId) => {
     if (revokedId === terminal.id) end();
   });
+  // The keep-alive also notices a terminal revoked through another instance.
   const keepAlive = setInterval(async () => {
     const live = await terminalIsLive(ticketing.database.db, terminal.id).catch(() => true);
-    if (live) raw.write(': keep-alive\n\n');
+    if (live) raw.write(sseKeepAlive);
     else end();
-  }, keepAliveMs);
+  }, sseKeepAliveMs);
   stream.onClose(end);
   try {
     replayed = since === null ? 0 : await replay(ticketing, mine, since, send);

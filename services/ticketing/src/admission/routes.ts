@@ -8,6 +8,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ApiError } from '@tessera/service-kit/errors';
+import { resumePoint } from '@tessera/service-kit/sse';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { DoorSale, SaleParams } from '../door-sales/schemas.ts';
@@ -150,14 +151,16 @@ function feed(app: App, ticketing: Ticketing) {
         tags: ['gates'],
         summary: "Server-sent events: every admission at this terminal's performances",
         description:
-          'Replays admissions after `Last-Event-ID` (or `since`, an admission sequence number), then sends each new one as it is recorded (`event: admission`, `id:` its sequence). At most 3 open at once per terminal and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream. With several server instances, live events come from the instance the terminal is connected to; the replay is complete.',
-        querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) }),
+          'Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`, an admission sequence number), then each new one as it is recorded (`event: admission`, `id:` its sequence); a resume point that is not a sequence number opens the stream all the same, with an `event: reset` and every admission. At most 3 open at once per terminal and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream. With several server instances, live events come from the instance the terminal is connected to; the replay is complete.',
+        // Not checked here: an unusable resume point is a reset, never a 400 (docs/feeds.md).
+        querystring: Type.Object({
+          since: Type.Optional(Type.String({ description: 'Resume after this sequence number' })),
+        }),
       },
     },
     async (request, reply) => {
       const terminal = terminalOf(request);
-      const lastEventId = Number(request.headers['last-event-id']);
-      const since = Number.isFinite(lastEventId) ? lastEventId : (request.query.since ?? null);
+      const resume = resumePoint(request.headers['last-event-id'], request.query.since);
       const uncount = admitFeed(ticketing, terminal.id);
       // The response's close is its end, whoever ends it: the client, a revocation, shutdown.
       reply.raw.once('close', uncount);
@@ -165,7 +168,7 @@ function feed(app: App, ticketing: Ticketing) {
       await streamFeed(ticketing, terminal, {
         raw: reply.raw,
         origin: request.headers.origin,
-        since,
+        resume,
         onClose: (end) => request.raw.on('close', end),
       });
     },
