@@ -23,6 +23,7 @@ import { gateReport, requirePerformanceOfTerminal } from '../reports/gate/report
 import { GateReport } from '../reports/schemas.ts';
 import { ErrorBody, errors, Id } from '../schemas.ts';
 import { admitFeed, streamFeed } from './feed.ts';
+import { issueFeedTicket } from './feed-ticket.ts';
 import { cursorPattern } from './package/cursor.ts';
 import { eventPackage, packageEntriesMax, packageSettleMs } from './package/service.ts';
 import {
@@ -143,6 +144,29 @@ function offlineUploads(app: App, ticketing: Ticketing) {
 }
 
 function feed(app: App, ticketing: Ticketing) {
+  app.post(
+    '/v1/terminal/feed-tickets',
+    {
+      config: { access: 'terminal' },
+      schema: {
+        tags: ['gates'],
+        summary: 'A ticket to open the live feed with EventSource (valid 60 s)',
+        description:
+          'EventSource cannot send an Authorization header: put the ticket in the feed URL (`?ticket=`) instead. Nothing is stored, so asking twice just gives two tickets. See docs/feeds.md.',
+        response: {
+          201: Type.Object({
+            ticket: Type.String(),
+            expiresAt: Type.String({ format: 'date-time' }),
+            url: Type.String({ description: 'The feed URL with the ticket in it' }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(issueFeedTicket(ticketing, terminalOf(request).id)),
+  );
+
   app.get(
     '/v1/terminal/feed',
     {
@@ -155,6 +179,12 @@ function feed(app: App, ticketing: Ticketing) {
         // Not checked here: an unusable resume point is a reset, never a 400 (docs/feeds.md).
         querystring: Type.Object({
           since: Type.Optional(Type.String({ description: 'Resume after this sequence number' })),
+          ticket: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description: 'A feed ticket (POST /v1/terminal/feed-tickets), for EventSource',
+            }),
+          ),
         }),
       },
     },
