@@ -18,7 +18,13 @@ export const sseKeepAlive = ': keep-alive\n\n';
 export type ResumePoint =
   | { readonly kind: 'live' }
   | { readonly kind: 'after'; readonly after: number }
-  | { readonly kind: 'reset'; readonly reason: 'malformed_last_event_id' };
+  | { readonly kind: 'reset'; readonly reason: ResetReason };
+
+/**
+ * Why a stream starts over: the resume point is not a sequence number, or it is one this feed
+ * never sent (beyond its last event: another server's, or from before a database restore).
+ */
+export type ResetReason = 'malformed_last_event_id' | 'unknown_last_event_id';
 
 const sequenceNumber = /^[0-9]{1,15}$/;
 
@@ -46,6 +52,16 @@ export function resumePoint(
  * retained follows. Its empty `id:` clears the browser's last event id, so a reconnect before the
  * first replayed event does not send the unusable one again.
  */
-export function sseReset(reason: string): string {
+export function sseReset(reason: ResetReason): string {
   return `id:\nevent: reset\ndata: ${JSON.stringify({ reason })}\n\n`;
+}
+
+/**
+ * The resume point checked against the feed's last sequence number: one beyond it was never sent
+ * by this feed, and resuming after it would skip the events that will take those numbers.
+ */
+export function checkedResumePoint(resume: ResumePoint, lastSeq: number): ResumePoint {
+  return resume.kind === 'after' && resume.after > lastSeq
+    ? { kind: 'reset', reason: 'unknown_last_event_id' }
+    : resume;
 }

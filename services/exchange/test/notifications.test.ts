@@ -368,7 +368,7 @@ describe.each(backends)('notifications on %s', (backend) => {
     await expect.poll(() => x.exchange.hub.connections).toBe(before);
   });
 
-  it('answers a malformed Last-Event-ID with 200, retry:, a reset event and the whole history', async () => {
+  it('answers a malformed or unknown Last-Event-ID with 200, retry:, a reset event and the whole history', async () => {
     const alice = await x.signUp('person');
     const erin = await x.signUp('person');
     await x.fund(alice.accountId, 'USDT', 20_000_000n);
@@ -378,16 +378,18 @@ describe.each(backends)('notifications on %s', (backend) => {
       (await x.request('POST', '/v1/notifications/stream-tickets', { token: erin.token })).body
         .ticket as string;
     // A browser EventSource stops for good on an error status; this must stay a stream.
-    for (const [query, headers] of [
-      ['', { 'last-event-id': 'garbage' }],
-      ['&after=12abc', {}],
+    // Neither is a seq this feed sent: malformed, or beyond the last one (another server's).
+    for (const [query, headers, reason] of [
+      ['', { 'last-event-id': 'garbage' }, 'malformed_last_event_id'],
+      ['&after=12abc', {}, 'malformed_last_event_id'],
+      ['', { 'last-event-id': '999999999999' }, 'unknown_last_event_id'],
     ] as const) {
       const feed = await stream(await ticketFor(), query, headers);
       expect(feed.status).toBe(200);
       const reset = await feed.next();
       expect(reset.event).toBe('reset');
       expect(reset.id).toBe('');
-      expect(JSON.parse(reset.data as string)).toEqual({ reason: 'malformed_last_event_id' });
+      expect(JSON.parse(reset.data as string)).toEqual({ reason });
       const memos = [await feed.next(), await feed.next()].map(
         (e) => JSON.parse(e.data as string).data.memo,
       );

@@ -234,7 +234,7 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North', direction: 'entry' });
   });
 
-  it('opens its feed with retry:, and answers a malformed resume point with a reset and a full replay', async () => {
+  it('opens its feed with retry:, and answers a malformed or unknown resume point with a reset and a full replay', async () => {
     const { setup, terminal } = await enrolled();
     const { buyer, ticket } = await ticketFor(setup);
     atDoors(setup);
@@ -277,9 +277,11 @@ describe.each(backends)('gate terminals on %s', (backend) => {
         req.on('error', reject);
         req.end();
       });
-    for (const [path, headers] of [
-      ['/v1/terminal/feed', { 'last-event-id': 'garbage' }],
-      ['/v1/terminal/feed?since=12abc', {}],
+    // Neither is a sequence number this feed sent: malformed, or beyond the last admission.
+    for (const [path, headers, reason] of [
+      ['/v1/terminal/feed', { 'last-event-id': 'garbage' }, 'malformed_last_event_id'],
+      ['/v1/terminal/feed?since=12abc', {}, 'malformed_last_event_id'],
+      ['/v1/terminal/feed', { 'last-event-id': '999999999999' }, 'unknown_last_event_id'],
     ] as const) {
       const { status, text: feed } = await readFeed(path, headers);
       expect(status, feed).toBe(200);
@@ -288,7 +290,7 @@ describe.each(backends)('gate terminals on %s', (backend) => {
       const reset = blocks.findIndex((block) => block.includes('event: reset'));
       const admission = blocks.findIndex((block) => block.includes('event: admission'));
       expect(reset).toBeGreaterThan(-1);
-      expect(blocks[reset]).toContain('data: {"reason":"malformed_last_event_id"}');
+      expect(blocks[reset]).toContain(`data: {"reason":"${reason}"}`);
       expect(admission).toBeGreaterThan(reset);
       const data = JSON.parse((blocks[admission] as string).split('data: ')[1] as string);
       expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North' });

@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
+  checkedResumePoint,
   type ResumePoint,
   sseKeepAlive,
   sseKeepAliveMs,
@@ -15,7 +16,7 @@ import {
 import type { Exchange } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { iso } from '../schemas.ts';
-import { notificationsAfter, subscriberStatus } from './repository.ts';
+import { lastNotificationSeq, notificationsAfter, subscriberStatus } from './repository.ts';
 import type { NotificationEvent } from './service.ts';
 
 /** A stream ticket lives this long: long enough to open an EventSource, too short to leak. */
@@ -92,15 +93,15 @@ export class LiveFeed {
 
   /**
    * Streams to an admitted subscriber until the client goes or the server ends it: from a resume
-   * point, the history after it first (after a `reset` event, all of it), live events arriving
-   * meanwhile held back until it is sent (docs/feeds.md).
+   * point, the history after it first (after a `reset` event, all of it: the point was malformed
+   * or beyond the last seq), live events arriving meanwhile held back until it is sent
+   * (docs/feeds.md).
    */
-  async stream(raw: ServerResponse, subscriberId: string, resume: ResumePoint) {
+  async stream(raw: ServerResponse, subscriberId: string, asked: ResumePoint) {
     const { closers, openStreams } = this;
-    const after = resume.kind === 'after' ? resume.after : resume.kind === 'reset' ? 0 : undefined;
     let closed = false;
     // Live events that arrive while history is replayed wait here, so none falls in the gap.
-    let pending: NotificationEvent[] | undefined = after === undefined ? undefined : [];
+    let pending: NotificationEvent[] | undefined = asked.kind === 'live' ? undefined : [];
 
     const write = (chunk: string) => {
       if (closed) return;
@@ -146,8 +147,13 @@ export class LiveFeed {
 
     // Headers and a first line at once, so the client knows it is connected.
     write(sseOpening);
+    if (asked.kind === 'live') return;
+    const resume =
+      asked.kind === 'after'
+        ? checkedResumePoint(asked, await lastNotificationSeq(this.exchange.database.db))
+        : asked;
     if (resume.kind === 'reset') write(sseReset(resume.reason));
-    if (after === undefined) return;
+    const after = resume.kind === 'after' ? resume.after : 0;
 
     const replayed = await this.replay(raw, subscriberId, after, send, () => closed);
     const buffered = pending ?? [];

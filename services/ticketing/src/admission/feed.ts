@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '@tessera/service-kit/errors';
 import {
+  checkedResumePoint,
   type ResumePoint,
   sseKeepAlive,
   sseKeepAliveMs,
@@ -15,7 +16,7 @@ import {
 } from '@tessera/service-kit/sse';
 import type { GateAdmission, Ticketing } from '../context.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
-import { admissionsSince, terminalIsLive } from './repository.ts';
+import { admissionsSince, lastAdmissionSeq, terminalIsLive } from './repository.ts';
 
 /** Admissions replayed at most, from the cursor on. */
 const replayMax = 50_000;
@@ -79,8 +80,7 @@ export async function streamFeed(
     onClose: (end: () => void) => void;
   },
 ) {
-  const { raw, resume } = stream;
-  const since = resume.kind === 'after' ? resume.after : resume.kind === 'reset' ? 0 : null;
+  const { raw } = stream;
   const mine = new Set(terminal.performanceIds);
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -90,7 +90,6 @@ export async function streamFeed(
     ...corsHeaders(stream.origin, ticketing.config.corsOrigins),
   });
   raw.write(sseOpening);
-  if (resume.kind === 'reset') raw.write(sseReset(resume.reason));
   const send = (admission: GateAdmission) =>
     raw.write(`id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(admission)}\n\n`);
   // Subscribe before the replay, so nothing recorded in between is missed; the replay's
@@ -121,6 +120,7 @@ export async function streamFeed(
   }, sseKeepAliveMs);
   stream.onClose(end);
   try {
+    const since = await startingPoint(ticketing, stream.resume, raw);
     replayed = since === null ? 0 : await replay(ticketing, mine, since, send);
   } catch (error) {
     // The database went away mid-replay: end the stream, so that the terminal reconnects with
@@ -131,6 +131,21 @@ export async function streamFeed(
   for (const admission of buffered) if (admission.seq > replayed) send(admission);
   buffered.length = 0;
   raw.write(': live\n\n');
+}
+
+/**
+ * Where the replay starts (null: no replay, live events only), a `reset` event sent first when
+ * the resume point is malformed or beyond the last admission (docs/feeds.md).
+ */
+async function startingPoint(ticketing: Ticketing, asked: ResumePoint, raw: ServerResponse) {
+  if (asked.kind === 'live') return null;
+  const resume =
+    asked.kind === 'after'
+      ? checkedResumePoint(asked, await lastAdmissionSeq(ticketing.database.db))
+      : asked;
+  if (resume.kind === 'after') return resume.after;
+  if (resume.kind === 'reset') raw.write(sseReset(resume.reason));
+  return 0;
 }
 
 /** Sends the admissions after `since`; the last sequence number sent (or `since`). */
