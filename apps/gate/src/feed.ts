@@ -2,7 +2,9 @@
  * The live feed of admissions at every gate of the terminal's performances
  * (`GET /v1/terminal/feed`, server-sent events). EventSource cannot send the terminal's
  * Authorization header, so the stream is read with fetch() and parsed here; a dropped stream is
- * reopened from the last event id seen, and the server replays what was missed.
+ * reopened from the last event id seen, and the server replays what was missed. The feed follows
+ * docs/feeds.md: a `reset` event (the resume point was unusable) is followed by every admission,
+ * which the terminal remembers idempotently, so only `admission` events matter here.
  */
 
 export interface FeedAdmission {

@@ -76,6 +76,20 @@ function openStream(url: string, headers: Record<string, string> = {}) {
   });
 }
 
+/** The first chunk a stream sends (its opening lines), the connection closed after it. */
+function firstChunk(url: string) {
+  return new Promise<string>((resolve, reject) => {
+    const request = get(url, { agent: false }, (response) => {
+      response.setEncoding('utf8');
+      response.once('data', (chunk: string) => {
+        resolve(chunk);
+        request.destroy();
+      });
+    });
+    request.on('error', reject);
+  });
+}
+
 describe.each(backends)('notifications on %s', (backend) => {
   let x: TestExchange;
   let base: string;
@@ -352,6 +366,41 @@ describe.each(backends)('notifications on %s', (backend) => {
     expect(memos).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
     everything.close();
     await expect.poll(() => x.exchange.hub.connections).toBe(before);
+  });
+
+  it('answers a malformed or unknown Last-Event-ID with 200, retry:, a reset event and the whole history', async () => {
+    const alice = await x.signUp('person');
+    const erin = await x.signUp('person');
+    await x.fund(alice.accountId, 'USDT', 20_000_000n);
+    await transfer(alice, erin.id, '1', 'one');
+    await transfer(alice, erin.id, '1', 'two');
+    const ticketFor = async () =>
+      (await x.request('POST', '/v1/notifications/stream-tickets', { token: erin.token })).body
+        .ticket as string;
+    // A browser EventSource stops for good on an error status; this must stay a stream.
+    // Neither is a seq this feed sent: malformed, or beyond the last one (another server's).
+    for (const [query, headers, reason] of [
+      ['', { 'last-event-id': 'garbage' }, 'malformed_last_event_id'],
+      ['&after=12abc', {}, 'malformed_last_event_id'],
+      ['', { 'last-event-id': '999999999999' }, 'unknown_last_event_id'],
+    ] as const) {
+      const feed = await stream(await ticketFor(), query, headers);
+      expect(feed.status).toBe(200);
+      const reset = await feed.next();
+      expect(reset.event).toBe('reset');
+      expect(reset.id).toBe('');
+      expect(JSON.parse(reset.data as string)).toEqual({ reason });
+      const memos = [await feed.next(), await feed.next()].map(
+        (e) => JSON.parse(e.data as string).data.memo,
+      );
+      expect(memos).toEqual(['one', 'two']);
+      feed.close();
+    }
+    // Every stream opens with the reconnection wait, before any event.
+    const opening = await firstChunk(
+      `${base}/v1/notifications/stream?ticket=${encodeURIComponent(await ticketFor())}`,
+    );
+    expect(opening).toMatch(/^retry: [0-9]+\n/);
   });
 
   it('refuses a bad, tampered or expired ticket with 401, and a sixth stream with 429', async () => {

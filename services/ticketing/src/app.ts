@@ -7,6 +7,7 @@ import { probeStorage } from '@tessera/db';
 import { forbidden } from '@tessera/service-kit/errors';
 import { configureServiceApp } from '@tessera/service-kit/http';
 import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
+import { feedTicketIn, terminalOfFeedTicket } from './admission/feed-ticket.ts';
 import type { Ticketing } from './context.ts';
 import { databaseAnswers } from './db/health.ts';
 import { type Access, createFastify, type RoutePlugin } from './http.ts';
@@ -22,7 +23,12 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
     corsOrigins: ticketing.config.corsOrigins,
     corsHeaders: ['idempotency-key'],
     async authorize(request, access) {
-      const principal = await authenticate(ticketing, request.headers.authorization);
+      // A browser's EventSource cannot send Authorization: the terminal feed takes a ticket too.
+      const feedTicket = feedTicketIn(request);
+      const principal =
+        feedTicket !== undefined
+          ? await terminalOfFeedTicket(ticketing, feedTicket)
+          : await authenticate(ticketing, request.headers.authorization);
       request.caller = principal;
       if (access === 'operator' && principal.type !== 'operator') {
         throw forbidden('this route is for the platform operator');

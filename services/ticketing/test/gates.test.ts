@@ -234,6 +234,125 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North', direction: 'entry' });
   });
 
+  it('opens its feed with retry:, and answers a malformed or unknown resume point with a reset and a full replay', async () => {
+    const { setup, terminal } = await enrolled();
+    const { buyer, ticket } = await ticketFor(setup);
+    atDoors(setup);
+    const text = (
+      await protocol.createPresentation(
+        fromBase64url(ticket.credential),
+        buyer.signer,
+        Math.floor(s.clock.now() / 1000),
+      )
+    ).text;
+    const admitted = await s.request('POST', '/v1/terminal/verifications', {
+      token: terminal.token,
+      body: { barcode: text },
+    });
+    expect(admitted.body.admitted).toBe(true);
+    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const { port } = s.app.server.address() as AddressInfo;
+    /** The stream's text up to its first admission (the end of the replay), and its status. */
+    const readFeed = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            headers: { authorization: `Bearer ${terminal.token}`, ...headers },
+          },
+          (response) => {
+            let all = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              all += chunk;
+              if (response.statusCode !== 200 || /event: admission\n.*\n\n/.test(all)) {
+                resolve({ status: response.statusCode ?? 0, text: all });
+                req.destroy();
+              }
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    // Neither is a sequence number this feed sent: malformed, or beyond the last admission.
+    for (const [path, headers, reason] of [
+      ['/v1/terminal/feed', { 'last-event-id': 'garbage' }, 'malformed_last_event_id'],
+      ['/v1/terminal/feed?since=12abc', {}, 'malformed_last_event_id'],
+      ['/v1/terminal/feed', { 'last-event-id': '999999999999' }, 'unknown_last_event_id'],
+    ] as const) {
+      const { status, text: feed } = await readFeed(path, headers);
+      expect(status, feed).toBe(200);
+      expect(feed).toMatch(/^retry: [0-9]+\n/);
+      const blocks = feed.split('\n\n');
+      const reset = blocks.findIndex((block) => block.includes('event: reset'));
+      const admission = blocks.findIndex((block) => block.includes('event: admission'));
+      expect(reset).toBeGreaterThan(-1);
+      expect(blocks[reset]).toContain(`data: {"reason":"${reason}"}`);
+      expect(admission).toBeGreaterThan(reset);
+      const data = JSON.parse((blocks[admission] as string).split('data: ')[1] as string);
+      expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North' });
+    }
+  });
+
+  it('opens the feed with a short-lived ticket in the URL, as a browser EventSource must', async () => {
+    const { setup, terminal } = await enrolled();
+    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const { port } = s.app.server.address() as AddressInfo;
+    /** Opens `path` without an Authorization header: its status, and the first chunk when 200. */
+    const open = (path: string) =>
+      new Promise<{ status: number; first: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path }, (response) => {
+          response.setEncoding('utf8');
+          response.once('data', (chunk: string) => {
+            resolve({ status: response.statusCode ?? 0, first: chunk });
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const issued = await s.request('POST', '/v1/terminal/feed-tickets', { token: terminal.token });
+    expect(issued.status, issued.raw).toBe(201);
+    const { ticket, url } = issued.body as { ticket: string; url: string };
+    expect(url).toMatch(/\/v1\/terminal\/feed\?ticket=/);
+    const query = `/v1/terminal/feed?ticket=${encodeURIComponent(ticket)}`;
+    const opened = await open(query);
+    expect(opened.status).toBe(200);
+    expect(opened.first).toMatch(/^retry: [0-9]+\n/);
+    // Tampered, or not a ticket at all: 401 invalid_ticket.
+    const tampered = `${ticket.slice(0, -2)}${ticket.endsWith('AA') ? 'BB' : 'AA'}`;
+    for (const bad of [tampered, 'nope']) {
+      const refused = await open(`/v1/terminal/feed?ticket=${encodeURIComponent(bad)}`);
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.first).error.code).toBe('invalid_ticket');
+    }
+    // Only a terminal gets one.
+    const buyer = await s.createBuyer();
+    const notTerminal = await s.request('POST', '/v1/terminal/feed-tickets', {
+      token: buyer.token,
+    });
+    expect(notTerminal.status).toBe(403);
+    // A revoked terminal's ticket no longer opens the feed.
+    const revoked = await s.request(
+      'DELETE',
+      `/v1/organizers/${setup.organizer.id}/terminals/${terminal.terminal.id}`,
+      { token: setup.organizer.owner.token },
+    );
+    expect(revoked.status).toBe(200);
+    expect((await open(query)).status).toBe(401);
+    // A ticket expires after a minute.
+    const other = await enrolled();
+    const fresh = await s.request('POST', '/v1/terminal/feed-tickets', {
+      token: other.terminal.token,
+    });
+    s.clock.advance(60_001);
+    const late = await open(`/v1/terminal/feed?ticket=${encodeURIComponent(fresh.body.ticket)}`);
+    expect(late.status).toBe(401);
+  });
+
   it('holds at most three live feeds open per terminal, and frees one when it closes', async () => {
     const { terminal } = await enrolled();
     await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});

@@ -175,6 +175,15 @@ export function notificationsAfter(
     .execute();
 }
 
+/** The last notification seq of all (0 when none): no stream has sent one beyond it. */
+export async function lastNotificationSeq(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.max('seq').as('last'))
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
 /** What a stored payload holds: the event without its subscriber and seq. */
 export interface StoredEvent {
   readonly id: string;

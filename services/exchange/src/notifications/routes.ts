@@ -3,6 +3,7 @@
  * and for merchants a signed webhook with a delivery log and redelivery. The rows come from the
  * transactional outbox (service.ts); the webhook worker (worker.ts) sends them.
  */
+import { resumePoint } from '@tessera/service-kit/sse';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Exchange } from '../context.ts';
@@ -249,27 +250,27 @@ function streamRoutes(app: App, exchange: Exchange) {
         tags: ['notifications'],
         summary: 'Live feed (server-sent events): history after Last-Event-ID, then live events',
         description:
-          'text/event-stream. Each event: `id: <seq>`, `event: <type>`, `data: <the event JSON>`. ' +
-          'With a Last-Event-ID header (sent by EventSource on reconnect) or `after`, the history ' +
-          'after that seq is replayed first. A comment line every 15 s keeps proxies from closing ' +
-          'it. At most 5 streams per subscriber. At least once: dedupe by the event id.',
+          'text/event-stream, following the live-feed convention of docs/feeds.md. Each event: ' +
+          '`id: <seq>`, `event: <type>`, `data: <the event JSON>`; `retry:` first, a comment every ' +
+          '15 s. With a Last-Event-ID header (sent by EventSource on reconnect) or `after`, the ' +
+          'history after that seq is replayed first; a resume point that is not a seq opens the ' +
+          'stream all the same, with an `event: reset` and the whole history. At most 5 streams ' +
+          'per subscriber. At least once: dedupe by the event id.',
         security: [],
         querystring: Type.Object({
           ticket: Type.String({ maxLength: 200 }),
-          after: Type.Optional(Type.Integer({ minimum: 0 })),
+          // Not checked here: an unusable resume point is a reset, never a 400 (docs/feeds.md).
+          after: Type.Optional(Type.String({ description: 'Resume after this seq' })),
         }),
-        headers: Type.Object({
-          'last-event-id': Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
-        }),
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String()) }),
         response: { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       const subscriberId = await feed.admit(request.query.ticket);
-      const lastEventId = request.headers['last-event-id'];
-      const after = lastEventId !== undefined ? Number(lastEventId) : request.query.after;
+      const resume = resumePoint(request.headers['last-event-id'], request.query.after);
       openEventStream(reply);
-      void feed.stream(reply.raw, subscriberId, after).catch((error: unknown) => {
+      void feed.stream(reply.raw, subscriberId, resume).catch((error: unknown) => {
         request.log.warn({ err: error }, 'notification stream ended with an error');
         reply.raw.destroy();
       });

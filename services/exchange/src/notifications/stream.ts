@@ -5,16 +5,23 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import {
+  checkedResumePoint,
+  type ResumePoint,
+  sseKeepAlive,
+  sseKeepAliveMs,
+  sseOpening,
+  sseReset,
+} from '@tessera/service-kit/sse';
 import type { Exchange } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { iso } from '../schemas.ts';
-import { notificationsAfter, subscriberStatus } from './repository.ts';
+import { lastNotificationSeq, notificationsAfter, subscriberStatus } from './repository.ts';
 import type { NotificationEvent } from './service.ts';
 
 /** A stream ticket lives this long: long enough to open an EventSource, too short to leak. */
 const ticketTtlMs = 60_000;
 const maxStreamsPerSubscriber = 5;
-const heartbeatMs = 15_000;
 /** A client this far behind is cut off; it reconnects with Last-Event-ID and replays from the table. */
 const maxBufferedBytes = 1024 * 1024;
 const replayPage = 200;
@@ -85,14 +92,16 @@ export class LiveFeed {
   }
 
   /**
-   * Streams to an admitted subscriber until the client goes or the server ends it: with `after`,
-   * the history after that seq first, live events arriving meanwhile held back until it is sent.
+   * Streams to an admitted subscriber until the client goes or the server ends it: from a resume
+   * point, the history after it first (after a `reset` event, all of it: the point was malformed
+   * or beyond the last seq), live events arriving meanwhile held back until it is sent
+   * (docs/feeds.md).
    */
-  async stream(raw: ServerResponse, subscriberId: string, after: number | undefined) {
+  async stream(raw: ServerResponse, subscriberId: string, asked: ResumePoint) {
     const { closers, openStreams } = this;
     let closed = false;
     // Live events that arrive while history is replayed wait here, so none falls in the gap.
-    let pending: NotificationEvent[] | undefined = after === undefined ? undefined : [];
+    let pending: NotificationEvent[] | undefined = asked.kind === 'live' ? undefined : [];
 
     const write = (chunk: string) => {
       if (closed) return;
@@ -118,7 +127,7 @@ export class LiveFeed {
       if (pending) pending.push(event);
       else sendLive(event);
     });
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), heartbeatMs);
+    const heartbeat = setInterval(() => write(sseKeepAlive), sseKeepAliveMs);
     heartbeat.unref();
     function close() {
       if (closed) return;
@@ -137,8 +146,14 @@ export class LiveFeed {
     if (raw.destroyed) close();
 
     // Headers and a first line at once, so the client knows it is connected.
-    write('retry: 3000\n: connected\n\n');
-    if (after === undefined) return;
+    write(sseOpening);
+    if (asked.kind === 'live') return;
+    const resume =
+      asked.kind === 'after'
+        ? checkedResumePoint(asked, await lastNotificationSeq(this.exchange.database.db))
+        : asked;
+    if (resume.kind === 'reset') write(sseReset(resume.reason));
+    const after = resume.kind === 'after' ? resume.after : 0;
 
     const replayed = await this.replay(raw, subscriberId, after, send, () => closed);
     const buffered = pending ?? [];

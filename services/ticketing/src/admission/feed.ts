@@ -6,12 +6,18 @@
 
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '@tessera/service-kit/errors';
+import {
+  checkedResumePoint,
+  type ResumePoint,
+  sseKeepAlive,
+  sseKeepAliveMs,
+  sseOpening,
+  sseReset,
+} from '@tessera/service-kit/sse';
 import type { GateAdmission, Ticketing } from '../context.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
-import { admissionsSince, terminalIsLive } from './repository.ts';
+import { admissionsSince, lastAdmissionSeq, terminalIsLive } from './repository.ts';
 
-/** A comment this often keeps proxies from closing the stream, and notices a revoked terminal. */
-const keepAliveMs = 15_000;
 /** Admissions replayed at most, from the cursor on. */
 const replayMax = 50_000;
 
@@ -60,8 +66,9 @@ function corsHeaders(origin: string | undefined, allowed: readonly string[]) {
 
 /**
  * Streams the admissions of the terminal's performances to `raw` (a reply the caller hijacked):
- * those after `since` first, when given, then each new one as it is recorded, until the client
- * goes (`closed`) or the terminal is revoked.
+ * those after the resume point first, when given (after a `reset` event, all of them), then each
+ * new one as it is recorded, until the client goes (`closed`) or the terminal is revoked. The
+ * stream follows the live-feed convention of docs/feeds.md.
  */
 export async function streamFeed(
   ticketing: Ticketing,
@@ -69,11 +76,11 @@ export async function streamFeed(
   stream: {
     raw: ServerResponse;
     origin: string | undefined;
-    since: number | null;
+    resume: ResumePoint;
     onClose: (end: () => void) => void;
   },
 ) {
-  const { raw, since } = stream;
+  const { raw } = stream;
   const mine = new Set(terminal.performanceIds);
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -82,6 +89,7 @@ export async function streamFeed(
     'x-accel-buffering': 'no',
     ...corsHeaders(stream.origin, ticketing.config.corsOrigins),
   });
+  raw.write(sseOpening);
   const send = (admission: GateAdmission) =>
     raw.write(`id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(admission)}\n\n`);
   // Subscribe before the replay, so nothing recorded in between is missed; the replay's
@@ -104,13 +112,15 @@ export async function streamFeed(
   const unwatch = ticketing.gates.onRevoked((revokedId) => {
     if (revokedId === terminal.id) end();
   });
+  // The keep-alive also notices a terminal revoked through another instance.
   const keepAlive = setInterval(async () => {
     const live = await terminalIsLive(ticketing.database.db, terminal.id).catch(() => true);
-    if (live) raw.write(': keep-alive\n\n');
+    if (live) raw.write(sseKeepAlive);
     else end();
-  }, keepAliveMs);
+  }, sseKeepAliveMs);
   stream.onClose(end);
   try {
+    const since = await startingPoint(ticketing, stream.resume, raw);
     replayed = since === null ? 0 : await replay(ticketing, mine, since, send);
   } catch (error) {
     // The database went away mid-replay: end the stream, so that the terminal reconnects with
@@ -121,6 +131,21 @@ export async function streamFeed(
   for (const admission of buffered) if (admission.seq > replayed) send(admission);
   buffered.length = 0;
   raw.write(': live\n\n');
+}
+
+/**
+ * Where the replay starts (null: no replay, live events only), a `reset` event sent first when
+ * the resume point is malformed or beyond the last admission (docs/feeds.md).
+ */
+async function startingPoint(ticketing: Ticketing, asked: ResumePoint, raw: ServerResponse) {
+  if (asked.kind === 'live') return null;
+  const resume =
+    asked.kind === 'after'
+      ? checkedResumePoint(asked, await lastAdmissionSeq(ticketing.database.db))
+      : asked;
+  if (resume.kind === 'after') return resume.after;
+  if (resume.kind === 'reset') raw.write(sseReset(resume.reason));
+  return 0;
 }
 
 /** Sends the admissions after `since`; the last sequence number sent (or `since`). */

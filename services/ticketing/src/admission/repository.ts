@@ -488,6 +488,15 @@ export function admissionsSince(
     .execute();
 }
 
+/** The last admission sequence number of all (0 when none): no feed has sent one beyond it. */
+export async function lastAdmissionSeq(db: Trx): Promise<number> {
+  const row = await db
+    .selectFrom('admissions')
+    .select((eb) => eb.fn.max('seq').as('last'))
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
 /** Whether the terminal is still enrolled (not revoked). */
 export async function terminalIsLive(db: Trx, terminalId: string) {
   const row = await db

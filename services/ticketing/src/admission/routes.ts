@@ -8,6 +8,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ApiError } from '@tessera/service-kit/errors';
+import { resumePoint } from '@tessera/service-kit/sse';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { DoorSale, SaleParams } from '../door-sales/schemas.ts';
@@ -22,6 +23,7 @@ import { gateReport, requirePerformanceOfTerminal } from '../reports/gate/report
 import { GateReport } from '../reports/schemas.ts';
 import { ErrorBody, errors, Id } from '../schemas.ts';
 import { admitFeed, streamFeed } from './feed.ts';
+import { issueFeedTicket } from './feed-ticket.ts';
 import { cursorPattern } from './package/cursor.ts';
 import { eventPackage, packageEntriesMax, packageSettleMs } from './package/service.ts';
 import {
@@ -142,6 +144,29 @@ function offlineUploads(app: App, ticketing: Ticketing) {
 }
 
 function feed(app: App, ticketing: Ticketing) {
+  app.post(
+    '/v1/terminal/feed-tickets',
+    {
+      config: { access: 'terminal' },
+      schema: {
+        tags: ['gates'],
+        summary: 'A ticket to open the live feed with EventSource (valid 60 s)',
+        description:
+          'EventSource cannot send an Authorization header: put the ticket in the feed URL (`?ticket=`) instead. Nothing is stored, so asking twice just gives two tickets. See docs/feeds.md.',
+        response: {
+          201: Type.Object({
+            ticket: Type.String(),
+            expiresAt: Type.String({ format: 'date-time' }),
+            url: Type.String({ description: 'The feed URL with the ticket in it' }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(issueFeedTicket(ticketing, terminalOf(request).id)),
+  );
+
   app.get(
     '/v1/terminal/feed',
     {
@@ -150,14 +175,22 @@ function feed(app: App, ticketing: Ticketing) {
         tags: ['gates'],
         summary: "Server-sent events: every admission at this terminal's performances",
         description:
-          'Replays admissions after `Last-Event-ID` (or `since`, an admission sequence number), then sends each new one as it is recorded (`event: admission`, `id:` its sequence). At most 3 open at once per terminal and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream. With several server instances, live events come from the instance the terminal is connected to; the replay is complete.',
-        querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) }),
+          'Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`, an admission sequence number), then each new one as it is recorded (`event: admission`, `id:` its sequence); a resume point that is not a sequence number opens the stream all the same, with an `event: reset` and every admission. At most 3 open at once per terminal and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream. With several server instances, live events come from the instance the terminal is connected to; the replay is complete.',
+        // Not checked here: an unusable resume point is a reset, never a 400 (docs/feeds.md).
+        querystring: Type.Object({
+          since: Type.Optional(Type.String({ description: 'Resume after this sequence number' })),
+          ticket: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description: 'A feed ticket (POST /v1/terminal/feed-tickets), for EventSource',
+            }),
+          ),
+        }),
       },
     },
     async (request, reply) => {
       const terminal = terminalOf(request);
-      const lastEventId = Number(request.headers['last-event-id']);
-      const since = Number.isFinite(lastEventId) ? lastEventId : (request.query.since ?? null);
+      const resume = resumePoint(request.headers['last-event-id'], request.query.since);
       const uncount = admitFeed(ticketing, terminal.id);
       // The response's close is its end, whoever ends it: the client, a revocation, shutdown.
       reply.raw.once('close', uncount);
@@ -165,7 +198,7 @@ function feed(app: App, ticketing: Ticketing) {
       await streamFeed(ticketing, terminal, {
         raw: reply.raw,
         origin: request.headers.origin,
-        since,
+        resume,
         onClose: (end) => request.raw.on('close', end),
       });
     },

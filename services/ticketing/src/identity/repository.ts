@@ -16,26 +16,21 @@ export type SessionRecord = SessionsTable;
 // ---------------------------------------------------------------------------------------------
 // Authentication lookups (every request)
 
-const terminalLookup = new Statement<{
+interface TerminalRow {
   id: string;
   organizer_id: string;
   venue_id: string;
   gate: string;
   name: string;
   performance_ids: string;
-}>(
+}
+
+const terminalLookup = new Statement<TerminalRow>(
   `select id, organizer_id, venue_id, gate, name, performance_ids from terminals
    where token_hash = ? and revoked_at is null`,
 );
 
-/** The terminal whose credential hashes to `tokenHash`, unless it was revoked. */
-export async function activeTerminalByTokenHash(
-  db: Trx,
-  dialect: Dialect,
-  tokenHash: string,
-): Promise<TerminalPrincipal | undefined> {
-  const terminal = await terminalLookup.first(db, dialect, [tokenHash]);
-  if (!terminal) return undefined;
+function terminalPrincipal(terminal: TerminalRow): TerminalPrincipal {
   return {
     type: 'terminal',
     id: terminal.id,
@@ -45,6 +40,31 @@ export async function activeTerminalByTokenHash(
     name: terminal.name,
     performanceIds: storedIdList(terminal.performance_ids, 'terminals.performance_ids'),
   };
+}
+
+/** The terminal whose credential hashes to `tokenHash`, unless it was revoked. */
+export async function activeTerminalByTokenHash(
+  db: Trx,
+  dialect: Dialect,
+  tokenHash: string,
+): Promise<TerminalPrincipal | undefined> {
+  const terminal = await terminalLookup.first(db, dialect, [tokenHash]);
+  return terminal ? terminalPrincipal(terminal) : undefined;
+}
+
+const terminalByIdLookup = new Statement<TerminalRow>(
+  `select id, organizer_id, venue_id, gate, name, performance_ids from terminals
+   where id = ? and revoked_at is null`,
+);
+
+/** The terminal of this id, unless it was revoked (a feed ticket names it). */
+export async function activeTerminalById(
+  db: Trx,
+  dialect: Dialect,
+  terminalId: string,
+): Promise<TerminalPrincipal | undefined> {
+  const terminal = await terminalByIdLookup.first(db, dialect, [terminalId]);
+  return terminal ? terminalPrincipal(terminal) : undefined;
 }
 
 const sessionLookup = new Statement<{ id: string; phone: string; expires_at: number }>(
