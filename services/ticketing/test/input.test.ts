@@ -77,12 +77,23 @@ async function send(
         ...(payload ? { 'content-type': payload.type } : {}),
       },
       ...(payload ? { payload: payload.text } : {}),
+      // Answered as soon as the head is written: a live feed that accepts the value (U+FFFD
+      // is text) never ends, so its body is not waited for; it is closed instead.
+      payloadAsStream: true,
     });
+    if (String(response.headers['content-type']).startsWith('text/event-stream')) {
+      response.raw.res.destroy();
+      answer = { status: response.statusCode, body: '(an event stream)' };
+      if (answer.status !== 401 && answer.status !== 403) return answer;
+      continue;
+    }
+    let text = '';
+    for await (const chunk of response.stream()) text += String(chunk);
     let body: unknown;
     try {
-      body = response.json();
+      body = JSON.parse(text);
     } catch {
-      body = response.body;
+      body = text;
     }
     answer = { status: response.statusCode, body };
     if (answer.status !== 401 && answer.status !== 403) return answer;
