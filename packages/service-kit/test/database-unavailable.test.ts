@@ -6,18 +6,10 @@
  */
 import { DatabaseUnavailableError } from '@tessera/db';
 import { describe, expect, it } from 'vitest';
-import { configureServiceApp, createFastify } from '../src/http.ts';
+import { frameApp } from './frame-app.ts';
 
 async function appThrowing(error: unknown) {
-  const app = createFastify({ logLevel: 'silent' });
-  await configureServiceApp(app, {
-    title: 't',
-    description: 'd',
-    corsOrigins: [],
-    async authorize() {},
-    async ready() {},
-    metricsAccess: 'operator',
-  });
+  const app = await frameApp();
   app.get('/work', { config: { access: 'public' } }, async () => {
     throw error;
   });

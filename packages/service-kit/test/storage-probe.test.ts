@@ -5,7 +5,7 @@
  * services/{exchange,ticketing}/test/storage-full.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { configureServiceApp, createFastify } from '../src/http.ts';
+import { frameApp } from './frame-app.ts';
 
 const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
 
@@ -14,13 +14,7 @@ describe('the readiness probe of a full disk', () => {
     let probes = 0;
     let finish: (error?: Error) => void = () => {};
     let spaceBack = false;
-    const app = createFastify({ logLevel: 'silent' });
-    await configureServiceApp(app, {
-      title: 't',
-      description: 'd',
-      corsOrigins: [],
-      async authorize() {},
-      async ready() {},
+    const app = await frameApp({
       async storageWritable() {
         probes += 1;
         if (spaceBack) return;
@@ -28,7 +22,6 @@ describe('the readiness probe of a full disk', () => {
           finish = (error) => (error ? reject(error) : resolve());
         });
       },
-      metricsAccess: 'operator',
     });
     app.post('/work', { config: { access: 'public' } }, async () => {
       throw full();

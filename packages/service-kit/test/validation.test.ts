@@ -8,20 +8,12 @@ import { openDatabase, sql } from '@tessera/db';
 import { Type } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { testPostgresUrl } from '../../../scripts/test/postgres.ts';
-import { configureServiceApp, createFastify } from '../src/http.ts';
 import { AmountString, MultiLineText } from '../src/schemas.ts';
 import { textProblem } from '../src/text.ts';
+import { frameApp } from './frame-app.ts';
 
 async function frame(handler: (body: unknown) => Promise<unknown> = async (body) => body) {
-  const app = createFastify({ logLevel: 'silent' });
-  await configureServiceApp(app, {
-    title: 't',
-    description: 'd',
-    corsOrigins: [],
-    async authorize() {},
-    async ready() {},
-    metricsAccess: 'operator',
-  });
+  const app = await frameApp();
   app.post(
     '/things/:thingId',
     {

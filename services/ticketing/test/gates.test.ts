@@ -4,7 +4,8 @@
  * files (gate-threats, gate-races, gate-offline).
  */
 
-import { request as httpRequest } from 'node:http';
+import { once } from 'node:events';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fromBase64url } from '@tessera/protocol';
 import { protocol } from '@tessera/protocol/node';
@@ -51,6 +52,17 @@ describe.each(backends)('gate terminals on %s', (backend) => {
   }
 
   const atDoors = (setup: { startsAt: number }) => s.clock.set(setup.startsAt - 30 * 60_000);
+
+  /** Opens `path` on the test server over HTTP (a live feed needs a socket): its response head. */
+  async function openFeed(path: string, headers: Record<string, string> = {}) {
+    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
+    const { port } = s.app.server.address() as AddressInfo;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path, headers }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+  }
 
   it('enrols a terminal once with a code, and admits a live barcode once', async () => {
     const { setup, code, terminal } = await enrolled();
@@ -190,21 +202,9 @@ describe.each(backends)('gate terminals on %s', (backend) => {
     const { setup, terminal } = await enrolled();
     const { buyer, ticket } = await ticketFor(setup);
     atDoors(setup);
-    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
-    const { port } = s.app.server.address() as AddressInfo;
     const received: string[] = [];
-    const stream = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/v1/terminal/feed?since=0',
-          headers: { authorization: `Bearer ${terminal.token}` },
-        },
-        resolve,
-      );
-      req.on('error', reject);
-      req.end();
+    const stream = await openFeed('/v1/terminal/feed?since=0', {
+      authorization: `Bearer ${terminal.token}`,
     });
     expect(stream.headers['content-type']).toContain('text/event-stream');
     stream.setEncoding('utf8');
@@ -250,33 +250,21 @@ describe.each(backends)('gate terminals on %s', (backend) => {
       body: { barcode: text },
     });
     expect(admitted.body.admitted).toBe(true);
-    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
-    const { port } = s.app.server.address() as AddressInfo;
     /** The stream's text up to its first admission (the end of the replay), and its status. */
-    const readFeed = (path: string, headers: Record<string, string>) =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            path,
-            headers: { authorization: `Bearer ${terminal.token}`, ...headers },
-          },
-          (response) => {
-            let all = '';
-            response.setEncoding('utf8');
-            response.on('data', (chunk: string) => {
-              all += chunk;
-              if (response.statusCode !== 200 || /event: admission\n.*\n\n/.test(all)) {
-                resolve({ status: response.statusCode ?? 0, text: all });
-                req.destroy();
-              }
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end();
+    const readFeed = async (path: string, headers: Record<string, string>) => {
+      const response = await openFeed(path, {
+        authorization: `Bearer ${terminal.token}`,
+        ...headers,
       });
+      response.setEncoding('utf8');
+      let text = '';
+      for await (const chunk of response) {
+        text += chunk;
+        if (response.statusCode !== 200 || /event: admission\n.*\n\n/.test(text)) break;
+      }
+      response.destroy();
+      return { status: response.statusCode ?? 0, text };
+    };
     // Neither is a sequence number this feed sent: malformed, or beyond the last admission.
     for (const [path, headers, reason] of [
       ['/v1/terminal/feed', { 'last-event-id': 'garbage' }, 'malformed_last_event_id'],
@@ -299,21 +287,14 @@ describe.each(backends)('gate terminals on %s', (backend) => {
 
   it('opens the feed with a short-lived ticket in the URL, as a browser EventSource must', async () => {
     const { setup, terminal } = await enrolled();
-    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
-    const { port } = s.app.server.address() as AddressInfo;
     /** Opens `path` without an Authorization header: its status, and the first chunk when 200. */
-    const open = (path: string) =>
-      new Promise<{ status: number; first: string }>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, path }, (response) => {
-          response.setEncoding('utf8');
-          response.once('data', (chunk: string) => {
-            resolve({ status: response.statusCode ?? 0, first: chunk });
-            req.destroy();
-          });
-        });
-        req.on('error', reject);
-        req.end();
-      });
+    const open = async (path: string) => {
+      const response = await openFeed(path);
+      response.setEncoding('utf8');
+      const [first] = (await once(response, 'data')) as [string];
+      response.destroy();
+      return { status: response.statusCode ?? 0, first };
+    };
     const issued = await s.request('POST', '/v1/terminal/feed-tickets', { token: terminal.token });
     expect(issued.status, issued.raw).toBe(201);
     const { ticket, url } = issued.body as { ticket: string; url: string };
@@ -355,22 +336,8 @@ describe.each(backends)('gate terminals on %s', (backend) => {
 
   it('holds at most three live feeds open per terminal, and frees one when it closes', async () => {
     const { terminal } = await enrolled();
-    await s.app.listen({ port: 0, host: '127.0.0.1' }).catch(() => {});
-    const { port } = s.app.server.address() as AddressInfo;
     const feedOf = (token: string) =>
-      new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/v1/terminal/feed',
-            headers: { authorization: `Bearer ${token}` },
-          },
-          resolve,
-        );
-        req.on('error', reject);
-        req.end();
-      });
+      openFeed('/v1/terminal/feed', { authorization: `Bearer ${token}` });
     const open = () => feedOf(terminal.token);
     const feeds = [await open(), await open(), await open()];
     for (const feed of feeds) expect(feed.statusCode).toBe(200);
