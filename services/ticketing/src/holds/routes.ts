@@ -1,5 +1,4 @@
 /** Holds (S120): seats or places kept for a signed-in buyer for a bounded time. */
-import { ApiError } from '@tessera/service-kit/errors';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
@@ -43,14 +42,9 @@ export function holdRoutes(app: App, ticketing: Ticketing) {
           },
         });
       }
-      try {
-        return reply.code(201).send(await createHoldView(ticketing, me.id, request.body));
-      } catch (error) {
-        // A cool-down (409 hold_limit) says when to come back, as a rate limit would.
-        const retryAfterS = error instanceof ApiError ? error.details?.retryAfterS : undefined;
-        if (typeof retryAfterS === 'number') reply.header('Retry-After', String(retryAfterS));
-        throw error;
-      }
+      // A cool-down (409 hold_limit) carries details.retryAfterS: the shared error handler sends
+      // it as Retry-After, as for every error that says when to come back.
+      return reply.code(201).send(await createHoldView(ticketing, me.id, request.body));
     },
   );
 
