@@ -1,0 +1,73 @@
+/**
+ * The two servers' OpenAPI documents, exactly as they serve them at GET /docs/json: each server
+ * is built with its routes on an in-memory SQLite database (nothing listens, nothing is called).
+ * The API client package is generated from these (scripts/generate-api-client.ts), and the
+ * linter test reads them.
+ */
+import { migrateToLatest, openDatabase } from '@tessera/db';
+import { ManualClock } from '@tessera/service-kit/clock';
+import { DevelopmentSms } from '@tessera/service-kit/sms';
+import { buildApp as buildExchangeApp } from '../services/exchange/src/app.ts';
+import { loadConfig as loadExchangeConfig } from '../services/exchange/src/config.ts';
+import { createExchange } from '../services/exchange/src/context.ts';
+import { exchangeMigrations } from '../services/exchange/src/db/migrations/index.ts';
+import type { ExchangeDB } from '../services/exchange/src/db/schema.ts';
+import { allRoutes as exchangeRoutes } from '../services/exchange/src/routes.ts';
+import { rateSourceFor } from '../services/exchange/src/trading/rates.ts';
+import { buildApp as buildTicketingApp } from '../services/ticketing/src/app.ts';
+import { loadConfig as loadTicketingConfig } from '../services/ticketing/src/config.ts';
+import { createTicketing } from '../services/ticketing/src/context.ts';
+import { ticketingMigrations } from '../services/ticketing/src/db/migrations/index.ts';
+import type { TicketingDB } from '../services/ticketing/src/db/schema.ts';
+import { ExchangeClient } from '../services/ticketing/src/exchange-client.ts';
+import { allRoutes as ticketingRoutes } from '../services/ticketing/src/routes.ts';
+
+export type OpenApiDocument = Record<string, unknown>;
+
+/** The environment the documents are made in: development's defaults (its servers' URLs). */
+const environment = { NODE_ENV: 'development', TESSERA_LOG_LEVEL: 'silent' };
+
+export async function exchangeDocument(): Promise<OpenApiDocument> {
+  const config = loadExchangeConfig({ ...environment, EXCHANGE_WORKERS: 'false' });
+  const database = openDatabase<ExchangeDB>({ sqlitePath: ':memory:' });
+  try {
+    await migrateToLatest(database, exchangeMigrations);
+    const clock = new ManualClock();
+    const exchange = createExchange({
+      config,
+      database,
+      clock,
+      rates: rateSourceFor(config),
+      sms: new DevelopmentSms(),
+    });
+    const app = await buildExchangeApp(exchange, exchangeRoutes);
+    await app.ready();
+    const document = app.swagger() as OpenApiDocument;
+    await app.close();
+    return document;
+  } finally {
+    await database.close();
+  }
+}
+
+export async function ticketingDocument(): Promise<OpenApiDocument> {
+  const config = loadTicketingConfig({ ...environment, TICKETING_WORKERS: 'false' });
+  const database = openDatabase<TicketingDB>({ sqlitePath: ':memory:' });
+  try {
+    await migrateToLatest(database, ticketingMigrations);
+    const ticketing = createTicketing({
+      config,
+      database,
+      clock: new ManualClock(),
+      sms: new DevelopmentSms(),
+      exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl),
+    });
+    const app = await buildTicketingApp(ticketing, ticketingRoutes);
+    await app.ready();
+    const document = app.swagger() as OpenApiDocument;
+    await app.close();
+    return document;
+  } finally {
+    await database.close();
+  }
+}
