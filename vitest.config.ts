@@ -16,5 +16,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The database suites need PostgreSQL: check it answers (and start it if it is local).
     globalSetup: ['scripts/test/postgres-setup.ts'],
+    // Every answer a test sees must be one its route declares (the OpenAPI documents stay true).
+    setupFiles: ['scripts/test/declared-answers.ts'],
   },
 });

@@ -22,9 +22,17 @@ import { ConfigError, type Environment, environmentWarning, type LogLevel } from
 
 export type { LogLevel };
 
+import { Type } from 'typebox';
 import { ApiError, waitText } from './errors.ts';
 import { instrumentHttp, MetricsRegistry, metricsContentType } from './metrics.ts';
+import {
+  checkAnswers,
+  declareFrameAnswers,
+  type OpenApiOptions,
+  swaggerOptions,
+} from './openapi.ts';
 import { type RateLimitStorage, rateLimitStorage } from './rate-limit.ts';
+import { ErrorBody } from './schemas.ts';
 import { databaseTextFailure, validationFailure, validatorCompiler } from './validation.ts';
 
 declare module 'fastify' {
@@ -74,9 +82,12 @@ export function createFastify(options: {
   return app;
 }
 
-export interface ServiceAppOptions {
-  readonly title: string;
-  readonly description: string;
+export interface ServiceAppOptions extends OpenApiOptions {
+  /**
+   * Refuse any answer its route does not declare (status, body, field): on in tests, so that the
+   * OpenAPI document stays true (openapi.ts).
+   */
+  readonly checkAnswers?: boolean;
   readonly corsOrigins: readonly string[];
   /** Extra request headers the apps send (authorization and content-type are always allowed). */
   readonly corsHeaders?: readonly string[];
@@ -126,6 +137,8 @@ export async function configureServiceApp(app: AnyFastify, options: ServiceAppOp
   answerErrors(app, storage);
   await registerPlugins(app, options);
   requireAccess(app, options);
+  declareFrameAnswers(app);
+  if (options.checkAnswers) checkAnswers(app);
   operationsRoutes(app, options, metrics, storage);
   return { metrics };
 }
@@ -300,28 +313,7 @@ async function registerPlugins(app: AnyFastify, options: ServiceAppOptions) {
   const storage = options.rateLimit ? rateLimitStorage(options.rateLimit) : undefined;
   if (storage) app.addHook('onClose', () => storage.close());
   await app.register(rateLimit, { global: false, ...storage?.options });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: options.title, version: '0.1.0', description: options.description },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    // Each operation says who may call it (`x-access`, the route's `config.access`), and public
-    // ones need no token: the authorization-matrix tests read both from the document.
-    transform: ({ schema, url, route }) => {
-      const access = route.config?.access ?? (url.startsWith('/docs') ? 'public' : undefined);
-      if (!access) return { schema, url };
-      return {
-        schema: {
-          ...schema,
-          'x-access': access,
-          ...(access === 'public' ? { security: [] } : {}),
-        } as typeof schema,
-        url,
-      };
-    },
-  });
+  await app.register(swagger, swaggerOptions(options));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }
 
@@ -356,7 +348,11 @@ function operationsRoutes(
     '/health',
     {
       config: { access: 'public' },
-      schema: { tags: ['operations'], summary: 'Liveness: the process answers' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
     },
     async () => ({ status: 'ok' }),
   );
@@ -364,7 +360,19 @@ function operationsRoutes(
     '/ready',
     {
       config: { access: 'public' },
-      schema: { tags: ['operations'], summary: 'Readiness: the database answers' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the database answers',
+        description:
+          '503 `not_ready` while the database does not answer, `storage_full` until a write succeeds again. A ready answer may report the state of a dependency that does not make it unready.',
+        response: {
+          200: Type.Object(
+            { status: Type.Literal('ready') },
+            { additionalProperties: Type.Union([Type.String(), Type.Number()]) },
+          ),
+          503: ErrorBody,
+        },
+      },
     },
     async (_request, reply) => {
       if (storage.full) {
@@ -405,6 +413,12 @@ function operationsRoutes(
         summary: 'Prometheus metrics (text format 0.0.4); for the operator token',
         description:
           'Requests and latencies by route pattern, and service figures read from the database when scraped (reused for 5 s).',
+        response: {
+          200: {
+            description: 'The Prometheus text exposition format, version 0.0.4',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (_request, reply) => reply.type(metricsContentType).send(await metrics.render()),

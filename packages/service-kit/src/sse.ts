@@ -65,3 +65,10 @@ export function checkedResumePoint(resume: ResumePoint, lastSeq: number): Resume
     ? { kind: 'reset', reason: 'unknown_last_event_id' }
     : resume;
 }
+
+/** How a live feed's 200 is declared in the OpenAPI document: a stream of events, not JSON. */
+export const eventStreamAnswer = {
+  description:
+    'A stream of server-sent events that does not end (docs/feeds.md): `retry:`, then `id:`/`event:`/`data:` events and keep-alive comments',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+};

@@ -8,6 +8,7 @@ import { configureServiceApp, createFastify, type ServiceAppOptions } from '../s
 export async function frameApp(options: Partial<ServiceAppOptions> = {}) {
   const app = createFastify({ logLevel: 'silent' });
   await configureServiceApp(app, {
+    publicUrl: 'http://127.0.0.1',
     title: 't',
     description: 'd',
     corsOrigins: [],

@@ -17,6 +17,7 @@ async function frame(logLines?: string[]) {
   });
   let release: () => void = () => {};
   await configureServiceApp(app, {
+    publicUrl: 'http://127.0.0.1',
     title: 't',
     description: 'd',
     corsOrigins: [],

@@ -13,6 +13,7 @@ import { type Access, createFastify, type RoutePlugin } from './http.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
 import { openBalances } from './ledger/service.ts';
 import { registerExchangeMetrics } from './metrics.ts';
+import { outgoingWebhooks } from './notifications/events.ts';
 
 export async function buildApp(exchange: Exchange, register: readonly RoutePlugin[]) {
   // House accounts get their balance row for every configured asset (new assets included).
@@ -31,6 +32,9 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
     title: 'Tessera exchange API',
     description:
       'Custodial wallets, fiat deposits, crypto at quoted rates, transfers, payment requests and notifications. Amounts are decimal strings in whole units of their asset.',
+    publicUrl: exchange.config.publicUrl,
+    checkAnswers: exchange.config.environment === 'test',
+    webhooks: outgoingWebhooks(),
     corsOrigins: exchange.config.corsOrigins,
     corsHeaders: ['idempotency-key'],
     async authorize(request, access) {

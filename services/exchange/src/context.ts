@@ -11,6 +11,7 @@ import type { ExchangeConfig } from './config.ts';
 import type { ExchangeDB } from './db/schema.ts';
 import { badRequest } from './errors.ts';
 import type { Asset } from './money.ts';
+import type { EventType } from './notifications/events.ts';
 import {
   type FinalWrite,
   type NotificationEvent,
@@ -75,7 +76,7 @@ export interface Work {
   readonly trx: Kysely<ExchangeDB>;
   readonly now: number;
   /** Queue a notification; written in this transaction, published after commit. */
-  notify(subscriberId: string, type: string, data: Record<string, unknown>): void;
+  notify(subscriberId: string, type: EventType, data: Record<string, unknown>): void;
   /**
    * Queue a last write of this transaction (an INSERT or UPDATE with `?` placeholders, no
    * RETURNING). It runs with the outbox write: on PostgreSQL in the same statement, one round

@@ -20,6 +20,8 @@ export async function buildApp(ticketing: Ticketing, register: readonly RoutePlu
     title: 'Tessera ticketing API',
     description:
       'Organizers, venues and seat maps, events, availability, holds and orders paid in crypto at the exchange, signed device-bound tickets, transfers and refunds. Amounts are decimal strings in whole units of their asset.',
+    publicUrl: ticketing.config.publicUrl,
+    checkAnswers: ticketing.config.environment === 'test',
     corsOrigins: ticketing.config.corsOrigins,
     corsHeaders: ['idempotency-key'],
     async authorize(request, access) {

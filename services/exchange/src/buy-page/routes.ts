@@ -61,6 +61,10 @@ export function buyPageRoutes(app: App, exchange: Exchange) {
           reference: Type.Optional(Type.String({ description: "The merchant's order reference" })),
         }),
         produces: ['text/html'],
+        response: {
+          200: htmlPage('The page'),
+          400: htmlPage('The page saying what is wrong with the link'),
+        },
       },
     },
     async (request, reply) => {
@@ -75,3 +79,8 @@ export function buyPageRoutes(app: App, exchange: Exchange) {
     },
   );
 }
+
+const htmlPage = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: { type: 'string' } } },
+});

@@ -3,7 +3,7 @@
  * and for merchants a signed webhook with a delivery log and redelivery. The rows come from the
  * transactional outbox (service.ts); the webhook worker (worker.ts) sends them.
  */
-import { resumePoint } from '@tessera/service-kit/sse';
+import { eventStreamAnswer, resumePoint } from '@tessera/service-kit/sse';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Exchange } from '../context.ts';
@@ -263,7 +263,7 @@ function streamRoutes(app: App, exchange: Exchange) {
           after: Type.Optional(Type.String({ description: 'Resume after this seq' })),
         }),
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String()) }),
-        response: { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        response: { 200: eventStreamAnswer, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {

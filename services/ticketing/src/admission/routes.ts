@@ -8,7 +8,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ApiError } from '@tessera/service-kit/errors';
-import { resumePoint } from '@tessera/service-kit/sse';
+import { eventStreamAnswer, resumePoint } from '@tessera/service-kit/sse';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import { DoorSale, SaleParams } from '../door-sales/schemas.ts';
@@ -186,6 +186,7 @@ function feed(app: App, ticketing: Ticketing) {
             }),
           ),
         }),
+        response: { 200: eventStreamAnswer, 429: ErrorBody },
       },
     },
     async (request, reply) => {

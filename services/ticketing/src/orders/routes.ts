@@ -129,12 +129,29 @@ export function webhookRoutes(app: App, ticketing: Ticketing) {
       '/v1/exchange/webhooks/:organizerId',
       {
         config: { access: 'public' },
+        // The body and headers are described for the document, and checked after the signature
+        // (receiveExchangeEvent): a caller who cannot sign learns nothing about the shape.
+        attachValidation: true,
         schema: {
           tags: ['exchange'],
           summary: "The exchange's signed notifications for an organizer's wallet",
           description:
             "Verified with the organizer's webhook secret (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature; 5 minutes tolerance); each event id (webhook-id) is handled once. payment_request.paid issues the order's tickets.",
           params: Type.Object({ organizerId: Id('org') }),
+          headers: Type.Object({
+            'webhook-id': Type.String({ description: 'The event id; each is handled once' }),
+            'webhook-timestamp': Type.String({ description: 'Seconds since the epoch' }),
+            'webhook-signature': Type.String({ description: '`v1,<base64>`, space-separated' }),
+          }),
+          body: Type.Object(
+            {
+              id: Type.String(),
+              type: Type.String({ description: 'payment_request.paid settles; others are noted' }),
+              createdAt: Type.String({ format: 'date-time' }),
+              data: Type.Record(Type.String(), Type.Unknown()),
+            },
+            { description: "The exchange's event (its document's `webhooks` section)" },
+          ),
           response: {
             200: Type.Object({ received: Type.Boolean(), outcome: Type.String() }),
             400: ErrorBody,
