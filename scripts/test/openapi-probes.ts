@@ -15,6 +15,8 @@ export interface Operation {
   readonly pathParams: readonly { name: string; schema: Schema }[];
   readonly queryParams: readonly { name: string; schema: Schema; required: boolean }[];
   readonly bodies: readonly { contentType: string; schema: Schema }[];
+  /** A signed delivery (Standard Webhooks): its signature is checked before its body. */
+  readonly signed: boolean;
 }
 
 /** Every operation of the document (not the documentation's own routes). */
@@ -37,6 +39,7 @@ export function operationsOf(doc: { paths: Record<string, Record<string, Schema>
           contentType: type,
           schema: content.schema,
         })),
+        signed: parameters.some((p) => p.in === 'header' && p.name === 'webhook-signature'),
       });
     }
   }

@@ -206,11 +206,9 @@ export function checkAnswers(app: AnyFastify) {
     const route = `${request.method} ${request.routeOptions.url}`;
     const declared = declaredSchema(request.routeOptions.schema?.response, reply.statusCode);
     if (!declared) {
+      const what = `${route} answered ${reply.statusCode}, which it does not declare`;
       reply.code(500);
-      return done(
-        null,
-        refuse(reply, `${route} answered ${reply.statusCode}, which it does not declare`),
-      );
+      return done(null, refuse(reply, what));
     }
     const schema = bodySchema(declared, String(reply.getHeader('content-type') ?? ''));
     if (schema) {

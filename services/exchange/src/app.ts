@@ -13,7 +13,7 @@ import { type Access, createFastify, type RoutePlugin } from './http.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
 import { openBalances } from './ledger/service.ts';
 import { registerExchangeMetrics } from './metrics.ts';
-import { outgoingWebhooks } from './notifications/events.ts';
+import { outgoingWebhooks } from './webhook-events.ts';
 
 export async function buildApp(exchange: Exchange, register: readonly RoutePlugin[]) {
   // House accounts get their balance row for every configured asset (new assets included).

@@ -11,7 +11,6 @@ import type { ExchangeConfig } from './config.ts';
 import type { ExchangeDB } from './db/schema.ts';
 import { badRequest } from './errors.ts';
 import type { Asset } from './money.ts';
-import type { EventType } from './notifications/events.ts';
 import {
   type FinalWrite,
   type NotificationEvent,
@@ -21,6 +20,7 @@ import {
 import { WebhookTransport } from './notifications/webhook-transport.ts';
 import type { SmsSender } from './sms.ts';
 import type { RateSource } from './trading/rates.ts';
+import type { EventType } from './webhook-events.ts';
 
 export interface Exchange {
   readonly config: ExchangeConfig;

@@ -234,13 +234,18 @@ describe.each(backends)('every input is clean text, amounts are strings (%s)', (
             // and they arrive as U+FFFD (or the router refuses the URL); never a 500.
             const unsendable =
               what === 'lone surrogate' && probe.body?.contentType !== 'application/json';
+            // A signed delivery is checked for its signature before anything in its body is
+            // read: an unsigned one is refused 401 whatever it holds.
+            const signedBody = probe.body !== undefined && operation.signed;
             const refused = unsendable
               ? answer.status < 500
-              : typeof answer.body === 'string'
-                ? answer.status === 400 // an HTML page (the buy page) answers with its own page
-                : answer.status === 400 &&
-                  answer.body?.error?.code === 'invalid_text' &&
-                  answer.body.error.details?.field === probe.field;
+              : signedBody
+                ? answer.status === 401 && answer.body?.error?.code === 'invalid_signature'
+                : typeof answer.body === 'string'
+                  ? answer.status === 400 // an HTML page (the buy page) answers with its own page
+                  : answer.status === 400 &&
+                    answer.body?.error?.code === 'invalid_text' &&
+                    answer.body.error.details?.field === probe.field;
             if (!refused)
               failures.push(
                 `${where}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,

@@ -86,7 +86,7 @@ function verification(app: App, ticketing: Ticketing) {
         description:
           'Send the barcode text, or the manual ticket number and PIN. The server verifies as the protocol says, compares the credential with the ticket on record, and admits atomically: single entry once, multi-entry up to N, timed passes in their window, stored value debited by `debit` (never below zero). `direction: exit` scans a holder out where re-entry is allowed. Wrong manual codes are limited per terminal (10 in 10 minutes) and per ticket (5 an hour): 429.',
         body: VerificationBody,
-        response: { 200: Answer, ...errors },
+        response: { 200: Answer, ...errors, 429: ErrorBody },
       },
     },
     async (request) => {

@@ -129,8 +129,8 @@ export function webhookRoutes(app: App, ticketing: Ticketing) {
       '/v1/exchange/webhooks/:organizerId',
       {
         config: { access: 'public' },
-        // The body and headers are described for the document, and checked after the signature
-        // (receiveExchangeEvent): a caller who cannot sign learns nothing about the shape.
+        // The body and headers are checked after the signature (below): a delivery that does
+        // not verify is refused 401 whatever it holds, and nothing in it is read before.
         attachValidation: true,
         schema: {
           tags: ['exchange'],
@@ -147,7 +147,7 @@ export function webhookRoutes(app: App, ticketing: Ticketing) {
             {
               id: Type.String(),
               type: Type.String({ description: 'payment_request.paid settles; others are noted' }),
-              createdAt: Type.String({ format: 'date-time' }),
+              createdAt: Type.Optional(Type.String({ format: 'date-time' })),
               data: Type.Record(Type.String(), Type.Unknown()),
             },
             { description: "The exchange's event (its document's `webhooks` section)" },
@@ -160,10 +160,13 @@ export function webhookRoutes(app: App, ticketing: Ticketing) {
         },
       },
       async (request) => {
+        const invalid = request.validationError;
+        if (invalid?.validationContext === 'params') throw invalid;
         const outcome = await receiveExchangeEvent(ticketing, request.params.organizerId, {
           raw: rawBodies.get(request) ?? '',
           headers: request.headers,
           body: request.body,
+          invalid,
         });
         return { received: true, outcome };
       },

@@ -24,6 +24,8 @@ export interface WebhookDelivery {
   readonly raw: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: unknown;
+  /** What the route's schema found wrong with the body or headers, checked once it verifies. */
+  readonly invalid?: Error | undefined;
 }
 
 /** Checks a delivery's signature and shape, then handles its event once; answers the outcome. */
@@ -38,6 +40,8 @@ export async function receiveExchangeEvent(
   if (!wallet || !verifyWebhook(wallet.webhookSecret, delivery.headers, delivery.raw, nowS)) {
     throw new ApiError(401, 'invalid_signature', 'the webhook signature does not verify');
   }
+  // Only now, signed, is the body's shape worth an answer that says what is wrong with it.
+  if (delivery.invalid) throw delivery.invalid;
   const event = delivery.body as ExchangeEvent;
   if (
     typeof event?.id !== 'string' ||

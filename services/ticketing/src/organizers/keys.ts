@@ -73,9 +73,13 @@ export async function addSigningKey(
  */
 export async function rotateSigningKey(ticketing: Ticketing, organizerId: string) {
   const now = ticketing.clock.now();
-  const key = await inTransaction(ticketing, ({ trx }) =>
-    addSigningKey(ticketing, trx, organizerId, now),
-  );
+  const key = await inTransaction(ticketing, async ({ trx }) => {
+    // The operator passes the staff check for any organizer id: one that names nothing is a
+    // 404 here, not a foreign-key failure at the insert.
+    if (!(await lockOrganizerKeys(trx, ticketing.database.dialect, organizerId)))
+      throw notFound('organizer');
+    return addSigningKey(ticketing, trx, organizerId, now);
+  });
   return { ...key, createdAt: now };
 }
 

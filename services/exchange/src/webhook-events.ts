@@ -6,7 +6,7 @@
  */
 import { ErrorBody } from '@tessera/service-kit/schemas';
 import { type TSchema, Type } from 'typebox';
-import { Deposit, Withdrawal } from '../fiat/schemas.ts';
+import { Deposit, Withdrawal } from './fiat/schemas.ts';
 
 const Amount = Type.String({ description: 'Decimal, in whole units of `asset`' });
 const Time = Type.String({ format: 'date-time' });
