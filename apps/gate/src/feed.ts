@@ -11,13 +11,13 @@ export interface FeedAdmission {
   seq: number;
   performanceId: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: 'entry' | 'exit';
   debit: string;
-  /** Scan time, ms since the epoch. */
-  scannedAt: number;
-  presentationTime: number | null;
+  /** Scan time, ISO 8601 UTC (as in the event package). */
+  scannedAt: string;
+  presentationTimeS: number | null;
   gate: string;
   terminalId: string;
   duplicate: boolean;

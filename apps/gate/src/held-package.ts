@@ -19,7 +19,7 @@ import type { PackageHeader } from './terminal-types.ts';
 export interface StoredRevocation {
   key: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   throughRevision: number;
 }
 
@@ -43,20 +43,20 @@ export class HeldPackage {
   }
 
   addManualCodes(codes: readonly PackageManualCode[]) {
-    for (const code of codes) this.manualCodes.set(code.manualNumber, code);
+    for (const code of codes) this.manualCodes.set(code.ticketNumber, code);
   }
 
   /** Adds revocations (kept or from a page); returns those that revoke more than known. */
   addRevocations(entries: readonly (PackageRevocation | StoredRevocation)[]): StoredRevocation[] {
     const added: StoredRevocation[] = [];
     for (const entry of entries) {
-      const key = `${entry.performanceCode}/${entry.ticketNumber}`;
+      const key = `${entry.performanceCode}/${entry.ticketId}`;
       const known = this.revoked.get(key);
       if (known && known.throughRevision >= entry.throughRevision) continue;
       const revocation = {
         key,
         performanceCode: entry.performanceCode,
-        ticketNumber: entry.ticketNumber,
+        ticketId: entry.ticketId,
         throughRevision: entry.throughRevision,
       };
       this.revoked.set(key, revocation);
@@ -65,7 +65,7 @@ export class HeldPackage {
     this.revocations = prepareRevocations(
       [...this.revoked.values()].map((entry) => ({
         eventId: entry.performanceCode,
-        ticketId: entry.ticketNumber,
+        ticketId: entry.ticketId,
         throughRevision: entry.throughRevision,
       })),
     );

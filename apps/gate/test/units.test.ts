@@ -59,7 +59,7 @@ describe('a hardware scanner burst', () => {
 });
 
 describe('the live feed parser', () => {
-  const admission = '{"seq":7,"ticketNumber":"0311jfmq"}';
+  const admission = '{"seq":7,"ticketId":"0311jfmq"}';
 
   it('reads an event split anywhere across chunks, with CRLF lines and comments', () => {
     const parser = new SseParser();
