@@ -3,8 +3,8 @@
  * feed's server-sent events however the stream is cut, amounts typed at the gate, and the
  * distance behind the outside-the-venue warning.
  */
-import { describe, expect, it } from 'vitest';
-import { SseParser } from '../src/feed.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { followFeed, SseParser } from '../src/feed.ts';
 import { distanceM, formatUnits, parseUnits } from '../src/measure.ts';
 import { ScannerBurst, scannerCodeCharsMin } from '../src/scanner.ts';
 
@@ -79,6 +79,65 @@ describe('the live feed parser', () => {
 
   it('gives up on a line no server sends', () => {
     expect(() => new SseParser().push('x'.repeat(70_000))).toThrow(/overlong/);
+  });
+
+  it("takes the server's retry: when it is digits only", () => {
+    const parser = new SseParser();
+    expect(parser.retryMs).toBeUndefined();
+    parser.push('retry: 3000\n: connected\n\n');
+    expect(parser.retryMs).toBe(3000);
+    parser.push('retry: soon\nretry: 12.5\n\n');
+    expect(parser.retryMs).toBe(3000);
+  });
+});
+
+describe('following the live feed', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  /** A feed server that answers each request with `body` and ends the stream at once. */
+  function endingFeed(body: string) {
+    const requests: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      requests.push(url);
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    return requests;
+  }
+
+  async function follow(requests: string[]) {
+    const stop = followFeed({
+      url: 'https://ticketing.test/v1/terminal/feed',
+      token: 'tt_test',
+      lastEventId: () => '9',
+      onAdmission: () => undefined,
+      onState: () => undefined,
+    });
+    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    return stop;
+  }
+
+  it("waits what the server's retry: asks before it reconnects, from the last id seen", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const requests = endingFeed('retry: 5000\n: connected\n\n');
+    const stop = await follow(requests);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(requests).toHaveLength(2));
+    expect(requests[1]).toBe('https://ticketing.test/v1/terminal/feed?since=9');
+    stop();
+  });
+
+  it('waits 1 s when the server names no wait', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const requests = endingFeed(': connected\n\n');
+    const stop = await follow(requests);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.waitFor(() => expect(requests).toHaveLength(2));
+    stop();
   });
 });
 
