@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { followFeed, SseParser } from '../src/feed.ts';
 import { distanceM, formatUnits, parseUnits } from '../src/measure.ts';
 import { ScannerBurst, scannerCodeCharsMin } from '../src/scanner.ts';
+import { renamedLogEntry } from '../src/store.ts';
 
 /** Feeds `text` then Enter, one key every `gapMs` (or per gap from the list). */
 function type(burst: ScannerBurst, text: string, gapMs: number | number[], startAt = 1_000) {
@@ -178,5 +179,34 @@ describe('the distance from the venue', () => {
     const west = { latitude: 0, longitude: -179.9 };
     expect(distanceM(east, west)).toBeCloseTo(22_239, -1);
     expect(distanceM(west, east)).toBeCloseTo(distanceM(east, west), 6);
+  });
+});
+
+describe("the terminal's storage, version 2", () => {
+  it("rewrites a version 1 log entry under the protocol's names, keeping everything else", () => {
+    const pending = {
+      nonce: 'n-1',
+      pending: 1,
+      performanceCode: 'PRF1',
+      ticketNumber: '0311jfmq',
+      presentationTime: 1_790_000_000,
+      revision: 0,
+    };
+    expect(renamedLogEntry(pending)).toEqual({
+      nonce: 'n-1',
+      pending: 1,
+      performanceCode: 'PRF1',
+      ticketId: '0311jfmq',
+      presentationTimeS: 1_790_000_000,
+      revision: 0,
+    });
+    // A refusal that named no ticket, and an entry already under the new names, stay as they are.
+    expect(renamedLogEntry({ nonce: 'n-2', ticketNumber: null, presentationTime: null })).toEqual({
+      nonce: 'n-2',
+      ticketId: null,
+      presentationTimeS: null,
+    });
+    const current = { nonce: 'n-3', ticketId: 'x', presentationTimeS: 5 };
+    expect(renamedLogEntry(current)).toEqual(current);
   });
 });
