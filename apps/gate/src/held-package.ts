@@ -1,7 +1,8 @@
 /**
  * The event package as the terminal holds it in memory for the offline check (claim 11): the
  * header (venue, the organizers' keys, the performances), the keys prepared as a keyring, the
- * manual codes by manual number and the revocations as the highest revoked revision per ticket.
+ * manual codes by their 10-digit ticket number and the revocations as the highest revoked
+ * revision per ticket.
  * Package pages are applied idempotently (docs/gates.md: changes may come twice); the terminal
  * writes each page through to storage.
  */

@@ -44,7 +44,7 @@ export interface OfflineKnowledge {
   revocations: RevocationList;
   /** Every admission known of one ticket: the package's, the live feed's and this terminal's. */
   admissionsFor(eventId: string, ticketId: string): readonly AdmissionRecord[];
-  /** The package's manual code for a manual number. */
+  /** The package's manual code for a 10-digit ticket number. */
   manualCode(ticketNumber: string): PackageManualCode | undefined;
   /** When recent wrong manual codes were typed here (ms by the server's clock), oldest first. */
   wrongCodesAtMs: readonly number[];

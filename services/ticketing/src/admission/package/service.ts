@@ -22,7 +22,7 @@
  * committed; a reader that moved its cursor past the later one at once would skip the earlier
  * one for good. Rows that are younger than that are sent all the same, and sent again on the
  * next call, so the terminal applies every list idempotently (admissions by id, manual codes by
- * manual number, revocations as a maximum per ticket). This is safe as long as a write
+ * `ticketNumber`, revocations as a maximum per ticket). This is safe as long as a write
  * transaction lasts less than half of `packageSettleMs` from reading its clock to committing.
  */
 
