@@ -6,6 +6,7 @@
 import { resumePoint } from '@tessera/service-kit/sse';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import { authenticate, requireSubscriber } from '../accounts/auth.ts';
 import type { Exchange } from '../context.ts';
 import type { App } from '../http.ts';
 import { mutate, subscriberOf } from '../http.ts';
@@ -269,9 +270,12 @@ function streamRoutes(app: App, exchange: Exchange) {
       },
     },
     async (request, reply) => {
+      // A bearer token, when sent, is what counts (401 if not valid, 403 for the operator's).
       const { authorization } = request.headers;
       const subscriberId = await feed.admit(
-        authorization === undefined ? { ticket: request.query.ticket } : { bearer: authorization },
+        authorization === undefined
+          ? { ticket: request.query.ticket }
+          : { subscriberId: requireSubscriber(await authenticate(exchange, authorization)).id },
       );
       const resume = resumePoint(request.headers['last-event-id'], request.query.after);
       openEventStream(reply);

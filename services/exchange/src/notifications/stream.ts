@@ -13,7 +13,6 @@ import {
   sseOpening,
   sseReset,
 } from '@tessera/service-kit/sse';
-import { authenticate, requireSubscriber } from '../accounts/auth.ts';
 import type { Exchange } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { iso } from '../schemas.ts';
@@ -56,11 +55,6 @@ function ticketSubscriber(secretKey: Buffer, ticket: string, now: number): strin
   return Number(expires) > now ? subscriberId : undefined;
 }
 
-/** The subscriber a bearer token stands for: 401 for a token that is not valid, 403 for the operator's. */
-async function bearerSubscriber(exchange: Exchange, header: string): Promise<string> {
-  return requireSubscriber(await authenticate(exchange, header)).id;
-}
-
 /** The stream ticket of a request with no bearer token; with neither, 401 as on every route. */
 function ticketOf(caller: { ticket: string | undefined }): string {
   if (caller.ticket === undefined) {
@@ -84,15 +78,15 @@ export class LiveFeed {
 
   /**
    * The subscriber a stream opens for, with its stream counted from now on: the one the caller's
-   * bearer token names when it sends one, as on the ticketing server's feed (docs/feeds.md),
-   * else the one of the ticket in the URL. 401 when neither is valid (a ticket invalid or
-   * expired) or the subscriber is not active; 429 at the limit.
+   * bearer token named (the route authenticated it), as on the ticketing server's feed
+   * (docs/feeds.md), else the one of the ticket in the URL. 401 when there is neither, when the
+   * ticket is invalid or expired, or when the subscriber is not active; 429 at the limit.
    */
-  async admit(caller: { bearer: string } | { ticket: string | undefined }): Promise<string> {
+  async admit(caller: { subscriberId: string } | { ticket: string | undefined }): Promise<string> {
     const { exchange } = this;
     const subscriberId =
-      'bearer' in caller
-        ? await bearerSubscriber(exchange, caller.bearer)
+      'subscriberId' in caller
+        ? caller.subscriberId
         : ticketSubscriber(exchange.config.secretKey, ticketOf(caller), exchange.clock.now());
     const subscriber = subscriberId
       ? await subscriberStatus(exchange.database.db, subscriberId)
