@@ -19,6 +19,7 @@ import { ensureGateBuild } from '../apps/gate/server/build.ts';
 import { startGateServer } from '../apps/gate/server/serve.ts';
 import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
 import { startMobileServer } from '../apps/mobile/server/serve.ts';
+import { publishedSecrets } from '../packages/service-kit/src/config.ts';
 import { createApiKey } from '../services/exchange/src/accounts/auth.ts';
 import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
 import { demoAccounts, seedDemo } from '../services/exchange/src/demo.ts';
@@ -276,13 +277,24 @@ const lines = [
   ...(config.environment === 'production'
     ? []
     : [
-        '  Operator token    see EXCHANGE_OPERATOR_TOKEN (development default in packages/service-kit/src/config.ts)',
+        `  Operator tokens   exchange ${shownToken('EXCHANGE_OPERATOR_TOKEN', config.operatorToken)}`,
+        `                    ticketing ${shownToken('TICKETING_OPERATOR_TOKEN', ticketingConfig.operatorToken)}`,
       ]),
   '',
   '  Organizer command line: npm run organizer -w @tessera/ticketing -- --help',
   '  Ctrl-C stops everything.',
   '',
 ];
+/**
+ * An operator token for the banner: the published development default is shown (it is in the
+ * code anyway, docs/operations.md), a token the developer set is only named.
+ */
+function shownToken(variable: string, token: string) {
+  return publishedSecrets.includes(token)
+    ? `${token}   (the development default; set ${variable} for another)`
+    : `from ${variable}`;
+}
+
 console.log(lines.join('\n'));
 if (lanHost) console.log(`Open the mobile app on a phone:\n${await terminalQr(mobileAppUrl)}`);
 

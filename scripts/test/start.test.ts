@@ -19,6 +19,8 @@ describe('npm start', () => {
       delete env.NODE_ENV;
       delete env.DATABASE_URL;
       delete env.EXCHANGE_RATES_FILE;
+      delete env.EXCHANGE_OPERATOR_TOKEN;
+      delete env.TICKETING_OPERATOR_TOKEN;
       const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
         encoding: 'utf8',
         timeout: 180_000,
@@ -36,6 +38,11 @@ describe('npm start', () => {
       const code = /Gate enrolment\s+([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\s/.exec(run.stdout)?.[1];
       expect(code).toBeDefined();
       expect(run.stdout).toContain('smoke check: ok');
+      // The development operator tokens, as docs/operations.md says where they come from.
+      expect(run.stdout).toMatch(
+        /Operator tokens\s+exchange dev-operator-token-not-for-production\s/,
+      );
+      expect(run.stdout).toMatch(/\s+ticketing dev-ticketing-operator-not-for-prod\s/);
       // Development, asked for: the SMS inboxes the demo's sign-in needs are there.
       expect(run.stdout).toMatch(/SMS inbox \(dev\)\s+http:\/\/127\.0\.0\.1:\d+\/dev\/sms/);
       // A second start finds the demo data already there and does not create it twice.

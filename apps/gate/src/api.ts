@@ -52,15 +52,15 @@ export interface PackagePerformance {
 
 export interface PackageRevocation {
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   throughRevision: number;
   reason: string;
 }
 
 export interface PackageManualCode extends TermFields {
-  manualNumber: string;
-  performanceCode: string;
   ticketNumber: string;
+  performanceCode: string;
+  ticketId: string;
   revision: number;
   salt: string;
   iterations: number;
@@ -70,12 +70,12 @@ export interface PackageManualCode extends TermFields {
 export interface PackageAdmission {
   id: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: string;
   debit: string;
   scannedAt: string;
-  presentationTime: number | null;
+  presentationTimeS: number | null;
   gate: string;
   terminalId: string;
   duplicate: boolean;
@@ -143,11 +143,11 @@ export interface VerificationInput {
 export interface UploadItem {
   nonce: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: 'entry' | 'exit';
   scannedAt: string;
-  presentationTime?: number;
+  presentationTimeS?: number;
   debit?: string;
   position?: Position;
 }

@@ -2,7 +2,8 @@
  * The live feed of admissions at every gate of the terminal's performances
  * (`GET /v1/terminal/feed`, server-sent events). EventSource cannot send the terminal's
  * Authorization header, so the stream is read with fetch() and parsed here; a dropped stream is
- * reopened from the last event id seen, and the server replays what was missed. The feed follows
+ * reopened from the last event id seen, after the wait the server's `retry:` asks for, and the
+ * server replays what was missed. The feed follows
  * docs/feeds.md: a `reset` event (the resume point was unusable) is followed by every admission,
  * which the terminal remembers idempotently, so only `admission` events matter here.
  */
@@ -11,13 +12,13 @@ export interface FeedAdmission {
   seq: number;
   performanceId: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: 'entry' | 'exit';
   debit: string;
-  /** Scan time, ms since the epoch. */
-  scannedAt: number;
-  presentationTime: number | null;
+  /** Scan time, ISO 8601 UTC (as in the event package). */
+  scannedAt: string;
+  presentationTimeS: number | null;
   gate: string;
   terminalId: string;
   duplicate: boolean;
@@ -29,17 +30,22 @@ export interface SseEvent {
   data: string;
 }
 
-/** Reconnection waits grow from 1 s to 30 s while the server stays away. */
-const retryMinMs = 1_000;
+/**
+ * Reconnection waits start at what the server's `retry:` last said (1 s until it says anything)
+ * and double up to 30 s while the server stays away, as a browser's EventSource would wait.
+ */
+const retryDefaultMs = 1_000;
 const retryMaxMs = 30_000;
 /** A line longer than this is not one the server sends; the stream is dropped and reopened. */
 const lineCharsMax = 64 * 1024;
 
 /**
  * Splits a server-sent event stream into events (the WHATWG rules the server uses: `id:`,
- * `event:`, `data:` lines, a blank line ends an event, `:` starts a comment).
+ * `event:`, `data:` lines, a blank line ends an event, `:` starts a comment). A `retry:` line of
+ * digits only sets `retryMs`, the reconnection wait the server asks for.
  */
 export class SseParser {
+  retryMs: number | undefined;
   private buffer = '';
   private id: string | undefined;
   private event = '';
@@ -68,6 +74,7 @@ export class SseParser {
       if (field === 'id') this.id = value;
       else if (field === 'event') this.event = value;
       else if (field === 'data') this.data.push(value);
+      else if (field === 'retry' && /^[0-9]+$/.test(value)) this.retryMs = Number(value);
     }
     if (this.buffer.length > lineCharsMax) throw new Error('the feed sent an overlong line');
     return events;
@@ -82,7 +89,9 @@ export function followFeed(options: {
   onState: (live: boolean) => void;
 }): () => void {
   const stop = new AbortController();
-  let waitMs = retryMinMs;
+  // What the server's `retry:` said (kept across connections), and the wait before the next try.
+  let retryMs = retryDefaultMs;
+  let waitMs = retryMs;
   const run = async () => {
     while (!stop.signal.aborted) {
       try {
@@ -97,13 +106,18 @@ export function followFeed(options: {
         });
         if (!response.ok || !response.body) throw new Error(`the feed answered ${response.status}`);
         options.onState(true);
-        waitMs = retryMinMs;
+        waitMs = retryMs;
         const parser = new SseParser();
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          for (const event of parser.push(value)) {
+          const events = parser.push(value);
+          if (parser.retryMs !== undefined && parser.retryMs !== retryMs) {
+            retryMs = parser.retryMs;
+            waitMs = retryMs;
+          }
+          for (const event of events) {
             if (event.event !== 'admission' || event.id === undefined) continue;
             options.onAdmission(JSON.parse(event.data) as FeedAdmission, event.id);
           }
@@ -114,7 +128,7 @@ export function followFeed(options: {
       }
       options.onState(false);
       await new Promise((wake) => setTimeout(wake, waitMs));
-      waitMs = Math.min(retryMaxMs, waitMs * 2);
+      waitMs = Math.min(Math.max(retryMaxMs, retryMs), waitMs * 2);
     }
   };
   void run();

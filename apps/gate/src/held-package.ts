@@ -1,7 +1,8 @@
 /**
  * The event package as the terminal holds it in memory for the offline check (claim 11): the
  * header (venue, the organizers' keys, the performances), the keys prepared as a keyring, the
- * manual codes by manual number and the revocations as the highest revoked revision per ticket.
+ * manual codes by their 10-digit ticket number and the revocations as the highest revoked
+ * revision per ticket.
  * Package pages are applied idempotently (docs/gates.md: changes may come twice); the terminal
  * writes each page through to storage.
  */
@@ -19,7 +20,7 @@ import type { PackageHeader } from './terminal-types.ts';
 export interface StoredRevocation {
   key: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   throughRevision: number;
 }
 
@@ -43,20 +44,20 @@ export class HeldPackage {
   }
 
   addManualCodes(codes: readonly PackageManualCode[]) {
-    for (const code of codes) this.manualCodes.set(code.manualNumber, code);
+    for (const code of codes) this.manualCodes.set(code.ticketNumber, code);
   }
 
   /** Adds revocations (kept or from a page); returns those that revoke more than known. */
   addRevocations(entries: readonly (PackageRevocation | StoredRevocation)[]): StoredRevocation[] {
     const added: StoredRevocation[] = [];
     for (const entry of entries) {
-      const key = `${entry.performanceCode}/${entry.ticketNumber}`;
+      const key = `${entry.performanceCode}/${entry.ticketId}`;
       const known = this.revoked.get(key);
       if (known && known.throughRevision >= entry.throughRevision) continue;
       const revocation = {
         key,
         performanceCode: entry.performanceCode,
-        ticketNumber: entry.ticketNumber,
+        ticketId: entry.ticketId,
         throughRevision: entry.throughRevision,
       };
       this.revoked.set(key, revocation);
@@ -65,7 +66,7 @@ export class HeldPackage {
     this.revocations = prepareRevocations(
       [...this.revoked.values()].map((entry) => ({
         eventId: entry.performanceCode,
-        ticketId: entry.ticketNumber,
+        ticketId: entry.ticketId,
         throughRevision: entry.throughRevision,
       })),
     );

@@ -13,12 +13,12 @@ import type { Credential, Direction, GateCounter, LogEntry } from './terminal-ty
 export interface StoredAdmission {
   key: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: Direction;
   debit: string;
   scannedAtMs: number;
-  presentationTime: number | null;
+  presentationTimeS: number | null;
   gate: string;
   terminalId: string;
 }
@@ -42,39 +42,40 @@ export function storedFromPackage(admission: PackageAdmission): StoredAdmission 
   return {
     key: admissionKey(
       admission.performanceCode,
-      admission.ticketNumber,
+      admission.ticketId,
       direction,
       scannedAtMs,
       admission.terminalId,
     ),
     performanceCode: admission.performanceCode,
-    ticketNumber: admission.ticketNumber,
+    ticketId: admission.ticketId,
     revision: admission.revision,
     direction,
     debit: admission.debit,
     scannedAtMs,
-    presentationTime: admission.presentationTime,
+    presentationTimeS: admission.presentationTimeS,
     gate: admission.gate,
     terminalId: admission.terminalId,
   };
 }
 
 export function storedFromFeed(admission: FeedAdmission): StoredAdmission {
+  const scannedAtMs = Date.parse(admission.scannedAt);
   return {
     key: admissionKey(
       admission.performanceCode,
-      admission.ticketNumber,
+      admission.ticketId,
       admission.direction,
-      admission.scannedAt,
+      scannedAtMs,
       admission.terminalId,
     ),
     performanceCode: admission.performanceCode,
-    ticketNumber: admission.ticketNumber,
+    ticketId: admission.ticketId,
     revision: admission.revision,
     direction: admission.direction,
     debit: admission.debit,
-    scannedAtMs: admission.scannedAt,
-    presentationTime: admission.presentationTime,
+    scannedAtMs,
+    presentationTimeS: admission.presentationTimeS,
     gate: admission.gate,
     terminalId: admission.terminalId,
   };
@@ -85,25 +86,25 @@ export function storedFromLog(
   entry: LogEntry,
   credential: Credential | undefined,
 ): StoredAdmission | undefined {
-  if (!entry.admitted || !entry.performanceCode || !entry.ticketNumber || !credential) {
+  if (!entry.admitted || !entry.performanceCode || !entry.ticketId || !credential) {
     return undefined;
   }
   const scannedAtMs = Date.parse(entry.at);
   return {
     key: admissionKey(
       entry.performanceCode,
-      entry.ticketNumber,
+      entry.ticketId,
       entry.direction,
       scannedAtMs,
       credential.terminal.id,
     ),
     performanceCode: entry.performanceCode,
-    ticketNumber: entry.ticketNumber,
+    ticketId: entry.ticketId,
     revision: entry.revision ?? 1,
     direction: entry.direction,
     debit: entry.debit,
     scannedAtMs,
-    presentationTime: entry.presentationTime,
+    presentationTimeS: entry.presentationTimeS,
     gate: credential.terminal.gate,
     terminalId: credential.terminal.id,
   };
@@ -116,7 +117,7 @@ export class KnownAdmissions {
 
   /** Adds an admission to the duplicate check and the counters, once per key. */
   remember(admission: StoredAdmission): boolean {
-    const key = ticketKey(admission.performanceCode, admission.ticketNumber);
+    const key = ticketKey(admission.performanceCode, admission.ticketId);
     let records = this.history.get(key);
     if (!records) {
       records = new Map();
@@ -127,8 +128,8 @@ export class KnownAdmissions {
       direction: admission.direction,
       atS: Math.floor(admission.scannedAtMs / 1000),
       revision: admission.revision,
-      ...(admission.presentationTime !== null
-        ? { presentationTimeS: admission.presentationTime }
+      ...(admission.presentationTimeS !== null
+        ? { presentationTimeS: admission.presentationTimeS }
         : {}),
       debit: BigInt(admission.debit),
       gate: admission.gate,

@@ -131,7 +131,7 @@ function terminal(
   options: { revocations?: RevocationEntry[]; manualCodes?: PackageManualCode[] } = {},
 ) {
   const admissions = new KnownAdmissions();
-  const codes = new Map((options.manualCodes ?? []).map((code) => [code.manualNumber, code]));
+  const codes = new Map((options.manualCodes ?? []).map((code) => [code.ticketNumber, code]));
   let wrongCodesAtMs: readonly number[] = [];
   const known = (): OfflineKnowledge => ({
     keyring,
@@ -175,7 +175,7 @@ describe('the offline decision on a barcode (claim 11)', () => {
       reason: 'valid',
       detail: 'admit',
       source: 'offline',
-      ticketNumber: floor.fields.ticketId,
+      ticketId: floor.fields.ticketId,
       kind: 'single',
       category: 'Floor',
       usesRemaining: 0,
@@ -186,9 +186,9 @@ describe('the offline decision on a barcode (claim 11)', () => {
       pending: 1,
       source: 'offline',
       performanceCode: 'PRF1',
-      ticketNumber: floor.fields.ticketId,
+      ticketId: floor.fields.ticketId,
       revision: 1,
-      presentationTime: nowS,
+      presentationTimeS: nowS,
       debit: '0',
       at: new Date(nowS * 1000).toISOString(),
     });
@@ -284,12 +284,12 @@ describe('the offline decision on a barcode (claim 11)', () => {
     const south: PackageAdmission = {
       id: 'adm_1',
       performanceCode: 'PRF1',
-      ticketNumber: floor.fields.ticketId,
+      ticketId: floor.fields.ticketId,
       revision: 1,
       direction: 'entry',
       debit: '0',
       scannedAt: new Date((nowS - 300) * 1000).toISOString(),
-      presentationTime: nowS - 301,
+      presentationTimeS: nowS - 301,
       gate: 'South',
       terminalId: 'trm_south',
       duplicate: false,
@@ -365,9 +365,9 @@ describe('manual codes', () => {
     const code = protocol.generateManualCode();
     const record = await protocol.createManualCodeRecord(floor.fields, code, 1_000);
     const json: PackageManualCode = {
-      manualNumber: record.ticketNumber,
+      ticketNumber: record.ticketNumber,
       performanceCode: record.eventId,
-      ticketNumber: record.ticketId,
+      ticketId: record.ticketId,
       revision: record.revision,
       kind: record.kind,
       entriesAllowed: record.entriesAllowed,
@@ -393,10 +393,10 @@ describe('manual codes', () => {
     expect(right.decision).toMatchObject({
       admitted: true,
       reason: 'valid',
-      ticketNumber: floor.fields.ticketId,
+      ticketId: floor.fields.ticketId,
       category: 'Floor',
     });
-    expect(right.entry).toMatchObject({ pending: 1, presentationTime: null, revision: 1 });
+    expect(right.entry).toMatchObject({ pending: 1, presentationTimeS: null, revision: 1 });
   });
 
   it('stops taking codes after ten wrong ones in ten minutes, then takes them again', async () => {

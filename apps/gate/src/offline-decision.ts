@@ -44,8 +44,8 @@ export interface OfflineKnowledge {
   revocations: RevocationList;
   /** Every admission known of one ticket: the package's, the live feed's and this terminal's. */
   admissionsFor(eventId: string, ticketId: string): readonly AdmissionRecord[];
-  /** The package's manual code for a manual number. */
-  manualCode(manualNumber: string): PackageManualCode | undefined;
+  /** The package's manual code for a 10-digit ticket number. */
+  manualCode(ticketNumber: string): PackageManualCode | undefined;
   /** When recent wrong manual codes were typed here (ms by the server's clock), oldest first. */
   wrongCodesAtMs: readonly number[];
 }
@@ -114,14 +114,14 @@ export async function decideOffline(
     debit: direction === 'entry' ? offline.debit : 0n,
   };
   let result: ProtocolDecision;
-  let presentationTime: number | null = null;
+  let presentationTimeS: number | null = null;
   if ('barcode' in read) {
     result = await protocol.verifyPresentation(read.barcode, {
       ...context,
       keyring: known.keyring,
     });
     if (result.admitted || result.terms) {
-      presentationTime = decodePresentation(presentationFromText(read.barcode)).timeS;
+      presentationTimeS = decodePresentation(presentationFromText(read.barcode)).timeS;
     }
   } else {
     wrongCodesAtMs = recentWrongCodes(wrongCodesAtMs, scannedAt.getTime());
@@ -143,7 +143,7 @@ export async function decideOffline(
       wrongCodesAtMs = [...wrongCodesAtMs, scannedAt.getTime()];
     }
   }
-  return { ...outcome(result, presentationTime, known, offline), wrongCodesAtMs };
+  return { ...outcome(result, presentationTimeS, known, offline), wrongCodesAtMs };
 }
 
 /** The terminal's rules on top of the protocol's answer: exits and re-entries. */
@@ -185,7 +185,7 @@ function gateRules(result: ProtocolDecision, known: OfflineKnowledge, offline: O
 /** The screen's decision and the log's entry (pending upload when admitted). */
 function outcome(
   result: ProtocolDecision,
-  presentationTime: number | null,
+  presentationTimeS: number | null,
   known: OfflineKnowledge,
   offline: OfflineRead,
 ): Decided {
@@ -202,9 +202,9 @@ function outcome(
     reason,
     detail,
     performanceCode: terms?.eventId ?? null,
-    ticketNumber: terms?.ticketId ?? null,
+    ticketId: terms?.ticketId ?? null,
     revision: terms?.revision ?? null,
-    presentationTime,
+    presentationTimeS,
     debit: admitted && storedValue && direction === 'entry' ? debit.toString() : '0',
     pending: admitted ? 1 : 0,
     seat: null,
@@ -217,7 +217,7 @@ function outcome(
       detail,
       source: 'offline',
       direction,
-      ticketNumber: terms?.ticketId ?? null,
+      ticketId: terms?.ticketId ?? null,
       kind: terms?.kind ?? null,
       seat: null,
       category,

@@ -27,19 +27,18 @@ function readFacts(
     try {
       const presentation = decodePresentation(presentationFromText(read.barcode));
       return {
-        presentationTime: presentation.timeS,
+        presentationTimeS: presentation.timeS,
         revision: presentation.credential.revision,
       };
     } catch {
       // The server read it; the log just lacks the barcode's own time.
-      return { presentationTime: null, revision: null };
+      return { presentationTimeS: null, revision: null };
     }
   }
   const code = [...manualCodes].find(
-    (each) =>
-      each.performanceCode === ticket.performanceCode && each.ticketNumber === ticket.number,
+    (each) => each.performanceCode === ticket.performanceCode && each.ticketId === ticket.number,
   );
-  return { presentationTime: null, revision: code?.revision ?? null };
+  return { presentationTimeS: null, revision: code?.revision ?? null };
 }
 
 export function fromOnline(
@@ -49,9 +48,9 @@ export function fromOnline(
   context: OnlineContext,
 ): Decided {
   const ticket = answer.ticket;
-  const { presentationTime, revision } = ticket
+  const { presentationTimeS, revision } = ticket
     ? readFacts(read, ticket, context.manualCodes)
-    : { presentationTime: null, revision: null };
+    : { presentationTimeS: null, revision: null };
   const storedValue = ticket?.kind === 'stored_value';
   const entry: LogEntry = {
     ...begun,
@@ -59,9 +58,9 @@ export function fromOnline(
     reason: answer.reason,
     detail: answer.detail,
     performanceCode: ticket?.performanceCode ?? null,
-    ticketNumber: ticket?.number ?? null,
+    ticketId: ticket?.number ?? null,
     revision,
-    presentationTime,
+    presentationTimeS,
     debit: answer.admitted && storedValue ? context.debit.toString() : '0',
     seat: ticket?.seat ?? null,
     category: ticket?.category ?? null,
@@ -73,7 +72,7 @@ export function fromOnline(
       detail: answer.detail,
       source: 'online',
       direction: begun.direction,
-      ticketNumber: ticket?.number ?? null,
+      ticketId: ticket?.number ?? null,
       kind: ticket?.kind ?? null,
       seat: ticket?.seat ?? null,
       category: ticket?.category ?? null,

@@ -39,7 +39,7 @@ export function ResultScreen({ decision, onClose }: { decision: Decision; onClos
       <dl className="result-ticket">
         {decision.seat && <dd>{t('result.seat', { seat: decision.seat })}</dd>}
         {decision.category && <dd>{t('result.category', { category: decision.category })}</dd>}
-        {decision.ticketNumber && <dd>{t('result.ticket', { number: decision.ticketNumber })}</dd>}
+        {decision.ticketId && <dd>{t('result.ticket', { number: decision.ticketId })}</dd>}
         {decision.holder && <dd>{t('result.holder', { name: decision.holder })}</dd>}
         {/* A single-entry ticket has one use: "0 left" would only be noise. */}
         {decision.usesRemaining !== null && decision.kind !== 'single' && (

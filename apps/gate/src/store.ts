@@ -6,19 +6,20 @@
  * Stores:
  * - `kv`: small records by name: the credential, the package header (venue, keys, performances),
  *   the package cursor, the live feed's last event id;
- * - `manualCodes`: salted PIN hashes by manual number (replaced when a ticket is reissued);
- * - `revocations`: by `code/ticket number`, the highest revoked revision;
+ * - `manualCodes`: salted PIN hashes by the 10-digit ticket number (replaced when a ticket is
+ *   reissued);
+ * - `revocations`: by `code/ticket id`, the highest revoked revision;
  * - `admissions`: what every gate admitted (package and live feed), by a key that is the same for
  *   both sources, for the duplicate check;
  * - `log`: this terminal's decisions, by nonce, with an index of those not uploaded yet.
  */
 
 const databaseName = 'tessera-gate';
-const databaseVersion = 1;
+const databaseVersion = 2;
 
 export type StoreName = 'kv' | 'manualCodes' | 'revocations' | 'admissions' | 'log';
 const keyPaths: Record<Exclude<StoreName, 'kv'>, string> = {
-  manualCodes: 'manualNumber',
+  manualCodes: 'ticketNumber',
   revocations: 'key',
   admissions: 'key',
   log: 'nonce',
@@ -29,9 +30,9 @@ let opening: Promise<IDBDatabase> | undefined;
 function database(): Promise<IDBDatabase> {
   opening ??= new Promise<IDBDatabase>((resolve, reject) => {
     const request = indexedDB.open(databaseName, databaseVersion);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
-      // Version 1; later versions add stores here and never change these.
+      if (event.oldVersion === 1) upgradeFromVersion1(db, request.transaction as IDBTransaction);
       if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
       for (const [name, keyPath] of Object.entries(keyPaths)) {
         if (db.objectStoreNames.contains(name)) continue;
@@ -47,6 +48,39 @@ function database(): Promise<IDBDatabase> {
     opening = undefined;
   });
   return opening;
+}
+
+/**
+ * Version 2 took the protocol's names (docs/protocol.md): the ticket id is `ticketId`, the
+ * 10-digit manual number `ticketNumber`, the presentation time `presentationTimeS`. What came
+ * from the server (manual codes, revocations, admissions) is dropped with the package cursor and
+ * the feed's resume point, so the next sync brings it whole under the new names; the terminal's
+ * own log, which holds admissions not uploaded yet, is rewritten in place.
+ */
+function upgradeFromVersion1(db: IDBDatabase, transaction: IDBTransaction) {
+  db.deleteObjectStore('manualCodes');
+  transaction.objectStore('revocations').clear();
+  transaction.objectStore('admissions').clear();
+  const kv = transaction.objectStore('kv');
+  kv.delete('cursor');
+  kv.delete('lastEventId');
+  const log = transaction.objectStore('log').openCursor();
+  log.onsuccess = () => {
+    const cursor = log.result;
+    if (!cursor) return;
+    cursor.update(renamedLogEntry(cursor.value));
+    cursor.continue();
+  };
+}
+
+/** A version 1 log entry under the version 2 names. */
+export function renamedLogEntry(entry: Record<string, unknown>): Record<string, unknown> {
+  const { ticketNumber, presentationTime, ...rest } = entry;
+  return {
+    ...rest,
+    ticketId: rest.ticketId ?? ticketNumber ?? null,
+    presentationTimeS: rest.presentationTimeS ?? presentationTime ?? null,
+  };
 }
 
 /** Runs `work` in one transaction over `stores`; resolves once it has committed. */

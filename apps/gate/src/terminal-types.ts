@@ -39,9 +39,9 @@ export interface LogEntry {
   detail: string;
   direction: Direction;
   performanceCode: string | null;
-  ticketNumber: string | null;
+  ticketId: string | null;
   revision: number | null;
-  presentationTime: number | null;
+  presentationTimeS: number | null;
   debit: string;
   position: Position | null;
   /** 1 while an offline admission waits to be uploaded (IndexedDB cannot index booleans). */
@@ -61,7 +61,7 @@ export interface Decision {
   detail: string;
   source: Mode;
   direction: Direction;
-  ticketNumber: string | null;
+  ticketId: string | null;
   /** single, multi, timed or stored_value, once the ticket is known. */
   kind: string | null;
   seat: string | null;

@@ -72,11 +72,11 @@ function uploadItem(entry: LogEntry): UploadItem {
   return {
     nonce: entry.nonce,
     performanceCode: entry.performanceCode as string,
-    ticketNumber: entry.ticketNumber as string,
+    ticketId: entry.ticketId as string,
     revision: entry.revision ?? 1,
     direction: entry.direction,
     scannedAt: entry.at,
-    ...(entry.presentationTime !== null ? { presentationTime: entry.presentationTime } : {}),
+    ...(entry.presentationTimeS !== null ? { presentationTimeS: entry.presentationTimeS } : {}),
     ...(entry.debit !== '0' ? { debit: entry.debit } : {}),
     ...(entry.position ? { position: entry.position } : {}),
   };

@@ -3,10 +3,11 @@
  * feed's server-sent events however the stream is cut, amounts typed at the gate, and the
  * distance behind the outside-the-venue warning.
  */
-import { describe, expect, it } from 'vitest';
-import { SseParser } from '../src/feed.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { followFeed, SseParser } from '../src/feed.ts';
 import { distanceM, formatUnits, parseUnits } from '../src/measure.ts';
 import { ScannerBurst, scannerCodeCharsMin } from '../src/scanner.ts';
+import { renamedLogEntry } from '../src/store.ts';
 
 /** Feeds `text` then Enter, one key every `gapMs` (or per gap from the list). */
 function type(burst: ScannerBurst, text: string, gapMs: number | number[], startAt = 1_000) {
@@ -59,7 +60,7 @@ describe('a hardware scanner burst', () => {
 });
 
 describe('the live feed parser', () => {
-  const admission = '{"seq":7,"ticketNumber":"0311jfmq"}';
+  const admission = '{"seq":7,"ticketId":"0311jfmq"}';
 
   it('reads an event split anywhere across chunks, with CRLF lines and comments', () => {
     const parser = new SseParser();
@@ -79,6 +80,65 @@ describe('the live feed parser', () => {
 
   it('gives up on a line no server sends', () => {
     expect(() => new SseParser().push('x'.repeat(70_000))).toThrow(/overlong/);
+  });
+
+  it("takes the server's retry: when it is digits only", () => {
+    const parser = new SseParser();
+    expect(parser.retryMs).toBeUndefined();
+    parser.push('retry: 3000\n: connected\n\n');
+    expect(parser.retryMs).toBe(3000);
+    parser.push('retry: soon\nretry: 12.5\n\n');
+    expect(parser.retryMs).toBe(3000);
+  });
+});
+
+describe('following the live feed', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  /** A feed server that answers each request with `body` and ends the stream at once. */
+  function endingFeed(body: string) {
+    const requests: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      requests.push(url);
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    return requests;
+  }
+
+  async function follow(requests: string[]) {
+    const stop = followFeed({
+      url: 'https://ticketing.test/v1/terminal/feed',
+      token: 'tt_test',
+      lastEventId: () => '9',
+      onAdmission: () => undefined,
+      onState: () => undefined,
+    });
+    await vi.waitFor(() => expect(requests).toHaveLength(1));
+    return stop;
+  }
+
+  it("waits what the server's retry: asks before it reconnects, from the last id seen", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const requests = endingFeed('retry: 5000\n: connected\n\n');
+    const stop = await follow(requests);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.waitFor(() => expect(requests).toHaveLength(2));
+    expect(requests[1]).toBe('https://ticketing.test/v1/terminal/feed?since=9');
+    stop();
+  });
+
+  it('waits 1 s when the server names no wait', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const requests = endingFeed(': connected\n\n');
+    const stop = await follow(requests);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.waitFor(() => expect(requests).toHaveLength(2));
+    stop();
   });
 });
 
@@ -119,5 +179,34 @@ describe('the distance from the venue', () => {
     const west = { latitude: 0, longitude: -179.9 };
     expect(distanceM(east, west)).toBeCloseTo(22_239, -1);
     expect(distanceM(west, east)).toBeCloseTo(distanceM(east, west), 6);
+  });
+});
+
+describe("the terminal's storage, version 2", () => {
+  it("rewrites a version 1 log entry under the protocol's names, keeping everything else", () => {
+    const pending = {
+      nonce: 'n-1',
+      pending: 1,
+      performanceCode: 'PRF1',
+      ticketNumber: '0311jfmq',
+      presentationTime: 1_790_000_000,
+      revision: 0,
+    };
+    expect(renamedLogEntry(pending)).toEqual({
+      nonce: 'n-1',
+      pending: 1,
+      performanceCode: 'PRF1',
+      ticketId: '0311jfmq',
+      presentationTimeS: 1_790_000_000,
+      revision: 0,
+    });
+    // A refusal that named no ticket, and an entry already under the new names, stay as they are.
+    expect(renamedLogEntry({ nonce: 'n-2', ticketNumber: null, presentationTime: null })).toEqual({
+      nonce: 'n-2',
+      ticketId: null,
+      presentationTimeS: null,
+    });
+    const current = { nonce: 'n-3', ticketId: 'x', presentationTimeS: 5 };
+    expect(renamedLogEntry(current)).toEqual(current);
   });
 });

@@ -8,7 +8,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ApiError } from '@tessera/web-kit/http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../scripts/free-port.ts';
 import { deviceRegistrationMessage as serverMessage } from '../../../services/ticketing/src/identity/devices.ts';
 import { ensureMobileBuild } from '../server/build.ts';
@@ -19,6 +19,7 @@ import { isMessageKey, type MessageKey, type Params, translate } from '../src/i1
 import { deviceRegistrationMessage } from '../src/identity.ts';
 import { compare, divide, formatDecimal, fromUnits, subtract, toUnits } from '../src/money.ts';
 import { normalizePhone } from '../src/phone.ts';
+import { type FeedSource, followWalletFeed } from '../src/wallet-feed-source.ts';
 
 describe('money', () => {
   it('converts decimal strings to units and back without floating point', () => {
@@ -253,6 +254,101 @@ describe('the service worker', () => {
     expect(sizes).toContain('512x512 image/png');
     for (const icon of manifest.icons as { src: string }[]) {
       expect(readdirSync(mobileDistDir)).toContain(icon.src.slice(1));
+    }
+  });
+});
+
+describe("the wallet's live feed", () => {
+  /** A stand-in EventSource: the test delivers its events and sees what it was opened with. */
+  class FakeSource implements FeedSource {
+    readyState = 0;
+    onerror: ((event: Event) => void) | null = null;
+    onopen: ((event: Event) => void) | null = null;
+    closed = false;
+    private readonly listeners = new Map<string, ((message: MessageEvent<string>) => void)[]>();
+    constructor(readonly url: string) {}
+    addEventListener(type: string, listener: (message: MessageEvent<string>) => void) {
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+    }
+    close() {
+      this.closed = true;
+    }
+    emit(type: string, id: string, data: unknown) {
+      const message = { lastEventId: id, data: JSON.stringify(data) } as MessageEvent<string>;
+      for (const listener of this.listeners.get(type) ?? []) listener(message);
+    }
+    opened() {
+      this.readyState = 1;
+      this.onopen?.(new Event('open'));
+    }
+  }
+
+  function follow() {
+    const sources: FakeSource[] = [];
+    const notices: string[] = [];
+    let resets = 0;
+    const stop = followWalletFeed({
+      streamUrl: async () =>
+        `https://exchange.test/v1/notifications/stream?ticket=t${sources.length}`,
+      open: (url) => {
+        const source = new FakeSource(url);
+        sources.push(source);
+        return source;
+      },
+      onNotice: (notice) => notices.push(notice.id),
+      onReset: () => {
+        resets += 1;
+      },
+      onFailure: (error) => {
+        throw error;
+      },
+    });
+    return { sources, notices, resets: () => resets, stop };
+  }
+  const notice = (id: string) => ({ id, type: 'transfer.received', createdAt: '', data: {} });
+
+  it('on a reset, forgets the resume point and the ids seen, reopens live and reloads once open', async () => {
+    const feed = follow();
+    await expect.poll(() => feed.sources.length).toBe(1);
+    const first = feed.sources[0] as FakeSource;
+    first.opened();
+    first.emit('transfer.received', '7', notice('ntf_a'));
+    first.emit('transfer.received', '7', notice('ntf_a'));
+    expect(feed.notices).toEqual(['ntf_a']);
+
+    // What follows a reset is everything retained: not new notices, a reason to reload.
+    first.emit('reset', '', { reason: 'unknown_last_event_id' });
+    expect(first.closed).toBe(true);
+    await expect.poll(() => feed.sources.length).toBe(2);
+    const second = feed.sources[1] as FakeSource;
+    expect(new URL(second.url).searchParams.has('after')).toBe(false);
+    expect(feed.resets()).toBe(0);
+    second.opened();
+    expect(feed.resets()).toBe(1);
+    // The ids seen before the reset are forgotten: a number reused after a restore still shows.
+    second.emit('transfer.received', '1', notice('ntf_a'));
+    expect(feed.notices).toEqual(['ntf_a', 'ntf_a']);
+    feed.stop();
+    expect(second.closed).toBe(true);
+  });
+
+  it('resumes after the last event seen when the browser gives up on a reconnect', async () => {
+    vi.useFakeTimers();
+    try {
+      const feed = follow();
+      await vi.waitFor(() => expect(feed.sources).toHaveLength(1));
+      const first = feed.sources[0] as FakeSource;
+      first.opened();
+      first.emit('transfer.received', '41', notice('ntf_b'));
+      first.readyState = 2;
+      first.onerror?.(new Event('error'));
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(feed.sources).toHaveLength(2);
+      expect(new URL((feed.sources[1] as FakeSource).url).searchParams.get('after')).toBe('41');
+      expect(feed.resets()).toBe(0);
+      feed.stop();
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

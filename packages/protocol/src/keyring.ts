@@ -47,22 +47,36 @@ export async function prepareKeyring(
     );
   }
   const byKeyId = new Map<string, KeyringCandidate[]>();
+  // A key listed more than once is one candidate trusted for the union of its scopes, so the
+  // order of the entries never changes a decision (docs/protocol.md section 6, step 3).
+  const byPublicKey = new Map<string, { eventIds: Set<string> | null }>();
   for (const [index, entry] of entries.entries()) {
     checkPublicKey(`keyring[${index}].publicKey`, entry.publicKey);
+    const scope: Set<string> | null = entry.eventIds ? new Set<string>(entry.eventIds) : null;
+    const known = byPublicKey.get(toHex(entry.publicKey));
+    if (known) {
+      known.eventIds = widenedScope(known.eventIds, scope);
+      continue;
+    }
     const keyId = toHex(await keyIdFor(backend, entry.publicKey));
     const key = await backend.importVerifyKey(entry.publicKey);
-    const list = byKeyId.get(keyId) ?? [];
-    list.push({
+    const candidate: KeyringCandidate & { eventIds: Set<string> | null } = {
       key,
       label: entry.label,
-      eventIds: entry.eventIds ? new Set(entry.eventIds) : null,
-    });
-    byKeyId.set(keyId, list);
+      eventIds: scope,
+    };
+    byPublicKey.set(toHex(entry.publicKey), candidate);
+    byKeyId.set(keyId, [...(byKeyId.get(keyId) ?? []), candidate]);
   }
   return {
     size: entries.length,
     candidates: (keyId) => byKeyId.get(toHex(keyId)) ?? [],
   };
+}
+
+/** The scope of a key listed twice: every event of either entry; unscoped if either is. */
+function widenedScope(a: Set<string> | null, b: Set<string> | null): Set<string> | null {
+  return a === null || b === null ? null : new Set([...a, ...b]);
 }
 
 export interface RevocationEntry {

@@ -66,15 +66,16 @@ export interface ManualCodeRecord extends TicketTerms {
 /**
  * A manual-code record as JSON carries it from an issuer to its terminals (the ticketing server's
  * event package): bytes in hex, the stored value as a decimal string, and the credential's
- * event ID and ticket ID under the names a gate knows them by.
+ * ticket ID and the 10-digit ticket number under the protocol's names (docs/protocol.md sections 6
+ * and 8); the event ID is the server's performance code.
  */
 export interface ManualCodeRecordJson {
-  /** The 10-digit number typed at the gate (the record's `ticketNumber`). */
-  manualNumber: string;
-  /** The credential's event ID. */
+  /** The 10-digit number typed at the gate. */
+  ticketNumber: string;
+  /** The credential's event ID (the ticketing server's performance code). */
   performanceCode: string;
   /** The credential's ticket ID. */
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   kind: TicketKind;
   entriesAllowed: number;
@@ -93,7 +94,7 @@ export interface ManualCodeRecordJson {
 export function manualCodeRecordFromJson(entry: ManualCodeRecordJson): ManualCodeRecord {
   return {
     eventId: entry.performanceCode,
-    ticketId: entry.ticketNumber,
+    ticketId: entry.ticketId,
     kind: entry.kind,
     reentryAllowed: entry.reentryAllowed,
     entriesAllowed: entry.entriesAllowed,
@@ -101,7 +102,7 @@ export function manualCodeRecordFromJson(entry: ManualCodeRecordJson): ManualCod
     validUntilS: entry.validUntilS,
     storedValue: BigInt(entry.storedValue),
     revision: entry.revision,
-    ticketNumber: entry.manualNumber,
+    ticketNumber: entry.ticketNumber,
     salt: fromHex(entry.salt),
     iterations: entry.iterations,
     pinHash: fromHex(entry.pinHash),

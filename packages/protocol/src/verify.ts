@@ -138,6 +138,22 @@ export function checkEntitlementContext(context: EntitlementContext): void {
   if (!Array.isArray(context.eventIds)) {
     throw new ProtocolError('invalid_argument', 'context.eventIds', 'must be an array');
   }
+  // Both are looked up per ticket; a plain array (an easy mistake) would otherwise surface as a
+  // bare TypeError in the middle of a decision.
+  if (context.history !== undefined && typeof context.history?.admissionsFor !== 'function') {
+    throw new ProtocolError(
+      'invalid_argument',
+      'context.history',
+      'must be an object with admissionsFor(eventId, ticketId) answering an array of records',
+    );
+  }
+  if (context.revocations !== undefined && typeof context.revocations?.isRevoked !== 'function') {
+    throw new ProtocolError(
+      'invalid_argument',
+      'context.revocations',
+      'must be a revocation list made by prepareRevocations',
+    );
+  }
   const debit = context.debit;
   if (debit !== undefined && (typeof debit !== 'bigint' || debit < 0n || debit > storedValueMax)) {
     throw new ProtocolError(
@@ -182,9 +198,7 @@ export function evaluateEntitlement(
 
   // Replay the ticket's history in time order. A re-entry (an entry after an exit, where the
   // ticket allows it) does not use the ticket up; every other entry counts as one use.
-  const records = [...(context.history?.admissionsFor(terms.eventId, terms.ticketId) ?? [])].sort(
-    (a, b) => a.atS - b.atS,
-  );
+  const records = [...historyOf(context, terms)].sort((a, b) => a.atS - b.atS);
   let uses = 0;
   let inside = false;
   let debited = 0n;
@@ -241,6 +255,19 @@ export function evaluateEntitlement(
     return admit(terms, false, uses, usesLimit, remaining - debit);
   }
   return admit(terms, false, uses, usesLimit, null);
+}
+
+/** The ticket's earlier scans from the context's history, which must answer an array. */
+function historyOf(context: EntitlementContext, terms: TicketTerms): readonly AdmissionRecord[] {
+  const records = context.history?.admissionsFor(terms.eventId, terms.ticketId) ?? [];
+  if (!Array.isArray(records)) {
+    throw new ProtocolError(
+      'invalid_argument',
+      'context.history',
+      'admissionsFor must answer an array of admission records',
+    );
+  }
+  return records;
 }
 
 function admit(

@@ -111,6 +111,10 @@ describe('verification context', () => {
       [{ nowS: -1 }, 'context.nowS'],
       [{ nowS: 1.5 }, 'context.nowS'],
       [{ debit: -1n }, 'context.debit'],
+      // The history is an object that answers a ticket's records, not the records themselves.
+      [{ history: [] }, 'context.history'],
+      [{ history: { admissionsFor: () => 'none' } }, 'context.history'],
+      [{ revocations: [] }, 'context.revocations'],
     ] as const) {
       const error = await protocolError(() =>
         protocol.verifyPresentation(
@@ -131,6 +135,25 @@ describe('verification context', () => {
       (await protocolError(() => protocol.prepareKeyring([{ publicKey: new Uint8Array(33) }])))
         .field,
     ).toBe('keyring[0].publicKey');
+  });
+
+  it('trusts a key listed twice for the union of its scopes, whatever the order', async () => {
+    const { bytes } = await protocol.issueCredential(fields(), organizer);
+    const nowS = 1_790_000_100;
+    const { text } = await protocol.createPresentation(bytes, device, nowS);
+    const scoped = (eventIds: string[]) => ({ publicKey: organizer.publicKey, eventIds });
+    const decide = async (entries: { publicKey: Uint8Array; eventIds?: string[] }[]) =>
+      (
+        await protocol.verifyPresentation(text, {
+          keyring: await protocol.prepareKeyring(entries),
+          eventIds: ['EV1042', 'EV9999'],
+          nowS,
+        })
+      ).reason;
+    expect(await decide([scoped(['EV9999']), scoped(['EV1042'])])).toBe('valid');
+    expect(await decide([scoped(['EV1042']), scoped(['EV9999'])])).toBe('valid');
+    expect(await decide([scoped(['EV9999']), { publicKey: organizer.publicKey }])).toBe('valid');
+    expect(await decide([scoped(['EV9999']), scoped(['EV8888'])])).toBe('forged');
   });
 
   it('keeps the highest revoked revision of a ticket whatever the order of entries', () => {
@@ -305,6 +328,21 @@ describe('manual codes', () => {
     }
     // Nine random digits: a repeat among a thousand would mean the randomness is broken.
     expect(numbers.size).toBe(1_000);
+  });
+
+  it("strips exactly the whitespace of JavaScript's \\s from a typed number, as documented", () => {
+    const documented = [
+      ...[0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680],
+      ...Array.from({ length: 11 }, (_, i) => 0x2000 + i),
+      ...[0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff],
+    ];
+    for (const code of documented) {
+      const space = String.fromCharCode(code);
+      expect(parseTicketNumber(`314${space}159${space}2652`)).toBe('3141592652');
+    }
+    for (const other of ['\u200b', '_', '/']) {
+      expect(() => parseTicketNumber(`314${other}1592652`)).toThrow();
+    }
   });
 
   it('catches every single wrong digit and every swap of neighbours in a ticket number', () => {

@@ -403,6 +403,36 @@ describe.each(backends)('notifications on %s', (backend) => {
     expect(opening).toMatch(/^retry: [0-9]+\n/);
   });
 
+  it("opens with the subscriber's bearer token as the ticketing feed does, the header winning over a ticket", async () => {
+    const alice = await x.signUp('person');
+    const frank = await x.signUp('person');
+    await x.fund(alice.accountId, 'USDT', 20_000_000n);
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const feed = await openStream(`${base}/v1/notifications/stream`, bearer(frank.token));
+    streams.push(feed);
+    expect(feed.status).toBe(200);
+    await transfer(alice, frank.id, '1', 'by header');
+    const live = await feed.next();
+    expect(live.event).toBe('transfer.received');
+    expect(JSON.parse(live.data as string).data.memo).toBe('by header');
+    feed.close();
+
+    // A header, when sent, is what counts: a bad one is refused even beside a good ticket.
+    const issued = await x.request('POST', '/v1/notifications/stream-tickets', {
+      token: frank.token,
+    });
+    const withTicket = `/v1/notifications/stream?ticket=${encodeURIComponent(issued.body.ticket)}`;
+    const forged = await x.request('GET', withTicket, {
+      token: 'xs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+    expect(forged.status).toBe(401);
+    // The operator is no subscriber: it has no feed of its own.
+    const operator = await x.request('GET', '/v1/notifications/stream', {
+      token: x.exchange.config.operatorToken,
+    });
+    expect(operator.status).toBe(403);
+  });
+
   it('refuses a bad, tampered or expired ticket with 401, and a sixth stream with 429', async () => {
     const carol = await x.signUp('person');
     const dave = await x.signUp('person');
@@ -421,8 +451,9 @@ describe.each(backends)('notifications on %s', (backend) => {
     expect(refused.body.error.code).toBe('invalid_ticket');
     const [id, expires, mac] = ticket.split('.');
     expect((await injected(`${id}.${Number(expires) + 60_000}.${mac}`)).status).toBe(401);
+    // Neither a ticket nor a bearer token: no credential, as on every other route.
     const noTicket = await x.request('GET', '/v1/notifications/stream');
-    expect(noTicket.status).toBe(400);
+    expect(noTicket.status).toBe(401);
     const anonymous = await x.request('POST', '/v1/notifications/stream-tickets');
     expect(anonymous.status).toBe(401);
 

@@ -49,12 +49,14 @@ export interface GateAdmission {
   readonly seq: number;
   readonly performanceId: string;
   readonly performanceCode: string;
-  readonly ticketNumber: string;
+  /** The credential's ticket ID (the protocol's name). */
+  readonly ticketId: string;
   readonly revision: number;
   readonly direction: 'entry' | 'exit';
   readonly debit: string;
+  /** Epoch milliseconds here; the feed sends it as an ISO 8601 string (admission/feed.ts). */
   readonly scannedAt: number;
-  readonly presentationTime: number | null;
+  readonly presentationTimeS: number | null;
   readonly gate: string;
   readonly terminalId: string;
   readonly duplicate: boolean;

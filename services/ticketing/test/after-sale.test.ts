@@ -235,7 +235,7 @@ describe.each(backends)('after the sale on %s', (backend) => {
     expect(feed.performanceCode).toBe(show.performanceCode);
     expect(feed.entries).toEqual([
       expect.objectContaining({
-        ticketNumber: ticket.number,
+        ticketId: ticket.number,
         throughRevision: 1,
         reason: 'transferred',
       }),
@@ -368,7 +368,7 @@ describe.each(backends)('after the sale on %s', (backend) => {
     expect(Buffer.from(credential.devicePublicKey)).toEqual(Buffer.from(newPhone.signer.publicKey));
     expect((await revocations(show)).entries).toEqual([
       expect.objectContaining({
-        ticketNumber: ticket.number,
+        ticketId: ticket.number,
         throughRevision: 1,
         reason: 'reissued',
       }),
@@ -431,7 +431,7 @@ describe.each(backends)('after the sale on %s', (backend) => {
       'refunded',
       'refunded',
     ]);
-    expect(feed.entries[0]).toMatchObject({ ticketNumber: ticket.number, throughRevision: 1 });
+    expect(feed.entries[0]).toMatchObject({ ticketId: ticket.number, throughRevision: 1 });
     const order = await s.request('GET', `/v1/orders/${ticket.orderId}`, { token: buyer.token });
     expect(order.body.status).toBe('refunded');
     const quota = await s.database.db
@@ -651,7 +651,7 @@ describe.each(backends)('after the sale on %s', (backend) => {
     expect(rest.entries[0].seq).toBeGreaterThan(first.next);
     expect(
       [...first.entries, ...rest.entries]
-        .map((entry: { ticketNumber: string }) => entry.ticketNumber)
+        .map((entry: { ticketId: string }) => entry.ticketId)
         .sort(),
     ).toEqual(tickets.map((ticket: { number: string }) => ticket.number).sort());
 

@@ -131,8 +131,15 @@ const openToAnySignedIn: Record<string, string> = {
  */
 const signed = new Set(['ticketing POST /v1/exchange/webhooks/{organizerId}']);
 
-/** Operations whose allowed callers would not end (streams) or would end the test's session. */
-const streams = new Set(['ticketing GET /v1/terminal/feed']);
+/**
+ * Operations whose allowed callers would not end (streams) or would end the test's session. The
+ * exchange's feed is public in the matrix (a browser opens it with a ticket in the URL) but takes
+ * a subscriber's bearer token too, with which it streams; its refusals are in notifications.test.ts.
+ */
+const streams = new Set([
+  'ticketing GET /v1/terminal/feed',
+  'exchange GET /v1/notifications/stream',
+]);
 const signOuts = new Set(['DELETE /v1/auth/session']);
 
 interface Server<Role extends string> {

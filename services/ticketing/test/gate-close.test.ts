@@ -250,7 +250,7 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
         {
           nonce: 'south-0001',
           performanceCode: setup.performanceCodes[0] as string,
-          ticketNumber: annTicket.number,
+          ticketId: annTicket.number,
           revision: 1,
           direction: 'entry',
           scannedAt: isoAt(offlineAt),
@@ -259,7 +259,7 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
         {
           nonce: 'south-0002',
           performanceCode: setup.performanceCodes[0] as string,
-          ticketNumber: card.number,
+          ticketId: card.number,
           revision: card.revision,
           direction: 'entry',
           scannedAt: isoAt(offlineAt + 60_000),
@@ -435,7 +435,7 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
         {
           nonce: 'south-0003',
           performanceCode: setup.performanceCodes[0] as string,
-          ticketNumber: card.number,
+          ticketId: card.number,
           revision: card.revision,
           direction: 'entry',
           scannedAt: isoAt(closedAtMs - 10 * 60_000),

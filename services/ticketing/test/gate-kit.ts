@@ -83,11 +83,11 @@ export function scan(s: TestSystem, terminal: Pick<Terminal, 'token'>, body: Gat
 export interface OfflineAdmission {
   nonce: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: 'entry' | 'exit';
   scannedAt: string;
-  presentationTime?: number;
+  presentationTimeS?: number;
   debit?: string;
   position?: { latitude: number; longitude: number; accuracyM: number };
 }

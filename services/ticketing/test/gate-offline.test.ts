@@ -78,11 +78,11 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
   ): OfflineAdmission => ({
     nonce: nonce(),
     performanceCode: setup.performanceCodes[0] as string,
-    ticketNumber: ticket.number,
+    ticketId: ticket.number,
     revision: ticket.revision,
     direction: 'entry',
     scannedAt: new Date(atMs).toISOString(),
-    presentationTime: Math.floor(atMs / 1000) - 3,
+    presentationTimeS: Math.floor(atMs / 1000) - 3,
     position: atVenue,
     ...extra,
   });
@@ -210,6 +210,20 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
     const weekend = await upload(s, gate, [offline(setup, late, scannedAt)]);
     expect(weekend.status, weekend.raw).toBe(200);
     expect(weekend.body.results).toMatchObject([{ recorded: 'new' }]);
+  });
+
+  it('takes every revision the protocol allows (0 to 65,535) and no other', async () => {
+    const setup = await show();
+    const buyer = await s.createBuyer();
+    const [ticket] = (await passes(setup, buyer, 1)) as [HeldTicket];
+    const gate = await enrolTerminal(s, setup);
+    toDoors(s, setup.startsAt);
+    const now = s.clock.now();
+    const beyond = await upload(s, gate, [offline(setup, ticket, now, { revision: 65_536 })]);
+    expect(beyond.status).toBe(400);
+    const zero = await upload(s, gate, [offline(setup, ticket, now, { revision: 0 })]);
+    expect(zero.status, zero.raw).toBe(200);
+    expect(zero.body.results).toMatchObject([{ recorded: 'new' }]);
   });
 
   it('flags an offline admission of a revision revoked before the scan, not one made before', async () => {
@@ -494,7 +508,7 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
       });
       expect(online.body.admitted).toBe(true);
       for (const feed of [feeds.north, feeds.south]) {
-        const heard = await feed.waitFor((data) => data.ticketNumber === scanned.number);
+        const heard = await feed.waitFor((data) => data.ticketId === scanned.number);
         expect(heard, 'the admission on the feed').toBeDefined();
         expect((heard?.at ?? Number.POSITIVE_INFINITY) - sent).toBeLessThan(1_000);
         expect(heard?.data).toMatchObject({
@@ -509,7 +523,7 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
       // So does an offline admission East uploads.
       const before = Date.now();
       await upload(s, east, [offline(setup, uploaded, s.clock.now() - 60_000)]);
-      const heard = await feeds.south.waitFor((data) => data.ticketNumber === uploaded.number);
+      const heard = await feeds.south.waitFor((data) => data.ticketId === uploaded.number);
       expect((heard?.at ?? Number.POSITIVE_INFINITY) - before).toBeLessThan(1_000);
       // Another organizer's terminal hears nothing of it.
       expect(feeds.stranger.events).toEqual([]);
@@ -521,10 +535,10 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
       feeds.north.close();
       await scan(s, south, { barcode: await barcode(later, buyer.signer, nowS(s)) });
       feeds.north = await openFeed(north, { 'last-event-id': lastSeen });
-      const replayed = await feeds.north.waitFor((data) => data.ticketNumber === later.number);
+      const replayed = await feeds.north.waitFor((data) => data.ticketId === later.number);
       expect(replayed?.data).toMatchObject({ gate: 'South' });
       expect(feeds.north.events).toHaveLength(1);
-      expect(feeds.south.events.map((event) => event.data.ticketNumber)).toEqual([
+      expect(feeds.south.events.map((event) => event.data.ticketId)).toEqual([
         scanned.number,
         uploaded.number,
         later.number,
@@ -544,7 +558,7 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
     const feed = await openFeed(stolen);
     try {
       await scan(s, north, { barcode: await barcode(first, buyer.signer, nowS(s)) });
-      expect(await feed.waitFor((data) => data.ticketNumber === first.number)).toBeDefined();
+      expect(await feed.waitFor((data) => data.ticketId === first.number)).toBeDefined();
       const revoked = await s.request(
         'DELETE',
         `/v1/organizers/${setup.organizer.id}/terminals/${stolen.id}`,
@@ -553,7 +567,7 @@ describe.each(backends)('offline admissions and live sync on %s', (backend) => {
       expect(revoked.status).toBe(200);
       await scan(s, north, { barcode: await barcode(second, buyer.signer, nowS(s)) });
       expect(
-        await feed.waitFor((data) => data.ticketNumber === second.number, 1_500),
+        await feed.waitFor((data) => data.ticketId === second.number, 1_500),
         'an admission sent to a revoked terminal',
       ).toBeUndefined();
     } finally {

@@ -184,13 +184,13 @@ describe.each(backends)('the event package on %s', (backend) => {
     expect(pkg.manualCodesComplete).toBe(true);
     // Both tickets of the terminal's performance; not the other performance's.
     expect(pkg.manualCodes).toHaveLength(2);
-    const byNumber = new Map(pkg.manualCodes.map((entry) => [entry.manualNumber, entry]));
+    const byNumber = new Map(pkg.manualCodes.map((entry) => [entry.ticketNumber, entry]));
     for (const ticket of tickets) {
       const code = ticket.manualCode as { ticketNumber: string; pin: string };
       const entry = byNumber.get(code.ticketNumber);
       expect(entry).toMatchObject({
         performanceCode: setup.performanceCodes[0],
-        ticketNumber: ticket.number,
+        ticketId: ticket.number,
         revision: 1,
         kind: 'single',
         iterations,
@@ -202,7 +202,7 @@ describe.each(backends)('the event package on %s', (backend) => {
 
     // A terminal's offline check (docs/protocol.md, manual codes) with the package alone.
     const records = new Map(
-      pkg.manualCodes.map((entry) => [entry.manualNumber, toManualCodeRecord(entry)]),
+      pkg.manualCodes.map((entry) => [entry.ticketNumber, toManualCodeRecord(entry)]),
     );
     const context = {
       eventIds: pkg.performances.map((p) => p.code),
@@ -260,7 +260,7 @@ describe.each(backends)('the event package on %s', (backend) => {
       expect.objectContaining({
         id: scanned.body.admissionId,
         performanceCode: setup.performanceCodes[0],
-        ticketNumber: entering.number,
+        ticketId: entering.number,
         revision: 1,
         direction: 'entry',
         debit: '0',
@@ -272,7 +272,7 @@ describe.each(backends)('the event package on %s', (backend) => {
     expect(changed.revocations).toEqual([
       {
         performanceCode: setup.performanceCodes[0],
-        ticketNumber: moving.number,
+        ticketId: moving.number,
         throughRevision: 1,
         reason: 'transferred',
       },
@@ -280,8 +280,8 @@ describe.each(backends)('the event package on %s', (backend) => {
     // The transferred ticket's record is remade for revision 2, same manual number.
     expect(changed.manualCodes).toEqual([
       expect.objectContaining({
-        manualNumber: moving.manualCode?.ticketNumber,
-        ticketNumber: moving.number,
+        ticketNumber: moving.manualCode?.ticketNumber,
+        ticketId: moving.number,
         revision: 2,
       }),
     ]);
@@ -309,7 +309,7 @@ describe.each(backends)('the event package on %s', (backend) => {
     const revocations = prepareRevocations(
       changed.revocations.map((entry) => ({
         eventId: entry.performanceCode,
-        ticketId: entry.ticketNumber,
+        ticketId: entry.ticketId,
         throughRevision: entry.throughRevision,
       })),
     );
@@ -340,7 +340,7 @@ describe.each(backends)('the event package on %s', (backend) => {
     const page2 = await eventPackage(s.ticketing, principal, { since: page1.cursor, pageSize: 1 });
     expect(page2.more).toBe(true);
     expect(page2.manualCodes).toHaveLength(1);
-    expect(page2.manualCodes[0]?.manualNumber).not.toBe(page1.manualCodes[0]?.manualNumber);
+    expect(page2.manualCodes[0]?.ticketNumber).not.toBe(page1.manualCodes[0]?.ticketNumber);
     const page3 = await eventPackage(s.ticketing, principal, { since: page2.cursor, pageSize: 1 });
     expect(page3.manualCodes).toHaveLength(0);
     expect(page3.more).toBe(false);

@@ -168,11 +168,11 @@ describe.each(backends)('gate races on %s', (backend) => {
           {
             nonce: `race-${index}-${ticket.number}`,
             performanceCode: setup.performanceCodes[0] as string,
-            ticketNumber: ticket.number,
+            ticketId: ticket.number,
             revision: ticket.revision,
             direction: 'entry',
             scannedAt: new Date(offlineAt).toISOString(),
-            presentationTime: Math.floor(offlineAt / 1000) - 2,
+            presentationTimeS: Math.floor(offlineAt / 1000) - 2,
           },
         ]),
       ]);

@@ -336,7 +336,7 @@ describe.each(backends)('gate threats on %s', (backend) => {
       {
         nonce: 'n-other-event',
         performanceCode: otherShow.performanceCodes[0] as string,
-        ticketNumber: elsewhere.number,
+        ticketId: elsewhere.number,
         revision: 1,
         direction: 'entry',
         scannedAt: new Date(s.clock.now()).toISOString(),
@@ -650,7 +650,7 @@ describe.each(backends)('gate threats on %s', (backend) => {
       {
         nonce: 'after-revoke',
         performanceCode: setup.performanceCodes[0] as string,
-        ticketNumber: second.number,
+        ticketId: second.number,
         revision: 1,
         direction: 'entry',
         scannedAt: new Date(s.clock.now()).toISOString(),

@@ -231,7 +231,9 @@ describe.each(backends)('gate terminals on %s', (backend) => {
       .find((block) => block.includes('event: admission'));
     expect(event).toBeDefined();
     const data = JSON.parse((event as string).split('data: ')[1] as string);
-    expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North', direction: 'entry' });
+    expect(data).toMatchObject({ ticketId: ticket.number, gate: 'North', direction: 'entry' });
+    // Times in JSON are ISO 8601 UTC strings, in the feed as in the package and the upload.
+    expect(data.scannedAt).toBe(new Date(Date.parse(data.scannedAt)).toISOString());
   });
 
   it('opens its feed with retry:, and answers a malformed or unknown resume point with a reset and a full replay', async () => {
@@ -281,7 +283,7 @@ describe.each(backends)('gate terminals on %s', (backend) => {
       expect(blocks[reset]).toContain(`data: {"reason":"${reason}"}`);
       expect(admission).toBeGreaterThan(reset);
       const data = JSON.parse((blocks[admission] as string).split('data: ')[1] as string);
-      expect(data).toMatchObject({ ticketNumber: ticket.number, gate: 'North' });
+      expect(data).toMatchObject({ ticketId: ticket.number, gate: 'North' });
     }
   });
 

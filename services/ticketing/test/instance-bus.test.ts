@@ -93,7 +93,7 @@ describe.each(backends)('instances sharing a database on %s', (backend) => {
     });
     expect(scanned.body.admitted).toBe(true);
     expect(await within(1_000, () => heard.length === 1)).toBe(true);
-    expect(heard[0]).toMatchObject({ ticketNumber: ticket?.number, gate: gate.gate });
+    expect(heard[0]).toMatchObject({ ticketId: ticket?.number, gate: gate.gate });
     unsubscribe();
 
     const revoked: string[] = [];

@@ -65,7 +65,7 @@ export function LogScreen() {
                     : 'result.stop',
                 )}{' '}
                 · {key ? t(key) : entry.detail}
-                {entry.ticketNumber ? ` · ${entry.ticketNumber}` : ''} · {entry.source}
+                {entry.ticketId ? ` · ${entry.ticketId}` : ''} · {entry.source}
                 {entry.uploaded ? ` · ${t('log.uploaded')}` : ''}
                 {entry.flaggedDuplicate ? ` · ${t('log.duplicateFlag')}` : ''}
               </li>

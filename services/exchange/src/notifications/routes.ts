@@ -6,6 +6,7 @@
 import { eventStreamAnswer, resumePoint } from '@tessera/service-kit/sse';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import { authenticate, requireSubscriber } from '../accounts/auth.ts';
 import type { Exchange } from '../context.ts';
 import type { App } from '../http.ts';
 import { mutate, subscriberOf } from '../http.ts';
@@ -255,10 +256,12 @@ function streamRoutes(app: App, exchange: Exchange) {
           '15 s. With a Last-Event-ID header (sent by EventSource on reconnect) or `after`, the ' +
           'history after that seq is replayed first; a resume point that is not a seq opens the ' +
           'stream all the same, with an `event: reset` and the whole history. At most 5 streams ' +
-          'per subscriber. At least once: dedupe by the event id.',
+          'per subscriber. At least once: dedupe by the event id. Authenticated by the ' +
+          "subscriber's `Authorization: Bearer` token, or (for EventSource, which cannot send " +
+          'one) a stream ticket in the URL; a header, when sent, is what counts.',
         security: [],
         querystring: Type.Object({
-          ticket: Type.String({ maxLength: 200 }),
+          ticket: Type.Optional(Type.String({ maxLength: 200 })),
           // Not checked here: an unusable resume point is a reset, never a 400 (docs/feeds.md).
           after: Type.Optional(Type.String({ description: 'Resume after this seq' })),
         }),
@@ -267,7 +270,13 @@ function streamRoutes(app: App, exchange: Exchange) {
       },
     },
     async (request, reply) => {
-      const subscriberId = await feed.admit(request.query.ticket);
+      // A bearer token, when sent, is what counts (401 if not valid, 403 for the operator's).
+      const { authorization } = request.headers;
+      const subscriberId = await feed.admit(
+        authorization === undefined
+          ? { ticket: request.query.ticket }
+          : { subscriberId: requireSubscriber(await authenticate(exchange, authorization)).id },
+      );
       const resume = resumePoint(request.headers['last-event-id'], request.query.after);
       openEventStream(reply);
       void feed.stream(reply.raw, subscriberId, resume).catch((error: unknown) => {

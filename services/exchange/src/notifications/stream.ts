@@ -55,6 +55,18 @@ function ticketSubscriber(secretKey: Buffer, ticket: string, now: number): strin
   return Number(expires) > now ? subscriberId : undefined;
 }
 
+/** The stream ticket of a request with no bearer token; with neither, 401 as on every route. */
+function ticketOf(caller: { ticket: string | undefined }): string {
+  if (caller.ticket === undefined) {
+    throw new ApiError(
+      401,
+      'unauthenticated',
+      'send Authorization: Bearer <token>, or a stream ticket as ?ticket=',
+    );
+  }
+  return caller.ticket;
+}
+
 /** The live feeds of one app: its open streams, counted per subscriber (the limit is per process). */
 export class LiveFeed {
   /** Open streams per subscriber in this process. */
@@ -65,12 +77,17 @@ export class LiveFeed {
   constructor(private readonly exchange: Exchange) {}
 
   /**
-   * The subscriber a ticket opens a stream for (401 when invalid or expired, or the subscriber
-   * is not active; 429 at the limit), with its stream counted from now on.
+   * The subscriber a stream opens for, with its stream counted from now on: the one the caller's
+   * bearer token named (the route authenticated it), as on the ticketing server's feed
+   * (docs/feeds.md), else the one of the ticket in the URL. 401 when there is neither, when the
+   * ticket is invalid or expired, or when the subscriber is not active; 429 at the limit.
    */
-  async admit(ticket: string): Promise<string> {
+  async admit(caller: { subscriberId: string } | { ticket: string | undefined }): Promise<string> {
     const { exchange } = this;
-    const subscriberId = ticketSubscriber(exchange.config.secretKey, ticket, exchange.clock.now());
+    const subscriberId =
+      'subscriberId' in caller
+        ? caller.subscriberId
+        : ticketSubscriber(exchange.config.secretKey, ticketOf(caller), exchange.clock.now());
     const subscriber = subscriberId
       ? await subscriberStatus(exchange.database.db, subscriberId)
       : undefined;

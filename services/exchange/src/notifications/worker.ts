@@ -37,9 +37,12 @@ import {
 } from './webhooks.ts';
 
 export interface WebhookWorkerOptions {
-  /** Deliveries claimed per round (default 20). */
+  /**
+   * Deliveries claimed per round (default 20, for tests that drive the worker by hand; the
+   * running exchange passes EXCHANGE_WEBHOOK_BATCH, 128 by default: workers/index.ts).
+   */
   readonly batchSize?: number;
-  /** Requests in flight at once (default 8). */
+  /** Requests in flight at once (default 8; the exchange passes EXCHANGE_WEBHOOK_CONCURRENCY, 32). */
   readonly concurrency?: number;
   /** How long a claim holds; default: enough for every request of a batch to time out, plus a minute. */
   readonly leaseMs?: number;

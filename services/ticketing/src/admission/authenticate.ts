@@ -89,7 +89,7 @@ export async function codesOf(ticketing: Ticketing, terminal: TerminalPrincipal)
 export interface ReadRefusal {
   reason: string;
   detail: string;
-  ticketNumber: string | null;
+  ticketId: string | null;
   performanceId: string | null;
 }
 
@@ -99,9 +99,9 @@ export type Reading = { found: Found } | { refusal: ReadRefusal };
 const refusal = (
   reason: string,
   detail: string,
-  ticketNumber: string | null = null,
+  ticketId: string | null = null,
   performanceId: string | null = null,
-): Reading => ({ refusal: { reason, detail, ticketNumber, performanceId } });
+): Reading => ({ refusal: { reason, detail, ticketId, performanceId } });
 
 /**
  * A barcode: decoded once, the ticket it names read with its history (when its performance is
@@ -146,7 +146,7 @@ export async function authenticateBarcode(
         terms: authenticated.terms,
         credentialBytes: presentation.credentialBytes,
         timeS: presentation.timeS,
-        ticketNumber: number,
+        ticketId: number,
         performanceId,
       },
     },

@@ -63,7 +63,7 @@ function barcodeOf(onRecord: TicketOnRecord, atMs = inWindow, bytes = credential
     terms: ticketTerms(onRecord, onRecord.number, onRecord.revision),
     credentialBytes: bytes,
     timeS: Math.floor(atMs / 1000),
-    ticketNumber: onRecord.number,
+    ticketId: onRecord.number,
     performanceId: onRecord.performance_id,
   };
   return presented;

@@ -74,8 +74,11 @@ export interface PresentedBarcode {
   credentialBytes: Uint8Array;
   /** The barcode's own time (seconds), so the same barcode shown twice is recognised. */
   timeS: number;
-  /** The ticket and performance the barcode names (the performance when it is this gate's). */
-  ticketNumber: string;
+  /**
+   * The ticket (the credential's ticket ID) and performance the barcode names (the performance
+   * when it is this gate's).
+   */
+  ticketId: string;
   performanceId: string | null;
 }
 

@@ -6,6 +6,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { ApiError } from '@tessera/service-kit/errors';
+import { iso } from '@tessera/service-kit/schemas';
 import {
   checkedResumePoint,
   type ResumePoint,
@@ -91,7 +92,9 @@ export async function streamFeed(
   });
   raw.write(sseOpening);
   const send = (admission: GateAdmission) =>
-    raw.write(`id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(admission)}\n\n`);
+    raw.write(
+      `id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(feedAdmission(admission))}\n\n`,
+    );
   // Subscribe before the replay, so nothing recorded in between is missed; the replay's
   // last sequence number drops the live events it already covered.
   const buffered: GateAdmission[] = [];
@@ -148,6 +151,14 @@ async function startingPoint(ticketing: Ticketing, asked: ResumePoint, raw: Serv
   return 0;
 }
 
+/**
+ * An admission as the feed sends it: times in JSON are ISO 8601 UTC strings, as in the event
+ * package and the upload (docs/ticketing.md, "Conventions").
+ */
+export function feedAdmission(admission: GateAdmission) {
+  return { ...admission, scannedAt: iso(admission.scannedAt) as string };
+}
+
 /** Sends the admissions after `since`; the last sequence number sent (or `since`). */
 async function replay(
   ticketing: Ticketing,
@@ -162,12 +173,12 @@ async function replay(
       seq: Number(row.seq),
       performanceId: row.performance_id,
       performanceCode: row.code,
-      ticketNumber: row.number,
+      ticketId: row.number,
       revision: row.revision,
       direction: row.direction,
       debit: String(row.debit),
-      scannedAt: row.scanned_at,
-      presentationTime: row.presentation_time,
+      scannedAt: Number(row.scanned_at),
+      presentationTimeS: row.presentation_time === null ? null : Number(row.presentation_time),
       gate: row.gate,
       terminalId: row.terminal_id,
       duplicate: row.duplicate === 1,

@@ -128,11 +128,11 @@ function offlineUploads(app: App, ticketing: Ticketing) {
         request.body.admissions.map((admission) => ({
           nonce: admission.nonce,
           performanceCode: admission.performanceCode,
-          ticketNumber: admission.ticketNumber,
+          ticketId: admission.ticketId,
           revision: admission.revision,
           direction: admission.direction,
           scannedAt: scanTime(ticketing, admission.scannedAt),
-          presentationTime: admission.presentationTime ?? null,
+          presentationTimeS: admission.presentationTimeS ?? null,
           debit: BigInt(admission.debit ?? '0'),
           position: admission.position ?? null,
         })),

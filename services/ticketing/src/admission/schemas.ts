@@ -1,5 +1,6 @@
 /** The TypeBox schemas of the terminal's API (`/v1/terminal/*`): bodies and answers. */
 
+import { revisionMax, timeMaxS } from '@tessera/protocol';
 import { Type } from 'typebox';
 import { Instant, Nullable } from '../schemas.ts';
 import { packageEntriesMax } from './package/service.ts';
@@ -77,17 +78,17 @@ export const EventPackage = Type.Object({
   ),
   revocations: Type.Array(
     Type.Object({
-      performanceCode: Type.String(),
-      ticketNumber: Type.String(),
+      performanceCode: Type.String({ description: "The credential's event ID" }),
+      ticketId: Type.String({ description: "The credential's ticket ID" }),
       throughRevision: Type.Integer({ description: 'Every revision up to this one is void' }),
       reason: Type.String(),
     }),
   ),
   manualCodes: Type.Array(
     Type.Object({
-      manualNumber: Type.String({ description: 'The 10 digits typed at the gate' }),
-      performanceCode: Type.String(),
-      ticketNumber: Type.String({ description: "The credential's ticket ID" }),
+      ticketNumber: Type.String({ description: 'The 10 digits typed at the gate' }),
+      performanceCode: Type.String({ description: "The credential's event ID" }),
+      ticketId: Type.String({ description: "The credential's ticket ID" }),
       revision: Type.Integer(),
       ...termFields,
       salt: Type.String({ description: '16 bytes, hex' }),
@@ -96,7 +97,7 @@ export const EventPackage = Type.Object({
     }),
     {
       description:
-        'Salted PIN hashes of manual codes made or remade (new revision) since the cursor; replace by manualNumber',
+        'Salted PIN hashes of manual codes made or remade (new revision) since the cursor; replace by ticketNumber',
     },
   ),
   manualCodesComplete: Type.Boolean({
@@ -105,13 +106,15 @@ export const EventPackage = Type.Object({
   admissions: Type.Array(
     Type.Object({
       id: Type.String(),
-      performanceCode: Type.String(),
-      ticketNumber: Type.String(),
+      performanceCode: Type.String({ description: "The credential's event ID" }),
+      ticketId: Type.String({ description: "The credential's ticket ID" }),
       revision: Type.Integer(),
       direction: Type.String({ description: 'entry or exit' }),
       debit: Type.String({ description: 'Smallest units debited from a stored-value ticket' }),
-      scannedAt: Type.String(),
-      presentationTime: Nullable(Type.Integer()),
+      scannedAt: Type.String({ description: 'ISO 8601 UTC' }),
+      presentationTimeS: Nullable(
+        Type.Integer({ description: "The scanned presentation's signed time, Unix seconds" }),
+      ),
       gate: Type.String(),
       terminalId: Type.String(),
       duplicate: Type.Boolean(),
@@ -195,11 +198,12 @@ export const UploadBody = Type.Object(
         {
           nonce: Type.String({ pattern: '^[A-Za-z0-9_\\-]{8,64}$' }),
           performanceCode: Type.String({ minLength: 1, maxLength: 32 }),
-          ticketNumber: Type.String({ minLength: 1, maxLength: 32 }),
-          revision: Type.Integer({ minimum: 1, maximum: 65_535 }),
+          ticketId: Type.String({ minLength: 1, maxLength: 32 }),
+          // Every revision the protocol allows (revisionMax in packages/protocol/src/limits.ts).
+          revision: Type.Integer({ minimum: 0, maximum: revisionMax }),
           direction: Type.Union([Type.Literal('entry'), Type.Literal('exit')]),
           scannedAt: Instant,
-          presentationTime: Type.Optional(Type.Integer({ minimum: 0 })),
+          presentationTimeS: Type.Optional(Type.Integer({ minimum: 0, maximum: timeMaxS })),
           debit: Type.Optional(Units),
           position: Type.Optional(Position),
         },

@@ -42,11 +42,11 @@ export async function verifyAtGate(
       ? await authenticateBarcode(ticketing, terminal, input.barcode, codes, nowS)
       : await authenticateManualCode(ticketing, terminal, input);
   if ('refusal' in read) {
-    const { reason, detail, ticketNumber, performanceId } = read.refusal;
+    const { reason, detail, ticketId, performanceId } = read.refusal;
     await logDecision(ticketing, ticketing.database.db, {
       terminal_id: terminal.id,
       performance_id: performanceId,
-      ticket_number: ticketNumber,
+      ticket_number: ticketId,
       input: kind,
       admitted: 0,
       reason,
@@ -78,7 +78,7 @@ async function admitOnline(
       await logDecision(ticketing, ticketing.database.db, {
         terminal_id: terminal.id,
         performance_id: ticket?.performance_id ?? found.barcode?.performanceId ?? null,
-        ticket_number: ticket?.number ?? found.barcode?.ticketNumber ?? null,
+        ticket_number: ticket?.number ?? found.barcode?.ticketId ?? null,
         input: kind,
         admitted: 0,
         reason: verdict.answer.reason,

@@ -29,11 +29,11 @@ import {
 export interface UploadedAdmission {
   nonce: string;
   performanceCode: string;
-  ticketNumber: string;
+  ticketId: string;
   revision: number;
   direction: 'entry' | 'exit';
   scannedAt: number;
-  presentationTime: number | null;
+  presentationTimeS: number | null;
   debit: bigint;
   position: GateInput['position'];
 }
@@ -114,18 +114,18 @@ async function uploadOne(
     });
   }
   const ticketId = performanceId
-    ? await ticketIdOf(trx, performanceId, upload.ticketNumber)
+    ? await ticketIdOf(trx, performanceId, upload.ticketId)
     : undefined;
   const ticket = ticketId ? await lockTicket(trx, ticketing.database.dialect, ticketId) : undefined;
   if (!ticket) {
     await logDecision(ticketing, trx, {
       terminal_id: terminal.id,
       performance_id: performanceId ?? null,
-      ticket_number: upload.ticketNumber,
+      ticket_number: upload.ticketId,
       input: 'upload',
       admitted: 0,
       reason: 'unknown_ticket',
-      detail: `no ticket ${upload.ticketNumber} of ${upload.performanceCode} at this gate`,
+      detail: `no ticket ${upload.ticketId} of ${upload.performanceCode} at this gate`,
       admission_id: null,
       scanned_at: upload.scannedAt,
       recorded_at: now,
@@ -160,7 +160,7 @@ async function recordUpload(
             history: { admissionsFor: () => recordsOf(rows) },
             debit: upload.debit,
           },
-          upload.presentationTime ?? undefined,
+          upload.presentationTimeS ?? undefined,
         )
       : null;
   const duplicate = decision !== null && isUsedUp(decision);
@@ -176,7 +176,7 @@ async function recordUpload(
     ticket,
     { direction: upload.direction, scannedAt: upload.scannedAt, position: upload.position },
     {
-      presentationTimeS: upload.presentationTime ?? undefined,
+      presentationTimeS: upload.presentationTimeS ?? undefined,
       duplicate,
       debit: terms.kind === 'stored_value' && !duplicate ? upload.debit : 0n,
       source: 'offline',

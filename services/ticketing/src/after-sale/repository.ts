@@ -400,7 +400,7 @@ export function paymentsOfOrders(trx: Trx, orderIds: readonly string[]): Promise
 
 export interface RevocationEntry {
   seq: number;
-  ticketNumber: string;
+  ticketId: string;
   throughRevision: number;
   reason: RevocationsTable['reason'];
   at: string;
@@ -423,7 +423,7 @@ export async function revocationsOfPerformance(
     .execute();
   return rows.map((row) => ({
     seq: Number(row.seq),
-    ticketNumber: row.ticket_number,
+    ticketId: row.ticket_number,
     throughRevision: row.through_revision,
     reason: row.reason,
     at: new Date(row.created_at).toISOString(),

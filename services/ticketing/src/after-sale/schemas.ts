@@ -70,7 +70,7 @@ export const Revocations = Type.Object({
   entries: Type.Array(
     Type.Object({
       seq: Type.Integer(),
-      ticketNumber: Type.String(),
+      ticketId: Type.String({ description: "The credential's ticket ID" }),
       throughRevision: Type.Integer({ description: 'Every revision up to this one is void' }),
       reason: Type.String({ description: 'transferred, reissued, refunded or cancelled' }),
       at: Type.String(),

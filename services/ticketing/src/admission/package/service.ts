@@ -22,7 +22,7 @@
  * committed; a reader that moved its cursor past the later one at once would skip the earlier
  * one for good. Rows that are younger than that are sent all the same, and sent again on the
  * next call, so the terminal applies every list idempotently (admissions by id, manual codes by
- * manual number, revocations as a maximum per ticket). This is safe as long as a write
+ * `ticketNumber`, revocations as a maximum per ticket). This is safe as long as a write
  * transaction lasts less than half of `packageSettleMs` from reading its clock to committing.
  */
 
@@ -150,7 +150,7 @@ export async function eventPackage(
     performances: performanceViews,
     revocations: changes.revocations.map((row) => ({
       performanceCode: row.performance_code,
-      ticketNumber: row.ticket_number,
+      ticketId: row.ticket_number,
       throughRevision: Number(row.through_revision),
       reason: row.reason,
     })),
@@ -160,13 +160,13 @@ export async function eventPackage(
     admissions: changes.admissions.map((row) => ({
       id: row.id,
       performanceCode: codeOf.get(row.performance_id) as string,
-      ticketNumber: row.number,
+      ticketId: row.number,
       revision: Number(row.revision),
       direction: row.direction,
       // Smallest units debited from a stored-value ticket.
       debit: String(row.debit),
       scannedAt: iso(Number(row.scanned_at)) as string,
-      presentationTime: row.presentation_time === null ? null : Number(row.presentation_time),
+      presentationTimeS: row.presentation_time === null ? null : Number(row.presentation_time),
       gate: row.gate,
       terminalId: row.terminal_id,
       duplicate: Number(row.duplicate) === 1,
@@ -265,9 +265,9 @@ function manualCodeView(
   row: Awaited<ReturnType<typeof manualCodeRecordsAfter>>[number],
 ): PackageManualCode {
   return {
-    manualNumber: row.manual_number,
+    ticketNumber: row.manual_number,
     performanceCode: row.performance_code,
-    ticketNumber: row.number,
+    ticketId: row.number,
     revision: Number(row.revision),
     kind: row.kind,
     entriesAllowed: Number(row.entries_allowed),
