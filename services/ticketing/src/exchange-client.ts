@@ -5,6 +5,7 @@
  * invoice twice. Amounts cross as decimal strings and live here as bigint smallest units.
  */
 import { type Asset, formatAmount, parseAmount } from '@tessera/service-kit/amounts';
+import { isErrorCode } from '@tessera/service-kit/error-codes';
 import { ApiError } from '@tessera/service-kit/errors';
 import {
   type BreakerOptions,
@@ -39,7 +40,11 @@ export class ExchangeError extends ApiError {
     code: string,
     message: string,
   ) {
-    super(502, code, `the exchange refused: ${message}`, { exchangeStatus });
+    // Both servers share one list of codes; one the list lacks (a newer exchange) is passed on
+    // as `exchange_error`, with the exchange's message.
+    super(502, isErrorCode(code) ? code : 'exchange_error', `the exchange refused: ${message}`, {
+      exchangeStatus,
+    });
     this.name = 'ExchangeError';
   }
 }
