@@ -2660,8 +2660,14 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-              status: string;
+              /** @enum {unknown} */
+              status:
+                | 'creating'
+                | 'awaiting_payment'
+                | 'issued'
+                | 'expired'
+                | 'cancelled'
+                | 'refunded';
               performanceId: string;
               eventId: string;
               asset: string;
@@ -2713,8 +2719,14 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-              status: string;
+              /** @enum {unknown} */
+              status:
+                | 'creating'
+                | 'awaiting_payment'
+                | 'issued'
+                | 'expired'
+                | 'cancelled'
+                | 'refunded';
               performanceId: string;
               eventId: string;
               asset: string;
@@ -2906,8 +2918,14 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-              status: string;
+              /** @enum {unknown} */
+              status:
+                | 'creating'
+                | 'awaiting_payment'
+                | 'issued'
+                | 'expired'
+                | 'cancelled'
+                | 'refunded';
               performanceId: string;
               eventId: string;
               asset: string;
@@ -3079,8 +3097,14 @@ export interface paths {
             'application/json': {
               orders: {
                 id: string;
-                /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-                status: string;
+                /** @enum {unknown} */
+                status:
+                  | 'creating'
+                  | 'awaiting_payment'
+                  | 'issued'
+                  | 'expired'
+                  | 'cancelled'
+                  | 'refunded';
                 performanceId: string;
                 eventId: string;
                 asset: string;
@@ -3257,8 +3281,14 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-              status: string;
+              /** @enum {unknown} */
+              status:
+                | 'creating'
+                | 'awaiting_payment'
+                | 'issued'
+                | 'expired'
+                | 'cancelled'
+                | 'refunded';
               performanceId: string;
               eventId: string;
               asset: string;
@@ -3446,8 +3476,8 @@ export interface paths {
                 id: string;
                 /** @description The ticket ID in the credential */
                 number: string;
-                /** @description awaiting_device, valid, refunded or cancelled */
-                status: string;
+                /** @enum {unknown} */
+                status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
                 revision: number;
                 orderId: string;
                 deviceId: string | null;
@@ -3632,8 +3662,8 @@ export interface paths {
               id: string;
               /** @description The ticket ID in the credential */
               number: string;
-              /** @description awaiting_device, valid, refunded or cancelled */
-              status: string;
+              /** @enum {unknown} */
+              status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
               revision: number;
               orderId: string;
               deviceId: string | null;
@@ -3825,8 +3855,8 @@ export interface paths {
               id: string;
               /** @description The ticket ID in the credential */
               number: string;
-              /** @description awaiting_device, valid, refunded or cancelled */
-              status: string;
+              /** @enum {unknown} */
+              status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
               revision: number;
               orderId: string;
               deviceId: string | null;
@@ -7342,8 +7372,8 @@ export interface paths {
               id: string;
               /** @description The ticket ID in the credential */
               number: string;
-              /** @description awaiting_device, valid, refunded or cancelled */
-              status: string;
+              /** @enum {unknown} */
+              status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
               revision: number;
               orderId: string;
               deviceId: string | null;
@@ -7686,8 +7716,8 @@ export interface paths {
               id: string;
               /** @description The ticket ID in the credential */
               number: string;
-              /** @description awaiting_device, valid, refunded or cancelled */
-              status: string;
+              /** @enum {unknown} */
+              status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
               revision: number;
               orderId: string;
               deviceId: string | null;
@@ -7875,8 +7905,8 @@ export interface paths {
                 id: string;
                 /** @description The ticket ID in the credential */
                 number: string;
-                /** @description awaiting_device, valid, refunded or cancelled */
-                status: string;
+                /** @enum {unknown} */
+                status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
                 revision: number;
                 orderId: string;
                 deviceId: string | null;
@@ -8074,8 +8104,8 @@ export interface paths {
                 id: string;
                 /** @description The ticket ID in the credential */
                 number: string;
-                /** @description awaiting_device, valid, refunded or cancelled */
-                status: string;
+                /** @enum {unknown} */
+                status: 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
                 revision: number;
                 orderId: string;
                 deviceId: string | null;
@@ -12055,8 +12085,14 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-              status: string;
+              /** @enum {unknown} */
+              status:
+                | 'creating'
+                | 'awaiting_payment'
+                | 'issued'
+                | 'expired'
+                | 'cancelled'
+                | 'refunded';
               performanceId: string;
               eventId: string;
               asset: string;
@@ -12108,8 +12144,14 @@ export interface paths {
           content: {
             'application/json': {
               id: string;
-              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
-              status: string;
+              /** @enum {unknown} */
+              status:
+                | 'creating'
+                | 'awaiting_payment'
+                | 'issued'
+                | 'expired'
+                | 'cancelled'
+                | 'refunded';
               performanceId: string;
               eventId: string;
               asset: string;
