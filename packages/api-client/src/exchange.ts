@@ -1371,7 +1371,8 @@ export interface paths {
               assets: {
                 code: string;
                 scale: number;
-                kind: string;
+                /** @enum {unknown} */
+                kind: 'fiat' | 'crypto';
               }[];
             };
           };
