@@ -122,7 +122,6 @@ const en = {
   'door.needsOnline': 'Door sales need the server. The terminal is offline.',
   'door.error.sold_out': 'Sold out in this category.',
   'door.error.performance_closed': 'This performance is closed.',
-  'door.error.sales_closed': 'Door sales are closed.',
 
   'log.title': 'Admission log',
   'log.counters': 'Admissions per gate',
@@ -279,7 +278,6 @@ const ko: Record<MessageKey, string> = {
   'door.needsOnline': '현장 판매는 서버가 필요합니다. 단말기가 오프라인입니다.',
   'door.error.sold_out': '이 등급은 매진입니다.',
   'door.error.performance_closed': '이 공연은 종료되었습니다.',
-  'door.error.sales_closed': '현장 판매가 마감되었습니다.',
 
   'log.title': '입장 기록',
   'log.counters': '게이트별 입장',

@@ -1,11 +1,16 @@
-/** An error the API answers with: an HTTP status, a stable code clients branch on, a message. */
+import type { ErrorCode } from './error-codes.ts';
+
+/**
+ * An error the API answers with: an HTTP status, a stable code clients branch on, a message. The
+ * code is one of error-codes.ts: a new one is added there, where the apps see it.
+ */
 export class ApiError extends Error {
   /** Seconds the client should wait before trying again, sent as `Retry-After` when set. */
   readonly retryAfterS?: number;
 
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
@@ -14,12 +19,12 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
+export const badRequest = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new ApiError(400, code, message, details);
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
 export const forbidden = (message = 'not allowed for this caller') =>
   new ApiError(403, 'forbidden', message);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new ApiError(409, code, message, details);
 
 /**

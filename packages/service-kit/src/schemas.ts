@@ -1,5 +1,6 @@
 /** Schemas both servers' routes share; they validate input and generate the OpenAPI documents. */
 import { Type } from 'typebox';
+import { errorCodes } from './error-codes.ts';
 
 export const AmountString = Type.String({
   pattern: '^(0|[1-9][0-9]{0,77})(\\.[0-9]{1,18})?$',
@@ -35,7 +36,7 @@ export const Id = (prefix: string) =>
 export const ErrorBody = Type.Object(
   {
     error: Type.Object({
-      code: Type.String(),
+      code: Type.Enum(errorCodes),
       message: Type.String(),
       details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),

@@ -1,10 +1,12 @@
 /**
  * The one way both apps call the servers: JSON in and out, a bearer token, an idempotency key
  * where the exchange wants one, a time limit on every call, and errors the screens can switch on.
- * The servers answer errors as `{error: {code, message, details?}}` (docs/ticketing.md,
- * docs/exchange.md); anything else, or no answer at all, becomes an error of our own. Every
- * answer's `Date` header teaches the servers' clock (server-clock.ts).
+ * The calls are the generated clients' (@tessera/api-client); `call` and the `answers` middleware
+ * add this policy to them. The servers answer errors as `{error: {code, message, details?}}`
+ * (docs/ticketing.md, docs/exchange.md); anything else, or no answer at all, becomes an error of
+ * our own. Every answer's `Date` header teaches the servers' clock (server-clock.ts).
  */
+import { errorOf, type Middleware } from '@tessera/api-client';
 import { noteServerDate } from './server-clock.ts';
 
 /** A call that gets no answer in this time is given up, so a screen never waits forever. */
@@ -37,43 +39,75 @@ export class NetworkError extends Error {
   }
 }
 
-export interface RequestOptions {
+export interface CallOptions {
   token?: string | undefined;
-  body?: unknown;
   /** Sent as `Idempotency-Key`: the exchange runs a keyed request at most once. */
   idempotencyKey?: string | undefined;
   timeoutMs?: number;
   signal?: AbortSignal | undefined;
 }
 
-export async function requestJson<T>(
-  baseUrl: string,
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-  path: string,
-  options: RequestOptions = {},
+/** What the generated client's calls (openapi-fetch) answer. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** What a call passes on to the generated client: the headers and the signal with the limit. */
+export interface CallInit {
+  [option: string]: unknown;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+}
+
+/** When each request left, for the server clock's round trip (see `answers`). */
+const sentAt = new WeakMap<Request, number>();
+
+/**
+ * The middleware every generated client of the apps uses (`client.use(answers)`): JSON asked
+ * for, a POST or PUT without a body sent as `{}` (both servers refuse a JSON content type with an
+ * empty body, and a route with a body schema wants an object), and every answer's `Date` header
+ * noted for the servers' clock.
+ */
+export const answers: Middleware = {
+  onRequest({ request }) {
+    let next = request;
+    if ((request.method === 'POST' || request.method === 'PUT') && request.body === null) {
+      const headers = new Headers(request.headers);
+      headers.set('content-type', 'application/json');
+      next = new Request(request, { body: '{}', headers });
+    }
+    next.headers.set('accept', 'application/json');
+    sentAt.set(next, Date.now());
+    return next;
+  },
+  onResponse({ request, response }) {
+    noteServerDate(response.headers.get('date'), sentAt.get(request) ?? Date.now(), Date.now());
+    return undefined;
+  },
+};
+
+/**
+ * One call of a generated client, the apps' way: the bearer token and idempotency key as
+ * headers, a time limit (`requestTimeoutMs` unless said), and the answer's data, or a thrown
+ * `ApiError` (the server said no) or `NetworkError` (no answer, or none in time). A caller's own
+ * abort is thrown as it is.
+ *
+ *   await call((init) => client.GET('/v1/me/tickets', init), { token });
+ */
+export async function call<T>(
+  request: (init: CallInit) => Promise<Answer<T>>,
+  options: CallOptions = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = {};
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  // Both servers refuse a JSON content type with an empty body, so a POST without one sends {}.
-  const body =
-    options.body !== undefined
-      ? JSON.stringify(options.body)
-      : method === 'POST' || method === 'PUT'
-        ? '{}'
-        : undefined;
-  if (body !== undefined) headers['content-type'] = 'application/json';
   const timeout = AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  let response: Response;
-  const sentAtMs = Date.now();
+  let answer: Answer<T>;
   try {
-    response = await fetch(new URL(path, baseUrl), {
-      method,
-      headers,
-      signal,
-      ...(body !== undefined ? { body } : {}),
-    });
+    answer = await request({ headers, signal });
   } catch (error) {
     if (options.signal?.aborted) throw error;
     const timedOut = timeout.aborted;
@@ -83,27 +117,12 @@ export async function requestJson<T>(
       { cause: error },
     );
   }
-  noteServerDate(response.headers.get('date'), sentAtMs, Date.now());
-  const text = await response.text().catch(() => '');
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
+  const { response } = answer;
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } })
-      ?.error;
-    throw new ApiError(
-      response.status,
-      typeof error?.code === 'string' ? error.code : `http_${response.status}`,
-      typeof error?.message === 'string' ? error.message : `the server answered ${response.status}`,
-      typeof error?.details === 'object' && error.details !== null
-        ? (error.details as Record<string, unknown>)
-        : {},
-    );
+    const { code, message, details } = errorOf(answer.error, response);
+    throw new ApiError(response.status, code, message, details);
   }
-  return parsed as T;
+  return answer.data as T;
 }
 
 /** A fresh idempotency key; the caller keeps it to retry the same request after a lost answer. */

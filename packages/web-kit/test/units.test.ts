@@ -2,10 +2,11 @@
  * The apps' shared browser code that runs in Node as well: the servers' clock learnt from `Date`
  * headers, the HTTP client's errors, and the languages' placeholders and browser rule.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, NetworkError, requestJson } from '../src/http.ts';
+import { ApiError, answers, call, NetworkError } from '../src/http.ts';
 import { createI18n, fillPlaceholders, firstSpoken } from '../src/i18n.ts';
 import { noteServerDate, serverClockOffsetMs, serverNowMs } from '../src/server-clock.ts';
 
@@ -32,6 +33,8 @@ describe('the HTTP client', () => {
   let server: Server;
   let baseUrl: string;
   const seen: { method: string; body: string; headers: Record<string, unknown> }[] = [];
+  const slow: ServerResponse[] = [];
+  let dateHeader: string | undefined;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -44,11 +47,17 @@ describe('the HTTP client', () => {
         if (request.url === '/refused') {
           response.writeHead(409, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ error: { code: 'sold_out', message: 'none left' } }));
+        } else if (request.url === '/slow') {
+          // Never answers: the caller's time limit or abort ends the call.
+          slow.push(response);
         } else if (request.url === '/broken') {
           response.writeHead(502);
           response.end('<html>bad gateway</html>');
         } else {
-          response.writeHead(200, { 'content-type': 'application/json' });
+          response.writeHead(200, {
+            'content-type': 'application/json',
+            ...(dateHeader ? { date: dateHeader } : {}),
+          });
           response.end(JSON.stringify({ ok: true }));
         }
       });
@@ -57,11 +66,31 @@ describe('the HTTP client', () => {
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => new Promise<void>((closed) => server.close(() => closed())));
+  afterAll(() => {
+    for (const response of slow) response.destroy();
+    return new Promise<void>((closed) => server.close(() => closed()));
+  });
+
+  /** A route of each kind the test server has, as the generated types would declare them. */
+  interface Answered {
+    responses: { 200: { content: { 'application/json': { ok: boolean } } } };
+  }
+  interface TestPaths {
+    '/ok': { post: Answered; get: Answered };
+    '/refused': { get: Answered };
+    '/broken': { get: Answered };
+    '/slow': { get: Answered };
+  }
+  const clientOf = (url: string) => {
+    const client = createClient<TestPaths>({ baseUrl: url });
+    client.use(answers);
+    return client;
+  };
 
   it('sends JSON with the token and key, and a POST without a body as {}', async () => {
+    const client = clientOf(baseUrl);
     expect(
-      await requestJson(baseUrl, 'POST', '/ok', { token: 't0k', idempotencyKey: 'k-1' }),
+      await call((init) => client.POST('/ok', init), { token: 't0k', idempotencyKey: 'k-1' }),
     ).toEqual({ ok: true });
     expect(seen.at(-1)).toMatchObject({
       method: 'POST',
@@ -70,19 +99,54 @@ describe('the HTTP client', () => {
         authorization: 'Bearer t0k',
         'idempotency-key': 'k-1',
         'content-type': 'application/json',
+        accept: 'application/json',
       },
     });
+    await call((init) => client.GET('/ok', init));
+    expect(seen.at(-1)?.body).toBe('');
+    expect(seen.at(-1)?.headers['content-type']).toBeUndefined();
   });
 
   it("turns the server's error into an ApiError, and any other failure into one of ours", async () => {
-    const refused = await requestJson(baseUrl, 'GET', '/refused').catch((error) => error);
+    const client = clientOf(baseUrl);
+    const refused = await call((init) => client.GET('/refused', init)).catch((error) => error);
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused).toMatchObject({ status: 409, code: 'sold_out', message: 'none left' });
-    const broken = await requestJson(baseUrl, 'GET', '/broken').catch((error) => error);
+    const broken = await call((init) => client.GET('/broken', init)).catch((error) => error);
     expect(broken).toMatchObject({ status: 502, code: 'http_502' });
-    const gone = await requestJson('http://127.0.0.1:9', 'GET', '/').catch((error) => error);
+    const gone = await call((init) => clientOf('http://127.0.0.1:9').GET('/ok', init)).catch(
+      (error) => error,
+    );
     expect(gone).toBeInstanceOf(NetworkError);
     expect(gone).toMatchObject({ timedOut: false });
+  });
+
+  it('gives up a call that outlives its time limit, and passes on its own abort as it is', async () => {
+    const client = clientOf(baseUrl);
+    const late = await call((init) => client.GET('/slow', init), { timeoutMs: 50 }).catch(
+      (error) => error,
+    );
+    expect(late).toBeInstanceOf(NetworkError);
+    expect(late).toMatchObject({ timedOut: true });
+    const mine = new AbortController();
+    const aborted = call((init) => client.GET('/slow', init), { signal: mine.signal }).catch(
+      (error) => error,
+    );
+    mine.abort(new Error('left the screen'));
+    expect(await aborted).toMatchObject({ message: 'left the screen' });
+  });
+
+  it("learns the servers' clock from each answer's Date header", async () => {
+    const client = clientOf(baseUrl);
+    dateHeader = new Date(Date.now() + 3_600_000).toUTCString();
+    try {
+      await call((init) => client.GET('/ok', init));
+      expect(Math.abs(serverClockOffsetMs() - 3_600_000)).toBeLessThan(2_000);
+    } finally {
+      dateHeader = undefined;
+      await call((init) => client.GET('/ok', init));
+    }
+    expect(serverClockOffsetMs()).toBe(0);
   });
 });
 

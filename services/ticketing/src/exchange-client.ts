@@ -4,7 +4,14 @@
  * derived from our own ids, so a retry after a timeout or a crash can never pay, refund or
  * invoice twice. Amounts cross as decimal strings and live here as bigint smallest units.
  */
+
+import {
+  createExchangeClient,
+  type ExchangeAnswer,
+  type ExchangeClient as GeneratedExchangeClient,
+} from '@tessera/api-client';
 import { type Asset, formatAmount, parseAmount } from '@tessera/service-kit/amounts';
+import { isErrorCode } from '@tessera/service-kit/error-codes';
 import { ApiError } from '@tessera/service-kit/errors';
 import {
   type BreakerOptions,
@@ -14,6 +21,18 @@ import {
 } from './exchange-breaker.ts';
 
 export { ExchangeUnavailable };
+
+function withBody(request: Request): Request {
+  if ((request.method !== 'POST' && request.method !== 'PUT') || request.body !== null) {
+    return request;
+  }
+  const headers = new Headers(request.headers);
+  headers.set('content-type', 'application/json');
+  return new Request(request, { body: '{}', headers });
+}
+
+/** Statuses whose answer has no body (a Response refuses one). */
+const nullBodyStatuses = new Set([101, 204, 205, 304]);
 
 export interface PaymentRequestView {
   id: string;
@@ -39,7 +58,11 @@ export class ExchangeError extends ApiError {
     code: string,
     message: string,
   ) {
-    super(502, code, `the exchange refused: ${message}`, { exchangeStatus });
+    // Both servers share one list of codes; one the list lacks (a newer exchange) is passed on
+    // as `exchange_error`, with the exchange's message.
+    super(502, isErrorCode(code) ? code : 'exchange_error', `the exchange refused: ${message}`, {
+      exchangeStatus,
+    });
     this.name = 'ExchangeError';
   }
 }
@@ -59,22 +82,29 @@ export interface ExchangeClientOptions {
   readonly breaker?: BreakerOptions;
 }
 
-interface Wire {
-  id: string;
-  status: PaymentRequestView['status'];
-  asset: string;
-  amount: string;
-  reference: string;
-  expiresAt: string;
-  paidAt: string | null;
-  payerId: string | null;
-  refundedAmount: string;
+/** A payment request as the exchange answers it (its generated type, @tessera/api-client). */
+type Wire = ExchangeAnswer<'get', '/v1/payment-requests/{id}'>;
+
+/** What the generated client's calls (openapi-fetch) answer. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** What a call passes on to the generated client: the merchant's key and the time limit. */
+interface CallInit {
+  [option: string]: unknown;
+  headers: Record<string, string>;
+  signal: AbortSignal;
 }
 
 export class ExchangeClient {
   private assetsCache: Promise<Map<string, Asset>> | undefined;
   private readonly timeoutMs: number;
   private readonly breaker: CircuitBreaker;
+
+  private readonly client: GeneratedExchangeClient;
 
   constructor(
     readonly baseUrl: string,
@@ -84,6 +114,10 @@ export class ExchangeClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.breaker = new CircuitBreaker(options.breaker);
+    this.client = createExchangeClient(baseUrl, {
+      headers: { accept: 'application/json' },
+      fetch: (request) => this.fetchWhole(request),
+    });
   }
 
   /** What /ready reports: whether calls go to the exchange, and when it is probed next. */
@@ -91,73 +125,76 @@ export class ExchangeClient {
     return { state: this.breaker.state, retryAfterS: this.breaker.retryAfterS() };
   }
 
-  /** Every call goes through the circuit breaker: refused at once while the circuit is open. */
+  /**
+   * Every call goes through the circuit breaker: refused at once while the circuit is open. The
+   * call is one of the generated client's, given the merchant's API key and the time limit.
+   */
   private call<T>(
-    method: string,
-    path: string,
-    options: { apiKey?: string; idempotencyKey?: string; body?: unknown } = {},
+    apiKey: string | undefined,
+    request: (init: CallInit) => Promise<Answer<T>>,
   ): Promise<T> {
-    return this.breaker.run(() => this.send<T>(method, path, options));
+    return this.breaker.run(() => this.send(apiKey, request));
   }
 
   private async send<T>(
-    method: string,
-    path: string,
-    options: { apiKey?: string; idempotencyKey?: string; body?: unknown },
+    apiKey: string | undefined,
+    request: (init: CallInit) => Promise<Answer<T>>,
   ): Promise<T> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
     const headers: Record<string, string> = {};
-    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const { response, text } = await this.fetchText(method, path, {
-      method,
-      headers,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    });
-    let json: unknown;
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    let answer: Answer<T>;
     try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
+      answer = await request({ headers, signal });
+    } catch (error) {
+      const timedOut = signal.aborted || (error as Error).name === 'TimeoutError';
+      throw exchangeUnavailable(timedOut ? 'timeout' : 'network', true);
     }
+    const { response } = answer;
     if (!response.ok) {
       if (response.status >= 500) throw exchangeUnavailable(`status ${response.status}`);
-      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const body = (answer.error as { error?: { code?: string; message?: string } } | undefined)
+        ?.error;
       throw new ExchangeError(
         response.status,
-        error?.code ?? 'exchange_error',
-        error?.message ?? `the exchange answered ${response.status}`,
+        body?.code ?? 'exchange_error',
+        body?.message ?? `the exchange answered ${response.status}`,
       );
     }
-    return json as T;
+    return answer.data as T;
   }
 
   /**
-   * One exchange of request and answer within `timeoutMs`; a timeout or a connection failure is
-   * `exchange_unavailable` that went unanswered (what the circuit breaker counts). A pooled
-   * connection the exchange had closed meanwhile ("other side closed", after a restart) is tried
-   * once more on a fresh one: every call is safe to repeat (reads, PUTs, and money calls carry
-   * an idempotency key).
+   * The generated client's fetch: one exchange of request and answer, the answer read whole
+   * within the call's time limit (an exchange that froze mid-answer must not hold the caller). A
+   * pooled connection the exchange had closed meanwhile ("other side closed", after a restart)
+   * is tried once more on a fresh one: every call is safe to repeat (reads, PUTs, and money
+   * calls carry an idempotency key). A POST without a body sends `{}`, as it always has: a
+   * retried cancel's idempotency key is stored with the hash of that body.
    */
-  private async fetchText(method: string, path: string, init: RequestInit) {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+  private async fetchWhole(sent: Request): Promise<Response> {
+    const request = withBody(sent);
+    const spare = request.clone();
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await fetch(`${this.baseUrl}${path}`, { ...init, method, signal });
-        // Inside the timeout too: an exchange that froze mid-answer must not hold the caller.
-        return { response, text: await response.text() };
+        const response = await fetch(attempt === 0 ? request : spare);
+        const body = await response.arrayBuffer();
+        return new Response(nullBodyStatuses.has(response.status) ? null : body, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
       } catch (error) {
         const cause = (error as { cause?: { code?: unknown } }).cause;
-        if (attempt === 0 && !signal.aborted && cause?.code === 'UND_ERR_SOCKET') continue;
-        const timedOut = (error as Error).name === 'TimeoutError';
-        throw exchangeUnavailable(timedOut ? 'timeout' : 'network', true);
+        if (attempt === 0 && !request.signal.aborted && cause?.code === 'UND_ERR_SOCKET') continue;
+        throw error;
       }
     }
   }
 
   /** The exchange's assets and their scales (fetched once). */
   assets(): Promise<Map<string, Asset>> {
-    this.assetsCache ??= this.call<{ fiat: string; assets: Asset[] }>('GET', '/v1/assets').then(
+    this.assetsCache ??= this.call(undefined, (init) => this.client.GET('/v1/assets', init)).then(
       (body) => new Map(body.assets.map((asset) => [asset.code, asset])),
       (error) => {
         this.assetsCache = undefined;
@@ -174,24 +211,20 @@ export class ExchangeClient {
   }
 
   whoAmI(apiKey: string) {
-    return this.call<{ id: string; kind: string; displayName: string }>('GET', '/v1/me', {
-      apiKey,
-    });
+    return this.call(apiKey, (init) => this.client.GET('/v1/me', init));
   }
 
   /** Points the merchant's webhook here; the exchange returns a new signing secret. */
   setWebhook(apiKey: string, url: string) {
-    return this.call<{ url: string; secret: string }>('PUT', '/v1/merchant/webhook', {
-      apiKey,
-      body: { url },
-    });
+    return this.call(apiKey, (init) =>
+      this.client.PUT('/v1/merchant/webhook', { ...init, body: { url } }),
+    );
   }
 
   setReturnUrls(apiKey: string, urls: string[]) {
-    return this.call<{ urls: string[] }>('PUT', '/v1/merchant/return-urls', {
-      apiKey,
-      body: { urls },
-    });
+    return this.call(apiKey, (init) =>
+      this.client.PUT('/v1/merchant/return-urls', { ...init, body: { urls } }),
+    );
   }
 
   private async view(wire: Wire): Promise<PaymentRequestView> {
@@ -221,23 +254,27 @@ export class ExchangeClient {
     },
   ) {
     const asset = await this.asset(input.asset);
-    const wire = await this.call<Wire>('POST', '/v1/payment-requests', {
-      apiKey,
-      idempotencyKey,
-      body: {
-        asset: input.asset,
-        amount: formatAmount(input.amount, asset.scale),
-        reference: input.reference,
-        description: input.description.slice(0, 300),
-        expiresInS: input.expiresInS,
-      },
-    });
+    const wire = await this.call(apiKey, (init) =>
+      this.client.POST('/v1/payment-requests', {
+        ...init,
+        params: { header: { 'idempotency-key': idempotencyKey } },
+        body: {
+          asset: input.asset,
+          amount: formatAmount(input.amount, asset.scale),
+          reference: input.reference,
+          description: input.description.slice(0, 300),
+          expiresInS: input.expiresInS,
+        },
+      }),
+    );
     return this.view(wire);
   }
 
   async paymentRequest(apiKey: string, id: string) {
     return this.view(
-      await this.call<Wire>('GET', `/v1/payment-requests/${encodeURIComponent(id)}`, { apiKey }),
+      await this.call(apiKey, (init) =>
+        this.client.GET('/v1/payment-requests/{id}', { ...init, params: { path: { id } } }),
+      ),
     );
   }
 
@@ -246,10 +283,11 @@ export class ExchangeClient {
    * creation time, ms) continues from the previous page's `nextBefore`.
    */
   async paymentRequestPage(apiKey: string, before?: number) {
-    const body = await this.call<{ requests: Wire[]; nextBefore: number | null }>(
-      'GET',
-      `/v1/payment-requests?limit=200${before !== undefined ? `&before=${before}` : ''}`,
-      { apiKey },
+    const body = await this.call(apiKey, (init) =>
+      this.client.GET('/v1/payment-requests', {
+        ...init,
+        params: { query: { limit: 200, ...(before !== undefined ? { before } : {}) } },
+      }),
     );
     return {
       requests: await Promise.all(body.requests.map((wire) => this.view(wire))),
@@ -258,21 +296,23 @@ export class ExchangeClient {
   }
 
   async paymentRequestsFor(apiKey: string, reference: string) {
-    const body = await this.call<{ requests: Wire[] }>(
-      'GET',
-      `/v1/payment-requests?reference=${encodeURIComponent(reference)}&limit=20`,
-      { apiKey },
+    const body = await this.call(apiKey, (init) =>
+      this.client.GET('/v1/payment-requests', {
+        ...init,
+        params: { query: { reference, limit: 20 } },
+      }),
     );
     return Promise.all(body.requests.map((wire) => this.view(wire)));
   }
 
   async cancelPaymentRequest(apiKey: string, id: string) {
     return this.view(
-      await this.call<Wire>('POST', `/v1/payment-requests/${encodeURIComponent(id)}/cancel`, {
-        apiKey,
-        idempotencyKey: `cancel-${id}`,
-        body: {},
-      }),
+      await this.call(apiKey, (init) =>
+        this.client.POST('/v1/payment-requests/{id}/cancel', {
+          ...init,
+          params: { path: { id }, header: { 'idempotency-key': `cancel-${id}` } },
+        }),
+      ),
     );
   }
 
@@ -282,17 +322,18 @@ export class ExchangeClient {
     input: { paymentRequestId: string; asset: string; amount: bigint; reason: string },
   ) {
     const asset = await this.asset(input.asset);
-    return this.call<{ id: string; refundedAmount: string }>(
-      'POST',
-      `/v1/payment-requests/${encodeURIComponent(input.paymentRequestId)}/refunds`,
-      {
-        apiKey,
-        idempotencyKey,
+    return this.call(apiKey, (init) =>
+      this.client.POST('/v1/payment-requests/{id}/refunds', {
+        ...init,
+        params: {
+          path: { id: input.paymentRequestId },
+          header: { 'idempotency-key': idempotencyKey },
+        },
         body: {
           amount: formatAmount(input.amount, asset.scale),
           reason: input.reason.slice(0, 200),
         },
-      },
+      }),
     );
   }
 
@@ -305,14 +346,12 @@ export class ExchangeClient {
     const fiat = [...all.values()].find((candidate) => candidate.kind === 'fiat');
     const crypto = await this.asset(asset);
     if (!fiat) throw exchangeUnavailable('no fiat asset');
-    const quote = await this.call<{ id: string; cryptoAmount: string; rate: string }>(
-      'POST',
-      '/v1/quotes',
-      {
-        apiKey,
-        idempotencyKey,
+    const quote = await this.call(apiKey, (init) =>
+      this.client.POST('/v1/quotes', {
+        ...init,
+        params: { header: { 'idempotency-key': idempotencyKey } },
         body: { side: 'sell', asset, fiatAmount: formatAmount(fiatUnits, fiat.scale) },
-      },
+      }),
     );
     return { id: quote.id, cryptoUnits: parseAmount(quote.cryptoAmount, crypto), rate: quote.rate };
   }

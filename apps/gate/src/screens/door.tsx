@@ -14,6 +14,7 @@ import {
   type PackagePerformance,
   type Price,
 } from '../api.ts';
+import { errorKey } from '../errors.ts';
 import { useGate } from '../gate-context.ts';
 import { type MessageKey, useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
@@ -21,13 +22,6 @@ import { Alert } from '../widgets.tsx';
 /** The contract: the terminal polls the sale every second while it shows the code. */
 const pollMs = 1_000;
 const quantityMax = 10;
-
-/** The refusals a seller can act on, in words; anything else shows the server's message. */
-const saleErrors: Record<string, MessageKey> = {
-  sold_out: 'door.error.sold_out',
-  performance_closed: 'door.error.performance_closed',
-  sales_closed: 'door.error.sales_closed',
-};
 
 function priceText(price: Price): string {
   return 'asset' in price ? `${price.amount} ${price.asset}` : `${price.amount} ${price.fiat}`;
@@ -49,7 +43,8 @@ export function DoorSaleScreen() {
   const [busy, setBusy] = useState(false);
 
   const failed = (failure: unknown) => {
-    const known = failure instanceof ApiError ? saleErrors[failure.code] : undefined;
+    // The refusals a seller can act on, in words (errors.ts); anything else shows the server's.
+    const known = failure instanceof ApiError ? errorKey(failure.code) : undefined;
     setError(
       known
         ? t(known)

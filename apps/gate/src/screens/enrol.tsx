@@ -6,6 +6,7 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, NetworkError } from '../api.ts';
 import { CameraScanner } from '../camera.ts';
+import { errorKey } from '../errors.ts';
 import { useGate } from '../gate-context.ts';
 import { useI18n } from '../i18n.ts';
 import { Alert, TextField } from '../widgets.tsx';
@@ -33,9 +34,10 @@ export function EnrolScreen() {
       } catch (failure) {
         // A 429 names its wait in seconds (Retry-After, also in details.retryAfterS).
         const waitS = failure instanceof ApiError ? Number(failure.details.retryAfterS) : 0;
+        const known = failure instanceof ApiError ? errorKey(failure.code) : undefined;
         setError(
-          failure instanceof ApiError && failure.code === 'invalid_code'
-            ? t('error.invalid_code')
+          known
+            ? t(known)
             : failure instanceof ApiError && failure.status === 429 && waitS > 0
               ? t('error.rate_limited', { seconds: Math.ceil(waitS) })
               : failure instanceof NetworkError

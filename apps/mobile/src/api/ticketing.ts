@@ -1,296 +1,190 @@
 /**
- * The ticketing server as the buyer's app uses it (docs/ticketing.md, "API map"). The types are
- * the parts of the answers the app reads; the OpenAPI document at the server's `/docs` has all.
+ * The ticketing server as the buyer's app uses it (docs/ticketing.md, "API map"), through the
+ * generated client (@tessera/api-client): the shapes are the server's own, from its OpenAPI
+ * document, and the calls go through the apps' policy (@tessera/web-kit/http: time limits, the
+ * servers' clock, typed errors).
  */
-import { longPollTimeoutMs, requestJson } from '@tessera/web-kit/http';
+import {
+  createTicketingClient,
+  type TicketingAnswer,
+  type TicketingBody,
+} from '@tessera/api-client';
+import { answers, call, longPollTimeoutMs } from '@tessera/web-kit/http';
 
-export interface User {
-  id: string;
-  phone: string;
-  firstName: string | null;
-}
-
-export interface SessionAnswer {
-  token: string;
-  expiresAt: string;
-  user: User;
-}
-
-export interface Device {
-  id: string;
-  label: string;
-  publicKey: string;
-  revokedAt: string | null;
-}
-
-export interface EventSummary {
-  id: string;
-  name: string;
-  venue: { id: string; name: string; address: string };
-  nextStartsAt: string;
-  performances: number;
-}
-
-export interface Category {
-  id: string;
-  name: string;
-  pricing: 'crypto' | 'fiat';
-  priceAsset: string;
-  price: string;
-  seating: 'seated' | 'ga';
-  kind: string;
-  entriesAllowed: number;
-  reentryAllowed: boolean;
-}
-
-export interface Performance {
-  id: string;
-  eventId: string;
-  code: string;
-  startsAt: string;
-  endsAt: string;
-  doorsAt: string;
-  status: string;
-  onSale: boolean;
-}
-
-export interface EventDetail {
-  id: string;
-  name: string;
-  description: string | null;
-  perOrderLimit: number;
-  venue: { id: string; name: string; address: string };
-  categories: Category[];
-  performances: Performance[];
-}
-
-export interface Availability {
-  performanceId: string;
-  eventId: string;
-  categories: {
-    id: string;
-    name: string;
-    pricing: 'crypto' | 'fiat';
-    price: string;
-    asset: string;
-    seating: 'seated' | 'ga';
-    total: number;
-    available: number;
-  }[];
-  seats: {
-    categoryIds: string[];
-    rows: {
-      section: string;
-      row: string;
-      ids: string[];
-      numbers: string[];
-      categories: number[];
-      accessible: number[];
-      /** One letter per seat: `a` available, `u` unavailable. */
-      status: string;
-    }[];
-  } | null;
-}
-
-export interface Alternatives {
-  performances: { id: string; startsAt: string; available: number }[];
-  categories: { id: string; name: string; price: string; asset: string; available: number }[];
-  bestAvailable: { categoryId: string; seatIds: string[]; labels: string[] } | null;
-}
-
-export interface Seat {
-  section: string;
-  row: string;
-  number: string;
-}
-
-export interface Hold {
-  id: string;
-  performanceId: string;
-  status: string;
-  expiresAt: string;
-}
-
-export type OrderStatus =
-  | 'creating'
-  | 'awaiting_payment'
-  | 'issued'
-  | 'expired'
-  | 'cancelled'
-  | 'refunded';
-
-export interface Order {
-  id: string;
-  status: OrderStatus;
-  performanceId: string;
-  eventId: string;
-  asset: string;
-  amount: string;
-  fiatAmount: string | null;
-  deliverTo: string;
-  deviceId: string | null;
-  holdExpiresAt: string | null;
-  failure: string | null;
-  createdAt: string;
-  lines: { lineNo: number; category: string; seat: Seat | null; amount: string }[];
-  payment: {
-    requestId: string;
-    expiresAt: string;
-    payUrl: string;
-    buyPageUrl: string;
-  } | null;
-  tickets: { id: string; number: string; status: string; credential: string | null }[];
-}
-
-export type TicketStatus = 'awaiting_device' | 'valid' | 'refunded' | 'cancelled';
-
-export interface Ticket {
-  id: string;
-  number: string;
-  status: TicketStatus;
-  revision: number;
-  orderId: string;
-  deviceId: string | null;
-  holderPhone: string;
-  credential: string | null;
-  manualCode: { ticketNumber: string; pin: string } | null;
-  event: {
-    id: string;
-    name: string;
-    organizer: string;
-    venue: { name: string; address: string };
-  };
-  performance: {
-    id: string;
-    code: string;
-    startsAt: string;
-    doorsAt: string;
-    endsAt: string;
-    status: string;
-  };
-  category: string;
-  seat: Seat | null;
-  entitlement: {
-    kind: string;
-    entriesAllowed: number;
-    reentryAllowed: boolean;
-    validFrom: string;
-    validUntil: string;
-    storedValue: { asset: string; amount: string } | null;
-  };
-  price: { asset: string; amount: string };
-}
-
+export type SessionAnswer = TicketingAnswer<'post', '/v1/auth/sessions'>;
+export type User = SessionAnswer['user'];
+export type Device = TicketingAnswer<'post', '/v1/me/devices'>;
+export type EventSummary = TicketingAnswer<'get', '/v1/events'>['events'][number];
+export type EventDetail = TicketingAnswer<'get', '/v1/events/{eventId}'>;
+export type Category = EventDetail['categories'][number];
+export type Performance = TicketingAnswer<'get', '/v1/performances/{performanceId}'>;
+export type Availability = TicketingAnswer<'get', '/v1/performances/{performanceId}/availability'>;
+export type Alternatives = TicketingAnswer<'get', '/v1/performances/{performanceId}/alternatives'>;
+export type Hold = TicketingAnswer<'post', '/v1/holds'>;
+export type Order = TicketingAnswer<'get', '/v1/orders/{orderId}'>;
+export type Ticket = TicketingAnswer<'get', '/v1/me/tickets'>['tickets'][number];
+export type Seat = NonNullable<Ticket['seat']>;
 /** A gate's door sale as its claim QR shows it (unit 404). */
-export interface DoorOffer {
-  id: string;
-  status: 'open' | 'claimed' | 'admitted' | 'expired' | 'failed' | 'cancelled';
-  event: { id: string; name: string };
-  venue: string;
-  startsAt: string;
-  category: string;
-  quantity: number;
-  price: { asset: string; amount: string } | { fiat: string; amount: string };
-  expiresAt: string;
-  orderId: string | null;
-}
-
-export interface Transfer {
-  id: string;
-  ticketId: string;
-  toPhone: string;
-  status: 'pending' | 'accepted' | 'cancelled' | 'declined';
-  createdAt: string;
-  fromName: string | null;
-  ticket: { event: string; startsAt: string; category: string; seat: Seat | null };
-}
+export type DoorOffer = TicketingAnswer<'get', '/v1/door-sales/{doorSaleId}'>;
+export type Transfer = TicketingAnswer<'get', '/v1/me/transfers'>['incoming'][number];
 
 /** Calls for one ticketing server; `token` is the buyer's session where a route needs one. */
 export function ticketingApi(baseUrl: string) {
-  const call = <T>(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    path: string,
-    options: { token?: string; body?: unknown; timeoutMs?: number; signal?: AbortSignal } = {},
-  ) => requestJson<T>(baseUrl, method, path, options);
+  const client = createTicketingClient(baseUrl);
+  client.use(answers);
 
   return {
     sendCode: (phone: string) =>
-      call<{ expiresAt: string }>('POST', '/v1/auth/codes', { body: { phone } }),
+      call((init) => client.POST('/v1/auth/codes', { ...init, body: { phone } })),
     signIn: (phone: string, code: string) =>
-      call<SessionAnswer>('POST', '/v1/auth/sessions', { body: { phone, code } }),
-    signOut: (token: string) => call<null>('DELETE', '/v1/auth/session', { token }),
-    registerDevice: (token: string, body: { publicKey: string; proof: string; label: string }) =>
-      call<Device>('POST', '/v1/me/devices', { token, body }),
-    devices: (token: string) => call<{ devices: Device[] }>('GET', '/v1/me/devices', { token }),
+      call((init) => client.POST('/v1/auth/sessions', { ...init, body: { phone, code } })),
+    signOut: (token: string) => call((init) => client.DELETE('/v1/auth/session', init), { token }),
+    registerDevice: (token: string, body: TicketingBody<'post', '/v1/me/devices'>) =>
+      call((init) => client.POST('/v1/me/devices', { ...init, body }), { token }),
+    devices: (token: string) => call((init) => client.GET('/v1/me/devices', init), { token }),
 
-    events: () => call<{ events: EventSummary[] }>('GET', '/v1/events?limit=50'),
-    event: (eventId: string) => call<EventDetail>('GET', `/v1/events/${enc(eventId)}`),
+    events: () =>
+      call((init) => client.GET('/v1/events', { ...init, params: { query: { limit: 50 } } })),
+    event: (eventId: string) =>
+      call((init) =>
+        client.GET('/v1/events/{eventId}', { ...init, params: { path: { eventId } } }),
+      ),
     performance: (performanceId: string) =>
-      call<Performance & { event: { id: string; name: string; perOrderLimit: number } }>(
-        'GET',
-        `/v1/performances/${enc(performanceId)}`,
+      call((init) =>
+        client.GET('/v1/performances/{performanceId}', {
+          ...init,
+          params: { path: { performanceId } },
+        }),
       ),
     availability: (performanceId: string, signal?: AbortSignal) =>
-      call<Availability>('GET', `/v1/performances/${enc(performanceId)}/availability`, {
-        ...(signal ? { signal } : {}),
-      }),
+      call(
+        (init) =>
+          client.GET('/v1/performances/{performanceId}/availability', {
+            ...init,
+            params: { path: { performanceId } },
+          }),
+        { signal },
+      ),
     alternatives: (performanceId: string, categoryId: string, quantity: number) =>
-      call<Alternatives>(
-        'GET',
-        `/v1/performances/${enc(performanceId)}/alternatives?categoryId=${enc(categoryId)}&quantity=${quantity}`,
+      call((init) =>
+        client.GET('/v1/performances/{performanceId}/alternatives', {
+          ...init,
+          params: { path: { performanceId }, query: { categoryId, quantity } },
+        }),
       ),
 
-    hold: (
-      token: string,
-      body: { performanceId: string; seats?: string[]; categoryId?: string; quantity?: number },
-    ) => call<Hold>('POST', '/v1/holds', { token, body }),
+    hold: (token: string, body: TicketingBody<'post', '/v1/holds'>) =>
+      call((init) => client.POST('/v1/holds', { ...init, body }), { token }),
     releaseHold: (token: string, holdId: string) =>
-      call<null>('DELETE', `/v1/holds/${enc(holdId)}`, { token }),
-    order: (token: string, body: { holdId: string; deviceId: string; asset?: string }) =>
-      call<Order>('POST', '/v1/orders', { token, body }),
+      call(
+        (init) => client.DELETE('/v1/holds/{holdId}', { ...init, params: { path: { holdId } } }),
+        {
+          token,
+        },
+      ),
+    order: (token: string, body: TicketingBody<'post', '/v1/orders'>) =>
+      call((init) => client.POST('/v1/orders', { ...init, body }), { token }),
+    /** With `waitS`, a long poll: the server answers when the order changes or the wait ends. */
     getOrder: (token: string, orderId: string, waitS?: number, signal?: AbortSignal) =>
-      call<Order>('GET', `/v1/orders/${enc(orderId)}${waitS ? `?waitS=${waitS}` : ''}`, {
-        token,
-        ...(waitS ? { timeoutMs: longPollTimeoutMs } : {}),
-        ...(signal ? { signal } : {}),
-      }),
+      call(
+        (init) =>
+          client.GET('/v1/orders/{orderId}', {
+            ...init,
+            params: { path: { orderId }, query: waitS ? { waitS } : {} },
+          }),
+        { token, signal, ...(waitS ? { timeoutMs: longPollTimeoutMs } : {}) },
+      ),
     cancelOrder: (token: string, orderId: string) =>
-      call<Order>('POST', `/v1/orders/${enc(orderId)}/cancel`, { token }),
+      call(
+        (init) =>
+          client.POST('/v1/orders/{orderId}/cancel', { ...init, params: { path: { orderId } } }),
+        { token },
+      ),
 
-    tickets: (token: string) => call<{ tickets: Ticket[] }>('GET', '/v1/me/tickets', { token }),
+    tickets: (token: string) => call((init) => client.GET('/v1/me/tickets', init), { token }),
     claim: (token: string, ticketId: string, deviceId: string) =>
-      call<Ticket>('POST', `/v1/tickets/${enc(ticketId)}/claim`, { token, body: { deviceId } }),
+      call(
+        (init) =>
+          client.POST('/v1/tickets/{ticketId}/claim', {
+            ...init,
+            params: { path: { ticketId } },
+            body: { deviceId },
+          }),
+        { token },
+      ),
     reissue: (token: string, ticketId: string, deviceId: string, code: string) =>
-      call<Ticket>('POST', `/v1/tickets/${enc(ticketId)}/reissue`, {
-        token,
-        body: { deviceId, code },
-      }),
+      call(
+        (init) =>
+          client.POST('/v1/tickets/{ticketId}/reissue', {
+            ...init,
+            params: { path: { ticketId } },
+            body: { deviceId, code },
+          }),
+        { token },
+      ),
     doorSale: (token: string, doorSaleId: string, claimToken: string) =>
-      call<DoorOffer>('GET', `/v1/door-sales/${enc(doorSaleId)}?t=${enc(claimToken)}`, { token }),
+      call(
+        (init) =>
+          client.GET('/v1/door-sales/{doorSaleId}', {
+            ...init,
+            params: { path: { doorSaleId }, query: { t: claimToken } },
+          }),
+        { token },
+      ),
     claimDoorSale: (
       token: string,
       doorSaleId: string,
-      body: { token: string; deviceId: string; asset?: string },
-    ) => call<Order>('POST', `/v1/door-sales/${enc(doorSaleId)}/claim`, { token, body }),
-    transfers: (token: string) =>
-      call<{ incoming: Transfer[]; outgoing: Transfer[] }>('GET', '/v1/me/transfers', { token }),
+      body: TicketingBody<'post', '/v1/door-sales/{doorSaleId}/claim'>,
+    ) =>
+      call(
+        (init) =>
+          client.POST('/v1/door-sales/{doorSaleId}/claim', {
+            ...init,
+            params: { path: { doorSaleId } },
+            body,
+          }),
+        { token },
+      ),
+    transfers: (token: string) => call((init) => client.GET('/v1/me/transfers', init), { token }),
     offerTransfer: (token: string, ticketId: string, toPhone: string) =>
-      call<Transfer>('POST', `/v1/tickets/${enc(ticketId)}/transfers`, {
-        token,
-        body: { toPhone },
-      }),
+      call(
+        (init) =>
+          client.POST('/v1/tickets/{ticketId}/transfers', {
+            ...init,
+            params: { path: { ticketId } },
+            body: { toPhone },
+          }),
+        { token },
+      ),
     cancelTransfer: (token: string, transferId: string) =>
-      call<Transfer>('DELETE', `/v1/transfers/${enc(transferId)}`, { token }),
+      call(
+        (init) =>
+          client.DELETE('/v1/transfers/{transferId}', {
+            ...init,
+            params: { path: { transferId } },
+          }),
+        { token },
+      ),
     acceptTransfer: (token: string, transferId: string, deviceId: string) =>
-      call<Ticket>('POST', `/v1/transfers/${enc(transferId)}/accept`, {
-        token,
-        body: { deviceId },
-      }),
+      call(
+        (init) =>
+          client.POST('/v1/transfers/{transferId}/accept', {
+            ...init,
+            params: { path: { transferId } },
+            body: { deviceId },
+          }),
+        { token },
+      ),
     declineTransfer: (token: string, transferId: string) =>
-      call<Transfer>('POST', `/v1/transfers/${enc(transferId)}/decline`, { token }),
+      call(
+        (init) =>
+          client.POST('/v1/transfers/{transferId}/decline', {
+            ...init,
+            params: { path: { transferId } },
+          }),
+        { token },
+      ),
   };
 }
 
 export type TicketingApi = ReturnType<typeof ticketingApi>;
-
-const enc = encodeURIComponent;

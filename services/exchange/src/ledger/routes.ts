@@ -27,7 +27,11 @@ function assetRoutes(app: App, exchange: Exchange) {
           200: Type.Object({
             fiat: Type.String(),
             assets: Type.Array(
-              Type.Object({ code: Type.String(), scale: Type.Integer(), kind: Type.String() }),
+              Type.Object({
+                code: Type.String(),
+                scale: Type.Integer(),
+                kind: Type.Enum(['fiat', 'crypto']),
+              }),
             ),
           }),
         },

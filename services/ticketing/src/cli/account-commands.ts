@@ -20,7 +20,7 @@ export const login: Command = {
       throw new UsageError(`--phone "${phone}" is not an E.164 number such as +821012345678`);
     }
     const client = context.client();
-    await client.json('POST', '/v1/auth/codes', { anonymous: true, body: { phone } });
+    await client.answer(client.anonymous.POST('/v1/auth/codes', { body: { phone } }));
     let code = context.values.code as string | undefined;
     if (code === undefined) {
       context.err(`A code was sent to ${phone}.\n`);
@@ -29,14 +29,11 @@ export const login: Command = {
     code = code.trim();
     if (!/^[0-9]{6}$/.test(code)) throw new UsageError('the code has 6 digits');
     const firstName = context.values['first-name'] as string | undefined;
-    const { body } = await client.json<{
-      token: string;
-      expiresAt: string;
-      user: { id: string; phone: string };
-    }>('POST', '/v1/auth/sessions', {
-      anonymous: true,
-      body: { phone, code, ...(firstName ? { firstName } : {}) },
-    });
+    const { body } = await client.answer(
+      client.anonymous.POST('/v1/auth/sessions', {
+        body: { phone, code, ...(firstName ? { firstName } : {}) },
+      }),
+    );
     if (context.values.json) {
       printJson(context, body);
       return;
@@ -67,10 +64,8 @@ export const organizers: Command = {
   options: {},
   positionals: [],
   async run(context) {
-    const { body } = await context.client().json<{
-      user: { id: string; phone: string };
-      organizers: { id: string; name: string; role: string }[];
-    }>('GET', '/v1/me');
+    const client = context.client();
+    const { body } = await client.answer(client.api.GET('/v1/me'));
     if (context.values.json) {
       printJson(context, body);
       return;

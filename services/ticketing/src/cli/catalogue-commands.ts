@@ -3,6 +3,7 @@
  * event file, publish an event, list the organizer's events.
  */
 import { extname } from 'node:path';
+import type { TicketingAnswer, TicketingBody } from '@tessera/api-client';
 import { UsageError } from './client.ts';
 import {
   type Command,
@@ -39,9 +40,13 @@ export const venueCreate: Command = {
       longitude: number(context, 'lng', -180, 180),
       radiusM: Math.round(number(context, 'radius', 10, 100_000, 300)),
     };
-    const { body: venue } = await context
-      .client()
-      .json<{ id: string; name: string }>('POST', `/v1/organizers/${organizerId}/venues`, { body });
+    const client = context.client();
+    const { body: venue } = await client.answer(
+      client.api.POST('/v1/organizers/{organizerId}/venues', {
+        params: { path: { organizerId } },
+        body,
+      }),
+    );
     if (context.values.json) {
       printJson(context, venue);
       return;
@@ -84,21 +89,19 @@ export const seatmapImport: Command = {
         if (sent >= content.length) progress.phase('the server is checking and storing the seats…');
       },
     });
-    type Summary = {
-      venueId: string;
-      sections: number;
-      rows: number;
-      seats: number;
-      areas: number;
-    };
-    let result: Summary;
+    let result: TicketingAnswer<'put', '/v1/venues/{venueId}/seat-map'>;
     try {
-      ({ body: result } = await client.json<Summary>('PUT', `/v1/venues/${venueId}/seat-map`, {
-        raw: {
-          contentType: extension === '.csv' ? 'text/csv' : 'application/json',
-          body,
-        },
-      }));
+      ({ body: result } = await client.answer(
+        client.api.PUT('/v1/venues/{venueId}/seat-map', {
+          params: { path: { venueId } },
+          headers: { 'content-type': extension === '.csv' ? 'text/csv' : 'application/json' },
+          // The file's bytes as they are, streamed: the server parses and checks them.
+          body: '',
+          bodySerializer: () => body,
+          // A streamed upload needs half duplex in Node's fetch.
+          duplex: 'half',
+        }),
+      ));
     } finally {
       progress.finish();
     }
@@ -112,24 +115,7 @@ export const seatmapImport: Command = {
   },
 };
 
-interface EventView {
-  id: string;
-  slug: string;
-  name: string;
-  status: string;
-  venue: { id: string; name: string };
-  categories: {
-    id: string;
-    name: string;
-    price: string;
-    priceAsset: string;
-    pricing: string;
-    seating: string;
-    area: string | null;
-    capacity: number;
-  }[];
-  performances: { id: string; code: string; startsAt: string; onSale: boolean; status: string }[];
-}
+type EventView = TicketingAnswer<'put', '/v1/organizers/{organizerId}/events/by-slug/{slug}'>;
 
 function eventText(event: EventView) {
   const lines = [
@@ -186,11 +172,14 @@ export const eventApply: Command = {
     if (context.values.venue !== undefined) {
       event.venueId = id(context, context.values.venue as string, 'ven', '--venue');
     }
-    const { status, body } = await context
-      .client()
-      .json<EventView>('PUT', `/v1/organizers/${organizerId}/events/by-slug/${slug}`, {
-        body: event,
-      });
+    const client = context.client();
+    const { status, body } = await client.answer(
+      client.api.PUT('/v1/organizers/{organizerId}/events/by-slug/{slug}', {
+        params: { path: { organizerId, slug } },
+        // The file as it is: the server checks it against the route's schema.
+        body: event as TicketingBody<'put', '/v1/organizers/{organizerId}/events/by-slug/{slug}'>,
+      }),
+    );
     if (context.values.json) {
       printJson(context, body);
       return;
@@ -211,9 +200,10 @@ export const eventPublish: Command = {
   positionals: ['eventId'],
   async run(context) {
     const eventId = id(context, context.positionals[0], 'ev', 'the event id');
-    const { body } = await context
-      .client()
-      .json<EventView>('POST', `/v1/events/${eventId}/publish`);
+    const client = context.client();
+    const { body } = await client.answer(
+      client.api.POST('/v1/events/{eventId}/publish', { params: { path: { eventId } } }),
+    );
     if (context.values.json) {
       printJson(context, body);
       return;
@@ -231,19 +221,16 @@ export const events: Command = {
   positionals: [],
   async run(context) {
     const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
-    const all: {
-      id: string;
-      slug: string;
-      name: string;
-      status: string;
-      performances: number;
-    }[] = [];
+    const client = context.client();
+    type Page = TicketingAnswer<'get', '/v1/organizers/{organizerId}/events'>;
+    const all: Page['events'] = [];
     let after: string | null = null;
     do {
-      const query: string = `limit=100${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-      const page: { body: { events: typeof all; next: string | null } } = await context
-        .client()
-        .json('GET', `/v1/organizers/${organizerId}/events?${query}`);
+      const page: { body: Page } = await client.answer(
+        client.api.GET('/v1/organizers/{organizerId}/events', {
+          params: { path: { organizerId }, query: { limit: 100, ...(after ? { after } : {}) } },
+        }),
+      );
       all.push(...page.body.events);
       after = page.body.next;
     } while (after);

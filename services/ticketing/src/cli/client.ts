@@ -1,8 +1,10 @@
 /**
- * The organizer command line's HTTP client of the ticketing API: fetch, a bearer token, the
- * API's error shape turned into an error the command line reports with exit code 1. It never
- * puts the token in an error: messages come from the server or name the URL only.
+ * The organizer command line's client of the ticketing API: the generated client
+ * (@tessera/api-client), a bearer token, the API's error shape turned into an error the command
+ * line reports with exit code 1. It never puts the token in an error: messages come from the
+ * server or name the URL only.
  */
+import { createTicketingClient, type TicketingClient } from '@tessera/api-client';
 
 /** The API answered with an error, or could not be reached (status 0). */
 export class ApiFailure extends Error {
@@ -30,16 +32,23 @@ export class UsageError extends Error {
 /** Session tokens are opaque printable text; anything else would make fetch echo it back. */
 const tokenPattern = /^[A-Za-z0-9_\-.~+/]{16,200}=*$/;
 
-export interface RequestOptions {
-  body?: unknown;
-  /** A raw body (a file's text or a stream of its bytes) with its content type. */
-  raw?: { contentType: string; body: string | ReadableStream<Uint8Array> };
-  /** Sign in and the like need no token. */
-  anonymous?: boolean;
+/** What the generated client's calls (openapi-fetch) answer. */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
 }
 
+/**
+ * The command line's way to the API: the generated ticketing client (@tessera/api-client), with
+ * the session token checked before it is sent, a server that cannot be reached reported with its
+ * URL only, and every error answer turned into an ApiFailure.
+ */
 export class ApiClient {
   readonly baseUrl: string;
+  /** For the routes that need no session (sign in). */
+  readonly anonymous: TicketingClient;
+  private signedIn: TicketingClient | undefined;
 
   constructor(
     baseUrl: string,
@@ -55,39 +64,33 @@ export class ApiClient {
       throw new UsageError(`--url / TESSERA_URL must be http:// or https://`);
     }
     this.baseUrl = url.href.replace(/\/+$/, '');
+    this.anonymous = this.client({});
   }
 
-  /** The response of a successful request (2xx); anything else throws ApiFailure. */
-  async fetch(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (!options.anonymous) {
-      if (!this.token) {
-        throw new UsageError(
-          'no token: sign in with `login --phone <number>` and export TESSERA_TOKEN, or pass --token',
-        );
-      }
-      if (!tokenPattern.test(this.token)) {
-        throw new UsageError('the token (--token / TESSERA_TOKEN) is malformed; sign in again');
-      }
-      headers.authorization = `Bearer ${this.token}`;
+  /** The client with the session token; without one, or with a malformed one, a usage error. */
+  get api(): TicketingClient {
+    if (!this.token) {
+      throw new UsageError(
+        'no token: sign in with `login --phone <number>` and export TESSERA_TOKEN, or pass --token',
+      );
     }
-    let body: string | ReadableStream<Uint8Array> | undefined;
-    if (options.raw) {
-      headers['content-type'] = options.raw.contentType;
-      body = options.raw.body;
-    } else if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.body);
+    if (!tokenPattern.test(this.token)) {
+      throw new UsageError('the token (--token / TESSERA_TOKEN) is malformed; sign in again');
     }
-    let response: Response;
+    this.signedIn ??= this.client({ authorization: `Bearer ${this.token}` });
+    return this.signedIn;
+  }
+
+  private client(headers: Record<string, string>) {
+    return createTicketingClient(this.baseUrl, {
+      headers: { accept: 'application/json', ...headers },
+      fetch: (request) => this.send(request),
+    });
+  }
+
+  private async send(request: Request): Promise<Response> {
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        // A streamed upload (seat maps with a progress bar) needs half duplex in Node's fetch.
-        ...(typeof body === 'object' ? { duplex: 'half' } : {}),
-      } as RequestInit);
+      return await fetch(request);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new ApiFailure(
@@ -96,24 +99,27 @@ export class ApiClient {
         `cannot reach ${this.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message})`,
       );
     }
-    if (response.ok) return response;
-    const text = await response.text().catch(() => '');
-    let code = `http_${response.status}`;
-    let message = response.statusText || 'request failed';
-    try {
-      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-      if (parsed.error?.code) code = parsed.error.code;
-      if (parsed.error?.message) message = parsed.error.message;
-    } catch {
-      if (text) message = text.slice(0, 200);
-    }
-    throw new ApiFailure(response.status, code, message);
   }
 
-  /** A JSON request answered with JSON. */
-  async json<T>(method: string, path: string, options: RequestOptions = {}) {
-    const response = await this.fetch(method, path, options);
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  /**
+   * A call's answer when it succeeded (2xx), with its status; any other answer throws ApiFailure
+   * with the server's code and message (or the status, and the start of a body that is not the
+   * error shape).
+   */
+  async answer<T>(
+    call: Promise<Answer<T>>,
+  ): Promise<{ status: number; body: T; response: Response }> {
+    const { data, error, response } = await call;
+    if (response.ok) return { status: response.status, body: data as T, response };
+    let code = `http_${response.status}`;
+    let message = response.statusText || 'request failed';
+    const body = (error as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    if (typeof error === 'string') {
+      if (error) message = error.slice(0, 200);
+    } else {
+      if (typeof body?.code === 'string' && body.code) code = body.code;
+      if (typeof body?.message === 'string' && body.message) message = body.message;
+    }
+    throw new ApiFailure(response.status, code, message);
   }
 }

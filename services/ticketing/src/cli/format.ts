@@ -1,5 +1,7 @@
 /** Plain-text tables and the sales report as people read it in a terminal. */
 
+import type { TicketingAnswer } from '@tessera/api-client';
+
 export type Cell = string | number;
 
 /** Columns padded to their widest cell; numbers right-aligned. */
@@ -25,43 +27,13 @@ export function table(header: readonly string[], rows: readonly (readonly Cell[]
   );
 }
 
-interface AssetAmount {
-  asset: string;
-  amount: string;
-  count: number;
-}
+/** What GET /v1/events/:id/sales answers. */
+export type SalesReportView = TicketingAnswer<'get', '/v1/events/{eventId}/sales'>;
+type Inventory = SalesReportView['totals'];
+type AssetAmount = Inventory['revenue'][number];
 
 const money = (amounts: readonly AssetAmount[]) =>
   amounts.length === 0 ? '-' : amounts.map((a) => `${a.amount} ${a.asset}`).join(', ');
-
-interface Inventory {
-  capacity: number;
-  available: number;
-  held: number;
-  sold: number;
-  blocked: number;
-  tickets: number;
-  revenue: AssetAmount[];
-}
-
-export interface SalesReportView {
-  eventId: string;
-  slug: string;
-  name: string;
-  status: string;
-  generatedAt: string;
-  performances: {
-    id: string;
-    code: string;
-    startsAt: string;
-    status: string;
-    categories: (Inventory & { name: string; seating: string })[];
-    totals: Inventory;
-  }[];
-  totals: Inventory;
-  orders: { status: string; count: number }[];
-  refunds: { status: string; count: number; amounts: AssetAmount[] }[];
-}
 
 const inventoryCells = (row: Inventory): Cell[] => [
   row.capacity,

@@ -1,85 +1,16 @@
 /** The gate reconciliation report and the close answer as people read them in a terminal. */
+import type { TicketingAnswer } from '@tessera/api-client';
 import { table } from './format.ts';
 
 /** Lines of a list shown in text; the CSV export has them all. */
 const textListMax = 20;
 
-interface Scan {
-  at: string;
-  gate: string;
-  terminalId: string;
-  terminalName: string | null;
-  source: string;
-  latitude: number | null;
-  longitude: number | null;
-}
-
-export interface TerminalStandingView {
-  id: string;
-  name: string;
-  gate: string;
-  lastSeenAt: string | null;
-  pendingUploads: number;
-  outstanding: string | null;
-}
-
-/** What GET /v1/performances/:id/gate-report answers (the fields the text uses). */
-export interface GateReportView {
-  performance: {
-    id: string;
-    code: string;
-    eventName: string;
-    status: string;
-    startsAt: string;
-    closedAt: string | null;
-    venue: { name: string; radiusM: number };
-  };
-  generatedAt: string;
-  tickets: { sold: number; admitted: number; noShows: number };
-  admissions: {
-    entries: number;
-    exits: number;
-    online: number;
-    offline: number;
-    duplicates: number;
-    outsideVenue: number;
-  };
-  refusals: { reason: string; count: number }[];
-  duplicates: {
-    total: number;
-    listed: { ticketNumber: string; seat: string | null; first: Scan | null; duplicate: Scan }[];
-  };
-  outsideVenue: {
-    total: number;
-    listed: (Scan & { ticketNumber: string; distanceM: number | null })[];
-  };
-  gates: {
-    gate: string;
-    periodStart: string;
-    entries: number;
-    exits: number;
-    duplicates: number;
-  }[];
-  revenue: {
-    asset: string;
-    paid: string;
-    orders: number;
-    refunded: string;
-    refundsPending: string;
-    net: string;
-  }[];
-  storedValueRefunds: { asset: string; amount: string; count: number; done: number }[];
-  terminals: TerminalStandingView[];
-}
-
-export interface CloseView {
-  performanceId: string;
-  closedAt: string;
-  terminalsOutstanding: TerminalStandingView[];
-  terminalsLost: TerminalStandingView[];
-  storedValue: { refunds: string; queuedNow: number };
-  report: GateReportView;
-}
+/** What GET /v1/performances/:id/gate-report answers. */
+export type GateReportView = TicketingAnswer<'get', '/v1/performances/{performanceId}/gate-report'>;
+/** What POST /v1/performances/:id/close answers. */
+export type CloseView = TicketingAnswer<'post', '/v1/performances/{performanceId}/close'>;
+export type TerminalStandingView = GateReportView['terminals'][number];
+type Scan = NonNullable<GateReportView['duplicates']['listed'][number]['first']>;
 
 /** UTC, to the minute: unambiguous on any terminal. */
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'never');

@@ -7,8 +7,8 @@ import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promis
 import { Readable } from 'node:stream';
 import { ApiFailure, UsageError } from './client.ts';
 import { type Command, id, printJson, userPath } from './command.ts';
-import { type SalesReportView, salesText } from './format.ts';
-import { type CloseView, closeText, type GateReportView, gateReportText } from './gate-format.ts';
+import { salesText } from './format.ts';
+import { closeText, gateReportText } from './gate-format.ts';
 import { Progress } from './progress.ts';
 
 export const sales: Command = {
@@ -19,9 +19,10 @@ export const sales: Command = {
   positionals: ['eventId'],
   async run(context) {
     const eventId = id(context, context.positionals[0], 'ev', 'the event id');
-    const { body } = await context
-      .client()
-      .json<SalesReportView>('GET', `/v1/events/${eventId}/sales`);
+    const client = context.client();
+    const { body } = await client.answer(
+      client.api.GET('/v1/events/{eventId}/sales', { params: { path: { eventId } } }),
+    );
     if (context.values.json) printJson(context, body);
     else context.out(salesText(body));
   },
@@ -47,13 +48,10 @@ export const attendees: Command = {
   positionals: ['eventId'],
   async run(context) {
     const eventId = id(context, context.positionals[0], 'ev', 'the event id');
-    const query = new URLSearchParams({ format: 'csv' });
-    if (context.values.performance !== undefined) {
-      query.set(
-        'performanceId',
-        id(context, context.values.performance as string, 'perf', '--performance'),
-      );
-    }
+    const performanceId =
+      context.values.performance !== undefined
+        ? id(context, context.values.performance as string, 'perf', '--performance')
+        : undefined;
     const out = context.values.out as string | undefined;
     if (out === '') throw new UsageError('--out needs a file name', context.usage);
     // Into a side file first, renamed at the end: a broken download never looks complete.
@@ -73,9 +71,16 @@ export const attendees: Command = {
     const counter = new RecordCounter();
     let progress: Progress | undefined;
     try {
-      const response = await context
-        .client()
-        .fetch('GET', `/v1/events/${eventId}/attendees?${query}`);
+      const client = context.client();
+      const { response } = await client.answer(
+        client.api.GET('/v1/events/{eventId}/attendees', {
+          params: {
+            path: { eventId },
+            query: { format: 'csv', ...(performanceId ? { performanceId } : {}) },
+          },
+          parseAs: 'stream',
+        }),
+      );
       const total = Number(response.headers.get('x-total-count') ?? 0);
       progress = new Progress('attendees', total, String, context.io.stderr);
       if (!response.body) throw new ApiFailure(response.status, 'empty_response', 'no body');
@@ -117,18 +122,20 @@ export const close: Command = {
   positionals: ['performanceId'],
   async run(context) {
     const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
-    const { body } = await context
-      .client()
-      .json<CloseView>('POST', `/v1/performances/${performanceId}/close`, {
+    const client = context.client();
+    const { body } = await client.answer(
+      client.api.POST('/v1/performances/{performanceId}/close', {
+        params: { path: { performanceId } },
         body: { force: context.values.force === true },
-      });
+      }),
+    );
     if (context.values.json) printJson(context, body);
     else context.out(closeText(body));
   },
 };
 
 /** The tables of the gate report's CSV export (GET …/gate-report?format=csv&table=). */
-const gateReportTables = ['summary', 'gates', 'duplicates', 'outside'];
+const gateReportTables = ['summary', 'gates', 'duplicates', 'outside'] as const;
 
 export const gateReport: Command = {
   words: ['gate-report'],
@@ -140,24 +147,32 @@ export const gateReport: Command = {
     const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
     const csv = context.values.csv as string | undefined;
     const out = context.values.out as string | undefined;
-    if (csv !== undefined && !gateReportTables.includes(csv)) {
+    if (csv !== undefined && !(gateReportTables as readonly string[]).includes(csv)) {
       throw new UsageError(`--csv takes one of ${gateReportTables.join(', ')}`, context.usage);
     }
     if (out !== undefined && csv === undefined) {
       throw new UsageError('--out is for a CSV table: add --csv <table>', context.usage);
     }
     if (out === '') throw new UsageError('--out needs a file name', context.usage);
-    const path = `/v1/performances/${performanceId}/gate-report`;
+    const client = context.client();
+    const path = '/v1/performances/{performanceId}/gate-report';
     if (csv === undefined) {
-      const { body } = await context.client().json<GateReportView>('GET', path);
+      const { body } = await client.answer(
+        client.api.GET(path, { params: { path: { performanceId } } }),
+      );
       if (context.values.json) printJson(context, body);
       else context.out(gateReportText(body));
       return;
     }
-    const response = await context
-      .client()
-      .fetch('GET', `${path}?${new URLSearchParams({ format: 'csv', table: csv })}`);
-    const text = await response.text();
+    const { body: text } = await client.answer(
+      client.api.GET(path, {
+        params: {
+          path: { performanceId },
+          query: { format: 'csv', table: csv as (typeof gateReportTables)[number] },
+        },
+        parseAs: 'text',
+      }),
+    );
     const lines = Math.max(0, text.split('\r\n').length - 2);
     if (!out) {
       context.out(text);

@@ -4,9 +4,7 @@ import { Seat } from '../holds/schemas.ts';
 
 export const Order = Type.Object({
   id: Type.String(),
-  status: Type.String({
-    description: 'creating, awaiting_payment, issued, expired, cancelled or refunded',
-  }),
+  status: Type.Enum(['creating', 'awaiting_payment', 'issued', 'expired', 'cancelled', 'refunded']),
   performanceId: Type.String(),
   eventId: Type.String(),
   asset: Type.String(),

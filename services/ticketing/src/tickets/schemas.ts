@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 export const Ticket = Type.Object({
   id: Type.String(),
   number: Type.String({ description: 'The ticket ID in the credential' }),
-  status: Type.String({ description: 'awaiting_device, valid, refunded or cancelled' }),
+  status: Type.Enum(['awaiting_device', 'valid', 'refunded', 'cancelled']),
   revision: Type.Integer(),
   orderId: Type.String(),
   deviceId: Type.Union([Type.String(), Type.Null()]),
