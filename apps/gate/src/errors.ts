@@ -136,6 +136,7 @@ const errorKeys = {
   transfer_pending: null,
   try_again: null,
   unauthenticated: null,
+  undeclared_answer: null,
   unknown_asset: null,
   venue_change: null,
   wallet_not_linked: null,

@@ -164,6 +164,7 @@ const codeMessages = {
   transfer_pending: 'error.transfer_pending',
   try_again: null,
   unauthenticated: null,
+  undeclared_answer: null,
   unknown_asset: null,
   venue_change: null,
   wallet_not_linked: null,

@@ -136,6 +136,7 @@ export const errorCodes = [
   'transfer_pending',
   'try_again',
   'unauthenticated',
+  'undeclared_answer',
   'unknown_asset',
   'venue_change',
   'wallet_not_linked',

@@ -28,7 +28,10 @@ export type Seat = NonNullable<Ticket['seat']>;
 export type DoorOffer = TicketingAnswer<'get', '/v1/door-sales/{doorSaleId}'>;
 export type Transfer = TicketingAnswer<'get', '/v1/me/transfers'>['incoming'][number];
 
-/** Calls for one ticketing server; `token` is the buyer's session where a route needs one. */
+/**
+ * Calls for one ticketing server; `token` is the buyer's session where a route needs one. This
+ * function is long because it lists every call the app makes, one short entry each.
+ */
 export function ticketingApi(baseUrl: string) {
   const client = createTicketingClient(baseUrl);
   client.use(answers);
