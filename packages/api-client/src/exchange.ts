@@ -5871,6 +5871,15 @@ export interface operations {
         };
       };
       /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
       429: {
         headers: {
           [name: string]: unknown;

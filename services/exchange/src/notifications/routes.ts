@@ -266,7 +266,13 @@ function streamRoutes(app: App, exchange: Exchange) {
           after: Type.Optional(Type.String({ description: 'Resume after this seq' })),
         }),
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String()) }),
-        response: { 200: eventStreamAnswer, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
+        response: {
+          200: eventStreamAnswer,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          429: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
