@@ -246,6 +246,9 @@ export async function columnExists(
   return rows.length > 0;
 }
 
+/** What a catalog lookup meets when another process drops its schema meanwhile. */
+const catalogRaces = new Set(['3F000', '42P01']);
+
 /** Applies every pending migration in name order; fails loudly if any fails. */
 export async function migrateToLatest<DB>(database: Database<DB>, migrations: MigrationSet) {
   const provider: MigrationProvider = {
@@ -259,16 +262,17 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Mi
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
   let outcome = await migrator.migrateToLatest();
-  // Kysely looks for its bookkeeping table through the catalog of every schema; a schema another
-  // process drops at that moment (parallel test suites each drop theirs) fails the lookup with
-  // "schema does not exist" (3F000) before anything was applied. Looking again is safe.
+  // Kysely looks for its bookkeeping table through the catalog of every schema; a schema or a
+  // table another process drops at that moment (parallel test suites each drop theirs) fails
+  // the lookup with "schema does not exist" (3F000) or "relation does not exist" (42P01) before
+  // any migration ran. Looking again is safe; a migration's own failure is not retried.
   for (
     let attempt = 1;
-    attempt < 5 && outcome.error && sqlState(outcome.error) === '3F000';
+    attempt < 5 && outcome.error && catalogRaces.has(sqlState(outcome.error) ?? '');
     attempt++
   ) {
-    const applied = outcome.results?.some((result) => result.status === 'Success');
-    if (applied) break;
+    const ran = outcome.results?.some((result) => result.status !== 'NotExecuted');
+    if (ran) break;
     await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     outcome = await migrator.migrateToLatest();
   }
