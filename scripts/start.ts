@@ -21,7 +21,7 @@
  * sandbox and well-known demo accounts. `NODE_ENV=test` is allowed; `NODE_ENV=production` is
  * refused (production runs each server on its own: docs/operations.md).
  */
-import { createWriteStream, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ensureGateBuild } from '../apps/gate/server/build.ts';
@@ -42,6 +42,7 @@ import {
 import { startTicketing } from '../services/ticketing/src/server.ts';
 import { freePort } from './free-port.ts';
 import { lanAddress, lanCertificate, startTlsProxy, type TlsProxy, terminalQr } from './lan.ts';
+import { serverLog } from './server-log.ts';
 
 const nodeEnv = process.env.NODE_ENV || 'development';
 if (nodeEnv === 'production') {
@@ -83,27 +84,8 @@ if (process.argv.includes('--reset')) {
 // and only errors come to the console, one short line each. LOG_LEVEL set: the console, as before.
 const logToConsole = process.env.LOG_LEVEL !== undefined;
 const logFile = join(dataDir, 'server.log');
-const logFileStream = logToConsole ? undefined : createWriteStream(logFile, { flags: 'a' });
-function logTo(server: string) {
-  if (!logFileStream) return {};
-  return {
-    logStream: {
-      write(line: string) {
-        logFileStream.write(line);
-        let entry: { level?: number; msg?: string; err?: { message?: string } };
-        try {
-          entry = JSON.parse(line);
-        } catch {
-          return;
-        }
-        if ((entry.level ?? 0) >= 50) {
-          const cause = entry.err?.message ? `: ${entry.err.message}` : '';
-          console.error(`${server} error: ${entry.msg ?? ''}${cause} (more in ${logFile})`);
-        }
-      },
-    },
-  };
-}
+const logs = logToConsole ? undefined : serverLog(logFile, (line) => console.error(line));
+const logTo = (server: string) => (logs ? { logStream: logs.streamFor(server) } : {});
 
 // A demo rate feed: rewrites the rates file every 30 s so quotes see fresh rates. In production
 // EXCHANGE_RATES_FILE is written by a real feed, or EXCHANGE_RATE_SOURCE=ticker reads one.
@@ -345,7 +327,7 @@ const lines = [
       ]),
   '',
   '  Organizer command line: npm run organizer -w @tessera/ticketing -- --help',
-  logFileStream
+  logs
     ? `  Server logs       ${logFile}   (a line per request; LOG_LEVEL=info shows them here)`
     : `  Server logs       this console (LOG_LEVEL=${process.env.LOG_LEVEL})`,
   `  Start over        npm start -- --reset   (deletes the demo databases in ${dataDir}/)`,
@@ -381,7 +363,7 @@ async function stop(code: number) {
   await mobile.close();
   await ticketing.close();
   await exchange.close();
-  await new Promise((resolve) => (logFileStream ? logFileStream.end(resolve) : resolve(undefined)));
+  await logs?.close();
   process.exit(code);
 }
 
