@@ -5,7 +5,7 @@
  * liquidity), so the audit holds for demo data like any other.
  */
 import { writeTransaction } from '@tessera/db';
-import { anySubscriber } from './accounts/repository.ts';
+import { anySubscriber, subscriberByPhone } from './accounts/repository.ts';
 import { openSubscriber } from './accounts/subscribers.ts';
 import type { Exchange } from './context.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
@@ -72,14 +72,9 @@ export async function seedDemo(exchange: Exchange): Promise<boolean> {
  */
 export async function demoBuyerBalances(exchange: Exchange): Promise<string | undefined> {
   const db = exchange.database.db;
-  const buyer = await db
-    .selectFrom('subscribers')
-    .select('account_id')
-    .where('phone', '=', demoAccounts.buyer.phone)
-    .where('kind', '=', demoAccounts.buyer.kind)
-    .executeTakeFirst();
+  const buyer = await subscriberByPhone(db, demoAccounts.buyer.phone, demoAccounts.buyer.kind);
   if (!buyer) return undefined;
-  const balances = await balancesOf(db, buyer.account_id);
+  const balances = await balancesOf(db, buyer.accountId);
   const shown = [exchange.config.fiat.code, 'USDT', ...balances.keys()];
   const parts: string[] = [];
   for (const code of new Set(shown)) {
