@@ -24,8 +24,8 @@ import { allRoutes as ticketingRoutes } from '../services/ticketing/src/routes.t
 
 export type OpenApiDocument = Record<string, unknown>;
 
-/** The environment the documents are made in: development's defaults (its servers' URLs). */
-const environment = { NODE_ENV: 'development', TESSERA_LOG_LEVEL: 'silent' };
+/** Where the documents are made: development's defaults (its servers' URLs), no logs. */
+const environment = { NODE_ENV: 'development', LOG_LEVEL: 'silent' };
 
 export async function exchangeDocument(): Promise<OpenApiDocument> {
   const config = loadExchangeConfig({ ...environment, EXCHANGE_WORKERS: 'false' });

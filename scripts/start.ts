@@ -6,13 +6,22 @@
  * (GATE_PORT), each built first when its build is missing or stale, both servers allowing their
  * origins (CORS), and a fresh enrolment code for a demo gate terminal.
  * `--smoke` starts everything on free ports, checks it answers, and exits (used by the tests).
+ * `--reset` deletes the SQLite databases under the data directory first: fresh demo data.
+ *
+ * The console keeps the banner (URLs, demo accounts, the gate's enrolment code) in view: the
+ * servers' JSON log lines, one per request, go to `data/server.log`, and only errors are echoed
+ * here, one line each. With LOG_LEVEL set they go to the console at that level, as a server run
+ * on its own logs.
+ *
+ * Every start makes sure the demo concert has a performance whose doors are open (tonight's, added
+ * when none is), and the printed enrolment code covers it: the README's tour reaches ADMIT.
  *
  * It runs in development, asked for by name: the servers default to production (secrets
  * required, no development feature), and this script is the demo, with its SMS inboxes, card
  * sandbox and well-known demo accounts. `NODE_ENV=test` is allowed; `NODE_ENV=production` is
  * refused (production runs each server on its own: docs/operations.md).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ensureGateBuild } from '../apps/gate/server/build.ts';
@@ -22,16 +31,18 @@ import { startMobileServer } from '../apps/mobile/server/serve.ts';
 import { publishedSecrets } from '../packages/service-kit/src/config.ts';
 import { createApiKey } from '../services/exchange/src/accounts/auth.ts';
 import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
-import { demoAccounts, seedDemo } from '../services/exchange/src/demo.ts';
+import { demoAccounts, demoBuyerBalances, seedDemo } from '../services/exchange/src/demo.ts';
 import { startExchange } from '../services/exchange/src/server.ts';
 import { loadConfig as loadTicketingConfig } from '../services/ticketing/src/config.ts';
 import {
   demoEnrolmentCode,
+  ensureDoorsOpenPerformance,
   seedDemo as seedTicketingDemo,
 } from '../services/ticketing/src/demo.ts';
 import { startTicketing } from '../services/ticketing/src/server.ts';
 import { freePort } from './free-port.ts';
 import { lanAddress, lanCertificate, startTlsProxy, type TlsProxy, terminalQr } from './lan.ts';
+import { serverLog } from './server-log.ts';
 
 const nodeEnv = process.env.NODE_ENV || 'development';
 if (nodeEnv === 'production') {
@@ -54,6 +65,27 @@ const browserUrl = (loopbackUrl: string) => {
 };
 const dataDir = process.env.TESSERA_DATA_DIR ?? 'data';
 mkdirSync(dataDir, { recursive: true });
+
+// `--reset`: the demo data starts over (the databases are made again, with fresh demo data).
+if (process.argv.includes('--reset')) {
+  if (process.env.DATABASE_URL) {
+    console.error(
+      '--reset deletes the SQLite files under data/; with DATABASE_URL, drop the tables',
+    );
+    process.exit(2);
+  }
+  for (const name of readdirSync(dataDir)) {
+    if (/^(exchange|ticketing)\.db(-wal|-shm|-journal)?$/.test(name)) rmSync(join(dataDir, name));
+  }
+  console.log(`--reset: deleted the databases in ${dataDir}/; the demo data is made afresh`);
+}
+
+// The servers' JSON logs (a line per request) would scroll the banner away: they go to a file,
+// and only errors come to the console, one short line each. LOG_LEVEL set: the console, as before.
+const logToConsole = process.env.LOG_LEVEL !== undefined;
+const logFile = join(dataDir, 'server.log');
+const logs = logToConsole ? undefined : serverLog(logFile, (line) => console.error(line));
+const logTo = (server: string) => (logs ? { logStream: logs.streamFor(server) } : {});
 
 // A demo rate feed: rewrites the rates file every 30 s so quotes see fresh rates. In production
 // EXCHANGE_RATES_FILE is written by a real feed, or EXCHANGE_RATE_SOURCE=ticker reads one.
@@ -109,7 +141,7 @@ try {
     EXCHANGE_CORS_ORIGINS: appOrigins,
     ...process.env,
     NODE_ENV: nodeEnv,
-    ...(smoke ? { EXCHANGE_PORT: '0', LOG_LEVEL: 'warn' } : {}),
+    ...(smoke ? { EXCHANGE_PORT: '0' } : {}),
   });
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
@@ -118,7 +150,7 @@ try {
 
 // Browsers reach the exchange (its buy page, its live stream) through its proxy with --lan.
 if (lanHost) config = { ...config, publicUrl: browserUrl(config.publicUrl) };
-const exchange = await startExchange(config);
+const exchange = await startExchange(config, logTo('exchange'));
 const seeded = await seedDemo(exchange.exchange);
 const port = (exchange.app.server.address() as AddressInfo).port;
 const base = `http://${config.host}:${port}`;
@@ -136,14 +168,13 @@ try {
     NODE_ENV: nodeEnv,
     TICKETING_PORT: ticketingPort,
     TICKETING_EXCHANGE_URL: base,
-    ...(smoke ? { LOG_LEVEL: 'warn' } : {}),
   });
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   await exchange.close();
   process.exit(2);
 }
-const ticketing = await startTicketing(ticketingConfig);
+const ticketing = await startTicketing(ticketingConfig, logTo('ticketing'));
 const ticketingBase = ticketingConfig.publicUrl;
 const merchant = await exchange.exchange.database.db
   .selectFrom('subscribers')
@@ -168,6 +199,14 @@ if (merchant) {
     );
   }
 }
+
+// The demo concert's performance with open doors (tonight's; added when none is open), so a
+// ticket bought now is admitted at the gate now; the enrolment code below covers it.
+const doorsOpen = await ensureDoorsOpenPerformance(
+  ticketing.ticketing,
+  demoAccounts.organizer.phone,
+);
+const buyerBalances = await demoBuyerBalances(exchange.exchange);
 
 // A gate terminal enrols with a one-time code that expires in a day, so each start makes one.
 const enrolmentCode = await demoEnrolmentCode(ticketing.ticketing, demoAccounts.organizer.phone);
@@ -265,11 +304,17 @@ const lines = [
       ]
     : []),
   '',
-  `  Demo buyer        ${demoAccounts.buyer.phone} (person; 1,000,000 KRW and 500 USDT${seeded ? '' : ', created earlier'})`,
+  // What the wallet holds now: after a restart the demo's starting balance may be spent.
+  `  Demo buyer        ${demoAccounts.buyer.phone} (person; ${seeded ? '' : 'created earlier, now '}${buyerBalances ?? 'no wallet'})`,
   `  Demo organizer    ${demoAccounts.organizer.phone} (merchant at the exchange; owner of "${demoAccounts.organizer.name}" at the ticketing server${demo ? `, with ${demo.events.map((event) => event.name).join(' and ')} on sale` : ''})`,
   ...(enrolmentCode
     ? [
         `  Gate enrolment    ${enrolmentCode.code}   (type it in the gate app: gate ${enrolmentCode.gate} of ${enrolmentCode.eventName}; one use, 24 hours)`,
+      ]
+    : []),
+  ...(doorsOpen
+    ? [
+        `  Doors open now    Winter Concert, the performance of ${timeOfDay(doorsOpen.startsAt)}: buy a seat, the gate admits it`,
       ]
     : []),
   "  Sign in: open the mobile app with the demo buyer's number; the codes are in the SMS inboxes.",
@@ -282,9 +327,22 @@ const lines = [
       ]),
   '',
   '  Organizer command line: npm run organizer -w @tessera/ticketing -- --help',
+  logs
+    ? `  Server logs       ${logFile}   (a line per request; LOG_LEVEL=info shows them here)`
+    : `  Server logs       this console (LOG_LEVEL=${process.env.LOG_LEVEL})`,
+  `  Start over        npm start -- --reset   (deletes the demo databases in ${dataDir}/)`,
   '  Ctrl-C stops everything.',
   '',
 ];
+/** A day and time as this machine (and a browser on it) shows them: "7 Dec, 19:00". */
+function timeOfDay(at: number) {
+  return new Date(at).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
 /**
  * An operator token for the banner: the published development default is shown (it is in the
  * code anyway, docs/operations.md), a token the developer set is only named.
@@ -305,6 +363,7 @@ async function stop(code: number) {
   await mobile.close();
   await ticketing.close();
   await exchange.close();
+  await logs?.close();
   process.exit(code);
 }
 

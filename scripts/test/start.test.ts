@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ describe('npm start', () => {
       delete env.EXCHANGE_RATES_FILE;
       delete env.EXCHANGE_OPERATOR_TOKEN;
       delete env.TICKETING_OPERATOR_TOKEN;
+      delete env.LOG_LEVEL;
       const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke'], {
         encoding: 'utf8',
         timeout: 180_000,
@@ -38,6 +39,17 @@ describe('npm start', () => {
       const code = /Gate enrolment\s+([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\s/.exec(run.stdout)?.[1];
       expect(code).toBeDefined();
       expect(run.stdout).toContain('smoke check: ok');
+      // Issue 21: the concert has a performance whose doors are open now, for the gate to admit.
+      const doors = /Doors open now\s+Winter Concert, the performance of ([^:]+:\d\d):/.exec(
+        run.stdout,
+      )?.[1];
+      expect(doors).toBeDefined();
+      // A quiet console: the smoke check's requests are logged to data/server.log, not here.
+      expect(run.stdout).not.toMatch(/^\{"level"/m);
+      expect(run.stderr).not.toMatch(/^\{"level"/m);
+      const logFile = join(dataDir, 'server.log');
+      expect(run.stdout).toContain(`Server logs       ${logFile}`);
+      expect(readFileSync(logFile, 'utf8')).toMatch(/"msg":"request completed"/);
       // The development operator tokens, as docs/operations.md says where they come from.
       expect(run.stdout).toMatch(
         /Operator tokens\s+exchange dev-operator-token-not-for-production\s/,
@@ -52,10 +64,26 @@ describe('npm start', () => {
         env,
       });
       expect(again.status, again.stderr).toBe(0);
-      expect(again.stdout).toContain('created earlier');
+      // What is true after a restart: the wallet as it stands now (nothing was spent here).
+      expect(again.stdout).toMatch(
+        /Demo buyer\s+\+821000000001 \(person; created earlier, now 1,000,000 KRW and 500 USDT\)/,
+      );
+      // The open-doors performance is kept, not added again (restarts must not duplicate it).
+      expect(again.stdout).toContain(`Winter Concert, the performance of ${doors}:`);
       const second = /Gate enrolment\s+(\S+)\s/.exec(again.stdout)?.[1];
       expect(second).toBeDefined();
       expect(second).not.toBe(code);
+      // --reset starts the demo data over: the buyer is made again with its starting balance.
+      const reset = spawnSync(process.execPath, ['--import', 'tsx', script, '--smoke', '--reset'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env,
+      });
+      expect(reset.status, reset.stderr).toBe(0);
+      expect(reset.stdout).toMatch(
+        /Demo buyer\s+\+821000000001 \(person; 1,000,000 KRW and 500 USDT\)/,
+      );
+      expect(existsSync(join(dataDir, 'ticketing.db'))).toBe(true);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -11,7 +11,7 @@
  */
 
 import { isIP } from 'node:net';
-import { type CodeLimits, defaultCodeLimits } from './phone-code-limits.ts';
+import { type CodeLimits, defaultCodeLimits, developmentCodeLimits } from './phone-code-limits.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 
@@ -262,10 +262,12 @@ export class EnvReader {
 
   /**
    * How many sign-in codes may be sent (phone-code-limits.ts): `<PREFIX>_CODES_PER_PHONE_DAY`,
-   * `<PREFIX>_CODES_PER_ADDRESS_HOUR`, `<PREFIX>_CODES_PER_PREFIX_HOUR`.
+   * `<PREFIX>_CODES_PER_ADDRESS_HOUR`, `<PREFIX>_CODES_PER_PREFIX_HOUR`. Development starts from
+   * `developmentCodeLimits`, so the demo accounts are not locked out; production and test from
+   * `defaultCodeLimits`.
    */
   codeLimits(prefix: string): CodeLimits {
-    const d = defaultCodeLimits;
+    const d = this.environment === 'development' ? developmentCodeLimits : defaultCodeLimits;
     return {
       ...d,
       perPhonePerDay: this.integer(`${prefix}_CODES_PER_PHONE_DAY`, d.perPhonePerDay, 1, 1_000),

@@ -50,6 +50,24 @@ export const defaultCodeLimits: CodeLimits = {
   prefixLength: 8,
 };
 
+/**
+ * Development (`npm start`'s demo): the same four limits, far enough out that an afternoon of
+ * trying the demo (several phones, moving a ticket, API sign-ins, restarts: the buckets are kept
+ * in the database) never locks the demo accounts out, yet a runaway loop is still stopped. Never
+ * used in production, nor in tests (`NODE_ENV=test` keeps the production numbers, which the
+ * limit tests check).
+ */
+export const developmentCodeLimits: CodeLimits = {
+  burst: 50,
+  firstDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  quietResetMs: 600_000,
+  perPhonePerDay: 1_000,
+  perAddressPerHour: 1_000,
+  perPrefixPerHour: 1_000,
+  prefixLength: 8,
+};
+
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
 

@@ -9,13 +9,17 @@ import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
 import { authenticate, requireOperator, requireSubscriber } from './accounts/auth.ts';
 import type { Exchange } from './context.ts';
 import { databaseAnswers } from './db/health.ts';
-import { type Access, createFastify, type RoutePlugin } from './http.ts';
+import { type Access, createFastify, type LogOptions, type RoutePlugin } from './http.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
 import { openBalances } from './ledger/service.ts';
 import { registerExchangeMetrics } from './metrics.ts';
 import { outgoingWebhooks } from './webhook-events.ts';
 
-export async function buildApp(exchange: Exchange, register: readonly RoutePlugin[]) {
+export async function buildApp(
+  exchange: Exchange,
+  register: readonly RoutePlugin[],
+  logOptions: LogOptions = {},
+) {
   // House accounts get their balance row for every configured asset (new assets included).
   await writeTransaction(exchange.database, (trx) =>
     openBalances(
@@ -26,7 +30,7 @@ export async function buildApp(exchange: Exchange, register: readonly RoutePlugi
       [...exchange.assets.keys()],
     ),
   );
-  const app = createFastify(exchange);
+  const app = createFastify(exchange, logOptions);
 
   const { metrics } = await configureServiceApp(app, {
     title: 'Tessera exchange API',

@@ -5,12 +5,13 @@
  * liquidity), so the audit holds for demo data like any other.
  */
 import { writeTransaction } from '@tessera/db';
-import { anySubscriber } from './accounts/repository.ts';
+import { anySubscriber, subscriberByPhone } from './accounts/repository.ts';
 import { openSubscriber } from './accounts/subscribers.ts';
 import type { Exchange } from './context.ts';
 import { houseAccounts } from './ledger/house-accounts.ts';
+import { balancesOf } from './ledger/repository.ts';
 import { postEntry } from './ledger/service.ts';
-import { parseAmount } from './money.ts';
+import { formatAmount, parseAmount } from './money.ts';
 
 export const demoAccounts = {
   buyer: { phone: '+821000000001', kind: 'person', name: 'Demo Buyer' },
@@ -61,4 +62,30 @@ export async function seedDemo(exchange: Exchange): Promise<boolean> {
     }
     return true;
   });
+}
+
+/**
+ * The demo buyer's wallet as it stands, for `npm start`'s banner ("1,000,000 KRW and 455 USDT"):
+ * the fiat currency and USDT, which the demo funded, and any other asset it holds. After a
+ * restart the seeded amounts are long spent in part, so the banner says what is there now.
+ * Undefined when the demo buyer does not exist (an exchange without the demo data).
+ */
+export async function demoBuyerBalances(exchange: Exchange): Promise<string | undefined> {
+  const db = exchange.database.db;
+  const buyer = await subscriberByPhone(db, demoAccounts.buyer.phone, demoAccounts.buyer.kind);
+  if (!buyer) return undefined;
+  const balances = await balancesOf(db, buyer.accountId);
+  const shown = [exchange.config.fiat.code, 'USDT', ...balances.keys()];
+  const parts: string[] = [];
+  for (const code of new Set(shown)) {
+    const asset =
+      code === exchange.config.fiat.code ? exchange.config.fiat : exchange.assets.get(code);
+    const amount = balances.get(code) ?? 0n;
+    if (!asset || (amount === 0n && code !== exchange.config.fiat.code && code !== 'USDT'))
+      continue;
+    const [whole = '0', fraction] = formatAmount(amount, asset.scale).split('.');
+    const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    parts.push(`${grouped}${fraction ? `.${fraction}` : ''} ${code}`);
+  }
+  return parts.join(' and ').replace(/ and (?=.* and )/g, ', ');
 }

@@ -18,9 +18,18 @@ declare module 'fastify' {
   }
 }
 
-export function createFastify(exchange: Exchange) {
+/**
+ * Where a server writes its JSON log lines: standard output unless the caller gives a stream
+ * (`npm start` writes them to a file under data/ and keeps its console for the banner).
+ */
+export interface LogOptions {
+  readonly logStream?: { write(line: string): void };
+}
+
+export function createFastify(exchange: Exchange, options: LogOptions = {}) {
   return createServiceFastify({
     logLevel: exchange.config.logLevel,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
     trustedProxies: exchange.config.trustedProxies,
   });
 }

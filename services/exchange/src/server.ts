@@ -10,13 +10,14 @@ import { type ExchangeConfig, loadConfig } from './config.ts';
 import { createExchange, type Exchange } from './context.ts';
 import { exchangeMigrations } from './db/migrations/index.ts';
 import type { ExchangeDB } from './db/schema.ts';
+import type { LogOptions } from './http.ts';
 import { startInstanceBus } from './instance-bus.ts';
 import { allRoutes } from './routes.ts';
 import { smsSenderFor } from './sms.ts';
 import { rateSourceFor } from './trading/rates.ts';
 import { startWorkers } from './workers/index.ts';
 
-export async function startExchange(config: ExchangeConfig) {
+export async function startExchange(config: ExchangeConfig, logOptions: LogOptions = {}) {
   const database = openDatabase<ExchangeDB>({
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,
@@ -30,7 +31,7 @@ export async function startExchange(config: ExchangeConfig) {
     rates: rateSourceFor(config),
     sms: smsSenderFor(config, (message) => log(message)),
   });
-  const app = await buildApp(exchange, allRoutes);
+  const app = await buildApp(exchange, allRoutes, logOptions);
   log = (message) => app.log.info(message);
   const workers = config.workers ? startWorkers(exchange, app.log) : undefined;
   // Several instances on one PostgreSQL database forget each other's stale cache entries.

@@ -92,6 +92,31 @@ describe.each(backends)('sign-in codes on %s', (backend) => {
     expect((await askCode(x, phoneIn('+8210'))).status).toBe(202);
   });
 
+  it('development (npm start) never locks the demo buyer out over an afternoon; test and production still do', async () => {
+    // An afternoon with the demo: thirty codes for the demo buyer a minute or two apart (phones,
+    // a ticket move, API sign-ins, codes that were never typed), as in issue 21.
+    const afternoon = async (x: TestExchange) => {
+      const answers = [];
+      for (let i = 0; i < 30; i++) {
+        answers.push(await askCode(x, '+821000000001'));
+        x.clock.advance((i % 2 === 0 ? 60 : 120) * 1000);
+      }
+      return answers;
+    };
+    const development = await startTestExchange(backend, {
+      NODE_ENV: 'development',
+      EXCHANGE_AUTH_RATE_LIMIT: '100000',
+      TRUSTED_PROXIES: '10.0.0.1',
+    });
+    closing.push(() => development.close());
+    const served = await afternoon(development);
+    expect(served.filter((answer) => answer.status !== 202)).toEqual([]);
+    // The production numbers (NODE_ENV=test uses them) stop the same afternoon.
+    const production = await start(backend);
+    const stopped = await afternoon(production);
+    expect(stopped.some((answer) => answer.status === 429)).toBe(true);
+  });
+
   it('signing in with a code starts the wait of the number over: another device signs in at once', async () => {
     const x = await start(backend);
     const phone = phoneIn('+8210');

@@ -10,12 +10,16 @@ import type { RateLimitsDb } from '@tessera/service-kit/rate-limit';
 import { feedTicketIn, terminalOfFeedTicket } from './admission/feed-ticket.ts';
 import type { Ticketing } from './context.ts';
 import { databaseAnswers } from './db/health.ts';
-import { type Access, createFastify, type RoutePlugin } from './http.ts';
+import { type Access, createFastify, type LogOptions, type RoutePlugin } from './http.ts';
 import { authenticate, requireUser } from './identity/service.ts';
 import { registerTicketingMetrics } from './metrics.ts';
 
-export async function buildApp(ticketing: Ticketing, register: readonly RoutePlugin[]) {
-  const app = createFastify(ticketing);
+export async function buildApp(
+  ticketing: Ticketing,
+  register: readonly RoutePlugin[],
+  logOptions: LogOptions = {},
+) {
+  const app = createFastify(ticketing, logOptions);
   const { metrics } = await configureServiceApp(app, {
     title: 'Tessera ticketing API',
     description:

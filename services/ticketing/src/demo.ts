@@ -8,7 +8,8 @@
 import type { Ticketing } from './context.ts';
 import { inTransaction } from './context.ts';
 import { seedDemoEvents } from './demo/events.ts';
-import { upcomingPerformancesOfEvent } from './demo/repository.ts';
+import { eventWithOpenDoors, upcomingPerformancesOfEvent } from './demo/repository.ts';
+import { addPerformance } from './events/service.ts';
 import { userForPhone } from './identity/service.ts';
 import { newId } from './ids.ts';
 import { anyOrganizerExists, firstOrganizerOwnedBy } from './organizers/repository.ts';
@@ -50,6 +51,63 @@ export async function seedDemo(
     seedDemoEvents(ticketing, work, organizerId, assets, at),
   );
   return { organizerId, events };
+}
+
+const minuteMs = 60_000;
+const hourMs = 3_600_000;
+
+/**
+ * For `npm start`, on every start: a Winter Concert performance whose doors are open now, so the
+ * README's tour reaches a green ADMIT at the demo gate on the day it is run (the seeded dates are
+ * weeks ahead, where the gate answers "not valid yet"). A scheduled one whose doors are open and
+ * whose sales go on for at least another hour is kept, with whatever it has sold; otherwise one is
+ * added: doors open a minute ago, the show starts on the hour three to four hours from now and
+ * ends two hours later (sales end at the start). Nothing is moved or removed, so a restart never
+ * duplicates it nor loses a ticket. Returns its id and start, or undefined without the demo data.
+ */
+export async function ensureDoorsOpenPerformance(
+  ticketing: Ticketing,
+  ownerPhone: string,
+): Promise<{ id: string; startsAt: number; added: boolean } | undefined> {
+  refuseInProduction(ticketing);
+  const db = ticketing.database.db;
+  const owner = await firstOrganizerOwnedBy(db, ownerPhone);
+  if (!owner) return undefined;
+  const now = ticketing.clock.now();
+  const found = await eventWithOpenDoors(
+    db,
+    owner.organizer_id,
+    'winter-concert',
+    now,
+    now + hourMs,
+  );
+  if (found?.event.status !== 'published') return undefined;
+  if (found.open) return { id: found.open.id, startsAt: found.open.starts_at, added: false };
+  const doorsAt = Math.floor(now / minuteMs) * minuteMs - minuteMs;
+  // A seeded performance may start on that hour (the seeded dates are on the hour too): the
+  // next five minutes then.
+  for (let shift = 0; shift < 6; shift++) {
+    const startsAt = Math.ceil(now / hourMs) * hourMs + 3 * hourMs + shift * 5 * minuteMs;
+    try {
+      const id = await inTransaction(ticketing, ({ trx, now: at }) =>
+        addPerformance(
+          ticketing,
+          trx,
+          found.event.id,
+          {
+            doorsAt: new Date(doorsAt).toISOString(),
+            startsAt: new Date(startsAt).toISOString(),
+            endsAt: new Date(startsAt + 2 * hourMs).toISOString(),
+          },
+          at,
+        ),
+      );
+      return { id, startsAt, added: true };
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'duplicate_performance') throw error;
+    }
+  }
+  throw new Error('no free start time for the demo performance with open doors');
 }
 
 /**

@@ -24,10 +24,19 @@ declare module 'fastify' {
   }
 }
 
-export function createFastify(ticketing: Ticketing) {
+/**
+ * Where a server writes its JSON log lines: standard output unless the caller gives a stream
+ * (`npm start` writes them to a file under data/ and keeps its console for the banner).
+ */
+export interface LogOptions {
+  readonly logStream?: { write(line: string): void };
+}
+
+export function createFastify(ticketing: Ticketing, options: LogOptions = {}) {
   // Seat maps of 50,000 seats arrive as one JSON or CSV body.
   return createServiceFastify({
     logLevel: ticketing.config.logLevel,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
     bodyLimit: 8 * 1024 * 1024,
     trustedProxies: ticketing.config.trustedProxies,
   });

@@ -12,11 +12,12 @@ import { createTicketing, type Ticketing } from './context.ts';
 import { ticketingMigrations } from './db/migrations/index.ts';
 import type { TicketingDB } from './db/schema.ts';
 import { ExchangeClient } from './exchange-client.ts';
+import type { LogOptions } from './http.ts';
 import { startInstanceBus } from './instance-bus.ts';
 import { allRoutes } from './routes.ts';
 import { startWorkers } from './workers/index.ts';
 
-export async function startTicketing(config: TicketingConfig) {
+export async function startTicketing(config: TicketingConfig, logOptions: LogOptions = {}) {
   const database = openDatabase<TicketingDB>({
     databaseUrl: config.databaseUrl,
     sqlitePath: config.sqlitePath,
@@ -37,7 +38,7 @@ export async function startTicketing(config: TicketingConfig) {
       },
     }),
   });
-  const app = await buildApp(ticketing, allRoutes);
+  const app = await buildApp(ticketing, allRoutes, logOptions);
   log = (message) => app.log.info(message);
   const workers = config.workers ? startWorkers(ticketing, app.log) : undefined;
   // Several instances on one PostgreSQL database hear each other's admissions and revocations.

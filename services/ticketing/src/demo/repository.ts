@@ -26,3 +26,33 @@ export function upcomingPerformancesOfEvent(
     .orderBy('p.starts_at')
     .execute();
 }
+
+/**
+ * The organizer's event `slug` and its first scheduled performance whose doors are open at `now`
+ * and whose sales go on until at least `salesUntil`; no performance when none is.
+ */
+export async function eventWithOpenDoors(
+  db: Trx,
+  organizerId: string,
+  slug: string,
+  now: number,
+  salesUntil: number,
+) {
+  const event = await db
+    .selectFrom('events')
+    .select(['id', 'status'])
+    .where('organizer_id', '=', organizerId)
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+  if (!event) return undefined;
+  const open = await db
+    .selectFrom('performances')
+    .select(['id', 'doors_at', 'starts_at'])
+    .where('event_id', '=', event.id)
+    .where('status', '=', 'scheduled')
+    .where('doors_at', '<=', now)
+    .where('sales_end', '>=', salesUntil)
+    .orderBy('starts_at')
+    .executeTakeFirst();
+  return { event, open };
+}

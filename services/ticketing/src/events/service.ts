@@ -400,8 +400,8 @@ async function updateEvent(
   }
 }
 
-/** Adds one performance to an event, with inventory for every category. */
-async function addPerformance(
+/** Adds one performance to an event, with inventory for every category (the demo's too). */
+export async function addPerformance(
   ticketing: Ticketing,
   trx: Trx,
   eventId: string,
