@@ -373,6 +373,8 @@ export const { translate, isMessageKey, I18nProvider, useI18n } = createI18n({
   formats: {
     time: { timeStyle: 'medium' },
     dateTime: { dateStyle: 'short', timeStyle: 'medium' },
+    /** When a ticket can be used: the day and the minute, as a holder is told. */
+    opens: { dateStyle: 'medium', timeStyle: 'short' },
   },
 });
 

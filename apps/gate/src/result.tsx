@@ -8,7 +8,7 @@ import { gateLabel, type MessageKey, reasonKey, useI18n } from './i18n.ts';
 import type { Decision } from './terminal-types.ts';
 
 export function ResultScreen({ decision, onClose }: { decision: Decision; onClose(): void }) {
-  const { t, time, dateTime } = useI18n();
+  const { t, time, opens } = useI18n();
   const key = reasonKey(decision.reason);
   const title: MessageKey = !decision.admitted
     ? 'result.stop'
@@ -38,7 +38,7 @@ export function ResultScreen({ decision, onClose }: { decision: Decision; onClos
       )}
       {decision.validFrom && (
         <p className="result-first" data-testid="valid-from">
-          {t('result.validFrom', { time: dateTime(decision.validFrom) })}
+          {t('result.validFrom', { time: opens(decision.validFrom) })}
         </p>
       )}
       <dl className="result-ticket">

@@ -23,6 +23,8 @@ import { type GateSystem, type HeldTicket, startGateSystem } from './system.ts';
 import { writeQrFeed } from './y4m.ts';
 
 const stepTimeoutMs = 90_000;
+/** With TESSERA_SCREENSHOTS=<folder>, some steps photograph the screens they check (SQLite only). */
+const screenshots = process.env.TESSERA_SCREENSHOTS;
 /** About 2.2 km north of the hall: well outside its 300 m radius. */
 const farAway = { latitude: 37.4986, longitude: 127.0115, accuracy: 15 };
 
@@ -40,6 +42,11 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
   /** The answer on screen once it says `reason`. */
   const result = (reason: string) =>
     page.locator(`[data-testid="result"][data-reason="${reason}"]`);
+
+  const shot = async (name: string) => {
+    if (screenshots && backend === 'sqlite')
+      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  };
 
   /** A hardware scanner: the code as fast keystrokes, then Enter. */
   const scan = async (text: string) => {
@@ -172,7 +179,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       );
       const opens = await page.evaluate(
         (iso) =>
-          new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'medium' }).format(
+          new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
             new Date(iso),
           ),
         lateFrom,
@@ -184,6 +191,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       expect(await online.getAttribute('data-source')).toBe('online');
       await online.getByTestId('valid-from').getByText(`Entry opens ${opens}`).waitFor();
       await online.getByText('Late', { exact: true }).waitFor();
+      await shot('gate-not-valid-yet');
 
       await clearResult();
       await cameraOff();
@@ -195,6 +203,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       expect(await offline.getAttribute('data-source')).toBe('offline');
       await offline.getByTestId('valid-from').getByText(`Entry opens ${opens}`).waitFor();
       await offline.getByText('Late', { exact: true }).waitFor();
+      await shot('gate-not-valid-yet-offline');
       await clearResult();
       await browser.context.setOffline(false);
       await page.locator('[data-testid="mode"][data-mode="online"]').waitFor({ timeout: 20_000 });
@@ -539,6 +548,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
         report.locator('li[data-reason="not_yet_valid"]').textContent(),
       ).resolves.toMatch(/^Not valid yet: \d+$/);
       await expect(report.getByText(/already_used|not_yet_valid/).count()).resolves.toBe(0);
+      await shot('gate-end-summary');
     },
     stepTimeoutMs,
   );
@@ -580,6 +590,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await expect(report.locator('li[data-reason="already_used"]').textContent()).resolves.toMatch(
         /^이미 사용함: \d+$/,
       );
+      await shot('gate-end-summary-ko');
     },
     stepTimeoutMs,
   );

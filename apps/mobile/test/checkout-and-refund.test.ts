@@ -4,6 +4,7 @@
  * servers' is not), and a bought ticket given back for a refund where the event allows it.
  * Issue 21, items 7 and 5. One database is enough here: the app's behaviour is under test.
  */
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,6 +20,12 @@ import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 
 const stepTimeoutMs = 120_000;
+/** With TESSERA_SCREENSHOTS=<folder>, the steps photograph the screens they check. */
+const screenshots = process.env.TESSERA_SCREENSHOTS;
+const shot = async (page: Page, name: string) => {
+  if (screenshots)
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+};
 
 describe('checkout and refund in the buyer app', () => {
   let system: MobileSystem;
@@ -69,6 +76,7 @@ describe('checkout and refund in the buyer app', () => {
       await page.getByRole('button', { name: 'Give back for a refund' }).click();
       const dialog = page.getByRole('alertdialog', { name: 'Refund this ticket?' });
       await dialog.getByText(/^55 USDT goes back to the wallet that paid/).waitFor();
+      await shot(page, 'mobile-refund-confirm');
       // Keeping it changes nothing.
       await dialog.getByRole('button', { name: 'Keep the ticket' }).click();
       await expect(dialog.count()).resolves.toBe(0);
@@ -80,6 +88,7 @@ describe('checkout and refund in the buyer app', () => {
         .getByText(/^Refunded: 55 USDT is (on its way back to|back in) your wallet\.$/)
         .waitFor();
       await page.getByText('Refunded: no longer valid').waitFor();
+      await shot(page, 'mobile-refund-done');
       await expect(page.getByTestId('barcode').count()).resolves.toBe(0);
       await expect(
         page.getByRole('button', { name: 'Give back for a refund' }).count(),
@@ -122,6 +131,7 @@ describe('checkout and refund in the buyer app', () => {
         await checkout.getByRole('timer').getByText('0:00').waitFor();
         await checkout.getByText(/^Time is up: these seats are no longer held for you/).waitFor();
         await expect(pay.isDisabled()).resolves.toBe(true);
+        await shot(checkout, 'mobile-hold-ended');
         await expect(
           checkout.getByRole('button', { name: 'Cancel the order' }).count(),
         ).resolves.toBe(0);
