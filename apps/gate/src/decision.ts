@@ -65,6 +65,7 @@ export function refusal(
     usesRemaining: null,
     valueRemaining: null,
     firstAdmission: null,
+    validFrom: null,
     outsideVenue,
     decidedAt: Date.now(),
   };

@@ -28,6 +28,8 @@ export class HeldPackage {
   header: PackageHeader | undefined;
   keyring: Keyring | undefined;
   readonly manualCodes = new Map<string, PackageManualCode>();
+  /** The same records by `performanceCode/ticketId`, for a scanned ticket's category. */
+  private readonly codesByTicket = new Map<string, PackageManualCode>();
   private readonly revoked = new Map<string, StoredRevocation>();
   revocations: RevocationList = prepareRevocations([]);
 
@@ -44,7 +46,18 @@ export class HeldPackage {
   }
 
   addManualCodes(codes: readonly PackageManualCode[]) {
-    for (const code of codes) this.manualCodes.set(code.ticketNumber, code);
+    for (const code of codes) {
+      this.manualCodes.set(code.ticketNumber, code);
+      this.codesByTicket.set(`${code.performanceCode}/${code.ticketId}`, code);
+    }
+  }
+
+  /**
+   * The price category of a ticket (its id), from its manual code record; undefined for a ticket
+   * without one yet, or a record kept from a package before the records named it.
+   */
+  categoryIdOf(performanceCode: string, ticketId: string): string | undefined {
+    return this.codesByTicket.get(`${performanceCode}/${ticketId}`)?.categoryId ?? undefined;
   }
 
   /** Adds revocations (kept or from a page); returns those that revoke more than known. */
@@ -76,6 +89,7 @@ export class HeldPackage {
   /** Forgets the codes and revocations (a full package replaces them). */
   clearLists() {
     this.manualCodes.clear();
+    this.codesByTicket.clear();
     this.revoked.clear();
   }
 

@@ -25,7 +25,6 @@ const en = {
   'mode.offline': 'OFFLINE',
   'mode.onlineHint': 'Each ticket is checked with the server.',
   'mode.offlineHint': 'No server: tickets are checked on this terminal and uploaded later.',
-  'status.gate': 'Gate {gate}',
   'status.lastSync': 'Synced {time}',
   'status.neverSynced': 'Not synced yet',
   'status.pending': '{count} to upload',
@@ -72,7 +71,7 @@ const en = {
   'result.holder': 'Holder: {name}',
   'result.usesLeft': '{count} uses left',
   'result.valueLeft': '{value} left',
-  'result.first': 'First used {time} at gate {gate}',
+  'result.first': 'First used {time} at {gate}',
   'result.firstNoGate': 'First used {time}',
   'result.checkedOffline': 'Checked offline',
   'result.checkedOnline': 'Checked with the server',
@@ -101,6 +100,28 @@ const en = {
   'reason.terminal_revoked': 'This terminal was switched off by a supervisor. Call a supervisor.',
   'reason.no_package': 'No event data on this terminal yet. Connect it to sync.',
   'reason.other': 'Refused: {detail}',
+  'result.validFrom': 'Entry opens {time}',
+  'gate.named': 'Gate {gate}',
+  'reasonName.valid': 'Valid',
+  'reasonName.reentry': 'Re-entry',
+  'reasonName.exit': 'Scanned out',
+  'reasonName.malformed': 'Unreadable code',
+  'reasonName.forged': 'Not trusted (forged?)',
+  'reasonName.tampered': 'Altered ticket',
+  'reasonName.wrong_device': 'Copied to another phone',
+  'reasonName.stale': 'Old barcode (screenshot?)',
+  'reasonName.wrong_event': 'Another event or venue',
+  'reasonName.revoked': 'Refunded, transferred or reissued',
+  'reasonName.not_yet_valid': 'Not valid yet',
+  'reasonName.expired': 'Expired',
+  'reasonName.already_used': 'Already used',
+  'reasonName.entitlement_exhausted': 'No entries or value left',
+  'reasonName.wrong_code': 'Wrong ticket number or PIN',
+  'reasonName.not_inside': 'Scanned out without coming in',
+  'reasonName.no_reentry': 'No re-entry on this ticket',
+  'reasonName.rate_limited': 'Too many wrong codes',
+  'reasonName.terminal_revoked': 'Terminal switched off',
+  'reasonName.no_package': 'No event data yet',
 
   'door.title': 'Sell at the door',
   'door.performance': 'Performance',
@@ -182,7 +203,6 @@ const ko: Record<MessageKey, string> = {
   'mode.offline': '오프라인',
   'mode.onlineHint': '티켓마다 서버에서 확인합니다.',
   'mode.offlineHint': '서버 없음: 이 단말기에서 확인하고 나중에 올립니다.',
-  'status.gate': '{gate} 게이트',
   'status.lastSync': '{time} 동기화',
   'status.neverSynced': '아직 동기화 안 됨',
   'status.pending': '올릴 기록 {count}건',
@@ -227,7 +247,7 @@ const ko: Record<MessageKey, string> = {
   'result.holder': '소지자: {name}',
   'result.usesLeft': '남은 횟수 {count}',
   'result.valueLeft': '잔액 {value}',
-  'result.first': '{time}에 {gate} 게이트에서 처음 사용',
+  'result.first': '{time}에 {gate}에서 처음 사용',
   'result.firstNoGate': '{time}에 처음 사용',
   'result.checkedOffline': '오프라인 확인',
   'result.checkedOnline': '서버 확인',
@@ -257,6 +277,28 @@ const ko: Record<MessageKey, string> = {
   'reason.terminal_revoked': '관리자가 이 단말기를 해지했습니다. 관리자를 부르세요.',
   'reason.no_package': '이 단말기에 행사 정보가 없습니다. 연결해서 동기화하세요.',
   'reason.other': '거절: {detail}',
+  'result.validFrom': '{time}부터 입장 가능',
+  'gate.named': '{gate} 게이트',
+  'reasonName.valid': '유효',
+  'reasonName.reentry': '재입장',
+  'reasonName.exit': '퇴장',
+  'reasonName.malformed': '읽을 수 없는 코드',
+  'reasonName.forged': '신뢰할 수 없음(위조?)',
+  'reasonName.tampered': '변조된 티켓',
+  'reasonName.wrong_device': '다른 휴대폰으로 복사됨',
+  'reasonName.stale': '오래된 바코드(스크린샷?)',
+  'reasonName.wrong_event': '다른 행사나 공연장',
+  'reasonName.revoked': '환불·양도·재발급됨',
+  'reasonName.not_yet_valid': '아직 유효하지 않음',
+  'reasonName.expired': '기간 지남',
+  'reasonName.already_used': '이미 사용함',
+  'reasonName.entitlement_exhausted': '남은 횟수·잔액 없음',
+  'reasonName.wrong_code': '틀린 티켓 번호나 PIN',
+  'reasonName.not_inside': '입장 없이 퇴장 시도',
+  'reasonName.no_reentry': '재입장 불가 티켓',
+  'reasonName.rate_limited': '틀린 코드가 너무 많음',
+  'reasonName.terminal_revoked': '해지된 단말기',
+  'reasonName.no_package': '행사 정보 없음',
 
   'door.title': '현장 판매',
   'door.performance': '공연',
@@ -331,8 +373,24 @@ export const { translate, isMessageKey, I18nProvider, useI18n } = createI18n({
   formats: {
     time: { timeStyle: 'medium' },
     dateTime: { dateStyle: 'short', timeStyle: 'medium' },
+    /** When a ticket can be used: the day and the minute, as a holder is told. */
+    opens: { dateStyle: 'medium', timeStyle: 'short' },
   },
 });
+
+/** A reason's short name, for counts ("Already used: 3"); an unknown reason is shown as it is. */
+export function reasonName(reason: string, t: (key: MessageKey) => string): string {
+  const key = `reasonName.${reason}`;
+  return isMessageKey(key) ? t(key) : reason;
+}
+
+/**
+ * A gate as people say it: "Gate North" for a gate named "North", but a name that already says
+ * gate ("Gate T", "T 게이트", "North gate") as it is, never "Gate Gate T".
+ */
+export function gateLabel(gate: string, t: (key: MessageKey, params: { gate: string }) => string) {
+  return /\bgate\b|게이트/i.test(gate) ? gate : t('gate.named', { gate });
+}
 
 /** The words for a decision's reason; unknown reasons say the server's own detail. */
 export function reasonKey(reason: string): MessageKey | undefined {

@@ -128,17 +128,25 @@ async function ticket(terms: Partial<CredentialFields> = {}) {
 
 /** What one terminal holds: the package above, and the admissions it learns as it goes. */
 function terminal(
-  options: { revocations?: RevocationEntry[]; manualCodes?: PackageManualCode[] } = {},
+  options: {
+    revocations?: RevocationEntry[];
+    manualCodes?: PackageManualCode[];
+    /** Instead of the performances above. */
+    performances?: PackagePerformance[];
+    /** The package's category id of a ticket, by `performanceCode/ticketId`. */
+    categoryIds?: Record<string, string>;
+  } = {},
 ) {
   const admissions = new KnownAdmissions();
   const codes = new Map((options.manualCodes ?? []).map((code) => [code.ticketNumber, code]));
   let wrongCodesAtMs: readonly number[] = [];
   const known = (): OfflineKnowledge => ({
     keyring,
-    performances,
+    performances: options.performances ?? performances,
     revocations: prepareRevocations(options.revocations ?? []),
     admissionsFor: admissions.admissionsFor,
     manualCode: (number) => codes.get(number),
+    categoryIdOf: (eventId, ticketId) => options.categoryIds?.[`${eventId}/${ticketId}`],
     wrongCodesAtMs,
   });
   return {
@@ -194,6 +202,41 @@ describe('the offline decision on a barcode (claim 11)', () => {
     });
   });
 
+  it('names the category its package record gives, where two categories have the same terms', async () => {
+    const twins: PackagePerformance[] = [
+      {
+        ...(performances[0] as PackagePerformance),
+        categories: [category('Floor'), category('Balcony')],
+      },
+    ];
+    const balcony = await ticket();
+    const key = `PRF1/${balcony.fields.ticketId}`;
+    const unnamed = await terminal({ performances: twins }).decide({
+      barcode: await balcony.barcode(),
+    });
+    // The terms alone cannot tell: no category rather than a wrong one.
+    expect(unnamed.decision).toMatchObject({ admitted: true, category: null });
+    const named = await terminal({
+      performances: twins,
+      categoryIds: { [key]: 'cat_Balcony' },
+    }).decide({ barcode: await balcony.barcode() });
+    expect(named.decision).toMatchObject({ admitted: true, category: 'Balcony' });
+    expect(named.entry.category).toBe('Balcony');
+  });
+
+  it('says from when a ticket not valid yet can be used', async () => {
+    const later = await ticket({ validFromS: nowS + 7_200, validUntilS: nowS + 10_800 });
+    const { decision } = await terminal().decide({ barcode: await later.barcode() });
+    expect(decision).toMatchObject({
+      admitted: false,
+      reason: 'not_yet_valid',
+      validFrom: new Date((nowS + 7_200) * 1000).toISOString(),
+    });
+    const floor = await ticket();
+    const admitted = await terminal().decide({ barcode: await floor.barcode() });
+    expect(admitted.decision.validFrom).toBeNull();
+  });
+
   it('refuses before the first package: nothing to check against', async () => {
     const floor = await ticket();
     const outcome = await decideOffline(
@@ -204,6 +247,7 @@ describe('the offline decision on a barcode (claim 11)', () => {
         revocations: prepareRevocations([]),
         admissionsFor: () => [],
         manualCode: () => undefined,
+        categoryIdOf: () => undefined,
         wrongCodesAtMs: [],
       },
       {
@@ -378,6 +422,7 @@ describe('manual codes', () => {
       salt: toHex(record.salt),
       iterations: record.iterations,
       pinHash: toHex(record.pinHash),
+      categoryId: 'cat_Floor',
     };
     const wrongPin = code.pin.replace(/.$/, (digit) => String((Number(digit) + 1) % 10));
     return { floor, code, json, wrongPin };

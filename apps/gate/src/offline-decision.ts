@@ -7,7 +7,8 @@
  * The protocol's check (signatures, device binding, freshness, event, revocation, window, uses,
  * stored value) is `verifyPresentation` / `verifyManualCode`; on top of it the terminal's own
  * rules: scanning out (only a re-entry ticket whose holder is inside), the labels a credential
- * lacks (its category, from the package), and a limit on wrong manual codes like the server's.
+ * lacks (its category, from the package's record of the ticket), when a ticket not valid yet can
+ * be used, and a limit on wrong manual codes like the server's.
  *
  * Pure: the protocol (bound to a crypto backend) and everything known come in as arguments, and
  * the answer says what to log and keep; nothing here reads storage, the network or the clock
@@ -46,6 +47,8 @@ export interface OfflineKnowledge {
   admissionsFor(eventId: string, ticketId: string): readonly AdmissionRecord[];
   /** The package's manual code for a 10-digit ticket number. */
   manualCode(ticketNumber: string): PackageManualCode | undefined;
+  /** The ticket's price category id, from the package's record of it, if it has one. */
+  categoryIdOf(eventId: string, ticketId: string): string | undefined;
   /** When recent wrong manual codes were typed here (ms by the server's clock), oldest first. */
   wrongCodesAtMs: readonly number[];
 }
@@ -193,7 +196,7 @@ function outcome(
   const direction = begun.direction;
   const terms = result.terms;
   const { admitted, reason, detail } = gateRules(result, known, offline);
-  const category = terms ? categoryOf(terms, known.performances) : null;
+  const category = terms ? categoryOf(terms, known.performances, known.categoryIdOf) : null;
   const storedValue = terms?.kind === 'stored_value';
   const first = !result.admitted ? result.firstAdmission : undefined;
   const entry: LogEntry = {
@@ -230,6 +233,10 @@ function outcome(
       firstAdmission: first
         ? { at: new Date(first.atS * 1000).toISOString(), gate: first.gate ?? null }
         : null,
+      validFrom:
+        reason === 'not_yet_valid' && terms
+          ? new Date(terms.validFromS * 1000).toISOString()
+          : null,
       outsideVenue: offline.outsideVenue,
       decidedAt: Date.now(),
     },
@@ -238,12 +245,21 @@ function outcome(
 }
 
 /**
- * The credential carries no category, so offline the category is the one of its performance
- * whose terms match the ticket's; when several match, none is named rather than a wrong one.
+ * The credential carries no category, so offline it comes from the package: the ticket's own
+ * record names it; without one (a ticket whose record has not come yet), the one category of its
+ * performance whose terms match the ticket's, and none rather than a wrong one when several do.
  */
-function categoryOf(terms: TicketTerms, performances: readonly PackagePerformance[]) {
+export function categoryOf(
+  terms: TicketTerms,
+  performances: readonly PackagePerformance[],
+  categoryIdOf: OfflineKnowledge['categoryIdOf'],
+): string | null {
   const performance = performances.find((each) => each.code === terms.eventId);
-  const matching = (performance?.categories ?? []).filter(
+  const categories = performance?.categories ?? [];
+  const id = categoryIdOf(terms.eventId, terms.ticketId);
+  const named = id === undefined ? undefined : categories.find((category) => category.id === id);
+  if (named) return named.name;
+  const matching = categories.filter(
     (category) =>
       category.kind === terms.kind &&
       category.entriesAllowed === terms.entriesAllowed &&

@@ -6,6 +6,7 @@
 import { decodePresentation, presentationFromText } from '@tessera/protocol/web';
 import type { ApiError, OnlineAnswer, PackageManualCode, PackagePerformance } from './api.ts';
 import { refusal, valueText } from './decision.ts';
+import { categoryOf, type OfflineKnowledge } from './offline-decision.ts';
 import type { Decided, LogEntry, TicketRead } from './terminal-types.ts';
 
 export interface OnlineContext {
@@ -14,7 +15,26 @@ export interface OnlineContext {
   performances: readonly PackagePerformance[];
   /** The package's manual codes: a typed ticket's revision is its code's. */
   manualCodes: Iterable<PackageManualCode>;
+  /** The package's category of a ticket, for answers that leave the ticket out. */
+  categoryIdOf: OfflineKnowledge['categoryIdOf'];
   outsideVenue: boolean;
+}
+
+/**
+ * The server refuses a barcode outside its window (not valid yet, expired) on the barcode's own
+ * signed terms, before looking the ticket up, so its answer names no category: the package does,
+ * as offline.
+ */
+const refusedOnOwnTerms = new Set(['not_yet_valid', 'expired']);
+
+function categoryOfBarcode(read: TicketRead, context: OnlineContext): string | null {
+  if (!('barcode' in read)) return null;
+  try {
+    const { credential } = decodePresentation(presentationFromText(read.barcode));
+    return categoryOf(credential, context.performances, context.categoryIdOf);
+  } catch {
+    return null;
+  }
 }
 
 /** The revision and the barcode's own time, for the log (the server has them too). */
@@ -41,6 +61,34 @@ function readFacts(
   return { presentationTimeS: null, revision: code?.revision ?? null };
 }
 
+/**
+ * When a ticket the server found not valid yet can be used (ISO): the window's start from the
+ * barcode's own credential, or the typed number's record in the package; else its category's
+ * in the package (by name), or the doors of its performance.
+ */
+function validFromOf(
+  read: TicketRead,
+  ticket: OnlineAnswer['ticket'],
+  context: OnlineContext,
+): string | null {
+  const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+  if ('barcode' in read) {
+    try {
+      return iso(decodePresentation(presentationFromText(read.barcode)).credential.validFromS);
+    } catch {
+      // Not readable here: the package below may still say.
+    }
+  } else {
+    const code = [...context.manualCodes].find((each) => each.ticketNumber === read.ticketNumber);
+    if (code) return iso(code.validFromS);
+  }
+  if (!ticket) return null;
+  const performance = context.performances.find((each) => each.code === ticket.performanceCode);
+  const category = performance?.categories.find((each) => each.name === ticket.category);
+  if (category) return iso(category.validFromS);
+  return performance?.doorsAt ?? null;
+}
+
 export function fromOnline(
   answer: OnlineAnswer,
   read: TicketRead,
@@ -52,6 +100,9 @@ export function fromOnline(
     ? readFacts(read, ticket, context.manualCodes)
     : { presentationTimeS: null, revision: null };
   const storedValue = ticket?.kind === 'stored_value';
+  const category =
+    ticket?.category ??
+    (refusedOnOwnTerms.has(answer.reason) ? categoryOfBarcode(read, context) : null);
   const entry: LogEntry = {
     ...begun,
     admitted: answer.admitted,
@@ -63,7 +114,7 @@ export function fromOnline(
     presentationTimeS,
     debit: answer.admitted && storedValue ? context.debit.toString() : '0',
     seat: ticket?.seat ?? null,
-    category: ticket?.category ?? null,
+    category,
   };
   return {
     decision: {
@@ -75,7 +126,7 @@ export function fromOnline(
       ticketId: ticket?.number ?? null,
       kind: ticket?.kind ?? null,
       seat: ticket?.seat ?? null,
-      category: ticket?.category ?? null,
+      category,
       holder: ticket?.holderFirstName ?? null,
       usesRemaining: ticket?.usesRemaining ?? null,
       valueRemaining:
@@ -85,6 +136,7 @@ export function fromOnline(
       firstAdmission: answer.firstAdmission
         ? { at: answer.firstAdmission.at, gate: answer.firstAdmission.gate }
         : null,
+      validFrom: answer.reason === 'not_yet_valid' ? validFromOf(read, ticket, context) : null,
       outsideVenue: context.outsideVenue,
       decidedAt: Date.now(),
     },

@@ -4,11 +4,11 @@
  * the button (or the next ticket) clears it; it never blocks the next read, and it takes no
  * focus, so a scanner's keystrokes cannot press it. `role="alert"` has it read out.
  */
-import { type MessageKey, reasonKey, useI18n } from './i18n.ts';
+import { gateLabel, type MessageKey, reasonKey, useI18n } from './i18n.ts';
 import type { Decision } from './terminal-types.ts';
 
 export function ResultScreen({ decision, onClose }: { decision: Decision; onClose(): void }) {
-  const { t, time } = useI18n();
+  const { t, time, opens } = useI18n();
   const key = reasonKey(decision.reason);
   const title: MessageKey = !decision.admitted
     ? 'result.stop'
@@ -32,8 +32,13 @@ export function ResultScreen({ decision, onClose }: { decision: Decision; onClos
       {first && (
         <p className="result-first">
           {first.gate
-            ? t('result.first', { time: time(first.at), gate: first.gate })
+            ? t('result.first', { time: time(first.at), gate: gateLabel(first.gate, t) })
             : t('result.firstNoGate', { time: time(first.at) })}
+        </p>
+      )}
+      {decision.validFrom && (
+        <p className="result-first" data-testid="valid-from">
+          {t('result.validFrom', { time: opens(decision.validFrom) })}
         </p>
       )}
       <dl className="result-ticket">

@@ -4,7 +4,7 @@
  * warning when the terminal is outside the venue radius (unit 414).
  */
 import { useGate } from './gate-context.ts';
-import { useI18n } from './i18n.ts';
+import { gateLabel, useI18n } from './i18n.ts';
 
 export function StatusBar() {
   const { t, time } = useI18n();
@@ -21,7 +21,7 @@ export function StatusBar() {
       </p>
       <p className="status-line">
         <span>{terminal?.name}</span>
-        <span>{terminal ? t('status.gate', { gate: terminal.gate }) : ''}</span>
+        <span>{terminal ? gateLabel(terminal.gate, t) : ''}</span>
         <span>{events.join(', ')}</span>
       </p>
       <p className="status-line">

@@ -71,6 +71,8 @@ export interface Decision {
   /** Stored value left, formatted with its asset. */
   valueRemaining: string | null;
   firstAdmission: { at: string; gate: string | null } | null;
+  /** For a ticket not valid yet: when it can be used (ISO), to tell the holder. */
+  validFrom: string | null;
   outsideVenue: boolean;
   /** When the decision was made (ms since the epoch). */
   decidedAt: number;

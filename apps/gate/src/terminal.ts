@@ -494,6 +494,7 @@ export class GateTerminal {
         debit,
         performances: this.held.header?.performances ?? [],
         manualCodes: this.held.manualCodes.values(),
+        categoryIdOf: (eventId, ticketId) => this.held.categoryIdOf(eventId, ticketId),
         outsideVenue: this.outside(),
       });
     } catch (error) {
@@ -527,6 +528,7 @@ export class GateTerminal {
         revocations: this.held.revocations,
         admissionsFor: this.admissions.admissionsFor,
         manualCode: (number) => this.held.manualCodes.get(number),
+        categoryIdOf: (eventId, ticketId) => this.held.categoryIdOf(eventId, ticketId),
         wrongCodesAtMs: this.wrongCodesAtMs,
       },
       { read, begun, debit, scannedAt, outsideVenue: this.outside() },

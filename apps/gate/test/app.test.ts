@@ -23,6 +23,8 @@ import { type GateSystem, type HeldTicket, startGateSystem } from './system.ts';
 import { writeQrFeed } from './y4m.ts';
 
 const stepTimeoutMs = 90_000;
+/** With TESSERA_SCREENSHOTS=<folder>, some steps photograph the screens they check (SQLite only). */
+const screenshots = process.env.TESSERA_SCREENSHOTS;
 /** About 2.2 km north of the hall: well outside its 300 m radius. */
 const farAway = { latitude: 37.4986, longitude: 127.0115, accuracy: 15 };
 
@@ -34,10 +36,17 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
   let event: Awaited<ReturnType<GateSystem['createEvent']>>;
   let tickets: HeldTicket[];
   const dir = mkdtempSync(join(tmpdir(), 'tessera-gate-test-'));
+  /** The Late category's tickets open two hours from now (a whole second: credentials count in seconds). */
+  const lateFrom = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2 * 3_600_000).toISOString();
 
   /** The answer on screen once it says `reason`. */
   const result = (reason: string) =>
     page.locator(`[data-testid="result"][data-reason="${reason}"]`);
+
+  const shot = async (name: string) => {
+    if (screenshots && backend === 'sqlite')
+      await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  };
 
   /** A hardware scanner: the code as fast keystrokes, then Enter. */
   const scan = async (text: string) => {
@@ -73,6 +82,9 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       { name: 'Floor' },
       { name: 'Lounge', reentryAllowed: true },
       { name: 'Card', kind: 'stored_value', storedValue: '10', storedValueAsset: 'USDT' },
+      // The same terms as Floor: offline, only the package's record of a ticket tells them apart.
+      { name: 'Balcony' },
+      { name: 'Late', validFrom: lateFrom },
     ]);
     tickets = await system.buyTickets(event.performanceId, event.categories.Floor as string, 6);
     const code = await system.enrolmentCode(event.venueId, [event.performanceId], 'North');
@@ -122,7 +134,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await admitted.getByText('Floor').waitFor();
       // The camera still sees the same barcode: after the repeat pause it is the second showing.
       await result('already_used').waitFor({ timeout: 20_000 });
-      await page.getByText(/^First used .* at gate North$/).waitFor();
+      await page.getByText(/^First used .* at Gate North$/).waitFor();
       const fps = Number(await page.getByTestId('fps').getAttribute('data-fps'));
       expect(fps).toBeGreaterThanOrEqual(10);
       await clearResult();
@@ -152,6 +164,49 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await typeManual(other.ticketNumber, wrongPin);
       await result('wrong_code').waitFor();
       await page.getByText('Wrong ticket number or PIN. Retype it or ask again.').waitFor();
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'says when a ticket not valid yet can be used, online and offline, with its category',
+    async () => {
+      await clearResult();
+      const [late] = await system.buyTickets(
+        event.performanceId,
+        event.categories.Late as string,
+        1,
+      );
+      const opens = await page.evaluate(
+        (iso) =>
+          new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(
+            new Date(iso),
+          ),
+        lateFrom,
+      );
+      const nowS = Math.floor(Date.now() / 1000);
+      await scan(await system.barcode(late as HeldTicket, nowS));
+      await result('not_yet_valid').waitFor();
+      const online = page.getByTestId('result');
+      expect(await online.getAttribute('data-source')).toBe('online');
+      await online.getByTestId('valid-from').getByText(`Entry opens ${opens}`).waitFor();
+      await online.getByText('Late', { exact: true }).waitFor();
+      await shot('gate-not-valid-yet');
+
+      await clearResult();
+      await cameraOff();
+      await browser.context.setOffline(true);
+      await page.locator('[data-testid="mode"][data-mode="offline"]').waitFor();
+      await scan(await system.barcode(late as HeldTicket, nowS + 1));
+      await result('not_yet_valid').waitFor();
+      const offline = page.getByTestId('result');
+      expect(await offline.getAttribute('data-source')).toBe('offline');
+      await offline.getByTestId('valid-from').getByText(`Entry opens ${opens}`).waitFor();
+      await offline.getByText('Late', { exact: true }).waitFor();
+      await shot('gate-not-valid-yet-offline');
+      await clearResult();
+      await browser.context.setOffline(false);
+      await page.locator('[data-testid="mode"][data-mode="online"]').waitFor({ timeout: 20_000 });
     },
     stepTimeoutMs,
   );
@@ -203,6 +258,8 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await scan(await system.barcode(offlineTicket));
       await result('valid').waitFor();
       expect(await page.getByTestId('result').getAttribute('data-source')).toBe('offline');
+      // Its category, as online, though Balcony's terms are the same as Floor's.
+      await page.getByTestId('result').getByText('Floor', { exact: true }).waitFor();
       await page.getByText('Terminal outside the venue: this admission is flagged.').waitFor();
 
       // The same credential with a barcode signed by another phone's key (claim 10's binding).
@@ -220,7 +277,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await clearResult();
       await scan(await system.barcode(tickets[1] as HeldTicket));
       await result('already_used').waitFor();
-      await page.getByText(/^First used .* at gate North$/).waitFor();
+      await page.getByText(/^First used .* at Gate North$/).waitFor();
 
       // A manual code offline: the salted PIN hash from the event package.
       await clearResult();
@@ -311,7 +368,12 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
     'counts admissions per gate, the other gates’ included, and refuses offline what another gate admitted',
     async () => {
       // Another gate admits the last ticket; the live feed brings it here.
-      const southCode = await system.enrolmentCode(event.venueId, [event.performanceId], 'South');
+      // A gate whose name already says "gate": never "Gate South gate".
+      const southCode = await system.enrolmentCode(
+        event.venueId,
+        [event.performanceId],
+        'South gate',
+      );
       const south = await system.ticketing('POST', '/v1/terminals/enrol', {
         code: southCode,
         name: 'south',
@@ -332,7 +394,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
         .getByText('8')
         .waitFor();
       await counters
-        .locator('[data-gate="South"] [data-testid="entries"]')
+        .locator('[data-gate="South gate"] [data-testid="entries"]')
         .getByText('1')
         .waitFor();
 
@@ -344,7 +406,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await scan(await system.barcode(tickets[5] as HeldTicket));
       await result('already_used').waitFor();
       expect(await page.getByTestId('result').getAttribute('data-source')).toBe('offline');
-      await page.getByText(/^First used .* at gate South$/).waitFor();
+      await page.getByText(/^First used .* at South gate$/).waitFor();
       await clearResult();
       await browser.context.setOffline(false);
       await page.locator('[data-testid="mode"][data-mode="online"]').waitFor({ timeout: 20_000 });
@@ -478,6 +540,15 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       expect(Number(await admitted.textContent())).toBe(12);
       // Three offline admissions, then an offline exit and re-entry.
       expect(Number(await report.locator('[data-metric="end.offline"] dd').textContent())).toBe(5);
+      // Refusals by name, not by code.
+      await expect(report.locator('li[data-reason="already_used"]').textContent()).resolves.toMatch(
+        /^Already used: \d+$/,
+      );
+      await expect(
+        report.locator('li[data-reason="not_yet_valid"]').textContent(),
+      ).resolves.toMatch(/^Not valid yet: \d+$/);
+      await expect(report.getByText(/already_used|not_yet_valid/).count()).resolves.toBe(0);
+      await shot('gate-end-summary');
     },
     stepTimeoutMs,
   );
@@ -512,6 +583,14 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       await page.getByRole('button', { name: '스캔' }).click();
       await page.getByTestId('mode').getByText('온라인').waitFor();
       await page.getByRole('heading', { name: '티켓 번호 입력' }).waitFor();
+      await page.getByRole('region', { name: '테세라 게이트' }).getByText('North 게이트').waitFor();
+      await page.getByRole('button', { name: '행사 종료' }).click();
+      await page.getByRole('button', { name: '모두 보내고 요약 보기' }).click();
+      const report = page.getByTestId('report');
+      await expect(report.locator('li[data-reason="already_used"]').textContent()).resolves.toMatch(
+        /^이미 사용함: \d+$/,
+      );
+      await shot('gate-end-summary-ko');
     },
     stepTimeoutMs,
   );

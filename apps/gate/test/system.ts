@@ -32,6 +32,8 @@ export interface CategorySpec {
   storedValueAsset?: string;
   quota?: number;
   price?: string;
+  /** When its tickets can first be used (ISO); the performance's doors otherwise. */
+  validFrom?: string;
 }
 
 /** `backend`: where the servers keep their data, SQLite by default (see startMobileSystem). */

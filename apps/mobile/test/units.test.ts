@@ -19,7 +19,23 @@ import { isMessageKey, type MessageKey, type Params, translate } from '../src/i1
 import { deviceRegistrationMessage } from '../src/identity.ts';
 import { compare, divide, formatDecimal, fromUnits, subtract, toUnits } from '../src/money.ts';
 import { normalizePhone } from '../src/phone.ts';
+import { refundClosesAt, refundOpen } from '../src/refunds.ts';
 import { type FeedSource, followWalletFeed } from '../src/wallet-feed-source.ts';
+
+describe('refunds', () => {
+  const startsAt = '2026-12-20T10:00:00.000Z';
+  const start = Date.parse(startsAt);
+  it("offers a refund only under the event's until_start policy, before its cut-off", () => {
+    const dayBefore = { refundPolicy: 'until_start', refundCutoffS: 86_400 };
+    expect(refundOpen(dayBefore, startsAt, start - 86_400_000 - 1)).toBe(true);
+    expect(refundOpen(dayBefore, startsAt, start - 86_400_000)).toBe(false);
+    expect(refundClosesAt(dayBefore, startsAt)).toBe('2026-12-19T10:00:00.000Z');
+    const untilStart = { refundPolicy: 'until_start', refundCutoffS: 0 };
+    expect(refundOpen(untilStart, startsAt, start - 1)).toBe(true);
+    expect(refundOpen(untilStart, startsAt, start)).toBe(false);
+    expect(refundOpen({ refundPolicy: 'none', refundCutoffS: 0 }, startsAt, 0)).toBe(false);
+  });
+});
 
 describe('money', () => {
   it('converts decimal strings to units and back without floating point', () => {

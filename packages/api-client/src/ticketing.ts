@@ -9576,6 +9576,8 @@ export interface operations {
               iterations: number;
               /** @description PBKDF2-HMAC-SHA256, 32 bytes, hex */
               pinHash: string;
+              /** @description The ticket's price category (one of its performance's categories): the credential does not name it */
+              categoryId: string;
             }[];
             /** @description False while some tickets have no record yet; a later call brings them */
             manualCodesComplete: boolean;

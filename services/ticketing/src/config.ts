@@ -18,6 +18,7 @@ import type { LogLevel } from '@tessera/service-kit/http';
 import type { CodeLimits } from '@tessera/service-kit/phone-code-limits';
 import { SecretKeys } from '@tessera/service-kit/secret-box';
 import { breakerDefaults } from './exchange-breaker.ts';
+import { holdToOrderS, holdTtlMinS, orderPayWindowMinS } from './orders/pay-window.ts';
 
 export { ConfigError };
 
@@ -117,9 +118,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const holdTtlS = reader.integer('TICKETING_HOLD_TTL_S', 600, 60, 3_600);
   const paymentMarginS = reader.integer('TICKETING_PAYMENT_MARGIN_S', 30, 5, 600);
   const secretKey = reader.secretKey('TICKETING_SECRET_KEY', developmentSecrets.ticketingSecretKey);
-  if (holdTtlS - paymentMarginS < 30) {
+  // An order needs more than orderPayWindowMinS left to pay once the margin is taken off the
+  // hold, and the buyer some time to place it: a shorter hold is accepted by each range alone,
+  // yet every order then fails with hold_expiring.
+  if (holdTtlS < holdTtlMinS(paymentMarginS)) {
     reader.problems.push(
-      'TICKETING_HOLD_TTL_S must leave at least 30 s for paying after TICKETING_PAYMENT_MARGIN_S',
+      `TICKETING_HOLD_TTL_S=${holdTtlS} is too short for TICKETING_PAYMENT_MARGIN_S=${paymentMarginS}: ` +
+        `an order needs more than ${orderPayWindowMinS} s left to pay after the margin, and ` +
+        `${holdToOrderS} s to be placed after the hold, so every order would fail (hold_expiring). ` +
+        `Set TICKETING_HOLD_TTL_S to at least ${holdTtlMinS(paymentMarginS)} or lower the margin.`,
     );
   }
   return reader.finish({

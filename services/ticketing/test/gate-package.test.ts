@@ -198,6 +198,10 @@ describe.each(backends)('the event package on %s', (backend) => {
       expect(JSON.stringify(entry)).not.toContain(code.pin);
       expect(entry?.salt).toMatch(/^[0-9a-f]{32}$/);
       expect(entry?.pinHash).toMatch(/^[0-9a-f]{64}$/);
+      // The ticket's category, which the credential does not carry (offline answers name it).
+      expect(entry?.categoryId).toBe(setup.categories.Seated);
+      const category = pkg.performances[0]?.categories.find((c) => c.id === entry?.categoryId);
+      expect(category?.name).toBe('Seated');
     }
 
     // A terminal's offline check (docs/protocol.md, manual codes) with the package alone.

@@ -192,4 +192,34 @@ describe('ticketing configuration', () => {
     expect(production.devEndpoints).toBe(false);
     expect(production.openOrganizerSignup).toBe(false);
   });
+
+  it('refuses a hold too short for an order after the payment margin, saying what would do', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.ts');
+    const { holdTtlMinS, orderPayWindowMinS } = await import('../src/orders/pay-window.ts');
+    // Each value is inside its own range, yet every order would fail with hold_expiring.
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig({ NODE_ENV: 'test', ...env });
+        return '';
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as InstanceType<typeof ConfigError>).problems.join('\n');
+      }
+    };
+    const tooShort = problemsOf({ TICKETING_HOLD_TTL_S: '60' });
+    expect(tooShort).toContain(
+      'TICKETING_HOLD_TTL_S=60 is too short for TICKETING_PAYMENT_MARGIN_S=30',
+    );
+    expect(tooShort).toContain(`more than ${orderPayWindowMinS} s left to pay`);
+    expect(tooShort).toContain(`at least ${holdTtlMinS(30)}`);
+    expect(problemsOf({ TICKETING_HOLD_TTL_S: String(holdTtlMinS(30) - 1) })).toContain(
+      'TICKETING_HOLD_TTL_S',
+    );
+    expect(problemsOf({ TICKETING_HOLD_TTL_S: String(holdTtlMinS(30)) })).toBe('');
+    // A longer margin needs a longer hold; a short one lets a one-minute hold through.
+    expect(
+      problemsOf({ TICKETING_HOLD_TTL_S: '600', TICKETING_PAYMENT_MARGIN_S: '580' }),
+    ).toContain('TICKETING_PAYMENT_MARGIN_S=580');
+    expect(problemsOf({ TICKETING_HOLD_TTL_S: '60', TICKETING_PAYMENT_MARGIN_S: '5' })).toBe('');
+  });
 });

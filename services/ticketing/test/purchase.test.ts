@@ -6,6 +6,7 @@ import { webhookHeaders } from '@tessera/service-kit/webhook-signature';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLedger } from '../../exchange/src/ledger/audit.ts';
 import { encryptSecret } from '../../exchange/src/notifications/webhooks.ts';
+import { orderPayWindowMinS } from '../src/orders/pay-window.ts';
 import { sendDueRefunds } from '../src/orders/refunds.ts';
 import { walletOf } from '../src/organizers/wallet.ts';
 import { reconcileOnce } from '../src/workers/reconcile.ts';
@@ -507,6 +508,31 @@ describe.each(backends)('buying tickets on %s', (backend) => {
       body: { holdId: held.body.id, deviceId: bob.deviceId },
     });
     expect(steal.status).toBe(404);
+  });
+
+  it('places an order while more than the pay window is left after the margin, and refuses one with less (hold_expiring)', async () => {
+    const setup = await setupEvent(s);
+    const performanceId = setup.performanceIds[0] as string;
+    const { holdTtlS, paymentMarginS } = s.ticketing.config;
+    // The hold's age that leaves exactly the shortest pay window an order takes.
+    const edgeMs = (holdTtlS - paymentMarginS - orderPayWindowMinS) * 1000;
+    const orderAfter = async (ageMs: number) => {
+      const buyer = await s.createBuyer();
+      const held = await s.request('POST', '/v1/holds', {
+        token: buyer.token,
+        body: { performanceId, categoryId: setup.categories.Seated, quantity: 1 },
+      });
+      expect(held.status).toBe(201);
+      s.clock.advance(ageMs);
+      return s.request('POST', '/v1/orders', {
+        token: buyer.token,
+        body: { holdId: held.body.id, deviceId: buyer.deviceId },
+      });
+    };
+    expect((await orderAfter(edgeMs - 1_000)).status).toBe(201);
+    const late = await orderAfter(edgeMs + 1);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('hold_expiring');
   });
 
   it('enforces the per-buyer limit and releases expired holds', async () => {

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { GateReport } from '../api.ts';
 import { useGate } from '../gate-context.ts';
-import { useI18n } from '../i18n.ts';
+import { reasonName, useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 
 export function EndOfEventScreen() {
@@ -82,8 +82,8 @@ export function EndOfEventScreen() {
               <h3>{t('end.refusals')}</h3>
               <ul>
                 {report.refusals.map((refusal) => (
-                  <li key={refusal.reason}>
-                    {refusal.reason}: {refusal.count}
+                  <li key={refusal.reason} data-reason={refusal.reason}>
+                    {reasonName(refusal.reason, t)}: {refusal.count}
                   </li>
                 ))}
               </ul>

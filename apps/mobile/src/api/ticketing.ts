@@ -27,6 +27,7 @@ export type Seat = NonNullable<Ticket['seat']>;
 /** A gate's door sale as its claim QR shows it (unit 404). */
 export type DoorOffer = TicketingAnswer<'get', '/v1/door-sales/{doorSaleId}'>;
 export type Transfer = TicketingAnswer<'get', '/v1/me/transfers'>['incoming'][number];
+export type Refunded = TicketingAnswer<'post', '/v1/tickets/{ticketId}/refund'>;
 
 /**
  * Calls for one ticketing server; `token` is the buyer's session where a route needs one. This
@@ -145,6 +146,16 @@ export function ticketingApi(baseUrl: string) {
             ...init,
             params: { path: { doorSaleId } },
             body,
+          }),
+        { token },
+      ),
+    /** The buyer gives the ticket back; the price goes back to the wallet that paid it. */
+    refund: (token: string, ticketId: string) =>
+      call(
+        (init) =>
+          client.POST('/v1/tickets/{ticketId}/refund', {
+            ...init,
+            params: { path: { ticketId } },
           }),
         { token },
       ),

@@ -162,6 +162,16 @@ export const en = {
   'ticket.transferCancel': 'Take the offer back',
   'ticket.transferOffered': 'The ticket was offered. They get a text message.',
   'ticket.transferCancelled': 'The offer was taken back.',
+  'ticket.refund': 'Give back for a refund',
+  'ticket.refundUntil': 'Refunds are possible until {time}.',
+  'ticket.refundConfirmTitle': 'Refund this ticket?',
+  'ticket.refundConfirm':
+    '{amount} goes back to the wallet that paid, and this ticket stops working at once. This cannot be undone.',
+  'ticket.refundConfirmButton': 'Refund the ticket',
+  'ticket.refundKeep': 'Keep the ticket',
+  'ticket.refundNotice': 'The ticket was refunded.',
+  'ticket.refundPending': 'Refunded: {amount} is on its way back to your wallet.',
+  'ticket.refundDone': 'Refunded: {amount} is back in your wallet.',
   'ticket.kind.single': 'One entry',
   'ticket.kind.singleReentry': 'One entry, re-entry allowed',
   'ticket.kind.multi': '{count} entries',
@@ -253,6 +263,9 @@ export const en = {
   'order.funded': 'Back from the exchange: your wallet was topped up.',
   'order.connectWallet': 'Connect your wallet to pay.',
   'order.backToEvent': 'Choose again',
+  'order.timeUp':
+    'Time is up: these seats are no longer held for you, and nothing was charged. Choose again to buy.',
+  'order.chooseAgain': 'Choose seats again',
   'order.waiting': 'Still waiting for the exchange to confirm. This page updates by itself.',
   'order.notFound': 'This order was not found.',
 

@@ -158,6 +158,16 @@ export const ko: Record<MessageKey, string> = {
   'ticket.transferCancel': '보내기 취소',
   'ticket.transferOffered': '티켓을 보냈습니다. 상대에게 문자가 갑니다.',
   'ticket.transferCancelled': '보내기를 취소했습니다.',
+  'ticket.refund': '환불받기',
+  'ticket.refundUntil': '{time}까지 환불할 수 있습니다.',
+  'ticket.refundConfirmTitle': '이 티켓을 환불할까요?',
+  'ticket.refundConfirm':
+    '{amount}이(가) 결제한 지갑으로 돌아가고, 이 티켓은 바로 사용할 수 없게 됩니다. 되돌릴 수 없습니다.',
+  'ticket.refundConfirmButton': '티켓 환불하기',
+  'ticket.refundKeep': '티켓 유지',
+  'ticket.refundNotice': '티켓을 환불했습니다.',
+  'ticket.refundPending': '환불됨: {amount}이(가) 지갑으로 돌아가는 중입니다.',
+  'ticket.refundDone': '환불됨: {amount}이(가) 지갑으로 돌아왔습니다.',
   'ticket.kind.single': '1회 입장',
   'ticket.kind.singleReentry': '1회 입장, 재입장 가능',
   'ticket.kind.multi': '{count}회 입장',
@@ -248,6 +258,9 @@ export const ko: Record<MessageKey, string> = {
   'order.funded': '거래소에서 돌아왔습니다. 지갑이 충전되었습니다.',
   'order.connectWallet': '결제하려면 지갑을 연결하세요.',
   'order.backToEvent': '다시 고르기',
+  'order.timeUp':
+    '시간이 끝났습니다. 좌석 선점이 풀렸고 결제되지 않았습니다. 사려면 다시 고르세요.',
+  'order.chooseAgain': '좌석 다시 고르기',
   'order.waiting': '거래소의 확인을 기다리는 중입니다. 이 화면은 저절로 바뀝니다.',
   'order.notFound': '주문을 찾을 수 없습니다.',
 

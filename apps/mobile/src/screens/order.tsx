@@ -268,6 +268,8 @@ function OrderSummary({
 
 interface PaymentProps {
   live: LiveOrder;
+  /** The countdown reached 0:00: the payment window is over, whatever the server says yet. */
+  timeUp: boolean;
   order: Order;
   payment: NonNullable<Order['payment']>;
   phase: Phase;
@@ -276,11 +278,25 @@ interface PaymentProps {
   readBalance(): Promise<void>;
 }
 
-/** Paying the order before the hold ends: from the wallet, or by connecting it first. */
-function PaymentCard(props: PaymentProps) {
+/**
+ * Paying the order before the hold ends: from the wallet, or by connecting it first. At 0:00 the
+ * hold is over on screen at once (the exchange refuses a late payment, and the server expires the
+ * order a little later): nothing can be paid, and the buyer is offered to choose again.
+ */
+function PaymentCard(props: Omit<PaymentProps, 'timeUp'>) {
   const { t } = useI18n();
   const { wallet } = useApp();
-  const { live, payment, phase } = props;
+  const { live, order, payment, phase, setPhase } = props;
+  const [timeUp, setTimeUp] = useState(() => Date.parse(payment.expiresAt) <= Date.now());
+  const onEnd = useCallback(() => {
+    setTimeUp(true);
+    void live.load().catch(() => undefined);
+  }, [live.load]);
+  // A confirmation left open when the time ran out can no longer be acted on.
+  useEffect(() => {
+    if (timeUp && phase.name === 'confirm') setPhase({ name: 'idle' });
+  }, [timeUp, phase.name, setPhase]);
+  const over = timeUp && phase.name !== 'paying' && phase.name !== 'issuing';
   return (
     <section className="card" aria-labelledby="pay-title">
       <h2 id="pay-title" className="visually-hidden">
@@ -292,9 +308,17 @@ function PaymentCard(props: PaymentProps) {
             key={payment.expiresAt}
             until={payment.expiresAt}
             label={t('order.payWithin')}
-            onEnd={() => void live.load().catch(() => undefined)}
+            onEnd={onEnd}
           />
-          <p className="hint">{t('order.holdNote')}</p>
+          {!over && <p className="hint">{t('order.holdNote')}</p>}
+        </>
+      )}
+      {over && (
+        <>
+          <Message kind="warning">{t('order.timeUp')}</Message>
+          <Link className="button button-primary" to={`/performances/${order.performanceId}`}>
+            {t('order.chooseAgain')}
+          </Link>
         </>
       )}
       {!wallet ? (
@@ -305,7 +329,7 @@ function PaymentCard(props: PaymentProps) {
       ) : phase.name === 'issuing' ? (
         <Message>{t('order.issuing')}</Message>
       ) : (
-        <PayFromWallet {...props} walletToken={wallet.token} />
+        <PayFromWallet {...props} timeUp={over} walletToken={wallet.token} />
       )}
     </section>
   );
@@ -314,6 +338,7 @@ function PaymentCard(props: PaymentProps) {
 /** The balance, the pay button and its one confirmation, the buy page when short, cancelling. */
 function PayFromWallet({
   live,
+  timeUp,
   order,
   payment,
   phase,
@@ -377,12 +402,14 @@ function PayFromWallet({
       {phase.name === 'refused' && (
         <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
       )}
-      {shortBy !== undefined && <ShortOfCrypto order={order} payment={payment} shortBy={shortBy} />}
+      {shortBy !== undefined && !timeUp && (
+        <ShortOfCrypto order={order} payment={payment} shortBy={shortBy} />
+      )}
       {enough && phase.name !== 'confirm' && (
         <button
           type="button"
-          className="button button-primary"
-          disabled={phase.name === 'paying'}
+          className={`button${timeUp ? '' : ' button-primary'}`}
+          disabled={phase.name === 'paying' || timeUp}
           onClick={() => void askToPay()}
         >
           {phase.name === 'paying'
@@ -399,9 +426,11 @@ function PayFromWallet({
           onCancel={() => setPhase({ name: 'idle' })}
         />
       )}
-      <button type="button" className="button button-quiet" onClick={() => void cancel()}>
-        {t('order.cancelOrder')}
-      </button>
+      {!timeUp && (
+        <button type="button" className="button button-quiet" onClick={() => void cancel()}>
+          {t('order.cancelOrder')}
+        </button>
+      )}
     </>
   );
 }

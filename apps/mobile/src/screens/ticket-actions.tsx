@@ -1,18 +1,23 @@
 /**
  * What the holder can do with a ticket while online: add a ticket waiting for a device to this
  * one, move a ticket that is on another device (or lost with an old key) here with a code sent
- * by SMS, offer it to another phone number, and take that offer back.
+ * by SMS, offer it to another phone number, take that offer back, and give it back for a refund
+ * where the event allows it (after one confirmation; the refund's amount is shown after).
  */
-import { type FormEvent, useState } from 'react';
-import type { TicketingApi } from '../api/ticketing.ts';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import type { Refunded, TicketingApi } from '../api/ticketing.ts';
 import { useApp } from '../app-state.tsx';
 import { Field, Message } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import type { Session } from '../identity.ts';
+import { formatMoney } from '../money.ts';
 import { normalizePhone } from '../phone.ts';
+import { type RefundPolicy, refundClosesAt, refundOpen } from '../refunds.ts';
 import type { StoredTicket } from '../tickets.ts';
 
-type Mode = 'idle' | 'transfer' | 'confirm' | 'code';
+type Mode = 'idle' | 'transfer' | 'confirm' | 'code' | 'refund';
+
+type RefundDone = NonNullable<Refunded['refund']>;
 
 /** What the panel's parts share: the ticket, the server, and the panel's state. */
 interface Panel {
@@ -43,6 +48,7 @@ export function TicketActions({
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [refunded, setRefunded] = useState<RefundDone>();
 
   if (!online || !session || !ticketing || !device?.deviceId) return null;
   const deviceId = device.deviceId;
@@ -78,6 +84,7 @@ export function TicketActions({
   return (
     <section className="actions-panel" aria-label={t('ticket.title')}>
       {error && <Message kind="error">{error}</Message>}
+      {refunded && <RefundResult refund={refunded} />}
       {ticket.status === 'awaiting_device' && (
         <button
           type="button"
@@ -91,7 +98,12 @@ export function TicketActions({
         </button>
       )}
       {ticket.status === 'elsewhere' && <MoveHere panel={panel} code={code} onCode={setCode} />}
-      {ticket.status === 'valid' && <Transfer panel={panel} phone={phone} onPhone={setPhone} />}
+      {ticket.status === 'valid' && mode !== 'refund' && (
+        <Transfer panel={panel} phone={phone} onPhone={setPhone} />
+      )}
+      {(ticket.status === 'valid' || ticket.status === 'elsewhere') &&
+        !ticket.pendingTransfer &&
+        (mode === 'idle' || mode === 'refund') && <Refund panel={panel} onRefunded={setRefunded} />}
     </section>
   );
 }
@@ -285,5 +297,124 @@ function TransferForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * Giving the ticket back, where the event's policy allows it now: the button with the time
+ * refunds close, then one confirmation with the amount. The server revokes the ticket and sends
+ * the price back to the wallet that paid; the caller shows the result and reloads the ticket.
+ */
+function Refund({ panel, onRefunded }: { panel: Panel; onRefunded(refund: RefundDone): void }) {
+  const { t, locale, formatDateTime } = useI18n();
+  const { ticket, ticketing, session, mode, setMode, busy, setError, run } = panel;
+  const [policy, setPolicy] = useState<RefundPolicy>();
+  useEffect(() => {
+    let current = true;
+    ticketing.event(ticket.event.id).then(
+      (event) => current && setPolicy(event),
+      // Without the event's policy the app offers no refund; the rest of the screen still works.
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [ticketing, ticket.event.id]);
+  if (!policy || !refundOpen(policy, ticket.performance.startsAt, Date.now())) return null;
+  const amount = formatMoney(ticket.price.amount, ticket.price.asset, locale);
+
+  if (mode !== 'refund') {
+    return (
+      <>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => {
+            setError(undefined);
+            setMode('refund');
+          }}
+        >
+          {t('ticket.refund')}
+        </button>
+        <p className="hint">
+          {t('ticket.refundUntil', {
+            time: formatDateTime(refundClosesAt(policy, ticket.performance.startsAt)),
+          })}
+        </p>
+      </>
+    );
+  }
+  return (
+    <ConfirmRefund
+      amount={amount}
+      busy={busy}
+      onConfirm={() =>
+        void run(async () => {
+          const answer = await ticketing.refund(session.token, ticket.id);
+          onRefunded(
+            answer.refund ?? {
+              id: '',
+              status: 'pending',
+              asset: ticket.price.asset,
+              amount: ticket.price.amount,
+              reason: '',
+              createdAt: new Date().toISOString(),
+              doneAt: null,
+            },
+          );
+        }, t('ticket.refundNotice'))
+      }
+      onCancel={() => setMode('idle')}
+    />
+  );
+}
+
+/** The one confirmation before a refund: it takes the focus, so a screen reader announces it. */
+function ConfirmRefund({
+  amount,
+  busy,
+  onConfirm,
+  onCancel,
+}: {
+  amount: string;
+  busy: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
+  const { t } = useI18n();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <div
+      className="confirm"
+      role="alertdialog"
+      aria-labelledby="refund-title"
+      aria-describedby="refund-text"
+    >
+      <h3 id="refund-title" ref={heading} tabIndex={-1}>
+        {t('ticket.refundConfirmTitle')}
+      </h3>
+      <p id="refund-text">{t('ticket.refundConfirm', { amount })}</p>
+      <div className="actions">
+        <button type="button" className="button button-primary" disabled={busy} onClick={onConfirm}>
+          {t('ticket.refundConfirmButton')}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {t('ticket.refundKeep')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** What the refund did: the amount, back in the wallet or on its way there. */
+function RefundResult({ refund }: { refund: RefundDone }) {
+  const { t, locale } = useI18n();
+  const amount = formatMoney(refund.amount, refund.asset, locale);
+  return (
+    <Message kind="success">
+      {t(refund.status === 'done' ? 'ticket.refundDone' : 'ticket.refundPending', { amount })}
+    </Message>
   );
 }

@@ -94,6 +94,10 @@ export const EventPackage = Type.Object({
       salt: Type.String({ description: '16 bytes, hex' }),
       iterations: Type.Integer(),
       pinHash: Type.String({ description: 'PBKDF2-HMAC-SHA256, 32 bytes, hex' }),
+      categoryId: Type.String({
+        description:
+          "The ticket's price category (one of its performance's categories): the credential does not name it",
+      }),
     }),
     {
       description:

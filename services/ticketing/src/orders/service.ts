@@ -26,6 +26,7 @@ import type { Principal } from '../identity/service.ts';
 import { newId } from '../ids.ts';
 import { requireStaff } from '../organizers/staff.ts';
 import { walletOf } from '../organizers/wallet.ts';
+import { orderPayWindowMinS } from './pay-window.ts';
 import { splitInProportion } from './pricing.ts';
 import {
   buyersOrder,
@@ -81,7 +82,7 @@ export async function placeOrder(
   if (hold.status !== 'active') throw conflict('hold_not_active', `this hold is ${hold.status}`);
   const now = ticketing.clock.now();
   const payExpiresAt = hold.expires_at - ticketing.config.paymentMarginS * 1000;
-  if (payExpiresAt - now < 30_000) {
+  if (payExpiresAt - now < orderPayWindowMinS * 1000) {
     throw conflict('hold_expiring', 'this hold ends too soon to pay; hold the seats again');
   }
 

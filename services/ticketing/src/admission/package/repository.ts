@@ -277,6 +277,7 @@ export function manualCodeRecordsAfter(
       'm.revision',
       't.number',
       't.manual_number',
+      't.category_id',
       'p.code as performance_code',
       'p.doors_at',
       'p.ends_at',

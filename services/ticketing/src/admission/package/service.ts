@@ -74,8 +74,12 @@ export interface PackageCategory {
   storedValueScale: number | null;
 }
 
-/** A manual code in the package: the protocol's JSON form of its record. */
-export type PackageManualCode = ManualCodeRecordJson;
+/**
+ * A manual code in the package: the protocol's JSON form of its record, and the ticket's price
+ * category, which the credential does not carry: offline, the terminal names the category of a
+ * ticket it identifies (by barcode or typed number) from this, as the server does online.
+ */
+export type PackageManualCode = ManualCodeRecordJson & { categoryId: string };
 
 /** A package entry as the protocol's `verifyManualCode` lookup wants it. */
 export const toManualCodeRecord = manualCodeRecordFromJson;
@@ -278,5 +282,6 @@ function manualCodeView(
     salt: row.salt,
     iterations: Number(row.iterations),
     pinHash: row.pin_hash,
+    categoryId: row.category_id,
   };
 }
