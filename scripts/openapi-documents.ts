@@ -4,7 +4,7 @@
  * The API client package is generated from these (scripts/generate-api-client.ts), and the
  * linter test reads them.
  */
-import { migrateToLatest, openDatabase } from '@tessera/db';
+import { type Database, type MigrationSet, migrateToLatest, openDatabase } from '@tessera/db';
 import { ManualClock } from '@tessera/service-kit/clock';
 import { DevelopmentSms } from '@tessera/service-kit/sms';
 import { buildApp as buildExchangeApp } from '../services/exchange/src/app.ts';
@@ -30,39 +30,50 @@ const environment = { NODE_ENV: 'development', LOG_LEVEL: 'silent' };
 export async function exchangeDocument(): Promise<OpenApiDocument> {
   const config = loadExchangeConfig({ ...environment, EXCHANGE_WORKERS: 'false' });
   const database = openDatabase<ExchangeDB>({ sqlitePath: ':memory:' });
-  try {
-    await migrateToLatest(database, exchangeMigrations);
-    const clock = new ManualClock();
-    const exchange = createExchange({
-      config,
-      database,
-      clock,
-      rates: rateSourceFor(config),
-      sms: new DevelopmentSms(),
-    });
-    const app = await buildExchangeApp(exchange, exchangeRoutes);
-    await app.ready();
-    const document = app.swagger() as OpenApiDocument;
-    await app.close();
-    return document;
-  } finally {
-    await database.close();
-  }
+  return documentOf(database, exchangeMigrations, () =>
+    buildExchangeApp(
+      createExchange({
+        config,
+        database,
+        clock: new ManualClock(),
+        rates: rateSourceFor(config),
+        sms: new DevelopmentSms(),
+      }),
+      exchangeRoutes,
+    ),
+  );
 }
 
 export async function ticketingDocument(): Promise<OpenApiDocument> {
   const config = loadTicketingConfig({ ...environment, TICKETING_WORKERS: 'false' });
   const database = openDatabase<TicketingDB>({ sqlitePath: ':memory:' });
+  return documentOf(database, ticketingMigrations, () =>
+    buildTicketingApp(
+      createTicketing({
+        config,
+        database,
+        clock: new ManualClock(),
+        sms: new DevelopmentSms(),
+        exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl),
+      }),
+      ticketingRoutes,
+    ),
+  );
+}
+
+/** Migrates the empty database, builds the app on it, and reads its document. */
+async function documentOf<DB>(
+  database: Database<DB>,
+  migrations: MigrationSet,
+  build: () => Promise<{
+    ready(): PromiseLike<unknown>;
+    swagger(): unknown;
+    close(): PromiseLike<unknown>;
+  }>,
+): Promise<OpenApiDocument> {
   try {
-    await migrateToLatest(database, ticketingMigrations);
-    const ticketing = createTicketing({
-      config,
-      database,
-      clock: new ManualClock(),
-      sms: new DevelopmentSms(),
-      exchange: new ExchangeClient(config.exchangeUrl, config.exchangePublicUrl),
-    });
-    const app = await buildTicketingApp(ticketing, ticketingRoutes);
+    await migrateToLatest(database, migrations);
+    const app = await build();
     await app.ready();
     const document = app.swagger() as OpenApiDocument;
     await app.close();

@@ -242,3 +242,51 @@ export function ScreenError({ error, reset }: { error: Error; reset: () => void 
     </div>
   );
 }
+
+/**
+ * The one confirmation before a step that moves money (paying, a refund). It takes the focus, so
+ * a screen reader announces it and Enter does not confirm by accident from the button pressed
+ * before.
+ */
+export function ConfirmDialog({
+  title,
+  text,
+  confirm,
+  dismiss,
+  busy = false,
+  onConfirm,
+  onDismiss,
+}: {
+  title: string;
+  text: string;
+  confirm: string;
+  dismiss: string;
+  busy?: boolean;
+  onConfirm(): void;
+  onDismiss(): void;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const id = useId();
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <div
+      className="confirm"
+      role="alertdialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-text`}
+    >
+      <h3 id={`${id}-title`} ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
+      <p id={`${id}-text`}>{text}</p>
+      <div className="actions">
+        <button type="button" className="button button-primary" disabled={busy} onClick={onConfirm}>
+          {confirm}
+        </button>
+        <button type="button" className="button" onClick={onDismiss}>
+          {dismiss}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -13,6 +13,7 @@ import type { PaymentRequest } from '../api/exchange.ts';
 import type { Order, TicketingApi } from '../api/ticketing.ts';
 import { useApis, useApp, useFiat } from '../app-state.tsx';
 import {
+  ConfirmDialog,
   Countdown,
   Loading,
   Message,
@@ -502,11 +503,7 @@ function IssuedTickets({ order, ready }: { order: Order; ready: boolean }) {
   );
 }
 
-/**
- * The one confirmation before paying (S130): the amount and the payee as the exchange states
- * them. It takes the focus, so a screen reader announces it and Enter does not pay by accident
- * from the button pressed before.
- */
+/** The one confirmation before paying (S130): the amount and the payee as the exchange states them. */
 function ConfirmPayment({
   request,
   onPay,
@@ -517,33 +514,18 @@ function ConfirmPayment({
   onCancel(): void;
 }) {
   const { t, locale } = useI18n();
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
   return (
-    <div
-      className="confirm"
-      role="alertdialog"
-      aria-labelledby="confirm-title"
-      aria-describedby="confirm-text"
-    >
-      <h3 id="confirm-title" ref={heading} tabIndex={-1}>
-        {t('order.payConfirmTitle')}
-      </h3>
-      <p id="confirm-text">
-        {t('order.payConfirm', {
-          amount: formatMoney(request.amount, request.asset, locale),
-          merchant: request.merchant.displayName,
-        })}
-      </p>
-      <div className="actions">
-        <button type="button" className="button button-primary" onClick={onPay}>
-          {t('order.payConfirmButton')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </div>
+    <ConfirmDialog
+      title={t('order.payConfirmTitle')}
+      text={t('order.payConfirm', {
+        amount: formatMoney(request.amount, request.asset, locale),
+        merchant: request.merchant.displayName,
+      })}
+      confirm={t('order.payConfirmButton')}
+      dismiss={t('common.cancel')}
+      onConfirm={onPay}
+      onDismiss={onCancel}
+    />
   );
 }
 

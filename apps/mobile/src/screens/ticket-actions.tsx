@@ -4,10 +4,10 @@
  * by SMS, offer it to another phone number, take that offer back, and give it back for a refund
  * where the event allows it (after one confirmation; the refund's amount is shown after).
  */
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import type { Refunded, TicketingApi } from '../api/ticketing.ts';
 import { useApp } from '../app-state.tsx';
-import { Field, Message } from '../components.tsx';
+import { ConfirmDialog, Field, Message } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import type { Session } from '../identity.ts';
 import { formatMoney } from '../money.ts';
@@ -370,7 +370,7 @@ function Refund({ panel, onRefunded }: { panel: Panel; onRefunded(refund: Refund
   );
 }
 
-/** The one confirmation before a refund: it takes the focus, so a screen reader announces it. */
+/** The one confirmation before a refund. */
 function ConfirmRefund({
   amount,
   busy,
@@ -383,28 +383,16 @@ function ConfirmRefund({
   onCancel(): void;
 }) {
   const { t } = useI18n();
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
   return (
-    <div
-      className="confirm"
-      role="alertdialog"
-      aria-labelledby="refund-title"
-      aria-describedby="refund-text"
-    >
-      <h3 id="refund-title" ref={heading} tabIndex={-1}>
-        {t('ticket.refundConfirmTitle')}
-      </h3>
-      <p id="refund-text">{t('ticket.refundConfirm', { amount })}</p>
-      <div className="actions">
-        <button type="button" className="button button-primary" disabled={busy} onClick={onConfirm}>
-          {t('ticket.refundConfirmButton')}
-        </button>
-        <button type="button" className="button" onClick={onCancel}>
-          {t('ticket.refundKeep')}
-        </button>
-      </div>
-    </div>
+    <ConfirmDialog
+      title={t('ticket.refundConfirmTitle')}
+      text={t('ticket.refundConfirm', { amount })}
+      confirm={t('ticket.refundConfirmButton')}
+      dismiss={t('ticket.refundKeep')}
+      busy={busy}
+      onConfirm={onConfirm}
+      onDismiss={onCancel}
+    />
   );
 }
 
