@@ -2,9 +2,12 @@
  * Sign-in (unit 310): the phone number, a 6-digit code sent to it by SMS, then this device's key
  * made and registered. The first sign-in with a number creates the buyer at the ticketing server.
  */
-import { type FormEvent, useState } from 'react';
+
+import { ApiError } from '@tessera/web-kit/http';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useApp } from '../app-state.tsx';
 import { Field, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
+import { retryAfterS } from '../errors.ts';
 import { useI18n } from '../i18n.ts';
 import { normalizePhone } from '../phone.ts';
 import { navigate, useLocation } from '../router.tsx';
@@ -32,6 +35,9 @@ function SignInForm() {
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
   const [phoneError, setPhoneError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  /** When the server's rate limit lets a new code be asked for (ms since the epoch). */
+  const [waitUntil, setWaitUntil] = useState<number>();
 
   if (!ticketing) return null;
 
@@ -55,10 +61,30 @@ function SignInForm() {
     }
   };
 
+  /** A new code to the same number; a 429 names the wait, and the button counts it down. */
+  const resend = async () => {
+    if (!phone) return;
+    setError(undefined);
+    setNotice(undefined);
+    setBusy(t('common.loading'));
+    try {
+      await ticketing.sendCode(phone);
+      setCode('');
+      setNotice(t('signIn.codeResent', { phone }));
+    } catch (e) {
+      const wait = e instanceof ApiError && e.status === 429 ? retryAfterS(e) : undefined;
+      if (wait !== undefined) setWaitUntil(Date.now() + wait * 1000);
+      setError(failure(e));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!phone) return;
     setError(undefined);
+    setNotice(undefined);
     setBusy(t('common.loading'));
     try {
       const answer = await ticketing.signIn(phone, code.trim());
@@ -81,6 +107,7 @@ function SignInForm() {
   return (
     <div className="card">
       {error && <Message kind="error">{error}</Message>}
+      {notice && <Message kind="success">{notice}</Message>}
       {busy && <Message>{busy}</Message>}
       {!phone ? (
         <PhoneForm
@@ -97,9 +124,13 @@ function SignInForm() {
           onCode={setCode}
           busy={busy !== undefined}
           onSubmit={submit}
+          waitUntil={waitUntil}
+          onResend={() => void resend()}
           onOtherNumber={() => {
             setPhone(undefined);
             setCode('');
+            setNotice(undefined);
+            setError(undefined);
           }}
         />
       )}
@@ -151,6 +182,8 @@ function CodeForm({
   onCode,
   busy,
   onSubmit,
+  waitUntil,
+  onResend,
   onOtherNumber,
 }: {
   phone: string;
@@ -158,10 +191,13 @@ function CodeForm({
   onCode(code: string): void;
   busy: boolean;
   onSubmit(event: FormEvent): void;
+  waitUntil: number | undefined;
+  onResend(): void;
   onOtherNumber(): void;
 }) {
   const { config } = useApp();
   const { t } = useI18n();
+  const waitS = useSecondsLeft(waitUntil);
   return (
     <form onSubmit={onSubmit}>
       <p>{t('signIn.codeSent', { phone })}</p>
@@ -195,10 +231,32 @@ function CodeForm({
         <button type="submit" className="button button-primary" disabled={busy}>
           {t('signIn.submit')}
         </button>
+        <button type="button" className="button" disabled={busy || waitS > 0} onClick={onResend}>
+          {waitS > 0 ? t('signIn.resendIn', { seconds: waitS }) : t('signIn.resend')}
+        </button>
         <button type="button" className="button" onClick={onOtherNumber}>
           {t('signIn.otherNumber')}
         </button>
       </div>
     </form>
   );
+}
+
+/** Whole seconds until `until`, counting down once a second; 0 when none or passed. */
+function useSecondsLeft(until: number | undefined): number {
+  const left = () =>
+    until === undefined ? 0 : Math.max(0, Math.ceil((until - Date.now()) / 1000));
+  const [seconds, setSeconds] = useState(left);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `left` only reads `until`.
+  useEffect(() => {
+    setSeconds(left());
+    if (until === undefined) return;
+    const timer = setInterval(() => {
+      const now = left();
+      setSeconds(now);
+      if (now === 0) clearInterval(timer);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [until]);
+  return seconds;
 }
