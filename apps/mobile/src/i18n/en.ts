@@ -17,7 +17,7 @@ export const en = {
   'offline.banner': 'Offline: your tickets still open and their barcodes still work.',
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
-  'common.cancel': 'Cancel',
+  'common.back': 'Back',
   'common.close': 'Close',
   'common.confirm': 'Confirm',
   'common.send': 'Send',

@@ -16,7 +16,7 @@ export const ko: Record<MessageKey, string> = {
   'offline.banner': '오프라인입니다. 티켓은 그대로 열리고 바코드도 쓸 수 있습니다.',
   'common.loading': '불러오는 중…',
   'common.retry': '다시 시도',
-  'common.cancel': '취소',
+  'common.back': '돌아가기',
   'common.close': '닫기',
   'common.confirm': '확인',
   'common.send': '보내기',

@@ -522,7 +522,7 @@ function ConfirmPayment({
         merchant: request.merchant.displayName,
       })}
       confirm={t('order.payConfirmButton')}
-      dismiss={t('common.cancel')}
+      dismiss={t('common.back')}
       onConfirm={onPay}
       onDismiss={onCancel}
     />

@@ -201,6 +201,11 @@ function Transfer({
       setError(t('signIn.badPhone'));
       return;
     }
+    // Refused here, before the confirmation: the server would refuse it after.
+    if (target === normalizePhone(session.phone)) {
+      setError(t('error.self_transfer'));
+      return;
+    }
     setError(undefined);
     setMode('confirm');
   };
@@ -252,7 +257,7 @@ function Transfer({
               {t('common.confirm')}
             </button>
             <button type="button" className="button" onClick={() => setMode('transfer')}>
-              {t('common.cancel')}
+              {t('common.back')}
             </button>
           </div>
         </div>
@@ -293,7 +298,7 @@ function TransferForm({
           {t('ticket.transferSubmit')}
         </button>
         <button type="button" className="button" onClick={() => onCancel('idle')}>
-          {t('common.cancel')}
+          {t('common.back')}
         </button>
       </div>
     </form>
