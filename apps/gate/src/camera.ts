@@ -5,6 +5,7 @@
  * above the 10 frames a second a gate needs).
  */
 import type { DecodeRequest, DecodeResult } from './decode-worker.ts';
+import type { MessageKey } from './i18n.ts';
 
 /** No more frames than this per second: a camera gives 30, and the battery matters. */
 const framesPerSecondMax = 30;
@@ -33,6 +34,38 @@ let decoder: Worker | undefined;
 export function startDecoder(): Worker {
   decoder ??= new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module' });
   return decoder;
+}
+
+/**
+ * Why the camera did not start, in words for the person at the gate rather than the browser's own
+ * ("Requested device not found"): getUserMedia's DOMException names. Anything else: undefined,
+ * and the screen shows the browser's message inside a general sentence.
+ */
+export function cameraErrorKey(error: unknown): MessageKey | undefined {
+  const name =
+    error instanceof DOMException || error instanceof Error
+      ? error.name
+      : typeof error === 'object' && error !== null && 'name' in error
+        ? String(error.name)
+        : undefined;
+  switch (name) {
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+    case 'OverconstrainedError':
+      return 'scan.cameraNone';
+    case 'NotAllowedError':
+    case 'PermissionDeniedError':
+    case 'SecurityError':
+      return 'scan.cameraDenied';
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return 'scan.cameraBusy';
+    default:
+      return typeof navigator !== 'undefined' && !navigator.mediaDevices?.getUserMedia
+        ? 'scan.cameraUnsupported'
+        : undefined;
+  }
 }
 
 export class CameraScanner {

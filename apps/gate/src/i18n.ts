@@ -49,6 +49,14 @@ const en = {
   'scan.startCamera': 'Start the camera',
   'scan.stopCamera': 'Stop the camera',
   'scan.cameraError': 'The camera could not start: {message}',
+  'scan.cameraNone':
+    'No camera found on this device. Connect one, or scan with a barcode scanner or type the ticket number and PIN below.',
+  'scan.cameraDenied':
+    'The camera is not allowed for this app. Allow the camera in the browser settings, then press Start the camera.',
+  'scan.cameraBusy':
+    'The camera is in use by another app or not responding. Close the other app, then press Start the camera.',
+  'scan.cameraUnsupported':
+    'This browser cannot use the camera here. Use a barcode scanner or type the ticket number and PIN below.',
   'scan.fps': '{fps} frames/s',
   'scan.direction': 'Direction',
   'scan.entry': 'Entry',
@@ -225,6 +233,14 @@ const ko: Record<MessageKey, string> = {
   'scan.startCamera': '카메라 켜기',
   'scan.stopCamera': '카메라 끄기',
   'scan.cameraError': '카메라를 켤 수 없습니다: {message}',
+  'scan.cameraNone':
+    '이 기기에서 카메라를 찾지 못했습니다. 카메라를 연결하거나, 바코드 스캐너를 쓰거나 아래에 티켓 번호와 PIN을 입력하세요.',
+  'scan.cameraDenied':
+    '이 앱에 카메라 권한이 없습니다. 브라우저 설정에서 카메라를 허용한 뒤 카메라 켜기를 누르세요.',
+  'scan.cameraBusy':
+    '다른 앱이 카메라를 쓰고 있거나 카메라가 응답하지 않습니다. 다른 앱을 닫은 뒤 카메라 켜기를 누르세요.',
+  'scan.cameraUnsupported':
+    '이 브라우저에서는 카메라를 쓸 수 없습니다. 바코드 스캐너를 쓰거나 아래에 티켓 번호와 PIN을 입력하세요.',
   'scan.fps': '초당 {fps}프레임',
   'scan.direction': '방향',
   'scan.entry': '입장',

@@ -4,7 +4,9 @@
  * distance behind the outside-the-venue warning.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cameraErrorKey } from '../src/camera.ts';
 import { followFeed, SseParser } from '../src/feed.ts';
+import { translate } from '../src/i18n.ts';
 import { distanceM, formatUnits, parseUnits } from '../src/measure.ts';
 import { ScannerBurst, scannerCodeCharsMin } from '../src/scanner.ts';
 import { renamedLogEntry } from '../src/store.ts';
@@ -208,5 +210,27 @@ describe("the terminal's storage, version 2", () => {
     });
     const current = { nonce: 'n-3', ticketId: 'x', presentationTimeS: 5 };
     expect(renamedLogEntry(current)).toEqual(current);
+  });
+});
+
+describe('the camera failing to start', () => {
+  it("is told in the gate's words, not the browser's 'Requested device not found'", () => {
+    const failure = (name: string) => new DOMException('Requested device not found', name);
+    expect(cameraErrorKey(failure('NotFoundError'))).toBe('scan.cameraNone');
+    expect(cameraErrorKey(failure('OverconstrainedError'))).toBe('scan.cameraNone');
+    expect(cameraErrorKey(failure('NotAllowedError'))).toBe('scan.cameraDenied');
+    expect(cameraErrorKey(failure('SecurityError'))).toBe('scan.cameraDenied');
+    expect(cameraErrorKey(failure('NotReadableError'))).toBe('scan.cameraBusy');
+    expect(cameraErrorKey(failure('AbortError'))).toBe('scan.cameraBusy');
+    for (const lang of ['en', 'ko'] as const) {
+      const text = translate(lang, cameraErrorKey(failure('NotFoundError')) ?? 'scan.cameraError');
+      expect(text).not.toContain('Requested device not found');
+      expect(text).not.toContain('{');
+    }
+    expect(translate('en', 'scan.cameraNone')).toMatch(/^No camera found on this device\./);
+  });
+
+  it('keeps an unknown failure for the general sentence with the browser message', () => {
+    expect(cameraErrorKey(new Error('boom'))).toBeUndefined();
   });
 });

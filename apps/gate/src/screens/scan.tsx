@@ -4,9 +4,9 @@
  * entry of a ticket number and PIN when a barcode cannot be read.
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { CameraScanner } from '../camera.ts';
+import { CameraScanner, cameraErrorKey } from '../camera.ts';
 import { useGate } from '../gate-context.ts';
-import { useI18n } from '../i18n.ts';
+import { type MessageKey, useI18n } from '../i18n.ts';
 import { parseUnits } from '../measure.ts';
 import { Alert, TextField } from '../widgets.tsx';
 
@@ -19,7 +19,8 @@ export function ScanScreen() {
     useGate();
   const video = useRef<HTMLVideoElement>(null);
   const [camera, setCamera] = useState(true);
-  const [cameraError, setCameraError] = useState<string>();
+  // The key of a known failure (see cameraErrorKey), or the browser's message inside a sentence.
+  const [cameraError, setCameraError] = useState<{ key: MessageKey | undefined; message: string }>();
   const [fps, setFps] = useState(0);
 
   useEffect(() => {
@@ -32,7 +33,10 @@ export function ScanScreen() {
       .then(() => setCameraError(undefined))
       .catch((failure: unknown) => {
         if (stopped) return;
-        setCameraError(failure instanceof Error ? failure.message : String(failure));
+        setCameraError({
+          key: cameraErrorKey(failure),
+          message: failure instanceof Error ? failure.message : String(failure),
+        });
         setCamera(false);
       });
     const stats = setInterval(() => {
@@ -66,7 +70,14 @@ export function ScanScreen() {
             {t('scan.fps', { fps })}
           </span>
         )}
-        <Alert text={cameraError && t('scan.cameraError', { message: cameraError })} />
+        <Alert
+          text={
+            cameraError &&
+            (cameraError.key
+              ? t(cameraError.key)
+              : t('scan.cameraError', { message: cameraError.message }))
+          }
+        />
       </div>
       <p className="hint">{t('scan.scannerHint')}</p>
       {reentry && (
