@@ -20,7 +20,10 @@ export function ScanScreen() {
   const video = useRef<HTMLVideoElement>(null);
   const [camera, setCamera] = useState(true);
   // The key of a known failure (see cameraErrorKey), or the browser's message inside a sentence.
-  const [cameraError, setCameraError] = useState<{ key: MessageKey | undefined; message: string }>();
+  const [cameraError, setCameraError] = useState<{
+    key: MessageKey | undefined;
+    message: string;
+  }>();
   const [fps, setFps] = useState(0);
 
   useEffect(() => {
