@@ -4,6 +4,7 @@
  * says not yet; a ticket offered to one's own number refused before any confirmation; no two
  * buttons on the payment confirmation both saying cancel. One database is enough here.
  */
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +19,12 @@ import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 
 const stepTimeoutMs = 120_000;
+/** With TESSERA_SCREENSHOTS=<folder>, the steps photograph the screens they check. */
+const screenshots = process.env.TESSERA_SCREENSHOTS;
+const shot = async (page: Page, name: string) => {
+  if (screenshots)
+    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+};
 
 describe("clear actions in the buyer's app", () => {
   let system: MobileSystem;
@@ -70,6 +77,7 @@ describe("clear actions in the buyer's app", () => {
       const before = await secondsShown();
       expect(before).toBeGreaterThan(0);
       expect(before).toBeLessThanOrEqual(30);
+      await shot(page, 'mobile-sign-in-resend-wait');
       // It counts down by itself.
       await expect.poll(secondsShown, { timeout: 5_000 }).toBeLessThan(before);
 
@@ -98,6 +106,7 @@ describe("clear actions in the buyer's app", () => {
       await dialog.waitFor();
       await page.getByRole('button', { name: 'Cancel the order' }).waitFor();
       expect(await page.getByRole('button', { name: /cancel/i }).count()).toBe(1);
+      await shot(page, 'mobile-pay-confirm-back');
       await dialog.getByRole('button', { name: 'Back' }).click();
       await dialog.waitFor({ state: 'detached' });
       await page.getByRole('button', { name: /^Pay / }).waitFor();
@@ -124,6 +133,7 @@ describe("clear actions in the buyer's app", () => {
         .getByText('You cannot send a ticket to your own number.')
         .waitFor();
       expect(await page.getByText(/^Offer this ticket to /).count()).toBe(0);
+      await shot(page, 'mobile-transfer-own-number');
       expect(await page.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
     },
     stepTimeoutMs,
