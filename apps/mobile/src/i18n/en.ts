@@ -101,7 +101,7 @@ export const en = {
   'signIn.code': 'Code from the text message',
   'signIn.submit': 'Sign in',
   'signIn.resend': 'Send the code again',
-  'signIn.resendIn': 'Send the code again in {seconds} s',
+  'signIn.resendIn': 'Send again in {seconds} s',
   'signIn.codeResent': 'A new code was sent to {phone}.',
   'signIn.otherNumber': 'Use another number',
   'signIn.devInbox': 'Development: the code is in the SMS inbox.',
