@@ -36,8 +36,12 @@ function SignInForm() {
   const [error, setError] = useState<string>();
   const [phoneError, setPhoneError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  /** When the server's rate limit lets a new code be asked for (ms since the epoch). */
-  const [waitUntil, setWaitUntil] = useState<number>();
+  const { waitUntil, resend } = useCodeResend(phone, {
+    setError,
+    setNotice,
+    setBusy,
+    clearCode: () => setCode(''),
+  });
 
   if (!ticketing) return null;
 
@@ -55,25 +59,6 @@ function SignInForm() {
       await ticketing.sendCode(normalized);
       setPhone(normalized);
     } catch (e) {
-      setError(failure(e));
-    } finally {
-      setBusy(undefined);
-    }
-  };
-
-  /** A new code to the same number; a 429 names the wait, and the button counts it down. */
-  const resend = async () => {
-    if (!phone) return;
-    setError(undefined);
-    setNotice(undefined);
-    setBusy(t('common.loading'));
-    try {
-      await ticketing.sendCode(phone);
-      setCode('');
-      setNotice(t('signIn.codeResent', { phone }));
-    } catch (e) {
-      const wait = e instanceof ApiError && e.status === 429 ? retryAfterS(e) : undefined;
-      if (wait !== undefined) setWaitUntil(Date.now() + wait * 1000);
       setError(failure(e));
     } finally {
       setBusy(undefined);
@@ -136,6 +121,42 @@ function SignInForm() {
       )}
     </div>
   );
+}
+
+/**
+ * A new code to the same number: a 429 names the wait, and `waitUntil` (when the server's rate
+ * limit lets a new code be asked for, ms since the epoch) lets the button count it down.
+ */
+function useCodeResend(
+  phone: string | undefined,
+  show: {
+    setError(message: string | undefined): void;
+    setNotice(message: string | undefined): void;
+    setBusy(message: string | undefined): void;
+    clearCode(): void;
+  },
+) {
+  const { ticketing, failure } = useApp();
+  const { t } = useI18n();
+  const [waitUntil, setWaitUntil] = useState<number>();
+  const resend = async () => {
+    if (!phone || !ticketing) return;
+    show.setError(undefined);
+    show.setNotice(undefined);
+    show.setBusy(t('common.loading'));
+    try {
+      await ticketing.sendCode(phone);
+      show.clearCode();
+      show.setNotice(t('signIn.codeResent', { phone }));
+    } catch (e) {
+      const wait = e instanceof ApiError && e.status === 429 ? retryAfterS(e) : undefined;
+      if (wait !== undefined) setWaitUntil(Date.now() + wait * 1000);
+      show.setError(failure(e));
+    } finally {
+      show.setBusy(undefined);
+    }
+  };
+  return { waitUntil, resend };
 }
 
 /** The phone number to send the code to. */
