@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchGateBrowser } from '../../apps/gate/test/browser.ts';
 import { writeQrFeed } from '../../apps/gate/test/y4m.ts';
 import { freePort } from '../free-port.ts';
-import { phoneViewport } from './apps/driver.ts';
+import { phoneViewport, shot } from './apps/driver.ts';
 import { launchChromium } from './chromium.ts';
 
 const stepTimeoutMs = 120_000;
@@ -200,6 +200,7 @@ describe('the README tour on a fresh `npm start`', () => {
         .first()
         .click();
       await page.getByTestId('barcode').waitFor();
+      await shot(page, 'tour-1-ticket');
 
       // The ticket number and PIN shown under the barcode, for the gate person to type.
       const manual = page.locator('.manual-code');
@@ -242,6 +243,7 @@ describe('the README tour on a fresh `npm start`', () => {
       const first = await check();
       expect(await first.getAttribute('data-reason')).toBe('valid');
       await first.getByText('ADMIT', { exact: true }).waitFor();
+      await shot(gatePage, 'tour-2-admit');
       await gatePage.getByRole('button', { name: 'Tap for the next ticket' }).click();
       await first.waitFor({ state: 'detached' });
 
@@ -249,6 +251,7 @@ describe('the README tour on a fresh `npm start`', () => {
       expect(await second.getAttribute('data-reason')).toBe('already_used');
       await second.getByText('STOP', { exact: true }).waitFor();
       await second.getByText('Already used. Do not admit.').waitFor();
+      await shot(gatePage, 'tour-3-already-used');
       // The console stayed quiet: no per-request JSON log line scrolled the banner away.
       expect(started.output().stdout).not.toMatch(/^\{"level"/m);
     },

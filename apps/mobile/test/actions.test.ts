@@ -4,7 +4,6 @@
  * says not yet; a ticket offered to one's own number refused before any confirmation; no two
  * buttons on the payment confirmation both saying cancel. One database is enough here.
  */
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,17 +13,12 @@ import {
   openPage,
   orderSeats,
   payOrder,
+  shot,
 } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 
 const stepTimeoutMs = 120_000;
-/** With TESSERA_SCREENSHOTS=<folder>, the steps photograph the screens they check. */
-const screenshots = process.env.TESSERA_SCREENSHOTS;
-const shot = async (page: Page, name: string) => {
-  if (screenshots)
-    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-};
 
 describe("clear actions in the buyer's app", () => {
   let system: MobileSystem;

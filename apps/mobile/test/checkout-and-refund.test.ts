@@ -4,7 +4,6 @@
  * servers' is not), and a bought ticket given back for a refund where the event allows it.
  * Issue 21, items 7 and 5. One database is enough here: the app's behaviour is under test.
  */
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,18 +13,13 @@ import {
   openPage,
   orderSeats,
   payOrder,
+  shot,
   signIn,
 } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 
 const stepTimeoutMs = 120_000;
-/** With TESSERA_SCREENSHOTS=<folder>, the steps photograph the screens they check. */
-const screenshots = process.env.TESSERA_SCREENSHOTS;
-const shot = async (page: Page, name: string) => {
-  if (screenshots)
-    await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-};
 
 describe('checkout and refund in the buyer app', () => {
   let system: MobileSystem;

@@ -3,10 +3,17 @@
  * text (so the steps only work while the screens are usable by assistive technology too), the
  * keyboard's Enter to submit forms, and the SMS codes read from the servers' development inboxes.
  */
+import { join } from 'node:path';
 import { decodePresentation, presentationFromText } from '@tessera/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
 import { readQrText } from './barcode-reader.ts';
 import type { MobileSystem } from './system.ts';
+
+/** With TESSERA_SCREENSHOTS=<folder>, a step photographs the screen it checks (else nothing). */
+export async function shot(page: Page, name: string) {
+  const folder = process.env.TESSERA_SCREENSHOTS;
+  if (folder) await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+}
 
 /** A phone screen, as the issue asks: 360 x 640 CSS pixels. */
 export const phoneViewport = { width: 360, height: 640 };
