@@ -3870,6 +3870,27 @@ export interface operations {
                 asset: string;
                 amount: string;
               };
+              usage: {
+                /**
+                 * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+                 * @enum {unknown}
+                 */
+                state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+                /** @description Entries counted (a re-entry is not) */
+                entriesUsed: number;
+                /** @description Null when the entries are unlimited */
+                entriesLeft: number | null;
+                firstEntryAt: string | null;
+                lastEntryAt: string | null;
+                lastExitAt: string | null;
+                /** @description Scanned in and not out, on a ticket allowing re-entry */
+                inside: boolean;
+                /** @description A stored-value ticket's value left after the gates' debits */
+                balance: {
+                  asset: string;
+                  amount: string;
+                } | null;
+              };
             }[];
           };
         };
@@ -4003,6 +4024,27 @@ export interface operations {
             price: {
               asset: string;
               amount: string;
+            };
+            usage: {
+              /**
+               * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+               * @enum {unknown}
+               */
+              state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+              /** @description Entries counted (a re-entry is not) */
+              entriesUsed: number;
+              /** @description Null when the entries are unlimited */
+              entriesLeft: number | null;
+              firstEntryAt: string | null;
+              lastEntryAt: string | null;
+              lastExitAt: string | null;
+              /** @description Scanned in and not out, on a ticket allowing re-entry */
+              inside: boolean;
+              /** @description A stored-value ticket's value left after the gates' debits */
+              balance: {
+                asset: string;
+                amount: string;
+              } | null;
             };
           };
         };
@@ -4142,6 +4184,27 @@ export interface operations {
             price: {
               asset: string;
               amount: string;
+            };
+            usage: {
+              /**
+               * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+               * @enum {unknown}
+               */
+              state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+              /** @description Entries counted (a re-entry is not) */
+              entriesUsed: number;
+              /** @description Null when the entries are unlimited */
+              entriesLeft: number | null;
+              firstEntryAt: string | null;
+              lastEntryAt: string | null;
+              lastExitAt: string | null;
+              /** @description Scanned in and not out, on a ticket allowing re-entry */
+              inside: boolean;
+              /** @description A stored-value ticket's value left after the gates' debits */
+              balance: {
+                asset: string;
+                amount: string;
+              } | null;
             };
           };
         };
@@ -6800,6 +6863,27 @@ export interface operations {
               asset: string;
               amount: string;
             };
+            usage: {
+              /**
+               * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+               * @enum {unknown}
+               */
+              state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+              /** @description Entries counted (a re-entry is not) */
+              entriesUsed: number;
+              /** @description Null when the entries are unlimited */
+              entriesLeft: number | null;
+              firstEntryAt: string | null;
+              lastEntryAt: string | null;
+              lastExitAt: string | null;
+              /** @description Scanned in and not out, on a ticket allowing re-entry */
+              inside: boolean;
+              /** @description A stored-value ticket's value left after the gates' debits */
+              balance: {
+                asset: string;
+                amount: string;
+              } | null;
+            };
           };
         };
       };
@@ -7073,6 +7157,27 @@ export interface operations {
               asset: string;
               amount: string;
             };
+            usage: {
+              /**
+               * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+               * @enum {unknown}
+               */
+              state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+              /** @description Entries counted (a re-entry is not) */
+              entriesUsed: number;
+              /** @description Null when the entries are unlimited */
+              entriesLeft: number | null;
+              firstEntryAt: string | null;
+              lastEntryAt: string | null;
+              lastExitAt: string | null;
+              /** @description Scanned in and not out, on a ticket allowing re-entry */
+              inside: boolean;
+              /** @description A stored-value ticket's value left after the gates' debits */
+              balance: {
+                asset: string;
+                amount: string;
+              } | null;
+            };
           };
         };
       };
@@ -7224,6 +7329,27 @@ export interface operations {
               price: {
                 asset: string;
                 amount: string;
+              };
+              usage: {
+                /**
+                 * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+                 * @enum {unknown}
+                 */
+                state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+                /** @description Entries counted (a re-entry is not) */
+                entriesUsed: number;
+                /** @description Null when the entries are unlimited */
+                entriesLeft: number | null;
+                firstEntryAt: string | null;
+                lastEntryAt: string | null;
+                lastExitAt: string | null;
+                /** @description Scanned in and not out, on a ticket allowing re-entry */
+                inside: boolean;
+                /** @description A stored-value ticket's value left after the gates' debits */
+                balance: {
+                  asset: string;
+                  amount: string;
+                } | null;
               };
             };
             refund: {
@@ -7389,6 +7515,27 @@ export interface operations {
               price: {
                 asset: string;
                 amount: string;
+              };
+              usage: {
+                /**
+                 * @description unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent
+                 * @enum {unknown}
+                 */
+                state: 'unused' | 'inside' | 'partly_used' | 'used_up';
+                /** @description Entries counted (a re-entry is not) */
+                entriesUsed: number;
+                /** @description Null when the entries are unlimited */
+                entriesLeft: number | null;
+                firstEntryAt: string | null;
+                lastEntryAt: string | null;
+                lastExitAt: string | null;
+                /** @description Scanned in and not out, on a ticket allowing re-entry */
+                inside: boolean;
+                /** @description A stored-value ticket's value left after the gates' debits */
+                balance: {
+                  asset: string;
+                  amount: string;
+                } | null;
               };
             };
             refund: {

@@ -3,6 +3,7 @@
  * credential and view need to know about its performance, category and seat.
  */
 import type { CredentialFields } from '@tessera/protocol';
+import { sql } from 'kysely';
 import type { Trx } from '../context.ts';
 import type { TicketsTable } from '../db/schema.ts';
 
@@ -190,4 +191,44 @@ export function seatLabel(db: Trx, seatId: string): Promise<SeatLabel | undefine
     .select(['section', 'row_label', 'number'])
     .where('id', '=', seatId)
     .executeTakeFirst();
+}
+
+/** One admission of a ticket, as its holder's view counts it (usage.ts). */
+export interface TicketAdmissionRow {
+  readonly ticket_id: string;
+  readonly direction: 'entry' | 'exit';
+  readonly scanned_at: number;
+  /** Text on both databases: a stored value's units may pass 2^53. */
+  readonly debit: string;
+}
+
+/**
+ * The admissions that count for these tickets (any revision, online or uploaded), in scan order,
+ * by ticket: one statement for a holder's whole list. An offline scan flagged a duplicate (the
+ * entitlement no longer covered it when it was replayed in scan order) is kept for the record
+ * but counts for nothing, as in the gates' own accounting (admission/uploads.ts).
+ */
+export async function admissionsOfTickets(
+  db: Trx,
+  ticketIds: readonly string[],
+): Promise<Map<string, TicketAdmissionRow[]>> {
+  const byTicket = new Map<string, TicketAdmissionRow[]>();
+  if (ticketIds.length === 0) return byTicket;
+  const rows = await db
+    .selectFrom('admissions')
+    .select(['ticket_id', 'direction', 'scanned_at', sql<string>`cast(debit as text)`.as('debit')])
+    .where('ticket_id', 'in', ticketIds)
+    .where('duplicate', '=', 0)
+    .orderBy('scanned_at')
+    .orderBy('seq')
+    .execute();
+  for (const row of rows) {
+    if (row.direction !== 'entry' && row.direction !== 'exit') {
+      throw new Error(`admission of ${row.ticket_id}: direction ${String(row.direction)}`);
+    }
+    const list = byTicket.get(row.ticket_id) ?? [];
+    list.push({ ...row, scanned_at: Number(row.scanned_at) });
+    byTicket.set(row.ticket_id, list);
+  }
+  return byTicket;
 }

@@ -1,6 +1,29 @@
 /** The shape of a ticket in the API, as its holder or its organizer's staff see it. */
 import { Type } from 'typebox';
 
+/**
+ * What the holder has used of the ticket (issue 21, item 6), replayed from the gates' admissions
+ * by the gate's own rule (tickets/usage.ts).
+ */
+export const TicketUsage = Type.Object({
+  state: Type.Enum(['unused', 'inside', 'partly_used', 'used_up'], {
+    description:
+      'unused: no entry yet; inside: entered and not scanned out (re-entry allowed); partly_used: ' +
+      'used and still admitted (entries or value left, unlimited, or re-entry); used_up: spent',
+  }),
+  entriesUsed: Type.Integer({ minimum: 0, description: 'Entries counted (a re-entry is not)' }),
+  entriesLeft: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+    description: 'Null when the entries are unlimited',
+  }),
+  firstEntryAt: Type.Union([Type.String(), Type.Null()]),
+  lastEntryAt: Type.Union([Type.String(), Type.Null()]),
+  lastExitAt: Type.Union([Type.String(), Type.Null()]),
+  inside: Type.Boolean({ description: 'Scanned in and not out, on a ticket allowing re-entry' }),
+  balance: Type.Union([Type.Object({ asset: Type.String(), amount: Type.String() }), Type.Null()], {
+    description: "A stored-value ticket's value left after the gates' debits",
+  }),
+});
+
 export const Ticket = Type.Object({
   id: Type.String(),
   number: Type.String({ description: 'The ticket ID in the credential' }),
@@ -53,4 +76,5 @@ export const Ticket = Type.Object({
     ]),
   }),
   price: Type.Object({ asset: Type.String(), amount: Type.String() }),
+  usage: TicketUsage,
 });

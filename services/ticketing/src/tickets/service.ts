@@ -16,23 +16,35 @@ import { openPin } from '../organizers/keys.ts';
 import { requireStaff } from '../organizers/staff.ts';
 import { signCredential } from './issuance.ts';
 import {
+  admissionsOfTickets,
   bindAwaitingTicket,
   seatLabel,
+  type TicketAdmissionRow,
   type TicketRecord,
+  type TicketSetting,
   termsSource,
   ticketById,
   ticketSetting,
   ticketsHeldBy,
   ticketWithId,
 } from './repository.ts';
+import { usageOf } from './usage.ts';
 
 /** A ticket that can still be used: issued to a device, or waiting for its holder's. */
 export const liveTicketStatuses: readonly TicketStatus[] = ['valid', 'awaiting_device'];
 
 /** The user's tickets, and those waiting for its phone number, as their holder sees them. */
 export async function holderTickets(ticketing: Ticketing, user: { id: string; phone: string }) {
-  const rows = await ticketsHeldBy(ticketing.database.db, user);
-  return Promise.all(rows.map((row) => ticketView(ticketing, row, true)));
+  const db = ticketing.database.db;
+  const rows = await ticketsHeldBy(db, user);
+  // One statement for the whole list's admissions, not one per ticket.
+  const admissions = await admissionsOfTickets(
+    db,
+    rows.map((row) => row.id),
+  );
+  return Promise.all(
+    rows.map((row) => ticketView(ticketing, row, true, admissions.get(row.id) ?? [])),
+  );
 }
 
 /**
@@ -59,9 +71,19 @@ export async function ticketSeenBy(
   return ticketView(ticketing, ticket, holder);
 }
 
-export async function ticketView(ticketing: Ticketing, ticket: TicketRecord, forHolder: boolean) {
+/**
+ * The ticket as the API shows it. `admissions`: the ticket's, when the caller has read them with
+ * others' (a holder's list); otherwise they are read here.
+ */
+export async function ticketView(
+  ticketing: Ticketing,
+  ticket: TicketRecord,
+  forHolder: boolean,
+  admissions?: readonly TicketAdmissionRow[],
+) {
   const db = ticketing.database.db;
   const info = await ticketSetting(db, ticket.performance_id, ticket.category_id);
+  const history = admissions ?? (await admissionsOfTickets(db, [ticket.id])).get(ticket.id) ?? [];
   const seat = ticket.seat_id ? await seatLabel(db, ticket.seat_id) : undefined;
   const asset = await ticketing.exchange.asset(ticket.asset);
   const storedAsset = info.stored_value_asset
@@ -118,6 +140,42 @@ export async function ticketView(ticketing: Ticketing, ticket: TicketRecord, for
           : null,
     },
     price: { asset: ticket.asset, amount: formatAmount(BigInt(ticket.amount), asset.scale) },
+    usage: usageView(info, history, storedAsset),
+  };
+}
+
+/** The usage block of the view: the admissions replayed (usage.ts), times and amounts as text. */
+function usageView(
+  info: TicketSetting,
+  history: readonly TicketAdmissionRow[],
+  storedAsset: { code: string; scale: number } | null,
+) {
+  const usage = usageOf(
+    {
+      kind: info.kind,
+      entriesAllowed: info.entries_allowed,
+      reentryAllowed: info.reentry_allowed === 1,
+      storedValue: BigInt(info.stored_value),
+    },
+    history.map((row) => ({
+      direction: row.direction,
+      scannedAt: row.scanned_at,
+      debit: BigInt(row.debit),
+    })),
+  );
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    state: usage.state,
+    entriesUsed: usage.entriesUsed,
+    entriesLeft: usage.entriesLeft,
+    firstEntryAt: iso(usage.firstEntryAt),
+    lastEntryAt: iso(usage.lastEntryAt),
+    lastExitAt: iso(usage.lastExitAt),
+    inside: usage.inside,
+    balance:
+      usage.valueLeft !== null && storedAsset
+        ? { asset: storedAsset.code, amount: formatAmount(usage.valueLeft, storedAsset.scale) }
+        : null,
   };
 }
 
