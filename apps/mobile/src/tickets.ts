@@ -26,9 +26,11 @@ export type LocalStatus =
   | 'cancelled'
   | 'transferred';
 
-export interface StoredTicket extends Omit<Ticket, 'status'> {
+export interface StoredTicket extends Omit<Ticket, 'status' | 'usage'> {
   userId: string;
   status: LocalStatus;
+  /** What the gates used of it, as of `syncedAt`; absent on tickets stored before it existed. */
+  usage?: Ticket['usage'];
   /** The phone number it went to, once a transfer was accepted. */
   transferredTo: string | null;
   /** An offer to another number that is still open: the ticket stays valid until accepted. */
@@ -37,8 +39,44 @@ export interface StoredTicket extends Omit<Ticket, 'status'> {
   syncedAt: number;
 }
 
+/**
+ * What the buyer is told of a ticket: its local status, or, for a valid one, what the gates used
+ * of it (issue 21, item 6): `used` (a gate would refuse it now), `partly_used` (rides, value or
+ * re-entry left), `inside` (scanned in and not out, where re-entry is allowed).
+ */
+export type TicketState = LocalStatus | 'used' | 'partly_used' | 'inside';
+
+export function ticketState(ticket: StoredTicket): TicketState {
+  if (ticket.status !== 'valid' && ticket.status !== 'elsewhere') return ticket.status;
+  switch (ticket.usage?.state) {
+    case 'used_up':
+      return 'used';
+    case 'partly_used':
+    case 'inside':
+      return ticket.usage.state;
+    default:
+      return ticket.status;
+  }
+}
+
+/** Whether this device can show the ticket's barcode: valid here, and not used up. */
 export function isUsable(ticket: StoredTicket): boolean {
-  return ticket.status === 'valid' && ticket.credential !== null;
+  return (
+    ticket.status === 'valid' && ticket.credential !== null && ticket.usage?.state !== 'used_up'
+  );
+}
+
+/** A ticket still to use (here or on another device of this buyer). */
+export function isActive(ticket: StoredTicket): boolean {
+  return (
+    (ticket.status === 'valid' || ticket.status === 'elsewhere') &&
+    ticket.usage?.state !== 'used_up'
+  );
+}
+
+/** A transit pass or card (any ticket that is not one admission to a show): its own words. */
+export function isPass(ticket: Pick<StoredTicket, 'entitlement'>): boolean {
+  return ticket.entitlement.kind !== 'single';
 }
 
 export function getTicket(ticketId: string) {

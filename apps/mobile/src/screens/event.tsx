@@ -4,6 +4,7 @@ import { useApis } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
+import { isPassProduct, productWord } from '../product-words.ts';
 import { Link } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
 
@@ -39,7 +40,7 @@ function EventView({ eventId }: { eventId: string }) {
               <span>{formatDateTime(performance.startsAt)}</span>
               {performance.onSale ? (
                 <Link className="button button-primary" to={`/performances/${performance.id}`}>
-                  {t('event.onSale')}
+                  {t(productWord('event.onSale', isPassProduct(event.categories)))}
                 </Link>
               ) : (
                 <span className="hint">{t('event.notOnSale')}</span>

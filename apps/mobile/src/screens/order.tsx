@@ -23,6 +23,7 @@ import {
 } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { compare, divide, formatDecimal, formatMoney, subtract } from '../money.ts';
+import { productWord, usePassPerformance } from '../product-words.ts';
 import { Link, useLocation } from '../router.tsx';
 import { getItem, putItem } from '../storage.ts';
 import { syncTickets } from '../tickets.ts';
@@ -65,6 +66,7 @@ function OrderView({ orderId }: { orderId: string }) {
   const [phase, setPhase] = useState<Phase>({ name: 'idle' });
   const live = useLiveOrder(orderId, phase.name === 'issuing');
   const performance = useOrderPerformance(live.order?.performanceId);
+  const pass = usePassPerformance(live.order?.performanceId);
   const ticketsReady = useTicketsOnDevice(live);
   const { balance, readBalance } = useOrderBalance(live);
   const { order, error } = live;
@@ -95,7 +97,13 @@ function OrderView({ orderId }: { orderId: string }) {
         order.status === 'cancelled' ||
         order.status === 'refunded') && (
         <>
-          <Message kind="warning">{t(`order.${order.status}`)}</Message>
+          <Message kind="warning">
+            {t(
+              order.status === 'expired'
+                ? productWord('order.expired', pass)
+                : `order.${order.status}`,
+            )}
+          </Message>
           <Link className="button" to={`/performances/${order.performanceId}`}>
             {t('order.backToEvent')}
           </Link>
@@ -288,6 +296,7 @@ function PaymentCard(props: Omit<PaymentProps, 'timeUp'>) {
   const { t } = useI18n();
   const { wallet } = useApp();
   const { live, order, payment, phase, setPhase } = props;
+  const pass = usePassPerformance(order.performanceId);
   const [timeUp, setTimeUp] = useState(() => Date.parse(payment.expiresAt) <= Date.now());
   const onEnd = useCallback(() => {
     setTimeUp(true);
@@ -311,14 +320,14 @@ function PaymentCard(props: Omit<PaymentProps, 'timeUp'>) {
             label={t('order.payWithin')}
             onEnd={onEnd}
           />
-          {!over && <p className="hint">{t('order.holdNote')}</p>}
+          {!over && <p className="hint">{t(productWord('order.holdNote', pass))}</p>}
         </>
       )}
       {over && (
         <>
-          <Message kind="warning">{t('order.timeUp')}</Message>
+          <Message kind="warning">{t(productWord('order.timeUp', pass))}</Message>
           <Link className="button button-primary" to={`/performances/${order.performanceId}`}>
-            {t('order.chooseAgain')}
+            {t(productWord('order.chooseAgain', pass))}
           </Link>
         </>
       )}
@@ -328,7 +337,7 @@ function PaymentCard(props: Omit<PaymentProps, 'timeUp'>) {
           <WalletConnect />
         </>
       ) : phase.name === 'issuing' ? (
-        <Message>{t('order.issuing')}</Message>
+        <Message>{t(productWord('order.issuing', pass))}</Message>
       ) : (
         <PayFromWallet {...props} timeUp={over} walletToken={wallet.token} />
       )}
@@ -480,9 +489,10 @@ function ShortOfCrypto({
 /** The tickets just issued, once they are on this device. */
 function IssuedTickets({ order, ready }: { order: Order; ready: boolean }) {
   const { t } = useI18n();
+  const pass = usePassPerformance(order.performanceId);
   return (
     <section className="card" aria-labelledby="issued-title">
-      <h2 id="issued-title">{t('order.issued')}</h2>
+      <h2 id="issued-title">{t(productWord('order.issued', pass))}</h2>
       {!ready && <Loading />}
       {ready && (
         <ul className="list plain">
@@ -493,7 +503,7 @@ function IssuedTickets({ order, ready }: { order: Order; ready: boolean }) {
                 to={`/tickets/${ticket.id}`}
                 data-ticket-id={ticket.id}
               >
-                {t('order.openTicket')} ({ticket.number})
+                {t(productWord('order.openTicket', pass))} ({ticket.number})
               </Link>
             </li>
           ))}

@@ -13,6 +13,7 @@ import { useApis, useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, PayWith, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { decimalsOf, formatMoney, fromUnits, toUnits } from '../money.ts';
+import { productWord, usePassPerformance } from '../product-words.ts';
 import { Link, navigate } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
 import { AlternativesView } from './alternatives.tsx';
@@ -461,6 +462,7 @@ function CheckoutBar({
 }) {
   const { session } = useApp();
   const { t, locale } = useI18n();
+  const pass = usePassPerformance(performanceId);
   const total = priceTimes(category.price, count);
   return (
     <div className="checkout-bar">
@@ -478,7 +480,7 @@ function CheckoutBar({
           disabled={busy || count === 0}
           onClick={onBuy}
         >
-          {busy ? t('perf.holding') : t('perf.continue')}
+          {busy ? t(productWord('perf.holding', pass)) : t('perf.continue')}
         </button>
       ) : (
         <Link

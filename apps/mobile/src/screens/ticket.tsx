@@ -11,10 +11,18 @@ import { useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsSession, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { Link } from '../router.tsx';
-import { getTicket, isUsable, type StoredTicket, syncTickets } from '../tickets.ts';
+import {
+  getTicket,
+  isPass,
+  isUsable,
+  type StoredTicket,
+  syncTickets,
+  ticketState,
+} from '../tickets.ts';
+import { barcodeCheckMs, useTicketRefresh } from '../use-ticket-refresh.ts';
 import { LiveBarcode } from './live-barcode.tsx';
 import { TicketActions } from './ticket-actions.tsx';
-import { entitlementText, seatText, statusText } from './ticket-text.ts';
+import { balanceText, entitlementText, seatText, stateText } from './ticket-text.ts';
 
 export function TicketScreen({ ticketId }: { ticketId: string }) {
   return (
@@ -45,10 +53,13 @@ function TicketView({ ticketId }: { ticketId: string }) {
     await reload();
   }, [session, device, ticketing, reload]);
 
-  // Online, check with the server once on opening (a refund or transfer made elsewhere).
+  // Online, check with the server once on opening (a refund or transfer made elsewhere), on
+  // coming back to the app, and every few seconds while the barcode shows (a gate admitting it).
   useEffect(() => {
     if (online) sync().catch((e: unknown) => console.warn('ticket sync', e));
   }, [online, sync]);
+  const showingBarcode = ticket ? isUsable(ticket) : false;
+  useTicketRefresh(sync, online, showingBarcode ? barcodeCheckMs : undefined);
 
   if (ticket === undefined) return <Loading />;
   if (ticket === null) {
@@ -65,25 +76,58 @@ function TicketView({ ticketId }: { ticketId: string }) {
   }
 
   const usable = isUsable(ticket) && device !== undefined;
+  const used = ticketState(ticket) === 'used';
   return (
     <article className="ticket">
       <ScreenTitle>{ticket.event.name}</ScreenTitle>
       {error && <Message kind="error">{error}</Message>}
-      <p className={`badge badge-${isUsable(ticket) ? 'valid' : ticket.status}`}>
-        {statusText(ticket, t)}
-      </p>
+      <TicketState ticket={ticket} />
       {usable && ticket.credential ? (
         <LiveBarcode credential={ticket.credential} device={device} eventName={ticket.event.name} />
       ) : (
-        <Message kind="warning">
-          {ticket.status === 'elsewhere' ? t('ticket.elsewhere') : t('ticket.noLongerValid')}
-        </Message>
+        <Message kind={used ? 'info' : 'warning'}>{noBarcodeText(ticket, t)}</Message>
       )}
       {usable && ticket.manualCode && <ManualCode code={ticket.manualCode} />}
       <TicketFacts ticket={ticket} />
-      <TicketActions ticket={ticket} onChanged={sync} />
+      {/* A used-up ticket can be neither given back nor passed on (the server refuses both). */}
+      {!used && <TicketActions ticket={ticket} onChanged={sync} />}
     </article>
   );
+}
+
+/**
+ * The state in words and colour, with a stored-value card's balance; offline, as of when the
+ * server last confirmed it.
+ */
+function TicketState({ ticket }: { ticket: StoredTicket }) {
+  const { online } = useApp();
+  const { t, formatDateTime, locale } = useI18n();
+  const state = stateText(ticket, t, { formatDateTime, locale });
+  const balance = state.state === 'valid' ? balanceText(ticket, t, locale) : undefined;
+  return (
+    <p className="ticket-state">
+      <span className={`badge badge-${state.tone}`} data-state={state.state}>
+        {state.text}
+      </span>
+      {balance && <span className="hint"> {balance}</span>}
+      {!online && (
+        <span className="hint">
+          {' '}
+          {t('state.asOf', { time: formatDateTime(new Date(ticket.syncedAt).toISOString()) })}
+        </span>
+      )}
+    </p>
+  );
+}
+
+/** Why there is no barcode: used, on another device, or no longer valid. */
+function noBarcodeText(ticket: StoredTicket, t: ReturnType<typeof useI18n>['t']): string {
+  if (ticketState(ticket) === 'used') {
+    return t(
+      ticket.entitlement.kind === 'stored_value' ? 'ticket.usedUpNotice' : 'ticket.usedNotice',
+    );
+  }
+  return ticket.status === 'elsewhere' ? t('ticket.elsewhere') : t('ticket.noLongerValid');
 }
 
 /** "1234567890" as "123 456 7890", easier to read out at a gate. */
@@ -116,17 +160,28 @@ function ManualCode({ code }: { code: NonNullable<StoredTicket['manualCode']> })
 /** When, where and what: the performance, the venue, the seat and what the ticket allows. */
 function TicketFacts({ ticket }: { ticket: StoredTicket }) {
   const { t, formatDateTime, locale } = useI18n();
+  const pass = isPass(ticket);
   return (
     <dl className="facts">
       <div>
         <dt>{t('ticket.when')}</dt>
-        <dd>
-          {formatDateTime(ticket.performance.startsAt)}
-          <br />
-          <span className="hint">
-            {t('ticket.doors', { time: formatDateTime(ticket.performance.doorsAt) })}
-          </span>
-        </dd>
+        {pass ? (
+          // A pass has no show and no doors: it is valid from one time to another.
+          <dd>
+            {t('ticket.valid', {
+              from: formatDateTime(ticket.entitlement.validFrom),
+              until: formatDateTime(ticket.entitlement.validUntil),
+            })}
+          </dd>
+        ) : (
+          <dd>
+            {formatDateTime(ticket.performance.startsAt)}
+            <br />
+            <span className="hint">
+              {t('ticket.doors', { time: formatDateTime(ticket.performance.doorsAt) })}
+            </span>
+          </dd>
+        )}
       </div>
       <div>
         <dt>{t('ticket.where')}</dt>
@@ -137,7 +192,7 @@ function TicketFacts({ ticket }: { ticket: StoredTicket }) {
         </dd>
       </div>
       <div>
-        <dt>{t('ticket.what')}</dt>
+        <dt>{t(pass ? 'ticket.pass' : 'ticket.what')}</dt>
         <dd>
           {seatText(ticket, t)}
           <br />

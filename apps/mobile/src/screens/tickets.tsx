@@ -9,8 +9,9 @@ import { useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsSession, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import { Link } from '../router.tsx';
-import { isUsable, listTickets, type StoredTicket, syncTickets } from '../tickets.ts';
-import { seatLabel, seatText, statusText } from './ticket-text.ts';
+import { isActive, isPass, listTickets, type StoredTicket, syncTickets } from '../tickets.ts';
+import { useTicketRefresh } from '../use-ticket-refresh.ts';
+import { balanceText, seatLabel, seatText, stateText } from './ticket-text.ts';
 
 export function TicketsScreen() {
   const { t } = useI18n();
@@ -26,7 +27,7 @@ export function TicketsScreen() {
 
 function TicketList() {
   const { session, device, ticketing, online, failure, notify } = useApp();
-  const { t, formatTime } = useI18n();
+  const { t, formatTime, formatDateTime } = useI18n();
   const [tickets, setTickets] = useState<StoredTicket[]>();
   const [incoming, setIncoming] = useState<Transfer[]>([]);
   const [syncedAt, setSyncedAt] = useState<string>();
@@ -55,6 +56,8 @@ function TicketList() {
   useEffect(() => {
     void sync();
   }, [sync]);
+  // Back in the app (after the gate, say): what the gates did meanwhile.
+  useTicketRefresh(sync, online);
 
   const act = async (id: string, work: () => Promise<unknown>, done: string) => {
     setBusy(id);
@@ -71,18 +74,20 @@ function TicketList() {
 
   if (!tickets) return <Loading />;
   const waiting = tickets.filter((ticket) => ticket.status === 'awaiting_device');
-  const active = tickets.filter(
-    (ticket) => ticket.status === 'valid' || ticket.status === 'elsewhere',
-  );
+  const active = tickets.filter(isActive);
   const inactive = tickets.filter(
-    (ticket) => !['valid', 'elsewhere', 'awaiting_device'].includes(ticket.status),
+    (ticket) => ticket.status !== 'awaiting_device' && !isActive(ticket),
   );
 
   return (
     <>
       {error && <Message kind="error">{error}</Message>}
       <p className="hint">
-        {syncedAt ? t('tickets.lastSync', { time: formatTime(syncedAt) }) : t('tickets.notSynced')}
+        {syncedAt
+          ? t('tickets.lastSync', { time: formatTime(syncedAt) })
+          : !online && storedAsOf(tickets)
+            ? t('tickets.asOf', { time: formatDateTime(storedAsOf(tickets) as string) })
+            : t('tickets.notSynced')}
       </p>
       {(waiting.length > 0 || incoming.length > 0) && (
         <SentToYou waiting={waiting} incoming={incoming} busy={busy} act={act} />
@@ -257,15 +262,31 @@ function IncomingTransfer({
   );
 }
 
+/** When the server last confirmed the stored tickets (the oldest of them), if ever. */
+function storedAsOf(tickets: readonly StoredTicket[]): string | undefined {
+  const times = tickets.map((ticket) => ticket.syncedAt).filter((time) => time > 0);
+  return times.length > 0 ? new Date(Math.min(...times)).toISOString() : undefined;
+}
+
 function TicketSummary({ ticket }: { ticket: StoredTicket }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, formatDateTime, locale } = useI18n();
+  const state = stateText(ticket, t, { formatDateTime, locale });
+  const balance = state.state === 'valid' ? balanceText(ticket, t, locale) : undefined;
   return (
     <>
       <h3>{ticket.event.name}</h3>
-      <p>{formatDateTime(ticket.performance.startsAt)}</p>
+      <p>
+        {isPass(ticket)
+          ? t('ticket.valid', {
+              from: formatDateTime(ticket.entitlement.validFrom),
+              until: formatDateTime(ticket.entitlement.validUntil),
+            })
+          : formatDateTime(ticket.performance.startsAt)}
+      </p>
       <p>{seatText(ticket, t)}</p>
-      <p className={`badge badge-${isUsable(ticket) ? 'valid' : ticket.status}`}>
-        {statusText(ticket, t)}
+      {balance && <p>{balance}</p>}
+      <p className={`badge badge-${state.tone}`} data-state={state.state}>
+        {state.text}
       </p>
     </>
   );
