@@ -144,9 +144,9 @@ export const en = {
   'state.outside': 'Scanned out at {time}: you can go back in',
   'state.asOf': 'Offline: as of {time}',
   'ticket.balance': 'Balance {amount}',
-  'ticket.usedNotice':
-    'This ticket was used. A gate would not admit it again, so it has no barcode.',
-  'ticket.usedUpNotice': 'Nothing is left on this card, so it has no barcode.',
+  'ticket.usedNotice': 'This ticket has been used, so there is no barcode to show.',
+  'ticket.usedUpNotice': 'Nothing is left on this card, so there is no barcode to show.',
+  'tickets.noneActive': 'No tickets to use right now.',
   'ticket.pass': 'Pass',
   'tickets.asOf': 'Offline: shown as of {time}',
   'pass.choose': 'Choose your pass',

@@ -248,13 +248,16 @@ function OrderSummary({
   fiat: string;
 }) {
   const { t, locale, formatDateTime } = useI18n();
+  const pass = usePassPerformance(order.performanceId);
   return (
     <section className="card" aria-labelledby="order-items">
       <h2 id="order-items">{performance ? performance.event.name : t('order.items')}</h2>
       {performance && <p>{formatDateTime(performance.startsAt)}</p>}
       <ul className="list plain">
         {order.lines.map((line) => (
-          <li key={line.lineNo}>{seatLabel(line.seat, line.category, t)}</li>
+          <li key={line.lineNo}>
+            {pass && !line.seat ? line.category : seatLabel(line.seat, line.category, t)}
+          </li>
         ))}
       </ul>
       <p className="price">

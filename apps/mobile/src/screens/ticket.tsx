@@ -105,18 +105,17 @@ function TicketState({ ticket }: { ticket: StoredTicket }) {
   const state = stateText(ticket, t, { formatDateTime, locale });
   const balance = state.state === 'valid' ? balanceText(ticket, t, locale) : undefined;
   return (
-    <p className="ticket-state">
-      <span className={`badge badge-${state.tone}`} data-state={state.state}>
+    <div className="ticket-state">
+      <p className={`badge badge-${state.tone}`} data-state={state.state}>
         {state.text}
-      </span>
-      {balance && <span className="hint"> {balance}</span>}
+      </p>
+      {balance && <p>{balance}</p>}
       {!online && (
-        <span className="hint">
-          {' '}
+        <p className="hint">
           {t('state.asOf', { time: formatDateTime(new Date(ticket.syncedAt).toISOString()) })}
-        </span>
+        </p>
       )}
-    </p>
+    </div>
   );
 }
 

@@ -92,21 +92,28 @@ function TicketList() {
       {(waiting.length > 0 || incoming.length > 0) && (
         <SentToYou waiting={waiting} incoming={incoming} busy={busy} act={act} />
       )}
-      <UpcomingTickets tickets={active} />
+      <UpcomingTickets tickets={active} othersKept={inactive.length > 0} />
       {inactive.length > 0 && <InactiveTickets tickets={inactive} />}
     </>
   );
 }
 
 /** The tickets to use: valid here, or on another device (to move here). */
-function UpcomingTickets({ tickets }: { tickets: StoredTicket[] }) {
+function UpcomingTickets({
+  tickets,
+  othersKept,
+}: {
+  tickets: StoredTicket[];
+  /** Some used or no longer valid are listed below: the buyer has had tickets. */
+  othersKept: boolean;
+}) {
   const { t } = useI18n();
   return (
     <section aria-labelledby="mine">
       <h2 id="mine">{t('tickets.upcoming')}</h2>
       {tickets.length === 0 ? (
         <div className="card">
-          <p>{t('tickets.empty')}</p>
+          <p>{t(othersKept ? 'tickets.noneActive' : 'tickets.empty')}</p>
           <Link className="button button-primary" to="/events">
             {t('tickets.browse')}
           </Link>
