@@ -142,6 +142,7 @@ describe("ticket states and a pass's words in the buyer's app", () => {
     await page.goto(new URL(`/events/${transit.eventId}`, system.appUrl).href);
     await page.getByRole('link', { name: 'Choose your pass' }).click();
     await page.getByRole('radio', { name: new RegExp(`^${category} ·`) }).check();
+    await shot(page, 'mobile-pass-choose');
     await page.getByRole('button', { name: 'Hold and go to payment' }).click();
     await page.getByText('Your pass is held until the time runs out.').waitFor();
     await page
