@@ -75,12 +75,13 @@ export function usageOf(terms: UsageTerms, admissions: readonly UsageAdmission[]
     lastEntryAt = record.scannedAt;
   }
   const entriesLeft = terms.entriesAllowed === 0 ? null : Math.max(0, terms.entriesAllowed - uses);
-  const valueLeft = terms.kind === 'stored_value' ? terms.storedValue - debited : null;
-  if (valueLeft !== null && valueLeft < 0n) {
-    // Neither the gates nor the uploads' replay count a debit past the balance (a scan that
-    // would go past it is refused, or flagged a duplicate and not read): the history is corrupt.
-    throw new Error(`stored value debited past its balance (${valueLeft})`);
-  }
+  const debitedLeft = terms.kind === 'stored_value' ? terms.storedValue - debited : null;
+  // Neither the gates nor the uploads' replay count a debit past the balance (a scan that would
+  // go past it is refused, or flagged a duplicate and not read), so a negative balance means a
+  // corrupt history. The holder's view must not fail for it (their whole ticket list would
+  // answer 500): the card reads empty, as a gate would treat it; the reconciliation report is
+  // where staff see the history itself.
+  const valueLeft = debitedLeft !== null && debitedLeft < 0n ? 0n : debitedLeft;
   return {
     state: stateOf(terms, uses, inside, entriesLeft, valueLeft),
     entriesUsed: uses,
