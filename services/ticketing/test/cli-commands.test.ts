@@ -160,6 +160,24 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
     expect(text.stdout).toContain('Wallet: linked to merchant');
   });
 
+  it('links the wallet again and rotates the signing keys', async () => {
+    const linked = await cli(['wallet', 'link', '--api-key', setup.organizer.apiKey], env);
+    expect(linked.code).toBe(0);
+    expect(linked.stdout).toMatch(/^Linked to merchant ".+" \(mer_[0-9a-z]+\)\.$/m);
+    expect(linked.stdout + linked.stderr).not.toContain(setup.organizer.apiKey);
+    const before = JSON.parse((await cli(['organizer', 'show', '--json'], env)).stdout);
+    const rotated = await cli(['keys', 'rotate', '--json'], env);
+    expect(rotated.code).toBe(0);
+    expect(JSON.parse(rotated.stdout)).toMatchObject({ status: 'active' });
+    const old = before.keys[0].id as string;
+    const retired = await cli(['keys', 'retire', old], env);
+    expect(retired.code).toBe(0);
+    expect(retired.stdout).toContain(`Retired ${old}`);
+    const bad = await cli(['wallet', 'link', '--api-key', 'sk_live_nope'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('not a merchant API key');
+  });
+
   it('event apply without a venue says which venues there are and how to pick one', async () => {
     const file = join(dir, 'event.json');
     const event = {
@@ -199,7 +217,13 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
 
     const applied = await cli(['event', 'apply', '--venue', setup.venueId, file, '--json'], env);
     expect(applied.code).toBe(0);
-    expect(JSON.parse(applied.stdout)).toMatchObject({ slug: 'no-venue', status: 'draft' });
+    const draft = JSON.parse(applied.stdout);
+    expect(draft).toMatchObject({ slug: 'no-venue', status: 'draft' });
+    const published = await cli(['event', 'publish', draft.id], env);
+    expect(published.stdout).toContain(`Published ${draft.id}`);
+    const unpublished = await cli(['event', 'unpublish', draft.id], env);
+    expect(unpublished.code).toBe(0);
+    expect(unpublished.stdout).toBe(`Took ${draft.id} "No venue" off sale: draft\n`);
   });
 
   it('adds, changes and removes staff by phone number', async () => {
