@@ -23,12 +23,14 @@ interface Run {
 
 /**
  * Runs the command line in this process. `onStderr` sees stderr as it grows (to act once the
- * command has reached a point, e.g. its first progress line).
+ * command has reached a point, e.g. its first progress line); `terminal` makes stdin (holding
+ * the answer typed) and stderr look like a terminal's.
  */
 async function cli(
   args: string[],
   env: Record<string, string>,
   onStderr?: (text: string) => void,
+  terminal?: { typed: string },
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';
@@ -39,15 +41,19 @@ async function cli(
         done();
       },
     });
+  const stdin = Readable.from(terminal ? [terminal.typed] : []);
+  const err = sink((text) => {
+    stderr += text;
+    onStderr?.(stderr);
+  });
+  if (terminal) Object.assign(stdin, { isTTY: true });
+  if (terminal) Object.assign(err, { isTTY: true, columns: 100 });
   const code = await main(args, {
     stdout: sink((text) => {
       stdout += text;
     }),
-    stderr: sink((text) => {
-      stderr += text;
-      onStderr?.(stderr);
-    }),
-    stdin: Readable.from([]),
+    stderr: err,
+    stdin,
     env,
   });
   return { code, stdout, stderr };
@@ -351,9 +357,25 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
     const nothing = await cli(['refund', second.order?.body.id as string, '--yes'], env);
     expect(nothing.stdout).toContain('Nothing to refund');
 
+    // On a terminal: the question is asked, a wrong answer does nothing, a bar shows progress.
+    const third = await buy(s, buyer, {
+      performanceId: setup.performanceIds[0] as string,
+      categoryId: setup.categories.Seated as string,
+      quantity: 1,
+    });
+    const thirdOrder = third.order?.body.id as string;
+    const declined = await cli(['refund', thirdOrder], env, undefined, { typed: 'no\n' });
+    expect(declined.code).toBe(2);
+    expect(declined.stderr).toContain('Type yes to go ahead: ');
+    expect(declined.stderr).toContain('not confirmed; nothing was done');
+    const accepted = await cli(['refund', thirdOrder], env, undefined, { typed: 'yes\n' });
+    expect(accepted.code).toBe(0);
+    expect(accepted.stderr).toContain('\rrefunding [##############################] 100% 1/1');
+    expect(accepted.stdout).toMatch(/refunded; 25 USDT back to the paying wallet, pending/);
+
     const refunds = await cli(['refunds', setup.eventId], env);
     expect(refunds.code).toBe(0);
-    expect(refunds.stdout).toMatch(/pending\s+3 \(75 USDT\)/);
+    expect(refunds.stdout).toMatch(/pending\s+4 \(100 USDT\)/);
     // --wait follows them until the exchange has paid them back.
     let sending: Promise<number> | undefined;
     const waited = await cli(['refunds', setup.eventId, '--wait', '--progress'], env, (err) => {
@@ -361,8 +383,8 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
     });
     expect(waited.code).toBe(0);
     expect(sending).toBeDefined();
-    expect(waited.stderr).toContain('refunds paid back: 100% (3 of 3)');
-    expect(waited.stdout).toMatch(/done\s+3 \(75 USDT\)/);
+    expect(waited.stderr).toContain('refunds paid back: 100% (4 of 4)');
+    expect(waited.stdout).toMatch(/done\s+4 \(100 USDT\)/);
   });
 
   it('previews close before the start, then cancels the performance with progress', async () => {
