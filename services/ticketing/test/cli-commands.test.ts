@@ -336,10 +336,17 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
       categoryId: setup.categories.Seated as string,
       quantity: 2,
     });
-    const ticketId = first.order?.body.id
-      ? ((await s.request('GET', `/v1/orders/${first.order.body.id}`, { token: buyer.token })).body
-          .tickets[0].id as string)
-      : '';
+    // The ticket ids are in the attendee list as JSON.
+    const listed = await cli(['attendees', setup.eventId, '--json'], env);
+    expect(listed.code).toBe(0);
+    const list = JSON.parse(listed.stdout) as {
+      total: number;
+      attendees: { ticketId: string; orderId: string }[];
+    };
+    expect(list.total).toBe(3);
+    const ticketId = list.attendees.find((a) => a.orderId === first.order?.body.id)
+      ?.ticketId as string;
+    expect(ticketId).toMatch(/^tkt_/);
     const asked = await cli(['refund', ticketId], env);
     expect(asked.code).toBe(2);
     expect(asked.stderr).toContain('add --yes');
@@ -466,6 +473,7 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
       [['close', 'perf_0000000000', '--preview', '--force'], /--preview changes nothing/],
       [['venues', '--organizer', 'nope'], /not an id like org_/],
       [['keys', 'retire'], /expected <keyId>/],
+      [['gate-report', 'perf_0000000000', '--csv', 'gates', '--json'], /give one/],
     ];
     for (const [args, message] of usage) {
       const run = await cli(args, env);

@@ -5,8 +5,17 @@
 import { once } from 'node:events';
 import { type FileHandle, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { TicketingAnswer } from '@tessera/api-client';
 import { ApiFailure, UsageError } from './client.ts';
-import { type Command, id, orHint, printJson, progressOf, userPath } from './command.ts';
+import {
+  type Command,
+  type Context,
+  id,
+  orHint,
+  printJson,
+  progressOf,
+  userPath,
+} from './command.ts';
 import { salesText } from './format.ts';
 import { closePreview, closePreviewText, closeText, gateReportText } from './gate-format.ts';
 import type { Progress } from './progress.ts';
@@ -60,12 +69,13 @@ export const attendees: Command = {
   help: `options:
   --performance <perf_…>  only this performance
   --out <file.csv>        write to this file (through file.csv.part, renamed when complete)
+With --json: {attendees, total} as JSON (ticket ids included), read page by page.
 Progress on stderr (a terminal, or --progress). Holds phone numbers: keep the file safe.
---json is not needed: the CSV is the output (the API's JSON pages: docs/cli.md).
 
 examples:
   tessera-organizer attendees ev_… --out attendees.csv
-  tessera-organizer attendees ev_… --performance perf_… > door-list.csv`,
+  tessera-organizer attendees ev_… --performance perf_… > door-list.csv
+  tessera-organizer attendees ev_… --json | jq '.attendees[] | {ticketId, orderId}'`,
   options: { performance: { type: 'string' }, out: { type: 'string' } },
   positionals: ['eventId'],
   async run(context) {
@@ -76,6 +86,10 @@ examples:
         : undefined;
     const out = context.values.out as string | undefined;
     if (out === '') throw new UsageError('--out needs a file name', context.usage);
+    if (context.values.json) {
+      await attendeesJson(context, eventId, performanceId, out);
+      return;
+    }
     // Into a side file first, renamed at the end: a broken download never looks complete.
     const target = out ? userPath(context, out) : undefined;
     const partial = target ? `${target}.part` : undefined;
@@ -197,6 +211,66 @@ examples:
   },
 };
 
+type AttendeePage = TicketingAnswer<'get', '/v1/events/{eventId}/attendees'>;
+
+/** `attendees --json`: the API's JSON pages, gathered into one document. */
+async function attendeesJson(
+  context: Context,
+  eventId: string,
+  performanceId: string | undefined,
+  out: string | undefined,
+) {
+  const client = context.client();
+  const all: AttendeePage['attendees'] = [];
+  let after: string | null = null;
+  let progress: Progress | undefined;
+  let total = 0;
+  try {
+    do {
+      const page: { body: AttendeePage } = await orHint(
+        client.answer(
+          client.api.GET('/v1/events/{eventId}/attendees', {
+            params: {
+              path: { eventId },
+              query: {
+                format: 'json',
+                limit: 1000,
+                ...(performanceId ? { performanceId } : {}),
+                ...(after ? { after } : {}),
+              },
+            },
+          }),
+        ),
+        eventsHint,
+      );
+      total = page.body.total;
+      progress ??= progressOf(context, 'attendees', total);
+      all.push(...page.body.attendees);
+      progress.update(all.length);
+      after = page.body.next;
+    } while (after);
+  } finally {
+    progress?.finish();
+  }
+  const text = `${JSON.stringify({ attendees: all, total }, null, 2)}\n`;
+  if (!out) {
+    context.out(text);
+    return;
+  }
+  const target = userPath(context, out);
+  try {
+    await writeFile(`${target}.part`, text);
+    await rename(`${target}.part`, target);
+  } catch (error) {
+    await unlink(`${target}.part`).catch(() => {});
+    throw new UsageError(
+      `cannot write ${out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      context.usage,
+    );
+  }
+  context.err(`Wrote ${all.length} attendee${all.length === 1 ? '' : 's'} to ${out}.\n`);
+}
+
 /** The tables of the gate report's CSV export (GET …/gate-report?format=csv&table=). */
 const gateReportTables = ['summary', 'gates', 'duplicates', 'outside'] as const;
 
@@ -221,6 +295,9 @@ examples:
     const out = context.values.out as string | undefined;
     if (csv !== undefined && !(gateReportTables as readonly string[]).includes(csv)) {
       throw new UsageError(`--csv takes one of ${gateReportTables.join(', ')}`, context.usage);
+    }
+    if (csv !== undefined && context.values.json) {
+      throw new UsageError('--csv prints CSV, --json the whole report: give one', context.usage);
     }
     if (out !== undefined && csv === undefined) {
       throw new UsageError('--out is for a CSV table: add --csv <table>', context.usage);
