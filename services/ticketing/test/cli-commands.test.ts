@@ -97,6 +97,13 @@ describe('the command line help', () => {
       expect(words.map((w) => w.join(' '))).toContain(expected);
     }
     expect(words.length).toBeGreaterThanOrEqual(30);
+    const helpStaff = await cli(['help', 'staff', 'add'], {});
+    expect(helpStaff.stdout).toContain('usage: tessera-organizer staff add <+E.164> --role <role>');
+    const unknown = await cli(['venue', 'list'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      'unknown command "venue list"; did you mean venues, venue create, venue show?',
+    );
     for (const command of words) {
       const help = await cli([...command, '--help'], {});
       expect(help.code, command.join(' ')).toBe(0);

@@ -159,6 +159,22 @@ function joinNegativeNumbers(args: readonly string[], options: Options) {
   return out;
 }
 
+/** An unknown command, with the commands its first word suggests (`venue list`: venues, …). */
+function unknownCommand(argv: readonly string[]) {
+  const first = (argv[0] ?? '').replace(/s$/, '');
+  const near = first
+    ? commands.filter((command) => command.words[0]?.replace(/s$/, '') === first)
+    : [];
+  return new UsageError(
+    `unknown command "${argv.slice(0, 2).join(' ')}"${
+      near.length > 0
+        ? `; did you mean ${near.map((command) => command.words.join(' ')).join(', ')}?`
+        : ''
+    }`,
+    'tessera-organizer --help',
+  );
+}
+
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const out = (text: string) => io.stdout.write(text);
@@ -169,16 +185,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     if (argv.length === 0) throw new UsageError('which command?', 'tessera-organizer --help');
     if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-      out(helpText());
+      // `help <command>` is `<command> --help`.
+      const named = argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
+      if (argv.length > 1 && !named) throw unknownCommand(argv.slice(1));
+      out(named ? commandHelp(named.command) : helpText());
       return 0;
     }
     const found = findCommand(argv);
-    if (!found) {
-      throw new UsageError(
-        `unknown command "${argv.slice(0, 2).join(' ')}"`,
-        'tessera-organizer --help',
-      );
-    }
+    if (!found) throw unknownCommand(argv);
     const { command, rest } = found;
     const usage = usageOf(command);
     const options = { ...globalOptions, ...command.options };

@@ -51,7 +51,13 @@ async function performancesOf(context: Context) {
   );
   const ids = body.performances.filter((p) => p.status === 'scheduled').map((p) => p.id);
   if (ids.length === 0) throw new UsageError(`${eventId} has no scheduled performance`);
-  return { ids: ids.slice(0, 50), venueId: body.venue.id };
+  if (ids.length > 50) {
+    throw new UsageError(
+      `${eventId} has ${ids.length} scheduled performances; a code covers up to 50: name them with --performance`,
+      context.usage,
+    );
+  }
+  return { ids, venueId: body.venue.id };
 }
 
 /** The venue: --venue, else the event's, else the first performance's. */
