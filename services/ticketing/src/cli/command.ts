@@ -187,7 +187,10 @@ export function progressOf(
 export async function confirm(context: Context, question: string, expected: string) {
   if (context.values.yes === true) return;
   if ((context.io.stdin as { isTTY?: boolean }).isTTY !== true) {
-    throw new UsageError(`${question}\nnot a terminal: add --yes to go ahead`, context.usage);
+    throw new UsageError(
+      `confirmation needed and stdin is not a terminal: add --yes to go ahead\n  ${question}`,
+      context.usage,
+    );
   }
   const lines = createInterface({ input: context.io.stdin, output: context.io.stderr });
   try {
