@@ -218,7 +218,7 @@ describe.each(backends)('the organizer command line on %s', (backend) => {
     const missing = await cli(['event', 'apply', file], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('has no "venueId" and no --venue was given');
-    expect(missing.stderr).toContain(`${setup.venueId}  Hall (50 seats, 1 standing areas)`);
+    expect(missing.stderr).toContain(`${setup.venueId}  Hall (50 seats, 1 standing area)`);
     expect(missing.stderr).toContain('Run again with --venue <ven_…>');
 
     writeFileSync(file, JSON.stringify({ ...event, venueId: 'ven_replacewithyourvenue' }));

@@ -15,6 +15,7 @@ import {
   organizerOption,
   orHint,
   parseJsonFile,
+  plural,
   printJson,
   progressOf,
   readInput,
@@ -317,7 +318,7 @@ async function venueChoice(context: Context, organizerId: string) {
   }
   const rows = body.venues.map(
     (v) =>
-      `  ${v.id}  ${v.name} (${v.seatCount} seats${v.areas.length ? `, ${v.areas.length} standing areas` : ''})`,
+      `  ${v.id}  ${v.name} (${plural(v.seatCount, 'seat')}${v.areas.length ? `, ${plural(v.areas.length, 'standing area')}` : ''})`,
   );
   return `Its venues:\n${rows.join('\n')}\nRun again with --venue <ven_…> (or set "venueId" in the file).`;
 }
