@@ -54,7 +54,8 @@ function cli(
   });
 }
 
-describe('the organizer command line (sqlite)', () => {
+// Each step spawns Node with tsx: slow on a busy machine, so the steps get more than 30 s.
+describe('the organizer command line (sqlite)', { timeout: 120_000 }, () => {
   let s: TestSystem;
   let url: string;
   let dir: string;
