@@ -4,21 +4,28 @@
  */
 import { extname } from 'node:path';
 import type { TicketingAnswer, TicketingBody } from '@tessera/api-client';
-import { UsageError } from './client.ts';
+import { ApiFailure, UsageError } from './client.ts';
 import {
   type Command,
+  type Context,
   id,
   number,
+  organizerHelp,
+  organizerOf,
+  organizerOption,
+  orHint,
   parseJsonFile,
+  plural,
   printJson,
+  progressOf,
   readInput,
   text,
   when,
 } from './command.ts';
 import { table } from './format.ts';
-import { bytes, Progress } from './progress.ts';
+import { bytes } from './progress.ts';
 
-export const venueCreate: Command = {
+export const venueCreate: Omit<Command, 'group' | 'help'> = {
   words: ['venue', 'create'],
   args: '--organizer <org_…> --name <name> --address <address> --lat <deg> --lng <deg> [--radius <m>]',
   summary: 'Create a venue (gate terminals must be within --radius metres, default 300)',
@@ -60,6 +67,15 @@ export const seatmapImport: Command = {
   words: ['seatmap', 'import'],
   args: '--venue <ven_…> <file.csv|file.json>',
   summary: "Import or replace a venue's seat map from CSV or JSON",
+  group: 'Venues and seat maps',
+  help: `options:
+  --venue <ven_…>      the venue (\`venues\` lists them)
+The file: .csv (section,row,seat[,x,y,accessible,capacity]) or .json, as in docs/cli.md.
+A map can be replaced until an event uses the venue. Progress of the upload on stderr
+(on a terminal, or with --progress).
+
+example:
+  tessera-organizer seatmap import --venue ven_… services/ticketing/examples/seats.csv`,
   options: { venue: { type: 'string' } },
   positionals: ['file'],
   async run(context) {
@@ -72,7 +88,7 @@ export const seatmapImport: Command = {
     const content = await readInput(context, file);
     if (extension === '.json') parseJsonFile(context, file, content);
     const client = context.client();
-    const progress = new Progress('uploading', content.length, bytes, context.io.stderr);
+    const progress = progressOf(context, 'uploading', content.length, bytes);
     const chunk = 64 * 1024;
     let sent = 0;
     // The body is pulled as the socket takes it, so the bar follows what has really left.
@@ -91,16 +107,19 @@ export const seatmapImport: Command = {
     });
     let result: TicketingAnswer<'put', '/v1/venues/{venueId}/seat-map'>;
     try {
-      ({ body: result } = await client.answer(
-        client.api.PUT('/v1/venues/{venueId}/seat-map', {
-          params: { path: { venueId } },
-          headers: { 'content-type': extension === '.csv' ? 'text/csv' : 'application/json' },
-          // The file's bytes as they are, streamed: the server parses and checks them.
-          body: '',
-          bodySerializer: () => body,
-          // A streamed upload needs half duplex in Node's fetch.
-          duplex: 'half',
-        }),
+      ({ body: result } = await orHint(
+        client.answer(
+          client.api.PUT('/v1/venues/{venueId}/seat-map', {
+            params: { path: { venueId } },
+            headers: { 'content-type': extension === '.csv' ? 'text/csv' : 'application/json' },
+            // The file's bytes as they are, streamed: the server parses and checks them.
+            body: '',
+            bodySerializer: () => body,
+            // A streamed upload needs half duplex in Node's fetch.
+            duplex: 'half',
+          }),
+        ),
+        "`venues` lists your organizer's venues",
       ));
     } finally {
       progress.finish();
@@ -117,7 +136,7 @@ export const seatmapImport: Command = {
 
 type EventView = TicketingAnswer<'put', '/v1/organizers/{organizerId}/events/by-slug/{slug}'>;
 
-function eventText(event: EventView) {
+export function eventText(event: EventView) {
   const lines = [
     `  venue: ${event.venue.name} (${event.venue.id})`,
     '  categories:',
@@ -150,12 +169,20 @@ function eventText(event: EventView) {
 
 export const eventApply: Command = {
   words: ['event', 'apply'],
-  args: '--organizer <org_…> [--venue <ven_…>] <event.json>',
+  args: '[--organizer <org_…>] [--venue <ven_…>] <event.json>',
   summary: 'Create or update an event from a file, matched by its slug',
-  options: { organizer: { type: 'string' }, venue: { type: 'string' } },
+  group: 'Events and performances',
+  help: `options:
+${organizerHelp}
+  --venue <ven_…>      the venue (sets the file's venueId; \`venues\` lists them)
+The file's "slug" is the event's key: the first apply creates the event (a draft), later
+ones bring it in line with the file. Fields: docs/cli.md, "File formats".
+
+example:
+  tessera-organizer event apply --venue ven_… services/ticketing/examples/event.json`,
+  options: { ...organizerOption, venue: { type: 'string' } },
   positionals: ['file'],
   async run(context) {
-    const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
     const file = context.positionals[0] as string;
     const parsed = parseJsonFile(context, file, await readInput(context, file));
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -172,14 +199,31 @@ export const eventApply: Command = {
     if (context.values.venue !== undefined) {
       event.venueId = id(context, context.values.venue as string, 'ven', '--venue');
     }
+    const organizerId = await organizerOf(context);
+    if (event.venueId === undefined) {
+      throw new UsageError(
+        `${file} has no "venueId" and no --venue was given: which venue is the event at?\n${await venueChoice(context, organizerId)}`,
+        context.usage,
+      );
+    }
     const client = context.client();
-    const { status, body } = await client.answer(
-      client.api.PUT('/v1/organizers/{organizerId}/events/by-slug/{slug}', {
-        params: { path: { organizerId, slug } },
-        // The file as it is: the server checks it against the route's schema.
-        body: event as TicketingBody<'put', '/v1/organizers/{organizerId}/events/by-slug/{slug}'>,
-      }),
-    );
+    let answer: { status: number; body: EventView };
+    try {
+      answer = await client.answer(
+        client.api.PUT('/v1/organizers/{organizerId}/events/by-slug/{slug}', {
+          params: { path: { organizerId, slug } },
+          // The file as it is: the server checks it against the route's schema.
+          body: event as TicketingBody<'put', '/v1/organizers/{organizerId}/events/by-slug/{slug}'>,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404 && /^venue/.test(error.message)) {
+        const from = context.values.venue !== undefined ? '--venue' : `${file}'s "venueId"`;
+        error.hint = `${from} ${String(event.venueId)} is not a venue of ${organizerId}.\n${await venueChoice(context, organizerId)}`;
+      }
+      throw error;
+    }
+    const { status, body } = answer;
     if (context.values.json) {
       printJson(context, body);
       return;
@@ -196,13 +240,22 @@ export const eventPublish: Command = {
   words: ['event', 'publish'],
   args: '<ev_…>',
   summary: 'Put an event on sale',
+  group: 'Events and performances',
+  help: `No options. Needs the organizer's exchange wallet linked (\`organizer show\` tells).
+Each performance is on sale from its salesStart to its salesEnd. \`event unpublish\` undoes it.
+
+example:
+  tessera-organizer event publish ev_…`,
   options: {},
   positionals: ['eventId'],
   async run(context) {
     const eventId = id(context, context.positionals[0], 'ev', 'the event id');
     const client = context.client();
-    const { body } = await client.answer(
-      client.api.POST('/v1/events/{eventId}/publish', { params: { path: { eventId } } }),
+    const { body } = await orHint(
+      client.answer(
+        client.api.POST('/v1/events/{eventId}/publish', { params: { path: { eventId } } }),
+      ),
+      "`events` lists your organizer's events",
     );
     if (context.values.json) {
       printJson(context, body);
@@ -215,12 +268,19 @@ export const eventPublish: Command = {
 
 export const events: Command = {
   words: ['events'],
-  args: '--organizer <org_…>',
+  args: '[--organizer <org_…>]',
   summary: "An organizer's events in every status, newest first",
-  options: { organizer: { type: 'string' } },
+  group: 'Events and performances',
+  help: `options:
+${organizerHelp}
+\`event show <ev_…>\` shows one with its categories and performances.
+
+example:
+  tessera-organizer events`,
+  options: organizerOption,
   positionals: [],
   async run(context) {
-    const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
+    const organizerId = await organizerOf(context);
     const client = context.client();
     type Page = TicketingAnswer<'get', '/v1/organizers/{organizerId}/events'>;
     const all: Page['events'] = [];
@@ -246,3 +306,19 @@ export const events: Command = {
     );
   },
 };
+
+/** The organizer's venues as a choice to make, or how to make the first one. */
+async function venueChoice(context: Context, organizerId: string) {
+  const client = context.client();
+  const { body } = await client.answer(
+    client.api.GET('/v1/organizers/{organizerId}/venues', { params: { path: { organizerId } } }),
+  );
+  if (body.venues.length === 0) {
+    return `${organizerId} has no venue yet: make one with \`venue create --name … --address … --lat … --lng …\`, import its seats with \`seatmap import\`, then run this again with --venue <ven_…>.`;
+  }
+  const rows = body.venues.map(
+    (v) =>
+      `  ${v.id}  ${v.name} (${plural(v.seatCount, 'seat')}${v.areas.length ? `, ${plural(v.areas.length, 'standing area')}` : ''})`,
+  );
+  return `Its venues:\n${rows.join('\n')}\nRun again with --venue <ven_…> (or set "venueId" in the file).`;
+}

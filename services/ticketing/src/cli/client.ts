@@ -8,6 +8,9 @@ import { createTicketingClient, type TicketingClient } from '@tessera/api-client
 
 /** The API answered with an error, or could not be reached (status 0). */
 export class ApiFailure extends Error {
+  /** What to do about it, printed under the error (e.g. where to find the right id). */
+  hint: string | undefined;
+
   constructor(
     readonly status: number,
     readonly code: string,

@@ -5,12 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Writable } from 'node:stream';
 import type { ParseArgsConfig } from 'node:util';
-import { type ApiClient, UsageError } from './client.ts';
+import { type ApiClient, ApiFailure, UsageError } from './client.ts';
+import { Progress, type ProgressStream } from './progress.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
-export type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
 export interface Io {
   stdout: Writable & { isTTY?: boolean };
@@ -29,10 +31,24 @@ export interface Context {
   usage: string;
 }
 
+/** The groups of the top-level help, in the order it lists them. */
+export const groups = [
+  'Signing in and your organizer',
+  'Staff',
+  'Venues and seat maps',
+  'Events and performances',
+  'Sales and refunds',
+  'Gates and terminals',
+  'After the show',
+] as const;
+
 export interface Command {
   words: string[];
   args: string;
   summary: string;
+  group: (typeof groups)[number];
+  /** What `<command> --help` prints after the usage and summary: options, notes, an example. */
+  help: string;
   options: Options;
   positionals: string[];
   run(context: Context): Promise<void>;
@@ -116,3 +132,94 @@ export const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`
 export function printJson(context: Context, value: unknown) {
   context.out(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** Options more than one command takes, with the words their help gives them. */
+export const organizerOption = {
+  organizer: { type: 'string' },
+} as const satisfies Options;
+
+export const organizerHelp =
+  '  --organizer <org_…>  the organizer (default: TESSERA_ORGANIZER, or the only one you work for)';
+
+/**
+ * The organizer a command works on: --organizer, else TESSERA_ORGANIZER, else the only organizer
+ * the signed-in user works for (several: a usage error that lists them).
+ */
+export async function organizerOf(context: Context): Promise<string> {
+  const given = context.values.organizer ?? context.io.env.TESSERA_ORGANIZER;
+  if (given !== undefined && given !== '') {
+    const option = context.values.organizer !== undefined ? '--organizer' : 'TESSERA_ORGANIZER';
+    return id(context, given as string, 'org', option);
+  }
+  const client = context.client();
+  const { body } = await client.answer(client.api.GET('/v1/me'));
+  const [only, ...others] = body.organizers;
+  if (only && others.length === 0) return only.id;
+  if (!only) {
+    throw new UsageError(
+      `${body.user.phone} works for no organizer: an owner adds you with \`staff add ${body.user.phone} --role <role>\``,
+    );
+  }
+  throw new UsageError(
+    `you work for ${body.organizers.length} organizers; say which with --organizer (or TESSERA_ORGANIZER):\n${body.organizers
+      .map((o) => `  ${o.id}  ${o.name} (${o.role})`)
+      .join('\n')}`,
+    context.usage,
+  );
+}
+
+/** Progress on stderr when it is a terminal or with --progress; otherwise none at all. */
+export function progressOf(
+  context: Context,
+  label: string,
+  total: number,
+  unit: (amount: number) => string = String,
+) {
+  const shown = context.io.stderr.isTTY === true || context.values.progress === true;
+  const silent: ProgressStream = { write: () => true };
+  return new Progress(label, total, unit, shown ? context.io.stderr : silent);
+}
+
+/**
+ * Asks before something that cannot be undone: --yes answers for scripts; on a terminal the
+ * user types `expected`; otherwise (a pipe, no --yes) a usage error.
+ */
+export async function confirm(context: Context, question: string, expected: string) {
+  if (context.values.yes === true) return;
+  if ((context.io.stdin as { isTTY?: boolean }).isTTY !== true) {
+    throw new UsageError(
+      `confirmation needed and stdin is not a terminal: add --yes to go ahead\n  ${question}`,
+      context.usage,
+    );
+  }
+  const lines = createInterface({ input: context.io.stdin, output: context.io.stderr });
+  try {
+    const answer = await lines.question(`${question}\nType ${expected} to go ahead: `);
+    if (answer.trim() !== expected) throw new UsageError('not confirmed; nothing was done');
+  } finally {
+    lines.close();
+  }
+}
+
+/** Values of an option given several times (`--performance a --performance b`). */
+export function list(context: Context, name: string): string[] {
+  const value = context.values[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [String(value)];
+}
+
+/**
+ * Runs an API call and, when the API answers 404, says where the right id can be found: the
+ * hint names the command that lists them.
+ */
+export async function orHint<T>(call: Promise<T>, hint: string): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 404 && !error.hint) error.hint = hint;
+    throw error;
+  }
+}
+
+export const plural = (n: number, word: string, words = `${word}s`) =>
+  `${n} ${n === 1 ? word : words}`;

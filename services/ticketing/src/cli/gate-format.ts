@@ -144,3 +144,71 @@ export function closeText(closed: CloseView) {
   ];
   return out.join('\n') + gateReportText(closed.report);
 }
+
+/**
+ * What `close --preview` shows, from the gate report (the API has no dry run of close): whether
+ * closing may happen now, and what it would do as things stand.
+ */
+export function closePreview(report: GateReportView) {
+  const p = report.performance;
+  const refusal =
+    p.status === 'cancelled'
+      ? 'performance_cancelled'
+      : p.status !== 'closed' && Date.parse(report.generatedAt) < Date.parse(p.startsAt)
+        ? 'performance_not_started'
+        : null;
+  const live = report.terminals.filter((t) => t.revokedAt === null);
+  return {
+    performanceId: p.id,
+    status: p.status,
+    startsAt: p.startsAt,
+    closedAt: p.closedAt,
+    at: report.generatedAt,
+    canClose: refusal === null,
+    refusal,
+    tickets: report.tickets,
+    /** Live terminals that must call in after the close to prove they hold nothing more. */
+    terminalsToHearFrom: live,
+    terminalsWithPendingUploads: live.filter((t) => t.pendingUploads > 0),
+    terminalsLost: report.terminals.filter(
+      (t) => t.revokedAt !== null && t.outstanding === 'revoked_with_unsent',
+    ),
+    report,
+  };
+}
+
+export function closePreviewText(report: GateReportView) {
+  const preview = closePreview(report);
+  const p = report.performance;
+  const out = [
+    `Preview, nothing changed: ${p.eventName}, performance ${p.code} (${p.id}) at ${p.venue.name}`,
+    `  ${p.status}; doors ${when(p.doorsAt)}, starts ${when(p.startsAt)}, ends ${when(p.endsAt)}; now ${when(report.generatedAt)}`,
+    preview.refusal === 'performance_not_started'
+      ? `  tickets: ${report.tickets.sold} sold, ${report.tickets.admitted} admitted so far`
+      : `  tickets: ${report.tickets.sold} sold, ${report.tickets.admitted} admitted, ${plural(report.tickets.noShows, 'no-show')}`,
+    '',
+  ];
+  if (preview.refusal === 'performance_cancelled') {
+    out.push('Closing is refused: the performance is cancelled (its tickets were refunded).');
+  } else if (preview.refusal === 'performance_not_started') {
+    out.push(
+      `Closing is refused until it starts (${when(p.startsAt)}): \`close\` is for after the show.`,
+      `To call it off before, \`performance cancel ${p.id}\` stops sales and refunds every ticket.`,
+    );
+  } else {
+    out.push(
+      p.status === 'closed'
+        ? `Already closed since ${when(p.closedAt)}; closing again answers again with who is outstanding.`
+        : 'Closing now marks it closed; admissions uploaded later are still counted.',
+      preview.terminalsToHearFrom.length === 0
+        ? 'No live terminal is enrolled for it: stored-value remainders would be refunded at once.'
+        : `${plural(preview.terminalsToHearFrom.length, 'live terminal')} must call in after the close to show they hold nothing more (${preview.terminalsWithPendingUploads.length} said they have admissions to upload); until then stored-value remainders wait (or close --force refunds them at once):\n${terminalsText(preview.terminalsToHearFrom)}`,
+    );
+  }
+  if (preview.terminalsLost.length > 0) {
+    out.push(
+      `${plural(preview.terminalsLost.length, 'terminal')} revoked while holding unsent admissions; the report misses them for good:\n${terminalsText(preview.terminalsLost)}`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}

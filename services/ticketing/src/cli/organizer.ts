@@ -1,8 +1,9 @@
 /**
  * tessera-organizer: the organizer's command line, an HTTP client of the ticketing API with no
- * dependency beyond Node (parseArgs, fetch). Sign in, list organizers, create venues, import
- * seat maps, apply event files, publish, read the sales report, export attendees, close a
- * performance after the event and read its gate reconciliation report.
+ * dependency beyond Node (parseArgs, fetch). Sign in; the organizer, its wallet link, signing
+ * keys and staff; venues and seat maps; events from files, performances added and cancelled;
+ * sales, attendees and refunds; gate terminals and their enrolment codes; closing a performance
+ * after the event (or previewing it) and its gate reconciliation report.
  *
  *   npm run organizer -w @tessera/ticketing -- <command> [options]
  *
@@ -11,23 +12,21 @@
  * (its error code and message are printed), 2 wrong usage. The token is never printed in an
  * error. See docs/cli.md.
  *
- * This file reads the arguments and runs the command they name; the commands are in
- * account-commands.ts, catalogue-commands.ts and report-commands.ts, what they share in
- * command.ts.
+ * This file reads the arguments and runs the command they name; the commands are in the
+ * *-commands.ts files beside it, what they share in command.ts.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { login, organizers } from './account-commands.ts';
-import {
-  eventApply,
-  eventPublish,
-  events,
-  seatmapImport,
-  venueCreate,
-} from './catalogue-commands.ts';
+import { accountCommands } from './account-commands.ts';
+import { eventApply, eventPublish, events, seatmapImport } from './catalogue-commands.ts';
 import { ApiClient, ApiFailure, UsageError } from './client.ts';
-import type { Command, Io, Options, Values } from './command.ts';
+import { type Command, groups, type Io, type Options, type Values } from './command.ts';
+import { eventCommands, performanceCommands } from './performance-commands.ts';
+import { refundCommands } from './refund-commands.ts';
 import { attendees, close, gateReport, sales } from './report-commands.ts';
+import { staffCommands } from './staff-commands.ts';
+import { terminalCommands } from './terminal-commands.ts';
+import { venueCommands } from './venue-commands.ts';
 
 export type { Io };
 
@@ -37,19 +36,24 @@ const globalOptions: Options = {
   url: { type: 'string' },
   token: { type: 'string' },
   json: { type: 'boolean' },
+  progress: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
 const commands: Command[] = [
-  login,
-  organizers,
-  venueCreate,
+  ...accountCommands,
+  ...staffCommands,
+  ...venueCommands,
   seatmapImport,
+  events,
   eventApply,
   eventPublish,
-  events,
+  ...eventCommands,
+  ...performanceCommands,
   sales,
   attendees,
+  ...refundCommands,
+  ...terminalCommands,
   close,
   gateReport,
 ];
@@ -57,28 +61,79 @@ const commands: Command[] = [
 const usageOf = (command: Command) =>
   `tessera-organizer ${command.words.join(' ')}${command.args ? ` ${command.args}` : ''}`;
 
+const everyCommand = [
+  'every command: --url <api> (TESSERA_URL, default http://127.0.0.1:4200),',
+  '               --token <token> (TESSERA_TOKEN), --json (the API answer as JSON on stdout),',
+  '               --progress (progress on stderr when it is not a terminal), --help',
+  'exit codes: 0 done, 1 the API refused or is unreachable, 2 wrong usage',
+];
+
 function helpText() {
   const width = Math.max(...commands.map((command) => command.words.join(' ').length));
+  const grouped = groups.flatMap((group) => [
+    '',
+    `${group}:`,
+    ...commands
+      .filter((command) => command.group === group)
+      .map((command) => `  ${command.words.join(' ').padEnd(width)}  ${command.summary}`),
+  ]);
   return [
     'tessera-organizer: the Tessera organizer command line',
     '',
-    'usage: npm run organizer -w @tessera/ticketing -- <command> [options]',
+    'usage: npm run -s organizer -w @tessera/ticketing -- <command> [options]',
+    '       tessera-organizer <command> --help   (its options and an example)',
+    ...grouped,
     '',
-    'commands:',
-    ...commands.map((command) => `  ${command.words.join(' ').padEnd(width)}  ${command.summary}`),
-    '',
-    'every command: --url <api> (TESSERA_URL, default http://127.0.0.1:4200),',
-    '               --token <token> (TESSERA_TOKEN), --json (machine-readable), --help',
-    'exit codes: 0 done, 1 the API refused or is unreachable, 2 wrong usage',
-    '',
-    ...commands.map((command) => `  ${usageOf(command)}`),
+    ...everyCommand,
+    'docs: services/ticketing/docs/cli.md',
     '',
   ].join('\n');
 }
 
+function commandHelp(command: Command) {
+  // An option the help text does not describe is still named (one added later, say).
+  const undescribed = Object.keys(command.options).filter(
+    (name) => !command.help.includes(`--${name}`),
+  );
+  return [
+    `usage: ${usageOf(command)}`,
+    '',
+    command.summary,
+    '',
+    command.help.trimEnd(),
+    ...(undescribed.length > 0
+      ? [`also: ${undescribed.map((name) => `--${name}`).join(', ')}`]
+      : []),
+    '',
+    ...everyCommand,
+    '',
+  ].join('\n');
+}
+
+/** Where to find the right id when the API answers that something does not exist. */
+const notFoundHints: [RegExp, string][] = [
+  [/^organizer/, '`organizers` lists the organizers you work for'],
+  [/^event/, "`events` lists your organizer's events"],
+  [/^performance/, "`event show <ev_…>` lists an event's performances"],
+  [/^venue/, "`venues` lists your organizer's venues"],
+  [/^ticket/, '`attendees <ev_…>` lists the tickets that admit someone, with their orders'],
+  [/^order/, '`attendees <ev_…>` lists the orders of the tickets that admit someone'],
+  [/^terminal/, "`terminals` lists your organizer's terminals"],
+  [/^staff|^user/, "`staff` lists your organizer's staff"],
+];
+
+function hintOf(error: ApiFailure) {
+  if (error.hint) return error.hint;
+  if (error.status !== 404) return undefined;
+  return notFoundHints.find(([pattern]) => pattern.test(error.message))?.[1];
+}
+
+/** Longest first: `staff add …` is the command staff add, not staff with an argument. */
+const byLength = [...commands].sort((a, b) => b.words.length - a.words.length);
+
 /** Which command the words name, and the rest of the arguments. */
 function findCommand(argv: readonly string[]) {
-  for (const command of commands) {
+  for (const command of byLength) {
     if (command.words.every((word, index) => argv[index] === word)) {
       return { command, rest: argv.slice(command.words.length) };
     }
@@ -104,6 +159,22 @@ function joinNegativeNumbers(args: readonly string[], options: Options) {
   return out;
 }
 
+/** An unknown command, with the commands its first word suggests (`venue list`: venues, …). */
+function unknownCommand(argv: readonly string[]) {
+  const first = (argv[0] ?? '').replace(/s$/, '');
+  const near = first
+    ? commands.filter((command) => command.words[0]?.replace(/s$/, '') === first)
+    : [];
+  return new UsageError(
+    `unknown command "${argv.slice(0, 2).join(' ')}"${
+      near.length > 0
+        ? `; did you mean ${near.map((command) => command.words.join(' ')).join(', ')}?`
+        : ''
+    }`,
+    'tessera-organizer --help',
+  );
+}
+
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const out = (text: string) => io.stdout.write(text);
@@ -114,16 +185,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     if (argv.length === 0) throw new UsageError('which command?', 'tessera-organizer --help');
     if (argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-      out(helpText());
+      // `help <command>` is `<command> --help`.
+      const named = argv.length > 1 ? findCommand(argv.slice(1)) : undefined;
+      if (argv.length > 1 && !named) throw unknownCommand(argv.slice(1));
+      out(named ? commandHelp(named.command) : helpText());
       return 0;
     }
     const found = findCommand(argv);
-    if (!found) {
-      throw new UsageError(
-        `unknown command "${argv.slice(0, 2).join(' ')}"`,
-        'tessera-organizer --help',
-      );
-    }
+    if (!found) throw unknownCommand(argv);
     const { command, rest } = found;
     const usage = usageOf(command);
     const options = { ...globalOptions, ...command.options };
@@ -141,7 +210,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     token = (parsed.values.token as string | undefined) ?? io.env.TESSERA_TOKEN ?? undefined;
     if (token === '') token = undefined;
     if (parsed.values.help) {
-      out(`usage: ${usage}\n${command.summary}\n`);
+      out(commandHelp(command));
       return 0;
     }
     if (parsed.positionals.length !== command.positionals.length) {
@@ -174,7 +243,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     if (error instanceof ApiFailure) {
       const status = error.status ? ` (HTTP ${error.status})` : '';
-      err(redact(`error: ${error.code}: ${error.message}${status}\n`));
+      const hint = hintOf(error);
+      err(redact(`error: ${error.code}: ${error.message}${status}\n${hint ? `${hint}\n` : ''}`));
       return 1;
     }
     err(redact(`error: ${(error as Error).message ?? String(error)}\n`));

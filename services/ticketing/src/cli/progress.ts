@@ -1,6 +1,8 @@
 /**
  * A progress report on stderr: a bar redrawn in place when stderr is a terminal, otherwise a
  * plain line at every quarter (logs and CI keep readable output). stdout stays for results.
+ * The commands make one through progressOf (command.ts): shown on a terminal or with
+ * --progress, silent otherwise.
  */
 import type { WriteStream } from 'node:tty';
 
