@@ -6,6 +6,7 @@ import type { Alternatives } from '../api/ticketing.ts';
 import { useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
 import { Link } from '../router.tsx';
+import { referenceWords } from '../seat-words.ts';
 
 /** The alternatives the server offers; taking one chooses it on the performance screen. */
 export function AlternativesView({
@@ -29,7 +30,11 @@ export function AlternativesView({
       {nothing && <p>{t('perf.noAlternatives')}</p>}
       {alternatives.bestAvailable && (
         <p>
-          {t('perf.altSeats', { seats: alternatives.bestAvailable.labels.join(', ') })}{' '}
+          {t('perf.altSeats', {
+            seats: alternatives.bestAvailable.labels
+              .map((label) => referenceWords(label, t))
+              .join(', '),
+          })}{' '}
           <button
             type="button"
             className="button"

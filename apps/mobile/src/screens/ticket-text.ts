@@ -2,14 +2,13 @@
 import type { Seat } from '../api/ticketing.ts';
 import type { MessageKey, Params } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
+import { seatWords } from '../seat-words.ts';
 import type { StoredTicket } from '../tickets.ts';
 
 type Translate = (key: MessageKey, params?: Params) => string;
 
 export function seatLabel(seat: Seat | null, category: string, t: Translate): string {
-  return seat
-    ? t('ticket.seat', { section: seat.section, row: seat.row, number: seat.number })
-    : t('ticket.ga', { category });
+  return seat ? seatWords(seat, t) : t('ticket.ga', { category });
 }
 
 export function seatText(ticket: Pick<StoredTicket, 'seat' | 'category'>, t: Translate): string {
