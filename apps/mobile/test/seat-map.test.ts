@@ -7,7 +7,7 @@
  */
 import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, shot } from '../../../scripts/test/apps/driver.ts';
+import { shot } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 
@@ -40,16 +40,31 @@ async function showMap(page: Page) {
 const scaleOf = async (page: Page) =>
   Number(await page.getByRole('group', { name: 'Seat map' }).getAttribute('data-scale'));
 
-/** A page in Korean, as a phone set to Korean opens it. */
-async function openKorean(context: BrowserContext, system: MobileSystem, path: string) {
+/**
+ * A page as a phone (or tablet) opens it: its size, a touch screen or a mouse, its language. The
+ * DevTools session it returns also sends touches.
+ */
+async function openAs(
+  context: BrowserContext,
+  url: string,
+  options: { size?: typeof phone; touch?: boolean; korean?: boolean } = {},
+) {
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    localStorage.removeItem('tessera.lang');
-    Object.defineProperty(navigator, 'languages', { get: () => ['ko-KR', 'ko'] });
-  });
-  await page.setViewportSize(phone);
-  await page.goto(new URL(path, system.appUrl).href);
-  return page;
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => console.error(`[app] ${error.message}`));
+  const cdp = await context.newCDPSession(page);
+  if (options.touch) {
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+  }
+  if (options.korean) {
+    await page.addInitScript(() => {
+      localStorage.removeItem('tessera.lang');
+      Object.defineProperty(navigator, 'languages', { get: () => ['ko-KR', 'ko'] });
+    });
+  }
+  await page.setViewportSize(options.size ?? phone);
+  await page.goto(url);
+  return { page, cdp };
 }
 
 /** Two fingers, through the DevTools protocol: they touch down, spread (or close), lift. */
@@ -99,18 +114,22 @@ describe("the buyer's seat map", () => {
     await system?.close();
   });
 
-  async function openMap(size = phone) {
-    const page = await openPage(context, system, concertPath);
-    await page.setViewportSize(size);
-    await page.locator('button[data-seat="Orchestra/A/1"]').waitFor();
-    return page;
+  async function openMap(options: Parameters<typeof openAs>[2] = {}) {
+    const opened = await openAs(context, new URL(concertPath, system.appUrl).href, options);
+    await opened.page.locator('button[data-seat="Orchestra/A/1"]').waitFor();
+    return opened;
   }
 
   it(
     'shows a whole row of 20 on a 375 px phone without sideways scrolling, with a legend',
     async () => {
-      const page = await openMap();
+      const { page } = await openMap({ touch: true });
       try {
+        await page
+          .getByText('Tap the map where you want to sit to zoom in, then tap your seats.', {
+            exact: false,
+          })
+          .waitFor();
         const widths = await page.evaluate(() => ({
           page: document.documentElement.scrollWidth,
           view: window.innerWidth,
@@ -144,7 +163,7 @@ describe("the buyer's seat map", () => {
           .waitFor();
         await page.getByRole('radio', { name: /^Orchestra/ }).check();
         await showMap(page);
-        await shot(page, 'seat-map-phone-en');
+        await shot(page, 'seat-map-phone-en', { screenOnly: true });
       } finally {
         await page.close();
       }
@@ -155,8 +174,11 @@ describe("the buyer's seat map", () => {
   it(
     'zooms with + and Ctrl + wheel; a drag pans without choosing, the row letters stay in sight',
     async () => {
-      const page = await openMap();
+      const { page } = await openMap();
       try {
+        await page
+          .getByText(/^Click the seats you want\. Zoom with \+ and − or Ctrl \+ scroll/)
+          .waitFor();
         const fitted = await scaleOf(page);
         await page.getByRole('button', { name: 'Zoom in' }).click();
         await expect.poll(() => scaleOf(page)).toBeGreaterThan(fitted);
@@ -184,7 +206,7 @@ describe("the buyer's seat map", () => {
         // The drag ended over a seat, and chose none.
         await expect(page.locator('.seat[aria-pressed="true"]').count()).resolves.toBe(0);
         await showMap(page);
-        await shot(page, 'seat-map-phone-zoomed-en');
+        await shot(page, 'seat-map-phone-zoomed-en', { screenOnly: true });
 
         // Back to the whole map, then Ctrl + wheel (a trackpad pinch) zooms in at the cursor.
         await page.getByRole('button', { name: 'Whole map' }).click();
@@ -209,8 +231,7 @@ describe("the buyer's seat map", () => {
   it(
     'pinches with two fingers; on seats too small to touch a tap zooms in, the next one chooses',
     async () => {
-      const page = await openMap();
-      const cdp = await context.newCDPSession(page);
+      const { page, cdp } = await openMap({ touch: true });
       try {
         const fitted = await scaleOf(page);
         const frameLocator = page.getByRole('group', { name: 'Seat map' });
@@ -236,7 +257,6 @@ describe("the buyer's seat map", () => {
         await tap(cdp, { x: large.x + large.width / 2, y: large.y + large.height / 2 });
         await expect.poll(() => seat.getAttribute('aria-pressed')).toBe('true');
       } finally {
-        await cdp.detach();
         await page.close();
       }
     },
@@ -246,7 +266,7 @@ describe("the buyer's seat map", () => {
   it(
     'chooses a seat by its name, says the choice in words, and brings a focused seat into sight',
     async () => {
-      const page = await openMap();
+      const { page } = await openMap();
       try {
         await page
           .getByRole('button', { name: /^Orchestra, row C, seat 5, 55 USDT, available$/ })
@@ -282,10 +302,9 @@ describe("the buyer's seat map", () => {
     async () => {
       const tonight = await system.createTonight(await system.organizerSession());
       await system.holdPlaces(tonight.performanceId, tonight.standingId, 1);
-      const path = `/performances/${tonight.performanceId}`;
-      const page = await openPage(context, system, path);
+      const url = new URL(`/performances/${tonight.performanceId}`, system.appUrl).href;
+      const { page } = await openAs(context, url);
       try {
-        await page.setViewportSize(phone);
         await page.getByRole('radio', { name: /Standing/ }).check();
         const others = page.getByRole('region', { name: 'Other choices' });
         const best = others.getByText(
@@ -301,7 +320,7 @@ describe("the buyer's seat map", () => {
       } finally {
         await page.close();
       }
-      const korean = await openKorean(context, system, path);
+      const { page: korean } = await openAs(context, url, { korean: true });
       try {
         await korean.getByRole('radio', { name: /Standing/ }).check();
         const others = korean.getByRole('region', { name: '다른 선택' });
@@ -318,21 +337,24 @@ describe("the buyer's seat map", () => {
   it(
     'looks right on a tablet, and in Korean',
     async () => {
-      const page = await openMap(tablet);
+      const { page } = await openMap({ size: tablet, touch: true });
       try {
+        await page
+          .getByText('Tap the seats you want. Pinch or use + and − to zoom; drag to look around.')
+          .waitFor();
         const frame = await box(page.getByRole('group', { name: 'Seat map' }));
         const seat = await box(page.locator('button[data-seat="Orchestra/A/20"]'));
         expect(inside(seat, frame)).toBe(true);
         // Wide enough for seats a finger can take without zooming.
         expect(seat.width).toBeGreaterThanOrEqual(24);
         await showMap(page);
-        await shot(page, 'seat-map-tablet-en');
+        await shot(page, 'seat-map-tablet-en', { screenOnly: true });
       } finally {
         await page.close();
       }
-      const korean = await openKorean(context, system, concertPath);
+      const { page: korean } = await openMap({ touch: true, korean: true });
       try {
-        await korean.locator('button[data-seat="Orchestra/A/1"]').waitFor();
+        await korean.getByText('앉고 싶은 곳을 누르면 확대됩니다.', { exact: false }).waitFor();
         await korean
           .getByRole('button', {
             name: 'Orchestra A열 1번, 장애인석, 55 USDT, 선택 가능',
@@ -344,13 +366,13 @@ describe("the buyer's seat map", () => {
         await korean.getByRole('button', { name: '확대' }).click();
         await korean.getByRole('button', { name: '확대' }).click();
         await showMap(korean);
-        await shot(korean, 'seat-map-phone-zoomed-ko');
+        await shot(korean, 'seat-map-phone-zoomed-ko', { screenOnly: true });
         await korean.getByRole('button', { name: '전체 보기' }).click();
         await showMap(korean);
-        await shot(korean, 'seat-map-phone-ko');
+        await shot(korean, 'seat-map-phone-ko', { screenOnly: true });
         await korean.setViewportSize(tablet);
         await showMap(korean);
-        await shot(korean, 'seat-map-tablet-ko');
+        await shot(korean, 'seat-map-tablet-ko', { screenOnly: true });
       } finally {
         await korean.close();
       }

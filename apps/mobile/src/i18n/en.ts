@@ -216,7 +216,7 @@ export const en = {
   'perf.alternatives': 'Other choices',
   'perf.altDates': 'Other dates',
   'perf.altCategories': 'Other categories',
-  'perf.altSeats': 'Best seats left together: {seats}',
+  'perf.altSeats': 'Best seats left together:',
   'perf.altTake': 'Pick these',
   'perf.noAlternatives': 'Nothing else is left for this event.',
   'perf.legend': 'Legend',

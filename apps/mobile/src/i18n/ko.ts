@@ -212,7 +212,7 @@ export const ko: Record<MessageKey, string> = {
   'perf.alternatives': '다른 선택',
   'perf.altDates': '다른 날짜',
   'perf.altCategories': '다른 등급',
-  'perf.altSeats': '붙어 있는 남은 최적 좌석: {seats}',
+  'perf.altSeats': '붙어 있는 남은 최적 좌석:',
   'perf.altTake': '이 좌석 고르기',
   'perf.noAlternatives': '이 공연에는 남은 자리가 없습니다.',
   'perf.legend': '범례',

@@ -5,7 +5,7 @@
  * the seats' looks mean; every seat is a button whose name says where it is, what it costs and
  * whether it can be had (issue 21, item 9).
  */
-import { memo, useMemo, useRef } from 'react';
+import { Fragment, memo, useMemo, useRef } from 'react';
 import type { Availability } from '../api/ticketing.ts';
 import { useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
@@ -109,7 +109,14 @@ export function SeatMap({
         {selected.length > 0 && (
           <>
             <br />
-            <span className="hint">{selected.map((id) => names.get(id) ?? id).join(', ')}</span>
+            <span className="hint">
+              {selected.map((id, i) => (
+                <Fragment key={id}>
+                  {i > 0 && ', '}
+                  <span className="seat-words">{names.get(id) ?? id}</span>
+                </Fragment>
+              ))}
+            </span>
           </>
         )}
       </p>
@@ -154,6 +161,7 @@ function ZoomableMap({
         className="seat-frame"
         aria-label={t('seatmap.map')}
         data-scale={view.scale.toFixed(3)}
+        data-pannable={zoom.pannable ? '' : undefined}
         style={{ height: zoom.height, touchAction: zoom.pannable ? 'none' : 'pan-y' }}
         onFocus={(event) => {
           if (event.target instanceof HTMLButtonElement) zoom.reveal(event.target);
