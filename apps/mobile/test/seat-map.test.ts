@@ -94,6 +94,7 @@ describe("the buyer's seat map", () => {
   let system: MobileSystem;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let context: BrowserContext;
+  let concertId: string;
   let concertPath: string;
 
   beforeAll(async () => {
@@ -106,7 +107,8 @@ describe("the buyer's seat map", () => {
     );
     if (!concert) throw new Error('the demo concert is missing');
     const event = await system.ticketing('GET', `/v1/events/${concert.id}`);
-    concertPath = `/performances/${event.body.performances[0].id}`;
+    concertId = event.body.performances[0].id;
+    concertPath = `/performances/${concertId}`;
   }, stepTimeoutMs);
 
   afterAll(async () => {
@@ -335,8 +337,17 @@ describe("the buyer's seat map", () => {
   );
 
   it(
-    'looks right on a tablet, and in Korean',
+    'looks right on a tablet, and in Korean, with seats held by others and one chosen',
     async () => {
+      // Someone else holds the six best seats (the middle of row A): grey, and not to be had.
+      const availability = await system.ticketing(
+        'GET',
+        `/v1/performances/${concertId}/availability`,
+      );
+      const orchestra = (availability.body.categories as { id: string; name: string }[]).find(
+        (category) => category.name === 'Orchestra',
+      );
+      await system.holdPlaces(concertId, orchestra?.id as string, 6);
       const { page } = await openMap({ size: tablet, touch: true });
       try {
         await page
@@ -363,8 +374,13 @@ describe("the buyer's seat map", () => {
           .waitFor();
         const legend = korean.getByRole('list', { name: '범례' });
         await legend.getByText('판매·선점됨').waitFor();
+        await expect(korean.locator('.seat-frame .seat-taken').count()).resolves.toBe(6);
         await korean.getByRole('button', { name: '확대' }).click();
         await korean.getByRole('button', { name: '확대' }).click();
+        await korean
+          .getByRole('button', { name: /^Orchestra B열 10번, 55 USDT, 선택 가능$/ })
+          .click();
+        await korean.getByText('Orchestra B열 10번', { exact: true }).waitFor();
         await showMap(korean);
         await shot(korean, 'seat-map-phone-zoomed-ko', { screenOnly: true });
         await korean.getByRole('button', { name: '전체 보기' }).click();
