@@ -112,7 +112,7 @@ describe.each(['sqlite', 'postgres'] as const)(
           .click();
         await page.getByRole('heading', { name: 'Tonight Recital' }).waitFor();
         buyer.ticketId = new URL(page.url()).pathname.split('/').at(-1) as string;
-        await page.getByText('Section Orchestra · Row C · Seat 5').waitFor();
+        await page.getByText('Orchestra · Row C · Seat 5').waitFor();
         await page.getByText('Ticket number').waitFor();
         const pin = page.locator('.manual-code dd').nth(1);
         await expect(pin.textContent()).resolves.toMatch(/^\d{3} \d{3}$/);
@@ -285,7 +285,7 @@ describe.each(['sqlite', 'postgres'] as const)(
           const phone = await openPage(other.context, system);
           await signIn(phone, system, friend);
           const offer = phone.getByRole('region', { name: 'Tickets for you' });
-          await offer.getByText('Section Orchestra · Row D · Seat 1').waitFor();
+          await offer.getByText('Orchestra · Row D · Seat 1').waitFor();
           await offer.getByRole('button', { name: 'Add to this phone' }).click();
           await phone
             .getByRole('region', { name: 'Your tickets' })
@@ -297,7 +297,7 @@ describe.each(['sqlite', 'postgres'] as const)(
             .getByRole('region', { name: 'Your tickets' })
             .locator(`a[data-ticket-id="${buyer.ticketId}"]`)
             .click();
-          await phone.getByText('Section Orchestra · Row C · Seat 5').waitFor();
+          await phone.getByText('Orchestra · Row C · Seat 5').waitFor();
           const { text, timeS } = await readBarcode(phone);
           const decision = await verify(text, timeS);
           expect(decision).toMatchObject({ admitted: true, reason: 'valid' });

@@ -9,10 +9,15 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { readQrText } from './barcode-reader.ts';
 import type { MobileSystem } from './system.ts';
 
-/** With TESSERA_SCREENSHOTS=<folder>, a step photographs the screen it checks (else nothing). */
-export async function shot(page: Page, name: string) {
+/**
+ * With TESSERA_SCREENSHOTS=<folder>, a step photographs the screen it checks (else nothing): the
+ * whole page, or with `screenOnly` just what is on the screen as scrolled (sticky bars in place).
+ */
+export async function shot(page: Page, name: string, options: { screenOnly?: boolean } = {}) {
   const folder = process.env.TESSERA_SCREENSHOTS;
-  if (folder) await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+  if (folder) {
+    await page.screenshot({ path: join(folder, `${name}.png`), fullPage: !options.screenOnly });
+  }
 }
 
 /** A phone screen, as the issue asks: 360 x 640 CSS pixels. */

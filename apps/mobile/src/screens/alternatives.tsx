@@ -2,10 +2,12 @@
  * What else there is when the tickets asked for are gone (seed 001): the best seats left in the
  * category, other categories, and other dates of the event.
  */
+import { Fragment } from 'react';
 import type { Alternatives } from '../api/ticketing.ts';
 import { useI18n } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
 import { Link } from '../router.tsx';
+import { referenceWords } from '../seat-words.ts';
 
 /** The alternatives the server offers; taking one chooses it on the performance screen. */
 export function AlternativesView({
@@ -28,8 +30,16 @@ export function AlternativesView({
       <h2 id="alternatives-title">{t('perf.alternatives')}</h2>
       {nothing && <p>{t('perf.noAlternatives')}</p>}
       {alternatives.bestAvailable && (
-        <p>
-          {t('perf.altSeats', { seats: alternatives.bestAvailable.labels.join(', ') })}{' '}
+        <>
+          <p>
+            {t('perf.altSeats')}{' '}
+            {alternatives.bestAvailable.labels.map((label, i) => (
+              <Fragment key={label}>
+                {i > 0 && ', '}
+                <span className="seat-words">{referenceWords(label, t)}</span>
+              </Fragment>
+            ))}
+          </p>
           <button
             type="button"
             className="button"
@@ -40,7 +50,7 @@ export function AlternativesView({
           >
             {t('perf.altTake')}
           </button>
-        </p>
+        </>
       )}
       {alternatives.categories.length > 0 && (
         <>

@@ -15,6 +15,7 @@ import { useI18n } from '../i18n.ts';
 import { decimalsOf, formatMoney, fromUnits, toUnits } from '../money.ts';
 import { productWord, usePassPerformance } from '../product-words.ts';
 import { Link, navigate } from '../router.tsx';
+import { seatWords } from '../seat-words.ts';
 import { useLoad } from '../use-load.ts';
 import { AlternativesView } from './alternatives.tsx';
 import { Quantity, SeatMap } from './seat-map.tsx';
@@ -250,11 +251,14 @@ function useSeatSelection(
     const names = new Map<string, string>();
     for (const row of availability?.seats?.rows ?? []) {
       row.ids.forEach((id, index) => {
-        names.set(id, `${row.section} ${row.row}-${row.numbers[index]}`);
+        names.set(
+          id,
+          seatWords({ section: row.section, row: row.row, number: row.numbers[index] ?? '' }, t),
+        );
       });
     }
     return names;
-  }, [availability]);
+  }, [availability, t]);
   useEffect(() => {
     const taken = selected.filter((id) => !freeSeats.has(id));
     if (taken.length > 0 && availability) {

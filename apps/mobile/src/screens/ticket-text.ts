@@ -2,6 +2,7 @@
 import type { Seat } from '../api/ticketing.ts';
 import type { MessageKey, Params } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
+import { seatWords } from '../seat-words.ts';
 import {
   isPass,
   type LocalStatus,
@@ -13,9 +14,7 @@ import {
 type Translate = (key: MessageKey, params?: Params) => string;
 
 export function seatLabel(seat: Seat | null, category: string, t: Translate): string {
-  return seat
-    ? t('ticket.seat', { section: seat.section, row: seat.row, number: seat.number })
-    : t('ticket.ga', { category });
+  return seat ? seatWords(seat, t) : t('ticket.ga', { category });
 }
 
 /** The seat, or the place: a pass is just its category ("10 rides"), with no admission area. */
