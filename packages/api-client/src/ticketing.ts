@@ -518,7 +518,8 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a venue's name, address, position, radius or time zone (manage_catalogue) */
+    patch: operations['patchVenue'];
     trace?: never;
   };
   '/v1/venues/{venueId}/seat-map': {
@@ -3839,6 +3840,8 @@ export interface operations {
                   address: string;
                   latitude: number;
                   longitude: number;
+                  /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                  timeZone: string;
                 };
               };
               performance: {
@@ -3973,6 +3976,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -4112,6 +4117,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -4246,6 +4253,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               seatCount: number;
               sections: {
                 name: string;
@@ -4336,6 +4345,8 @@ export interface operations {
           longitude: number;
           /** @description How far from the position a gate terminal may be (its GPS fix is checked) */
           radiusM: number;
+          /** @description The venue's IANA time zone ("Asia/Seoul", "Europe/London"): the apps show performance times in it. Refused with 400 invalid_time_zone when unknown; stored in its canonical spelling. Default: Asia/Seoul. */
+          timeZone?: string;
         };
       };
     };
@@ -4354,6 +4365,8 @@ export interface operations {
             latitude: number;
             longitude: number;
             radiusM: number;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             seatCount: number;
             sections: {
               name: string;
@@ -4468,6 +4481,8 @@ export interface operations {
             latitude: number;
             longitude: number;
             radiusM: number;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             seatCount: number;
             sections: {
               name: string;
@@ -4521,6 +4536,135 @@ export interface operations {
       };
       /** @description What went wrong: a stable code to branch on and a message for people */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  patchVenue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        venueId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          address?: string;
+          latitude?: number;
+          longitude?: number;
+          /** @description How far from the position a gate terminal may be (its GPS fix is checked) */
+          radiusM?: number;
+          /** @description The venue's IANA time zone ("Asia/Seoul", "Europe/London"): the apps show performance times in it. Refused with 400 invalid_time_zone when unknown; stored in its canonical spelling. */
+          timeZone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            organizerId: string;
+            name: string;
+            address: string;
+            latitude: number;
+            longitude: number;
+            radiusM: number;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
+            seatCount: number;
+            sections: {
+              name: string;
+              rows: number;
+              seats: number;
+              accessibleSeats: number;
+            }[];
+            areas: {
+              id: string;
+              name: string;
+              capacity: number;
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than the server accepts */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4974,6 +5118,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5209,6 +5355,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5272,6 +5420,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5417,6 +5567,8 @@ export interface operations {
                 id: string;
                 name: string;
                 address: string;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
               nextStartsAt: string;
               /** @description Scheduled performances to come */
@@ -5517,6 +5669,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5647,6 +5801,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5795,6 +5951,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -6088,6 +6246,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
           };
         };
@@ -6394,6 +6554,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -6423,6 +6585,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -6536,6 +6700,8 @@ export interface operations {
               ticket: {
                 event: string;
                 startsAt: string;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
                 category: string;
                 seat: {
                   section: string;
@@ -6557,6 +6723,8 @@ export interface operations {
               ticket: {
                 event: string;
                 startsAt: string;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
                 category: string;
                 seat: {
                   section: string;
@@ -6654,6 +6822,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -6769,6 +6939,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -6907,6 +7079,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -7042,6 +7216,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -7194,6 +7370,8 @@ export interface operations {
                   address: string;
                   latitude: number;
                   longitude: number;
+                  /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                  timeZone: string;
                 };
               };
               performance: {
@@ -7359,6 +7537,8 @@ export interface operations {
                   address: string;
                   latitude: number;
                   longitude: number;
+                  /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                  timeZone: string;
                 };
               };
               performance: {
@@ -9503,6 +9683,8 @@ export interface operations {
               longitude: number;
               /** @description Scans farther than this from the venue are flagged */
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             /** @description The organizer's active signing keys: the whole keyring, every time */
             keys: {
@@ -9948,6 +10130,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             /** @description Show it as a QR; the buyer's phone opens it */
             claimUrl: string;
             expiresAt: string;
@@ -10081,6 +10265,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             /** @description Show it as a QR; the buyer's phone opens it */
             claimUrl: string;
             expiresAt: string;
@@ -10196,6 +10382,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             /** @description Show it as a QR; the buyer's phone opens it */
             claimUrl: string;
             expiresAt: string;
@@ -10313,6 +10501,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             expiresAt: string;
             orderId: string | null;
             admittedAt: string | null;
@@ -10749,6 +10939,7 @@ export type ErrorCode =
   | 'invalid_ticket'
   | 'invalid_ticket_terms'
   | 'invalid_time'
+  | 'invalid_time_zone'
   | 'invalid_url'
   | 'last_key'
   | 'last_owner'

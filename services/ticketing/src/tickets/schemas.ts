@@ -1,5 +1,6 @@
 /** The shape of a ticket in the API, as its holder or its organizer's staff see it. */
 import { Type } from 'typebox';
+import { VenueTimeZone } from '../venues/schemas.ts';
 
 export const Ticket = Type.Object({
   id: Type.String(),
@@ -26,6 +27,7 @@ export const Ticket = Type.Object({
       address: Type.String(),
       latitude: Type.Number(),
       longitude: Type.Number(),
+      timeZone: VenueTimeZone,
     }),
   }),
   performance: Type.Object({

@@ -91,6 +91,7 @@ export async function ticketView(ticketing: Ticketing, ticket: TicketRecord, for
         address: info.address,
         latitude: info.latitude,
         longitude: info.longitude,
+        timeZone: info.time_zone,
       },
     },
     performance: {
