@@ -115,16 +115,24 @@ function ManualCode({ code }: { code: NonNullable<StoredTicket['manualCode']> })
 
 /** When, where and what: the performance, the venue, the seat and what the ticket allows. */
 function TicketFacts({ ticket }: { ticket: StoredTicket }) {
-  const { t, formatDateTime, locale } = useI18n();
+  const { t, fmt, locale } = useI18n();
+  const zone = ticket.event.venue.timeZone;
+  const { startsAt, doorsAt } = ticket.performance;
   return (
     <dl className="facts">
       <div>
         <dt>{t('ticket.when')}</dt>
         <dd>
-          {formatDateTime(ticket.performance.startsAt)}
+          {fmt.dateTime(startsAt, zone)}
           <br />
           <span className="hint">
-            {t('ticket.doors', { time: formatDateTime(ticket.performance.doorsAt) })}
+            {t('ticket.doors', {
+              // The doors open the same day as a rule: their time alone then says it.
+              time:
+                fmt.date(doorsAt, zone) === fmt.date(startsAt, zone)
+                  ? fmt.time(doorsAt, zone)
+                  : fmt.dateTime(doorsAt, zone),
+            })}
           </span>
         </dd>
       </div>

@@ -26,7 +26,7 @@ export function TicketsScreen() {
 
 function TicketList() {
   const { session, device, ticketing, online, failure, notify } = useApp();
-  const { t, formatTime } = useI18n();
+  const { t, fmt } = useI18n();
   const [tickets, setTickets] = useState<StoredTicket[]>();
   const [incoming, setIncoming] = useState<Transfer[]>([]);
   const [syncedAt, setSyncedAt] = useState<string>();
@@ -82,7 +82,7 @@ function TicketList() {
     <>
       {error && <Message kind="error">{error}</Message>}
       <p className="hint">
-        {syncedAt ? t('tickets.lastSync', { time: formatTime(syncedAt) }) : t('tickets.notSynced')}
+        {syncedAt ? t('tickets.lastSync', { time: fmt.clock(syncedAt) }) : t('tickets.notSynced')}
       </p>
       {(waiting.length > 0 || incoming.length > 0) && (
         <SentToYou waiting={waiting} incoming={incoming} busy={busy} act={act} />
@@ -206,7 +206,7 @@ function IncomingTransfer({
   act: Act;
 }) {
   const { session, device, ticketing, online } = useApp();
-  const { t, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <li className="card">
       <p className="eyebrow">
@@ -215,7 +215,7 @@ function IncomingTransfer({
           : t('tickets.offeredBySomeone')}
       </p>
       <h3>{transfer.ticket.event}</h3>
-      <p>{formatDateTime(transfer.ticket.startsAt)}</p>
+      <p>{fmt.dateTime(transfer.ticket.startsAt, transfer.ticket.timeZone)}</p>
       <p>{seatLabel(transfer.ticket.seat, transfer.ticket.category, t)}</p>
       <div className="actions">
         <button
@@ -258,11 +258,11 @@ function IncomingTransfer({
 }
 
 function TicketSummary({ ticket }: { ticket: StoredTicket }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <>
       <h3>{ticket.event.name}</h3>
-      <p>{formatDateTime(ticket.performance.startsAt)}</p>
+      <p>{fmt.dateTime(ticket.performance.startsAt, ticket.event.venue.timeZone)}</p>
       <p>{seatText(ticket, t)}</p>
       <p className={`badge badge-${isUsable(ticket) ? 'valid' : ticket.status}`}>
         {statusText(ticket, t)}
