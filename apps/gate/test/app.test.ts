@@ -247,7 +247,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
     async () => {
       await clearResult();
       await browser.context.setGeolocation(farAway);
-      await page.getByText(/^Outside the venue: \d+ m from it/).waitFor();
+      await page.getByText(/^Outside the venue: [\d,]+ m from it/).waitFor();
       await browser.context.setOffline(true);
       await page.locator('[data-testid="mode"][data-mode="offline"]').waitFor();
 
