@@ -9,20 +9,19 @@ import { Link } from '../router.tsx';
 /** The alternatives the server offers; taking one chooses it on the performance screen. */
 export function AlternativesView({
   alternatives,
-  performanceId,
-  timeZone,
+  performance,
   onCategory,
   onSeats,
 }: {
   alternatives: Alternatives;
-  performanceId: string;
-  /** The venue's zone: the other dates are at the same venue. */
-  timeZone: string;
+  /** The performance asked for; its venue's zone is the other dates' too (the same venue). */
+  performance: { id: string; venue: { timeZone: string } };
   onCategory(categoryId: string): void;
   onSeats(categoryId: string, seatIds: string[]): void;
 }) {
   const { t, fmt } = useI18n();
-  const dates = alternatives.performances.filter((p) => p.id !== performanceId);
+  const timeZone = performance.venue.timeZone;
+  const dates = alternatives.performances.filter((p) => p.id !== performance.id);
   const nothing =
     dates.length === 0 && alternatives.categories.length === 0 && !alternatives.bestAvailable;
   return (

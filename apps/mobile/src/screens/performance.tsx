@@ -108,8 +108,7 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
       {alternatives && (
         <AlternativesView
           alternatives={alternatives}
-          performanceId={performanceId}
-          timeZone={info.venue.timeZone}
+          performance={info}
           onCategory={chooseById}
           onSeats={(categoryIdOfSeats, seatIds) => {
             chooseById(categoryIdOfSeats);
