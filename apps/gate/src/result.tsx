@@ -4,11 +4,15 @@
  * the button (or the next ticket) clears it; it never blocks the next read, and it takes no
  * focus, so a scanner's keystrokes cannot press it. `role="alert"` has it read out.
  */
+import type { Formats } from '@tessera/web-kit/format';
+import { useGate } from './gate-context.ts';
 import { gateLabel, type MessageKey, reasonKey, useI18n } from './i18n.ts';
 import type { Decision } from './terminal-types.ts';
 
 export function ResultScreen({ decision, onClose }: { decision: Decision; onClose(): void }) {
-  const { t, time, opens } = useI18n();
+  const { t, fmt } = useI18n();
+  // Times are the venue's: this terminal stands there, so they read as its own clock does.
+  const zone = useGate().state.venue?.timeZone;
   const key = reasonKey(decision.reason);
   const title: MessageKey = !decision.admitted
     ? 'result.stop'
@@ -32,13 +36,13 @@ export function ResultScreen({ decision, onClose }: { decision: Decision; onClos
       {first && (
         <p className="result-first">
           {first.gate
-            ? t('result.first', { time: time(first.at), gate: gateLabel(first.gate, t) })
-            : t('result.firstNoGate', { time: time(first.at) })}
+            ? t('result.first', { time: fmt.time(first.at, zone), gate: gateLabel(first.gate, t) })
+            : t('result.firstNoGate', { time: fmt.time(first.at, zone) })}
         </p>
       )}
       {decision.validFrom && (
         <p className="result-first" data-testid="valid-from">
-          {t('result.validFrom', { time: opens(decision.validFrom) })}
+          {t('result.validFrom', { time: fmt.dateTime(decision.validFrom, zone) })}
         </p>
       )}
       <dl className="result-ticket">
@@ -51,7 +55,7 @@ export function ResultScreen({ decision, onClose }: { decision: Decision; onClos
           <dd>{t('result.usesLeft', { count: decision.usesRemaining })}</dd>
         )}
         {decision.valueRemaining !== null && (
-          <dd>{t('result.valueLeft', { value: decision.valueRemaining })}</dd>
+          <dd>{t('result.valueLeft', { value: amountText(decision.valueRemaining, fmt) })}</dd>
         )}
       </dl>
       {decision.outsideVenue && <p className="result-warning">{t('result.outside')}</p>}
@@ -63,4 +67,10 @@ export function ResultScreen({ decision, onClose }: { decision: Decision; onClos
       </button>
     </div>
   );
+}
+
+/** A decision's "4.5 USDT" (or a bare "4.5") grouped for the language, every digit kept. */
+function amountText(text: string, fmt: Formats): string {
+  const [amount = '', asset] = text.split(' ');
+  return asset ? fmt.money(amount, asset) : fmt.decimal(amount);
 }

@@ -7,7 +7,7 @@ import { useGate } from './gate-context.ts';
 import { gateLabel, useI18n } from './i18n.ts';
 
 export function StatusBar() {
-  const { t, time } = useI18n();
+  const { t, fmt } = useI18n();
   const { state } = useGate();
   const terminal = state.credential?.terminal;
   const events = [...new Set(state.performances.map((performance) => performance.eventName))];
@@ -27,7 +27,7 @@ export function StatusBar() {
       <p className="status-line">
         <span data-testid="last-sync">
           {state.lastSyncAt
-            ? t('status.lastSync', { time: time(state.lastSyncAt) })
+            ? t('status.lastSync', { time: fmt.clock(state.lastSyncAt) })
             : t('status.neverSynced')}
         </span>
         <span data-testid="pending" data-count={state.pendingUploads}>

@@ -68,6 +68,7 @@ export function Countdown({
   label: string;
   onEnd?: () => void;
 }) {
+  const { fmt } = useI18n();
   const end = Date.parse(until);
   const [now, setNow] = useState(Date.now);
   const ended = useRef(false);
@@ -83,14 +84,12 @@ export function Countdown({
       onEnd?.();
     }
   }, [leftS, onEnd]);
-  const minutes = Math.floor(leftS / 60);
-  const seconds = String(leftS % 60).padStart(2, '0');
   return (
     <p className={`countdown${leftS <= 60 ? ' countdown-urgent' : ''}`}>
       <span>{label}</span>{' '}
       {/* role=timer is not read out on every tick; the label says what it counts. */}
       <strong role="timer" aria-atomic="true">
-        {minutes}:{seconds}
+        {fmt.countdown(leftS)}
       </strong>
     </p>
   );

@@ -95,6 +95,7 @@ const codeMessages = {
   invalid_ticket: null,
   invalid_ticket_terms: null,
   invalid_time: null,
+  invalid_time_zone: null,
   invalid_url: null,
   last_key: null,
   last_owner: null,

@@ -1,7 +1,8 @@
 /**
  * Amounts as the servers send them: decimal strings in whole units of an asset ("32.30438" USDT,
  * "45000" KRW). The app never turns them into floating point: comparisons and differences go
- * through bigint counts of the smallest unit, and formatting only groups the digits.
+ * through bigint counts of the smallest unit; formatting (grouping the digits for the language)
+ * is the formatting module's (@tessera/web-kit/format).
  */
 
 const decimalPattern = /^(-?)(\d+)(?:\.(\d+))?$/;
@@ -56,18 +57,8 @@ export function divide(a: string, b: string, decimals: number): string | undefin
   return fromUnits((ua * 10n ** BigInt(decimals)) / ub, decimals);
 }
 
-/** Groups the whole part for the locale ("1,000,000.5"); the digits themselves never change. */
-export function formatDecimal(amount: string, locale: string): string {
-  const match = decimalPattern.exec(amount.trim());
-  if (!match) return amount;
-  const [, sign, whole = '0', fraction] = match;
-  const grouped = new Intl.NumberFormat(locale, { useGrouping: true }).format(BigInt(whole));
-  const separator =
-    new Intl.NumberFormat(locale).formatToParts(1.5).find((part) => part.type === 'decimal')
-      ?.value ?? '.';
-  return `${sign}${grouped}${fraction ? `${separator}${fraction}` : ''}`;
-}
-
-export function formatMoney(amount: string, asset: string, locale: string): string {
-  return `${formatDecimal(amount, locale)} ${asset}`;
-}
+/**
+ * Formatting lives in the apps' one formatting module (@tessera/web-kit/format, `useI18n().fmt`
+ * in a screen); these names stay for code that has only a locale at hand.
+ */
+export { formatDecimal, formatMoney } from '@tessera/web-kit/format';

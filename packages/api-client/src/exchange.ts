@@ -6847,6 +6847,7 @@ export type ErrorCode =
   | 'invalid_ticket'
   | 'invalid_ticket_terms'
   | 'invalid_time'
+  | 'invalid_time_zone'
   | 'invalid_url'
   | 'last_key'
   | 'last_owner'

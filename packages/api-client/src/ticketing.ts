@@ -518,7 +518,8 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a venue's name, address, position, radius or time zone (manage_catalogue) */
+    patch: operations['patchVenue'];
     trace?: never;
   };
   '/v1/venues/{venueId}/seat-map': {
@@ -3839,6 +3840,8 @@ export interface operations {
                   address: string;
                   latitude: number;
                   longitude: number;
+                  /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                  timeZone: string;
                 };
               };
               performance: {
@@ -3994,6 +3997,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -4154,6 +4159,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -4309,6 +4316,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               seatCount: number;
               sections: {
                 name: string;
@@ -4399,6 +4408,8 @@ export interface operations {
           longitude: number;
           /** @description How far from the position a gate terminal may be (its GPS fix is checked) */
           radiusM: number;
+          /** @description The venue's IANA time zone ("Asia/Seoul", "Europe/London"): the apps show performance times in it. Refused with 400 invalid_time_zone when unknown; stored in its canonical spelling. Default: Asia/Seoul. */
+          timeZone?: string;
         };
       };
     };
@@ -4417,6 +4428,8 @@ export interface operations {
             latitude: number;
             longitude: number;
             radiusM: number;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             seatCount: number;
             sections: {
               name: string;
@@ -4531,6 +4544,8 @@ export interface operations {
             latitude: number;
             longitude: number;
             radiusM: number;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             seatCount: number;
             sections: {
               name: string;
@@ -4584,6 +4599,135 @@ export interface operations {
       };
       /** @description What went wrong: a stable code to branch on and a message for people */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  patchVenue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        venueId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          address?: string;
+          latitude?: number;
+          longitude?: number;
+          /** @description How far from the position a gate terminal may be (its GPS fix is checked) */
+          radiusM?: number;
+          /** @description The venue's IANA time zone ("Asia/Seoul", "Europe/London"): the apps show performance times in it. Refused with 400 invalid_time_zone when unknown; stored in its canonical spelling. */
+          timeZone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            organizerId: string;
+            name: string;
+            address: string;
+            latitude: number;
+            longitude: number;
+            radiusM: number;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
+            seatCount: number;
+            sections: {
+              name: string;
+              rows: number;
+              seats: number;
+              accessibleSeats: number;
+            }[];
+            areas: {
+              id: string;
+              name: string;
+              capacity: number;
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than the server accepts */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -5037,6 +5181,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5272,6 +5418,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5335,6 +5483,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5480,6 +5630,8 @@ export interface operations {
                 id: string;
                 name: string;
                 address: string;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
               nextStartsAt: string;
               /** @description Scheduled performances to come */
@@ -5580,6 +5732,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5710,6 +5864,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -5858,6 +6014,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             categories: {
               id: string;
@@ -6151,6 +6309,8 @@ export interface operations {
               latitude: number;
               longitude: number;
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
           };
         };
@@ -6457,6 +6617,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -6486,6 +6648,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -6599,6 +6763,8 @@ export interface operations {
               ticket: {
                 event: string;
                 startsAt: string;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
                 category: string;
                 seat: {
                   section: string;
@@ -6620,6 +6786,8 @@ export interface operations {
               ticket: {
                 event: string;
                 startsAt: string;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
                 category: string;
                 seat: {
                   section: string;
@@ -6717,6 +6885,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -6832,6 +7002,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -6991,6 +7163,8 @@ export interface operations {
             ticket: {
               event: string;
               startsAt: string;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
               category: string;
               seat: {
                 section: string;
@@ -7126,6 +7300,8 @@ export interface operations {
                 address: string;
                 latitude: number;
                 longitude: number;
+                /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                timeZone: string;
               };
             };
             performance: {
@@ -7299,6 +7475,8 @@ export interface operations {
                   address: string;
                   latitude: number;
                   longitude: number;
+                  /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                  timeZone: string;
                 };
               };
               performance: {
@@ -7485,6 +7663,8 @@ export interface operations {
                   address: string;
                   latitude: number;
                   longitude: number;
+                  /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+                  timeZone: string;
                 };
               };
               performance: {
@@ -9650,6 +9830,8 @@ export interface operations {
               longitude: number;
               /** @description Scans farther than this from the venue are flagged */
               radiusM: number;
+              /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+              timeZone: string;
             };
             /** @description The organizer's active signing keys: the whole keyring, every time */
             keys: {
@@ -10095,6 +10277,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             /** @description Show it as a QR; the buyer's phone opens it */
             claimUrl: string;
             expiresAt: string;
@@ -10228,6 +10412,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             /** @description Show it as a QR; the buyer's phone opens it */
             claimUrl: string;
             expiresAt: string;
@@ -10343,6 +10529,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             /** @description Show it as a QR; the buyer's phone opens it */
             claimUrl: string;
             expiresAt: string;
@@ -10460,6 +10648,8 @@ export interface operations {
             };
             venue: string;
             startsAt: string;
+            /** @description The venue's IANA time zone ("Asia/Seoul"): show the performance's times in it */
+            timeZone: string;
             expiresAt: string;
             orderId: string | null;
             admittedAt: string | null;
@@ -10896,6 +11086,7 @@ export type ErrorCode =
   | 'invalid_ticket'
   | 'invalid_ticket_terms'
   | 'invalid_time'
+  | 'invalid_time_zone'
   | 'invalid_url'
   | 'last_key'
   | 'last_owner'

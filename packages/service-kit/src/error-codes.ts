@@ -67,6 +67,7 @@ export const errorCodes = [
   'invalid_ticket',
   'invalid_ticket_terms',
   'invalid_time',
+  'invalid_time_zone',
   'invalid_url',
   'last_key',
   'last_owner',

@@ -3,7 +3,8 @@
  * follows the browser's (navigator.languages, by the app's rule) until someone picks one, which
  * this device remembers; `<html lang>` follows it. Each app keeps its own message tables in its
  * i18n module, the Korean one typed against the English one, so a missing translation fails the
- * typecheck.
+ * typecheck. A number given to a message is grouped for the language ("40,000 left"), and the
+ * value carries the app's formats (format.ts) in the language's locale.
  */
 import {
   createContext,
@@ -14,6 +15,7 @@ import {
   useMemo,
   useState,
 } from 'react';
+import { createFormats, type Formats } from './format.ts';
 
 /** The values of a message's `{name}` placeholders. */
 export type Params = Record<string, string | number>;
@@ -29,24 +31,64 @@ export interface I18nSetup<Lang extends string, Key extends string, Format exten
   storageKey: string;
   /** The browser's choice from its list of languages, or undefined for the fallback. */
   fromBrowser(languages: readonly string[]): NoInfer<Lang> | undefined;
-  /** The date and time formats the screens use, by the name they call them. */
+  /**
+   * Named date and time formats, kept for screens that call them by name; new code uses `fmt`
+   * (format.ts). Given a time zone, a format shows the time there, labelled with the zone when
+   * it is not the phone's.
+   */
   formats: Record<Format, Intl.DateTimeFormatOptions>;
 }
 
-/** What `useI18n()` gives a screen: the language, its words and its date formats. */
+/** What `useI18n()` gives a screen: the language, its words, its formats. */
 export type I18n<Lang extends string, Key extends string, Format extends string> = {
   lang: Lang;
   locale: string;
   setLang(lang: Lang): void;
   t(key: Key, params?: Params): string;
-} & { readonly [name in Format]: (iso: string) => string };
+  /** Numbers, amounts, rates, dates and times in the language's locale (format.ts). */
+  fmt: Formats;
+} & { readonly [name in Format]: (iso: string, timeZone?: string) => string };
 
-/** Fills `{name}` placeholders; one with no value stays visible, so a gap shows. */
-export function fillPlaceholders(text: string, params?: Params): string {
+/**
+ * Fills `{name}` placeholders; one with no value stays visible, so a gap shows. Numbers are
+ * grouped for the locale when one is given ("40,000", not "40000").
+ */
+export function fillPlaceholders(text: string, params?: Params, locale?: string): string {
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  const number = locale ? new Intl.NumberFormat(locale, { maximumFractionDigits: 20 }) : undefined;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(name in params)) return whole;
+    const value = params[name];
+    return typeof value === 'number' && number ? number.format(value) : String(value);
+  });
+}
+
+/** A named format as a function of an instant and, for a venue's times, its zone. */
+function namedFormat(locale: string, options: Intl.DateTimeFormatOptions, phoneZone: string) {
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  return (iso: string, timeZone?: string) => {
+    const zone = timeZone ?? phoneZone;
+    let format = formats.get(zone);
+    if (!format) {
+      const labelled = zone !== phoneZone && (options.timeStyle || options.hour);
+      try {
+        format = new Intl.DateTimeFormat(locale, {
+          ...options,
+          timeZone: zone,
+          // timeStyle cannot be combined with timeZoneName: the long style carries the zone.
+          ...(labelled
+            ? options.timeStyle
+              ? { timeStyle: 'long' }
+              : { timeZoneName: 'short' }
+            : {}),
+        });
+      } catch {
+        format = new Intl.DateTimeFormat(locale, options);
+      }
+      formats.set(zone, format);
+    }
+    return format.format(new Date(iso));
+  };
 }
 
 /** The first of the browser's languages that the app speaks. */
@@ -67,7 +109,7 @@ export function createI18n<Lang extends string, Key extends string, Format exten
   const keys = setup.tables[setup.fallback];
 
   function translate(lang: Lang, key: Key, params?: Params): string {
-    return fillPlaceholders(setup.tables[lang][key], params);
+    return fillPlaceholders(setup.tables[lang][key], params, setup.locales[lang]);
   }
 
   /** Whether a string names a message; screens use it to look up server error codes. */
@@ -105,17 +147,16 @@ export function createI18n<Lang extends string, Key extends string, Format exten
     }, []);
     const value = useMemo(() => {
       const locale = setup.locales[lang];
+      const fmt = createFormats(locale);
       const formats = Object.entries<Intl.DateTimeFormatOptions>(setup.formats).map(
-        ([name, options]) => {
-          const format = new Intl.DateTimeFormat(locale, options);
-          return [name, (iso: string) => format.format(new Date(iso))] as const;
-        },
+        ([name, options]) => [name, namedFormat(locale, options, fmt.deviceTimeZone)] as const,
       );
       return {
         lang,
         locale,
         setLang,
         t: (key: Key, params?: Params) => translate(lang, key, params),
+        fmt,
         ...Object.fromEntries(formats),
       } as Value;
     }, [lang, setLang]);

@@ -87,6 +87,7 @@ const openToAnySignedIn: Record<string, string> = {
   'ticketing GET /v1/organizers/{organizerId}/venues': 'any staff role',
   'ticketing POST /v1/organizers/{organizerId}/venues': 'staff role (manage_catalogue)',
   'ticketing PUT /v1/venues/{venueId}/seat-map': 'staff role of the venue’s organizer',
+  'ticketing PATCH /v1/venues/{venueId}': 'staff role of the venue’s organizer',
   'ticketing GET /v1/organizers/{organizerId}/events': 'any staff role',
   'ticketing PUT /v1/organizers/{organizerId}/events/by-slug/{slug}': 'staff (manage_catalogue)',
   'ticketing GET /v1/performances/{performanceId}/revocations': 'staff role (admit)',

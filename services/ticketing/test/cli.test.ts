@@ -127,11 +127,14 @@ describe('the organizer command line (sqlite)', { timeout: 120_000 }, () => {
         '127.1028',
         '--radius',
         '250',
+        '--time-zone',
+        'asia/seoul',
       ],
       env,
     );
     expect(venue.stderr).toBe('');
     expect(venue.code).toBe(0);
+    expect(venue.stdout).toContain('(Asia/Seoul)');
     venueId = /Created venue (ven_[0-9a-z]+)/.exec(venue.stdout)?.[1] as string;
     expect(venueId).toBeDefined();
 

@@ -22,6 +22,7 @@ const pinned = {
     '51d913fb4816dda2cd4dc46eadb15faf6dcfd693bdef78bd2619fa66019ee9ae',
   '0006_rate_limits.ts': '9894290efc36ad96529a46b0c647f87ce3a07cfae497cee2bde6d48947866c0a',
   '0007_hold_limits.ts': '3fd337772373a2c3632764eb33e5a11b2031996a5ef3d5409a015f5ca965c0d9',
+  '0008_venue_time_zone.ts': 'd1f12018ced90e9f89df7f6ebb2c8d7d8743e2ac28ee92448b6cfbb9f0a6dd05',
 };
 
 describe('ticketing migrations', () => {
@@ -111,6 +112,22 @@ describe('ticketing migrations', () => {
         { performance_id: 'perf_1', user_id: 'usr_1', held: 5 },
         { performance_id: 'perf_2', user_id: 'usr_1', held: 1 },
       ]);
+    });
+
+    it('0008 puts the venues already made in Asia/Seoul, the Korean-first default', async () => {
+      const database = openFresh(backend);
+      await migrateTo(database, ticketingMigrations, '0007_hold_limits');
+      await sql`insert into organizers (id, name, phone_tag_secret, created_at)
+        values ('org_1', 'Hall Co', 'secret', 1)`.execute(database.db);
+      await sql`insert into venues (id, organizer_id, name, address, latitude, longitude, radius_m,
+          created_at)
+        values ('ven_1', 'org_1', 'Hall', 'Seoul', 37.5, 127, 300, 1)`.execute(database.db);
+      expect(await migrateToLatest(database, ticketingMigrations)).toContain(
+        '0008_venue_time_zone',
+      );
+      const { rows } = await sql<{ time_zone: string }>`
+        select time_zone from venues where id = 'ven_1'`.execute(database.db);
+      expect(rows).toEqual([{ time_zone: 'Asia/Seoul' }]);
     });
 
     it('leaves a database made by the edited 0003 as it is', async () => {

@@ -4,6 +4,7 @@
  * terminal asks every second how the sale stands; once paid, the server has issued the tickets
  * to the buyer's phone and admitted them here, and the screen turns green.
  */
+import type { Formats } from '@tessera/web-kit/format';
 import QRCode from 'qrcode';
 import { type FormEvent, useEffect, useState } from 'react';
 import {
@@ -23,8 +24,8 @@ import { Alert } from '../widgets.tsx';
 const pollMs = 1_000;
 const quantityMax = 10;
 
-function priceText(price: Price): string {
-  return 'asset' in price ? `${price.amount} ${price.asset}` : `${price.amount} ${price.fiat}`;
+function priceText(price: Price, fmt: Formats): string {
+  return fmt.money(price.amount, 'asset' in price ? price.asset : price.fiat);
 }
 
 export function DoorSaleScreen() {
@@ -134,14 +135,15 @@ function PerformanceChoice({
   chosen: PackagePerformance | undefined;
   onChoose(id: string): void;
 }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
+  const { state } = useGate();
   return (
     <label>
       {t('door.performance')}
       <select value={chosen?.id} onChange={(event) => onChoose(event.target.value)}>
         {performances.map((p) => (
           <option key={p.id} value={p.id}>
-            {p.eventName} · {new Date(p.startsAt).toLocaleString()}
+            {p.eventName} · {fmt.dateTime(p.startsAt, state.venue?.timeZone)}
           </option>
         ))}
       </select>
@@ -268,9 +270,8 @@ function SaleWaiting({
   now: number;
   onCancel(): void;
 }) {
-  const { t } = useI18n();
-  const left = Math.max(0, Math.round((Date.parse(sale.expiresAt) - now) / 1000));
-  const clock = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+  const { t, fmt } = useI18n();
+  const clock = fmt.countdown(Math.round((Date.parse(sale.expiresAt) - now) / 1000));
   return (
     <section
       className="screen door-sale"
@@ -280,7 +281,7 @@ function SaleWaiting({
     >
       <h1 id="sale-title">{sale.category}</h1>
       <p className="price">
-        {t('door.price', { quantity: sale.quantity, price: priceText(sale.price) })}
+        {t('door.price', { quantity: sale.quantity, price: priceText(sale.price, fmt) })}
       </p>
       <p>{t('door.scanToPay')}</p>
       {qr && (
@@ -344,11 +345,11 @@ function SaleOutcome({ sale, onDone }: { sale: DoorSale; onDone(): void }) {
 }
 
 function OfferText({ offer }: { offer: Availability['categories'][number] | undefined }) {
-  const { t } = useI18n();
+  const { t, fmt } = useI18n();
   if (!offer) return null;
   return (
     <span className="offer">
-      {t('door.offer', { price: `${offer.price} ${offer.asset}`, left: offer.available })}
+      {t('door.offer', { price: fmt.money(offer.price, offer.asset), left: offer.available })}
     </span>
   );
 }

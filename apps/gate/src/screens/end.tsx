@@ -10,7 +10,7 @@ import { reasonName, useI18n } from '../i18n.ts';
 import { Alert } from '../widgets.tsx';
 
 export function EndOfEventScreen() {
-  const { t, dateTime } = useI18n();
+  const { t, fmt } = useI18n();
   const { terminal, state } = useGate();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -56,7 +56,9 @@ export function EndOfEventScreen() {
       {reports?.map((report) => (
         <article key={report.performance.id} className="report" data-testid="report">
           <h2>{report.performance.eventName}</h2>
-          <p className="hint">{t('end.generated', { time: dateTime(report.generatedAt) })}</p>
+          <p className="hint">
+            {t('end.generated', { time: fmt.dateTime(report.generatedAt, state.venue?.timeZone) })}
+          </p>
           <dl>
             {(
               [
@@ -73,7 +75,7 @@ export function EndOfEventScreen() {
             ).map(([label, value]) => (
               <div key={label} data-metric={label}>
                 <dt>{t(label)}</dt>
-                <dd>{value}</dd>
+                <dd>{fmt.count(value)}</dd>
               </div>
             ))}
           </dl>
@@ -83,7 +85,7 @@ export function EndOfEventScreen() {
               <ul>
                 {report.refusals.map((refusal) => (
                   <li key={refusal.reason} data-reason={refusal.reason}>
-                    {reasonName(refusal.reason, t)}: {refusal.count}
+                    {reasonName(refusal.reason, t)}: {fmt.count(refusal.count)}
                   </li>
                 ))}
               </ul>
@@ -94,9 +96,7 @@ export function EndOfEventScreen() {
               <h3>{t('end.revenue')}</h3>
               <ul>
                 {report.revenue.map((line) => (
-                  <li key={line.asset}>
-                    {line.net} {line.asset}
-                  </li>
+                  <li key={line.asset}>{fmt.money(line.net, line.asset)}</li>
                 ))}
               </ul>
             </>

@@ -8,7 +8,7 @@ import { useGate } from '../gate-context.ts';
 import { reasonKey, useI18n } from '../i18n.ts';
 
 export function LogScreen() {
-  const { t, time } = useI18n();
+  const { t, fmt } = useI18n();
   const { terminal, state } = useGate();
   const [busy, setBusy] = useState(false);
   const syncNow = async () => {
@@ -36,8 +36,8 @@ export function LogScreen() {
           {state.counters.map((counter) => (
             <tr key={counter.gate} data-gate={counter.gate}>
               <th scope="row">{counter.gate}</th>
-              <td data-testid="entries">{counter.entries}</td>
-              <td>{counter.exits}</td>
+              <td data-testid="entries">{fmt.count(counter.entries)}</td>
+              <td>{fmt.count(counter.exits)}</td>
             </tr>
           ))}
         </tbody>
@@ -56,7 +56,7 @@ export function LogScreen() {
             const key = reasonKey(entry.reason);
             return (
               <li key={entry.nonce} className={entry.admitted ? 'pass' : 'stop'}>
-                <time dateTime={entry.at}>{time(entry.at)}</time> ·{' '}
+                <time dateTime={entry.at}>{fmt.clock(entry.at)}</time> ·{' '}
                 {t(
                   entry.admitted
                     ? entry.reason === 'exit'

@@ -5,24 +5,25 @@
 import { Fragment } from 'react';
 import type { Alternatives } from '../api/ticketing.ts';
 import { useI18n } from '../i18n.ts';
-import { formatMoney } from '../money.ts';
 import { Link } from '../router.tsx';
 import { referenceWords } from '../seat-words.ts';
 
 /** The alternatives the server offers; taking one chooses it on the performance screen. */
 export function AlternativesView({
   alternatives,
-  performanceId,
+  performance,
   onCategory,
   onSeats,
 }: {
   alternatives: Alternatives;
-  performanceId: string;
+  /** The performance asked for; its venue's zone is the other dates' too (the same venue). */
+  performance: { id: string; venue: { timeZone: string } };
   onCategory(categoryId: string): void;
   onSeats(categoryId: string, seatIds: string[]): void;
 }) {
-  const { t, formatDateTime, locale } = useI18n();
-  const dates = alternatives.performances.filter((p) => p.id !== performanceId);
+  const { t, fmt } = useI18n();
+  const timeZone = performance.venue.timeZone;
+  const dates = alternatives.performances.filter((p) => p.id !== performance.id);
   const nothing =
     dates.length === 0 && alternatives.categories.length === 0 && !alternatives.bestAvailable;
   return (
@@ -59,7 +60,7 @@ export function AlternativesView({
             {alternatives.categories.map((c) => (
               <li key={c.id}>
                 <button type="button" className="button" onClick={() => onCategory(c.id)}>
-                  {c.name} · {formatMoney(c.price, c.asset, locale)} ·{' '}
+                  {c.name} · {fmt.money(c.price, c.asset)} ·{' '}
                   {t('perf.left', { count: c.available })}
                 </button>
               </li>
@@ -74,7 +75,7 @@ export function AlternativesView({
             {dates.map((p) => (
               <li key={p.id}>
                 <Link className="button" to={`/performances/${p.id}`}>
-                  {formatDateTime(p.startsAt)} · {t('perf.left', { count: p.available })}
+                  {fmt.dateTime(p.startsAt, timeZone)} · {t('perf.left', { count: p.available })}
                 </Link>
               </li>
             ))}

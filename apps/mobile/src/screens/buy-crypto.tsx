@@ -9,7 +9,6 @@ import type { Quote } from '../api/exchange.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Countdown, Field, Message } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { formatMoney } from '../money.ts';
 import { useLoad } from '../use-load.ts';
 
 type By = 'crypto' | 'fiat';
@@ -23,7 +22,7 @@ interface HeldQuote {
 export function BuyCrypto({ fiat, onDone }: { fiat: string; onDone(): void }) {
   const { exchange } = useApis();
   const { wallet, failure } = useApp();
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const [asset, setAsset] = useState('USDT');
   const [by, setBy] = useState<By>('crypto');
   const [amount, setAmount] = useState('');
@@ -67,7 +66,7 @@ export function BuyCrypto({ fiat, onDone }: { fiat: string; onDone(): void }) {
       const done = await exchange.executeQuote(wallet.token, quote.quote.id, quote.executeKey);
       setResult({
         kind: 'success',
-        text: t('wallet.bought', { amount: formatMoney(done.cryptoAmount, done.asset, locale) }),
+        text: t('wallet.bought', { amount: fmt.money(done.cryptoAmount, done.asset) }),
       });
       setQuote(undefined);
       setAmount('');
@@ -214,23 +213,21 @@ function QuoteOffer({
   onNewQuote(): void;
   onExecute(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const offer = quote.quote;
   return (
     <div className="quote" data-testid="quote">
       <p>
         {t('wallet.quote', {
-          crypto: formatMoney(offer.cryptoAmount, offer.asset, locale),
-          fiat: formatMoney(offer.fiatAmount, offer.fiat, locale),
-          fee: formatMoney(offer.fee, offer.fiat, locale),
-          total: formatMoney(offer.total, offer.fiat, locale),
+          crypto: fmt.money(offer.cryptoAmount, offer.asset),
+          fiat: fmt.money(offer.fiatAmount, offer.fiat),
+          fee: fmt.money(offer.fee, offer.fiat),
+          total: fmt.money(offer.total, offer.fiat),
         })}
       </p>
       <p className="hint">
         {t('wallet.quoteRate', {
-          asset: offer.asset,
-          rate: offer.rate,
-          fiat: offer.fiat,
+          rate: fmt.rate(offer.asset, offer.rate, offer.fiat),
           source: offer.rateSource,
         })}
       </p>
@@ -255,7 +252,7 @@ function QuoteOffer({
             disabled={busy}
             onClick={onExecute}
           >
-            {t('wallet.executeQuote', { total: formatMoney(offer.total, offer.fiat, locale) })}
+            {t('wallet.executeQuote', { total: fmt.money(offer.total, offer.fiat) })}
           </button>
         </>
       )}

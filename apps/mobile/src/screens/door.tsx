@@ -15,7 +15,6 @@ import {
   ScreenTitle,
 } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { formatMoney } from '../money.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
 
@@ -33,7 +32,7 @@ export default function DoorSaleScreen({ doorSaleId }: { doorSaleId: string }) {
 function DoorSaleView({ doorSaleId }: { doorSaleId: string }) {
   const { ticketing, exchange } = useApis();
   const { session, ensureDevice, failure } = useApp();
-  const { t, formatDateTime, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const token = useLocation().search.get('t') ?? '';
   const load = useCallback(
     () => ticketing.doorSale(session?.token ?? '', doorSaleId, token),
@@ -77,13 +76,13 @@ function DoorSaleView({ doorSaleId }: { doorSaleId: string }) {
         <p>
           <strong>{sale.event.name}</strong>
           <br />
-          {sale.venue} · {formatDateTime(sale.startsAt)}
+          {sale.venue} · {fmt.dateTime(sale.startsAt, sale.timeZone)}
         </p>
         <p>
           {t('door.offer', {
             quantity: sale.quantity,
             category: sale.category,
-            price: formatMoney(sale.price.amount, unit, locale),
+            price: fmt.money(sale.price.amount, unit),
           })}
         </p>
       </div>

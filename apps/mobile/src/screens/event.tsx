@@ -3,7 +3,6 @@ import { useCallback } from 'react';
 import { useApis } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { formatMoney } from '../money.ts';
 import { isPassProduct, productWord } from '../product-words.ts';
 import { Link } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
@@ -18,7 +17,7 @@ export default function EventScreen({ eventId }: { eventId: string }) {
 
 function EventView({ eventId }: { eventId: string }) {
   const { ticketing } = useApis();
-  const { t, formatDateTime, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const load = useCallback(() => ticketing.event(eventId), [ticketing, eventId]);
   const { value: event, error } = useLoad(load);
   if (error) return <Message kind="error">{error}</Message>;
@@ -37,7 +36,7 @@ function EventView({ eventId }: { eventId: string }) {
         <ul className="list">
           {event.performances.map((performance) => (
             <li key={performance.id} className="card row-card">
-              <span>{formatDateTime(performance.startsAt)}</span>
+              <span>{fmt.dateTime(performance.startsAt, event.venue.timeZone)}</span>
               {performance.onSale ? (
                 <Link className="button button-primary" to={`/performances/${performance.id}`}>
                   {t(productWord('event.onSale', isPassProduct(event.categories)))}
@@ -53,7 +52,7 @@ function EventView({ eventId }: { eventId: string }) {
         <h2 id="prices">{t('event.prices')}</h2>
         <ul className="list plain">
           {event.categories.map((category) => {
-            const price = formatMoney(category.price, category.priceAsset, locale);
+            const price = fmt.money(category.price, category.priceAsset);
             return (
               <li key={category.id}>
                 <strong>{category.name}</strong>:{' '}

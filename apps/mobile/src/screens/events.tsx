@@ -20,7 +20,7 @@ export default function EventsScreen() {
 
 function EventList() {
   const { ticketing } = useApis();
-  const { t, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   const load = useCallback(() => ticketing.events(), [ticketing]);
   const { value, error, reload } = useLoad(load);
   if (error) {
@@ -42,7 +42,9 @@ function EventList() {
           <Link className="card card-link" to={`/events/${event.id}`}>
             <h2>{event.name}</h2>
             <p>{event.venue.name}</p>
-            <p>{t('events.next', { time: formatDateTime(event.nextStartsAt) })}</p>
+            <p>
+              {t('events.next', { time: fmt.dateTime(event.nextStartsAt, event.venue.timeZone) })}
+            </p>
             {event.performances > 1 && (
               <p className="hint">{t('events.performances', { count: event.performances })}</p>
             )}

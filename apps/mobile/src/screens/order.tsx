@@ -7,6 +7,7 @@
  * why and offers to try again or to cancel (seed 001).
  */
 
+import type { Formats } from '@tessera/web-kit/format';
 import { ApiError, newIdempotencyKey } from '@tessera/web-kit/http';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PaymentRequest } from '../api/exchange.ts';
@@ -22,7 +23,7 @@ import {
   ScreenTitle,
 } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { compare, divide, formatDecimal, formatMoney, subtract } from '../money.ts';
+import { compare, divide, subtract } from '../money.ts';
 import { productWord, usePassPerformance } from '../product-words.ts';
 import { Link, useLocation } from '../router.tsx';
 import { getItem, putItem } from '../storage.ts';
@@ -247,12 +248,12 @@ function OrderSummary({
   performance: Awaited<ReturnType<TicketingApi['performance']>> | undefined;
   fiat: string;
 }) {
-  const { t, locale, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   const pass = usePassPerformance(order.performanceId);
   return (
     <section className="card" aria-labelledby="order-items">
       <h2 id="order-items">{performance ? performance.event.name : t('order.items')}</h2>
-      {performance && <p>{formatDateTime(performance.startsAt)}</p>}
+      {performance && <p>{fmt.dateTime(performance.startsAt, performance.venue.timeZone)}</p>}
       <ul className="list plain">
         {order.lines.map((line) => (
           <li key={line.lineNo}>
@@ -261,16 +262,14 @@ function OrderSummary({
         ))}
       </ul>
       <p className="price">
-        {t('order.price')}: <strong>{formatMoney(order.amount, order.asset, locale)}</strong>
+        {t('order.price')}: <strong>{fmt.money(order.amount, order.asset)}</strong>
       </p>
       {order.fiatAmount && (
         <p className="hint">
-          {t('order.fiatPrice', { amount: formatMoney(order.fiatAmount, fiat, locale) })}
+          {t('order.fiatPrice', { amount: fmt.money(order.fiatAmount, fiat) })}
           {' · '}
           {t('order.rate', {
-            asset: order.asset,
-            rate: lockedRate(order.fiatAmount, order.amount, locale),
-            fiat,
+            rate: lockedRate(order.fiatAmount, order.amount, order.asset, fiat, fmt),
           })}
         </p>
       )}
@@ -362,9 +361,9 @@ function PayFromWallet({
 }: PaymentProps & { walletToken: string }) {
   const { ticketing, exchange } = useApis();
   const { failure } = useApp();
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const { setError, load } = live;
-  const amount = formatMoney(order.amount, order.asset, locale);
+  const amount = fmt.money(order.amount, order.asset);
   const enough = balance !== undefined && (compare(balance, order.amount) ?? -1) >= 0;
   const shortBy = balance !== undefined && !enough ? subtract(order.amount, balance) : undefined;
 
@@ -410,7 +409,7 @@ function PayFromWallet({
   return (
     <>
       {balance !== undefined && (
-        <p>{t('order.balance', { amount: formatMoney(balance, order.asset, locale) })}</p>
+        <p>{t('order.balance', { amount: fmt.money(balance, order.asset) })}</p>
       )}
       {phase.name === 'refused' && (
         <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
@@ -470,12 +469,12 @@ function ShortOfCrypto({
   shortBy: string;
 }) {
   const { exchange } = useApis();
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const buyPage = safeBuyPageUrl(payment.buyPageUrl, exchange.baseUrl);
   return (
     <>
       <Message kind="warning">
-        {t('order.short', { amount: formatMoney(shortBy, order.asset, locale) })}
+        {t('order.short', { amount: fmt.money(shortBy, order.asset) })}
       </Message>
       {buyPage && (
         <>
@@ -526,12 +525,12 @@ function ConfirmPayment({
   onPay(): void;
   onCancel(): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <ConfirmDialog
       title={t('order.payConfirmTitle')}
       text={t('order.payConfirm', {
-        amount: formatMoney(request.amount, request.asset, locale),
+        amount: fmt.money(request.amount, request.asset),
         merchant: request.merchant.displayName,
       })}
       confirm={t('order.payConfirmButton')}
@@ -557,8 +556,14 @@ function safeBuyPageUrl(link: string, exchangeUrl: string): string | undefined {
   }
 }
 
-/** The rate the order's amounts imply (fiat per whole crypto unit), to two decimals. */
-function lockedRate(fiatAmount: string, cryptoAmount: string, locale: string): string {
+/** The rate the order's amounts imply ("1 USDT = 1,407.5 KRW"), to two decimals. */
+function lockedRate(
+  fiatAmount: string,
+  cryptoAmount: string,
+  asset: string,
+  fiat: string,
+  fmt: Formats,
+): string {
   const rate = divide(fiatAmount, cryptoAmount, 2);
-  return rate === undefined ? '—' : formatDecimal(rate, locale);
+  return rate === undefined ? '—' : fmt.rate(asset, rate, fiat);
 }

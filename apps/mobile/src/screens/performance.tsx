@@ -12,7 +12,7 @@ import type { Alternatives, Availability, Performance } from '../api/ticketing.t
 import { useApis, useApp } from '../app-state.tsx';
 import { Loading, Message, NeedsOnline, PayWith, ScreenTitle } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { decimalsOf, formatMoney, fromUnits, toUnits } from '../money.ts';
+import { decimalsOf, fromUnits, toUnits } from '../money.ts';
 import { productWord, usePassPerformance } from '../product-words.ts';
 import { Link, navigate } from '../router.tsx';
 import { seatWords } from '../seat-words.ts';
@@ -110,7 +110,7 @@ function PerformanceView({ performanceId }: { performanceId: string }) {
       {alternatives && (
         <AlternativesView
           alternatives={alternatives}
-          performanceId={performanceId}
+          performance={info}
           onCategory={chooseById}
           onSeats={(categoryIdOfSeats, seatIds) => {
             chooseById(categoryIdOfSeats);
@@ -183,12 +183,12 @@ function PerformanceHeading({
   performance: Performance & { event: { id: string; name: string } };
   availabilityError: string | undefined;
 }) {
-  const { t, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <>
       <ScreenTitle>{performance.event.name}</ScreenTitle>
       <p>
-        {formatDateTime(performance.startsAt)} ·{' '}
+        {fmt.dateTime(performance.startsAt, performance.venue.timeZone)} ·{' '}
         <Link to={`/events/${performance.event.id}`}>{t('perf.altDates')}</Link>
       </p>
       {availabilityError && <Message kind="warning">{availabilityError}</Message>}
@@ -347,7 +347,7 @@ function CategoryChoices({
   chosen: string | undefined;
   onChoose(category: Category): void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <fieldset className="choices">
       <legend>{t('perf.category')}</legend>
@@ -361,7 +361,7 @@ function CategoryChoices({
             onChange={() => onChoose(c)}
           />
           <span>
-            <strong>{c.name}</strong> · {formatMoney(c.price, c.asset, locale)}
+            <strong>{c.name}</strong> · {fmt.money(c.price, c.asset)}
             <br />
             <span className="hint">
               {c.available === 0 ? t('perf.soldOut') : t('perf.left', { count: c.available })}
@@ -465,7 +465,7 @@ function CheckoutBar({
   performanceId: string;
 }) {
   const { session } = useApp();
-  const { t, locale } = useI18n();
+  const { t, fmt } = useI18n();
   const pass = usePassPerformance(performanceId);
   const total = priceTimes(category.price, count);
   return (
@@ -474,8 +474,8 @@ function CheckoutBar({
         {total === undefined
           ? ''
           : category.pricing === 'fiat'
-            ? t('perf.totalFiat', { amount: formatMoney(total, category.asset, locale), asset })
-            : t('perf.total', { amount: formatMoney(total, category.asset, locale) })}
+            ? t('perf.totalFiat', { amount: fmt.money(total, category.asset), asset })
+            : t('perf.total', { amount: fmt.money(total, category.asset) })}
       </p>
       {session ? (
         <button

@@ -311,7 +311,7 @@ function TransferForm({
  * the price back to the wallet that paid; the caller shows the result and reloads the ticket.
  */
 function Refund({ panel, onRefunded }: { panel: Panel; onRefunded(refund: RefundDone): void }) {
-  const { t, locale, formatDateTime } = useI18n();
+  const { t, locale, fmt } = useI18n();
   const { ticket, ticketing, session, mode, setMode, busy, setError, run } = panel;
   const [policy, setPolicy] = useState<RefundPolicy>();
   useEffect(() => {
@@ -344,7 +344,10 @@ function Refund({ panel, onRefunded }: { panel: Panel; onRefunded(refund: Refund
         </button>
         <p className="hint">
           {t('ticket.refundUntil', {
-            time: formatDateTime(refundClosesAt(policy, ticket.performance.startsAt)),
+            time: fmt.dateTime(
+              refundClosesAt(policy, ticket.performance.startsAt),
+              ticket.event.venue.timeZone,
+            ),
           })}
         </p>
       </>

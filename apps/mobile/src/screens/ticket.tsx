@@ -101,7 +101,9 @@ function TicketView({ ticketId }: { ticketId: string }) {
  */
 function TicketState({ ticket }: { ticket: StoredTicket }) {
   const { online } = useApp();
-  const { t, formatDateTime, locale } = useI18n();
+  const { t, fmt, locale } = useI18n();
+  // When it was used, at the venue's time, as the rest of the ticket reads.
+  const formatDateTime = (iso: string) => fmt.dateTime(iso, ticket.event.venue.timeZone);
   const state = stateText(ticket, t, { formatDateTime, locale });
   const balance = state.state === 'valid' ? balanceText(ticket, t, locale) : undefined;
   return (
@@ -110,11 +112,7 @@ function TicketState({ ticket }: { ticket: StoredTicket }) {
         {state.text}
       </p>
       {balance && <p>{balance}</p>}
-      {!online && (
-        <p className="hint">
-          {t('state.asOf', { time: formatDateTime(new Date(ticket.syncedAt).toISOString()) })}
-        </p>
-      )}
+      {!online && <p className="hint">{t('state.asOf', { time: fmt.stamp(ticket.syncedAt) })}</p>}
     </div>
   );
 }
@@ -158,8 +156,10 @@ function ManualCode({ code }: { code: NonNullable<StoredTicket['manualCode']> })
 
 /** When, where and what: the performance, the venue, the seat and what the ticket allows. */
 function TicketFacts({ ticket }: { ticket: StoredTicket }) {
-  const { t, formatDateTime, locale } = useI18n();
+  const { t, fmt, locale } = useI18n();
   const pass = isPass(ticket);
+  const zone = ticket.event.venue.timeZone;
+  const { startsAt, doorsAt } = ticket.performance;
   return (
     <dl className="facts">
       <div>
@@ -168,16 +168,22 @@ function TicketFacts({ ticket }: { ticket: StoredTicket }) {
           // A pass has no show and no doors: it is valid from one time to another.
           <dd>
             {t('ticket.valid', {
-              from: formatDateTime(ticket.entitlement.validFrom),
-              until: formatDateTime(ticket.entitlement.validUntil),
+              from: fmt.dateTime(ticket.entitlement.validFrom, zone),
+              until: fmt.dateTime(ticket.entitlement.validUntil, zone),
             })}
           </dd>
         ) : (
           <dd>
-            {formatDateTime(ticket.performance.startsAt)}
+            {fmt.dateTime(startsAt, zone)}
             <br />
             <span className="hint">
-              {t('ticket.doors', { time: formatDateTime(ticket.performance.doorsAt) })}
+              {t('ticket.doors', {
+                // The doors open the same day as a rule: their time alone then says it.
+                time:
+                  fmt.date(doorsAt, zone) === fmt.date(startsAt, zone)
+                    ? fmt.time(doorsAt, zone)
+                    : fmt.dateTime(doorsAt, zone),
+              })}
             </span>
           </dd>
         )}

@@ -27,7 +27,7 @@ export function TicketsScreen() {
 
 function TicketList() {
   const { session, device, ticketing, online, failure, notify } = useApp();
-  const { t, formatTime, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   const [tickets, setTickets] = useState<StoredTicket[]>();
   const [incoming, setIncoming] = useState<Transfer[]>([]);
   const [syncedAt, setSyncedAt] = useState<string>();
@@ -84,9 +84,9 @@ function TicketList() {
       {error && <Message kind="error">{error}</Message>}
       <p className="hint">
         {syncedAt
-          ? t('tickets.lastSync', { time: formatTime(syncedAt) })
+          ? t('tickets.lastSync', { time: fmt.clock(syncedAt) })
           : !online && storedAsOf(tickets)
-            ? t('tickets.asOf', { time: formatDateTime(storedAsOf(tickets) as string) })
+            ? t('tickets.asOf', { time: fmt.stamp(storedAsOf(tickets) as string) })
             : t('tickets.notSynced')}
       </p>
       {(waiting.length > 0 || incoming.length > 0) && (
@@ -218,7 +218,7 @@ function IncomingTransfer({
   act: Act;
 }) {
   const { session, device, ticketing, online } = useApp();
-  const { t, formatDateTime } = useI18n();
+  const { t, fmt } = useI18n();
   return (
     <li className="card">
       <p className="eyebrow">
@@ -227,7 +227,7 @@ function IncomingTransfer({
           : t('tickets.offeredBySomeone')}
       </p>
       <h3>{transfer.ticket.event}</h3>
-      <p>{formatDateTime(transfer.ticket.startsAt)}</p>
+      <p>{fmt.dateTime(transfer.ticket.startsAt, transfer.ticket.timeZone)}</p>
       <p>{seatLabel(transfer.ticket.seat, transfer.ticket.category, t)}</p>
       <div className="actions">
         <button
@@ -276,7 +276,9 @@ function storedAsOf(tickets: readonly StoredTicket[]): string | undefined {
 }
 
 function TicketSummary({ ticket }: { ticket: StoredTicket }) {
-  const { t, formatDateTime, locale } = useI18n();
+  const { t, fmt, locale } = useI18n();
+  const zone = ticket.event.venue.timeZone;
+  const formatDateTime = (iso: string) => fmt.dateTime(iso, zone);
   const state = stateText(ticket, t, { formatDateTime, locale });
   const balance = state.state === 'valid' ? balanceText(ticket, t, locale) : undefined;
   return (

@@ -97,7 +97,7 @@ const kindKeys: Record<string, MessageKey> = {
 function History() {
   const { exchange } = useApis();
   const { wallet, failure } = useApp();
-  const { t, locale, formatDateTime } = useI18n();
+  const { t, locale, fmt } = useI18n();
   const [items, setItems] = useState<Transaction[]>();
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<string>();
@@ -137,7 +137,7 @@ function History() {
                 <strong>{t(kindKeys[item.kind] ?? 'wallet.kind.other')}</strong>
                 {item.memo && <span className="hint"> · {item.memo}</span>}
                 <br />
-                <span className="hint">{formatDateTime(item.createdAt)}</span>
+                <span className="hint">{fmt.stamp(item.createdAt)}</span>
               </span>
               <span className="amounts">
                 {item.changes.map((change) => (

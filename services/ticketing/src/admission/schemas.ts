@@ -3,6 +3,7 @@
 import { revisionMax, timeMaxS } from '@tessera/protocol';
 import { Type } from 'typebox';
 import { Instant, Nullable } from '../schemas.ts';
+import { VenueTimeZone } from '../venues/schemas.ts';
 import { packageEntriesMax } from './package/service.ts';
 
 const Kind = Type.Union([
@@ -42,6 +43,7 @@ export const EventPackage = Type.Object({
     latitude: Type.Number(),
     longitude: Type.Number(),
     radiusM: Type.Number({ description: 'Scans farther than this from the venue are flagged' }),
+    timeZone: VenueTimeZone,
   }),
   keys: Type.Array(
     Type.Object({

@@ -57,6 +57,7 @@ function transferBody(summary: TransferSummary) {
     ticket: {
       event: summary.eventName,
       startsAt: iso(summary.startsAt) as string,
+      timeZone: summary.timeZone,
       category: summary.category,
       seat: summary.seat,
     },

@@ -5,6 +5,7 @@
 import { Type } from 'typebox';
 import { Id } from '../schemas.ts';
 import { Ticket } from '../tickets/routes.ts';
+import { VenueTimeZone } from '../venues/schemas.ts';
 
 export const Transfer = Type.Object({
   id: Type.String(),
@@ -30,6 +31,7 @@ export const Transfer = Type.Object({
   ticket: Type.Object({
     event: Type.String(),
     startsAt: Type.String(),
+    timeZone: VenueTimeZone,
     category: Type.String(),
     seat: Type.Union([
       Type.Object({ section: Type.String(), row: Type.String(), number: Type.String() }),

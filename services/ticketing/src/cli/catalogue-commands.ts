@@ -27,8 +27,9 @@ import { bytes } from './progress.ts';
 
 export const venueCreate: Omit<Command, 'group' | 'help'> = {
   words: ['venue', 'create'],
-  args: '--organizer <org_…> --name <name> --address <address> --lat <deg> --lng <deg> [--radius <m>]',
-  summary: 'Create a venue (gate terminals must be within --radius metres, default 300)',
+  args: '--organizer <org_…> --name <name> --address <address> --lat <deg> --lng <deg> [--radius <m>] [--time-zone <IANA>]',
+  summary:
+    'Create a venue (gate terminals must be within --radius metres, default 300; times show in --time-zone, default Asia/Seoul)',
   options: {
     organizer: { type: 'string' },
     name: { type: 'string' },
@@ -36,6 +37,7 @@ export const venueCreate: Omit<Command, 'group' | 'help'> = {
     lat: { type: 'string' },
     lng: { type: 'string' },
     radius: { type: 'string' },
+    'time-zone': { type: 'string' },
   },
   positionals: [],
   async run(context) {
@@ -46,6 +48,10 @@ export const venueCreate: Omit<Command, 'group' | 'help'> = {
       latitude: number(context, 'lat', -90, 90),
       longitude: number(context, 'lng', -180, 180),
       radiusM: Math.round(number(context, 'radius', 10, 100_000, 300)),
+      // The server checks the zone (400 invalid_time_zone names it) and keeps its default.
+      ...(context.values['time-zone'] !== undefined
+        ? { timeZone: text(context, 'time-zone') }
+        : {}),
     };
     const client = context.client();
     const { body: venue } = await client.answer(
@@ -58,7 +64,7 @@ export const venueCreate: Omit<Command, 'group' | 'help'> = {
       printJson(context, venue);
       return;
     }
-    context.out(`Created venue ${venue.id} "${venue.name}".\n`);
+    context.out(`Created venue ${venue.id} "${venue.name}" (${venue.timeZone}).\n`);
     context.out(`Next: seatmap import --venue ${venue.id} <seats.csv|seats.json>\n`);
   },
 };

@@ -91,6 +91,8 @@ export interface VenuesTable {
   latitude: number;
   longitude: number;
   radius_m: number;
+  /** IANA time zone of the venue ("Asia/Seoul"): performances are shown in its local time. */
+  time_zone: string;
   created_at: number;
 }
 

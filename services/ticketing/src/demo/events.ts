@@ -51,6 +51,7 @@ async function seedConcert(
       latitude: 37.4786,
       longitude: 127.0115,
       radiusM: 300,
+      timeZone: 'Asia/Seoul',
     },
     now,
   );
@@ -124,6 +125,7 @@ async function seedTransit(
       latitude: 37.5547,
       longitude: 126.9707,
       radiusM: 500,
+      timeZone: 'Asia/Seoul',
     },
     now,
   );

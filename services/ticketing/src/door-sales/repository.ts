@@ -19,6 +19,7 @@ export interface OfferContext
   per_order_limit: number;
   organizer_id: string;
   venue_name: string;
+  venue_time_zone: string;
   category_id: string;
   category: string;
   pricing: CategoriesTable['pricing'];
@@ -50,6 +51,7 @@ export function offerContext(
       'e.per_order_limit',
       'e.organizer_id',
       'v.name as venue_name',
+      'v.time_zone as venue_time_zone',
       'c.id as category_id',
       'c.name as category',
       'c.pricing',

@@ -1,6 +1,7 @@
 /** A door sale (unit 404) as the gate and the buyer's phone see it, and its parameters. */
 import { Type } from 'typebox';
 import { Id, Nullable } from '../schemas.ts';
+import { VenueTimeZone } from '../venues/schemas.ts';
 
 export const DoorSale = Type.Object({
   id: Type.String(),
@@ -19,6 +20,7 @@ export const DoorSale = Type.Object({
   event: Type.Object({ id: Type.String(), name: Type.String() }),
   venue: Type.String(),
   startsAt: Type.String(),
+  timeZone: VenueTimeZone,
   claimUrl: Type.String({ description: "Show it as a QR; the buyer's phone opens it" }),
   expiresAt: Type.String(),
   orderId: Nullable(Type.String()),

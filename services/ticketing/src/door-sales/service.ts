@@ -151,6 +151,7 @@ export async function doorSaleView(
     event: { id: context.event_id, name: context.event_name },
     venue: context.venue_name,
     startsAt: new Date(context.starts_at).toISOString(),
+    timeZone: context.venue_time_zone,
     claimUrl: `${ticketing.config.mobileAppUrl}/door/${sale.id}?t=${sale.claim_token}`,
     expiresAt: new Date(sale.expires_at).toISOString(),
     orderId: sale.order_id,

@@ -40,6 +40,7 @@ const venue: VenuesTable = {
   latitude: 0,
   longitude: 0,
   radius_m: 100,
+  time_zone: 'Asia/Seoul',
   created_at: 0,
 };
 

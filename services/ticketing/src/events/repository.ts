@@ -450,7 +450,7 @@ export interface PublicEventRow {
   organizerId: string;
   slug: string;
   name: string;
-  venue: { id: string; name: string; address: string };
+  venue: { id: string; name: string; address: string; timeZone: string };
   nextStartsAt: number;
   performances: number;
 }
@@ -476,6 +476,7 @@ export async function publicEventRows(
       'v.id as venue_id',
       'v.name as venue_name',
       'v.address as venue_address',
+      'v.time_zone as venue_time_zone',
     ])
     .select((eb) => [
       eb.fn.min<number>('p.starts_at').as('next_starts_at'),
@@ -484,7 +485,16 @@ export async function publicEventRows(
     .where('e.status', '=', 'published')
     .where('p.status', '=', 'scheduled')
     .where('p.ends_at', '>', query.from)
-    .groupBy(['e.id', 'e.organizer_id', 'e.slug', 'e.name', 'v.id', 'v.name', 'v.address']);
+    .groupBy([
+      'e.id',
+      'e.organizer_id',
+      'e.slug',
+      'e.name',
+      'v.id',
+      'v.name',
+      'v.address',
+      'v.time_zone',
+    ]);
   if (query.organizerId) select = select.where('e.organizer_id', '=', query.organizerId);
   if (cursor) {
     select = select.having((eb) =>
@@ -500,7 +510,12 @@ export async function publicEventRows(
     organizerId: row.organizer_id,
     slug: row.slug,
     name: row.name,
-    venue: { id: row.venue_id, name: row.venue_name, address: row.venue_address },
+    venue: {
+      id: row.venue_id,
+      name: row.venue_name,
+      address: row.venue_address,
+      timeZone: row.venue_time_zone,
+    },
     nextStartsAt: Number(row.next_starts_at),
     performances: Number(row.performances),
   }));

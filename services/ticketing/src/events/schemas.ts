@@ -1,6 +1,7 @@
 /** The event routes' schemas: an event's body (categories, performances), an event, listings. */
 import { Type } from 'typebox';
 import { AmountString, AssetCode, Id, Instant, MultiLineText } from '../schemas.ts';
+import { VenueTimeZone } from '../venues/schemas.ts';
 import {
   areaCapacityMax,
   areaNameCharsMax,
@@ -159,6 +160,7 @@ export const Event = Type.Object({
     latitude: Type.Number(),
     longitude: Type.Number(),
     radiusM: Type.Integer(),
+    timeZone: VenueTimeZone,
   }),
   categories: Type.Array(Category),
   performances: Type.Array(Performance),
@@ -207,6 +209,7 @@ export const PublicEventList = Type.Object({
         id: Type.String(),
         name: Type.String(),
         address: Type.String(),
+        timeZone: VenueTimeZone,
       }),
       nextStartsAt: Type.String(),
       performances: Type.Integer({ description: 'Scheduled performances to come' }),

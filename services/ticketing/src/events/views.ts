@@ -84,6 +84,7 @@ function venuePlace(venue: VenuesTable) {
     latitude: venue.latitude,
     longitude: venue.longitude,
     radiusM: venue.radius_m,
+    timeZone: venue.time_zone,
   };
 }
 

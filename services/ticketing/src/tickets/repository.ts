@@ -131,6 +131,7 @@ export interface TicketSetting {
   readonly address: string;
   readonly latitude: number;
   readonly longitude: number;
+  readonly time_zone: string;
   readonly category_name: string;
   readonly kind: string;
   readonly entries_allowed: number;
@@ -165,6 +166,7 @@ export function ticketSetting(
       'v.address',
       'v.latitude',
       'v.longitude',
+      'v.time_zone',
       'c.name as category_name',
       'c.kind',
       'c.entries_allowed',

@@ -1,5 +1,6 @@
 /** The shape of a ticket in the API, as its holder or its organizer's staff see it. */
 import { Type } from 'typebox';
+import { VenueTimeZone } from '../venues/schemas.ts';
 
 /**
  * What the holder has used of the ticket (issue 21, item 6), replayed from the gates' admissions
@@ -49,6 +50,7 @@ export const Ticket = Type.Object({
       address: Type.String(),
       latitude: Type.Number(),
       longitude: Type.Number(),
+      timeZone: VenueTimeZone,
     }),
   }),
   performance: Type.Object({

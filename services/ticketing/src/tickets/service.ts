@@ -113,6 +113,7 @@ export async function ticketView(
         address: info.address,
         latitude: info.latitude,
         longitude: info.longitude,
+        timeZone: info.time_zone,
       },
     },
     performance: {

@@ -50,6 +50,16 @@ export async function insertVenue(trx: Trx, row: VenuesTable) {
   await trx.insertInto('venues').values(row).execute();
 }
 
+/** Sets the given columns of the venue (never its id, organizer or creation time). */
+export async function updateVenue(
+  trx: Trx,
+  venueId: string,
+  changes: Partial<Omit<VenuesTable, 'id' | 'organizer_id' | 'created_at'>>,
+) {
+  if (Object.keys(changes).length === 0) return;
+  await trx.updateTable('venues').set(changes).where('id', '=', venueId).execute();
+}
+
 export async function venueById(db: Trx, venueId: string): Promise<VenuesTable | undefined> {
   return db.selectFrom('venues').selectAll().where('id', '=', venueId).executeTakeFirst();
 }

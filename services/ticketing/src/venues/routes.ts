@@ -8,9 +8,18 @@ import type { Ticketing } from '../context.ts';
 import type { App } from '../http.ts';
 import { requireAnyStaff, requireStaff } from '../organizers/staff.ts';
 import { errors, MultiLineText, OrganizerParams } from '../schemas.ts';
-import { SeatMap, SeatMapJson, SeatMapSummary, Venue, VenueBody, VenueParams } from './schemas.ts';
+import {
+  SeatMap,
+  SeatMapJson,
+  SeatMapSummary,
+  Venue,
+  VenueBody,
+  VenueParams,
+  VenueUpdateBody,
+} from './schemas.ts';
 import {
   addVenue,
+  changeVenue,
   importSeatMap,
   organizerVenueViews,
   seatMapView,
@@ -28,6 +37,7 @@ export function venueRoutes(app: App, ticketing: Ticketing) {
   createVenueRoute(app, ticketing);
   listVenuesRoute(app, ticketing);
   venueRoute(app, ticketing);
+  changeVenueRoute(app, ticketing);
   importSeatMapRoute(app, ticketing);
   seatMapRoute(app, ticketing);
 }
@@ -86,6 +96,23 @@ function venueRoute(app: App, ticketing: Ticketing) {
       },
     },
     async (request) => venueView(ticketing, await venueRow(ticketing, request.params.venueId)),
+  );
+}
+
+function changeVenueRoute(app: App, ticketing: Ticketing) {
+  app.patch(
+    '/v1/venues/:venueId',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['catalogue'],
+        summary: "Change a venue's name, address, position, radius or time zone (manage_catalogue)",
+        params: VenueParams,
+        body: VenueUpdateBody,
+        response: { 200: Venue, ...errors },
+      },
+    },
+    async (request) => changeVenue(ticketing, request.caller, request.params.venueId, request.body),
   );
 }
 

@@ -11,6 +11,17 @@ import {
   seatNumberCharsMax,
   sectionNameCharsMax,
 } from './seat-map.ts';
+import { defaultTimeZone, timeZoneCharsMax } from './time-zone.ts';
+
+const timeZoneText =
+  'The venue\'s IANA time zone ("Asia/Seoul", "Europe/London"): the apps show performance times in it. Refused with 400 invalid_time_zone when unknown; stored in its canonical spelling.';
+const TimeZone = (description = timeZoneText) =>
+  Type.String({ minLength: 1, maxLength: timeZoneCharsMax, description });
+
+/** The zone in every answer that carries a performance's time: the apps show the time in it. */
+export const VenueTimeZone = Type.String({
+  description: 'The venue\'s IANA time zone ("Asia/Seoul"): show the performance\'s times in it',
+});
 
 export const VenueBody = Type.Object(
   {
@@ -23,8 +34,22 @@ export const VenueBody = Type.Object(
       maximum: 100_000,
       description: 'How far from the position a gate terminal may be (its GPS fix is checked)',
     }),
+    timeZone: Type.Optional(TimeZone(`${timeZoneText} Default: ${defaultTimeZone}.`)),
   },
   { additionalProperties: false },
+);
+
+/** A venue's changes: any of its fields, at least one. */
+export const VenueUpdateBody = Type.Object(
+  {
+    name: Type.Optional(VenueBody.properties.name),
+    address: Type.Optional(VenueBody.properties.address),
+    latitude: Type.Optional(VenueBody.properties.latitude),
+    longitude: Type.Optional(VenueBody.properties.longitude),
+    radiusM: Type.Optional(VenueBody.properties.radiusM),
+    timeZone: Type.Optional(TimeZone()),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 export const Venue = Type.Object({
@@ -35,6 +60,7 @@ export const Venue = Type.Object({
   latitude: Type.Number(),
   longitude: Type.Number(),
   radiusM: Type.Integer(),
+  timeZone: VenueTimeZone,
   seatCount: Type.Integer(),
   sections: Type.Array(
     Type.Object({

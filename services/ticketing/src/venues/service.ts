@@ -21,10 +21,12 @@ import {
   replaceSeatsAndAreas,
   seatsInMapOrder,
   sectionCounts,
+  updateVenue,
   venueById,
   venuesOfOrganizer,
 } from './repository.ts';
 import { type SeatMap, type SeatMapInput, seatMapFromCsv, seatMapFromJson } from './seat-map.ts';
+import { canonicalTimeZone, defaultTimeZone } from './time-zone.ts';
 
 export interface VenueInput {
   name: string;
@@ -32,6 +34,8 @@ export interface VenueInput {
   latitude: number;
   longitude: number;
   radiusM: number;
+  /** IANA name; the default zone when left out (time-zone.ts). */
+  timeZone?: string;
 }
 
 export async function createVenue(trx: Trx, organizerId: string, input: VenueInput, now: number) {
@@ -44,6 +48,7 @@ export async function createVenue(trx: Trx, organizerId: string, input: VenueInp
     latitude: input.latitude,
     longitude: input.longitude,
     radius_m: input.radiusM,
+    time_zone: canonicalTimeZone(input.timeZone ?? defaultTimeZone),
     created_at: now,
   };
   await insertVenue(trx, row);
@@ -56,6 +61,36 @@ export async function addVenue(ticketing: Ticketing, organizerId: string, input:
     createVenue(trx, organizerId, input, now),
   );
   return venueView(ticketing, venue);
+}
+
+/**
+ * Changes a venue's name, address, position, radius or time zone (manage_catalogue), checked as
+ * on creation. Performances are stored as instants, so a new zone changes only how their times
+ * read, which is the point: a venue made before zones existed got Asia/Seoul.
+ */
+export async function changeVenue(
+  ticketing: Ticketing,
+  principal: Principal | undefined,
+  venueId: string,
+  input: Partial<VenueInput>,
+) {
+  const venue = await venueRow(ticketing, venueId);
+  await requireStaffFor(ticketing, principal, venue.organizer_id, 'venue');
+  const changes: Partial<VenuesTable> = {
+    ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+    ...(input.address !== undefined ? { address: input.address.trim() } : {}),
+    ...(input.latitude !== undefined ? { latitude: input.latitude } : {}),
+    ...(input.longitude !== undefined ? { longitude: input.longitude } : {}),
+    ...(input.radiusM !== undefined ? { radius_m: input.radiusM } : {}),
+    ...(input.timeZone !== undefined ? { time_zone: canonicalTimeZone(input.timeZone) } : {}),
+  };
+  const changed = await inTransaction(ticketing, async ({ trx }) => {
+    const locked = await lockVenue(trx, ticketing.database.dialect, venueId);
+    if (!locked) throw notFound('venue');
+    await updateVenue(trx, venueId, changes);
+    return { ...locked, ...changes };
+  });
+  return venueView(ticketing, changed);
 }
 
 export async function venueRow(ticketing: Ticketing, venueId: string) {
@@ -77,6 +112,7 @@ export async function venueView(ticketing: Ticketing, venue: VenuesTable) {
     latitude: venue.latitude,
     longitude: venue.longitude,
     radiusM: venue.radius_m,
+    timeZone: venue.time_zone,
     seatCount: sections.reduce((sum, section) => sum + section.seats, 0),
     sections: sections.map((section) => ({
       name: section.section,

@@ -135,7 +135,7 @@ export type PackagePerformanceRow = Awaited<ReturnType<typeof organizerPerforman
 export function venueById(db: Trx, venueId: string) {
   return db
     .selectFrom('venues')
-    .select(['id', 'name', 'address', 'latitude', 'longitude', 'radius_m'])
+    .select(['id', 'name', 'address', 'latitude', 'longitude', 'radius_m', 'time_zone'])
     .where('id', '=', venueId)
     .executeTakeFirstOrThrow();
 }

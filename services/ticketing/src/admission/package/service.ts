@@ -143,6 +143,7 @@ export async function eventPackage(
       latitude: Number(venue.latitude),
       longitude: Number(venue.longitude),
       radiusM: Number(venue.radius_m),
+      timeZone: venue.time_zone,
     },
     keys: keys.map((key) => ({
       keyId: key.key_id,

@@ -95,6 +95,8 @@ export interface TransferSummary {
   transfer: TransfersTable;
   eventName: string;
   startsAt: number;
+  /** The venue's IANA time zone, which the start is shown in. */
+  timeZone: string;
   category: string;
   seat: { section: string; row: string; number: string } | null;
   fromName: string | null;
@@ -106,6 +108,7 @@ function summaryQuery(executor: Trx) {
     .innerJoin('tickets as t', 't.id', 'r.ticket_id')
     .innerJoin('performances as p', 'p.id', 't.performance_id')
     .innerJoin('events as e', 'e.id', 't.event_id')
+    .innerJoin('venues as v', 'v.id', 'e.venue_id')
     .innerJoin('categories as c', 'c.id', 't.category_id')
     .innerJoin('users as u', 'u.id', 'r.from_user_id')
     .leftJoin('seats as s', 's.id', 't.seat_id')
@@ -113,6 +116,7 @@ function summaryQuery(executor: Trx) {
     .select([
       'e.name as event_name',
       'p.starts_at',
+      'v.time_zone',
       'c.name as category',
       's.section',
       's.row_label',
@@ -137,6 +141,7 @@ function toSummary(row: SummaryRow): TransferSummary {
     },
     eventName: row.event_name,
     startsAt: row.starts_at,
+    timeZone: row.time_zone,
     category: row.category,
     seat:
       row.section !== null

@@ -11,6 +11,7 @@ import admissionSlots from './0004_admission_slots.ts';
 import repairRevokedRevision from './0005_repair_revoked_revision.ts';
 import rateLimits from './0006_rate_limits.ts';
 import holdLimits from './0007_hold_limits.ts';
+import venueTimeZone from './0008_venue_time_zone.ts';
 
 export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
@@ -20,4 +21,5 @@ export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0005_repair_revoked_revision': repairRevokedRevision(dialect),
   '0006_rate_limits': rateLimits(dialect),
   '0007_hold_limits': holdLimits(dialect),
+  '0008_venue_time_zone': venueTimeZone(dialect),
 });
