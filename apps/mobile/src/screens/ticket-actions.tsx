@@ -103,6 +103,8 @@ export function TicketActions({
       )}
       {(ticket.status === 'valid' || ticket.status === 'elsewhere') &&
         !ticket.pendingTransfer &&
+        // A ticket a gate has already let in is not refunded (the server says ticket_used).
+        !(ticket.usage && ticket.usage.entriesUsed > 0) &&
         (mode === 'idle' || mode === 'refund') && <Refund panel={panel} onRefunded={setRefunded} />}
     </section>
   );
