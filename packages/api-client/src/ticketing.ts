@@ -6391,6 +6391,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -6420,6 +6422,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -6533,6 +6537,8 @@ export interface operations {
               decidedAt: string | null;
               /** @description The sender's first name, if they gave one */
               fromName: string | null;
+              /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+              fromPhone: string;
               ticket: {
                 event: string;
                 startsAt: string;
@@ -6554,6 +6560,8 @@ export interface operations {
               decidedAt: string | null;
               /** @description The sender's first name, if they gave one */
               fromName: string | null;
+              /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+              fromPhone: string;
               ticket: {
                 event: string;
                 startsAt: string;
@@ -6651,6 +6659,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -6904,6 +6914,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
