@@ -111,6 +111,14 @@ export function exchangeApi(baseUrl: string) {
           client.GET('/v1/payment-requests/{id}', { ...init, params: { path: { id: requestId } } }),
         { token },
       ),
+    /**
+     * A one-time code (60 s) that signs the exchange's buy page in as this wallet, for the
+     * merchant of the buy link: the page gets a session of its own, the app's token stays here.
+     */
+    buyPageHandoff: (token: string, merchant: string) =>
+      call((init) => client.POST('/v1/buy-page/handoffs', { ...init, body: { merchant } }), {
+        token,
+      }),
     streamTicket: (token: string) =>
       call((init) => client.POST('/v1/notifications/stream-tickets', init), { token }),
   };

@@ -28,6 +28,7 @@ import { getItem, putItem } from '../storage.ts';
 import { syncTickets } from '../tickets.ts';
 import { useLoad } from '../use-load.ts';
 import { walletChangedEvent } from '../wallet-feed.ts';
+import { BuyPageLink } from './buy-page-link.tsx';
 import { seatLabel } from './ticket-text.ts';
 import { WalletConnect } from './wallet-connect.tsx';
 
@@ -404,7 +405,12 @@ function PayFromWallet({
         <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
       )}
       {shortBy !== undefined && !timeUp && (
-        <ShortOfCrypto order={order} payment={payment} shortBy={shortBy} />
+        <ShortOfCrypto
+          order={order}
+          payment={payment}
+          shortBy={shortBy}
+          walletToken={walletToken}
+        />
       )}
       {enough && phase.name !== 'confirm' && (
         <button
@@ -452,10 +458,12 @@ function ShortOfCrypto({
   order,
   payment,
   shortBy,
+  walletToken,
 }: {
   order: Order;
   payment: NonNullable<Order['payment']>;
   shortBy: string;
+  walletToken: string;
 }) {
   const { exchange } = useApis();
   const { t, locale } = useI18n();
@@ -467,9 +475,9 @@ function ShortOfCrypto({
       </Message>
       {buyPage && (
         <>
-          <a className="button button-primary" href={buyPage}>
+          <BuyPageLink href={buyPage} walletToken={walletToken}>
             {t('order.buyCrypto', { asset: order.asset })}
-          </a>
+          </BuyPageLink>
           <p className="hint">{t('order.buyCryptoNote')}</p>
         </>
       )}
