@@ -21,6 +21,10 @@ export type PaymentRequest = ExchangeAnswer<'get', '/v1/payment-requests/{id}'>;
 /** One notice of the live feed (`GET /v1/notifications/stream`), as the list route gives it. */
 export type Notice = ExchangeAnswer<'get', '/v1/notifications'>['notifications'][number];
 
+/**
+ * Calls for the exchange; `token` is the wallet's session where a route needs one. This function
+ * is long because it lists every call the app makes, one short entry each.
+ */
 export function exchangeApi(baseUrl: string) {
   const client = createExchangeClient(baseUrl);
   client.use(answers);

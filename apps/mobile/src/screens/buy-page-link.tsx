@@ -11,16 +11,8 @@
 import { type MouseEvent, useState } from 'react';
 import { useApis, useApp } from '../app-state.tsx';
 
-export function BuyPageLink({
-  href,
-  walletToken,
-  children,
-}: {
-  /** The buy page URL, already checked to be the exchange's (order.tsx). */
-  href: string;
-  walletToken: string;
-  children: string;
-}) {
+/** `href`: the buy page URL, already checked to be the exchange's (order.tsx). */
+export function BuyPageLink({ href, children }: { href: string; children: string }) {
   const { exchange } = useApis();
   const { wallet } = useApp();
   const [opening, setOpening] = useState(false);
@@ -35,8 +27,9 @@ export function BuyPageLink({
     setOpening(true);
     const fragment = new URLSearchParams(phone ? { phone } : {});
     try {
+      if (!wallet) throw new Error('no wallet connected');
       const merchant = new URL(href).searchParams.get('merchant') ?? '';
-      const { code } = await exchange.buyPageHandoff(walletToken, merchant);
+      const { code } = await exchange.buyPageHandoff(wallet.token, merchant);
       fragment.set('handoff', code);
     } catch {
       // The page asks for the code instead, with the number filled in.

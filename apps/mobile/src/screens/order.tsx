@@ -405,12 +405,7 @@ function PayFromWallet({
         <Message kind="error">{t('order.refused', { reason: phase.reason })}</Message>
       )}
       {shortBy !== undefined && !timeUp && (
-        <ShortOfCrypto
-          order={order}
-          payment={payment}
-          shortBy={shortBy}
-          walletToken={walletToken}
-        />
+        <ShortOfCrypto order={order} payment={payment} shortBy={shortBy} />
       )}
       {enough && phase.name !== 'confirm' && (
         <button
@@ -458,12 +453,10 @@ function ShortOfCrypto({
   order,
   payment,
   shortBy,
-  walletToken,
 }: {
   order: Order;
   payment: NonNullable<Order['payment']>;
   shortBy: string;
-  walletToken: string;
 }) {
   const { exchange } = useApis();
   const { t, locale } = useI18n();
@@ -475,9 +468,7 @@ function ShortOfCrypto({
       </Message>
       {buyPage && (
         <>
-          <BuyPageLink href={buyPage} walletToken={walletToken}>
-            {t('order.buyCrypto', { asset: order.asset })}
-          </BuyPageLink>
+          <BuyPageLink href={buyPage}>{t('order.buyCrypto', { asset: order.asset })}</BuyPageLink>
           <p className="hint">{t('order.buyCryptoNote')}</p>
         </>
       )}
