@@ -95,6 +95,8 @@ const routeMaps: Record<string, Record<string, string>> = {
     '/v1/quotes': 'trading',
     '/v1/quotes/**': 'trading',
     '/v1/buy-page/check': 'buy-page',
+    '/v1/buy-page/handoffs': 'buy-page',
+    '/v1/buy-page/handoffs/**': 'buy-page',
     '/buy': 'buy-page',
     '/v1/merchant/webhook': 'notifications',
     '/v1/merchant/webhook/**': 'notifications',

@@ -35,6 +35,10 @@ const errorKeys = {
   exchange_unavailable: null,
   forbidden: null,
   fully_refunded: null,
+  // The buy page's handoff codes: the hosted page says these itself, the apps only mint codes.
+  handoff_expired: null,
+  handoff_used: null,
+  handoff_wrong_merchant: null,
   hold_expiring: null,
   hold_limit: null,
   hold_not_active: null,

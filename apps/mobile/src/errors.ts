@@ -63,6 +63,10 @@ const codeMessages = {
   exchange_unavailable: 'error.exchange_unavailable',
   forbidden: null,
   fully_refunded: null,
+  // The buy page's handoff codes: the hosted page says these itself, the apps only mint codes.
+  handoff_expired: null,
+  handoff_used: null,
+  handoff_wrong_merchant: null,
   hold_expiring: 'error.hold_expiring',
   hold_limit: 'error.hold_limit',
   hold_not_active: 'error.hold_not_active',

@@ -18,6 +18,7 @@ import {
   orderSeats,
   payOrder,
   readBarcode,
+  shot,
   signIn,
   waitForBarcodeSince,
 } from '../../../scripts/test/apps/driver.ts';
@@ -189,15 +190,26 @@ describe.each(['sqlite', 'postgres'] as const)(
         await expect(page.getByRole('button', { name: /^Pay / }).count()).resolves.toBe(0);
         await page.getByRole('link', { name: 'Buy USDT at the exchange' }).click();
 
-        // The exchange's own page, with its own sign-in.
+        // The exchange's own page, signed in already: the app handed its wallet session over
+        // with a one-time code in the fragment, which the page spent and wiped (item 12).
+        const codesBefore = await system.exchange(
+          'GET',
+          `/dev/sms?phone=${encodeURIComponent(buyer.phone)}`,
+        );
         await page.waitForURL(
           (url) => url.origin === system.exchangeUrl && url.pathname === '/buy',
         );
-        await page.fill('#phone', buyer.phone);
-        await page.click('#send-code');
-        await page.locator('#code').waitFor({ state: 'visible' });
-        await page.fill('#code', await system.smsCode('exchange', buyer.phone));
-        await page.click('#sign-in');
+        await page.locator('#execute').waitFor({ state: 'visible' });
+        expect(await page.locator('#signin-phone').isHidden()).toBe(true);
+        await page.getByText(`Signed in as ${buyer.phone}`).waitFor();
+        expect(new URL(page.url()).hash).toBe('');
+        await shot(page, 'mobile-buy-page-signed-in');
+        // No new SMS code was sent for it.
+        const codesAfter = await system.exchange(
+          'GET',
+          `/dev/sms?phone=${encodeURIComponent(buyer.phone)}`,
+        );
+        expect(codesAfter.body.messages.length).toBe(codesBefore.body.messages.length);
         await page.locator('#execute').click();
 
         await page.waitForURL((url) => url.origin === system.appUrl, { timeout: 20_000 });

@@ -6614,6 +6614,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -6645,6 +6647,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -6760,6 +6764,8 @@ export interface operations {
               decidedAt: string | null;
               /** @description The sender's first name, if they gave one */
               fromName: string | null;
+              /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+              fromPhone: string;
               ticket: {
                 event: string;
                 startsAt: string;
@@ -6783,6 +6789,8 @@ export interface operations {
               decidedAt: string | null;
               /** @description The sender's first name, if they gave one */
               fromName: string | null;
+              /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+              fromPhone: string;
               ticket: {
                 event: string;
                 startsAt: string;
@@ -6882,6 +6890,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -7160,6 +7170,8 @@ export interface operations {
             decidedAt: string | null;
             /** @description The sender's first name, if they gave one */
             fromName: string | null;
+            /** @description The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number */
+            fromPhone: string;
             ticket: {
               event: string;
               startsAt: string;
@@ -11054,6 +11066,9 @@ export type ErrorCode =
   | 'exchange_unavailable'
   | 'forbidden'
   | 'fully_refunded'
+  | 'handoff_expired'
+  | 'handoff_used'
+  | 'handoff_wrong_merchant'
   | 'hold_expiring'
   | 'hold_limit'
   | 'hold_not_active'

@@ -59,6 +59,8 @@ describe('the API surface (sqlite)', () => {
       'get /v1/rates',
       'get /buy',
       'get /v1/buy-page/check',
+      // The handoff code is the credential (buy-page/handoff.ts).
+      'post /v1/buy-page/handoffs/redeem',
       'get /v1/notifications/stream',
     ]);
     let checked = 0;

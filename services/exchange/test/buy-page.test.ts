@@ -163,6 +163,7 @@ describe.each(backends)('buy page links on %s', (backend) => {
       fiat: 'KRW',
       fiatScale: 0,
       sandbox: true,
+      devInbox: true,
     });
     const other = await x.request('GET', `/buy?${query({ ...good(), reference: 'order-9' })}`);
     expect(other.headers['content-security-policy']).not.toBe(csp);

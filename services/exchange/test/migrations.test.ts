@@ -18,6 +18,7 @@ const pinned = {
   '0003_rate_limits.ts': 'db6729ce6240f3c594d01679a97a40bab1fbee60a27c74cf28b42a7e6439ec3b',
   '0005_scrub_webhook_answers.ts':
     '525694e8bb2a7ae36ee07be4d9569b5aa57b0beeec00b53213d7776d5c68ecb0',
+  '0006_buy_page_handoffs.ts': '649582cd2f217c55b03c5ffb8fd5a2e5d36c2541a0e9a6938a0da5129330fea1',
 };
 
 describe('exchange migrations', () => {

@@ -21,6 +21,10 @@ export type PaymentRequest = ExchangeAnswer<'get', '/v1/payment-requests/{id}'>;
 /** One notice of the live feed (`GET /v1/notifications/stream`), as the list route gives it. */
 export type Notice = ExchangeAnswer<'get', '/v1/notifications'>['notifications'][number];
 
+/**
+ * Calls for the exchange; `token` is the wallet's session where a route needs one. This function
+ * is long because it lists every call the app makes, one short entry each.
+ */
 export function exchangeApi(baseUrl: string) {
   const client = createExchangeClient(baseUrl);
   client.use(answers);
@@ -111,6 +115,14 @@ export function exchangeApi(baseUrl: string) {
           client.GET('/v1/payment-requests/{id}', { ...init, params: { path: { id: requestId } } }),
         { token },
       ),
+    /**
+     * A one-time code (60 s) that signs the exchange's buy page in as this wallet, for the
+     * merchant of the buy link: the page gets a session of its own, the app's token stays here.
+     */
+    buyPageHandoff: (token: string, merchant: string) =>
+      call((init) => client.POST('/v1/buy-page/handoffs', { ...init, body: { merchant } }), {
+        token,
+      }),
     streamTicket: (token: string) =>
       call((init) => client.POST('/v1/notifications/stream-tickets', init), { token }),
   };

@@ -30,6 +30,7 @@ import { getItem, putItem } from '../storage.ts';
 import { syncTickets } from '../tickets.ts';
 import { useLoad } from '../use-load.ts';
 import { walletChangedEvent } from '../wallet-feed.ts';
+import { BuyPageLink } from './buy-page-link.tsx';
 import { seatLabel } from './ticket-text.ts';
 import { WalletConnect } from './wallet-connect.tsx';
 
@@ -478,9 +479,7 @@ function ShortOfCrypto({
       </Message>
       {buyPage && (
         <>
-          <a className="button button-primary" href={buyPage}>
-            {t('order.buyCrypto', { asset: order.asset })}
-          </a>
+          <BuyPageLink href={buyPage}>{t('order.buyCrypto', { asset: order.asset })}</BuyPageLink>
           <p className="hint">{t('order.buyCryptoNote')}</p>
         </>
       )}

@@ -221,12 +221,13 @@ function IncomingTransfer({
   const { t, fmt } = useI18n();
   return (
     <li className="card">
-      <p className="eyebrow">
-        {transfer.fromName
-          ? t('tickets.offeredBy', { name: transfer.fromName })
-          : t('tickets.offeredBySomeone')}
-      </p>
-      <h3>{transfer.ticket.event}</h3>
+      {/* Who sends it: their first name if they gave one, else their number masked. */}
+      <h3>
+        {t('tickets.sentYou', {
+          sender: transfer.fromName ?? transfer.fromPhone,
+          event: transfer.ticket.event,
+        })}
+      </h3>
       <p>{fmt.dateTime(transfer.ticket.startsAt, transfer.ticket.timeZone)}</p>
       <p>{seatLabel(transfer.ticket.seat, transfer.ticket.category, t)}</p>
       <div className="actions">

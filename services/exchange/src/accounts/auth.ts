@@ -37,7 +37,7 @@ export interface SubscriberPrincipal {
 
 export type Principal = SubscriberPrincipal | { readonly type: 'operator' };
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function codeStore(exchange: Exchange): PhoneCodeStore {
   return {
@@ -57,10 +57,11 @@ export const sendCode = (exchange: Exchange, phone: string, address?: string) =>
 export const consumeCode = (exchange: Exchange, phone: string, code: string) =>
   consumePhoneCode(codeStore(exchange), exchange.clock.now(), phone, code);
 
-export async function createSession(exchange: Exchange, subscriberId: string) {
+/** A new session token; `notAfter` ends it earlier than the configured lifetime. */
+export async function createSession(exchange: Exchange, subscriberId: string, notAfter?: number) {
   const token = newSecret('xs');
   const now = exchange.clock.now();
-  const expiresAt = now + exchange.config.sessionTtlS * 1000;
+  const expiresAt = Math.min(now + exchange.config.sessionTtlS * 1000, notAfter ?? Infinity);
   await insertSession(exchange.database.db, {
     tokenHash: sha256(token),
     subscriberId,

@@ -8,7 +8,8 @@
  * This file is the page's HTML and its headers. The page is one self-contained document: no
  * external resources, inline CSS (styles.ts) and script (script.ts) allowed only by a
  * per-response nonce, no framing. It talks to the exchange's own JSON API, keeps the session
- * token in sessionStorage (gone with the tab), and handles money as BigInt units.
+ * token in sessionStorage (gone with the tab), and handles money as BigInt units. The buyer's
+ * app may hand its wallet session over with a one-time code in the URL fragment (handoff.ts).
  */
 import type { BuyCheck } from './check.ts';
 import { pageScript } from './script.ts';
@@ -86,6 +87,8 @@ export interface BuyPageConfig {
   readonly fiatScale: number;
   /** Card deposits go to the sandbox (not production): the page names the test card. */
   readonly sandbox: boolean;
+  /** The development SMS inbox is served (never in production): the page links it. */
+  readonly devInbox: boolean;
 }
 
 /** The 400 page for a bad link: what is wrong, and that nothing was charged. No script at all. */
@@ -153,6 +156,7 @@ export function buyPageHtml(nonce: string, config: BuyPageConfig): string {
 <section id="signin-code" hidden>
 <h2 data-t="signInHead"></h2>
 <p class="hint" id="code-sent"></p>
+<p class="hint" id="dev-inbox-line" hidden><a id="dev-inbox" target="_blank" rel="noreferrer" data-t="devInbox"></a></p>
 <form id="code-form" novalidate>
 <label for="code" data-t="code"></label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
@@ -163,6 +167,7 @@ export function buyPageHtml(nonce: string, config: BuyPageConfig): string {
 
 <section id="wallet" hidden>
 <h2 data-t="walletHead"></h2>
+<p class="hint" id="signed-in-as" hidden></p>
 <dl>
 <dt data-t="holding"></dt><dd id="have"></dd>
 <dt data-t="needed"></dt><dd id="need"></dd>

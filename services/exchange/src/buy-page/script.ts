@@ -115,7 +115,8 @@ export const pageScript = String.raw`
   const say = (text, info) => {
     const box = $('message');
     box.textContent = text || '';
-    box.className = info ? 'info' : '';
+    // info: good news (green); 'note': neutral, such as a sign-in that must be done again.
+    box.className = typeof info === 'string' ? info : info ? 'info' : '';
     box.hidden = !text;
   };
   const explain = (error) => {
@@ -138,7 +139,15 @@ export const pageScript = String.raw`
     }
   };
 
-  const state = { phone: null, fiatHave: 0n, quote: null, timer: null, keys: {}, deposit: null };
+  const state = {
+    phone: null,
+    prefill: null,
+    fiatHave: 0n,
+    quote: null,
+    timer: null,
+    keys: {},
+    deposit: null,
+  };
 
   // 010-1234-5678 is a Korean mobile number: +82 and the number without its leading 0.
   const normalisePhone = (text) => {
@@ -148,12 +157,25 @@ export const pageScript = String.raw`
     return '+' + compact;
   };
 
-  function signedOut(message) {
+  // The buyer's app hands over in the URL fragment, which no server and no Referer ever sees:
+  // a one-time code for its wallet session (handoff.ts), or at least the phone number. It is
+  // read once and dropped from the address bar and the history at once.
+  const handed = new URLSearchParams(location.hash.slice(1));
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  const handoff = handed.get('handoff');
+  const handedPhone = handed.get('phone') || '';
+  state.prefill = /^\+[1-9][0-9]{6,14}$/.test(handedPhone) ? handedPhone : null;
+
+  function signedOut(message, info) {
     stopCountdown();
     sessionStorage.removeItem(tokenKey);
+    state.phone = null;
     show(['signin-phone']);
-    say(message || '');
-    $('phone').focus();
+    say(message || '', info);
+    // The number the app knows is filled in: one tap sends the code.
+    if (state.prefill && !$('phone').value) $('phone').value = state.prefill;
+    if ($('phone').value) $('send-code').focus();
+    else $('phone').focus();
   }
 
   $('phone-form').addEventListener('submit', (event) => {
@@ -165,6 +187,10 @@ export const pageScript = String.raw`
         await api('POST', '/v1/auth/codes', { phone });
         state.phone = phone;
         $('code-sent').textContent = t('codeSent', { phone });
+        if (cfg.devInbox) {
+          $('dev-inbox').href = '/dev/sms?phone=' + encodeURIComponent(phone);
+          $('dev-inbox-line').hidden = false;
+        }
         $('code').value = '';
         show(['signin-code']);
         say('');
@@ -222,6 +248,8 @@ export const pageScript = String.raw`
       return say(explain(error));
     }
     state.fiatHave = wallet.fiatHave;
+    $('signed-in-as').textContent = state.phone ? t('signedInAs', { phone: state.phone }) : '';
+    $('signed-in-as').hidden = !state.phone;
     const shortfall = need > wallet.have ? need - wallet.have : 0n;
     $('have').textContent = grouped(fromUnits(wallet.have, cfg.scale)) + ' ' + cfg.asset;
     $('need').textContent = grouped(cfg.amount) + ' ' + cfg.asset;
@@ -468,7 +496,27 @@ export const pageScript = String.raw`
   $('title').textContent = t('title');
   $('lead').textContent = t('lead', { amount: grouped(cfg.amount) });
 
-  if (sessionStorage.getItem(tokenKey)) refresh();
-  else signedOut('');
+  // A handoff from the app wins over an older session of this tab: it is the buyer's wallet now.
+  async function start() {
+    if (handoff) {
+      sessionStorage.removeItem(tokenKey);
+      try {
+        const session = await api('POST', '/v1/buy-page/handoffs/redeem', {
+          code: handoff,
+          merchant: cfg.merchant.id,
+        });
+        sessionStorage.setItem(tokenKey, session.token);
+        state.phone = session.subscriber.phone;
+        return refresh();
+      } catch (error) {
+        return signedOut(t('handoffFailed'), 'note');
+      }
+    }
+    if (!sessionStorage.getItem(tokenKey)) return signedOut('');
+    const me = await api('GET', '/v1/me').catch(() => null);
+    if (me) state.phone = me.phone;
+    return refresh();
+  }
+  start();
 })();
 `;

@@ -25,11 +25,13 @@ dt { color: var(--muted); }
 dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
 dd.strong, dt.strong { font-weight: 600; color: var(--ink); }
 .hint { color: var(--muted); font-size: .85rem; margin: .25rem 0 0; }
+#signed-in-as { margin: -.5rem 0 .75rem; }
 .countdown { margin: .75rem 0 0; font-size: .9rem; color: var(--muted); }
 .countdown.expired { color: var(--bad); }
 #message { margin: 0 0 1rem; padding: .75rem 1rem; border-radius: .5rem; background: #fdecea;
   color: var(--bad); }
 #message.info { background: #eaf4ec; color: var(--good); }
+#message.note { background: #eaf1f8; color: var(--ink); }
 .link { background: none; color: var(--accent); padding: 0; width: auto; margin-top: .5rem;
   text-decoration: underline; }
 [hidden] { display: none !important; }

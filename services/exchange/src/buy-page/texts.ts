@@ -72,6 +72,9 @@ export const pageTexts = `{
       expired_card: 'the card has expired',
       incorrect_cvc: 'the security code is incorrect',
       card_not_supported: 'this card is not supported; use another card',
+      devInbox: 'Development: the code is in the SMS inbox.',
+      signedInAs: 'Signed in as {phone}',
+      handoffFailed: 'Your sign-in could not be carried over from the app. Get a code to continue.',
     },
     ko: {
       title: '{asset} 구매',
@@ -141,5 +144,8 @@ export const pageTexts = `{
       expired_card: '카드 유효기간이 지났습니다',
       incorrect_cvc: '보안 코드가 올바르지 않습니다',
       card_not_supported: '지원하지 않는 카드입니다. 다른 카드를 사용하세요',
+      devInbox: '개발용: 인증번호는 SMS 수신함에 있습니다.',
+      signedInAs: '{phone}(으)로 로그인됨',
+      handoffFailed: '앱의 로그인을 이어받지 못했습니다. 인증번호를 받아 계속하세요.',
     },
   }`;

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Exchange } from '../context.ts';
+import { DevelopmentSms } from '../sms.ts';
 import { checkBuyRequest } from './check.ts';
 import { buyErrorPageHtml, buyPageHtml } from './page.ts';
 
@@ -38,6 +39,11 @@ export async function renderBuyPage(
       fiat: config.fiat.code,
       fiatScale: config.fiat.scale,
       sandbox: config.environment !== 'production',
+      // As accounts/routes.ts decides whether to serve it.
+      devInbox:
+        config.devEndpoints &&
+        config.environment !== 'production' &&
+        exchange.sms instanceof DevelopmentSms,
     }),
   };
 }

@@ -34,6 +34,18 @@ export interface SessionsTable {
   revoked_at: number | null;
 }
 
+/** A buy page handoff code (migration 0006): single use, short-lived, stored hashed. */
+export interface BuyHandoffsTable {
+  code_hash: string;
+  subscriber_id: string;
+  /** The session that minted it: the page's session never outlives it. */
+  session_hash: string;
+  merchant_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface ApiKeysTable {
   id: string;
   subscriber_id: string;
@@ -214,6 +226,7 @@ export interface ExchangeDB {
   rate_limits: RateLimitsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
+  buy_handoffs: BuyHandoffsTable;
   accounts: AccountsTable;
   balances: BalancesTable;
   journal_entries: JournalEntriesTable;

@@ -54,6 +54,7 @@ function transferBody(summary: TransferSummary) {
     createdAt: iso(row.created_at) as string,
     decidedAt: iso(row.decided_at),
     fromName: summary.fromName,
+    fromPhone: summary.fromPhone,
     ticket: {
       event: summary.eventName,
       startsAt: iso(summary.startsAt) as string,

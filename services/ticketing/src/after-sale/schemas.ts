@@ -28,6 +28,10 @@ export const Transfer = Type.Object({
   fromName: Type.Union([Type.String(), Type.Null()], {
     description: "The sender's first name, if they gave one",
   }),
+  fromPhone: Type.String({
+    description:
+      "The sender's phone number masked (010-****-5678), so the recipient knows who sends it without learning the whole number",
+  }),
   ticket: Type.Object({
     event: Type.String(),
     startsAt: Type.String(),

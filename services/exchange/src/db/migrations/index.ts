@@ -8,10 +8,12 @@ import initial from './0001_initial.ts';
 import repairQuoteSourceRate from './0002_repair_quote_source_rate.ts';
 import rateLimits from './0003_rate_limits.ts';
 import scrubWebhookAnswers from './0005_scrub_webhook_answers.ts';
+import buyPageHandoffs from './0006_buy_page_handoffs.ts';
 
 export const exchangeMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
   '0002_repair_quote_source_rate': repairQuoteSourceRate(dialect),
   '0003_rate_limits': rateLimits(dialect),
   '0005_scrub_webhook_answers': scrubWebhookAnswers(),
+  '0006_buy_page_handoffs': buyPageHandoffs(dialect),
 });

@@ -7,6 +7,7 @@
  */
 import type { Trx } from '../../context.ts';
 import type { TransfersTable } from '../../db/schema.ts';
+import { maskPhone } from './sender.ts';
 
 /**
  * Touches a valid ticket of this holder, which checks it is unchanged and, on PostgreSQL, locks
@@ -100,6 +101,8 @@ export interface TransferSummary {
   category: string;
   seat: { section: string; row: string; number: string } | null;
   fromName: string | null;
+  /** The sender's phone, masked (sender.ts): never the whole number. */
+  fromPhone: string;
 }
 
 function summaryQuery(executor: Trx) {
@@ -122,6 +125,7 @@ function summaryQuery(executor: Trx) {
       's.row_label',
       's.number as seat_number',
       'u.first_name',
+      'u.phone as from_phone',
     ]);
 }
 
@@ -148,6 +152,7 @@ function toSummary(row: SummaryRow): TransferSummary {
         ? { section: row.section, row: row.row_label ?? '', number: row.seat_number ?? '' }
         : null,
     fromName: row.first_name,
+    fromPhone: maskPhone(row.from_phone),
   };
 }
 

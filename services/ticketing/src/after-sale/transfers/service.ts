@@ -30,6 +30,7 @@ import {
   transferSummaryById,
   transfersFrom,
 } from './repository.ts';
+import { maskPhone, senderLabel } from './sender.ts';
 
 export type { TransferSummary };
 
@@ -73,10 +74,13 @@ export async function createTransfer(
 
   const outcome = await inTransaction(ticketing, (work) => offerIn(work, ticket, user, toPhone));
   if (outcome.created) {
+    // Who sends it: the recipient should not have to accept a ticket from "someone".
+    const summary = await transferSummaryById(ticketing.database.db, outcome.transfer.id);
+    const from = summary ? senderLabel(summary) : maskPhone(user.phone);
     await ticketing.sms
       .send(
         toPhone,
-        `Tessera tickets: someone is giving you a ticket for ${performance.event_name}. Sign in with this number to accept it.`,
+        `Tessera tickets: ${from} is giving you a ticket for ${performance.event_name}. Sign in with this number to accept it.`,
       )
       .catch(() => {});
   }
