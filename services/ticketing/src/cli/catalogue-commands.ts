@@ -27,7 +27,7 @@ import { bytes } from './progress.ts';
 
 export const venueCreate: Omit<Command, 'group' | 'help'> = {
   words: ['venue', 'create'],
-  args: '--organizer <org_…> --name <name> --address <address> --lat <deg> --lng <deg> [--radius <m>] [--time-zone <IANA>]',
+  args: '[--organizer <org_…>] --name <name> --address <address> --lat <deg> --lng <deg> [--radius <m>] [--time-zone <IANA>]',
   summary:
     'Create a venue (gate terminals must be within --radius metres, default 300; times show in --time-zone, default Asia/Seoul)',
   options: {
@@ -41,7 +41,6 @@ export const venueCreate: Omit<Command, 'group' | 'help'> = {
   },
   positionals: [],
   async run(context) {
-    const organizerId = id(context, context.values.organizer as string, 'org', '--organizer');
     const body = {
       name: text(context, 'name'),
       address: text(context, 'address'),
@@ -53,6 +52,8 @@ export const venueCreate: Omit<Command, 'group' | 'help'> = {
         ? { timeZone: text(context, 'time-zone') }
         : {}),
     };
+    // After the checks on what was typed: without --organizer this asks the API for the only one.
+    const organizerId = await organizerOf(context);
     const client = context.client();
     const { body: venue } = await client.answer(
       client.api.POST('/v1/organizers/{organizerId}/venues', {
