@@ -34,6 +34,7 @@ import { ConfigError, loadConfig } from '../services/exchange/src/config.ts';
 import { demoAccounts, demoBuyerBalances, seedDemo } from '../services/exchange/src/demo.ts';
 import { startExchange } from '../services/exchange/src/server.ts';
 import { loadConfig as loadTicketingConfig } from '../services/ticketing/src/config.ts';
+import { demoTimeZone } from '../services/ticketing/src/demo/events.ts';
 import {
   demoEnrolmentCode,
   ensureDoorsOpenPerformance,
@@ -335,12 +336,15 @@ const lines = [
   '',
 ];
 /** A day and time as this machine (and a browser on it) shows them: "7 Dec, 19:00". */
+/** A demo performance's time as the venue's clock reads it, with its zone: "8 Dec, 04:00 GMT+9". */
 function timeOfDay(at: number) {
   return new Date(at).toLocaleString('en-GB', {
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
+    timeZone: demoTimeZone,
+    timeZoneName: 'short',
   });
 }
 /**

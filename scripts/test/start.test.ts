@@ -39,8 +39,9 @@ describe('npm start', () => {
       const code = /Gate enrolment\s+([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\s/.exec(run.stdout)?.[1];
       expect(code).toBeDefined();
       expect(run.stdout).toContain('smoke check: ok');
-      // Issue 21: the concert has a performance whose doors are open now, for the gate to admit.
-      const doors = /Doors open now\s+Winter Concert, the performance of ([^:]+:\d\d):/.exec(
+      // Issue 21: the concert has a performance whose doors are open now, for the gate to admit,
+      // at the hall's clock with its zone ("8 Dec, 04:00 GMT+9").
+      const doors = /Doors open now\s+Winter Concert, the performance of ([^:]+:\d\d GMT\+9):/.exec(
         run.stdout,
       )?.[1];
       expect(doors).toBeDefined();

@@ -13,6 +13,9 @@ import { createVenue, replaceSeatMap } from '../venues/service.ts';
 const seatsCsv = new URL('../../examples/seats.csv', import.meta.url);
 
 /** A time `daysAhead` days from now at `hour` o'clock in Seoul, as ISO text. */
+/** Both demo venues are in Seoul; the start banner prints the demo's times at their clock. */
+export const demoTimeZone = 'Asia/Seoul';
+
 export type DemoTime = (daysAhead: number, hour: number) => string;
 
 /** Both events, created and published in the caller's transaction. */
@@ -51,7 +54,7 @@ async function seedConcert(
       latitude: 37.4786,
       longitude: 127.0115,
       radiusM: 300,
-      timeZone: 'Asia/Seoul',
+      timeZone: demoTimeZone,
     },
     now,
   );
@@ -125,7 +128,7 @@ async function seedTransit(
       latitude: 37.5547,
       longitude: 126.9707,
       radiusM: 500,
-      timeZone: 'Asia/Seoul',
+      timeZone: demoTimeZone,
     },
     now,
   );
