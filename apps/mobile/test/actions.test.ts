@@ -17,6 +17,7 @@ import {
 } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
+import { displayPhone } from '../src/phone.ts';
 
 const stepTimeoutMs = 120_000;
 
@@ -54,7 +55,7 @@ describe("clear actions in the buyer's app", () => {
       // The second code is sent at once.
       const again = page.getByRole('button', { name: 'Send the code again' });
       await again.click();
-      await page.getByText(`A new code was sent to ${phone.value}.`).waitFor();
+      await page.getByText(`A new code was sent to ${displayPhone(phone.value)}.`).waitFor();
       await expect.poll(() => system.smsCode('ticketing', phone.value)).not.toBe(first);
 
       // A third one so soon: the server answers 429 with its wait, which the screen shows.

@@ -24,6 +24,7 @@ import {
 } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
+import { displayPhone } from '../src/phone.ts';
 
 const stepTimeoutMs = 120_000;
 
@@ -282,10 +283,12 @@ describe.each(['sqlite', 'postgres'] as const)(
         await page.getByRole('button', { name: 'Send to someone' }).click();
         await page.getByLabel('Their phone number').fill(friend);
         await page.getByLabel('Their phone number').press('Enter');
-        await page.getByText(`Offer this ticket to ${friend}?`).waitFor();
+        await page.getByText(`Offer this ticket to ${displayPhone(friend)}?`).waitFor();
         await page.getByRole('button', { name: 'Confirm' }).click();
         await page
-          .getByText(`Offered to ${friend}. It stays valid here until they accept it.`)
+          .getByText(
+            `Offered to ${displayPhone(friend)}. It stays valid here until they accept it.`,
+          )
           .waitFor();
 
         // Someone else also bought a seat for the friend's number on another device.
@@ -320,7 +323,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
         await page.goto(system.appUrl);
         const gone = page.getByRole('region', { name: 'No longer valid' });
-        await gone.getByText(`Transferred to ${friend}: no longer valid`).waitFor();
+        await gone.getByText(`Transferred to ${displayPhone(friend)}: no longer valid`).waitFor();
         await page.goto(new URL(`/tickets/${buyer.ticketId}`, system.appUrl).href);
         await page.getByText('This ticket can no longer be used.').waitFor();
         await expect(page.getByTestId('barcode').count()).resolves.toBe(0);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, shot, signIn } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
+import { displayPhone } from '../src/phone.ts';
 
 const stepTimeoutMs = 120_000;
 
@@ -47,7 +48,7 @@ describe('the recipient of a transfer is told who sends it', () => {
       await page.getByLabel('Their phone number').fill(recipient);
       await page.getByLabel('Their phone number').press('Enter');
       await page.getByRole('button', { name: 'Confirm' }).click();
-      await page.getByText(`Offered to ${recipient}.`, { exact: false }).waitFor();
+      await page.getByText(`Offered to ${displayPhone(recipient)}.`, { exact: false }).waitFor();
 
       const recipientBrowser = await launchChromium();
       browsers.push(recipientBrowser);

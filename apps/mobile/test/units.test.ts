@@ -18,7 +18,7 @@ import { en } from '../src/i18n/en.ts';
 import { isMessageKey, type MessageKey, type Params, translate } from '../src/i18n.ts';
 import { deviceRegistrationMessage } from '../src/identity.ts';
 import { compare, divide, formatDecimal, fromUnits, subtract, toUnits } from '../src/money.ts';
-import { normalizePhone } from '../src/phone.ts';
+import { displayPhone, normalizePhone } from '../src/phone.ts';
 import { refundClosesAt, refundOpen } from '../src/refunds.ts';
 import { type FeedSource, followWalletFeed } from '../src/wallet-feed-source.ts';
 
@@ -75,6 +75,17 @@ describe('phone numbers', () => {
     expect(normalizePhone('+82 10 1234 5678')).toBe('+821012345678');
     expect(normalizePhone('(010) 1234.5678')).toBe('+821012345678');
     expect(normalizePhone('+14155550123')).toBe('+14155550123');
+  });
+
+  it('shows a Korean number as people write it, any other as E.164', () => {
+    expect(displayPhone('+821012345678')).toBe('010-1234-5678');
+    expect(displayPhone('+821000000001')).toBe('010-0000-0001');
+    expect(displayPhone('+82212345678')).toBe('02-1234-5678');
+    expect(displayPhone('+8221234567')).toBe('02-123-4567');
+    expect(displayPhone('+82311234567')).toBe('031-123-4567');
+    expect(displayPhone('+14155550123')).toBe('+14155550123');
+    // What it shows, the app takes back as the same number.
+    expect(normalizePhone(displayPhone('+821012345678'))).toBe('+821012345678');
   });
 
   it('refuses what cannot be a number', () => {

@@ -8,6 +8,7 @@ import { Message, NeedsSession, ScreenTitle } from '../components.tsx';
 import { type Lang, useI18n } from '../i18n.ts';
 import { keyFingerprint } from '../identity.ts';
 import { useInstallPrompt } from '../install.ts';
+import { displayPhone } from '../phone.ts';
 import { navigate } from '../router.tsx';
 
 export default function AccountScreen() {
@@ -50,7 +51,7 @@ function Account() {
   return (
     <>
       <section className="card" aria-labelledby="me">
-        <h2 id="me">{t('account.phone', { phone: session.phone })}</h2>
+        <h2 id="me">{t('account.phone', { phone: displayPhone(session.phone) })}</h2>
       </section>
       <section className="card" aria-labelledby="device">
         <h2 id="device">{t('account.device')}</h2>
@@ -71,7 +72,9 @@ function Account() {
       <section className="card" aria-labelledby="wallet-link">
         <h2 id="wallet-link">{t('account.wallet')}</h2>
         <p>
-          {wallet ? t('account.walletConnected', { phone: wallet.phone }) : t('account.walletNone')}
+          {wallet
+            ? t('account.walletConnected', { phone: displayPhone(wallet.phone) })
+            : t('account.walletNone')}
         </p>
         {wallet && (
           <button type="button" className="button" onClick={() => void setWallet(undefined)}>

@@ -9,7 +9,7 @@ import { useApp } from '../app-state.tsx';
 import { Field, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
 import { retryAfterS } from '../errors.ts';
 import { useI18n } from '../i18n.ts';
-import { normalizePhone } from '../phone.ts';
+import { displayPhone, normalizePhone } from '../phone.ts';
 import { navigate, useLocation } from '../router.tsx';
 
 export default function SignInScreen() {
@@ -147,7 +147,7 @@ function useCodeResend(
     try {
       await ticketing.sendCode(phone);
       show.clearCode();
-      show.setNotice(t('signIn.codeResent', { phone }));
+      show.setNotice(t('signIn.codeResent', { phone: displayPhone(phone) }));
     } catch (e) {
       const wait = e instanceof ApiError && e.status === 429 ? retryAfterS(e) : undefined;
       if (wait !== undefined) setWaitUntil(Date.now() + wait * 1000);
@@ -221,7 +221,7 @@ function CodeForm({
   const waitS = useSecondsLeft(waitUntil);
   return (
     <form onSubmit={onSubmit}>
-      <p>{t('signIn.codeSent', { phone })}</p>
+      <p>{t('signIn.codeSent', { phone: displayPhone(phone) })}</p>
       {config?.development && (
         <p className="hint">
           <a

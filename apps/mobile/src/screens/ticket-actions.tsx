@@ -11,7 +11,7 @@ import { ConfirmDialog, Field, Message } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import type { Session } from '../identity.ts';
 import { formatMoney } from '../money.ts';
-import { normalizePhone } from '../phone.ts';
+import { displayPhone, normalizePhone } from '../phone.ts';
 import { type RefundPolicy, refundClosesAt, refundOpen } from '../refunds.ts';
 import type { StoredTicket } from '../tickets.ts';
 
@@ -216,7 +216,7 @@ function Transfer({
       {ticket.pendingTransfer && (
         <>
           <Message>
-            {t('ticket.transferPending', { phone: ticket.pendingTransfer.toPhone })}
+            {t('ticket.transferPending', { phone: displayPhone(ticket.pendingTransfer.toPhone) })}
           </Message>
           <button
             type="button"
@@ -243,7 +243,7 @@ function Transfer({
       )}
       {mode === 'confirm' && target && (
         <div className="card">
-          <p>{t('ticket.transferConfirm', { phone: target })}</p>
+          <p>{t('ticket.transferConfirm', { phone: displayPhone(target) })}</p>
           <div className="actions">
             <button
               type="button"

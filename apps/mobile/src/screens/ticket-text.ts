@@ -2,6 +2,7 @@
 import type { Seat } from '../api/ticketing.ts';
 import type { MessageKey, Params } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
+import { displayPhone } from '../phone.ts';
 import { seatWords } from '../seat-words.ts';
 import {
   isPass,
@@ -68,7 +69,7 @@ export function stateText(
       return {
         state,
         text: ticket.transferredTo
-          ? t('status.transferredTo', { phone: ticket.transferredTo })
+          ? t('status.transferredTo', { phone: displayPhone(ticket.transferredTo) })
           : t('status.transferred'),
         tone: state,
       };
