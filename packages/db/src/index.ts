@@ -246,8 +246,12 @@ export async function columnExists(
   return rows.length > 0;
 }
 
-/** What a catalog lookup meets when another process drops its schema meanwhile. */
-const catalogRaces = new Set(['3F000', '42P01']);
+/**
+ * What a catalog lookup meets when another process drops its schema meanwhile: the schema
+ * (3F000), a table (42P01), or a column that `pg_get_serial_sequence` reads while its table goes
+ * (42703, seen in CI as 'column "id" of relation "api_keys" does not exist').
+ */
+const catalogRaces = new Set(['3F000', '42P01', '42703']);
 
 /** Applies every pending migration in name order; fails loudly if any fails. */
 export async function migrateToLatest<DB>(database: Database<DB>, migrations: MigrationSet) {
@@ -264,7 +268,8 @@ export async function migrateToLatest<DB>(database: Database<DB>, migrations: Mi
   let outcome = await migrator.migrateToLatest();
   // Kysely looks for its bookkeeping table through the catalog of every schema; a schema or a
   // table another process drops at that moment (parallel test suites each drop theirs) fails
-  // the lookup with "schema does not exist" (3F000) or "relation does not exist" (42P01) before
+  // the lookup with "schema does not exist" (3F000), "relation does not exist" (42P01) or
+  // "column does not exist" (42703) before
   // any migration ran. Looking again is safe; a migration's own failure is not retried.
   for (
     let attempt = 1;

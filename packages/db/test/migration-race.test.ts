@@ -1,7 +1,8 @@
 /**
  * Parallel test suites each create and drop their own PostgreSQL schema. Kysely's migrator looks
  * for its bookkeeping table through the catalog of every schema, so a schema or table dropped
- * at that moment fails the lookup ("schema does not exist", "relation does not exist") before
+ * at that moment fails the lookup ("schema does not exist", "relation does not exist", "column
+ * does not exist") before
  * any migration ran. migrateToLatest looks again then; a migration's own failure it does not.
  */
 import { randomBytes } from 'node:crypto';
@@ -65,10 +66,13 @@ describe('migrating while other suites drop their schemas (PostgreSQL)', () => {
     },
   });
 
-  it.each(['3F000', '42P01'])('looks again when the catalog lookup meets %s', async (code) => {
-    const database = open(code, 2);
-    expect(await migrateToLatest(database, oneTable)).toEqual(['0001_things']);
-  });
+  it.each(['3F000', '42P01', '42703'])(
+    'looks again when the catalog lookup meets %s',
+    async (code) => {
+      const database = open(code, 2);
+      expect(await migrateToLatest(database, oneTable)).toEqual(['0001_things']);
+    },
+  );
 
   it('does not retry a migration that itself fails', async () => {
     const database = open('42P01', 0);
