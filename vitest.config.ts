@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './scripts/test/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,8 @@ export default defineConfig({
     // Two cores: one fork per core keeps CPU-heavy suites (fuzzing, Chromium) from starving.
     maxWorkers: 2,
     testTimeout: 30_000,
+    // The longest files start first, so that the short ones fill in beside them.
+    sequence: { sequencer: LongestFirstSequencer },
     // Hooks start whole systems (two servers, their databases, Chromium): on a loaded machine
     // that takes longer than Vitest's 10 s default.
     hookTimeout: 60_000,
