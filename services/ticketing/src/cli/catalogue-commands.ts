@@ -8,6 +8,7 @@ import { ApiFailure, UsageError } from './client.ts';
 import {
   type Command,
   type Context,
+  eventsHint,
   id,
   number,
   organizerHelp,
@@ -262,7 +263,7 @@ example:
       client.answer(
         client.api.POST('/v1/events/{eventId}/publish', { params: { path: { eventId } } }),
       ),
-      "`events` lists your organizer's events",
+      eventsHint,
     );
     if (context.values.json) {
       printJson(context, body);

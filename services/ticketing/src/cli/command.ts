@@ -208,6 +208,9 @@ export function list(context: Context, name: string): string[] {
   return Array.isArray(value) ? value : [String(value)];
 }
 
+/** The hint after an event that was not found: where the right ids are. */
+export const eventsHint = "`events` lists your organizer's events";
+
 /**
  * Runs an API call and, when the API answers 404, says where the right id can be found: the
  * hint names the command that lists them.

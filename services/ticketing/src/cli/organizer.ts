@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { accountCommands } from './account-commands.ts';
 import { eventApply, eventPublish, events, seatmapImport } from './catalogue-commands.ts';
 import { ApiClient, ApiFailure, UsageError } from './client.ts';
-import { type Command, groups, type Io, type Options, type Values } from './command.ts';
+import { type Command, eventsHint, groups, type Io, type Options, type Values } from './command.ts';
 import { eventCommands, performanceCommands } from './performance-commands.ts';
 import { refundCommands } from './refund-commands.ts';
 import { attendees, close, gateReport, sales } from './report-commands.ts';
@@ -113,7 +113,7 @@ function commandHelp(command: Command) {
 /** Where to find the right id when the API answers that something does not exist. */
 const notFoundHints: [RegExp, string][] = [
   [/^organizer/, '`organizers` lists the organizers you work for'],
-  [/^event/, "`events` lists your organizer's events"],
+  [/^event/, eventsHint],
   [/^performance/, "`event show <ev_…>` lists an event's performances"],
   [/^venue/, "`venues` lists your organizer's venues"],
   [/^ticket/, '`attendees <ev_…>` lists the tickets that admit someone, with their orders'],

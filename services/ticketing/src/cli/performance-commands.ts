@@ -9,6 +9,7 @@ import {
   type Command,
   type Context,
   confirm,
+  eventsHint,
   id,
   orHint,
   plural,
@@ -17,7 +18,6 @@ import {
   when,
 } from './command.ts';
 
-const eventsHint = "`events` lists your organizer's events";
 const performancesHint = "`event show <ev_…>` lists an event's performances";
 
 export const eventShow: Command = {

@@ -9,6 +9,7 @@ import {
   type Command,
   type Context,
   confirm,
+  eventsHint,
   id,
   orHint,
   plural,
@@ -151,7 +152,7 @@ example:
           client.answer(
             client.api.GET('/v1/events/{eventId}/sales', { params: { path: { eventId } } }),
           ),
-          "`events` lists your organizer's events",
+          eventsHint,
         )
       ).body;
     let report = await read();

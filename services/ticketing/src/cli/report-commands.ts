@@ -10,6 +10,7 @@ import { ApiFailure, UsageError } from './client.ts';
 import {
   type Command,
   type Context,
+  eventsHint,
   id,
   orHint,
   printJson,
@@ -20,7 +21,6 @@ import { salesText } from './format.ts';
 import { closePreview, closePreviewText, closeText, gateReportText } from './gate-format.ts';
 import type { Progress } from './progress.ts';
 
-const eventsHint = "`events` lists your organizer's events";
 const performancesHint = "`event show <ev_…>` lists an event's performances";
 
 export const sales: Command = {

@@ -8,6 +8,7 @@ import { UsageError } from './client.ts';
 import {
   type Command,
   type Context,
+  eventsHint,
   id,
   list,
   organizerHelp,
@@ -47,7 +48,7 @@ async function performancesOf(context: Context) {
   const client = context.client();
   const { body } = await orHint(
     client.answer(client.api.GET('/v1/events/{eventId}', { params: { path: { eventId } } })),
-    "`events` lists your organizer's events",
+    eventsHint,
   );
   const ids = body.performances.filter((p) => p.status === 'scheduled').map((p) => p.id);
   if (ids.length === 0) throw new UsageError(`${eventId} has no scheduled performance`);
