@@ -2,9 +2,10 @@
  * `npm start`: runs the system on this machine with the embedded SQLite database (files under
  * `data/`), or PostgreSQL when DATABASE_URL is set (the ticketing tables then go in their own
  * schema): the exchange server and the ticketing server, with demo data and a demo rate feed,
- * the buyer's mobile app on port 4300 (MOBILE_PORT) and the gate terminal app on port 4400
- * (GATE_PORT), each built first when its build is missing or stale, both servers allowing their
- * origins (CORS), and a fresh enrolment code for a demo gate terminal.
+ * the buyer's mobile app on port 4300 (MOBILE_PORT), the gate terminal app on port 4400
+ * (GATE_PORT) and the organizer console on port 4500 (CONSOLE_PORT), each built first when its
+ * build is missing or stale, both servers allowing their origins (CORS), and a fresh enrolment
+ * code for a demo gate terminal.
  * `--smoke` starts everything on free ports, checks it answers, and exits (used by the tests).
  * `--reset` deletes the SQLite databases under the data directory first: fresh demo data.
  *
@@ -24,6 +25,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ensureConsoleBuild } from '../apps/console/server/build.ts';
+import { startConsoleServer } from '../apps/console/server/serve.ts';
 import { ensureGateBuild } from '../apps/gate/server/build.ts';
 import { startGateServer } from '../apps/gate/server/serve.ts';
 import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
@@ -100,13 +103,14 @@ const writeRates = () =>
 if (!process.env.EXCHANGE_RATES_FILE) writeRates();
 const rateFeed = process.env.EXCHANGE_RATES_FILE ? undefined : setInterval(writeRates, 30_000);
 
-// The two apps: built if their builds are missing or stale, then each served on its own port.
+// The three apps: built if their builds are missing or stale, then each served on its own port.
 // Both servers allow the buyer's app's origin (it calls them from the browser), the ticketing
 // server the gate app's too, and the ticketing server sends the exchange's buy page back to the
 // buyer's app (TICKETING_MOBILE_APP_URL).
 try {
   await ensureMobileBuild({ log: (line) => console.log(line) });
   await ensureGateBuild({ log: (line) => console.log(line) });
+  await ensureConsoleBuild({ log: (line) => console.log(line) });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
@@ -127,11 +131,25 @@ if (!Number.isInteger(gatePort) || gatePort < 0 || gatePort > 65_535) {
   process.exit(2);
 }
 const gateOrigin = browserUrl(`http://${gateHost}:${gatePort}`);
+const consoleHost = process.env.CONSOLE_HOST ?? mobileHost;
+const consolePort = smoke ? await freePort(consoleHost) : Number(process.env.CONSOLE_PORT ?? 4500);
+if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65_535) {
+  console.error(`CONSOLE_PORT must be a port number (0 to 65535), not ${process.env.CONSOLE_PORT}`);
+  process.exit(2);
+}
+const consoleOrigin = browserUrl(`http://${consoleHost}:${consolePort}`);
 // With --lan the apps are also reachable on loopback (this machine's own browser).
 const appOrigins = [
   mobileOrigin,
   gateOrigin,
-  ...(lanHost ? [`http://${mobileHost}:${mobilePort}`, `http://${gateHost}:${gatePort}`] : []),
+  consoleOrigin,
+  ...(lanHost
+    ? [
+        `http://${mobileHost}:${mobilePort}`,
+        `http://${gateHost}:${gatePort}`,
+        `http://${consoleHost}:${consolePort}`,
+      ]
+    : []),
 ].join(',');
 
 let config: ReturnType<typeof loadConfig>;
@@ -214,58 +232,69 @@ const enrolmentCode = await demoEnrolmentCode(ticketing.ticketing, demoAccounts.
 
 // The apps reach the servers at their public addresses (the exchange's, when it listens on a
 // port picked at start, is the one it got).
-let mobile: Awaited<ReturnType<typeof startMobileServer>>;
-let gate: Awaited<ReturnType<typeof startGateServer>>;
-try {
-  mobile = await startMobileServer({
+const started: { close(): Promise<void> }[] = [];
+/** Starts one app's server; a port in use or another failure stops everything started so far. */
+async function serveApp<T extends { close(): Promise<void> }>(
+  name: string,
+  port: number,
+  portVariable: string,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    const app = await start();
+    started.push(app);
+    return app;
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    console.error(
+      inUse
+        ? `port ${port} is in use: stop what holds it or set ${portVariable}`
+        : `the ${name} could not start: ${error instanceof Error ? error.message : error}`,
+    );
+    for (const app of started.reverse()) await app.close();
+    if (rateFeed) clearInterval(rateFeed);
+    await ticketing.close();
+    await exchange.close();
+    process.exit(1);
+  }
+}
+const development = config.environment !== 'production';
+const mobile = await serveApp('mobile app', mobilePort, 'MOBILE_PORT', () =>
+  startMobileServer({
     host: mobileHost,
     port: mobilePort,
     app: {
       ticketingUrl: browserUrl(ticketingBase),
       exchangeUrl: process.env.EXCHANGE_PUBLIC_URL ?? browserUrl(base),
-      development: config.environment !== 'production',
+      development,
     },
-  });
-} catch (error) {
-  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  console.error(
-    inUse
-      ? `port ${mobilePort} is in use: stop what holds it or set MOBILE_PORT`
-      : `the mobile app could not start: ${error instanceof Error ? error.message : error}`,
-  );
-  if (rateFeed) clearInterval(rateFeed);
-  await ticketing.close();
-  await exchange.close();
-  process.exit(1);
-}
-try {
-  gate = await startGateServer({
+  }),
+);
+const gate = await serveApp('gate app', gatePort, 'GATE_PORT', () =>
+  startGateServer({
     host: gateHost,
     port: gatePort,
+    app: { ticketingUrl: browserUrl(ticketingBase), development },
+  }),
+);
+const consoleApp = await serveApp('console', consolePort, 'CONSOLE_PORT', () =>
+  startConsoleServer({
+    host: consoleHost,
+    port: consolePort,
     app: {
       ticketingUrl: browserUrl(ticketingBase),
-      development: config.environment !== 'production',
+      exchangeUrl: process.env.EXCHANGE_PUBLIC_URL ?? browserUrl(base),
+      mobileAppUrl,
+      development,
     },
-  });
-} catch (error) {
-  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  console.error(
-    inUse
-      ? `port ${gatePort} is in use: stop what holds it or set GATE_PORT`
-      : `the gate app could not start: ${error instanceof Error ? error.message : error}`,
-  );
-  await mobile.close();
-  if (rateFeed) clearInterval(rateFeed);
-  await ticketing.close();
-  await exchange.close();
-  process.exit(1);
-}
+  }),
+);
 
 // --lan: a TLS proxy on this machine's address in front of each server, on the same port.
 const proxies: TlsProxy[] = [];
 if (lanHost) {
   const certificate = lanCertificate(dataDir, lanHost);
-  for (const loopback of [mobile.url, gate.url, ticketingBase, base]) {
+  for (const loopback of [mobile.url, gate.url, consoleApp.url, ticketingBase, base]) {
     proxies.push(
       await startTlsProxy({
         host: lanHost,
@@ -286,6 +315,7 @@ const lines = [
         `  On this network (HTTPS, self-signed: accept the warning once per address):`,
         `  Mobile app        ${mobileAppUrl}`,
         `  Gate app          ${gateOrigin}`,
+        `  Console           ${consoleOrigin}`,
         `  Ticketing API     ${browserUrl(ticketingBase)}`,
         `  Exchange API      ${browserUrl(base)}`,
         '',
@@ -293,6 +323,7 @@ const lines = [
     : []),
   `  Mobile app        ${mobileAppUrl}   (the buyer's app; served from ${mobile.url})`,
   `  Gate app          ${gate.url}   (the gate terminal)`,
+  `  Console           ${consoleApp.url}   (organizers: sign in with the demo organizer's number)`,
   `  Ticketing API     ${ticketingBase}   (${ticketing.ticketing.database.description})`,
   `  Ticketing docs    ${ticketingBase}/docs`,
   `  Exchange API      ${base}   (${exchange.exchange.database.description})`,
@@ -363,8 +394,7 @@ if (lanHost) console.log(`Open the mobile app on a phone:\n${await terminalQr(mo
 async function stop(code: number) {
   if (rateFeed) clearInterval(rateFeed);
   for (const proxy of proxies) await proxy.close();
-  await gate.close();
-  await mobile.close();
+  for (const app of started.reverse()) await app.close();
   await ticketing.close();
   await exchange.close();
   await logs?.close();
@@ -398,6 +428,17 @@ if (smoke) {
     fetch(`${gate.url}/zxing_reader.wasm`),
     fetch(`${ticketingBase}/v1/events`, { headers: { origin: gateOrigin } }),
   ]);
+  // The console: its page, its configuration, and both servers allowing its origin.
+  const consoleChecks = await Promise.all([
+    fetch(`${consoleApp.url}/`),
+    fetch(`${consoleApp.url}/config.json`),
+    fetch(`${ticketingBase}/v1/events`, { headers: { origin: consoleOrigin } }),
+    fetch(`${base}/v1/assets`, { headers: { origin: consoleOrigin } }),
+  ]);
+  const consoleOk =
+    consoleChecks.every((response) => response.ok) &&
+    consoleChecks[2]?.headers.get('access-control-allow-origin') === consoleOrigin &&
+    consoleChecks[3]?.headers.get('access-control-allow-origin') === consoleOrigin;
   const gateConfig = (await gateApp[1]?.clone().json()) as { ticketingUrl?: string } | undefined;
   const gateOk =
     gateApp.every((response) => response.ok) &&
@@ -416,11 +457,12 @@ if (smoke) {
     checks.every((response) => response.ok) &&
     (events?.events?.length ?? 0) === 2 &&
     appOk &&
-    gateOk;
+    gateOk &&
+    consoleOk;
   console.log(
     ok
       ? 'smoke check: ok'
-      : `smoke check failed: ${[...checks, ...app, ...gateApp].map((r) => r.status).join(', ')}${appOk ? '' : ' (mobile app)'}${gateOk ? '' : ' (gate app)'}`,
+      : `smoke check failed: ${[...checks, ...app, ...gateApp, ...consoleChecks].map((r) => r.status).join(', ')}${appOk ? '' : ' (mobile app)'}${gateOk ? '' : ' (gate app)'}${consoleOk ? '' : ' (console)'}`,
   );
   await stop(ok ? 0 : 1);
 }

@@ -4,6 +4,8 @@
  * says not yet; a ticket offered to one's own number refused before any confirmation; no two
  * buttons on the payment confirmation both saying cancel. One database is enough here.
  */
+
+import { displayPhone } from '@tessera/web-kit/phone';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,7 +19,6 @@ import {
 } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
-import { displayPhone } from '../src/phone.ts';
 
 const stepTimeoutMs = 120_000;
 

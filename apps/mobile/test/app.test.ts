@@ -8,6 +8,7 @@
  */
 
 import { protocol } from '@tessera/protocol/node';
+import { displayPhone } from '@tessera/web-kit/phone';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +25,6 @@ import {
 } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
-import { displayPhone } from '../src/phone.ts';
 
 const stepTimeoutMs = 120_000;
 

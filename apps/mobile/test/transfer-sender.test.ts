@@ -4,11 +4,12 @@
  * offer reads "<sender> sent you a ticket for <event>", the sender's number masked while they
  * gave no name, their first name once they have, in English and in Korean.
  */
+
+import { displayPhone } from '@tessera/web-kit/phone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, shot, signIn } from '../../../scripts/test/apps/driver.ts';
 import { type MobileSystem, startMobileSystem } from '../../../scripts/test/apps/system.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
-import { displayPhone } from '../src/phone.ts';
 
 const stepTimeoutMs = 120_000;
 

@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ApiError } from '@tessera/web-kit/http';
+import { displayPhone, normalizePhone } from '@tessera/web-kit/phone';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../scripts/free-port.ts';
 import { deviceRegistrationMessage as serverMessage } from '../../../services/ticketing/src/identity/devices.ts';
@@ -18,7 +19,6 @@ import { en } from '../src/i18n/en.ts';
 import { isMessageKey, type MessageKey, type Params, translate } from '../src/i18n.ts';
 import { deviceRegistrationMessage } from '../src/identity.ts';
 import { compare, divide, formatDecimal, fromUnits, subtract, toUnits } from '../src/money.ts';
-import { displayPhone, normalizePhone } from '../src/phone.ts';
 import { refundClosesAt, refundOpen } from '../src/refunds.ts';
 import { type FeedSource, followWalletFeed } from '../src/wallet-feed-source.ts';
 

@@ -1713,6 +1713,8 @@ export interface operations {
               id: string;
               name: string;
               role: string;
+              /** @description What the role may do there (manage_staff, link_wallet, manage_catalogue, refund, view_sales, sell, admit, view_organizer); the server checks each route itself */
+              permissions: string[];
             }[];
           };
         };

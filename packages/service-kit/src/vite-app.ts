@@ -28,8 +28,8 @@ export interface ServedFile {
 export interface ViteAppOptions {
   /** The app's folder. */
   root: string;
-  /** The service worker's source. */
-  serviceWorker: string;
+  /** The service worker's source; none for an app that need not start offline (the console). */
+  serviceWorker?: string;
   /** What the dev server answers at `/config.json`. */
   developmentConfigJson: string;
   /** The worker stores these too, so the app works offline, and the dev server serves them. */
@@ -118,7 +118,7 @@ export function viteApp(options: ViteAppOptions): UserConfig {
     root: options.root,
     plugins: [
       react(),
-      serviceWorker(options.serviceWorker, served),
+      ...(options.serviceWorker ? [serviceWorker(options.serviceWorker, served)] : []),
       developmentFiles(options.developmentConfigJson, served),
     ],
     build: {

@@ -48,7 +48,7 @@ export interface CallOptions {
 }
 
 /** What the generated client's calls (openapi-fetch) answer. */
-interface Answer<T> {
+export interface Answer<T> {
   data?: T;
   error?: unknown;
   response: Response;

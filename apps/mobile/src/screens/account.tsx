@@ -3,12 +3,13 @@
  * how to recover from losing it), the wallet connection, the language, installing the app, and
  * signing out.
  */
+
+import { displayPhone } from '@tessera/web-kit/phone';
 import { useApp } from '../app-state.tsx';
 import { Message, NeedsSession, ScreenTitle } from '../components.tsx';
 import { type Lang, useI18n } from '../i18n.ts';
 import { keyFingerprint } from '../identity.ts';
 import { useInstallPrompt } from '../install.ts';
-import { displayPhone } from '../phone.ts';
 import { navigate } from '../router.tsx';
 
 export default function AccountScreen() {

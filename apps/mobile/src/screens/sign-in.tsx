@@ -4,12 +4,12 @@
  */
 
 import { ApiError } from '@tessera/web-kit/http';
+import { displayPhone, normalizePhone } from '@tessera/web-kit/phone';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useApp } from '../app-state.tsx';
 import { Field, Message, NeedsOnline, ScreenTitle } from '../components.tsx';
 import { retryAfterS } from '../errors.ts';
 import { useI18n } from '../i18n.ts';
-import { displayPhone, normalizePhone } from '../phone.ts';
 import { navigate, useLocation } from '../router.tsx';
 
 export default function SignInScreen() {

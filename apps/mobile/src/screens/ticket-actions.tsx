@@ -4,6 +4,8 @@
  * by SMS, offer it to another phone number, take that offer back, and give it back for a refund
  * where the event allows it (after one confirmation; the refund's amount is shown after).
  */
+
+import { displayPhone, normalizePhone } from '@tessera/web-kit/phone';
 import { type FormEvent, useEffect, useState } from 'react';
 import type { Refunded, TicketingApi } from '../api/ticketing.ts';
 import { useApp } from '../app-state.tsx';
@@ -11,7 +13,6 @@ import { ConfirmDialog, Field, Message } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
 import type { Session } from '../identity.ts';
 import { formatMoney } from '../money.ts';
-import { displayPhone, normalizePhone } from '../phone.ts';
 import { type RefundPolicy, refundClosesAt, refundOpen } from '../refunds.ts';
 import type { StoredTicket } from '../tickets.ts';
 

@@ -1,8 +1,9 @@
 /** How a ticket reads: its seat or place, its status, what it entitles to. */
+
+import { displayPhone } from '@tessera/web-kit/phone';
 import type { Seat } from '../api/ticketing.ts';
 import type { MessageKey, Params } from '../i18n.ts';
 import { formatMoney } from '../money.ts';
-import { displayPhone } from '../phone.ts';
 import { seatWords } from '../seat-words.ts';
 import {
   isPass,

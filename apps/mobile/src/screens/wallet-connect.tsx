@@ -6,12 +6,12 @@
  */
 
 import { ApiError } from '@tessera/web-kit/http';
+import { normalizePhone } from '@tessera/web-kit/phone';
 import { type FormEvent, useState } from 'react';
 import type { ExchangeSession } from '../api/exchange.ts';
 import { useApis, useApp } from '../app-state.tsx';
 import { Field, Message } from '../components.tsx';
 import { useI18n } from '../i18n.ts';
-import { normalizePhone } from '../phone.ts';
 
 export function WalletConnect() {
   const { exchange } = useApis();

@@ -11,6 +11,7 @@ import { type App, userOf } from '../http.ts';
 import { Code, ErrorBody, errors, Id, iso, Phone } from '../schemas.ts';
 import { devicesOf, registerDevice, revokeDevice } from './devices.ts';
 import type { DeviceRecord, UserRecord } from './repository.ts';
+import { permissionsOf } from './roles.ts';
 import { Device, PublicKey, Signature, User } from './schemas.ts';
 import { accountOf, sendCode, signIn, signOut } from './service.ts';
 
@@ -128,7 +129,15 @@ function accountRoutes(app: App, ticketing: Ticketing) {
           200: Type.Object({
             user: User,
             organizers: Type.Array(
-              Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() }),
+              Type.Object({
+                id: Type.String(),
+                name: Type.String(),
+                role: Type.String(),
+                permissions: Type.Array(Type.String(), {
+                  description:
+                    'What the role may do there (manage_staff, link_wallet, manage_catalogue, refund, view_sales, sell, admit, view_organizer); the server checks each route itself',
+                }),
+              }),
             ),
           }),
           ...errors,
@@ -137,7 +146,10 @@ function accountRoutes(app: App, ticketing: Ticketing) {
     },
     async (request) => {
       const { user, organizers } = await accountOf(ticketing, userOf(request).id);
-      return { user: userBody(user), organizers };
+      return {
+        user: userBody(user),
+        organizers: organizers.map((at) => ({ ...at, permissions: permissionsOf(at.role) })),
+      };
     },
   );
 }

@@ -6,6 +6,7 @@
 import { ApiError, forbidden, notFound } from '@tessera/service-kit/errors';
 import type { Ticketing } from '../context.ts';
 import type { StaffRole } from '../db/schema.ts';
+import { type Permission, permissions } from '../identity/roles.ts';
 import { authenticate, type Principal, requireUser } from '../identity/service.ts';
 import { organizerExists, staffRoleOf } from './repository.ts';
 
@@ -61,19 +62,7 @@ export async function requireStaffFor(
   }
 }
 
-/** What each staff role may do for its organizer. */
-export const permissions = {
-  view_organizer: ['owner', 'manager', 'box_office', 'gate'],
-  manage_staff: ['owner'],
-  link_wallet: ['owner'],
-  manage_catalogue: ['owner', 'manager'],
-  refund: ['owner', 'manager'],
-  view_sales: ['owner', 'manager', 'box_office'],
-  sell: ['owner', 'manager', 'box_office'],
-  admit: ['owner', 'manager', 'gate'],
-} as const satisfies Record<string, readonly StaffRole[]>;
-
-export type Permission = keyof typeof permissions;
+export { type Permission, permissions } from '../identity/roles.ts';
 
 /**
  * The caller's role at the organizer if it allows `permission`; the platform operator may do

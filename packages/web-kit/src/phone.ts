@@ -1,4 +1,4 @@
-/** Phone numbers as the servers take them: E.164 (`+821012345678`). */
+/** Phone numbers as the servers take them: E.164 (`+821012345678`), for the apps and the console. */
 
 /** `+821012345678` from what people type: `010-1234-5678`, `+82 10 1234 5678`, spaces, dashes. */
 export function normalizePhone(input: string): string | undefined {

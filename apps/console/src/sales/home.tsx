@@ -1,0 +1,8 @@
+/** Scaffold: the sales feature's first screen. */
+import { useI18n } from '../i18n.ts';
+import { Page } from '../ui/page.tsx';
+
+export default function Home() {
+  const { t } = useI18n();
+  return <Page title={t('sales.title')}>{null}</Page>;
+}
