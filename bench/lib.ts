@@ -7,6 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { type Database, sql } from '@tessera/db';
 import { freePort } from '../scripts/free-port.ts';
 import { createThrowawayDatabase } from '../scripts/test/postgres.ts';
@@ -260,4 +262,25 @@ export function concurrencyLevels(fallback: string, unit: string): number[] {
 export function percentile(values: readonly number[], share: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? Number.NaN;
+}
+
+/**
+ * What a web app's index.html makes a browser download at start: its module script and the
+ * modules it preloads, gzipped as the app's server sends them, in KB (1,024 bytes). Screens
+ * loaded later, when first opened, are not counted.
+ */
+export function initialScriptsKbGzip(distDir: string, log: (line: string) => void): number {
+  const index = readFileSync(join(distDir, 'index.html'), 'utf8');
+  const initialScripts = [
+    ...index.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g),
+    ...index.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
+  ].map((match) => match[1] as string);
+  if (initialScripts.length === 0) throw new Error('index.html loads no script');
+  let bytes = 0;
+  for (const path of initialScripts) {
+    const gzipped = gzipSync(readFileSync(join(distDir, path))).length;
+    bytes += gzipped;
+    log(`initial script ${path}: ${(gzipped / 1024).toFixed(1)} KB gzipped`);
+  }
+  return Math.round((bytes / 1024) * 10) / 10;
 }

@@ -21,9 +21,6 @@
  * connects its wallet and buys a seat, so the ticket measured is a real one on this device.
  */
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
 import { mobileDistDir } from '../apps/mobile/server/serve.ts';
 import {
@@ -36,7 +33,7 @@ import {
 import { startMobileSystem } from '../scripts/test/apps/system.ts';
 import { launchChromium } from '../scripts/test/chromium.ts';
 import { demoAccounts } from '../services/exchange/src/demo.ts';
-import { percentile } from './lib.ts';
+import { initialScriptsKbGzip, percentile } from './lib.ts';
 
 const refreshes = 60;
 const offlineStarts = 20;
@@ -47,18 +44,7 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 // 1. The build, and what it makes a phone download at start.
 const { built } = await ensureMobileBuild({ log });
 log(built ? 'built the app' : 'the build was fresh');
-const index = readFileSync(join(mobileDistDir, 'index.html'), 'utf8');
-const initialScripts = [
-  ...index.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g),
-  ...index.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
-].map((match) => match[1] as string);
-if (initialScripts.length === 0) throw new Error('index.html loads no script');
-let initialBytes = 0;
-for (const path of initialScripts) {
-  const gzipped = gzipSync(readFileSync(join(mobileDistDir, path))).length;
-  initialBytes += gzipped;
-  log(`initial script ${path}: ${(gzipped / 1024).toFixed(1)} KB gzipped`);
-}
+const initialKb = initialScriptsKbGzip(mobileDistDir, log);
 
 // 2. A real ticket on this browser's device key.
 const system = await startMobileSystem();
@@ -122,7 +108,7 @@ try {
   console.log(
     JSON.stringify({
       scenario: 'mobile',
-      initial_js_kb_gzip: round1(initialBytes / 1024),
+      initial_js_kb_gzip: initialKb,
       barcode_refresh_ms_p50: round1(percentile(refreshMs, 0.5)),
       ticket_open_offline_ms_p50: Math.round(percentile(openMs, 0.5)),
     }),

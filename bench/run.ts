@@ -25,6 +25,7 @@ const scenarios: Record<string, string> = {
   crash: 'crash.ts',
   mobile: 'mobile.ts',
   'gate-ui': 'gate-ui.ts',
+  console: 'console.ts',
 };
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
