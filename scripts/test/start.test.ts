@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 describe('npm start', () => {
   // The first start may build both apps (a fresh clone has no build): minutes, not seconds.
-  it('starts both servers and both apps with demo data on SQLite, answers, and stops cleanly', {
+  it('starts both servers and the three apps with demo data on SQLite, answers, and stops cleanly', {
     timeout: 300_000,
   }, () => {
     const script = fileURLToPath(new URL('../start.ts', import.meta.url));
@@ -35,6 +35,8 @@ describe('npm start', () => {
         /Demo buyer\s+\+821000000001 \(person; 1,000,000 KRW and 500 USDT\)/,
       );
       expect(run.stdout).toMatch(/Gate app\s+http:\/\/127\.0\.0\.1:\d+\s+\(the gate terminal\)/);
+      // Issue 19: the organizer console, with the demo organizer's sign-in named.
+      expect(run.stdout).toMatch(/Console\s+http:\/\/127\.0\.0\.1:\d+\s+\(organizers: sign in/);
       // A fresh enrolment code for the demo gate every start (codes are single-use).
       const code = /Gate enrolment\s+([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\s/.exec(run.stdout)?.[1];
       expect(code).toBeDefined();
