@@ -42,6 +42,9 @@ export const en = {
   'error.try_again': 'The server was busy. Try again.',
   'error.rate_limited': 'Too many tries. Wait a little and try again.',
   'error.too_many_wrong_codes': 'Too many wrong codes. Ask for a new one.',
+  'error.last_owner':
+    'An organization must keep at least one owner. Make someone else owner first.',
+  'error.last_key': 'The only active signing key cannot be retired. Rotate first to add a new one.',
 } as const;
 
 export const ko: Record<keyof typeof en, string> = {
@@ -85,4 +88,8 @@ export const ko: Record<keyof typeof en, string> = {
   'error.try_again': '서버가 바빴습니다. 다시 해 보세요.',
   'error.rate_limited': '시도가 너무 많습니다. 잠시 후 다시 해 보세요.',
   'error.too_many_wrong_codes': '틀린 코드가 너무 많습니다. 새 코드를 받으세요.',
+  'error.last_owner':
+    '조직에는 소유자가 한 명 이상 있어야 합니다. 먼저 다른 사람을 소유자로 지정하세요.',
+  'error.last_key':
+    '하나뿐인 활성 서명 키는 폐기할 수 없습니다. 먼저 키를 교체해 새 키를 추가하세요.',
 };
