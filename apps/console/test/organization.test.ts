@@ -69,6 +69,8 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
         organizationName,
       );
       await owner.getByRole('button', { name: 'Send the exchange code' }).click();
+      // The code form shows once the exchange has sent the code: only then is it in the inbox.
+      await owner.getByText(`The exchange sent a code to ${displayPhone(ownerPhone)}.`).waitFor();
       await owner.getByLabel('6-digit code').fill(await system.smsCode('exchange', ownerPhone));
       await owner.getByRole('button', { name: 'Sign in and link' }).click();
       await owner.getByText('The wallet is linked.').waitFor();
