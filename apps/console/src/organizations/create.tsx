@@ -27,6 +27,7 @@ export default function CreateOrganization() {
   );
   return (
     <Page title={t('organizations.create')}>
+      <p>{t('organizations.createdOwner')}</p>
       <form onSubmit={submit} noValidate>
         <Field
           label={t('organizations.name')}

@@ -20,7 +20,7 @@ export function describeError(error: unknown, t: Translate): string {
         : t('error.waitMinutes', { minutes: Math.ceil(wait / 60) });
     }
     const key = isErrorCode(error.code) ? codeMessages[error.code] : null;
-    return key ? t(key) : t('error.unexpected', { message: error.message });
+    return t(key ?? 'error.unexpected', { message: error.message });
   }
   if (error instanceof NetworkError) return t(error.timedOut ? 'error.timeout' : 'error.network');
   const message = error instanceof Error ? error.message : String(error);

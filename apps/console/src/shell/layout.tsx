@@ -11,7 +11,7 @@ import { useApi } from '../api.tsx';
 import { type Lang, useI18n } from '../i18n.ts';
 import { roleKey } from '../organizations/roles.ts';
 import { type OrganizerScope, useSession } from '../session.tsx';
-import { type ConsoleRoute, organizerPath } from './routes.ts';
+import type { ConsoleRoute } from './routes.ts';
 
 export function Layout(props: {
   organizer: OrganizerScope;
@@ -34,12 +34,13 @@ export function Layout(props: {
         <nav aria-label={organizer.name}>
           <ul>
             {nav.map((route) => (
-              <NavItem key={route.path} href={organizerPath(organizer.id, route.path)}>
+              // Inside the organizer's nested route (app.tsx): paths are relative to /o/:id.
+              <NavItem key={route.path} href={route.path}>
                 {route.nav ? t(route.nav.label) : null}
               </NavItem>
             ))}
             <li>
-              <Link href="/organizations">{t('nav.organizations')}</Link>
+              <Link href="~/organizations">{t('nav.organizations')}</Link>
             </li>
           </ul>
         </nav>
