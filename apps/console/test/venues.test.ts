@@ -93,14 +93,16 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
       await page.getByRole('link', { name: 'Add a venue' }).click();
       await page.getByLabel('Name').fill('Han River Hall');
       await page.getByLabel('Address').fill('1 Yeouido-dong, Seoul');
-      await page.getByLabel('Latitude').fill('95');
-      await page.getByLabel('Longitude').fill('126.93');
+      await page.getByLabel('Latitude', { exact: true }).fill('95');
+      await page.getByLabel('Longitude', { exact: true }).fill('126.93');
       await page.getByLabel('Radius in metres').fill('250');
       await page.getByLabel('Time zone').selectOption('Europe/London');
       await page.getByRole('button', { name: 'Add a venue' }).click();
       await page.getByText('A latitude is a number from -90 to 90, such as 37.4786.').waitFor();
-      await expect(page.getByLabel('Latitude').getAttribute('aria-invalid')).resolves.toBe('true');
-      await page.getByLabel('Latitude').fill('37.5284');
+      await expect(
+        page.getByLabel('Latitude', { exact: true }).getAttribute('aria-invalid'),
+      ).resolves.toBe('true');
+      await page.getByLabel('Latitude', { exact: true }).fill('37.5284');
       await page.getByRole('button', { name: 'Add a venue' }).click();
       await page.getByRole('heading', { name: 'Seat map of Han River Hall' }).waitFor();
       drawnVenueId = /\/venues\/([^/]+)\/seat-map/.exec(page.url())?.[1] ?? '';
