@@ -12,15 +12,17 @@ import {
   mapCounts,
   mapProblem,
   newGridBlock,
+  rowLabel,
+  rowPitch,
+  toSeatMapJson,
+} from '../src/venues/seat-model.ts';
+import {
   parseSeatMapCsv,
   parseSeatMapFile,
   parseSeatMapJson,
-  rowLabel,
-  rowPitch,
   SeatFileError,
   toSeatMapCsv,
-  toSeatMapJson,
-} from '../src/venues/seat-model.ts';
+} from '../src/venues/seat-files.ts';
 
 const grid = (patch: Partial<GridBlock> = {}): GridBlock => ({
   ...newGridBlock('b1', 'Floor', []),

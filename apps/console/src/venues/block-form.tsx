@@ -67,43 +67,7 @@ export function BlockForm(props: {
   const { errors } = form.formState;
   const grid = block.kind === 'grid';
 
-  // A valid change redraws the block; the fields stay as typed.
-  useEffect(() => {
-    const subscription = form.watch(() => {
-      void form.trigger().then((valid) => {
-        if (!valid) return;
-        const v = form.getValues();
-        dispatch({
-          type: 'updateBlock',
-          id: block.id,
-          patch: {
-            section: v.section.trim(),
-            x: Number(v.x),
-            y: Number(v.y),
-            ...(grid
-              ? {
-                  rows: Number(v.rows),
-                  seatsPerRow: Number(v.seatsPerRow),
-                  firstRow: v.firstRow.toUpperCase(),
-                  firstSeat: Number(v.firstSeat),
-                  numbering: v.numbering,
-                  curve: Number(v.curve),
-                  rowOffset: Number(v.rowOffset),
-                  stagger: Number(v.stagger),
-                }
-              : {}),
-          },
-        });
-      });
-    });
-    return () => subscription.unsubscribe();
-  }, [form, dispatch, block.id, grid]);
-
-  // Moved by the arrows: the fields follow, unless they already say the same.
-  useEffect(() => {
-    if (Number(form.getValues('x')) !== block.x) form.setValue('x', String(block.x));
-    if (Number(form.getValues('y')) !== block.y) form.setValue('y', String(block.y));
-  }, [form, block.x, block.y]);
+  useLiveBlock(form, block, dispatch);
 
   const number: NumberRule = (min, max, whole = false) => ({
     validate: (value: string) => {
@@ -113,9 +77,7 @@ export function BlockForm(props: {
       return (ok && n >= min && n <= max) || t('venues.block.range', { min, max });
     },
   });
-  const move = (dx: number, dy: number) => dispatch({ type: 'moveBlock', id: block.id, dx, dy });
   const seats = blockSeats(block);
-  const removed = block.removed.length;
   return (
     <fieldset className="block-form">
       <legend>
@@ -155,6 +117,65 @@ export function BlockForm(props: {
           />
         </Field>
       </div>
+      <BlockActions block={block} dispatch={dispatch} />
+    </fieldset>
+  );
+}
+
+/**
+ * A valid change redraws the block while the fields stay as typed; a move by the arrows (or any
+ * change from outside) updates x and y unless they already say the same.
+ */
+function useLiveBlock(
+  form: UseFormReturn<BlockValues>,
+  block: Block,
+  dispatch: Dispatch<EditorAction>,
+) {
+  useEffect(() => {
+    const subscription = form.watch(() => {
+      void form.trigger().then((valid) => {
+        if (!valid) return;
+        const v = form.getValues();
+        dispatch({
+          type: 'updateBlock',
+          id: block.id,
+          patch: {
+            section: v.section.trim(),
+            x: Number(v.x),
+            y: Number(v.y),
+            ...(block.kind === 'grid'
+              ? {
+                  rows: Number(v.rows),
+                  seatsPerRow: Number(v.seatsPerRow),
+                  firstRow: v.firstRow.toUpperCase(),
+                  firstSeat: Number(v.firstSeat),
+                  numbering: v.numbering,
+                  curve: Number(v.curve),
+                  rowOffset: Number(v.rowOffset),
+                  stagger: Number(v.stagger),
+                }
+              : {}),
+          },
+        });
+      });
+    });
+    return () => subscription.unsubscribe();
+  }, [form, dispatch, block.id, block.kind]);
+
+  useEffect(() => {
+    if (Number(form.getValues('x')) !== block.x) form.setValue('x', String(block.x));
+    if (Number(form.getValues('y')) !== block.y) form.setValue('y', String(block.y));
+  }, [form, block.x, block.y]);
+}
+
+/** Moving the block by one unit, bringing back deleted seats, removing it; and "select row". */
+function BlockActions(props: { block: Block; dispatch: Dispatch<EditorAction> }) {
+  const { t } = useI18n();
+  const { block, dispatch } = props;
+  const move = (dx: number, dy: number) => dispatch({ type: 'moveBlock', id: block.id, dx, dy });
+  const removed = block.removed.length;
+  return (
+    <>
       <div className="actions move">
         <button type="button" onClick={() => move(-1, 0)} aria-label={t('venues.block.left')}>
           ←
@@ -184,7 +205,7 @@ export function BlockForm(props: {
           {t('venues.block.remove')}
         </button>
       </div>
-    </fieldset>
+    </>
   );
 }
 

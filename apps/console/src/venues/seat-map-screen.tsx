@@ -22,7 +22,12 @@ import {
 } from './api.ts';
 import { AreasForm } from './areas-form.tsx';
 import { BlockForm } from './block-form.tsx';
-import { type EditorAction, editorReducer, initialState } from './editor-state.ts';
+import {
+  type EditorAction,
+  type EditorState,
+  editorReducer,
+  initialState,
+} from './editor-state.ts';
 import { colourOfSections, drawAreas, drawRowLabels, drawSeats, legendOf } from './map-drawing.ts';
 import { type EditorSeat, fromSeatMapJson, mapProblem, toSeatMapJson } from './seat-model.ts';
 import { SeatMapExport, SeatMapImport } from './transfer.tsx';
@@ -68,7 +73,7 @@ function SeatMapEditor(props: {
   usedBy: readonly string[];
   editable: boolean;
 }) {
-  const { t, fmt } = useI18n();
+  const { t } = useI18n();
   const organizer = useOrganizer();
   const [state, dispatch] = useReducer(editorReducer, props.stored, (stored) => {
     const { blocks, areas } = fromSeatMapJson(stored);
@@ -81,28 +86,7 @@ function SeatMapEditor(props: {
   const [problem, setProblem] = useState<string>();
   const save = useImportSeatMap(organizer.id, props.venue.id);
 
-  const colours = useMemo(() => colourOfSections(state.blocks), [state.blocks]);
-  const seatLabel = useCallback(
-    (seat: EditorSeat) =>
-      t('venues.map.seatLabel', { section: seat.section, row: seat.row, number: seat.number }),
-    [t],
-  );
-  const seats = useMemo(
-    () => drawSeats(state.blocks, colours, state.selected, seatLabel),
-    [state.blocks, colours, state.selected, seatLabel],
-  );
-  const labels = useMemo(() => drawRowLabels(state.blocks), [state.blocks]);
-  const areas = useMemo(
-    () =>
-      drawAreas(seats, state.areas, (area) =>
-        t('venues.map.areaLabel', { name: area.name, capacity: fmt.count(area.capacity) }),
-      ),
-    [seats, state.areas, t, fmt],
-  );
-  const legend = useMemo(
-    () => legendOf(colours, state.areas.length ? t('venues.area.title') : undefined),
-    [colours, state.areas.length, t],
-  );
+  const { seats, labels, areas, legend } = useMapDrawing(state);
   const currentMap = () => toSeatMapJson(state.blocks, state.areas);
   const onSeatClick = (key: string, event: MouseEvent) =>
     dispatch({
@@ -156,22 +140,7 @@ function SeatMapEditor(props: {
           })}
         </p>
         {readOnly ? null : <SelectionBar count={state.selected.size} dispatch={dispatch} />}
-        {readOnly ? null : (
-          <div className="save-bar">
-            {problem ? (
-              <p className="failure" role="alert">
-                {problem}
-              </p>
-            ) : null}
-            <FormFailure error={save.error} />
-            {save.data && !save.isPending && !save.error ? (
-              <Notice>{savedSummary(save.data, t)}</Notice>
-            ) : null}
-            <button type="button" className="primary" onClick={submit} disabled={save.isPending}>
-              {t('venues.map.save')}
-            </button>
-          </div>
-        )}
+        {readOnly ? null : <SaveBar problem={problem} save={save} onSave={submit} />}
         <SeatMapExport venueName={props.venue.name} map={currentMap} />
       </div>
       {readOnly ? null : (
@@ -194,6 +163,60 @@ function SeatMapEditor(props: {
           />
         </div>
       )}
+    </div>
+  );
+}
+
+/** What the shared view draws, each part recomputed only when what it depends on changed. */
+function useMapDrawing(state: EditorState) {
+  const { t, fmt } = useI18n();
+  const colours = useMemo(() => colourOfSections(state.blocks), [state.blocks]);
+  const seatLabel = useCallback(
+    (seat: EditorSeat) =>
+      t('venues.map.seatLabel', { section: seat.section, row: seat.row, number: seat.number }),
+    [t],
+  );
+  const seats = useMemo(
+    () => drawSeats(state.blocks, colours, state.selected, seatLabel),
+    [state.blocks, colours, state.selected, seatLabel],
+  );
+  const labels = useMemo(() => drawRowLabels(state.blocks), [state.blocks]);
+  const areas = useMemo(
+    () =>
+      drawAreas(seats, state.areas, (area) =>
+        t('venues.map.areaLabel', { name: area.name, capacity: fmt.count(area.capacity) }),
+      ),
+    [seats, state.areas, t, fmt],
+  );
+  const legend = useMemo(
+    () => legendOf(colours, state.areas.length ? t('venues.area.title') : undefined),
+    [colours, state.areas.length, t],
+  );
+  return { seats, labels, areas, legend };
+}
+
+/** Saving: a problem found before sending, the server's refusal, or what was saved. */
+function SaveBar(props: {
+  problem: string | undefined;
+  save: ReturnType<typeof useImportSeatMap>;
+  onSave(): void;
+}) {
+  const { t } = useI18n();
+  const { save } = props;
+  return (
+    <div className="save-bar">
+      {props.problem ? (
+        <p className="failure" role="alert">
+          {props.problem}
+        </p>
+      ) : null}
+      <FormFailure error={save.error} />
+      {save.data && !save.isPending && !save.error ? (
+        <Notice>{savedSummary(save.data, t)}</Notice>
+      ) : null}
+      <button type="button" className="primary" onClick={props.onSave} disabled={save.isPending}>
+        {t('venues.map.save')}
+      </button>
     </div>
   );
 }

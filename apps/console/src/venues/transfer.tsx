@@ -7,7 +7,8 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useI18n } from '../i18n.ts';
 import { Field } from '../ui/form.tsx';
-import { parseSeatMapFile, SeatFileError, type SeatMapJson, toSeatMapCsv } from './seat-model.ts';
+import { parseSeatMapFile, SeatFileError, toSeatMapCsv } from './seat-files.ts';
+import type { SeatMapJson } from './seat-model.ts';
 
 /** Files larger than this are not read: 100,000 seats of CSV is about 4 MB. */
 const importBytesMax = 8_000_000;

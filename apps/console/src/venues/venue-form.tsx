@@ -5,7 +5,7 @@
  * (packages/api-client/openapi/ticketing.json, POST /v1/organizers/{id}/venues), next to it.
  */
 import { useMemo } from 'react';
-import { useForm } from 'react-hook-form';
+import { type UseFormReturn, useForm } from 'react-hook-form';
 import { useLocation, useParams } from 'wouter';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
@@ -86,13 +86,6 @@ function VenueForm(props: { venue?: Venue }) {
   const form = useForm<VenueValues>({ defaultValues: valuesOf(props.venue) });
   const { errors } = form.formState;
   const zones = useMemo(() => zonesWith(form.getValues('timeZone')), [form]);
-  const coordinate = (min: number, max: number, message: string) => ({
-    validate: (value: string) => {
-      if (value.trim() === '') return t('common.required');
-      const number = Number(value);
-      return (decimal.test(value.trim()) && number >= min && number <= max) || message;
-    },
-  });
   const submit = form.handleSubmit((values) =>
     save
       .mutateAsync({
@@ -144,41 +137,7 @@ function VenueForm(props: { venue?: Venue }) {
             ))}
           </select>
         </Field>
-        <fieldset className="geofence">
-          <legend>{t('venues.geofence')}</legend>
-          <p className="hint">{t('venues.geofenceHint')}</p>
-          <Field label={t('venues.latitude')} error={errors.latitude} hint="37.4786">
-            <input
-              inputMode="decimal"
-              {...form.register('latitude', coordinate(-90, 90, t('venues.badLatitude')))}
-            />
-          </Field>
-          <Field label={t('venues.longitude')} error={errors.longitude} hint="127.0119">
-            <input
-              inputMode="decimal"
-              {...form.register('longitude', coordinate(-180, 180, t('venues.badLongitude')))}
-            />
-          </Field>
-          <Field label={t('venues.radius')} error={errors.radiusM}>
-            <input
-              inputMode="numeric"
-              {...form.register('radiusM', {
-                validate: (value) => {
-                  const number = Number(value);
-                  return (
-                    (/^[0-9]+$/.test(value.trim()) &&
-                      number >= venueLimits.radiusMMin &&
-                      number <= venueLimits.radiusMMax) ||
-                    t('venues.badRadius', {
-                      min: venueLimits.radiusMMin,
-                      max: venueLimits.radiusMMax,
-                    })
-                  );
-                },
-              })}
-            />
-          </Field>
-        </fieldset>
+        <GeofenceFields form={form} />
         <FormFailure error={save.error} />
         <div className="actions">
           <button type="submit" className="primary" disabled={save.isPending}>
@@ -195,5 +154,56 @@ function VenueForm(props: { venue?: Venue }) {
         radiusM={Number(radiusM)}
       />
     </div>
+  );
+}
+
+/** The point and radius a gate terminal's GPS fix must fall within, as the server limits them. */
+function GeofenceFields(props: { form: UseFormReturn<VenueValues> }) {
+  const { t } = useI18n();
+  const { form } = props;
+  const { errors } = form.formState;
+  const coordinate = (min: number, max: number, message: string) => ({
+    validate: (value: string) => {
+      if (value.trim() === '') return t('common.required');
+      const number = Number(value);
+      return (decimal.test(value.trim()) && number >= min && number <= max) || message;
+    },
+  });
+  return (
+    <fieldset className="geofence">
+      <legend>{t('venues.geofence')}</legend>
+      <p className="hint">{t('venues.geofenceHint')}</p>
+      <Field label={t('venues.latitude')} error={errors.latitude} hint="37.4786">
+        <input
+          inputMode="decimal"
+          {...form.register('latitude', coordinate(-90, 90, t('venues.badLatitude')))}
+        />
+      </Field>
+      <Field label={t('venues.longitude')} error={errors.longitude} hint="127.0119">
+        <input
+          inputMode="decimal"
+          {...form.register('longitude', coordinate(-180, 180, t('venues.badLongitude')))}
+        />
+      </Field>
+      <Field label={t('venues.radius')} error={errors.radiusM}>
+        <input
+          inputMode="numeric"
+          {...form.register('radiusM', {
+            validate: (value) => {
+              const number = Number(value);
+              return (
+                (/^[0-9]+$/.test(value.trim()) &&
+                  number >= venueLimits.radiusMMin &&
+                  number <= venueLimits.radiusMMax) ||
+                t('venues.badRadius', {
+                  min: venueLimits.radiusMMin,
+                  max: venueLimits.radiusMMax,
+                })
+              );
+            },
+          })}
+        />
+      </Field>
+    </fieldset>
   );
 }
