@@ -66,6 +66,7 @@ const routeMaps: Record<string, Record<string, string>> = {
     '/v1/door-sales/**': 'door-sales',
     '/v1/events/*/sales': 'reports',
     '/v1/events/*/attendees': 'reports',
+    '/v1/events/*/orders': 'reports',
     '/v1/performances/*/close': 'reports',
     '/v1/performances/*/gate-report': 'reports',
   },

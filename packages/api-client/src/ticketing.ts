@@ -875,7 +875,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Refund a ticket of this organizer, whatever the policy (refund permission) */
+    /**
+     * Refund a ticket of this organizer, whatever the policy (refund permission)
+     * @description The body may be left out, be {} or carry a reason (1..200 characters), which is kept with the refund, answered in refund.reason and sent to the exchange with the refund; without one the reason names the ticket. Refunding a refunded ticket answers it as it is, with the reason it was refunded for.
+     */
     post: operations['postOrganizerTicketRefund'];
     delete?: never;
     options?: never;
@@ -955,6 +958,26 @@ export interface paths {
      * @description format=json answers pages of at most 1000 (follow `next` with after=). format=csv streams the whole list as RFC 4180 CSV with a header line; cells that a spreadsheet would take for a formula (starting with = + - @) begin with an apostrophe. The x-total-count header says how many lines to expect. Ordered by performance start, then ticket number.
      */
     get: operations['getEventAttendees'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/events/{eventId}/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An event's orders with their tickets, newest first, and searched (view_sales)
+     * @description q finds an order by its id (ord_…), by the 10-digit number of one of its tickets, or by a phone number as people type it (010-1234-5678, +82 10 1234 5678): the buyer's or a ticket holder's. Ten digits grouped 3-3-4 are searched as both a ticket number and a phone number. Any other q is 400 invalid_request. Pages of at most 200 (follow `next` with after=). Each ticket comes with its usage at the gates and its newest refund. Staff of other organizers get 404.
+     */
+    get: operations['getEventOrders'];
     put?: never;
     post?: never;
     delete?: never;
@@ -7642,7 +7665,14 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Why staff refunded it, kept with the refund (e.g. "the buyer cannot come") */
+          reason?: string;
+        };
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
@@ -8235,6 +8265,156 @@ export interface operations {
               asset: string;
             }[];
             next: string | null;
+            total: number;
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getEventOrders: {
+    parameters: {
+      query?: {
+        performanceId?: string;
+        q?: string;
+        status?: 'creating' | 'awaiting_payment' | 'issued' | 'expired' | 'cancelled' | 'refunded';
+        /** @description `next` of the last page */
+        after?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            orders: {
+              id: string;
+              performanceId: string;
+              /** @description creating, awaiting_payment, issued, expired, cancelled or refunded */
+              status: string;
+              createdAt: string;
+              paidAt: string | null;
+              buyerPhone: string;
+              buyerFirstName: string | null;
+              total: {
+                asset: string;
+                /** @description Whole units of the asset */
+                amount: string;
+              };
+              fiatTotal: string | null;
+              tickets: {
+                id: string;
+                /** @description The 10-digit ticket number of the manual code */
+                number: string;
+                category: string;
+                seat: {
+                  section: string;
+                  row: string;
+                  number: string;
+                } | null;
+                area: string | null;
+                /** @description valid, awaiting_device (sent to a phone not claimed yet), refunded or cancelled (with its performance) */
+                status: string;
+                holderPhone: string;
+                price: {
+                  asset: string;
+                  /** @description Whole units of the asset */
+                  amount: string;
+                };
+                /** @description What the gates have used of it, as the holder's ticket view says */
+                usage: {
+                  /** @description unused, inside, partly_used or used_up */
+                  state: string;
+                  entriesUsed: number;
+                  entriesLeft: number | null;
+                  firstEntryAt: string | null;
+                  lastEntryAt: string | null;
+                  lastExitAt: string | null;
+                  inside: boolean;
+                  balance: {
+                    asset: string;
+                    /** @description Whole units of the asset */
+                    amount: string;
+                  } | null;
+                };
+                refund: {
+                  id: string;
+                  /** @description pending, done or failed */
+                  status: string;
+                  asset: string;
+                  /** @description Whole units of the asset */
+                  amount: string;
+                  reason: string;
+                  createdAt: string;
+                  doneAt: string | null;
+                } | null;
+              }[];
+            }[];
+            next: string | null;
+            /** @description Orders matching the filter, over every page */
             total: number;
           };
         };

@@ -97,6 +97,7 @@ const openToAnySignedIn: Record<string, string> = {
   'ticketing POST /v1/events/{eventId}/unpublish': 'staff role (manage_catalogue)',
   'ticketing GET /v1/events/{eventId}/sales': 'staff role (view_sales)',
   'ticketing GET /v1/events/{eventId}/attendees': 'staff role (view_sales)',
+  'ticketing GET /v1/events/{eventId}/orders': 'staff role (view_sales)',
   'ticketing POST /v1/performances/{performanceId}/close': 'staff role (admit)',
   'ticketing GET /v1/performances/{performanceId}/gate-report': 'staff role (view_sales)',
   'ticketing POST /v1/performances/{performanceId}/cancel': 'staff role (refund)',

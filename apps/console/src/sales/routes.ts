@@ -1,4 +1,4 @@
-/** The sales screens (scaffold: the feature's own screens replace this list). */
+/** The sales screens: every event's sales at a glance, and one event's sales, orders and refunds. */
 import { lazy } from 'react';
 import type { ConsoleRoute } from '../shell/routes.ts';
 
@@ -6,7 +6,12 @@ export const routes: ConsoleRoute[] = [
   {
     path: '/sales',
     screen: lazy(() => import('./home.tsx')),
-    permission: 'view_organizer',
+    permission: 'view_sales',
     nav: { label: 'sales.title', order: 20 },
+  },
+  {
+    path: '/events/:eventId/sales',
+    screen: lazy(() => import('./event.tsx')),
+    permission: 'view_sales',
   },
 ];

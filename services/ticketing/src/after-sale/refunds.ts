@@ -29,7 +29,12 @@ type User = { readonly id: string; readonly phone: string };
 
 export type RefundActor =
   | { readonly kind: 'buyer'; readonly user: User }
-  | { readonly kind: 'staff'; readonly organizerId: string };
+  | {
+      readonly kind: 'staff';
+      readonly organizerId: string;
+      /** Why staff refunded it, kept with the refund and sent to the exchange with it. */
+      readonly reason?: string;
+    };
 
 /**
  * Refunds one ticket: the ticket is revoked ('refunded'), its seat or GA place goes back on sale,
@@ -63,7 +68,10 @@ export async function refundTicket(
   if (actor.kind === 'buyer') {
     requireRefundAllowed(await performanceForAfterSale(db, ticket.performance_id), ticketing);
   }
-  return inTransaction(ticketing, (work) => refundIn(work, ticket, order, actor.kind === 'buyer'));
+  const reason = actor.kind === 'staff' ? actor.reason : undefined;
+  return inTransaction(ticketing, (work) =>
+    refundIn(work, ticket, order, { byBuyer: actor.kind === 'buyer', reason }),
+  );
 }
 
 /** The buyer's own refund: only under 'until_start', and only before the cutoff. */
@@ -91,8 +99,12 @@ async function refundIn(
   work: Work,
   ticket: TicketsTable,
   order: OrdersTable,
-  /** A buyer's own refund; staff may refund a ticket that was used (their decision). */
-  byBuyer: boolean,
+  how: {
+    /** A buyer's own refund; staff may refund a ticket that was used (their decision). */
+    byBuyer: boolean;
+    /** Staff's words; without them the refund says which ticket it was. */
+    reason: string | undefined;
+  },
 ) {
   const { trx, now } = work;
   // At the revision whose holder was checked: a transfer accepted meanwhile (the buyer no longer
@@ -104,7 +116,7 @@ async function refundIn(
     if (current.status === 'refunded') return current;
     throw conflict('ticket_changed', 'this ticket changed meanwhile; look at it again');
   }
-  if (byBuyer) await requireNotEntered(trx, current.id);
+  if (how.byBuyer) await requireNotEntered(trx, current.id);
   if (!order.payment_request_id) {
     throw new ApiError(500, 'no_payment', `order ${order.id} has tickets but no payment`);
   }
@@ -118,7 +130,7 @@ async function refundIn(
     organizerId: current.organizer_id,
     asset: current.asset,
     amount: BigInt(current.amount),
-    reason: `ticket ${current.number} refunded`,
+    reason: how.reason ?? `ticket ${current.number} refunded`,
   });
   await cancelPendingTransfers(trx, now, [current.id]);
   await markOrdersRefunded(trx, now, [order.id]);

@@ -19,8 +19,10 @@ import { reissueTicket } from './reissue.ts';
 import { revocationPageMax, revocationsAfter, staffOfPerformance } from './revocations.ts';
 import {
   Cancellation,
+  RefundBody,
   Refunded,
   Revocations,
+  refundReasonCharsMax,
   TicketParams,
   Transfer,
   TransferParams,
@@ -246,14 +248,25 @@ function refundRoutes(app: App, ticketing: Ticketing) {
       schema: {
         tags: ['after the sale'],
         summary: 'Refund a ticket of this organizer, whatever the policy (refund permission)',
+        description: `The body may be left out, be {} or carry a reason (1..${refundReasonCharsMax} characters), which is kept with the refund, answered in refund.reason and sent to the exchange with the refund; without one the reason names the ticket. Refunding a refunded ticket answers it as it is, with the reason it was refunded for.`,
         params: Type.Object({ organizerId: Id('org'), ticketId: Id('tkt') }),
+        body: RefundBody,
         response: { 200: Refunded, ...errors },
+      },
+      // The command line sends no body at all: validate that as an empty one.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
       const { organizerId, ticketId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'refund');
-      const ticket = await refundTicket(ticketing, { kind: 'staff', organizerId }, ticketId);
+      const reason = request.body?.reason;
+      const ticket = await refundTicket(
+        ticketing,
+        { kind: 'staff', organizerId, ...(reason !== undefined ? { reason } : {}) },
+        ticketId,
+      );
       return refundedBody(ticketing, ticket, false);
     },
   );

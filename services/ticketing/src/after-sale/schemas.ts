@@ -56,6 +56,24 @@ const Refund = Type.Object({
   doneAt: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** The exchange keeps a refund's reason up to 200 characters: no longer here, so it is sent whole. */
+export const refundReasonCharsMax = 200;
+
+export const RefundBody = Type.Optional(
+  Type.Object(
+    {
+      reason: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: refundReasonCharsMax,
+          description: 'Why staff refunded it, kept with the refund (e.g. "the buyer cannot come")',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+);
+
 export const Refunded = Type.Object({ ticket: Ticket, refund: Type.Union([Refund, Type.Null()]) });
 
 export const Cancellation = Type.Object({

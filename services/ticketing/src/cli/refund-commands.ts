@@ -107,6 +107,8 @@ examples:
         const { body } = await client.answer(
           client.api.POST('/v1/organizers/{organizerId}/tickets/{ticketId}/refund', {
             params: { path: { organizerId, ticketId } },
+            // No reason: the server's refund then names the ticket.
+            body: {},
           }),
         );
         refunded.push(body);

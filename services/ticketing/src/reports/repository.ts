@@ -214,3 +214,174 @@ export function attendeeRows(
   if (afterNumber !== undefined) query = query.where('t.number', '>', afterNumber);
   return query.orderBy('t.number').limit(limit).execute();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+/** What the orders list is narrowed to; every search term given widens the match (OR). */
+export interface OrderFilter {
+  performanceIds: readonly string[];
+  status?: OrderStatus;
+  search?: { orderId?: string; ticketNumber?: string; phone?: string };
+}
+
+/** Where a page of orders ends: newest first, so the next page is older. */
+export interface OrderCursor {
+  createdAt: number;
+  id: string;
+}
+
+export interface OrderRow {
+  id: string;
+  performance_id: string;
+  status: OrderStatus;
+  asset: string;
+  amount: string;
+  fiat_amount: string | null;
+  created_at: number;
+  paid_at: number | null;
+  issued_at: number | null;
+  buyer_phone: string;
+  buyer_first_name: string | null;
+}
+
+/**
+ * The orders matching the filter, reached through the performance ids (the orders_performance
+ * index); a search term matches an order id, a ticket's 10-digit number (unique server-wide) or a
+ * phone number, the buyer's or a holder's (tickets_phone index).
+ */
+function matchingOrders(executor: Trx, filter: OrderFilter) {
+  let query = executor
+    .selectFrom('orders as o')
+    .innerJoin('users as u', 'u.id', 'o.user_id')
+    .where('o.performance_id', 'in', filter.performanceIds);
+  if (filter.status !== undefined) query = query.where('o.status', '=', filter.status);
+  const search = filter.search;
+  if (search) {
+    query = query.where((eb) => {
+      const terms = [];
+      if (search.orderId !== undefined) terms.push(eb('o.id', '=', search.orderId));
+      if (search.ticketNumber !== undefined) {
+        const numbered = eb
+          .selectFrom('tickets')
+          .select('order_id')
+          .where('manual_number', '=', search.ticketNumber);
+        terms.push(eb('o.id', 'in', numbered));
+      }
+      if (search.phone !== undefined) {
+        const held = eb
+          .selectFrom('tickets')
+          .select('order_id')
+          .where('holder_phone', '=', search.phone)
+          .where('performance_id', 'in', filter.performanceIds);
+        terms.push(eb('u.phone', '=', search.phone), eb('o.id', 'in', held));
+      }
+      return eb.or(terms);
+    });
+  }
+  return query;
+}
+
+/** One page of matching orders, newest first, after the cursor; `limit` at most. */
+export function orderRows(
+  executor: Trx,
+  filter: OrderFilter,
+  after: OrderCursor | undefined,
+  limit: number,
+): Promise<OrderRow[]> {
+  let query = matchingOrders(executor, filter).select([
+    'o.id',
+    'o.performance_id',
+    'o.status',
+    'o.asset',
+    'o.amount',
+    'o.fiat_amount',
+    'o.created_at',
+    'o.paid_at',
+    'o.issued_at',
+    'u.phone as buyer_phone',
+    'u.first_name as buyer_first_name',
+  ]);
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('o.created_at', '<', after.createdAt),
+        eb.and([eb('o.created_at', '=', after.createdAt), eb('o.id', '<', after.id)]),
+      ]),
+    );
+  }
+  return query.orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').limit(limit).execute();
+}
+
+/** How many orders match the filter. */
+export async function orderCount(executor: Trx, filter: OrderFilter) {
+  const row = await matchingOrders(executor, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return count(row.n);
+}
+
+export interface OrderTicketRow {
+  id: string;
+  order_id: string;
+  number: string;
+  manual_number: string;
+  performance_id: string;
+  category_id: string;
+  seat_id: string | null;
+  holder_phone: string;
+  status: TicketStatus;
+  asset: string;
+  amount: string;
+  category: string;
+  section: string | null;
+  row_label: string | null;
+  seat_number: string | null;
+  area: string | null;
+}
+
+/** Every ticket of these orders, whatever its status, in the order's line order. */
+export function ticketsOfOrders(
+  executor: Trx,
+  orderIds: readonly string[],
+): Promise<OrderTicketRow[]> {
+  return executor
+    .selectFrom('tickets as t')
+    .innerJoin('categories as c', 'c.id', 't.category_id')
+    .leftJoin('seats as s', 's.id', 't.seat_id')
+    .leftJoin('areas as a', 'a.id', 'c.area_id')
+    .select([
+      't.id',
+      't.order_id',
+      't.number',
+      't.manual_number',
+      't.performance_id',
+      't.category_id',
+      't.seat_id',
+      't.holder_phone',
+      't.status',
+      't.asset',
+      't.amount',
+      'c.name as category',
+      's.section',
+      's.row_label',
+      's.number as seat_number',
+      'a.name as area',
+    ])
+    .where('t.order_id', 'in', orderIds)
+    .orderBy('t.order_id')
+    .orderBy('t.line_no')
+    .execute();
+}
+
+/** The refunds of these orders, oldest first (the refunds_order index). */
+export function refundsOfOrders(executor: Trx, orderIds: readonly string[]) {
+  return executor
+    .selectFrom('refunds')
+    .select(['id', 'order_id', 'ticket_id', 'status', 'asset', 'amount', 'reason', 'created_at'])
+    .select('done_at')
+    .where('order_id', 'in', orderIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}

@@ -20,14 +20,22 @@ import {
 import { closePerformance } from './gate/close.ts';
 import { gateReportCsv, gateReportTables } from './gate/csv.ts';
 import { gateReport, requirePerformanceStaff } from './gate/report.ts';
-import { requireSalesReader, salesReport } from './sales.ts';
-import { Attendee, CloseBody, Closed, GateReport, SalesReport } from './schemas.ts';
+import {
+  eventOrders,
+  orderCursorPattern,
+  orderPageDefault,
+  orderPageMax,
+  orderSearchCharsMax,
+} from './orders.ts';
+import { orderStatuses, requireSalesReader, salesReport } from './sales.ts';
+import { Attendee, CloseBody, Closed, EventOrder, GateReport, SalesReport } from './schemas.ts';
 
 const EventParams = Type.Object({ eventId: Id('ev') });
 
 export function reportRoutes(app: App, ticketing: Ticketing) {
   salesRoutes(app, ticketing);
   attendeeRoutes(app, ticketing);
+  orderRoutes(app, ticketing);
   closeRoutes(app, ticketing);
   gateReportRoutes(app, ticketing);
 }
@@ -119,6 +127,48 @@ function attendeeRoutes(app: App, ticketing: Ticketing) {
         next: page.next ? encodeAttendeeCursor(page.next) : null,
         total,
       };
+    },
+  );
+}
+
+function orderRoutes(app: App, ticketing: Ticketing) {
+  app.get(
+    '/v1/events/:eventId/orders',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['reports'],
+        summary: "An event's orders with their tickets, newest first, and searched (view_sales)",
+        description: `q finds an order by its id (ord_…), by the 10-digit number of one of its tickets, or by a phone number as people type it (010-1234-5678, +82 10 1234 5678): the buyer's or a ticket holder's. Ten digits grouped 3-3-4 are searched as both a ticket number and a phone number. Any other q is 400 invalid_request. Pages of at most ${orderPageMax} (follow \`next\` with after=). Each ticket comes with its usage at the gates and its newest refund. Staff of other organizers get 404.`,
+        params: EventParams,
+        querystring: Type.Object(
+          {
+            performanceId: Type.Optional(Id('perf')),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: orderSearchCharsMax })),
+            status: Type.Optional(Type.Union(orderStatuses.map((status) => Type.Literal(status)))),
+            after: Type.Optional(
+              Type.String({ pattern: orderCursorPattern, description: '`next` of the last page' }),
+            ),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: orderPageMax, default: orderPageDefault }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            orders: Type.Array(EventOrder),
+            next: Type.Union([Type.String(), Type.Null()]),
+            total: Type.Integer({ description: 'Orders matching the filter, over every page' }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const event = await requireSalesReader(ticketing, request.caller, request.params.eventId);
+      reply.header('cache-control', 'no-store');
+      return eventOrders(ticketing, event.id, request.query);
     },
   );
 }

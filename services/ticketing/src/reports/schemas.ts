@@ -264,3 +264,67 @@ export const Closed = Type.Object({
   }),
   report: GateReport,
 });
+
+const Amount = Type.Object({
+  asset: Type.String(),
+  amount: Type.String({ description: 'Whole units of the asset' }),
+});
+
+export const OrderTicket = Type.Object({
+  id: Type.String(),
+  number: Type.String({ description: 'The 10-digit ticket number of the manual code' }),
+  category: Type.String(),
+  seat: Nullable(
+    Type.Object({ section: Type.String(), row: Type.String(), number: Type.String() }),
+  ),
+  area: Nullable(Type.String({ description: 'General admission: the area instead of a seat' })),
+  status: Type.String({
+    description:
+      'valid, awaiting_device (sent to a phone not claimed yet), refunded or cancelled (with its performance)',
+  }),
+  holderPhone: Type.String(),
+  price: Amount,
+  usage: Type.Object(
+    {
+      state: Type.String({ description: 'unused, inside, partly_used or used_up' }),
+      entriesUsed: Type.Integer(),
+      entriesLeft: Nullable(Type.Integer()),
+      firstEntryAt: Nullable(Type.String()),
+      lastEntryAt: Nullable(Type.String()),
+      lastExitAt: Nullable(Type.String()),
+      inside: Type.Boolean(),
+      balance: Nullable(Amount),
+    },
+    { description: "What the gates have used of it, as the holder's ticket view says" },
+  ),
+  refund: Nullable(
+    Type.Object(
+      {
+        id: Type.String(),
+        status: Type.String({ description: 'pending, done or failed' }),
+        ...Amount.properties,
+        reason: Type.String(),
+        createdAt: Type.String(),
+        doneAt: Nullable(Type.String()),
+      },
+      { description: "The ticket's newest refund" },
+    ),
+  ),
+});
+
+export const EventOrder = Type.Object({
+  id: Type.String(),
+  performanceId: Type.String(),
+  status: Type.String({
+    description: 'creating, awaiting_payment, issued, expired, cancelled or refunded',
+  }),
+  createdAt: Type.String(),
+  paidAt: Nullable(Type.String()),
+  buyerPhone: Type.String(),
+  buyerFirstName: Nullable(Type.String()),
+  total: Amount,
+  fiatTotal: Nullable(
+    Type.String({ description: 'For a category priced in KRW: the KRW total it was sold for' }),
+  ),
+  tickets: Type.Array(OrderTicket),
+});

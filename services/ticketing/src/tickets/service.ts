@@ -145,8 +145,11 @@ export async function ticketView(
   };
 }
 
-/** The usage block of the view: the admissions replayed (usage.ts), times and amounts as text. */
-function usageView(
+/**
+ * The usage block of the view: the admissions replayed (usage.ts), times and amounts as text.
+ * Also what the organizer's orders list (reports/orders.ts) shows of each ticket.
+ */
+export function usageView(
   info: TicketSetting,
   history: readonly TicketAdmissionRow[],
   storedAsset: { code: string; scale: number } | null,
