@@ -4,6 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  parseSeatMapCsv,
+  parseSeatMapFile,
+  parseSeatMapJson,
+  SeatFileError,
+  toSeatMapCsv,
+} from '../src/venues/seat-files.ts';
+import {
   allSeats,
   type Block,
   blockSeats,
@@ -16,13 +23,6 @@ import {
   rowPitch,
   toSeatMapJson,
 } from '../src/venues/seat-model.ts';
-import {
-  parseSeatMapCsv,
-  parseSeatMapFile,
-  parseSeatMapJson,
-  SeatFileError,
-  toSeatMapCsv,
-} from '../src/venues/seat-files.ts';
 
 const grid = (patch: Partial<GridBlock> = {}): GridBlock => ({
   ...newGridBlock('b1', 'Floor', []),
