@@ -74,7 +74,7 @@ export function useSeatStatus(eventId: string, performanceId: string) {
       api.call((init) =>
         api.ticketing.GET('/v1/performances/{performanceId}/availability', {
           ...init,
-          params: { path: { performanceId } },
+          params: { path: { performanceId }, query: { detail: 'staff' } },
         }),
       ),
     refetchInterval: salesPollMs,

@@ -42,7 +42,7 @@ export const en = {
   'sales.searchInvalid':
     'Type an order id (ord_…), a 10-digit ticket number or a phone number such as 010-1234-5678.',
   'sales.searchButton': 'Search',
-  'sales.orderCount': '{count} orders',
+  'sales.orderCount': 'Orders found: {count}',
   'sales.newer': 'Newer',
   'sales.older': 'Older',
   'sales.order': 'Order',
@@ -136,7 +136,7 @@ export const ko: Record<keyof typeof en, string> = {
   'sales.searchInvalid':
     '주문 번호(ord_…), 10자리 티켓 번호 또는 010-1234-5678 같은 전화번호를 입력하세요.',
   'sales.searchButton': '검색',
-  'sales.orderCount': '주문 {count}건',
+  'sales.orderCount': '찾은 주문: {count}건',
   'sales.newer': '최근',
   'sales.older': '이전',
   'sales.order': '주문',
