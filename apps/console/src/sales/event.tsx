@@ -82,13 +82,19 @@ function EventSalesBody(props: { sales: SalesReport; event: EventDetail }) {
       />
       {organizer.can('refund') ? (
         <CancelPerformance
-          key={performance.id}
+          // Siblings need distinct keys: the same key on two of them made React keep the old
+          // performance's panel beside the new one's.
+          key={`cancel-${performance.id}`}
           eventId={sales.eventId}
           performance={performance}
           when={fmt.dateTime(performance.startsAt, zone)}
         />
       ) : null}
-      <OrdersSection key={performance.id} eventId={sales.eventId} performanceId={performance.id} />
+      <OrdersSection
+        key={`orders-${performance.id}`}
+        eventId={sales.eventId}
+        performanceId={performance.id}
+      />
     </div>
   );
 }
