@@ -111,6 +111,25 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
       await expect(
         owner.getByRole('button', { name: 'Link another wallet' }).count(),
       ).resolves.toBe(1);
+
+      // Without the exchange session (another tab), the balances ask for the exchange's sign-in.
+      await owner.evaluate(() => sessionStorage.clear());
+      await owner.reload();
+      await owner.getByRole('button', { name: 'Sign in at the exchange to see balances' }).click();
+      await expect(owner.getByLabel('Name of a new merchant account').count()).resolves.toBe(0);
+      await owner.getByRole('button', { name: 'Send the exchange code' }).click();
+      await owner.getByText(`The exchange sent a code to ${displayPhone(ownerPhone)}.`).waitFor();
+      await owner.getByLabel('6-digit code').fill(await system.smsCode('exchange', ownerPhone));
+      await owner.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await owner.locator('table.balances tbody tr').first().waitFor();
+      const after = await system.ticketing(
+        'GET',
+        `/v1/organizers/${organizerId}`,
+        undefined,
+        await consoleToken(owner),
+      );
+      // Signing in to see balances changes nothing in the link.
+      expect(after.body.wallet).toEqual(record.body.wallet);
     },
     stepTimeoutMs,
   );
@@ -162,6 +181,27 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
       } finally {
         await other.close();
       }
+
+      // The owner changes the member's role, then removes them after a confirmation.
+      await roleOf.selectOption('gate');
+      const staffNow = async () => {
+        const answer = await system.ticketing(
+          'GET',
+          `/v1/organizers/${organizerId}/staff`,
+          undefined,
+          await consoleToken(owner),
+        );
+        return (answer.body.staff as { phone: string; role: string }[]).find(
+          (member) => member.phone === staffPhone,
+        )?.role;
+      };
+      await expect.poll(staffNow).toBe('gate');
+      const row = owner.locator('tr', { hasText: displayPhone(staffPhone) });
+      await row.getByRole('button', { name: 'Remove' }).click();
+      await owner.getByText(`Remove ${displayPhone(staffPhone)} from the staff?`).waitFor();
+      await owner.getByRole('button', { name: `Remove ${displayPhone(staffPhone)}` }).click();
+      await roleOf.waitFor({ state: 'detached' });
+      await expect(staffNow()).resolves.toBeUndefined();
     },
     stepTimeoutMs,
   );
