@@ -67,23 +67,30 @@ function Wallet(props: { wallet: OrganizerRecord['wallet'] }) {
           <p>{t('organizations.wallet.notLinked')}</p>
         )}
       </section>
-      {wallet && signingIn === undefined ? (
-        <Balances
-          session={session}
-          onSignIn={() => setSigningIn('balances')}
-          onSessionGone={forget}
-        />
+      {wallet ? (
+        <section aria-labelledby="balances-title">
+          <h2 id="balances-title">{t('organizations.wallet.balances')}</h2>
+          {signingIn === 'balances' ? (
+            <ExchangeSignIn
+              purpose="balances"
+              onDone={done}
+              onCancel={() => setSigningIn(undefined)}
+            />
+          ) : (
+            <Balances
+              session={session}
+              onSignIn={() => setSigningIn('balances')}
+              onSessionGone={forget}
+            />
+          )}
+        </section>
       ) : null}
       <section aria-labelledby="link-title">
         <h2 id="link-title">
           {wallet ? t('organizations.wallet.relinkTitle') : t('organizations.wallet.linkTitle')}
         </h2>
-        {signingIn ? (
-          <ExchangeSignIn
-            purpose={signingIn}
-            onDone={done}
-            onCancel={() => setSigningIn(undefined)}
-          />
+        {signingIn === 'link' ? (
+          <ExchangeSignIn purpose="link" onDone={done} onCancel={() => setSigningIn(undefined)} />
         ) : (
           <>
             <p>
@@ -115,20 +122,16 @@ function Balances(props: {
   onSessionGone(): void;
 }) {
   const { t } = useI18n();
+  if (props.session) {
+    return <BalanceTable session={props.session} onSessionGone={props.onSessionGone} />;
+  }
   return (
-    <section aria-labelledby="balances-title">
-      <h2 id="balances-title">{t('organizations.wallet.balances')}</h2>
-      {props.session ? (
-        <BalanceTable session={props.session} onSessionGone={props.onSessionGone} />
-      ) : (
-        <>
-          <p>{t('organizations.wallet.balancesNeedSignIn')}</p>
-          <button type="button" onClick={props.onSignIn}>
-            {t('organizations.wallet.signInForBalances')}
-          </button>
-        </>
-      )}
-    </section>
+    <>
+      <p>{t('organizations.wallet.balancesNeedSignIn')}</p>
+      <button type="button" onClick={props.onSignIn}>
+        {t('organizations.wallet.signInForBalances')}
+      </button>
+    </>
   );
 }
 
