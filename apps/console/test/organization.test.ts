@@ -7,10 +7,16 @@
  * nor keys, and whose own calls the server refuses; the last owner cannot leave; the owner rotates
  * the signing key and retires the old one; the staff screen in Korean.
  */
+import type { ErrorCode } from '@tessera/api-client';
+import { ApiError } from '@tessera/web-kit/http';
 import { displayPhone } from '@tessera/web-kit/phone';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
+import { type MessageKey, type Params, translate } from '../src/i18n.ts';
+import { codeMessages } from '../src/shell/error-codes.ts';
+import { describeError } from '../src/shell/errors.ts';
+import * as shellWords from '../src/shell/words.ts';
 import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 
 const stepTimeoutMs = 120_000;
@@ -283,4 +289,65 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
     },
     stepTimeoutMs,
   );
+});
+
+/**
+ * The console's error words, without a browser: every code an organizer's screens can meet is
+ * worded (a refusal in words, never a raw code), both languages keep the same placeholders (a
+ * Korean message that dropped `{message}` would lose the server's sentence naming the field),
+ * and describeError puts the server's sentence where a message asks for it.
+ */
+describe('the console error words', () => {
+  const organizerCodes = [
+    'last_owner',
+    'last_key',
+    'forbidden',
+    'invalid_api_key',
+    'not_a_merchant',
+    'account_suspended',
+    'wallet_not_linked',
+    'organizer_signup_closed',
+    'invalid_seat_map',
+    'invalid_category',
+    'invalid_performance',
+    'no_categories',
+    'no_performances',
+    'insufficient_funds',
+    'performance_closed',
+    'exchange_unavailable',
+    'invalid_request',
+  ] as const satisfies readonly ErrorCode[];
+
+  it('words every code an organizer meets on the staff, wallet, keys, catalogue and refund screens', () => {
+    expect(organizerCodes.filter((code) => codeMessages[code] === null)).toEqual([]);
+  });
+
+  it('keeps the same placeholders in English and Korean for every error message', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const keys = Object.keys(shellWords.en).filter((key) => key.startsWith('error.'));
+    expect(keys.length).toBeGreaterThan(50);
+    const differing = keys.filter(
+      (key) =>
+        placeholders(shellWords.en[key as keyof typeof shellWords.en]).join() !==
+        placeholders(shellWords.ko[key as keyof typeof shellWords.ko]).join(),
+    );
+    expect(differing).toEqual([]);
+  });
+
+  it("puts the server's sentence where a message names the field, and words a refusal without a code", () => {
+    const t = (key: MessageKey, params?: Params) => translate('en', key, params);
+    const category = new ApiError(
+      400,
+      'invalid_category',
+      'category "VIP": price must be positive',
+      {},
+    );
+    expect(describeError(category, t)).toBe(
+      'A ticket category is not right: category "VIP": price must be positive',
+    );
+    const owner = new ApiError(409, 'last_owner', 'an organizer must keep at least one owner', {});
+    expect(describeError(owner, t)).not.toContain('last_owner');
+    expect(describeError(owner, t)).toContain('at least one owner');
+    expect(translate('ko', 'error.last_owner')).toContain('소유자');
+  });
 });
