@@ -136,6 +136,22 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
       );
       // Signing in to see balances changes nothing in the link.
       expect(after.body.wallet).toEqual(record.body.wallet);
+
+      // Signing out of the exchange ends the session there, not only in this tab.
+      const exchangeToken = await owner.evaluate(() => {
+        const key = Object.keys(sessionStorage).find((name) => name.includes('.exchange.'));
+        return JSON.parse(sessionStorage.getItem(key ?? '') ?? '{}').token as string;
+      });
+      expect((await system.exchange('GET', '/v1/wallet', undefined, exchangeToken)).status).toBe(
+        200,
+      );
+      await owner.getByRole('button', { name: 'Sign out of the exchange' }).click();
+      await owner
+        .getByRole('button', { name: 'Sign in at the exchange to see balances' })
+        .waitFor();
+      expect((await system.exchange('GET', '/v1/wallet', undefined, exchangeToken)).status).toBe(
+        401,
+      );
     },
     stepTimeoutMs,
   );
