@@ -7,10 +7,16 @@
  * nor keys, and whose own calls the server refuses; the last owner cannot leave; the owner rotates
  * the signing key and retires the old one; the staff screen in Korean.
  */
+import type { ErrorCode } from '@tessera/api-client';
+import { ApiError } from '@tessera/web-kit/http';
 import { displayPhone } from '@tessera/web-kit/phone';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
+import { type MessageKey, type Params, translate } from '../src/i18n.ts';
+import { codeMessages } from '../src/shell/error-codes.ts';
+import { describeError } from '../src/shell/errors.ts';
+import * as shellWords from '../src/shell/words.ts';
 import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 
 const stepTimeoutMs = 120_000;
@@ -111,6 +117,41 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
       await expect(
         owner.getByRole('button', { name: 'Link another wallet' }).count(),
       ).resolves.toBe(1);
+
+      // Without the exchange session (another tab), the balances ask for the exchange's sign-in.
+      await owner.evaluate(() => sessionStorage.clear());
+      await owner.reload();
+      await owner.getByRole('button', { name: 'Sign in at the exchange to see balances' }).click();
+      await expect(owner.getByLabel('Name of a new merchant account').count()).resolves.toBe(0);
+      await owner.getByRole('button', { name: 'Send the exchange code' }).click();
+      await owner.getByText(`The exchange sent a code to ${displayPhone(ownerPhone)}.`).waitFor();
+      await owner.getByLabel('6-digit code').fill(await system.smsCode('exchange', ownerPhone));
+      await owner.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await owner.locator('table.balances tbody tr').first().waitFor();
+      const after = await system.ticketing(
+        'GET',
+        `/v1/organizers/${organizerId}`,
+        undefined,
+        await consoleToken(owner),
+      );
+      // Signing in to see balances changes nothing in the link.
+      expect(after.body.wallet).toEqual(record.body.wallet);
+
+      // Signing out of the exchange ends the session there, not only in this tab.
+      const exchangeToken = await owner.evaluate(() => {
+        const key = Object.keys(sessionStorage).find((name) => name.includes('.exchange.'));
+        return JSON.parse(sessionStorage.getItem(key ?? '') ?? '{}').token as string;
+      });
+      expect((await system.exchange('GET', '/v1/wallet', undefined, exchangeToken)).status).toBe(
+        200,
+      );
+      await owner.getByRole('button', { name: 'Sign out of the exchange' }).click();
+      await owner
+        .getByRole('button', { name: 'Sign in at the exchange to see balances' })
+        .waitFor();
+      expect((await system.exchange('GET', '/v1/wallet', undefined, exchangeToken)).status).toBe(
+        401,
+      );
     },
     stepTimeoutMs,
   );
@@ -162,6 +203,27 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
       } finally {
         await other.close();
       }
+
+      // The owner changes the member's role, then removes them after a confirmation.
+      await roleOf.selectOption('gate');
+      const staffNow = async () => {
+        const answer = await system.ticketing(
+          'GET',
+          `/v1/organizers/${organizerId}/staff`,
+          undefined,
+          await consoleToken(owner),
+        );
+        return (answer.body.staff as { phone: string; role: string }[]).find(
+          (member) => member.phone === staffPhone,
+        )?.role;
+      };
+      await expect.poll(staffNow).toBe('gate');
+      const row = owner.locator('tr', { hasText: displayPhone(staffPhone) });
+      await row.getByRole('button', { name: 'Remove' }).click();
+      await owner.getByText(`Remove ${displayPhone(staffPhone)} from the staff?`).waitFor();
+      await owner.getByRole('button', { name: `Remove ${displayPhone(staffPhone)}` }).click();
+      await roleOf.waitFor({ state: 'detached' });
+      await expect(staffNow()).resolves.toBeUndefined();
     },
     stepTimeoutMs,
   );
@@ -243,4 +305,65 @@ describe.each(['sqlite', 'postgres'] as const)('the organization screens on %s',
     },
     stepTimeoutMs,
   );
+});
+
+/**
+ * The console's error words, without a browser: every code an organizer's screens can meet is
+ * worded (a refusal in words, never a raw code), both languages keep the same placeholders (a
+ * Korean message that dropped `{message}` would lose the server's sentence naming the field),
+ * and describeError puts the server's sentence where a message asks for it.
+ */
+describe('the console error words', () => {
+  const organizerCodes = [
+    'last_owner',
+    'last_key',
+    'forbidden',
+    'invalid_api_key',
+    'not_a_merchant',
+    'account_suspended',
+    'wallet_not_linked',
+    'organizer_signup_closed',
+    'invalid_seat_map',
+    'invalid_category',
+    'invalid_performance',
+    'no_categories',
+    'no_performances',
+    'insufficient_funds',
+    'performance_closed',
+    'exchange_unavailable',
+    'invalid_request',
+  ] as const satisfies readonly ErrorCode[];
+
+  it('words every code an organizer meets on the staff, wallet, keys, catalogue and refund screens', () => {
+    expect(organizerCodes.filter((code) => codeMessages[code] === null)).toEqual([]);
+  });
+
+  it('keeps the same placeholders in English and Korean for every error message', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const keys = Object.keys(shellWords.en).filter((key) => key.startsWith('error.'));
+    expect(keys.length).toBeGreaterThan(50);
+    const differing = keys.filter(
+      (key) =>
+        placeholders(shellWords.en[key as keyof typeof shellWords.en]).join() !==
+        placeholders(shellWords.ko[key as keyof typeof shellWords.ko]).join(),
+    );
+    expect(differing).toEqual([]);
+  });
+
+  it("puts the server's sentence where a message names the field, and words a refusal without a code", () => {
+    const t = (key: MessageKey, params?: Params) => translate('en', key, params);
+    const category = new ApiError(
+      400,
+      'invalid_category',
+      'category "VIP": price must be positive',
+      {},
+    );
+    expect(describeError(category, t)).toBe(
+      'A ticket category is not right: category "VIP": price must be positive',
+    );
+    const owner = new ApiError(409, 'last_owner', 'an organizer must keep at least one owner', {});
+    expect(describeError(owner, t)).not.toContain('last_owner');
+    expect(describeError(owner, t)).toContain('at least one owner');
+    expect(translate('ko', 'error.last_owner')).toContain('소유자');
+  });
 });

@@ -16,6 +16,7 @@ import { useOrganizer } from '../session.tsx';
 import { FormFailure, Notice } from '../ui/form.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
 import { organizerKey, type SigningKey, useOrganizerRecord } from './api.ts';
+import { ConfirmRow } from './confirm.tsx';
 
 export default function KeysScreen() {
   const { t } = useI18n();
@@ -103,33 +104,19 @@ function KeyRow(props: { signingKey: SigningKey; canRetire: boolean }) {
         </td>
       </tr>
       {confirming ? (
-        <tr>
-          <td colSpan={5}>
-            <fieldset className="confirm" aria-label={t('organizations.keys.retire')}>
-              <p>{t('organizations.keys.retireExplain', { keyId: key.keyId })}</p>
-              <FormFailure error={retire.error} />
-              <div className="actions">
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={retire.isPending}
-                  onClick={() => retire.mutate()}
-                >
-                  {t('organizations.keys.retireButton', { keyId: key.keyId })}
-                </button>
-                <button
-                  type="button"
-                  onClick={() => {
-                    retire.reset();
-                    setConfirming(false);
-                  }}
-                >
-                  {t('common.cancel')}
-                </button>
-              </div>
-            </fieldset>
-          </td>
-        </tr>
+        <ConfirmRow
+          columns={5}
+          label={t('organizations.keys.retire')}
+          explain={t('organizations.keys.retireExplain', { keyId: key.keyId })}
+          confirm={t('organizations.keys.retireButton', { keyId: key.keyId })}
+          pending={retire.isPending}
+          error={retire.error}
+          onConfirm={() => retire.mutate()}
+          onCancel={() => {
+            retire.reset();
+            setConfirming(false);
+          }}
+        />
       ) : null}
     </>
   );

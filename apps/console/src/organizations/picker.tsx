@@ -1,13 +1,13 @@
 /**
- * The organizations the signed-in person works for, with their role at each; one goes straight
- * in. Anyone may create an organization and becomes its owner (create.tsx).
+ * The organizations the signed-in person works for, with their role at each and what it may
+ * do there; one goes straight in. Anyone may create an organization and becomes its owner (create.tsx).
  */
 import { Link, Redirect } from 'wouter';
 import { useI18n } from '../i18n.ts';
 import { useMe } from '../session.tsx';
 import { organizerPath } from '../shell/routes.ts';
 import { Loaded, Page } from '../ui/page.tsx';
-import { roleKey } from './roles.ts';
+import { isStaffRole, roleKey, roleSummaryKey } from './roles.ts';
 
 export default function OrganizationPicker(props: { stay?: boolean }) {
   const { t } = useI18n();
@@ -33,6 +33,9 @@ export default function OrganizationPicker(props: { stay?: boolean }) {
                   <Link href={organizerPath(organizer.id)}>
                     <strong>{organizer.name}</strong>
                     <span>{t(roleKey(organizer.role))}</span>
+                    {isStaffRole(organizer.role) ? (
+                      <small className="hint">{t(roleSummaryKey(organizer.role))}</small>
+                    ) : null}
                   </Link>
                 </li>
               ))}

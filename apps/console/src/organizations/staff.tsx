@@ -15,6 +15,7 @@ import { useOrganizer, useSession } from '../session.tsx';
 import { Field, FormFailure, Notice } from '../ui/form.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
 import { type StaffMember, staffKey, useStaff } from './api.ts';
+import { ConfirmRow } from './confirm.tsx';
 import { roleKey, roleSummaryKey, type StaffRole, staffRoles } from './roles.ts';
 
 export default function StaffScreen() {
@@ -162,7 +163,7 @@ function StaffRow(props: { member: StaffMember }) {
         queryClient.invalidateQueries({ queryKey: ['me'] }),
       ]),
   });
-  const failure = changeRole.error ?? remove.error;
+
   return (
     <>
       <tr>
@@ -204,41 +205,28 @@ function StaffRow(props: { member: StaffMember }) {
         </td>
       </tr>
       {confirming ? (
-        <tr>
-          <td colSpan={5}>
-            <fieldset className="confirm" aria-label={t('organizations.staff.remove')}>
-              <p>
-                {isMe
-                  ? t('organizations.staff.removeSelf')
-                  : t('organizations.staff.removeConfirm', { phone })}
-              </p>
-              <div className="actions">
-                <button
-                  type="button"
-                  className="danger"
-                  disabled={remove.isPending}
-                  onClick={() => remove.mutate()}
-                >
-                  {t('organizations.staff.removeButton', { phone })}
-                </button>
-                <button
-                  type="button"
-                  onClick={() => {
-                    remove.reset();
-                    setConfirming(false);
-                  }}
-                >
-                  {t('common.cancel')}
-                </button>
-              </div>
-            </fieldset>
-          </td>
-        </tr>
+        <ConfirmRow
+          columns={5}
+          label={t('organizations.staff.remove')}
+          explain={
+            isMe
+              ? t('organizations.staff.removeSelf')
+              : t('organizations.staff.removeConfirm', { phone })
+          }
+          confirm={t('organizations.staff.removeButton', { phone })}
+          pending={remove.isPending}
+          error={remove.error}
+          onConfirm={() => remove.mutate()}
+          onCancel={() => {
+            remove.reset();
+            setConfirming(false);
+          }}
+        />
       ) : null}
-      {failure ? (
+      {changeRole.error ? (
         <tr>
           <td colSpan={5}>
-            <FormFailure error={failure} />
+            <FormFailure error={changeRole.error} />
           </td>
         </tr>
       ) : null}

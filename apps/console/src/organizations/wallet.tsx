@@ -9,7 +9,8 @@
  * values each asset at the latest rate, and GET /v1/rates for the rate shown beside it); the
  * ticketing server never holds them.
  */
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import type { ExchangeAnswer } from '@tessera/api-client';
 import { ApiError } from '@tessera/web-kit/http';
 import { useEffect, useState } from 'react';
 import { useApi } from '../api.tsx';
@@ -67,23 +68,30 @@ function Wallet(props: { wallet: OrganizerRecord['wallet'] }) {
           <p>{t('organizations.wallet.notLinked')}</p>
         )}
       </section>
-      {wallet && signingIn === undefined ? (
-        <Balances
-          session={session}
-          onSignIn={() => setSigningIn('balances')}
-          onSessionGone={forget}
-        />
+      {wallet ? (
+        <section aria-labelledby="balances-title">
+          <h2 id="balances-title">{t('organizations.wallet.balances')}</h2>
+          {signingIn === 'balances' ? (
+            <ExchangeSignIn
+              purpose="balances"
+              onDone={done}
+              onCancel={() => setSigningIn(undefined)}
+            />
+          ) : (
+            <Balances
+              session={session}
+              onSignIn={() => setSigningIn('balances')}
+              onSessionGone={forget}
+            />
+          )}
+        </section>
       ) : null}
       <section aria-labelledby="link-title">
         <h2 id="link-title">
           {wallet ? t('organizations.wallet.relinkTitle') : t('organizations.wallet.linkTitle')}
         </h2>
-        {signingIn ? (
-          <ExchangeSignIn
-            purpose={signingIn}
-            onDone={done}
-            onCancel={() => setSigningIn(undefined)}
-          />
+        {signingIn === 'link' ? (
+          <ExchangeSignIn purpose="link" onDone={done} onCancel={() => setSigningIn(undefined)} />
         ) : (
           <>
             <p>
@@ -115,25 +123,21 @@ function Balances(props: {
   onSessionGone(): void;
 }) {
   const { t } = useI18n();
+  if (props.session) {
+    return <BalanceTable session={props.session} onSessionGone={props.onSessionGone} />;
+  }
   return (
-    <section aria-labelledby="balances-title">
-      <h2 id="balances-title">{t('organizations.wallet.balances')}</h2>
-      {props.session ? (
-        <BalanceTable session={props.session} onSessionGone={props.onSessionGone} />
-      ) : (
-        <>
-          <p>{t('organizations.wallet.balancesNeedSignIn')}</p>
-          <button type="button" onClick={props.onSignIn}>
-            {t('organizations.wallet.signInForBalances')}
-          </button>
-        </>
-      )}
-    </section>
+    <>
+      <p>{t('organizations.wallet.balancesNeedSignIn')}</p>
+      <button type="button" onClick={props.onSignIn}>
+        {t('organizations.wallet.signInForBalances')}
+      </button>
+    </>
   );
 }
 
 function BalanceTable(props: { session: ExchangeSession; onSessionGone(): void }) {
-  const { t, fmt } = useI18n();
+  const { t } = useI18n();
   const api = useApi();
   const { session, onSessionGone } = props;
   const balances = useQuery({
@@ -151,39 +155,59 @@ function BalanceTable(props: { session: ExchangeSession; onSessionGone(): void }
     if (gone) onSessionGone();
   }, [gone, onSessionGone]);
   const rateOf = (asset: string) => rates.data?.rates.find((rate) => rate.asset === asset)?.rate;
+  // The session can move the merchant's money: end it at the exchange as soon as it is not needed.
+  const signOut = useMutation({
+    mutationFn: () =>
+      api.call((init) => api.exchange.DELETE('/v1/auth/session', init), { token: session.token }),
+    onSettled: onSessionGone,
+  });
   return (
     <Loaded query={balances}>
       {(wallet) => (
-        <table className="balances">
-          <thead>
-            <tr>
-              <th>{t('organizations.wallet.asset')}</th>
-              <th className="number">{t('organizations.wallet.amount')}</th>
-              <th className="number">{t('organizations.wallet.value', { fiat: wallet.fiat })}</th>
-              <th className="number">{t('organizations.wallet.rate')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {wallet.balances.map((balance) => {
-              const rate = rateOf(balance.asset);
-              return (
-                <tr key={balance.asset} data-asset={balance.asset}>
-                  <th scope="row">{balance.asset}</th>
-                  <td className="number">{fmt.money(balance.amount, balance.asset)}</td>
-                  <td className="number">
-                    {balance.fiatValue === null
-                      ? t('organizations.wallet.noRate')
-                      : fmt.money(balance.fiatValue, wallet.fiat)}
-                  </td>
-                  <td className="number">
-                    {rate ? fmt.rate(balance.asset, rate, wallet.fiat) : '—'}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <>
+          <BalanceRows wallet={wallet} rateOf={rateOf} />
+          <button type="button" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
+            {t('organizations.wallet.exchangeSignOut')}
+          </button>
+        </>
       )}
     </Loaded>
+  );
+}
+
+function BalanceRows(props: {
+  wallet: ExchangeAnswer<'get', '/v1/wallet'>;
+  rateOf(asset: string): string | null | undefined;
+}) {
+  const { t, fmt } = useI18n();
+  const { wallet, rateOf } = props;
+  return (
+    <table className="balances">
+      <thead>
+        <tr>
+          <th>{t('organizations.wallet.asset')}</th>
+          <th className="number">{t('organizations.wallet.amount')}</th>
+          <th className="number">{t('organizations.wallet.value', { fiat: wallet.fiat })}</th>
+          <th className="number">{t('organizations.wallet.rate')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {wallet.balances.map((balance) => {
+          const rate = rateOf(balance.asset);
+          return (
+            <tr key={balance.asset} data-asset={balance.asset}>
+              <th scope="row">{balance.asset}</th>
+              <td className="number">{fmt.money(balance.amount, balance.asset)}</td>
+              <td className="number">
+                {balance.fiatValue === null
+                  ? t('organizations.wallet.noRate')
+                  : fmt.money(balance.fiatValue, wallet.fiat)}
+              </td>
+              <td className="number">{rate ? fmt.rate(balance.asset, rate, wallet.fiat) : '—'}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }

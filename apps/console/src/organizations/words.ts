@@ -86,6 +86,7 @@ export const en = {
   'organizations.wallet.value': 'Value in {fiat}',
   'organizations.wallet.rate': 'Rate',
   'organizations.wallet.noRate': 'No rate yet',
+  'organizations.wallet.exchangeSignOut': 'Sign out of the exchange',
   'organizations.keys.title': 'Signing keys',
   'organizations.keys.intro':
     'Every ticket is signed with one of these keys, and gates check the signature against the active ones.',
@@ -195,6 +196,7 @@ export const ko: Record<keyof typeof en, string> = {
   'organizations.wallet.value': '{fiat} 환산 가치',
   'organizations.wallet.rate': '환율',
   'organizations.wallet.noRate': '아직 환율 없음',
+  'organizations.wallet.exchangeSignOut': '거래소에서 로그아웃',
   'organizations.keys.title': '서명 키',
   'organizations.keys.intro':
     '모든 티켓은 이 키 중 하나로 서명되며, 입구에서는 활성 키로 서명을 확인합니다.',
