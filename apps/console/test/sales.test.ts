@@ -226,7 +226,10 @@ describe.each(['sqlite', 'postgres'] as const)('the console sales screens on %s'
       expect(added.status).toBe(200);
       const page = await signedIn(phone);
       await page.waitForURL(new RegExp(`/o/${system.organizerId}`));
+      // The organization's first screen has drawn (any redirect to it done) before moving on.
+      await page.locator('h1').waitFor();
       await page.getByRole('link', { name: 'Sales' }).click();
+      await page.getByRole('heading', { name: 'Sales', exact: true }).waitFor();
       await page.getByRole('link', { name: 'Winter Concert' }).click();
       await page.getByRole('heading', { name: 'Sales: Winter Concert' }).waitFor();
       await page.getByRole('heading', { name: 'Tickets by category' }).waitFor();

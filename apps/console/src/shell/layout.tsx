@@ -11,7 +11,7 @@ import { useApi } from '../api.tsx';
 import { type Lang, useI18n } from '../i18n.ts';
 import { roleKey } from '../organizations/roles.ts';
 import { type OrganizerScope, useSession } from '../session.tsx';
-import { type ConsoleRoute, organizerPath } from './routes.ts';
+import type { ConsoleRoute } from './routes.ts';
 
 export function Layout(props: {
   organizer: OrganizerScope;
@@ -34,7 +34,9 @@ export function Layout(props: {
         <nav aria-label={organizer.name}>
           <ul>
             {nav.map((route) => (
-              <NavItem key={route.path} href={organizerPath(organizer.id, route.path)}>
+              // Relative: the organizer's routes are nested under /o/:organizerId (app.tsx), so an
+              // absolute /o/… here would be read as /o/…/o/… and land on the home screen.
+              <NavItem key={route.path} href={route.path}>
                 {route.nav ? t(route.nav.label) : null}
               </NavItem>
             ))}
