@@ -13,6 +13,7 @@ import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
 import { Field, FormFailure } from '../ui/form.tsx';
 import { type EventOrder, type OrderTicket, salesKey } from './api.ts';
+import { formatTicketNumber } from './ticket-state.ts';
 
 /** The server's limit (after-sale/schemas.ts refundReasonCharsMax), the exchange's too. */
 export const refundReasonCharsMax = 200;
@@ -78,7 +79,9 @@ export function RefundDialog(props: { eventId: string; target: RefundTarget; onC
       <form onSubmit={submit} noValidate>
         <h2 id="refund-title">
           {tickets.length === 1
-            ? t('sales.refundTicketTitle', { number: (tickets[0] as OrderTicket).number })
+            ? t('sales.refundTicketTitle', {
+                number: formatTicketNumber((tickets[0] as OrderTicket).number),
+              })
             : t('sales.refundOrderTitle', { count: tickets.length, order: order.id })}
         </h2>
         <p>{t('sales.refundWhere', { amount: amounts, phone: displayPhone(order.buyerPhone) })}</p>
