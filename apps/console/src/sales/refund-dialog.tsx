@@ -6,7 +6,7 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { displayPhone } from '@tessera/web-kit/phone';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
@@ -74,8 +74,23 @@ export function RefundDialog(props: { eventId: string; target: RefundTarget; onC
     .map((line) => fmt.money(line.amount, line.asset))
     .join(', ');
   const submit = form.handleSubmit((values) => refund.mutate(values.reason.trim()));
+  // Modal: the page behind is inert and Escape closes it (the 'close' event), as a dialog should.
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
   return (
-    <dialog open className="sales-dialog" aria-labelledby="refund-title">
+    <dialog
+      ref={dialog}
+      className="sales-dialog"
+      aria-labelledby="refund-title"
+      onCancel={(event) => {
+        // Not while refunding: the calls go on, and their progress is here.
+        if (refund.isPending) event.preventDefault();
+      }}
+      onClose={props.onClose}
+    >
       <form onSubmit={submit} noValidate>
         <h2 id="refund-title">
           {tickets.length === 1
