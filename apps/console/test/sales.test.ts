@@ -10,6 +10,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
+import type { OrderTicket } from '../src/sales/api.ts';
+import { fiatValue } from '../src/sales/money.ts';
+import { isSearchable } from '../src/sales/orders.tsx';
+import { amountsOf } from '../src/sales/refund-dialog.tsx';
 import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 
 const stepTimeoutMs = 120_000;
@@ -246,4 +250,41 @@ describe.each(['sqlite', 'postgres'] as const)('the console sales screens on %s'
     },
     stepTimeoutMs,
   );
+});
+
+describe('the sales screens’ arithmetic and search check', () => {
+  it('values an amount in KRW exactly, rounded half up to whole won', () => {
+    expect(fiatValue('55', '1407')).toBe('77385');
+    expect(fiatValue('52.5', '1407.25')).toBe('73881');
+    expect(fiatValue('0.000001', '1400')).toBe('0');
+    expect(fiatValue('0.0005', '1000')).toBe('1');
+    // 18 decimals and a large amount never pass through floating point.
+    expect(fiatValue('123456789.123456789123456789', '2')).toBe('246913578');
+    expect(fiatValue('abc', '1')).toBeUndefined();
+  });
+
+  it('sums the tickets of an order per asset in their smallest units', () => {
+    const ticket = (amount: string, asset: string) =>
+      ({ price: { amount, asset } }) as unknown as OrderTicket;
+    expect(
+      amountsOf([
+        ticket('0.1', 'ETH'),
+        ticket('0.2', 'ETH'),
+        ticket('55', 'USDT'),
+        ticket('1.05', 'USDT'),
+      ]),
+    ).toEqual([
+      { asset: 'ETH', amount: '0.3' },
+      { asset: 'USDT', amount: '56.05' },
+    ]);
+  });
+
+  it('lets through only what the server can search by', () => {
+    expect(isSearchable('ord_abcdefgh12')).toBe(true);
+    expect(isSearchable('331-914-4901')).toBe(true);
+    expect(isSearchable('010-1234-5678')).toBe(true);
+    expect(isSearchable('+82 10 1234 5678')).toBe(true);
+    expect(isSearchable('Minji')).toBe(false);
+    expect(isSearchable('ord_')).toBe(false);
+  });
 });

@@ -25,7 +25,7 @@ export interface RefundTarget {
 }
 
 /** The amounts per asset of these tickets, summed exactly in their smallest units. */
-function amountsOf(tickets: readonly OrderTicket[]) {
+export function amountsOf(tickets: readonly OrderTicket[]) {
   const sums = new Map<string, { units: bigint; scale: number }>();
   for (const ticket of tickets) {
     const [whole = '0', fraction = ''] = ticket.price.amount.split('.');
