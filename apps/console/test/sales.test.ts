@@ -85,6 +85,69 @@ describe.each(['sqlite', 'postgres'] as const)('the console sales screens on %s'
     return page;
   };
 
+  /**
+   * The demo buyer buys these seats in one order, sent to a new phone number (so no device of
+   * theirs is needed), and pays it at the exchange; returns the order once issued.
+   */
+  const buySeats = async (performanceId: string, seats: readonly string[]) => {
+    const phone = demoAccounts.buyer.phone;
+    const signIn = async (server: 'ticketing' | 'exchange', kind?: string) => {
+      const call = server === 'ticketing' ? system.ticketing : system.exchange;
+      await call('POST', '/v1/auth/codes', { phone });
+      const code = await system.smsCode(server, phone);
+      const session = await call('POST', '/v1/auth/sessions', {
+        phone,
+        code,
+        ...(kind ? { kind } : {}),
+      });
+      return session.body.token as string;
+    };
+    const buyer = await signIn('ticketing');
+    const map = await system.ticketing('GET', `/v1/performances/${performanceId}/availability`);
+    const rows = map.body.seats.rows as {
+      section: string;
+      row: string;
+      ids: string[];
+      numbers: string[];
+    }[];
+    const seatIds = seats.map((seat) => {
+      const [section, row, number] = seat.split('/');
+      const found = rows.find((r) => r.section === section && r.row === row);
+      return found?.ids[found.numbers.indexOf(number as string)];
+    });
+    const hold = await system.ticketing(
+      'POST',
+      '/v1/holds',
+      { performanceId, seats: seatIds },
+      buyer,
+    );
+    expect(hold.status).toBe(201);
+    const order = await system.ticketing(
+      'POST',
+      '/v1/orders',
+      { holdId: hold.body.id, deliverTo: system.newPhone() },
+      buyer,
+    );
+    expect(order.status).toBe(201);
+    const wallet = await signIn('exchange', 'person');
+    const paid = await system.exchange(
+      'POST',
+      `/v1/payment-requests/${order.body.payment.requestId}/pay`,
+      {},
+      wallet,
+      { 'idempotency-key': `sales-test-${order.body.id}` },
+    );
+    expect(paid.status).toBe(200);
+    const issued = await system.ticketing(
+      'GET',
+      `/v1/orders/${order.body.id}?waitS=20`,
+      undefined,
+      buyer,
+    );
+    expect(issued.body.status).toBe('issued');
+    return issued.body as { id: string; tickets: { id: string }[] };
+  };
+
   const salesPage = async (page: Page, eventId: string) => {
     await page.goto(`${system.consoleUrl}/o/${system.organizerId}/events/${eventId}/sales`);
     await page.getByRole('heading', { name: /^Sales: / }).waitFor();
@@ -175,6 +238,34 @@ describe.each(['sqlite', 'postgres'] as const)('the console sales screens on %s'
       await line.getByText(/55 USDT refund .*: The buyer cannot come/).waitFor();
       const seen = await system.ticketing('GET', `/v1/tickets/${sold.ticket.id}`, undefined, token);
       expect(seen.body.status).toBe('refunded');
+      await page.close();
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'refunds a whole order, one call per live ticket; the order shows Refunded',
+    async () => {
+      const order = await buySeats(firstPerformanceId, ['Orchestra/C/7', 'Orchestra/C/8']);
+      const page = await signedIn(demoAccounts.organizer.phone);
+      await salesPage(page, concertId);
+      await page.getByRole('searchbox', { name: 'Find an order' }).fill(order.id);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.getByText('Orders found: 1').waitFor();
+      await page.getByRole('button', { name: order.id }).click();
+      await page.getByRole('button', { name: 'Refund the order (2 tickets)' }).click();
+      const dialog = page.locator('dialog');
+      await dialog.getByText('Refund 2 tickets of order').waitFor();
+      await expect(dialog.textContent()).resolves.toContain('110 USDT goes back');
+      await dialog.getByLabel('Reason').fill('The concert moved; they asked for their money back');
+      await dialog.getByRole('button', { name: 'Refund', exact: true }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const row = page.locator(`tr[data-order="${order.id}"]`);
+      await row.getByText('Refunded', { exact: true }).waitFor();
+      for (const ticket of order.tickets) {
+        const seen = await system.ticketing('GET', `/v1/tickets/${ticket.id}`, undefined, token);
+        expect(seen.body.status).toBe('refunded');
+      }
       await page.close();
     },
     stepTimeoutMs,
