@@ -13,7 +13,7 @@ import { Field } from '../ui/form.tsx';
 import { Loaded } from '../ui/page.tsx';
 import { type EventOrder, type OrderSearch, useEventOrders } from './api.ts';
 import { RefundDialog, type RefundTarget } from './refund-dialog.tsx';
-import { isLive, refundStateKey, ticketStateKey } from './ticket-state.ts';
+import { formatTicketNumber, isLive, refundStateKey, ticketStateKey } from './ticket-state.ts';
 
 /** What the server's search takes (reports/orders.ts searchTerms), checked before asking. */
 export function isSearchable(text: string) {
@@ -226,6 +226,3 @@ function OrderTickets(props: { order: EventOrder; onRefund(target: RefundTarget)
     </div>
   );
 }
-
-/** Ten digits grouped 3-3-4, as the ticket shows them (packages/protocol formatTicketNumber). */
-const formatTicketNumber = (n: string) => `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`;

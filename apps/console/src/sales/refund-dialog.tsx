@@ -6,13 +6,14 @@
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { displayPhone } from '@tessera/web-kit/phone';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
 import { Field, FormFailure } from '../ui/form.tsx';
 import { type EventOrder, type OrderTicket, salesKey } from './api.ts';
+import { formatTicketNumber } from './ticket-state.ts';
 
 /** The server's limit (after-sale/schemas.ts refundReasonCharsMax), the exchange's too. */
 export const refundReasonCharsMax = 200;
@@ -24,7 +25,7 @@ export interface RefundTarget {
 }
 
 /** The amounts per asset of these tickets, summed exactly in their smallest units. */
-function amountsOf(tickets: readonly OrderTicket[]) {
+export function amountsOf(tickets: readonly OrderTicket[]) {
   const sums = new Map<string, { units: bigint; scale: number }>();
   for (const ticket of tickets) {
     const [whole = '0', fraction = ''] = ticket.price.amount.split('.');
@@ -73,12 +74,29 @@ export function RefundDialog(props: { eventId: string; target: RefundTarget; onC
     .map((line) => fmt.money(line.amount, line.asset))
     .join(', ');
   const submit = form.handleSubmit((values) => refund.mutate(values.reason.trim()));
+  // Modal: the page behind is inert and Escape closes it (the 'close' event), as a dialog should.
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
   return (
-    <dialog open className="sales-dialog" aria-labelledby="refund-title">
+    <dialog
+      ref={dialog}
+      className="sales-dialog"
+      aria-labelledby="refund-title"
+      onCancel={(event) => {
+        // Not while refunding: the calls go on, and their progress is here.
+        if (refund.isPending) event.preventDefault();
+      }}
+      onClose={props.onClose}
+    >
       <form onSubmit={submit} noValidate>
         <h2 id="refund-title">
           {tickets.length === 1
-            ? t('sales.refundTicketTitle', { number: (tickets[0] as OrderTicket).number })
+            ? t('sales.refundTicketTitle', {
+                number: formatTicketNumber((tickets[0] as OrderTicket).number),
+              })
             : t('sales.refundOrderTitle', { count: tickets.length, order: order.id })}
         </h2>
         <p>{t('sales.refundWhere', { amount: amounts, phone: displayPhone(order.buyerPhone) })}</p>

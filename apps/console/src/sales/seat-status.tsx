@@ -54,7 +54,8 @@ export function placedSeats(
     labels.push({
       x: (firstX ?? 0) - 0.3,
       y: firstY ?? line,
-      text: `${row.section} ${row.row}`,
+      // The row alone: a section's name would run off the map's left edge (seats say it).
+      text: row.row,
     });
     line += 1;
   }

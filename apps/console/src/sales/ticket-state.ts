@@ -32,3 +32,6 @@ export function refundStateKey(status: string): MessageKey {
   if (status === 'failed') return 'sales.refundFailed';
   return 'sales.refundPending';
 }
+
+/** Ten digits grouped 3-3-4, as the ticket shows them (packages/protocol formatTicketNumber). */
+export const formatTicketNumber = (n: string) => `${n.slice(0, 3)}-${n.slice(3, 6)}-${n.slice(6)}`;
