@@ -248,7 +248,7 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
   );
 
   it(
-    'draws a thousand seats in one block, and a click or the row control selects seats',
+    'draws a thousand seats in one block; a click or the row control selects seats, a drag moves the block',
     async () => {
       await openNewVenue('Arena');
       await page.getByRole('button', { name: 'Add a block' }).click();
@@ -263,6 +263,21 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
       );
       await block(1).getByLabel('Row', { exact: true }).selectOption('Y');
       await block(1).getByRole('button', { name: 'Select', exact: true }).click();
+      await page.getByText('40 seats selected').waitFor();
+
+      // Dragging a seat moves its block (snapped to half seats) and leaves the selection alone.
+      const box = await seat('Section 1, row A, seat 1').boundingBox();
+      if (!box) throw new Error('seat A1 is not drawn');
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 80, box.y + box.height / 2 + 40, { steps: 8 });
+      await page.mouse.up();
+      await expect
+        .poll(async () => Number(await block(1).getByLabel('Across (x)').inputValue()))
+        .toBeGreaterThan(1);
+      const across = Number(await block(1).getByLabel('Across (x)').inputValue());
+      expect(across % 0.5).toBe(0);
+      expect(Number(await block(1).getByLabel('Down (y)').inputValue())).toBeGreaterThan(0);
       await page.getByText('40 seats selected').waitFor();
     },
     stepTimeoutMs,

@@ -84,7 +84,9 @@ export function drawRowLabels(blocks: readonly Block[]): MapLabel[] {
 }
 
 /** Areas have no position at the server: the editor lays them out side by side under the seats. */
-const areaWidth = 8;
+const areaWidthMin = 8;
+/** About the width of one character of the area's label, in map units (its font is 1 unit). */
+const labelCharWidth = 0.6;
 const areaHeight = 4;
 const areaGap = 1;
 
@@ -95,15 +97,22 @@ export function drawAreas(
 ): MapArea[] {
   const left = seats.length ? Math.min(...seats.map((seat) => seat.x)) : 0;
   const top = seats.length ? Math.max(...seats.map((seat) => seat.y)) + 1 + 2 * areaGap : 0;
-  return areas.map((area, index) => ({
-    key: area.id,
-    x: left + index * (areaWidth + areaGap),
-    y: top,
-    width: areaWidth,
-    height: areaHeight,
-    label: label(area),
-    colour: areaColour,
-  }));
+  let x = left;
+  return areas.map((area) => {
+    const text = label(area);
+    const width = Math.max(areaWidthMin, Math.ceil(text.length * labelCharWidth) + 2);
+    const drawn = {
+      key: area.id,
+      x,
+      y: top,
+      width,
+      height: areaHeight,
+      label: text,
+      colour: areaColour,
+    };
+    x += width + areaGap;
+    return drawn;
+  });
 }
 
 export function legendOf(colours: Map<string, string>, areaLabel?: string): LegendEntry[] {

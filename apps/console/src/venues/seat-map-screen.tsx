@@ -22,6 +22,7 @@ import {
 } from './api.ts';
 import { AreasForm } from './areas-form.tsx';
 import { BlockForm } from './block-form.tsx';
+import { useBlockDrag } from './drag.ts';
 import {
   type EditorAction,
   type EditorState,
@@ -88,7 +89,9 @@ function SeatMapEditor(props: {
 
   const { seats, labels, areas, legend } = useMapDrawing(state);
   const currentMap = () => toSeatMapJson(state.blocks, state.areas);
+  const drag = useBlockDrag(dispatch);
   const onSeatClick = (key: string, event: MouseEvent) =>
+    drag.consumeDrag() ||
     dispatch({
       type: 'select',
       key,
@@ -112,7 +115,7 @@ function SeatMapEditor(props: {
   };
 
   return (
-    <div className="seat-editor">
+    <div className={readOnly ? 'seat-editor read-only' : 'seat-editor editable'}>
       <div className="seat-editor-map">
         {inUse ? (
           <p className="notice" role="status">
@@ -131,7 +134,7 @@ function SeatMapEditor(props: {
           labels={labels}
           areas={areas}
           legend={legend}
-          {...(readOnly ? {} : { onSeatClick })}
+          {...(readOnly ? {} : { onSeatClick, onSeatPointerDown: drag.onSeatPointerDown })}
         />
         <p className="hint" aria-live="polite">
           {t('venues.map.counts', {
