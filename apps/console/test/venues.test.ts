@@ -87,7 +87,7 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
   let exported = '';
 
   it(
-    'adds a venue: a bad latitude is refused next to the field, the time zone is kept',
+    'adds and edits a venue: a bad latitude or radius is refused next to the field, the time zone is kept',
     async () => {
       await page.goto(venuesUrl());
       await page.getByRole('link', { name: 'Add a venue' }).click();
@@ -114,6 +114,22 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
         radiusM: 250,
         timeZone: 'Europe/London',
       });
+
+      // Editing: a radius out of the server's range is refused next to the field, then saved.
+      await page.goto(venuesUrl());
+      await page.getByRole('link', { name: 'Edit Han River Hall' }).click();
+      await expect(page.getByLabel('Time zone').inputValue()).resolves.toBe('Europe/London');
+      await page.getByLabel('Radius in metres').fill('5');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('A whole number of metres from 10 to 100,000.').waitFor();
+      await page.getByLabel('Radius in metres').fill('400');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { name: 'Venues' }).waitFor();
+      await page.getByRole('cell', { name: 'Han River Hall', exact: true }).waitFor();
+      const edited = await system.ticketing('GET', `/v1/venues/${drawnVenueId}`);
+      expect(edited.body.radiusM).toBe(400);
+      await page.getByRole('link', { name: 'Seat map of Han River Hall' }).click();
+      await page.getByRole('heading', { name: 'Seat map of Han River Hall' }).waitFor();
     },
     stepTimeoutMs,
   );
