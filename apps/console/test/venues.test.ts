@@ -150,6 +150,11 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
       await block(1).getByText('24 seats in this block.').waitFor();
 
       await page.getByRole('button', { name: 'Add a block' }).click();
+      // Two blocks of one section with the same rows and numbers: refused before sending.
+      await block(2).getByLabel('Section').fill('Floor');
+      await block(2).getByLabel('Rows', { exact: true }).fill('1');
+      await page.getByRole('button', { name: 'Save the seat map' }).click();
+      await page.getByText('Seat Floor / A / 1 is on the map twice.', { exact: false }).waitFor();
       await block(2).getByLabel('Section').fill('Balcony');
       await block(2).getByLabel('Rows', { exact: true }).fill('2');
       await block(2).getByLabel('Seats per row').fill('10');

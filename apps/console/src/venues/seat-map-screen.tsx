@@ -53,6 +53,8 @@ export default function SeatMapScreen() {
               <Loaded query={events}>
                 {(usedBy) => (
                   <SeatMapEditor
+                    // Another venue's map is another drawing: the editor starts afresh.
+                    key={venueData.id}
                     venue={venueData}
                     stored={map}
                     usedBy={usedBy.map((event) => event.name)}
