@@ -326,4 +326,58 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
     },
     stepTimeoutMs,
   );
+
+  it(
+    'turns the editor read-only when the server refuses a save because an event now uses the venue',
+    async () => {
+      const venueId = await openNewVenue('Late Hall');
+      await page.getByRole('button', { name: 'Add a standing area' }).click();
+      await page.getByRole('button', { name: 'Save the seat map' }).click();
+      await page.getByText('Saved: 0 seats in 0 sections and 1 standing area.').waitFor();
+      const event = await system.ticketing(
+        'POST',
+        `/v1/organizers/${system.organizerId}/events`,
+        {
+          slug: `late-${Math.random().toString(36).slice(2, 8)}`,
+          name: 'Late Show',
+          venueId,
+          refundPolicy: 'until_start',
+          refundCutoffS: 0,
+          categories: [
+            {
+              name: 'Standing',
+              pricing: 'crypto',
+              priceAsset: 'USDT',
+              price: '20',
+              seating: 'ga',
+              area: 'Standing 1',
+              quota: 10,
+              kind: 'single',
+            },
+          ],
+          performances: [
+            {
+              doorsAt: new Date(Date.now() + 86_400_000).toISOString(),
+              startsAt: new Date(Date.now() + 90_000_000).toISOString(),
+              endsAt: new Date(Date.now() + 99_000_000).toISOString(),
+            },
+          ],
+        },
+        token,
+      );
+      expect(event.status).toBe(201);
+      await page.getByRole('button', { name: 'Add a standing area' }).click();
+      await page.getByRole('button', { name: 'Save the seat map' }).click();
+      await page
+        .getByText('An event uses this venue, so its seat map can no longer change', {
+          exact: false,
+        })
+        .waitFor();
+      await expect(page.getByRole('button', { name: 'Save the seat map' }).count()).resolves.toBe(
+        0,
+      );
+      expect((await seatMapOf(venueId)).areas).toHaveLength(1);
+    },
+    stepTimeoutMs,
+  );
 });
