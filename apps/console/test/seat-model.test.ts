@@ -4,6 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  parseSeatMapCsv,
+  parseSeatMapFile,
+  parseSeatMapJson,
+  SeatFileError,
+  toSeatMapCsv,
+} from '../src/venues/seat-files.ts';
+import {
   allSeats,
   type Block,
   blockSeats,
@@ -16,13 +23,6 @@ import {
   rowPitch,
   toSeatMapJson,
 } from '../src/venues/seat-model.ts';
-import {
-  parseSeatMapCsv,
-  parseSeatMapFile,
-  parseSeatMapJson,
-  SeatFileError,
-  toSeatMapCsv,
-} from '../src/venues/seat-files.ts';
 
 const grid = (patch: Partial<GridBlock> = {}): GridBlock => ({
   ...newGridBlock('b1', 'Floor', []),
@@ -150,6 +150,17 @@ describe('the map the server takes', () => {
       ['A', '2', 1, 0],
       ['B', '1', 0, rowPitch],
     ]);
+  });
+
+  it('reads a map of the server’s largest size, 100,000 seats', () => {
+    const rows = Array.from({ length: 100 }, (_, r) => ({
+      label: String(r + 1),
+      seats: Array.from({ length: 1_000 }, (_, s) => ({ number: String(s + 1), x: s, y: r })),
+    }));
+    const { blocks } = fromSeatMapJson({ sections: [{ name: 'Stadium', rows }], areas: [] });
+    expect(allSeats(blocks)).toHaveLength(100_000);
+    expect(mapProblem(blocks, [])).toBeUndefined();
+    expect(newGridBlock('b9', 'Extra', blocks).y).toBe(99 + 1 + 2);
   });
 
   it('refuses an empty map, duplicate seats and areas, and bad names before sending', () => {

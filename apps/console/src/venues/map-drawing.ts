@@ -5,7 +5,13 @@
  * whose block, colour and selection did not change keeps the very same object.
  */
 import type { LegendEntry, MapArea, MapLabel, MapSeat } from '../ui/seat-map.tsx';
-import { type Block, blockSeats, type EditorSeat, type StandingArea } from './seat-model.ts';
+import {
+  type Block,
+  blockSeats,
+  type EditorSeat,
+  extent,
+  type StandingArea,
+} from './seat-model.ts';
 
 /** Distinct colours for sections, in order; they repeat after the last. */
 export const sectionColours = [
@@ -95,8 +101,9 @@ export function drawAreas(
   areas: readonly StandingArea[],
   label: (area: StandingArea) => string,
 ): MapArea[] {
-  const left = seats.length ? Math.min(...seats.map((seat) => seat.x)) : 0;
-  const top = seats.length ? Math.max(...seats.map((seat) => seat.y)) + 1 + 2 * areaGap : 0;
+  const box = extent(seats);
+  const left = box?.left ?? 0;
+  const top = box ? box.bottom + 1 + 2 * areaGap : 0;
   let x = left;
   return areas.map((area) => {
     const text = label(area);
