@@ -109,12 +109,6 @@ function SeatMapEditor(props: {
       },
     });
   };
-  const addBlock = () => {
-    const used = new Set(state.blocks.map((block) => block.section));
-    let index = used.size + 1;
-    while (used.has(t('venues.block.defaultSection', { index }))) index += 1;
-    dispatch({ type: 'addBlock', section: t('venues.block.defaultSection', { index }) });
-  };
 
   return (
     <div className={readOnly ? 'seat-editor read-only' : 'seat-editor editable'}>
@@ -148,26 +142,39 @@ function SeatMapEditor(props: {
         {readOnly ? null : <SaveBar problem={problem} save={save} onSave={submit} />}
         <SeatMapExport venueName={props.venue.name} map={currentMap} />
       </div>
-      {readOnly ? null : (
-        <div className="seat-editor-side">
-          <section aria-labelledby="blocks-title">
-            <h2 id="blocks-title">{t('venues.block.title')}</h2>
-            {state.blocks.map((block, index) => (
-              <BlockForm key={block.id} block={block} index={index} dispatch={dispatch} />
-            ))}
-            <button type="button" onClick={addBlock}>
-              {t('venues.block.add')}
-            </button>
-          </section>
-          <AreasForm areas={state.areas} dispatch={dispatch} />
-          <SeatMapImport
-            onImport={(map) => {
-              const imported = fromSeatMapJson(map);
-              dispatch({ type: 'replace', blocks: imported.blocks, areas: imported.areas });
-            }}
-          />
-        </div>
-      )}
+      {readOnly ? null : <EditorSide state={state} dispatch={dispatch} />}
+    </div>
+  );
+}
+
+/** The forms beside the map: blocks, standing areas, import. */
+function EditorSide(props: { state: EditorState; dispatch: Dispatch<EditorAction> }) {
+  const { t } = useI18n();
+  const { state, dispatch } = props;
+  const addBlock = () => {
+    const used = new Set(state.blocks.map((block) => block.section));
+    let index = used.size + 1;
+    while (used.has(t('venues.block.defaultSection', { index }))) index += 1;
+    dispatch({ type: 'addBlock', section: t('venues.block.defaultSection', { index }) });
+  };
+  return (
+    <div className="seat-editor-side">
+      <section aria-labelledby="blocks-title">
+        <h2 id="blocks-title">{t('venues.block.title')}</h2>
+        {state.blocks.map((block, index) => (
+          <BlockForm key={block.id} block={block} index={index} dispatch={dispatch} />
+        ))}
+        <button type="button" onClick={addBlock}>
+          {t('venues.block.add')}
+        </button>
+      </section>
+      <AreasForm areas={state.areas} dispatch={dispatch} />
+      <SeatMapImport
+        onImport={(map) => {
+          const imported = fromSeatMapJson(map);
+          dispatch({ type: 'replace', blocks: imported.blocks, areas: imported.areas });
+        }}
+      />
     </div>
   );
 }
