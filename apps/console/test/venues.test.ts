@@ -260,6 +260,13 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
           exact: false,
         })
         .waitFor();
+      // Pasted CSV in the server's format is drawn in place of the map (and not saved yet).
+      await page
+        .getByLabel('Or paste JSON or CSV')
+        .fill('section,row,seat,capacity\nBox,A,1,\nBox,A,2,\nLawn,,,50\n');
+      await page.getByRole('button', { name: 'Show on the map' }).click();
+      await page.getByText('On the map: 2 seats and 1 standing area.').waitFor();
+      await seat('Box, row A, seat 2').waitFor();
       // The map saved before opens again as imported seats that can still be moved.
       await page.reload();
       await page.getByRole('group', { name: 'Block 1 (imported seats)' }).waitFor();
