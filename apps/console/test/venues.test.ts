@@ -387,4 +387,39 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
     },
     stepTimeoutMs,
   );
+  it(
+    'shows gate staff the venues and their maps, with no way to change them',
+    async () => {
+      const phone = system.newPhone();
+      const invited = await system.ticketing(
+        'PUT',
+        `/v1/organizers/${system.organizerId}/staff/${encodeURIComponent(phone)}`,
+        { role: 'gate' },
+        token,
+      );
+      expect(invited.status).toBe(200);
+      // The browser profile is shared: forget the owner's session here (it stays valid).
+      const staffPage = await context.newPage();
+      await staffPage.goto(system.consoleUrl);
+      await staffPage.evaluate(() => localStorage.removeItem('tessera.console.session'));
+      await system.signIn(staffPage, phone);
+      await staffPage.goto(venuesUrl());
+      await staffPage.getByRole('cell', { name: 'Han River Hall', exact: true }).waitFor();
+      await expect(staffPage.getByRole('link', { name: 'Add a venue' }).count()).resolves.toBe(0);
+      await expect(staffPage.getByRole('link', { name: /^Edit / }).count()).resolves.toBe(0);
+      await staffPage
+        .getByRole('link', { name: 'Seat map of Han River Hall', exact: true })
+        .click();
+      await staffPage.getByText('Your role may look at this seat map but not change it.').waitFor();
+      await expect(staffPage.locator('rect[data-seat]').count()).resolves.toBe(43);
+      await expect(
+        staffPage.getByRole('button', { name: 'Save the seat map' }).count(),
+      ).resolves.toBe(0);
+      // The address of the form is not a way in either: the role's home opens instead.
+      await staffPage.goto(`${venuesUrl()}/new`);
+      await staffPage.waitForURL((url) => !url.pathname.endsWith('/venues/new'));
+      await staffPage.close();
+    },
+    stepTimeoutMs,
+  );
 });
