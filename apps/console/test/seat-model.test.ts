@@ -152,6 +152,17 @@ describe('the map the server takes', () => {
     ]);
   });
 
+  it('reads a map of the server’s largest size, 100,000 seats', () => {
+    const rows = Array.from({ length: 100 }, (_, r) => ({
+      label: String(r + 1),
+      seats: Array.from({ length: 1_000 }, (_, s) => ({ number: String(s + 1), x: s, y: r })),
+    }));
+    const { blocks } = fromSeatMapJson({ sections: [{ name: 'Stadium', rows }], areas: [] });
+    expect(allSeats(blocks)).toHaveLength(100_000);
+    expect(mapProblem(blocks, [])).toBeUndefined();
+    expect(newGridBlock('b9', 'Extra', blocks).y).toBe(99 + 1 + 2);
+  });
+
   it('refuses an empty map, duplicate seats and areas, and bad names before sending', () => {
     expect(mapProblem([], [])).toEqual({ kind: 'empty' });
     expect(mapProblem([grid({ removed: [] }), grid({ id: 'b2', y: 9 })], [])).toEqual({

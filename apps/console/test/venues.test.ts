@@ -87,7 +87,7 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
   let exported = '';
 
   it(
-    'adds a venue: a bad latitude is refused next to the field, the time zone is kept',
+    'adds and edits a venue: a bad latitude or radius is refused next to the field, the time zone is kept',
     async () => {
       await page.goto(venuesUrl());
       await page.getByRole('link', { name: 'Add a venue' }).click();
@@ -114,6 +114,22 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
         radiusM: 250,
         timeZone: 'Europe/London',
       });
+
+      // Editing: a radius out of the server's range is refused next to the field, then saved.
+      await page.goto(venuesUrl());
+      await page.getByRole('link', { name: 'Edit Han River Hall' }).click();
+      await expect(page.getByLabel('Time zone').inputValue()).resolves.toBe('Europe/London');
+      await page.getByLabel('Radius in metres').fill('5');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('A whole number of metres from 10 to 100,000.').waitFor();
+      await page.getByLabel('Radius in metres').fill('400');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { name: 'Venues' }).waitFor();
+      await page.getByRole('cell', { name: 'Han River Hall', exact: true }).waitFor();
+      const edited = await system.ticketing('GET', `/v1/venues/${drawnVenueId}`);
+      expect(edited.body.radiusM).toBe(400);
+      await page.getByRole('link', { name: 'Seat map of Han River Hall' }).click();
+      await page.getByRole('heading', { name: 'Seat map of Han River Hall' }).waitFor();
     },
     stepTimeoutMs,
   );
@@ -134,6 +150,11 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
       await block(1).getByText('24 seats in this block.').waitFor();
 
       await page.getByRole('button', { name: 'Add a block' }).click();
+      // Two blocks of one section with the same rows and numbers: refused before sending.
+      await block(2).getByLabel('Section').fill('Floor');
+      await block(2).getByLabel('Rows', { exact: true }).fill('1');
+      await page.getByRole('button', { name: 'Save the seat map' }).click();
+      await page.getByText('Seat Floor / A / 1 is on the map twice.', { exact: false }).waitFor();
       await block(2).getByLabel('Section').fill('Balcony');
       await block(2).getByLabel('Rows', { exact: true }).fill('2');
       await block(2).getByLabel('Seats per row').fill('10');
@@ -239,6 +260,13 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
           exact: false,
         })
         .waitFor();
+      // Pasted CSV in the server's format is drawn in place of the map (and not saved yet).
+      await page
+        .getByLabel('Or paste JSON or CSV')
+        .fill('section,row,seat,capacity\nBox,A,1,\nBox,A,2,\nLawn,,,50\n');
+      await page.getByRole('button', { name: 'Show on the map' }).click();
+      await page.getByText('On the map: 2 seats and 1 standing area.').waitFor();
+      await seat('Box, row A, seat 2').waitFor();
       // The map saved before opens again as imported seats that can still be moved.
       await page.reload();
       await page.getByRole('group', { name: 'Block 1 (imported seats)' }).waitFor();
@@ -248,7 +276,7 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
   );
 
   it(
-    'draws a thousand seats in one block, and a click or the row control selects seats',
+    'draws a thousand seats in one block; a click or the row control selects seats, a drag moves the block',
     async () => {
       await openNewVenue('Arena');
       await page.getByRole('button', { name: 'Add a block' }).click();
@@ -263,6 +291,21 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
       );
       await block(1).getByLabel('Row', { exact: true }).selectOption('Y');
       await block(1).getByRole('button', { name: 'Select', exact: true }).click();
+      await page.getByText('40 seats selected').waitFor();
+
+      // Dragging a seat moves its block (snapped to half seats) and leaves the selection alone.
+      const box = await seat('Section 1, row A, seat 1').boundingBox();
+      if (!box) throw new Error('seat A1 is not drawn');
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 80, box.y + box.height / 2 + 40, { steps: 8 });
+      await page.mouse.up();
+      await expect
+        .poll(async () => Number(await block(1).getByLabel('Across (x)').inputValue()))
+        .toBeGreaterThan(1);
+      const across = Number(await block(1).getByLabel('Across (x)').inputValue());
+      expect(across % 0.5).toBe(0);
+      expect(Number(await block(1).getByLabel('Down (y)').inputValue())).toBeGreaterThan(0);
       await page.getByText('40 seats selected').waitFor();
     },
     stepTimeoutMs,
@@ -287,6 +330,95 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
         0,
       );
       await expect(page.getByRole('button', { name: 'Add a block' }).count()).resolves.toBe(0);
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'turns the editor read-only when the server refuses a save because an event now uses the venue',
+    async () => {
+      const venueId = await openNewVenue('Late Hall');
+      await page.getByRole('button', { name: 'Add a standing area' }).click();
+      await page.getByRole('button', { name: 'Save the seat map' }).click();
+      await page.getByText('Saved: 0 seats in 0 sections and 1 standing area.').waitFor();
+      const event = await system.ticketing(
+        'POST',
+        `/v1/organizers/${system.organizerId}/events`,
+        {
+          slug: `late-${Math.random().toString(36).slice(2, 8)}`,
+          name: 'Late Show',
+          venueId,
+          refundPolicy: 'until_start',
+          refundCutoffS: 0,
+          categories: [
+            {
+              name: 'Standing',
+              pricing: 'crypto',
+              priceAsset: 'USDT',
+              price: '20',
+              seating: 'ga',
+              area: 'Standing 1',
+              quota: 10,
+              kind: 'single',
+            },
+          ],
+          performances: [
+            {
+              doorsAt: new Date(Date.now() + 86_400_000).toISOString(),
+              startsAt: new Date(Date.now() + 90_000_000).toISOString(),
+              endsAt: new Date(Date.now() + 99_000_000).toISOString(),
+            },
+          ],
+        },
+        token,
+      );
+      expect(event.status).toBe(201);
+      await page.getByRole('button', { name: 'Add a standing area' }).click();
+      await page.getByRole('button', { name: 'Save the seat map' }).click();
+      await page
+        .getByText('An event uses this venue, so its seat map can no longer change', {
+          exact: false,
+        })
+        .waitFor();
+      await expect(page.getByRole('button', { name: 'Save the seat map' }).count()).resolves.toBe(
+        0,
+      );
+      expect((await seatMapOf(venueId)).areas).toHaveLength(1);
+    },
+    stepTimeoutMs,
+  );
+  it(
+    'shows gate staff the venues and their maps, with no way to change them',
+    async () => {
+      const phone = system.newPhone();
+      const invited = await system.ticketing(
+        'PUT',
+        `/v1/organizers/${system.organizerId}/staff/${encodeURIComponent(phone)}`,
+        { role: 'gate' },
+        token,
+      );
+      expect(invited.status).toBe(200);
+      // The browser profile is shared: forget the owner's session here (it stays valid).
+      const staffPage = await context.newPage();
+      await staffPage.goto(system.consoleUrl);
+      await staffPage.evaluate(() => localStorage.removeItem('tessera.console.session'));
+      await system.signIn(staffPage, phone);
+      await staffPage.goto(venuesUrl());
+      await staffPage.getByRole('cell', { name: 'Han River Hall', exact: true }).waitFor();
+      await expect(staffPage.getByRole('link', { name: 'Add a venue' }).count()).resolves.toBe(0);
+      await expect(staffPage.getByRole('link', { name: /^Edit / }).count()).resolves.toBe(0);
+      await staffPage
+        .getByRole('link', { name: 'Seat map of Han River Hall', exact: true })
+        .click();
+      await staffPage.getByText('Your role may look at this seat map but not change it.').waitFor();
+      await expect(staffPage.locator('rect[data-seat]').count()).resolves.toBe(43);
+      await expect(
+        staffPage.getByRole('button', { name: 'Save the seat map' }).count(),
+      ).resolves.toBe(0);
+      // The address of the form is not a way in either: the role's home opens instead.
+      await staffPage.goto(`${venuesUrl()}/new`);
+      await staffPage.waitForURL((url) => !url.pathname.endsWith('/venues/new'));
+      await staffPage.close();
     },
     stepTimeoutMs,
   );

@@ -11,7 +11,7 @@
  * zooming costs no re-render at all. Ten thousand rects is well within what Chromium and Safari
  * draw at 60 frames a second (the console benchmark measures a 1,000-seat map's render).
  */
-import { type MouseEvent, memo } from 'react';
+import { type MouseEvent, memo, type PointerEvent } from 'react';
 
 /** One seat where the feature wants it, in map units (a seat is 1 unit wide). */
 export interface MapSeat {
@@ -58,6 +58,8 @@ export function SeatMapView(props: {
   areas?: readonly MapArea[];
   legend?: readonly LegendEntry[];
   onSeatClick?(key: string, event: MouseEvent): void;
+  /** A press on a seat, where a drag may start (the venue editor moves the seat's block). */
+  onSeatPointerDown?(key: string, event: PointerEvent<SVGSVGElement>): void;
 }) {
   const { seats, labels = [], areas = [] } = props;
   const xs = [...seats.map((s) => s.x), ...labels.map((l) => l.x), ...areas.map((a) => a.x)];
@@ -72,6 +74,10 @@ export function SeatMapView(props: {
     const key = (event.target as Element).closest('[data-seat]')?.getAttribute('data-seat');
     if (key && props.onSeatClick) props.onSeatClick(key, event);
   };
+  const pointerDown = (event: PointerEvent<SVGSVGElement>) => {
+    const key = (event.target as Element).closest('[data-seat]')?.getAttribute('data-seat');
+    if (key && props.onSeatPointerDown) props.onSeatPointerDown(key, event);
+  };
   return (
     <figure className="seat-map">
       {/* biome-ignore lint/a11y/useKeyWithClickEvents: the features offer the same choices as forms beside the map (rows, blocks), for the keyboard */}
@@ -81,6 +87,7 @@ export function SeatMapView(props: {
         viewBox={`${left} ${top} ${width} ${height}`}
         preserveAspectRatio="xMidYMin meet"
         onClick={props.onSeatClick ? click : undefined}
+        onPointerDown={props.onSeatPointerDown ? pointerDown : undefined}
       >
         {areas.map((area) => (
           <g key={area.key} className="area">

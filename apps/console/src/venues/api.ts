@@ -98,7 +98,9 @@ export function useImportSeatMap(organizerId: string, venueId: string) {
         }),
       ),
     onSuccess: async () => {
+      // The editor on screen keeps its drawing; the next one opened reads the saved map.
       await Promise.all([
+        queryClient.invalidateQueries({ queryKey: seatMapKey(venueId) }),
         queryClient.invalidateQueries({ queryKey: venueKey(venueId) }),
         queryClient.invalidateQueries({ queryKey: venuesKey(organizerId) }),
       ]);

@@ -92,8 +92,13 @@ function selectRow(state: EditorState, action: Extract<EditorAction, { type: 'se
 
 export function editorReducer(state: EditorState, action: EditorAction): EditorState {
   switch (action.type) {
-    case 'replace':
-      return initialState(action.blocks, action.areas);
+    case 'replace': {
+      // Fresh ids, so no form of a block or area replaced keeps its fields for a new one.
+      let next = state.nextId;
+      const blocks = action.blocks.map((block) => ({ ...block, id: `b${next++}` }));
+      const areas = action.areas.map((area) => ({ ...area, id: `a${next++}` }));
+      return { blocks, areas, selected: new Set(), nextId: next };
+    }
     case 'addBlock': {
       const block = newGridBlock(`b${state.nextId}`, action.section, state.blocks);
       return { ...state, blocks: [...state.blocks, block], nextId: state.nextId + 1 };

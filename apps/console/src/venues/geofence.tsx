@@ -54,13 +54,13 @@ export function GeofenceSketch(props: { latitude: number; longitude: number; rad
         ) : null}
         <g className="north">
           <path d="M 186 22 L 191 10 L 196 22 Z" />
-          <text x="191" y="32" textAnchor="middle">
+          <text x="191" y="32" textAnchor="middle" className="label">
             N
           </text>
         </g>
         <g className="scale-bar">
           <line x1="8" y1="190" x2={8 + gridM * scale} y2="190" />
-          <text x="8" y="184">
+          <text x="8" y="184" className="label">
             {distance(gridM)}
           </text>
         </g>

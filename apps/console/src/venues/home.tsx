@@ -48,21 +48,23 @@ export default function VenueList() {
                     <td>{venue.timeZone}</td>
                     <td className="number">{fmt.count(venue.seatCount)}</td>
                     <td className="number">{fmt.count(venue.areas.length)}</td>
-                    <td className="actions">
-                      <Link
-                        href={`/venues/${encodeURIComponent(venue.id)}/seat-map`}
-                        aria-label={t('venues.seatMapOf', { name: venue.name })}
-                      >
-                        {t('venues.seatMap')}
-                      </Link>
-                      {editable ? (
+                    <td>
+                      <div className="actions">
                         <Link
-                          href={`/venues/${encodeURIComponent(venue.id)}`}
-                          aria-label={t('venues.editOf', { name: venue.name })}
+                          href={`/venues/${encodeURIComponent(venue.id)}/seat-map`}
+                          aria-label={t('venues.seatMapOf', { name: venue.name })}
                         >
-                          {t('venues.edit')}
+                          {t('venues.seatMap')}
                         </Link>
-                      ) : null}
+                        {editable ? (
+                          <Link
+                            href={`/venues/${encodeURIComponent(venue.id)}`}
+                            aria-label={t('venues.editOf', { name: venue.name })}
+                          >
+                            {t('venues.edit')}
+                          </Link>
+                        ) : null}
+                      </div>
                     </td>
                   </tr>
                 ))}

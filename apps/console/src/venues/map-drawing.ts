@@ -5,7 +5,13 @@
  * whose block, colour and selection did not change keeps the very same object.
  */
 import type { LegendEntry, MapArea, MapLabel, MapSeat } from '../ui/seat-map.tsx';
-import { type Block, blockSeats, type EditorSeat, type StandingArea } from './seat-model.ts';
+import {
+  type Block,
+  blockSeats,
+  type EditorSeat,
+  extent,
+  type StandingArea,
+} from './seat-model.ts';
 
 /** Distinct colours for sections, in order; they repeat after the last. */
 export const sectionColours = [
@@ -84,7 +90,9 @@ export function drawRowLabels(blocks: readonly Block[]): MapLabel[] {
 }
 
 /** Areas have no position at the server: the editor lays them out side by side under the seats. */
-const areaWidth = 8;
+const areaWidthMin = 8;
+/** About the width of one character of the area's label, in map units (its font is 1 unit). */
+const labelCharWidth = 0.6;
 const areaHeight = 4;
 const areaGap = 1;
 
@@ -93,17 +101,25 @@ export function drawAreas(
   areas: readonly StandingArea[],
   label: (area: StandingArea) => string,
 ): MapArea[] {
-  const left = seats.length ? Math.min(...seats.map((seat) => seat.x)) : 0;
-  const top = seats.length ? Math.max(...seats.map((seat) => seat.y)) + 1 + 2 * areaGap : 0;
-  return areas.map((area, index) => ({
-    key: area.id,
-    x: left + index * (areaWidth + areaGap),
-    y: top,
-    width: areaWidth,
-    height: areaHeight,
-    label: label(area),
-    colour: areaColour,
-  }));
+  const box = extent(seats);
+  const left = box?.left ?? 0;
+  const top = box ? box.bottom + 1 + 2 * areaGap : 0;
+  let x = left;
+  return areas.map((area) => {
+    const text = label(area);
+    const width = Math.max(areaWidthMin, Math.ceil(text.length * labelCharWidth) + 2);
+    const drawn = {
+      key: area.id,
+      x,
+      y: top,
+      width,
+      height: areaHeight,
+      label: text,
+      colour: areaColour,
+    };
+    x += width + areaGap;
+    return drawn;
+  });
 }
 
 export function legendOf(colours: Map<string, string>, areaLabel?: string): LegendEntry[] {

@@ -22,6 +22,7 @@ import {
 } from './api.ts';
 import { AreasForm } from './areas-form.tsx';
 import { BlockForm } from './block-form.tsx';
+import { useBlockDrag } from './drag.ts';
 import {
   type EditorAction,
   type EditorState,
@@ -52,6 +53,8 @@ export default function SeatMapScreen() {
               <Loaded query={events}>
                 {(usedBy) => (
                   <SeatMapEditor
+                    // Another venue's map is another drawing: the editor starts afresh.
+                    key={venueData.id}
                     venue={venueData}
                     stored={map}
                     usedBy={usedBy.map((event) => event.name)}
@@ -88,7 +91,9 @@ function SeatMapEditor(props: {
 
   const { seats, labels, areas, legend } = useMapDrawing(state);
   const currentMap = () => toSeatMapJson(state.blocks, state.areas);
+  const drag = useBlockDrag(dispatch);
   const onSeatClick = (key: string, event: MouseEvent) =>
+    drag.consumeDrag() ||
     dispatch({
       type: 'select',
       key,
@@ -104,15 +109,9 @@ function SeatMapEditor(props: {
       },
     });
   };
-  const addBlock = () => {
-    const used = new Set(state.blocks.map((block) => block.section));
-    let index = used.size + 1;
-    while (used.has(t('venues.block.defaultSection', { index }))) index += 1;
-    dispatch({ type: 'addBlock', section: t('venues.block.defaultSection', { index }) });
-  };
 
   return (
-    <div className="seat-editor">
+    <div className={readOnly ? 'seat-editor read-only' : 'seat-editor editable'}>
       <div className="seat-editor-map">
         {inUse ? (
           <p className="notice" role="status">
@@ -131,7 +130,7 @@ function SeatMapEditor(props: {
           labels={labels}
           areas={areas}
           legend={legend}
-          {...(readOnly ? {} : { onSeatClick })}
+          {...(readOnly ? {} : { onSeatClick, onSeatPointerDown: drag.onSeatPointerDown })}
         />
         <p className="hint" aria-live="polite">
           {t('venues.map.counts', {
@@ -143,26 +142,39 @@ function SeatMapEditor(props: {
         {readOnly ? null : <SaveBar problem={problem} save={save} onSave={submit} />}
         <SeatMapExport venueName={props.venue.name} map={currentMap} />
       </div>
-      {readOnly ? null : (
-        <div className="seat-editor-side">
-          <section aria-labelledby="blocks-title">
-            <h2 id="blocks-title">{t('venues.block.title')}</h2>
-            {state.blocks.map((block, index) => (
-              <BlockForm key={block.id} block={block} index={index} dispatch={dispatch} />
-            ))}
-            <button type="button" onClick={addBlock}>
-              {t('venues.block.add')}
-            </button>
-          </section>
-          <AreasForm areas={state.areas} dispatch={dispatch} />
-          <SeatMapImport
-            onImport={(map) => {
-              const imported = fromSeatMapJson(map);
-              dispatch({ type: 'replace', blocks: imported.blocks, areas: imported.areas });
-            }}
-          />
-        </div>
-      )}
+      {readOnly ? null : <EditorSide state={state} dispatch={dispatch} />}
+    </div>
+  );
+}
+
+/** The forms beside the map: blocks, standing areas, import. */
+function EditorSide(props: { state: EditorState; dispatch: Dispatch<EditorAction> }) {
+  const { t } = useI18n();
+  const { state, dispatch } = props;
+  const addBlock = () => {
+    const used = new Set(state.blocks.map((block) => block.section));
+    let index = used.size + 1;
+    while (used.has(t('venues.block.defaultSection', { index }))) index += 1;
+    dispatch({ type: 'addBlock', section: t('venues.block.defaultSection', { index }) });
+  };
+  return (
+    <div className="seat-editor-side">
+      <section aria-labelledby="blocks-title">
+        <h2 id="blocks-title">{t('venues.block.title')}</h2>
+        {state.blocks.map((block, index) => (
+          <BlockForm key={block.id} block={block} index={index} dispatch={dispatch} />
+        ))}
+        <button type="button" onClick={addBlock}>
+          {t('venues.block.add')}
+        </button>
+      </section>
+      <AreasForm areas={state.areas} dispatch={dispatch} />
+      <SeatMapImport
+        onImport={(map) => {
+          const imported = fromSeatMapJson(map);
+          dispatch({ type: 'replace', blocks: imported.blocks, areas: imported.areas });
+        }}
+      />
     </div>
   );
 }

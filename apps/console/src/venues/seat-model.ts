@@ -317,6 +317,24 @@ export function mapCounts(blocks: readonly Block[], areas: readonly StandingArea
   };
 }
 
+/**
+ * The smallest and largest x and y of some seats, by a loop: spreading 100,000 positions into
+ * `Math.min(...)` would exceed the engine's argument limit.
+ */
+export function extent(seats: readonly { x: number; y: number }[]) {
+  let left = Number.POSITIVE_INFINITY;
+  let top = Number.POSITIVE_INFINITY;
+  let right = Number.NEGATIVE_INFINITY;
+  let bottom = Number.NEGATIVE_INFINITY;
+  for (const seat of seats) {
+    if (seat.x < left) left = seat.x;
+    if (seat.x > right) right = seat.x;
+    if (seat.y < top) top = seat.y;
+    if (seat.y > bottom) bottom = seat.y;
+  }
+  return seats.length ? { left, top, right, bottom } : undefined;
+}
+
 /** Space between sections laid out one under the other when a map has no positions. */
 const sectionGap = 2;
 
@@ -342,8 +360,9 @@ export function fromSeatMapJson(map: SeatMapJson): { blocks: SeatsBlock[]; areas
       })),
     }));
     const all = placed.flatMap((row) => row.seats);
-    const x = all.length ? Math.min(...all.map((seat) => seat.x)) : 0;
-    const y = all.length ? Math.min(...all.map((seat) => seat.y)) : bottom;
+    const box = extent(all);
+    const x = box?.left ?? 0;
+    const y = box?.top ?? bottom;
     blocks.push({
       kind: 'seats',
       id: `s${sectionIndex + 1}`,
@@ -365,7 +384,7 @@ export function fromSeatMapJson(map: SeatMapJson): { blocks: SeatsBlock[]; areas
           .map((seat) => seatReference(row.label, seat.number)),
       ),
     });
-    const lowest = all.length ? Math.max(...all.map((seat) => seat.y)) : bottom;
+    const lowest = box?.bottom ?? bottom;
     bottom = Math.max(bottom, lowest + 1 + sectionGap);
   });
   return {
@@ -386,7 +405,8 @@ export function newGridBlock(
   size: { rows: number; seatsPerRow: number } = { rows: 5, seatsPerRow: 10 },
 ): GridBlock {
   const seats = allSeats(blocks);
-  const y = seats.length ? Math.ceil(Math.max(...seats.map((seat) => seat.y)) + 1 + sectionGap) : 0;
+  const box = extent(seats);
+  const y = box ? Math.ceil(box.bottom + 1 + sectionGap) : 0;
   return {
     kind: 'grid',
     id,

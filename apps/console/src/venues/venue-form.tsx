@@ -173,13 +173,17 @@ function GeofenceFields(props: { form: UseFormReturn<VenueValues> }) {
     <fieldset className="geofence">
       <legend>{t('venues.geofence')}</legend>
       <p className="hint">{t('venues.geofenceHint')}</p>
-      <Field label={t('venues.latitude')} error={errors.latitude} hint="37.4786">
+      <Field label={t('venues.latitude')} error={errors.latitude} hint={t('venues.latitudeHint')}>
         <input
           inputMode="decimal"
           {...form.register('latitude', coordinate(-90, 90, t('venues.badLatitude')))}
         />
       </Field>
-      <Field label={t('venues.longitude')} error={errors.longitude} hint="127.0119">
+      <Field
+        label={t('venues.longitude')}
+        error={errors.longitude}
+        hint={t('venues.longitudeHint')}
+      >
         <input
           inputMode="decimal"
           {...form.register('longitude', coordinate(-180, 180, t('venues.badLongitude')))}
