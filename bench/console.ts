@@ -14,6 +14,10 @@
  *   selected, measured in the page (the click dispatched, a MutationObserver sees the class), 20
  *   clicks: how responsive editing stays at that size.
  *
+ * - `seat_model`: the editor's model in Node (bench/console-seat-model.ts): a 1,000-seat block
+ *   computed, written as the server's JSON and CSV, and one edit of a 10,000-seat map of ten
+ *   blocks, where only the edited block is computed again.
+ *
  * The system is the console's browser tests' (apps/console/test/system.ts): the real servers with
  * the demo data and the built console; the demo organizer signs in through the console's page.
  */
@@ -21,6 +25,7 @@ import { consoleDistDir } from '../apps/console/server/serve.ts';
 import { startConsoleSystem } from '../apps/console/test/system.ts';
 import { launchChromium } from '../scripts/test/chromium.ts';
 import { demoAccounts } from '../services/exchange/src/demo.ts';
+import { measureSeatModel } from './console-seat-model.ts';
 import { initialScriptsKbGzip, percentile } from './lib.ts';
 
 const loads = 5;
@@ -28,6 +33,8 @@ const clicks = 20;
 const log = (message: string) => console.error(`[console bench] ${message}`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
+const seatModel = measureSeatModel();
+log(`seat model: ${JSON.stringify(seatModel)}`);
 const system = await startConsoleSystem();
 const initialKb = initialScriptsKbGzip(consoleDistDir, log);
 const browser = await launchChromium();
@@ -133,6 +140,7 @@ try {
       seat_map_100_render_ms_p50: Math.round(percentile(smallMs, 0.5)),
       seat_map_render_ratio: round1(percentile(largeMs, 0.5) / percentile(smallMs, 0.5)),
       seat_select_ms_p50: round1(percentile(selectMs, 0.5)),
+      seat_model: seatModel,
     }),
   );
 } finally {
