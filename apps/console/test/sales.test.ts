@@ -323,7 +323,7 @@ describe.each(['sqlite', 'postgres'] as const)('the console sales screens on %s'
       await page.waitForURL(new RegExp(`/o/${system.organizerId}`));
       // The organization's first screen has drawn (any redirect to it done) before moving on.
       await page.locator('h1').waitFor();
-      await page.getByRole('link', { name: 'Sales' }).click();
+      await page.getByRole('navigation').getByRole('link', { name: 'Sales' }).click();
       await page.getByRole('heading', { name: 'Sales', exact: true }).waitFor();
       await page.getByRole('link', { name: 'Winter Concert' }).click();
       await page.getByRole('heading', { name: 'Sales: Winter Concert' }).waitFor();
