@@ -19,6 +19,7 @@ import {
   openPage,
   orderSeats,
   payOrder,
+  shot,
   signIn as signInToApp,
 } from '../../../scripts/test/apps/driver.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
@@ -28,6 +29,13 @@ import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 const stepTimeoutMs = 180_000;
 /** "Within seconds": the sales screen re-reads every 5 s. */
 const saleShownMs = 20_000;
+
+/** A desk screen, as the console is made for first. */
+const desk = { width: 1280, height: 860 };
+
+/** With TESSERA_SCREENSHOTS set, the README's pictures of the console, from the SQLite run. */
+const photograph = (backend: string, target: Page, name: string) =>
+  backend === 'sqlite' ? shot(target, name) : Promise.resolve();
 
 /** The day `days` from now on Seoul's calendar, as a datetime-local value at `time`. */
 function seoulDay(days: number, time: string): string {
@@ -160,6 +168,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         await area.getByLabel('Capacity').fill('50');
         await page.getByRole('button', { name: 'Save the seat map' }).click();
         await page.getByText('Saved: 44 seats in 2 sections and 1 standing area.').waitFor();
+        await photograph(backend, page, 'console-seat-map');
 
         const map = (await system.ticketing('GET', `/v1/venues/${venueId}/seat-map`)).body;
         expect(map.sections.map((section: { name: string }) => section.name)).toEqual([
@@ -212,6 +221,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         eventId = /\/events\/(ev_[0-9a-z]+)$/.exec(page.url())?.[1] ?? '';
         await page.getByRole('button', { name: 'Publish' }).click();
         await page.getByText('The event is on sale.').waitFor();
+        await photograph(backend, page, 'console-event');
 
         const event = (await system.ticketing('GET', `/v1/events/${eventId}`)).body;
         expect(event.status).toBe('published');
@@ -233,6 +243,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       "the buyer's app shows the event and sells a seat; the console shows the sale within seconds and refunds it",
       async () => {
         const sales = await context.newPage();
+        await sales.setViewportSize(desk);
         await sales.goto(`${system.consoleUrl}/o/${organizerId}/events/${eventId}/sales`);
         await sales.getByRole('heading', { name: 'Sales: Riverside Sessions' }).waitFor();
         const soldFloor = sales.locator('tr[data-category="Floor seats"] td[data-column="sold"]');
@@ -254,6 +265,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         await phone.close();
 
         await expect.poll(() => soldFloor.textContent(), { timeout: saleShownMs }).toBe('1');
+        await photograph(backend, sales, 'console-sales');
         await sales.getByRole('searchbox', { name: 'Find an order' }).fill(orderId);
         await sales.getByRole('button', { name: 'Search' }).click();
         await sales.getByText('Orders found: 1').waitFor();
@@ -265,6 +277,9 @@ describe.each(['sqlite', 'postgres'] as const)(
         await dialog.getByRole('button', { name: 'Refund', exact: true }).click();
         await dialog.waitFor({ state: 'detached' });
         await line.getByText('Refunded', { exact: true }).waitFor();
+        await sales.goto(`${system.consoleUrl}/o/${organizerId}/events`);
+        await sales.getByRole('link', { name: 'Riverside Sessions' }).waitFor();
+        await photograph(backend, sales, 'console-events');
         const found = await system.ticketing(
           'GET',
           `/v1/events/${eventId}/orders?q=${orderId}`,
