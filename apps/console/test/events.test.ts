@@ -34,6 +34,13 @@ async function inLondon(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** Signs `phone` in, after whoever this browser's console session belonged to. */
+async function signInAs(system: ConsoleSystem, page: Page, phone: string) {
+  await page.goto(system.consoleUrl);
+  await page.evaluate(() => localStorage.removeItem('tessera.console.session'));
+  await signInAs(system, page, phone);
+}
+
 const seoulTime = (iso: string) =>
   new Intl.DateTimeFormat('en-US', {
     hour: 'numeric',
@@ -75,7 +82,7 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
     "lists the demo organizer's events with the next date on the venue's clock",
     async () => {
       const page = await inLondon(context);
-      await system.signIn(page, demoAccounts.organizer.phone);
+      await signInAs(system, page, demoAccounts.organizer.phone);
       await page.getByRole('heading', { name: 'Events' }).waitFor();
       const concert = (await organizerEvents()).find((event) => event.slug === 'winter-concert');
       expect(concert).toBeDefined();
@@ -100,7 +107,7 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
     'creates an event with three categories and two performances, refusing bad input first, and publishes it',
     async () => {
       const page = await inLondon(context);
-      await system.signIn(page, demoAccounts.organizer.phone);
+      await signInAs(system, page, demoAccounts.organizer.phone);
       await page.getByRole('link', { name: 'New event' }).click();
       await page.getByRole('heading', { name: 'New event' }).waitFor();
       const name = `Spring Gala ${backend}`;
@@ -237,7 +244,7 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       expect(created).toBeDefined();
       const eventId = created?.id ?? '';
       const page = await inLondon(context);
-      await system.signIn(page, demoAccounts.organizer.phone);
+      await signInAs(system, page, demoAccounts.organizer.phone);
       await page.goto(`${system.consoleUrl}/o/${system.organizerId}/events/${eventId}`);
       const add = page.locator('form.add-performance');
       await add.getByLabel('Starts').fill('2027-03-22T19:00');
@@ -308,7 +315,7 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       );
       expect(added.status).toBeLessThan(300);
       const page = await context.newPage();
-      await system.signIn(page, phone);
+      await signInAs(system, page, phone);
       await page.waitForURL(new RegExp(`/o/${system.organizerId}`));
       await page.getByRole('heading', { name: 'Events' }).waitFor();
       await page.getByRole('link', { name: 'Winter Concert' }).click();

@@ -226,52 +226,7 @@ function SeatingFields(props: {
         </select>
       </Field>
       {category.seating === 'seated' ? (
-        <fieldset className="sections" aria-invalid={errors?.sections ? true : undefined}>
-          <legend>{t('events.category.sections')}</legend>
-          {(venue?.sections ?? []).map((section) => (
-            <label key={section.name} className="check">
-              <input
-                type="checkbox"
-                value={section.name}
-                {...register(`${name}.sections`, {
-                  validate: (sections, all) => {
-                    const mine = all.categories[index];
-                    if (mine?.seating !== 'seated') return true;
-                    if (sections.length === 0 && (mine.seats ?? []).length === 0) {
-                      return t('events.check.sections');
-                    }
-                    for (const chosen of sections) {
-                      const other = all.categories.find(
-                        (candidate, at) =>
-                          at !== index &&
-                          candidate.seating === 'seated' &&
-                          candidate.sections.includes(chosen),
-                      );
-                      if (other) {
-                        return t('events.check.sectionTaken', {
-                          section: chosen,
-                          other: other.name,
-                        });
-                      }
-                    }
-                    return true;
-                  },
-                })}
-              />
-              {section.name} <small>({fmt.count(section.seats)})</small>
-            </label>
-          ))}
-          {category.seats?.length ? (
-            <small className="hint">
-              {t('events.category.singleSeats', { count: category.seats.length })}
-            </small>
-          ) : null}
-          {errors?.sections?.message ? (
-            <small className="field-error" role="alert">
-              {errors.sections.message}
-            </small>
-          ) : null}
-        </fieldset>
+        <SectionChoice index={index} form={form} venue={venue} />
       ) : (
         <div className="field-row">
           <Field label={t('events.category.area')} error={errors?.area}>
@@ -317,6 +272,66 @@ function SeatingFields(props: {
         </div>
       )}
     </>
+  );
+}
+
+/** A seated category's sections, as checkboxes; a section is in one category at most. */
+function SectionChoice(props: {
+  index: number;
+  form: UseFormReturn<EventValues>;
+  venue: Venue | undefined;
+}) {
+  const { t, fmt } = useI18n();
+  const { index, form, venue } = props;
+  const { register, control, formState } = form;
+  const errors = formState.errors.categories?.[index];
+  const name = `categories.${index}` as const;
+  const seats = useWatch({ control, name: `${name}.seats` });
+  return (
+    <fieldset className="sections" aria-invalid={errors?.sections ? true : undefined}>
+      <legend>{t('events.category.sections')}</legend>
+      {(venue?.sections ?? []).map((section) => (
+        <label key={section.name} className="check">
+          <input
+            type="checkbox"
+            value={section.name}
+            {...register(`${name}.sections`, {
+              validate: (sections, all) => {
+                const mine = all.categories[index];
+                if (mine?.seating !== 'seated') return true;
+                if (sections.length === 0 && (mine.seats ?? []).length === 0) {
+                  return t('events.check.sections');
+                }
+                for (const chosen of sections) {
+                  const other = all.categories.find(
+                    (candidate, at) =>
+                      at !== index &&
+                      candidate.seating === 'seated' &&
+                      candidate.sections.includes(chosen),
+                  );
+                  if (other) {
+                    return t('events.check.sectionTaken', {
+                      section: chosen,
+                      other: other.name,
+                    });
+                  }
+                }
+                return true;
+              },
+            })}
+          />
+          {section.name} <small>({fmt.count(section.seats)})</small>
+        </label>
+      ))}
+      {seats?.length ? (
+        <small className="hint">{t('events.category.singleSeats', { count: seats.length })}</small>
+      ) : null}
+      {errors?.sections?.message ? (
+        <small className="field-error" role="alert">
+          {errors.sections.message}
+        </small>
+      ) : null}
+    </fieldset>
   );
 }
 
