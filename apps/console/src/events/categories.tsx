@@ -4,7 +4,13 @@
  * ordering), seating (sections of the venue's map, shown coloured on the map, or a standing area
  * with a number of places) and its product: a ticket, rides, a time pass or stored value.
  */
-import { type Control, type UseFormReturn, useFieldArray, useWatch } from 'react-hook-form';
+import {
+  type Control,
+  type UseFormReturn,
+  useController,
+  useFieldArray,
+  useWatch,
+} from 'react-hook-form';
 import { useI18n } from '../i18n.ts';
 import { Field } from '../ui/form.tsx';
 import { type MapSeat, SeatMapView } from '../ui/seat-map.tsx';
@@ -283,42 +289,45 @@ function SectionChoice(props: {
 }) {
   const { t, fmt } = useI18n();
   const { index, form, venue } = props;
-  const { register, control, formState } = form;
-  const errors = formState.errors.categories?.[index];
   const name = `categories.${index}` as const;
-  const seats = useWatch({ control, name: `${name}.seats` });
+  const seats = useWatch({ control: form.control, name: `${name}.seats` });
+  // Controlled: the checked sections are the form's array, toggled one at a time.
+  const { field, fieldState } = useController({
+    control: form.control,
+    name: `${name}.sections`,
+    rules: {
+      validate: (sections, all) => {
+        const mine = all.categories[index];
+        if (mine?.seating !== 'seated') return true;
+        if (sections.length === 0 && (mine.seats ?? []).length === 0) {
+          return t('events.check.sections');
+        }
+        for (const chosen of sections) {
+          const other = all.categories.find(
+            (candidate, at) =>
+              at !== index && candidate.seating === 'seated' && candidate.sections.includes(chosen),
+          );
+          if (other) return t('events.check.sectionTaken', { section: chosen, other: other.name });
+        }
+        return true;
+      },
+    },
+  });
+  const chosen: string[] = field.value ?? [];
+  const toggle = (section: string, on: boolean) =>
+    field.onChange(on ? [...chosen, section] : chosen.filter((other) => other !== section));
   return (
-    <fieldset className="sections" aria-invalid={errors?.sections ? true : undefined}>
+    <fieldset className="sections" aria-invalid={fieldState.error ? true : undefined}>
       <legend>{t('events.category.sections')}</legend>
       {(venue?.sections ?? []).map((section) => (
         <label key={section.name} className="check">
           <input
             type="checkbox"
+            name={field.name}
             value={section.name}
-            {...register(`${name}.sections`, {
-              validate: (sections, all) => {
-                const mine = all.categories[index];
-                if (mine?.seating !== 'seated') return true;
-                if (sections.length === 0 && (mine.seats ?? []).length === 0) {
-                  return t('events.check.sections');
-                }
-                for (const chosen of sections) {
-                  const other = all.categories.find(
-                    (candidate, at) =>
-                      at !== index &&
-                      candidate.seating === 'seated' &&
-                      candidate.sections.includes(chosen),
-                  );
-                  if (other) {
-                    return t('events.check.sectionTaken', {
-                      section: chosen,
-                      other: other.name,
-                    });
-                  }
-                }
-                return true;
-              },
-            })}
+            checked={chosen.includes(section.name)}
+            onChange={(event) => toggle(section.name, event.target.checked)}
+            onBlur={field.onBlur}
           />
           {section.name} <small>({fmt.count(section.seats)})</small>
         </label>
@@ -326,9 +335,9 @@ function SectionChoice(props: {
       {seats?.length ? (
         <small className="hint">{t('events.category.singleSeats', { count: seats.length })}</small>
       ) : null}
-      {errors?.sections?.message ? (
+      {fieldState.error?.message ? (
         <small className="field-error" role="alert">
-          {errors.sections.message}
+          {fieldState.error.message}
         </small>
       ) : null}
     </fieldset>

@@ -6,7 +6,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { Link, useLocation, useParams } from 'wouter';
+import { Link, Redirect, useLocation, useParams } from 'wouter';
 import { useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
@@ -41,9 +41,12 @@ export default function EventScreen() {
   const { t } = useI18n();
   const { eventId } = useParams<{ eventId: string }>();
   const organizer = useOrganizer();
-  const event = useEvent(eventId);
+  // "/events/new" for a role that may not create lands here: not an event id, so the list.
+  const valid = /^ev_[0-9a-z]+$/.test(eventId);
+  const event = useEvent(valid ? eventId : undefined);
   const venues = useVenues(organizer.id);
   const assets = useAssets();
+  if (!valid) return <Redirect to="/events" replace />;
   return (
     <Loaded query={event}>
       {(loaded) => (
