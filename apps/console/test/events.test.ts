@@ -121,6 +121,11 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await page.getByLabel('Name', { exact: true }).fill(name);
       await expect(page.getByLabel(/slug/).inputValue()).resolves.toBe(`spring-gala-${backend}`);
       await page.getByLabel('Venue').selectOption({ label: 'Seoul Arts Center, Concert Hall' });
+      // The venue's map comes in above the categories: wait for it before clicking below it.
+      const map = page.getByRole('img', {
+        name: 'Seat map of Seoul Arts Center, Concert Hall with the categories',
+      });
+      await map.waitFor();
 
       const first = page.getByRole('region', { name: 'Category 1' });
       await first.getByLabel('Category name').fill('Orchestra seats');
@@ -134,6 +139,13 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await second.getByLabel('Category name').fill('Balcony seats');
       await second.getByLabel(/^Price \(/).fill('50000');
       await second.getByLabel('Balcony').check();
+      // Each category's sections take its colour on the map.
+      await expect(map.locator('[aria-label="Orchestra A-1"]').getAttribute('fill')).resolves.toBe(
+        '#2f6fdf',
+      );
+      await expect(map.locator('[aria-label="Balcony 1-1"]').getAttribute('fill')).resolves.toBe(
+        '#d9822b',
+      );
 
       await page.getByRole('button', { name: 'Add a category' }).click();
       const third = page.getByRole('region', { name: 'Category 3' });
@@ -164,11 +176,11 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await firstShow.getByLabel('Ends').fill('2027-03-20T22:00');
       await page.getByRole('button', { name: 'Create the event' }).click();
       await page.waitForURL(/\/events\/ev_[0-9a-z]+$/);
-      await page.getByRole('heading', { name }).waitFor();
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
       const eventId = /\/events\/(ev_[0-9a-z]+)$/.exec(page.url())?.[1] ?? '';
       created = { id: eventId, slug: `spring-gala-${backend}`, name };
 
-      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.getByRole('button', { name: 'Publish', exact: true }).click();
       await page.getByText('The event is on sale.').waitFor();
       // The preview lists the dates on the venue's clock and offers the buyer's app.
       const preview = page.getByRole('complementary', { name: 'How the buyer’s app shows it' });
@@ -331,7 +343,9 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await page.getByText('Your role may look at this event but not change it.').waitFor();
       await expect(page.getByLabel('Name', { exact: true }).isDisabled()).resolves.toBe(true);
       await page.getByRole('region', { name: 'Category 1' }).waitFor();
-      await expect(page.getByRole('button', { name: 'Publish' }).count()).resolves.toBe(0);
+      await expect(
+        page.getByRole('button', { name: 'Publish', exact: true }).count(),
+      ).resolves.toBe(0);
       await expect(page.getByRole('button', { name: 'Save changes' }).count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: 'Add the performance' }).count()).resolves.toBe(
         0,
