@@ -131,8 +131,11 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await first.getByLabel('Category name').fill('Orchestra seats');
       await first.getByLabel('Priced in').selectOption('crypto');
       await first.getByLabel('Asset').selectOption('USDT');
-      await first.getByLabel(/^Price \(/).fill('abc');
       await first.getByLabel('Orchestra').check();
+      // A bad price is named next to the field as soon as the field is left.
+      await first.getByLabel(/^Price \(/).fill('abc');
+      await first.getByLabel(/^Price \(/).blur();
+      await first.getByText('An amount such as 55 or 12.5, above 0.').waitFor();
 
       await page.getByRole('button', { name: 'Add a category' }).click();
       const second = page.getByRole('region', { name: 'Category 2' });
@@ -158,6 +161,8 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       const firstShow = page.getByRole('region', { name: 'Performance 1' });
       await firstShow.getByLabel('Starts').fill('2027-03-20T19:00');
       await firstShow.getByLabel('Ends').fill('2027-03-20T18:00');
+      await firstShow.getByLabel('Ends').blur();
+      await firstShow.getByText('After the start.').waitFor();
       await page.getByRole('button', { name: 'Add a performance' }).click();
       const secondShow = page.getByRole('region', { name: 'Performance 2' });
       await secondShow.getByLabel('Starts').fill('2027-03-21T15:00');
