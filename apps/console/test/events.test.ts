@@ -179,6 +179,9 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
 
       await first.getByLabel(/^Price \(/).fill('60');
       await firstShow.getByLabel('Ends').fill('2027-03-20T22:00');
+      await firstShow.getByLabel('Ends').blur();
+      await firstShow.getByText('After the start.').waitFor({ state: 'detached' });
+      await first.getByText('An amount such as 55').waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Create the event' }).click();
       await page.waitForURL(/\/events\/ev_[0-9a-z]+$/);
       await page.getByRole('heading', { name, level: 1 }).waitFor();
@@ -278,6 +281,8 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await add.getByRole('button', { name: 'Add the performance' }).click();
       await add.getByText('After the start.').waitFor();
       await add.getByLabel('Ends').fill('2027-03-22T21:30');
+      await add.getByLabel('Ends').blur();
+      await add.getByText('After the start.').waitFor({ state: 'detached' });
       await add.getByRole('button', { name: 'Add the performance' }).click();
       await add.getByText('The performance was added.').waitFor();
       await page.getByRole('region', { name: 'Performance 3' }).waitFor();
