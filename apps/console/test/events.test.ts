@@ -182,6 +182,17 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await firstShow.getByLabel('Ends').blur();
       await firstShow.getByText('After the start.').waitFor({ state: 'detached' });
       await first.getByText('An amount such as 55').waitFor({ state: 'detached' });
+      // The server refuses a slug the demo concert has: in words, next to the slug.
+      const slug = page.getByLabel(/slug/);
+      await slug.fill('winter-concert');
+      await page.getByRole('button', { name: 'Create the event' }).click();
+      const taken = 'Another event of this organization already uses this slug.';
+      await page.locator('.field-error', { hasText: taken }).waitFor();
+      await page.locator('.failure', { hasText: taken }).waitFor();
+      await expect(slug.getAttribute('aria-invalid')).resolves.toBe('true');
+      await slug.fill(`spring-gala-${backend}`);
+      await slug.blur();
+      await page.locator('.field-error', { hasText: taken }).waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Create the event' }).click();
       await page.waitForURL(/\/events\/ev_[0-9a-z]+$/);
       await page.getByRole('heading', { name, level: 1 }).waitFor();
