@@ -302,6 +302,20 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
         event.performances.map((p: { startsAt: string }) => new Date(p.startsAt).toISOString()),
       ).toContain('2027-03-22T10:00:00.000Z');
 
+      // Changing a price of the published event: the form sends the categories' seats again.
+      await page
+        .getByRole('region', { name: 'Category 2' })
+        .getByLabel(/^Price \(/)
+        .fill('55000');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('Saved.', { exact: true }).waitFor();
+      event = (await system.ticketing('GET', `/v1/events/${eventId}`, undefined, token)).body;
+      expect(event.categories.map((c: ServerCategory) => [c.name, c.price, c.capacity])).toEqual([
+        ['Orchestra seats', '60', 160],
+        ['Balcony seats', '55000', 64],
+        ['Floor standing', '30000', 100],
+      ]);
+
       await page.getByRole('button', { name: 'Unpublish' }).click();
       await page.getByText('The event is back to draft').waitFor();
       event = (await system.ticketing('GET', `/v1/events/${eventId}`, undefined, token)).body;
