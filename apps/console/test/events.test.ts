@@ -26,12 +26,26 @@ interface ServerCategory {
   capacity: number;
 }
 
-/** The console opened in a browser whose clock is in London, far from the venue's Seoul. */
-async function inLondon(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Europe/London' });
-  return page;
+/**
+ * Chromium with its clock in London, far from the venue's Seoul: it takes its zone from `TZ` at
+ * start, set only while it starts (the servers in this process keep theirs).
+ */
+async function launchInLondon() {
+  const zone = process.env.TZ;
+  process.env.TZ = 'Europe/London';
+  try {
+    return await launchChromium();
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+}
+
+/** Signs `phone` in, after whoever this browser's console session belonged to. */
+async function signInAs(system: ConsoleSystem, page: Page, phone: string) {
+  await page.goto(system.consoleUrl);
+  await page.evaluate(() => localStorage.removeItem('tessera.console.session'));
+  await system.signIn(page, phone);
 }
 
 const seoulTime = (iso: string) =>
@@ -51,7 +65,7 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
 
   beforeAll(async () => {
     system = await startConsoleSystem({ backend });
-    browser = await launchChromium();
+    browser = await launchInLondon();
     context = browser.context;
     token = await system.organizerSession();
   }, stepTimeoutMs);
@@ -74,8 +88,8 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
   it(
     "lists the demo organizer's events with the next date on the venue's clock",
     async () => {
-      const page = await inLondon(context);
-      await system.signIn(page, demoAccounts.organizer.phone);
+      const page = await context.newPage();
+      await signInAs(system, page, demoAccounts.organizer.phone);
       await page.getByRole('heading', { name: 'Events' }).waitFor();
       const concert = (await organizerEvents()).find((event) => event.slug === 'winter-concert');
       expect(concert).toBeDefined();
@@ -99,32 +113,47 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
   it(
     'creates an event with three categories and two performances, refusing bad input first, and publishes it',
     async () => {
-      const page = await inLondon(context);
-      await system.signIn(page, demoAccounts.organizer.phone);
+      const page = await context.newPage();
+      await signInAs(system, page, demoAccounts.organizer.phone);
       await page.getByRole('link', { name: 'New event' }).click();
       await page.getByRole('heading', { name: 'New event' }).waitFor();
       const name = `Spring Gala ${backend}`;
       await page.getByLabel('Name', { exact: true }).fill(name);
       await expect(page.getByLabel(/slug/).inputValue()).resolves.toBe(`spring-gala-${backend}`);
       await page.getByLabel('Venue').selectOption({ label: 'Seoul Arts Center, Concert Hall' });
+      // The venue's map comes in above the categories: wait for it before clicking below it.
+      const map = page.getByRole('img', {
+        name: 'Seat map of Seoul Arts Center, Concert Hall with the categories',
+      });
+      await map.waitFor();
 
       const first = page.getByRole('region', { name: 'Category 1' });
       await first.getByLabel('Category name').fill('Orchestra seats');
       await first.getByLabel('Priced in').selectOption('crypto');
       await first.getByLabel('Asset').selectOption('USDT');
-      await first.getByLabel(/^Price/).fill('abc');
       await first.getByLabel('Orchestra').check();
+      // A bad price is named next to the field as soon as the field is left.
+      await first.getByLabel(/^Price \(/).fill('abc');
+      await first.getByLabel(/^Price \(/).blur();
+      await first.getByText('An amount such as 55 or 12.5, above 0.').waitFor();
 
       await page.getByRole('button', { name: 'Add a category' }).click();
       const second = page.getByRole('region', { name: 'Category 2' });
       await second.getByLabel('Category name').fill('Balcony seats');
-      await second.getByLabel(/^Price/).fill('50000');
+      await second.getByLabel(/^Price \(/).fill('50000');
       await second.getByLabel('Balcony').check();
+      // Each category's sections take its colour on the map.
+      await expect(map.locator('[aria-label="Orchestra A-1"]').getAttribute('fill')).resolves.toBe(
+        '#2f6fdf',
+      );
+      await expect(map.locator('[aria-label="Balcony 1-1"]').getAttribute('fill')).resolves.toBe(
+        '#d9822b',
+      );
 
       await page.getByRole('button', { name: 'Add a category' }).click();
       const third = page.getByRole('region', { name: 'Category 3' });
       await third.getByLabel('Category name').fill('Floor standing');
-      await third.getByLabel(/^Price/).fill('30000');
+      await third.getByLabel(/^Price \(/).fill('30000');
       await third.getByLabel('Seating').selectOption('ga');
       await third.getByLabel('Standing area').selectOption('Standing');
       await third.getByLabel('Places to sell').fill('100');
@@ -132,6 +161,8 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       const firstShow = page.getByRole('region', { name: 'Performance 1' });
       await firstShow.getByLabel('Starts').fill('2027-03-20T19:00');
       await firstShow.getByLabel('Ends').fill('2027-03-20T18:00');
+      await firstShow.getByLabel('Ends').blur();
+      await firstShow.getByText('After the start.').waitFor();
       await page.getByRole('button', { name: 'Add a performance' }).click();
       const secondShow = page.getByRole('region', { name: 'Performance 2' });
       await secondShow.getByLabel('Starts').fill('2027-03-21T15:00');
@@ -140,19 +171,35 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await page.getByRole('button', { name: 'Create the event' }).click();
       // Refused next to the fields, before anything is sent.
       await first.getByText('An amount such as 55 or 12.5, above 0.').waitFor();
-      await expect(first.getByLabel(/^Price/).getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(first.getByLabel(/^Price \(/).getAttribute('aria-invalid')).resolves.toBe(
+        'true',
+      );
       await firstShow.getByText('After the start.').waitFor();
       expect((await organizerEvents()).some((event) => event.name === name)).toBe(false);
 
-      await first.getByLabel(/^Price/).fill('60');
+      await first.getByLabel(/^Price \(/).fill('60');
       await firstShow.getByLabel('Ends').fill('2027-03-20T22:00');
+      await firstShow.getByLabel('Ends').blur();
+      await firstShow.getByText('After the start.').waitFor({ state: 'detached' });
+      await first.getByText('An amount such as 55').waitFor({ state: 'detached' });
+      // The server refuses a slug the demo concert has: in words, next to the slug.
+      const slug = page.getByLabel(/slug/);
+      await slug.fill('winter-concert');
+      await page.getByRole('button', { name: 'Create the event' }).click();
+      const taken = 'Another event of this organization already uses this slug.';
+      await page.locator('.field-error', { hasText: taken }).waitFor();
+      await page.locator('.failure', { hasText: taken }).waitFor();
+      await expect(slug.getAttribute('aria-invalid')).resolves.toBe('true');
+      await slug.fill(`spring-gala-${backend}`);
+      await slug.blur();
+      await page.locator('.field-error', { hasText: taken }).waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Create the event' }).click();
       await page.waitForURL(/\/events\/ev_[0-9a-z]+$/);
-      await page.getByRole('heading', { name }).waitFor();
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
       const eventId = /\/events\/(ev_[0-9a-z]+)$/.exec(page.url())?.[1] ?? '';
       created = { id: eventId, slug: `spring-gala-${backend}`, name };
 
-      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.getByRole('button', { name: 'Publish', exact: true }).click();
       await page.getByText('The event is on sale.').waitFor();
       // The preview lists the dates on the venue's clock and offers the buyer's app.
       const preview = page.getByRole('complementary', { name: 'How the buyer’s app shows it' });
@@ -236,8 +283,8 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
     async () => {
       expect(created).toBeDefined();
       const eventId = created?.id ?? '';
-      const page = await inLondon(context);
-      await system.signIn(page, demoAccounts.organizer.phone);
+      const page = await context.newPage();
+      await signInAs(system, page, demoAccounts.organizer.phone);
       await page.goto(`${system.consoleUrl}/o/${system.organizerId}/events/${eventId}`);
       const add = page.locator('form.add-performance');
       await add.getByLabel('Starts').fill('2027-03-22T19:00');
@@ -245,6 +292,8 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       await add.getByRole('button', { name: 'Add the performance' }).click();
       await add.getByText('After the start.').waitFor();
       await add.getByLabel('Ends').fill('2027-03-22T21:30');
+      await add.getByLabel('Ends').blur();
+      await add.getByText('After the start.').waitFor({ state: 'detached' });
       await add.getByRole('button', { name: 'Add the performance' }).click();
       await add.getByText('The performance was added.').waitFor();
       await page.getByRole('region', { name: 'Performance 3' }).waitFor();
@@ -252,6 +301,20 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       expect(
         event.performances.map((p: { startsAt: string }) => new Date(p.startsAt).toISOString()),
       ).toContain('2027-03-22T10:00:00.000Z');
+
+      // Changing a price of the published event: the form sends the categories' seats again.
+      await page
+        .getByRole('region', { name: 'Category 2' })
+        .getByLabel(/^Price \(/)
+        .fill('55000');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('Saved.', { exact: true }).waitFor();
+      event = (await system.ticketing('GET', `/v1/events/${eventId}`, undefined, token)).body;
+      expect(event.categories.map((c: ServerCategory) => [c.name, c.price, c.capacity])).toEqual([
+        ['Orchestra seats', '60', 160],
+        ['Balcony seats', '55000', 64],
+        ['Floor standing', '30000', 100],
+      ]);
 
       await page.getByRole('button', { name: 'Unpublish' }).click();
       await page.getByText('The event is back to draft').waitFor();
@@ -308,14 +371,16 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
       );
       expect(added.status).toBeLessThan(300);
       const page = await context.newPage();
-      await system.signIn(page, phone);
+      await signInAs(system, page, phone);
       await page.waitForURL(new RegExp(`/o/${system.organizerId}`));
       await page.getByRole('heading', { name: 'Events' }).waitFor();
       await page.getByRole('link', { name: 'Winter Concert' }).click();
       await page.getByText('Your role may look at this event but not change it.').waitFor();
       await expect(page.getByLabel('Name', { exact: true }).isDisabled()).resolves.toBe(true);
       await page.getByRole('region', { name: 'Category 1' }).waitFor();
-      await expect(page.getByRole('button', { name: 'Publish' }).count()).resolves.toBe(0);
+      await expect(
+        page.getByRole('button', { name: 'Publish', exact: true }).count(),
+      ).resolves.toBe(0);
       await expect(page.getByRole('button', { name: 'Save changes' }).count()).resolves.toBe(0);
       await expect(page.getByRole('button', { name: 'Add the performance' }).count()).resolves.toBe(
         0,

@@ -4,7 +4,13 @@
  * ordering), seating (sections of the venue's map, shown coloured on the map, or a standing area
  * with a number of places) and its product: a ticket, rides, a time pass or stored value.
  */
-import { type Control, type UseFormReturn, useFieldArray, useWatch } from 'react-hook-form';
+import {
+  type Control,
+  type UseFormReturn,
+  useController,
+  useFieldArray,
+  useWatch,
+} from 'react-hook-form';
 import { useI18n } from '../i18n.ts';
 import { Field } from '../ui/form.tsx';
 import { type MapSeat, SeatMapView } from '../ui/seat-map.tsx';
@@ -226,52 +232,7 @@ function SeatingFields(props: {
         </select>
       </Field>
       {category.seating === 'seated' ? (
-        <fieldset className="sections" aria-invalid={errors?.sections ? true : undefined}>
-          <legend>{t('events.category.sections')}</legend>
-          {(venue?.sections ?? []).map((section) => (
-            <label key={section.name} className="check">
-              <input
-                type="checkbox"
-                value={section.name}
-                {...register(`${name}.sections`, {
-                  validate: (sections, all) => {
-                    const mine = all.categories[index];
-                    if (mine?.seating !== 'seated') return true;
-                    if (sections.length === 0 && (mine.seats ?? []).length === 0) {
-                      return t('events.check.sections');
-                    }
-                    for (const chosen of sections) {
-                      const other = all.categories.find(
-                        (candidate, at) =>
-                          at !== index &&
-                          candidate.seating === 'seated' &&
-                          candidate.sections.includes(chosen),
-                      );
-                      if (other) {
-                        return t('events.check.sectionTaken', {
-                          section: chosen,
-                          other: other.name,
-                        });
-                      }
-                    }
-                    return true;
-                  },
-                })}
-              />
-              {section.name} <small>({fmt.count(section.seats)})</small>
-            </label>
-          ))}
-          {category.seats?.length ? (
-            <small className="hint">
-              {t('events.category.singleSeats', { count: category.seats.length })}
-            </small>
-          ) : null}
-          {errors?.sections?.message ? (
-            <small className="field-error" role="alert">
-              {errors.sections.message}
-            </small>
-          ) : null}
-        </fieldset>
+        <SectionChoice index={index} form={form} venue={venue} />
       ) : (
         <div className="field-row">
           <Field label={t('events.category.area')} error={errors?.area}>
@@ -317,6 +278,69 @@ function SeatingFields(props: {
         </div>
       )}
     </>
+  );
+}
+
+/** A seated category's sections, as checkboxes; a section is in one category at most. */
+function SectionChoice(props: {
+  index: number;
+  form: UseFormReturn<EventValues>;
+  venue: Venue | undefined;
+}) {
+  const { t, fmt } = useI18n();
+  const { index, form, venue } = props;
+  const name = `categories.${index}` as const;
+  const seats = useWatch({ control: form.control, name: `${name}.seats` });
+  // Controlled: the checked sections are the form's array, toggled one at a time.
+  const { field, fieldState } = useController({
+    control: form.control,
+    name: `${name}.sections`,
+    rules: {
+      validate: (sections, all) => {
+        const mine = all.categories[index];
+        if (mine?.seating !== 'seated') return true;
+        if (sections.length === 0 && (mine.seats ?? []).length === 0) {
+          return t('events.check.sections');
+        }
+        for (const chosen of sections) {
+          const other = all.categories.find(
+            (candidate, at) =>
+              at !== index && candidate.seating === 'seated' && candidate.sections.includes(chosen),
+          );
+          if (other) return t('events.check.sectionTaken', { section: chosen, other: other.name });
+        }
+        return true;
+      },
+    },
+  });
+  const chosen: string[] = field.value ?? [];
+  const toggle = (section: string, on: boolean) =>
+    field.onChange(on ? [...chosen, section] : chosen.filter((other) => other !== section));
+  return (
+    <fieldset className="sections" aria-invalid={fieldState.error ? true : undefined}>
+      <legend>{t('events.category.sections')}</legend>
+      {(venue?.sections ?? []).map((section) => (
+        <label key={section.name} className="check">
+          <input
+            type="checkbox"
+            name={field.name}
+            value={section.name}
+            checked={chosen.includes(section.name)}
+            onChange={(event) => toggle(section.name, event.target.checked)}
+            onBlur={field.onBlur}
+          />
+          {section.name} <small>({fmt.count(section.seats)})</small>
+        </label>
+      ))}
+      {seats?.length ? (
+        <small className="hint">{t('events.category.singleSeats', { count: seats.length })}</small>
+      ) : null}
+      {fieldState.error?.message ? (
+        <small className="field-error" role="alert">
+          {fieldState.error.message}
+        </small>
+      ) : null}
+    </fieldset>
   );
 }
 

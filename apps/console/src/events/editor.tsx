@@ -37,7 +37,7 @@ export function EventEditor(props: {
 }) {
   const { t } = useI18n();
   const form = useForm<EventValues>({ defaultValues: props.initial, mode: 'onTouched' });
-  const { register, handleSubmit, formState, control } = form;
+  const { handleSubmit, formState, control } = form;
   const creating = !props.event;
   const create = useCreateEvent(props.organizerId);
   const apply = useApplyEvent(props.organizerId, props.event?.slug ?? '');
@@ -46,8 +46,6 @@ export function EventEditor(props: {
   const venue = props.venues.find((candidate) => candidate.id === venueId);
   const timeZone = venue?.timeZone ?? props.event?.venue.timeZone ?? 'Asia/Seoul';
   const seatMap = useSeatMap(venueId || undefined);
-  const errors = formState.errors;
-
   const submit = handleSubmit(async (values) => {
     try {
       const event = await save.mutateAsync(toBody(values, timeZone));
@@ -63,61 +61,13 @@ export function EventEditor(props: {
       <fieldset disabled={!props.editable} className="plain">
         <fieldset>
           <legend>{t('events.section.details')}</legend>
-          <Field label={t('events.field.name')} error={errors.name}>
-            <input
-              {...register('name', {
-                validate: (value) =>
-                  !value.trim()
-                    ? t('events.check.required')
-                    : value.length <= limits.nameCharsMax ||
-                      t('events.check.tooLong', { max: limits.nameCharsMax }),
-                onChange: (event) => {
-                  if (creating && !formState.dirtyFields.slug) {
-                    form.setValue('slug', slugFrom(event.target.value));
-                  }
-                },
-              })}
-            />
-          </Field>
-          <Field
-            label={t('events.field.slug')}
-            error={errors.slug}
-            hint={t('events.field.slugHint')}
-          >
-            <input
-              readOnly={!creating}
-              {...register('slug', {
-                validate: (value) => limits.slugPattern.test(value) || t('events.check.slug'),
-              })}
-            />
-          </Field>
-          <Field label={t('events.field.description')} error={errors.description}>
-            <textarea
-              rows={3}
-              {...register('description', {
-                maxLength: {
-                  value: limits.descriptionCharsMax,
-                  message: t('events.check.tooLong', { max: limits.descriptionCharsMax }),
-                },
-              })}
-            />
-          </Field>
-          <Field
-            label={t('events.field.venue')}
-            error={errors.venueId}
-            hint={t('events.field.venueHint', { zone: timeZone })}
-          >
-            <select {...register('venueId', { required: t('events.check.required') })}>
-              {/* An event's venue never changes (its seats are the event's): only its own. */}
-              {props.venues
-                .filter((candidate) => creating || candidate.id === props.initial.venueId)
-                .map((candidate) => (
-                  <option key={candidate.id} value={candidate.id}>
-                    {candidate.name}
-                  </option>
-                ))}
-            </select>
-          </Field>
+          <DetailFields
+            form={form}
+            creating={creating}
+            venues={props.venues}
+            initialVenueId={props.initial.venueId}
+            timeZone={timeZone}
+          />
           <LimitFields form={form} />
         </fieldset>
         <CategoriesField
@@ -141,6 +91,75 @@ export function EventEditor(props: {
         <Notice>{t('events.saved')}</Notice>
       ) : null}
     </form>
+  );
+}
+
+/** Name, slug (derived from the name until edited), description and venue. */
+function DetailFields(props: {
+  form: UseFormReturn<EventValues>;
+  creating: boolean;
+  venues: readonly Venue[];
+  initialVenueId: string;
+  timeZone: string;
+}) {
+  const { t } = useI18n();
+  const { form, creating, timeZone } = props;
+  const { register, formState } = form;
+  const errors = formState.errors;
+  return (
+    <>
+      <Field label={t('events.field.name')} error={errors.name}>
+        <input
+          {...register('name', {
+            validate: (value) =>
+              !value.trim()
+                ? t('events.check.required')
+                : value.length <= limits.nameCharsMax ||
+                  t('events.check.tooLong', { max: limits.nameCharsMax }),
+            onChange: (event) => {
+              if (creating && !formState.dirtyFields.slug) {
+                form.setValue('slug', slugFrom(event.target.value));
+              }
+            },
+          })}
+        />
+      </Field>
+      <Field label={t('events.field.slug')} error={errors.slug} hint={t('events.field.slugHint')}>
+        <input
+          readOnly={!creating}
+          {...register('slug', {
+            validate: (value) => limits.slugPattern.test(value) || t('events.check.slug'),
+          })}
+        />
+      </Field>
+      <Field label={t('events.field.description')} error={errors.description}>
+        <textarea
+          rows={3}
+          {...register('description', {
+            maxLength: {
+              value: limits.descriptionCharsMax,
+              message: t('events.check.tooLong', { max: limits.descriptionCharsMax }),
+            },
+          })}
+        />
+      </Field>
+      <Field
+        label={t('events.field.venue')}
+        error={errors.venueId}
+        hint={t('events.field.venueHint', { zone: timeZone })}
+      >
+        <select {...register('venueId', { required: t('events.check.required') })}>
+          {/* An event's venue never changes (its seats are the event's): only its own. */}
+          {props.venues
+            .filter((candidate) => creating || candidate.id === props.initialVenueId)
+            .map((candidate) => (
+              <option key={candidate.id} value={candidate.id}>
+                {candidate.name}
+              </option>
+            ))}
+        </select>
+      </Field>
+    </>
   );
 }
 

@@ -3,9 +3,10 @@
  * unpublishing, adding a performance, duplicating it into a new draft, and the preview of how
  * the buyer's app shows it.
  */
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { Link, useLocation, useParams } from 'wouter';
+import { Link, Redirect, useLocation, useParams } from 'wouter';
 import { useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
@@ -40,9 +41,12 @@ export default function EventScreen() {
   const { t } = useI18n();
   const { eventId } = useParams<{ eventId: string }>();
   const organizer = useOrganizer();
-  const event = useEvent(eventId);
+  // "/events/new" for a role that may not create lands here: not an event id, so the list.
+  const valid = /^ev_[0-9a-z]+$/.test(eventId);
+  const event = useEvent(valid ? eventId : undefined);
   const venues = useVenues(organizer.id);
   const assets = useAssets();
+  if (!valid) return <Redirect to="/events" replace />;
   return (
     <Loaded query={event}>
       {(loaded) => (
@@ -90,27 +94,34 @@ export default function EventScreen() {
 
 /** The form with the event's values, its seated categories' seats read from its inventory. */
 function EditorOf(props: { event: EventView; venues: readonly Venue[]; assets: Assets }) {
+  const { t } = useI18n();
   const api = useApi();
   const organizer = useOrganizer();
   const { event } = props;
+  const [saved, setSaved] = useState(false);
   const seating = useQuery({
     queryKey: ['events', 'seating', event.id, event.updatedAt, event.performances.length],
     queryFn: () => seatingFor(api, event),
+    // The form stays on screen while a new answer's seats are read.
+    placeholderData: keepPreviousData,
   });
   return (
     <Loaded query={seating}>
       {(seats) => (
-        <EventEditor
-          // A new answer from the server (saved, a performance added) starts the form afresh.
-          key={`${event.updatedAt} ${event.performances.length}`}
-          organizerId={organizer.id}
-          event={event}
-          initial={fromEvent(event, seats)}
-          venues={props.venues}
-          assets={props.assets}
-          editable={organizer.can('manage_catalogue')}
-          onSaved={() => undefined}
-        />
+        <>
+          <EventEditor
+            // A new answer from the server (saved, a performance added) starts the form afresh.
+            key={`${event.updatedAt} ${event.performances.length} ${seating.dataUpdatedAt}`}
+            organizerId={organizer.id}
+            event={event}
+            initial={fromEvent(event, seats)}
+            venues={props.venues}
+            assets={props.assets}
+            editable={organizer.can('manage_catalogue')}
+            onSaved={() => setSaved(true)}
+          />
+          {saved ? <Notice>{t('events.saved')}</Notice> : null}
+        </>
       )}
     </Loaded>
   );
