@@ -362,14 +362,7 @@ describe.each(['sqlite', 'postgres'] as const)('the events screens on %s', (back
   it(
     'shows a box-office staff member the events read-only',
     async () => {
-      const phone = system.newPhone();
-      const added = await system.ticketing(
-        'PUT',
-        `/v1/organizers/${system.organizerId}/staff/${encodeURIComponent(phone)}`,
-        { role: 'box_office' },
-        token,
-      );
-      expect(added.status).toBeLessThan(300);
+      const phone = await system.addDemoStaff('box_office', token);
       const page = await context.newPage();
       await signInAs(system, page, phone);
       await page.waitForURL(new RegExp(`/o/${system.organizerId}`));

@@ -311,14 +311,7 @@ describe.each(['sqlite', 'postgres'] as const)('the console sales screens on %s'
   it(
     'a box office member sees the sales but no refund or cancel buttons',
     async () => {
-      const phone = system.newPhone();
-      const added = await system.ticketing(
-        'PUT',
-        `/v1/organizers/${system.organizerId}/staff/${encodeURIComponent(phone)}`,
-        { role: 'box_office' },
-        token,
-      );
-      expect(added.status).toBe(200);
+      const phone = await system.addDemoStaff('box_office', token);
       const page = await signedIn(phone);
       await page.waitForURL(new RegExp(`/o/${system.organizerId}`));
       // The organization's first screen has drawn (any redirect to it done) before moving on.

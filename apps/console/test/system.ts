@@ -42,10 +42,24 @@ export async function startConsoleSystem(options: { backend?: Backend } = {}) {
       .waitFor({ state: 'detached' });
   }
 
+  /** A new number on the demo organizer's staff with `role`, added by its owner's `token`. */
+  async function addDemoStaff(role: 'owner' | 'manager' | 'box_office' | 'gate', token: string) {
+    const phone = system.newPhone();
+    const added = await system.ticketing(
+      'PUT',
+      `/v1/organizers/${system.organizerId}/staff/${encodeURIComponent(phone)}`,
+      { role },
+      token,
+    );
+    if (added.status !== 200) throw new Error(`adding staff: ${added.status}`);
+    return phone;
+  }
+
   return {
     ...system,
     consoleUrl,
     signIn,
+    addDemoStaff,
     async close() {
       await server.close();
       await system.close();
