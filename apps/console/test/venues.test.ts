@@ -390,14 +390,7 @@ describe.each(['sqlite', 'postgres'] as const)('venues and seat maps on %s', (ba
   it(
     'shows gate staff the venues and their maps, with no way to change them',
     async () => {
-      const phone = system.newPhone();
-      const invited = await system.ticketing(
-        'PUT',
-        `/v1/organizers/${system.organizerId}/staff/${encodeURIComponent(phone)}`,
-        { role: 'gate' },
-        token,
-      );
-      expect(invited.status).toBe(200);
+      const phone = await system.addDemoStaff('gate', token);
       // The browser profile is shared: forget the owner's session here (it stays valid).
       const staffPage = await context.newPage();
       await staffPage.goto(system.consoleUrl);
