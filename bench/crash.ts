@@ -240,6 +240,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     const killed: Record<Service, number> = { exchange: 0, ticketing: 0 };
     let downMs = 0;
     let stalled = 0;
+    const killsStarted = performance.now();
     for (let kill = 1; kill <= options.kills; kill++) {
       // Each kill lands mid-sale: a purchase has gone through since the sale opened or since
       // the last restart, then a random gap. With a fixed gap alone, a loaded machine (servers
@@ -274,8 +275,11 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
       }`,
     );
 
-    const drained = await drain(databases, sale.merchantId, options.drainMs, (left) =>
-      log(`${options.backend}: waiting for the workers: ${left.join(', ')}`),
+    const drained = await drain(
+      databases,
+      sale.merchantId,
+      drainBoundMs(options.drainMs, lastKill - killsStarted),
+      (left) => log(`${options.backend}: waiting for the workers: ${left.join(', ')}`),
     );
     const drainS = (performance.now() - lastKill) / 1000;
     log(
@@ -487,6 +491,19 @@ export function startLoad(
       await Promise.all(loops);
     },
   };
+}
+
+/**
+ * How long the drain may take: `drainMs`, or longer when the kills went on longer. A webhook
+ * delivery or a refund that kept failing while servers were down waits before its next attempt
+ * about as long as all its failed attempts took (5 s doubling; webhooks spread ±20 %), so after
+ * kills that lasted `killsMs` the last retries may come up to 1.5 × `killsMs` later. On an idle
+ * machine the kills last under a minute and `drainMs` bounds it; on a loaded one (servers slow to
+ * start again) they last longer, and the bound follows instead of failing a run whose work was
+ * still legitimately waiting to be retried.
+ */
+export function drainBoundMs(drainMs: number, killsMs: number) {
+  return Math.max(drainMs, Math.round(1.5 * killsMs) + 30_000);
 }
 
 /**
