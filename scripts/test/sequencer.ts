@@ -5,8 +5,8 @@
  * the end (CI: vitest 924 s). Starting the longest first (the longest-processing-time rule) lets
  * the short files fill in beside them. The list is the files over about 20 s in a CI run (and
  * those over 50 s in a full run on a busy machine), longest first; a file not listed keeps
- * Vitest's own order (cached durations, when there are any). The crash and outage suites run
- * their two halves at the same time, so they no longer hold a worker for four and two minutes.
+ * Vitest's own order (cached durations, when there are any). The outage suite runs its two
+ * halves at the same time (mostly waiting for PostgreSQL), the crash suite one after the other.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
