@@ -11,8 +11,9 @@
  * call fails because a server is down does what the mobile app does: retries the same call (the
  * order by its hold, the payment by its idempotency key) until it is answered or gives up.
  *
- * A killer waits a random time, picks one of the two servers at random, SIGKILLs it, restarts
- * it and waits until it is ready. After the last kill the load stops and the workers finish:
+ * A killer waits until a purchase has gone through since the last restart and then a random
+ * time more, picks one of the two servers at random, SIGKILLs it, restarts it and waits until it
+ * is ready. After the last kill the load stops and the workers finish:
  * the run waits (bounded) until no order is being made, no paid order awaits its tickets or
  * refund, no refund is pending and no webhook delivery is pending. Then both servers are
  * stopped and the books are read from both databases (bench/books.ts): no seat sold twice, every
@@ -95,6 +96,11 @@ const returnShare = 0.5;
 const callRetryMs = 20_000;
 /** How long a buyer waits for an order it paid to be issued before giving the purchase up. */
 const issueWaitMs = 40_000;
+/**
+ * How long the killer waits for the sale to go on (a purchase) before the next kill; a sale that
+ * stays stuck that long is a finding, and the run goes on to show it in its numbers and books.
+ */
+const saleProgressBoundMs = 60_000;
 
 /**
  * The servers' settings for this run. Holds last the shortest time allowed (60 s) and the
@@ -233,7 +239,19 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     );
     const killed: Record<Service, number> = { exchange: 0, ticketing: 0 };
     let downMs = 0;
+    let stalled = 0;
+    const killsStarted = performance.now();
     for (let kill = 1; kill <= options.kills; kill++) {
+      // Each kill lands mid-sale: a purchase has gone through since the sale opened or since
+      // the last restart, then a random gap. With a fixed gap alone, a loaded machine (servers
+      // slow to start again, the exchange breaker open after each exchange kill) had the killer
+      // strike again before any sale could finish: 20 kills and 2 purchases on PostgreSQL.
+      if (!(await load.purchaseWithin(saleProgressBoundMs))) {
+        stalled += 1;
+        log(
+          `${options.backend}: no purchase within ${saleProgressBoundMs / 1000} s before kill ${kill}`,
+        );
+      }
       await sleep(
         options.killGapMs.min + randomInt(options.killGapMs.max - options.killGapMs.min + 1),
       );
@@ -247,6 +265,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
     }
     const lastKill = performance.now();
     await load.stop();
+    if (stalled > 0) log(`${options.backend}: the sale stalled before ${stalled} kill(s)`);
     log(
       `${options.backend}: failed buyer calls (retried): ${
         [...load.stats.errors]
@@ -256,8 +275,11 @@ export async function runCrash(options: CrashOptions): Promise<CrashResult> {
       }`,
     );
 
-    const drained = await drain(databases, sale.merchantId, options.drainMs, (left) =>
-      log(`${options.backend}: waiting for the workers: ${left.join(', ')}`),
+    const drained = await drain(
+      databases,
+      sale.merchantId,
+      drainBoundMs(options.drainMs, lastKill - killsStarted),
+      (left) => log(`${options.backend}: waiting for the workers: ${left.join(', ')}`),
     );
     const drainS = (performance.now() - lastKill) / 1000;
     log(
@@ -329,6 +351,8 @@ export function startLoad(
   let stopping = false;
   const free = new Set(seatIds);
   const stats = { purchases: 0, returned: 0, errors: new Map<string, number>() };
+  /** Told of the next completed purchase (purchaseWithin). */
+  const purchaseWaiters = new Set<() => void>();
   const failed = (what: string) => stats.errors.set(what, (stats.errors.get(what) ?? 0) + 1);
   const runTag = randomBytes(4).toString('hex');
   let payments = 0;
@@ -413,6 +437,8 @@ export function startLoad(
       return;
     }
     stats.purchases += 1;
+    for (const told of purchaseWaiters) told();
+    purchaseWaiters.clear();
     owned.push({ ticketId: view.body.tickets[0]?.id as string, seatId });
   };
 
@@ -446,11 +472,38 @@ export function startLoad(
   });
   return {
     stats,
+    /** Whether a purchase completes within `boundMs` from now (answered as soon as one does). */
+    purchaseWithin(boundMs: number) {
+      return new Promise<boolean>((resolve) => {
+        const told = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          purchaseWaiters.delete(told);
+          resolve(false);
+        }, boundMs);
+        purchaseWaiters.add(told);
+      });
+    },
     async stop() {
       stopping = true;
       await Promise.all(loops);
     },
   };
+}
+
+/**
+ * How long the drain may take: `drainMs`, or longer when the kills went on longer. A webhook
+ * delivery or a refund that kept failing while servers were down waits before its next attempt
+ * about as long as all its failed attempts took (5 s doubling; webhooks spread ±20 %), so after
+ * kills that lasted `killsMs` the last retries may come up to 1.5 × `killsMs` later. On an idle
+ * machine the kills last under a minute and `drainMs` bounds it; on a loaded one (servers slow to
+ * start again) they last longer, and the bound follows instead of failing a run whose work was
+ * still legitimately waiting to be retried.
+ */
+export function drainBoundMs(drainMs: number, killsMs: number) {
+  return Math.max(drainMs, Math.round(1.5 * killsMs) + 30_000);
 }
 
 /**

@@ -123,7 +123,9 @@ export async function waitForServer(
   path: string,
   method: string,
 ) {
-  const deadline = Date.now() + 30_000;
+  // A bound, not a pace: a loaded machine (test files beside this one) can take tens of seconds to
+  // start a server; one that exits fails at once below.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
     try {
@@ -132,7 +134,7 @@ export async function waitForServer(
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) throw new Error(`server on port ${port} did not answer in 30 s`);
+    if (Date.now() > deadline) throw new Error(`server on port ${port} did not answer in 120 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -14,7 +14,7 @@
  * restarted: the other test files use it at the same time. Without PostgreSQL's programs on the
  * machine the restart test is skipped, and says why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, type ExpectStatic, it } from 'vitest';
 import { runDbOutage } from '../../bench/db-outage.ts';
 import { postgresAdminUrl } from '../../bench/lib.ts';
 import { buildServers } from '../../bench/onsale-setup.ts';
@@ -27,7 +27,7 @@ const log = (message: string) => console.error(`[db outage test] ${message}`);
 // while its connections keep being cut.
 const sale = { seats: 60, buyers: 30, thinkMs: { min: 200, max: 800 }, drainMs: 120_000 };
 
-function expectSurvived(result: Awaited<ReturnType<typeof runDbOutage>>) {
+function expectSurvived(expect: ExpectStatic, result: Awaited<ReturnType<typeof runDbOutage>>) {
   expect(result.exits).toEqual([]);
   expect(result.serverErrors).toEqual({});
   for (const status of Object.keys(result.statuses))
@@ -46,44 +46,46 @@ describe('the servers survive losing PostgreSQL during an on-sale', () => {
     await buildServers();
   }, 60_000);
 
-  it("terminating both servers' backends every second for a minute: no exit, no 500, books hold", {
+  // The two tests run at the same time: each has its own servers, ports, databases and buyers
+  // (the restart on a cluster of its own), the terminations pick only their own run's sessions,
+  // and both are mostly waiting (a minute of faults, recovery, the workers finishing). One after
+  // the other they kept a test worker busy for about two minutes.
+  it.concurrent("terminating both servers' backends every second for a minute: no exit, no 500, books hold", {
     timeout: terminateForMs + 300_000,
-  }, async () => {
+  }, async ({ expect }) => {
     const result = await runDbOutage({
       ...sale,
       adminUrl: postgresAdminUrl,
       faults: { kind: 'terminate', forMs: terminateForMs, everyMs: 1_000 },
-      log,
+      log: (message) => log(`terminate: ${message}`),
     });
     expect(result.faults).toBeGreaterThan(terminateForMs / 1_000);
-    expectSurvived(result);
+    expectSurvived(expect, result);
   });
 
-  describe('a full PostgreSQL restart', () => {
-    const binaries = postgresBinaries();
-    let cluster: PrivateCluster | undefined;
-    afterAll(async () => {
-      await cluster?.destroy();
-    });
-
-    it.skipIf('missing' in binaries)(
-      `restarting PostgreSQL three times: not ready while down, no exit, no 500, books hold${
-        'missing' in binaries ? ` (skipped: ${binaries.missing})` : ''
-      }`,
-      { timeout: 300_000 },
-      async () => {
-        if (!('bin' in binaries)) return;
-        cluster = await startPrivateCluster(binaries.bin);
-        const result = await runDbOutage({
-          ...sale,
-          adminUrl: cluster.adminUrl,
-          faults: { kind: 'restart', times: 3, cluster },
-          log,
-        });
-        expect(result.faults).toBe(3);
-        expect(result.notReadyWhileDown).toBe(true);
-        expectSurvived(result);
-      },
-    );
+  const binaries = postgresBinaries();
+  let cluster: PrivateCluster | undefined;
+  afterAll(async () => {
+    await cluster?.destroy();
   });
+
+  it.skipIf('missing' in binaries)(
+    `restarting PostgreSQL three times: not ready while down, no exit, no 500, books hold${
+      'missing' in binaries ? ` (skipped: ${binaries.missing})` : ''
+    }`,
+    { timeout: 300_000, concurrent: true },
+    async ({ expect }) => {
+      if (!('bin' in binaries)) return;
+      cluster = await startPrivateCluster(binaries.bin);
+      const result = await runDbOutage({
+        ...sale,
+        adminUrl: cluster.adminUrl,
+        faults: { kind: 'restart', times: 3, cluster },
+        log: (message) => log(`restart: ${message}`),
+      });
+      expect(result.faults).toBe(3);
+      expect(result.notReadyWhileDown).toBe(true);
+      expectSurvived(expect, result);
+    },
+  );
 });

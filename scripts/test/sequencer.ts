@@ -3,8 +3,10 @@
  * durations cached and starts them in glob order, which puts scripts/test (the crash and outage
  * suites, minutes each and mostly waiting) last, so one worker ran a three-minute file alone at
  * the end (CI: vitest 924 s). Starting the longest first (the longest-processing-time rule) lets
- * the short files fill in beside them. The list is the files over about 20 s in a CI run, longest
- * first; a file not listed keeps Vitest's own order (cached durations, when there are any).
+ * the short files fill in beside them. The list is the files over about 20 s in a CI run (and
+ * those over 50 s in a full run on a busy machine), longest first; a file not listed keeps
+ * Vitest's own order (cached durations, when there are any). The outage suite runs its two
+ * halves at the same time (mostly waiting for PostgreSQL), the crash suite one after the other.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -14,6 +16,14 @@ export const longestFirst = [
   'scripts/test/db-outage.test.ts',
   'apps/mobile/test/app.test.ts',
   'scripts/test/full-story.test.ts',
+  'packages/protocol/test/fuzz.test.ts',
+  'services/exchange/test/ready.test.ts',
+  'services/ticketing/test/transfer-sender.test.ts',
+  'services/ticketing/test/input.test.ts',
+  'services/ticketing/test/purchase.test.ts',
+  'services/ticketing/test/after-sale.test.ts',
+  'services/ticketing/test/door-sales.test.ts',
+  'services/ticketing/test/secret-rotation.test.ts',
   'apps/mobile/test/ticket-states.test.ts',
   'services/ticketing/test/cli.test.ts',
   'services/ticketing/test/gate-races.test.ts',
@@ -22,7 +32,6 @@ export const longestFirst = [
   'scripts/test/tour.test.ts',
   'apps/mobile/test/seat-map.test.ts',
   'services/ticketing/test/exchange-outage.test.ts',
-  'services/ticketing/test/purchase.test.ts',
 ];
 
 export class LongestFirstSequencer extends BaseSequencer {
