@@ -66,7 +66,7 @@ export default function EventScreen() {
           {organizer.can('manage_catalogue') ? (
             <PublishControls event={loaded} />
           ) : (
-            <p className="notice">{t('events.readOnly')}</p>
+            <p className="notice info">{t('events.readOnly')}</p>
           )}
           <div className="event-layout">
             <div>

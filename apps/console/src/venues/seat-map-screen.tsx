@@ -114,7 +114,7 @@ function SeatMapEditor(props: {
     <div className={readOnly ? 'seat-editor read-only' : 'seat-editor editable'}>
       <div className="seat-editor-map">
         {inUse ? (
-          <p className="notice" role="status">
+          <p className="notice info" role="status">
             {props.usedBy.length
               ? t('venues.map.inUseBy', { events: props.usedBy.join(', ') })
               : t('venues.map.inUse')}
