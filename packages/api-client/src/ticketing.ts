@@ -5020,8 +5020,12 @@ export interface operations {
               venue: {
                 id: string;
                 name: string;
+                /** @description The venue's IANA time zone */
+                timeZone: string;
               };
               performances: number;
+              /** @description The start of the first scheduled performance not yet over; null when none is to come */
+              nextStartsAt: string | null;
               createdAt: string;
               updatedAt: string;
             }[];

@@ -828,5 +828,15 @@ describe.each(backends)('the catalogue on %s', (backend) => {
     });
     expect(staff.body.events).toHaveLength(2);
     expect(staff.body.next).toBeTruthy();
+    // Each with its next performance and the venue's zone to read it in.
+    for (const event of staff.body.events as {
+      name: string;
+      nextStartsAt: string;
+      venue: { timeZone: string };
+    }[]) {
+      const day = event.name.replace('Day ', '');
+      expect(event.nextStartsAt).toBe(new Date(`2026-12-${day}T19:00:00+09:00`).toISOString());
+      expect(event.venue.timeZone).toBe('Asia/Seoul');
+    }
   });
 });

@@ -7,7 +7,7 @@ import { Link } from 'wouter';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
-import { type EventListItem, useEvent, useOrganizerEvents } from './api.ts';
+import { type EventListItem, useOrganizerEvents } from './api.ts';
 import { statusKey } from './labels.ts';
 
 export default function EventList() {
@@ -84,7 +84,7 @@ function EventRow(props: { event: EventListItem; sales: boolean }) {
       </td>
       <td>{fmt.count(event.performances)}</td>
       <td>
-        <NextPerformance eventId={event.id} />
+        <NextPerformance event={event} />
       </td>
       {props.sales ? (
         <td>
@@ -95,21 +95,10 @@ function EventRow(props: { event: EventListItem; sales: boolean }) {
   );
 }
 
-/**
- * The next scheduled performance on the venue's clock. The list does not carry times or the
- * venue's zone, so each row reads its event (cached: the editor opens it instantly after).
- */
-function NextPerformance(props: { eventId: string }) {
+/** The next scheduled performance on the venue's clock, as the list gives it. */
+function NextPerformance(props: { event: EventListItem }) {
   const { t, fmt } = useI18n();
-  const event = useEvent(props.eventId);
-  if (!event.data) return <span className="muted">{event.isError ? '—' : '…'}</span>;
-  const now = Date.now();
-  const next = event.data.performances
-    .filter((performance) => performance.status === 'scheduled')
-    .filter((performance) => Date.parse(performance.endsAt) > now)
-    .sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt))[0];
-  if (!next) return <span className="muted">{t('events.noneToCome')}</span>;
-  return (
-    <time dateTime={next.startsAt}>{fmt.dateTime(next.startsAt, event.data.venue.timeZone)}</time>
-  );
+  const { nextStartsAt, venue } = props.event;
+  if (!nextStartsAt) return <span className="muted">{t('events.noneToCome')}</span>;
+  return <time dateTime={nextStartsAt}>{fmt.dateTime(nextStartsAt, venue.timeZone)}</time>;
 }

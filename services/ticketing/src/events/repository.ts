@@ -527,8 +527,10 @@ export interface OrganizerEventRow {
   slug: string;
   name: string;
   status: EventsTable['status'];
-  venue: { id: string; name: string };
+  venue: { id: string; name: string; timeZone: string };
   performances: number;
+  /** The start of the first scheduled performance that has not ended by `now`, if any. */
+  nextStartsAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -537,7 +539,7 @@ export interface OrganizerEventRow {
 export async function organizerEventRows(
   db: Trx,
   organizerId: string,
-  query: { limit: number; cursor: ListCursor | undefined },
+  query: { limit: number; cursor: ListCursor | undefined; now: number },
 ): Promise<OrganizerEventRow[]> {
   const { cursor } = query;
   let select = db
@@ -552,6 +554,7 @@ export async function organizerEventRows(
       'e.updated_at',
       'v.id as venue_id',
       'v.name as venue_name',
+      'v.time_zone as venue_time_zone',
     ])
     .select((eb) => [
       eb
@@ -559,6 +562,13 @@ export async function organizerEventRows(
         .select((inner) => inner.fn.countAll<number>().as('n'))
         .whereRef('p.event_id', '=', 'e.id')
         .as('performances'),
+      eb
+        .selectFrom('performances as p')
+        .select((inner) => inner.fn.min('p.starts_at').as('next'))
+        .whereRef('p.event_id', '=', 'e.id')
+        .where('p.status', '=', 'scheduled')
+        .where('p.ends_at', '>', query.now)
+        .as('next_starts_at'),
     ])
     .where('e.organizer_id', '=', organizerId);
   if (cursor) {
@@ -579,8 +589,9 @@ export async function organizerEventRows(
     slug: row.slug,
     name: row.name,
     status: row.status,
-    venue: { id: row.venue_id, name: row.venue_name },
+    venue: { id: row.venue_id, name: row.venue_name, timeZone: row.venue_time_zone },
     performances: Number(row.performances ?? 0),
+    nextStartsAt: row.next_starts_at == null ? null : Number(row.next_starts_at),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   }));

@@ -182,8 +182,16 @@ export const OrganizerEventList = Type.Object({
       slug: Type.String(),
       name: Type.String(),
       status: Type.String(),
-      venue: Type.Object({ id: Type.String(), name: Type.String() }),
+      venue: Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        timeZone: Type.String({ description: "The venue's IANA time zone" }),
+      }),
       performances: Type.Integer(),
+      nextStartsAt: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'The start of the first scheduled performance not yet over; null when none is to come',
+      }),
       createdAt: Type.String(),
       updatedAt: Type.String(),
     }),

@@ -172,12 +172,14 @@ export async function listOrganizerEvents(
   const rows = await organizerEventRows(ticketing.database.db, organizerId, {
     limit: query.limit + 1,
     cursor: parseCursor(query.after),
+    now: ticketing.clock.now(),
   });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     events: page.map((row) => ({
       ...row,
+      nextStartsAt: row.nextStartsAt === null ? null : (iso(row.nextStartsAt) as string),
       createdAt: iso(row.createdAt) as string,
       updatedAt: iso(row.updatedAt) as string,
     })),
