@@ -1,7 +1,8 @@
 // Bundles a server into one ES module for running with plain `node` (no TypeScript loader in
 // production: it saves ~45 MB of memory and the start-up compile). Native and file-serving
 // packages stay external and load from node_modules. Each service's build.mjs calls this.
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 export async function bundleService(serviceDirectory) {
@@ -25,6 +26,8 @@ export async function bundleService(serviceDirectory) {
     write: false,
   });
   for (const file of result.outputFiles) {
+    // Not written by esbuild, so dist/ is not made by it either (a clean clone has none).
+    mkdirSync(dirname(file.path), { recursive: true });
     const partial = `${file.path}.${process.pid}.partial`;
     writeFileSync(partial, file.contents);
     renameSync(partial, file.path);
