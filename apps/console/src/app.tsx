@@ -12,6 +12,7 @@ import { ApiProvider } from './api.tsx';
 import type { ConsoleConfig } from './app-config.ts';
 import { loadConfig } from './config.ts';
 import { routes as eventRoutes } from './events/routes.ts';
+import { routes as gateRoutes } from './gates/routes.ts';
 import { I18nProvider, useI18n } from './i18n.ts';
 import { routes as organizationRoutes } from './organizations/routes.ts';
 import { routes as salesRoutes } from './sales/routes.ts';
@@ -30,6 +31,7 @@ const organizerRoutes: readonly ConsoleRoute[] = [
   ...eventRoutes,
   ...salesRoutes,
   ...venueRoutes,
+  ...gateRoutes,
   ...organizationRoutes,
 ];
 

@@ -7,6 +7,7 @@
  */
 import { createI18n, firstSpoken } from '@tessera/web-kit/i18n';
 import * as events from './events/words.ts';
+import * as gates from './gates/words.ts';
 import * as organizations from './organizations/words.ts';
 import * as sales from './sales/words.ts';
 import * as shell from './shell/words.ts';
@@ -14,7 +15,14 @@ import * as venues from './venues/words.ts';
 
 export type { Params } from '@tessera/web-kit/i18n';
 
-const en = { ...shell.en, ...organizations.en, ...venues.en, ...events.en, ...sales.en };
+const en = {
+  ...shell.en,
+  ...organizations.en,
+  ...venues.en,
+  ...events.en,
+  ...sales.en,
+  ...gates.en,
+};
 export type MessageKey = keyof typeof en;
 const ko: Record<MessageKey, string> = {
   ...shell.ko,
@@ -22,6 +30,7 @@ const ko: Record<MessageKey, string> = {
   ...venues.ko,
   ...events.ko,
   ...sales.ko,
+  ...gates.ko,
 };
 
 export type Lang = 'en' | 'ko';

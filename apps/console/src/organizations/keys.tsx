@@ -13,10 +13,10 @@ import { useState } from 'react';
 import { useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
+import { ConfirmRow } from '../ui/confirm-row.tsx';
 import { FormFailure, Notice } from '../ui/form.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
 import { organizerKey, type SigningKey, useOrganizerRecord } from './api.ts';
-import { ConfirmRow } from './confirm.tsx';
 
 export default function KeysScreen() {
   const { t } = useI18n();

@@ -12,10 +12,10 @@ import { useForm } from 'react-hook-form';
 import { useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer, useSession } from '../session.tsx';
+import { ConfirmRow } from '../ui/confirm-row.tsx';
 import { Field, FormFailure, Notice } from '../ui/form.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
 import { type StaffMember, staffKey, useStaff } from './api.ts';
-import { ConfirmRow } from './confirm.tsx';
 import { roleKey, roleSummaryKey, type StaffRole, staffRoles } from './roles.ts';
 
 export default function StaffScreen() {

@@ -5,7 +5,7 @@
  * `window.confirm`, so it is in the person's language and a screen reader reads it in place.
  */
 import { useI18n } from '../i18n.ts';
-import { FormFailure } from '../ui/form.tsx';
+import { FormFailure } from './form.tsx';
 
 export function ConfirmRow(props: {
   columns: number;
