@@ -41,11 +41,20 @@ export async function seedDemo(
   await linkWallet(ticketing, organizerId, merchantApiKey);
 
   const assets = await ticketing.exchange.assets();
-  const day = 86_400_000;
+  const seoulOffsetMs = 9 * 60 * 60 * 1000;
+  // `hour` o'clock in Seoul (UTC+9 all year), `daysAhead` days after Seoul's date today. The day
+  // is Seoul's, not UTC's: from 15:00 UTC Seoul is already on the next date, and counting from
+  // the UTC date put "tomorrow 05:00" in the past, which the catalogue refuses (a seed started
+  // after 20:00 UTC failed).
   const at = (daysAhead: number, hour: number) => {
-    const date = new Date(ticketing.clock.now() + daysAhead * day);
-    date.setUTCHours(hour - 9, 0, 0, 0); // Seoul time
-    return date.toISOString();
+    const seoul = new Date(ticketing.clock.now() + seoulOffsetMs);
+    const date = Date.UTC(
+      seoul.getUTCFullYear(),
+      seoul.getUTCMonth(),
+      seoul.getUTCDate() + daysAhead,
+      hour,
+    );
+    return new Date(date - seoulOffsetMs).toISOString();
   };
   const events = await inTransaction(ticketing, (work) =>
     seedDemoEvents(ticketing, work, organizerId, assets, at),
