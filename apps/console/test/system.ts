@@ -7,27 +7,60 @@
  */
 import type { Page } from 'playwright-core';
 import { freePort } from '../../../scripts/free-port.ts';
-import { type Backend, startMobileSystem } from '../../../scripts/test/apps/system.ts';
+import {
+  type Backend,
+  type MobileSystem,
+  startMobileSystem,
+} from '../../../scripts/test/apps/system.ts';
 import { ensureConsoleBuild } from '../server/build.ts';
 import { startConsoleServer } from '../server/serve.ts';
 
 const host = '127.0.0.1';
 
+/** Tries at starting the system when the console's port was taken meanwhile. */
+const portTries = 3;
+
+/**
+ * The console's port is picked before the servers start (they must allow its origin), so another
+ * process may take it in between (CI saw EADDRINUSE once), as it may take one of the system's
+ * own: then the system starts again on fresh ports.
+ */
+async function startWithConsole(options: { backend?: Backend }) {
+  for (let attempt = 1; ; attempt += 1) {
+    const consolePort = await freePort();
+    const consoleUrl = `http://${host}:${consolePort}`;
+    const taken = (error: unknown) =>
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < portTries;
+    let system: MobileSystem;
+    try {
+      system = await startMobileSystem({ ...options, otherOrigins: [consoleUrl] });
+    } catch (error) {
+      // One of the system's own ports, picked the same way, was taken: start again.
+      if (taken(error)) continue;
+      throw error;
+    }
+    try {
+      const server = await startConsoleServer({
+        host,
+        port: consolePort,
+        app: {
+          ticketingUrl: system.ticketingUrl,
+          exchangeUrl: system.exchangeUrl,
+          mobileAppUrl: system.appUrl,
+          development: true,
+        },
+      });
+      return { system, server, consoleUrl };
+    } catch (error) {
+      await system.close();
+      if (!taken(error)) throw error;
+    }
+  }
+}
+
 export async function startConsoleSystem(options: { backend?: Backend } = {}) {
   await ensureConsoleBuild();
-  const consolePort = await freePort();
-  const consoleUrl = `http://${host}:${consolePort}`;
-  const system = await startMobileSystem({ ...options, otherOrigins: [consoleUrl] });
-  const server = await startConsoleServer({
-    host,
-    port: consolePort,
-    app: {
-      ticketingUrl: system.ticketingUrl,
-      exchangeUrl: system.exchangeUrl,
-      mobileAppUrl: system.appUrl,
-      development: true,
-    },
-  });
+  const { system, server, consoleUrl } = await startWithConsole(options);
 
   /** Signs `phone` in on the console's sign-in page; resolves once the page has moved on. */
   async function signIn(page: Page, phone: string) {
