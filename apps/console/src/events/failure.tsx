@@ -1,25 +1,28 @@
 /**
- * What the server refused about an event, in words: the refusals of this feature get their own
- * sentence (a wallet to link gets the link), any other the console's general wording.
+ * What the server refused about an event, in words. Codes only the catalogue answers are worded
+ * once, in this feature's words, through the console's table (shell/error-codes.ts); the few
+ * codes other screens meet too get an event's own sentence here (a wallet to link gets the link),
+ * any other the console's general wording.
  */
+import { isErrorCode } from '@tessera/api-client';
 import { ApiError } from '@tessera/web-kit/http';
 import { Link } from 'wouter';
 import { type MessageKey, useI18n } from '../i18n.ts';
+import { codeMessages } from '../shell/error-codes.ts';
 import { FormFailure } from '../ui/form.tsx';
 
 const eventCodes: Record<string, MessageKey> = {
-  slug_taken: 'events.error.slug_taken',
   wallet_not_linked: 'events.error.wallet_not_linked',
-  no_categories: 'events.error.no_categories',
-  no_performances: 'events.error.no_performances',
-  seat_in_two_categories: 'events.error.seat_in_two_categories',
-  quota_over_capacity: 'events.error.quota_over_capacity',
-  duplicate_performance: 'events.error.duplicate_performance',
   category_in_use: 'events.error.category_in_use',
   performance_in_use: 'events.error.performance_in_use',
-  venue_change: 'events.error.venue_change',
   unknown_asset: 'events.error.unknown_asset',
 };
+
+/** The console's words for a code only the catalogue answers (they are this feature's). */
+function catalogueKey(code: string): MessageKey | undefined {
+  const key = isErrorCode(code) ? codeMessages[code] : null;
+  return key?.startsWith('events.') ? key : undefined;
+}
 
 /** This feature's sentence for a refusal, or undefined for the general wording. */
 export function eventRefusal(
@@ -27,7 +30,7 @@ export function eventRefusal(
   t: (key: MessageKey, params?: Record<string, string | number>) => string,
 ) {
   if (!(error instanceof ApiError)) return undefined;
-  const key = eventCodes[error.code];
+  const key = eventCodes[error.code] ?? catalogueKey(error.code);
   return key ? t(key, { message: error.message }) : undefined;
 }
 

@@ -21,6 +21,7 @@ import { type Api, useApi } from '../api.tsx';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer, useSession } from '../session.tsx';
 import { Field, FormFailure, Notice } from '../ui/form.tsx';
+import { PhoneInput, SmsCodeInput } from '../ui/phone-inputs.tsx';
 import { organizerKey } from './api.ts';
 import type { ExchangeSession } from './exchange-session.ts';
 
@@ -91,12 +92,7 @@ function PhoneForm(props: {
         error={form.formState.errors.phone}
         hint={t('organizations.wallet.merchantPhoneHint')}
       >
-        <input
-          type="tel"
-          autoComplete="tel"
-          inputMode="tel"
-          {...form.register('phone', { required: t('common.required') })}
-        />
+        <PhoneInput register={form.register} name="phone" />
       </Field>
       {linking ? (
         <Field
@@ -183,15 +179,7 @@ function CodeForm(props: {
           : t('organizations.wallet.balancesSteps')}
       </p>
       <Field label={t('signIn.code')} error={form.formState.errors.code}>
-        <input
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={6}
-          {...form.register('code', {
-            required: t('common.required'),
-            pattern: { value: /^\d{6}$/, message: t('signIn.badCode') },
-          })}
-        />
+        <SmsCodeInput register={form.register} name="code" />
       </Field>
       {noAccount ? (
         <p className="failure" role="alert">

@@ -15,6 +15,7 @@ import { useOrganizer, useSession } from '../session.tsx';
 import { ConfirmRow } from '../ui/confirm-row.tsx';
 import { Field, FormFailure, Notice } from '../ui/form.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
+import { PhoneInput } from '../ui/phone-inputs.tsx';
 import { type StaffMember, staffKey, useStaff } from './api.ts';
 import { roleKey, roleSummaryKey, type StaffRole, staffRoles } from './roles.ts';
 
@@ -105,12 +106,7 @@ function InviteForm() {
         error={form.formState.errors.phone}
         hint={t('organizations.staff.invitePhoneHint')}
       >
-        <input
-          type="tel"
-          autoComplete="off"
-          inputMode="tel"
-          {...form.register('phone', { required: t('common.required') })}
-        />
+        <PhoneInput register={form.register} name="phone" autoComplete="off" />
       </Field>
       <Field label={t('organizations.staff.role')}>
         <select {...form.register('role')}>

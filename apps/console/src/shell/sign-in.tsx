@@ -12,6 +12,7 @@ import { useI18n } from '../i18n.ts';
 import { useSession } from '../session.tsx';
 import { Field, FormFailure, Notice } from '../ui/form.tsx';
 import { Page } from '../ui/page.tsx';
+import { PhoneInput, SmsCodeInput } from '../ui/phone-inputs.tsx';
 
 export default function SignIn() {
   const { t } = useI18n();
@@ -52,12 +53,7 @@ function PhoneForm(props: { onSent(phone: string): void }) {
   return (
     <form onSubmit={submit} noValidate>
       <Field label={t('signIn.phone')} error={form.formState.errors.phone}>
-        <input
-          type="tel"
-          autoComplete="tel"
-          inputMode="tel"
-          {...form.register('phone', { required: t('common.required') })}
-        />
+        <PhoneInput register={form.register} name="phone" />
       </Field>
       <FormFailure error={send.error} />
       <button type="submit" className="primary" disabled={send.isPending}>
@@ -92,15 +88,7 @@ function CodeForm(props: { phone: string; onOtherNumber(): void }) {
         </p>
       ) : null}
       <Field label={t('signIn.code')} error={form.formState.errors.code}>
-        <input
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={6}
-          {...form.register('code', {
-            required: t('common.required'),
-            pattern: { value: /^\d{6}$/, message: t('signIn.badCode') },
-          })}
-        />
+        <SmsCodeInput register={form.register} name="code" />
       </Field>
       <FormFailure error={signIn.error} />
       <div className="actions">

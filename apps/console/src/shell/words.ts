@@ -55,8 +55,6 @@ export const en = {
     'Tickets have been sold in this category, so it cannot be removed or change its kind. Close its sales instead.',
   'error.duplicate_category':
     'Two categories have the same name. Give each its own name: {message}',
-  'error.duplicate_performance':
-    'A performance of this event already starts at that time. Pick another time.',
   'error.event_cancelled': 'This event is cancelled, so it cannot change any more.',
   'error.exchange_error': 'The exchange refused the request: {message}',
   'error.exchange_unavailable': 'The exchange is not answering right now. Try again in a minute.',
@@ -81,10 +79,8 @@ export const en = {
   'error.invalid_ticket_terms': 'The ticket wording or terms are not right: {message}',
   'error.invalid_time_zone':
     'That time zone is unknown. Pick one from the list, such as Asia/Seoul.',
-  'error.no_categories': 'Add at least one ticket category before publishing.',
   'error.no_payment':
     'This order has no payment on record, so it cannot be refunded here. Tell the operator.',
-  'error.no_performances': 'Add at least one performance before publishing.',
   'error.not_a_merchant':
     'That exchange account is a personal one. Sign in with the number of a merchant account.',
   'error.not_paid': 'This payment was never completed, so there is nothing to refund.',
@@ -97,23 +93,17 @@ export const en = {
   'error.performance_not_started': 'This performance has not started yet, so it cannot be closed.',
   'error.quota_below_sales':
     'More tickets have already been sold than this quota. Raise it to at least what is sold.',
-  'error.quota_over_capacity': 'The quotas add up to more places than the venue has: {message}',
   'error.refund_exceeds_payment': 'The refunds would add up to more than was paid.',
-  'error.seat_in_two_categories':
-    'A seat is in two categories. Put each seat in one category only: {message}',
   'error.seat_map_in_use':
     'Events use this seat map, so it cannot change. Make a new venue layout for a different map.',
   'error.slug_mismatch':
     "The event's web name differs between the address and the form. Reload and try again.",
-  'error.slug_taken':
-    'Another event of this organization already has that web name. Choose another.',
   'error.ticket_cancelled':
     'This ticket was cancelled with its performance and already refunded then.',
   'error.ticket_changed':
     'This ticket changed meanwhile (refunded or transferred). Look at it again.',
   'error.too_many_categories': 'This event has too many ticket categories. Remove some.',
   'error.unknown_asset': 'The exchange has no such asset. Pick one it lists: {message}',
-  'error.venue_change': 'An event keeps its venue. Make a new event for another venue.',
   'error.wallet_not_linked':
     "Link the organization's wallet (the Wallet screen) before publishing or refunding.",
 } as const;
@@ -172,8 +162,6 @@ export const ko: Record<keyof typeof en, string> = {
     '이 등급은 이미 티켓이 팔려 삭제하거나 종류를 바꿀 수 없습니다. 대신 판매를 마감하세요.',
   'error.duplicate_category':
     '이름이 같은 등급이 둘 있습니다. 등급마다 다른 이름을 쓰세요: {message}',
-  'error.duplicate_performance':
-    '이 이벤트에 같은 시각에 시작하는 회차가 이미 있습니다. 다른 시각을 고르세요.',
   'error.event_cancelled': '취소된 이벤트라 더 바꿀 수 없습니다.',
   'error.exchange_error': '거래소가 요청을 거절했습니다: {message}',
   'error.exchange_unavailable': '거래소가 지금 응답하지 않습니다. 잠시 후 다시 해 보세요.',
@@ -197,10 +185,8 @@ export const ko: Record<keyof typeof en, string> = {
   'error.invalid_text': '저장할 수 없는 문자가 들어 있습니다: {message}',
   'error.invalid_ticket_terms': '티켓 문구나 조건에 맞지 않는 곳이 있습니다: {message}',
   'error.invalid_time_zone': '알 수 없는 시간대입니다. Asia/Seoul처럼 목록에 있는 것을 고르세요.',
-  'error.no_categories': '공개하기 전에 티켓 등급을 하나 이상 추가하세요.',
   'error.no_payment':
     '이 주문에는 결제 기록이 없어 여기서 환불할 수 없습니다. 운영자에게 알리세요.',
-  'error.no_performances': '공개하기 전에 회차를 하나 이상 추가하세요.',
   'error.not_a_merchant': '그 거래소 계정은 개인 계정입니다. 가맹점 계정의 번호로 로그인하세요.',
   'error.not_paid': '결제가 끝나지 않아 환불할 것이 없습니다.',
   'error.organizer_signup_closed':
@@ -212,18 +198,13 @@ export const ko: Record<keyof typeof en, string> = {
   'error.performance_not_started': '아직 시작하지 않은 회차라 마감할 수 없습니다.',
   'error.quota_below_sales':
     '이 수량보다 많은 티켓이 이미 팔렸습니다. 판매된 수 이상으로 늘리세요.',
-  'error.quota_over_capacity': '등급별 수량의 합이 공연장 좌석보다 많습니다: {message}',
   'error.refund_exceeds_payment': '환불 합계가 결제 금액보다 많아집니다.',
-  'error.seat_in_two_categories':
-    '한 좌석이 두 등급에 들어 있습니다. 좌석마다 한 등급만 정하세요: {message}',
   'error.seat_map_in_use':
     '이벤트가 이 좌석 배치도를 쓰고 있어 바꿀 수 없습니다. 다른 배치도는 새로 만드세요.',
   'error.slug_mismatch': '주소와 양식의 이벤트 웹 이름이 다릅니다. 새로 고치고 다시 해 보세요.',
-  'error.slug_taken': '이 조직의 다른 이벤트가 이미 그 웹 이름을 씁니다. 다른 이름을 고르세요.',
   'error.ticket_cancelled': '회차 취소와 함께 취소되어 이미 환불된 티켓입니다.',
   'error.ticket_changed': '그 사이 티켓이 바뀌었습니다(환불 또는 양도). 다시 확인하세요.',
   'error.too_many_categories': '이 이벤트의 티켓 등급이 너무 많습니다. 몇 개를 지우세요.',
   'error.unknown_asset': '거래소에 없는 자산입니다. 거래소가 다루는 자산을 고르세요: {message}',
-  'error.venue_change': '이벤트의 공연장은 바꿀 수 없습니다. 다른 공연장은 새 이벤트로 만드세요.',
   'error.wallet_not_linked': '공개하거나 환불하기 전에 조직의 지갑을 연결하세요(지갑 화면).',
 };
