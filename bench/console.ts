@@ -18,6 +18,11 @@
  *   computed, written as the server's JSON and CSV, and one edit of a 10,000-seat map of ten
  *   blocks, where only the edited block is computed again.
  *
+ * - The live check-in dashboards (bench/console-dashboards.ts): the gate bench's load with and
+ *   without 20 dashboards open on real feed connections: `admissions_ratio_with_dashboards`
+ *   (target at least 0.85), `server_cpu_ms_per_dashboard_s` and `dashboard_update_ms_p99` (from
+ *   the server recording an admission to a dashboard having it; target under 2 s).
+ *
  * The system is the console's browser tests' (apps/console/test/system.ts): the real servers with
  * the demo data and the built console; the demo organizer signs in through the console's page.
  */
@@ -25,6 +30,7 @@ import { consoleDistDir } from '../apps/console/server/serve.ts';
 import { startConsoleSystem } from '../apps/console/test/system.ts';
 import { launchChromium } from '../scripts/test/chromium.ts';
 import { demoAccounts } from '../services/exchange/src/demo.ts';
+import { measureDashboards } from './console-dashboards.ts';
 import { measureSeatModel } from './console-seat-model.ts';
 import { initialScriptsKbGzip, percentile } from './lib.ts';
 
@@ -38,6 +44,7 @@ log(`seat model: ${JSON.stringify(seatModel)}`);
 const system = await startConsoleSystem();
 const initialKb = initialScriptsKbGzip(consoleDistDir, log);
 const browser = await launchChromium();
+let seatFigures: Record<string, unknown> = {};
 try {
   const token = await system.organizerSession();
   /** A venue of the demo organizer with `rows` × `seats` seats in one section. */
@@ -131,19 +138,34 @@ try {
     `seat select: p50 ${percentile(selectMs, 0.5).toFixed(1)} ms, max ${Math.max(...selectMs).toFixed(1)} ms`,
   );
 
-  console.log(
-    JSON.stringify({
-      scenario: 'console',
-      initial_js_kb_gzip: initialKb,
-      seat_map_seats: 1_000,
-      seat_map_render_ms_p50: Math.round(percentile(largeMs, 0.5)),
-      seat_map_100_render_ms_p50: Math.round(percentile(smallMs, 0.5)),
-      seat_map_render_ratio: round1(percentile(largeMs, 0.5) / percentile(smallMs, 0.5)),
-      seat_select_ms_p50: round1(percentile(selectMs, 0.5)),
-      seat_model: seatModel,
-    }),
-  );
+  seatFigures = {
+    seat_map_seats: 1_000,
+    seat_map_render_ms_p50: Math.round(percentile(largeMs, 0.5)),
+    seat_map_100_render_ms_p50: Math.round(percentile(smallMs, 0.5)),
+    seat_map_render_ratio: round1(percentile(largeMs, 0.5) / percentile(smallMs, 0.5)),
+    seat_select_ms_p50: round1(percentile(selectMs, 0.5)),
+    seat_model: seatModel,
+  };
 } finally {
   await browser.close();
   await system.close();
 }
+
+// The live dashboards, with the console's system stopped so that only the gate load shares the cores.
+const live = await measureDashboards();
+log(`dashboards: ${JSON.stringify(live)}`);
+console.log(
+  JSON.stringify({
+    scenario: 'console',
+    initial_js_kb_gzip: initialKb,
+    dashboards: live.dashboards,
+    admissions_per_s_without: live.admissions_per_s_without,
+    admissions_per_s_with: live.admissions_per_s_with,
+    admissions_ratio_with_dashboards: live.admissions_ratio_with_dashboards,
+    server_cpu_ms_per_dashboard_s: live.server_cpu_ms_per_dashboard_s,
+    dashboard_update_ms_p99: live.dashboard_update_ms_p99,
+    dashboard_update_ms_p50: live.dashboard_update_ms_p50,
+    dashboard_backend: live.backend,
+    ...seatFigures,
+  }),
+);
