@@ -58,22 +58,34 @@ async function startWithConsole(options: { backend?: Backend }) {
   }
 }
 
+/**
+ * Signs `phone` in on the console at `consoleUrl` with the code `smsCode` reads from the
+ * ticketing server's development inbox; resolves once the page has moved on.
+ */
+export async function signInOnConsole(
+  page: Page,
+  consoleUrl: string,
+  phone: string,
+  smsCode: () => Promise<string>,
+) {
+  await page.goto(consoleUrl);
+  await page.getByLabel('Phone number').fill(phone);
+  await page.getByRole('button', { name: 'Send code' }).click();
+  await page.getByLabel('6-digit code').waitFor();
+  await page.getByLabel('6-digit code').fill(await smsCode());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page
+    .getByRole('heading', { name: 'Sign in to the console' })
+    .waitFor({ state: 'detached' });
+}
+
 export async function startConsoleSystem(options: { backend?: Backend } = {}) {
   await ensureConsoleBuild();
   const { system, server, consoleUrl } = await startWithConsole(options);
 
   /** Signs `phone` in on the console's sign-in page; resolves once the page has moved on. */
-  async function signIn(page: Page, phone: string) {
-    await page.goto(consoleUrl);
-    await page.getByLabel('Phone number').fill(phone);
-    await page.getByRole('button', { name: 'Send code' }).click();
-    await page.getByLabel('6-digit code').waitFor();
-    await page.getByLabel('6-digit code').fill(await system.smsCode('ticketing', phone));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page
-      .getByRole('heading', { name: 'Sign in to the console' })
-      .waitFor({ state: 'detached' });
-  }
+  const signIn = (page: Page, phone: string) =>
+    signInOnConsole(page, consoleUrl, phone, () => system.smsCode('ticketing', phone));
 
   /** A new number on the demo organizer's staff with `role`, added by its owner's `token`. */
   async function addDemoStaff(role: 'owner' | 'manager' | 'box_office' | 'gate', token: string) {

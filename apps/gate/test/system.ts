@@ -36,12 +36,21 @@ export interface CategorySpec {
   validFrom?: string;
 }
 
-/** `backend`: where the servers keep their data, SQLite by default (see startMobileSystem). */
-export async function startGateSystem(options: { backend?: Backend } = {}) {
+/**
+ * `backend`: where the servers keep their data, SQLite by default (see startMobileSystem);
+ * `otherOrigins`: more web apps the servers must allow (the organizer console, in the event-day
+ * test).
+ */
+export async function startGateSystem(
+  options: { backend?: Backend; otherOrigins?: string[] } = {},
+) {
   await ensureGateBuild();
   const gatePort = await freePort();
   const gateUrl = `http://${host}:${gatePort}`;
-  const system = await startMobileSystem({ ...options, otherOrigins: [gateUrl] });
+  const system = await startMobileSystem({
+    ...(options.backend ? { backend: options.backend } : {}),
+    otherOrigins: [gateUrl, ...(options.otherOrigins ?? [])],
+  });
   const gate = await startGateServer({
     host,
     port: gatePort,
