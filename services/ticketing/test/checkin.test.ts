@@ -6,8 +6,10 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sseKeepAliveMs } from '@tessera/service-kit/sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { dashboardsPerCallerMax, openDashboards } from '../src/checkin/live.ts';
 import { createTicketing } from '../src/context.ts';
 import { startInstanceBus } from '../src/instance-bus.ts';
 import { allRoutes } from '../src/routes.ts';
@@ -362,6 +364,60 @@ describe.each(backends)('the check-in dashboard on %s', (backend) => {
     expect(Number(again.events[0]?.id)).toBeGreaterThan(Number(lastId));
     again.close();
   });
+
+  it('holds at most six dashboard feeds per user, and frees one when it closes', async () => {
+    const on = await show();
+    const path = `/v1/performances/${on.performanceId}/checkin/feed`;
+    const auth = { authorization: `Bearer ${on.owner}` };
+    const open = [];
+    for (let i = 0; i < dashboardsPerCallerMax; i++) {
+      const feed = await openStream(portOf(s.app), path, auth);
+      expect(feed.response.statusCode).toBe(200);
+      open.push(feed);
+    }
+    expect(openDashboards(s.ticketing)).toBeGreaterThanOrEqual(dashboardsPerCallerMax);
+    const refused = await s.request('GET', path, { token: on.owner });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('too_many_streams');
+    open.pop()?.close();
+    await until(() => openDashboards(s.ticketing) === dashboardsPerCallerMax - 1, 'the close');
+    const again = await openStream(portOf(s.app), path, auth);
+    expect(again.response.statusCode).toBe(200);
+    for (const feed of [...open, again]) feed.close();
+    await until(() => openDashboards(s.ticketing) === 0, 'every close');
+  });
+
+  it('ends the stream at the next keep-alive once its session is signed out', async () => {
+    const on = await show();
+    const staff = await s.signIn();
+    const staffUrl = `/v1/organizers/${on.setup.organizer.id}/staff`;
+    const role = (phone: string, name: string) =>
+      s.request('PUT', `${staffUrl}/${encodeURIComponent(phone)}`, {
+        token: on.owner,
+        body: { role: name },
+      });
+    expect((await role(staff.phone, 'box_office')).status).toBe(200);
+    // The gate role admits people but does not read sales: not the dashboard.
+    const gatekeeper = await s.signIn();
+    expect((await role(gatekeeper.phone, 'gate')).status).toBe(200);
+    const forbidden = await s.request('GET', `/v1/performances/${on.performanceId}/checkin`, {
+      token: gatekeeper.token,
+    });
+    expect(forbidden.status).toBe(403);
+    const feed = await openStream(
+      portOf(s.app),
+      `/v1/performances/${on.performanceId}/checkin/feed`,
+      { authorization: `Bearer ${staff.token}` },
+    );
+    expect(feed.response.statusCode).toBe(200);
+    let ended = false;
+    feed.response.on('end', () => {
+      ended = true;
+    });
+    const out = await s.request('DELETE', '/v1/auth/session', { token: staff.token });
+    expect(out.status, out.raw).toBeLessThan(300);
+    await until(() => ended, 'the end of the stream', sseKeepAliveMs + 5_000);
+  }, 30_000);
 
   it('searches the admission log by ticket, phone, gate and decision, page by page', async () => {
     const { on, ann, bob, annPass, bobPass } = await busyDoors();
