@@ -13,10 +13,11 @@
  * - `dashboard_update_ms_p99`: from the server recording an admission to a dashboard having it,
  *   over every admission at every dashboard.
  */
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type GateKit, runGateLoad } from './gate-load.ts';
 import { percentile } from './lib.ts';
-import { buildServers } from './onsale-setup.ts';
+import { buildServers, Client, signInTicketing } from './onsale-setup.ts';
 
 const dashboards = Number(process.env.BENCH_CONSOLE_DASHBOARDS ?? 20);
 const roundTickets = Number(process.env.BENCH_CONSOLE_ROUND_TICKETS ?? 5_000);
@@ -33,29 +34,56 @@ interface Closed {
   failures: number;
 }
 
-function talk(worker: Worker, message: object, answer: string): Promise<Closed> {
+function talk(worker: ChildProcess, message: object, answer: string): Promise<Closed> {
   return new Promise((resolve, reject) => {
+    const gone = (code: number | null) => reject(new Error(`dashboards exited with ${code}`));
     const onMessage = (reply: { type: string } & Closed) => {
       if (reply.type !== answer) return;
       worker.off('message', onMessage);
-      worker.off('error', reject);
+      worker.off('exit', gone);
       resolve(reply);
     };
     worker.on('message', onMessage);
-    worker.once('error', reject);
-    worker.postMessage(message);
+    worker.once('exit', gone);
+    worker.send(message);
   });
 }
 
+/**
+ * One staff member per dashboard, each signed in on their own (the server allows a few dashboard
+ * feeds per person, as a person has a few tabs): managers of the bench's organizer.
+ */
+async function staffSessions(kit: GateKit) {
+  const client = new Client(kit.ticketingPort, 4);
+  try {
+    const tokens: string[] = [];
+    for (let index = 0; index < dashboards; index++) {
+      const phone = `+8210930${String(index).padStart(5, '0')}`;
+      const added = await client.request(
+        'PUT',
+        `/v1/organizers/${kit.organizerId}/staff/${encodeURIComponent(phone)}`,
+        { token: kit.ownerToken, body: { role: 'manager' } },
+      );
+      if (added.status !== 200) throw new Error(`staff: ${added.status}`);
+      tokens.push((await signInTicketing(client, phone)).token);
+    }
+    return tokens;
+  } finally {
+    client.close();
+  }
+}
+
 async function alternate(kit: GateKit) {
-  const worker = new Worker(new URL('./dashboard-worker.ts', import.meta.url), {
-    workerData: {
-      port: kit.ticketingPort,
-      token: kit.ownerToken,
-      performanceId: kit.performanceId,
-      refreshMs,
-    },
+  const setup = {
+    port: kit.ticketingPort,
+    tokens: await staffSessions(kit),
+    performanceId: kit.performanceId,
+    refreshMs,
+  };
+  const worker = fork(fileURLToPath(new URL('./dashboard-worker.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_DASHBOARDS: JSON.stringify(setup) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const kinds = { without: { admitted: 0, s: 0, cpu: 0 }, with: { admitted: 0, s: 0, cpu: 0 } };
   const latencies: number[] = [];
@@ -82,7 +110,7 @@ async function alternate(kit: GateKit) {
       );
     }
   } finally {
-    await worker.terminate();
+    worker.kill();
   }
   const rate = (kind: keyof typeof kinds) => kinds[kind].admitted / kinds[kind].s;
   const cpuPerAdmission = (kind: keyof typeof kinds) => kinds[kind].cpu / kinds[kind].admitted;

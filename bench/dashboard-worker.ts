@@ -4,8 +4,8 @@
  * its live feed (`…/checkin/feed`, server-sent events, resumed after the snapshot's `lastSeq`) and
  * reads the snapshot again every `refreshMs`, as the dashboard does for its terminals' times.
  *
- * It runs in a worker thread so that reading twenty streams does not hold up the terminals'
- * request loop in the bench's main thread. For each `admission` event it keeps how long after the
+ * It runs in a process of its own (as the dashboards run in browsers elsewhere) so that reading
+ * twenty streams does not hold up the terminals' request loop in the bench's process. For each `admission` event it keeps how long after the
  * server recorded the admission (`recordedAt`, the server's clock on this same machine) the
  * dashboard had it: the update latency a person at the dashboard sees, less the drawing.
  *
@@ -15,17 +15,16 @@
  * the latencies (ms) and events seen.
  */
 import { type ClientRequest, request } from 'node:http';
-import { parentPort, workerData } from 'node:worker_threads';
 
 interface Setup {
   port: number;
-  token: string;
+  /** One staff session per dashboard. */
+  tokens: string[];
   performanceId: string;
   refreshMs: number;
 }
 
-const setup = workerData as Setup;
-const headers = { authorization: `Bearer ${setup.token}` };
+const setup = JSON.parse(process.env.BENCH_DASHBOARDS as string) as Setup;
 const recordedAt = /"recordedAt":"([^"]+)"/;
 
 let open: { feed: ClientRequest; refresh: NodeJS.Timeout }[] = [];
@@ -33,7 +32,7 @@ let latencies: number[] = [];
 let events = 0;
 let failures = 0;
 
-function getJson(path: string): Promise<{ lastSeq?: number }> {
+function getJson(path: string, headers: Record<string, string>): Promise<{ lastSeq?: number }> {
   return new Promise((resolve, reject) => {
     const call = request(
       { host: '127.0.0.1', port: setup.port, path, headers, method: 'GET' },
@@ -55,9 +54,10 @@ function getJson(path: string): Promise<{ lastSeq?: number }> {
 }
 
 /** One dashboard: the snapshot, then the feed after it; resolves once the feed is live. */
-async function openDashboard(): Promise<(typeof open)[number]> {
+async function openDashboard(token: string): Promise<(typeof open)[number]> {
+  const headers = { authorization: `Bearer ${token}` };
   const base = `/v1/performances/${setup.performanceId}/checkin`;
-  const snapshot = await getJson(base);
+  const snapshot = await getJson(base, headers);
   return new Promise((resolve, reject) => {
     let live = false;
     let pending = '';
@@ -104,7 +104,7 @@ async function openDashboard(): Promise<(typeof open)[number]> {
     });
     feed.end();
     const refresh = setInterval(() => {
-      getJson(base).catch(() => {
+      getJson(base, headers).catch(() => {
         failures += 1;
       });
     }, setup.refreshMs);
@@ -121,13 +121,13 @@ async function caughtUp(wanted: number) {
 
 type Message = { type: 'open'; count: number } | { type: 'close'; admitted: number };
 
-parentPort?.on('message', async (message: Message) => {
+process.on('message', async (message: Message) => {
   if (message.type === 'open') {
     latencies = [];
     events = 0;
     failures = 0;
-    open = await Promise.all(Array.from({ length: message.count }, openDashboard));
-    parentPort?.postMessage({ type: 'opened' });
+    open = await Promise.all(setup.tokens.slice(0, message.count).map(openDashboard));
+    process.send?.({ type: 'opened' });
   } else {
     await caughtUp(message.admitted * open.length);
     for (const dashboard of open) {
@@ -135,6 +135,6 @@ parentPort?.on('message', async (message: Message) => {
       dashboard.feed.destroy();
     }
     open = [];
-    parentPort?.postMessage({ type: 'closed', latencies, events, failures });
+    process.send?.({ type: 'closed', latencies, events, failures });
   }
 });
