@@ -7,10 +7,12 @@
  * refused by another at once, its open feed there ended.
  */
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectJson } from '../../../scripts/test/inject.ts';
 import { maskPhone } from '../src/after-sale/transfers/sender.ts';
 import { buildApp } from '../src/app.ts';
+import { main } from '../src/cli/organizer.ts';
 import { createTicketing, type Ticketing } from '../src/context.ts';
 import { startInstanceBus } from '../src/instance-bus.ts';
 import { allRoutes } from '../src/routes.ts';
@@ -231,7 +233,8 @@ describe.each(backends)('a close forced with a reason on %s', (backend) => {
   let setup: EventSetup;
   beforeAll(async () => {
     s = await startTestSystem(backend);
-    setup = await setupEvent(s, { performances: 2 });
+    setup = await setupEvent(s, { performances: 3 });
+    await s.app.listen({ host: '127.0.0.1', port: 0 }).catch(() => {});
   });
   afterAll(async () => {
     await s?.close();
@@ -311,6 +314,46 @@ describe.each(backends)('a close forced with a reason on %s', (backend) => {
     expect(closed.status, closed.raw).toBe(200);
     expect(closed.body.terminalsOutstanding).toEqual([]);
     expect(closed.body.forcedReason).toBeNull();
+  });
+
+  it('forces from the command line with --reason, and refuses --force alone', async () => {
+    const performanceId = setup.performanceIds[2] as string;
+    await enrolTerminal(s, setup, { gate: 'South' });
+    s.clock.advance(86_400_000);
+    const { port } = s.app.server.address() as AddressInfo;
+    const cli = async (args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const sink = (append: (text: string) => void) =>
+        new Writable({
+          write(chunk, _encoding, done) {
+            append(String(chunk));
+            done();
+          },
+        });
+      const code = await main(args, {
+        stdout: sink((text) => {
+          stdout += text;
+        }),
+        stderr: sink((text) => {
+          stderr += text;
+        }),
+        stdin: process.stdin,
+        env: {
+          TESSERA_URL: `http://127.0.0.1:${port}`,
+          TESSERA_TOKEN: setup.organizer.owner.token,
+        },
+      });
+      return { code, stdout, stderr };
+    };
+    const refused = await cli(['close', performanceId, '--force']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('close_reason_required');
+    const forced = await cli(['close', performanceId, '--force', '--reason', 'South 1 was lost']);
+    expect(forced.stderr).toBe('');
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain(`by ${maskPhone(setup.organizer.owner.phone)}.`);
+    expect(forced.stdout).toContain('Forced while terminals were outstanding: South 1 was lost');
   });
 });
 
