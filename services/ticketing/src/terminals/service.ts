@@ -14,6 +14,7 @@ import {
   insertTerminal,
   markTerminalRevoked,
   performancesOfOrganizerAtVenue,
+  type TerminalDetails,
   type TerminalRecord,
   terminalOfOrganizer,
   terminalsOfOrganizer,
@@ -89,6 +90,7 @@ export async function enrolTerminal(
   ticketing: Ticketing,
   code: string,
   name: string,
+  details: TerminalDetails,
 ): Promise<{ token: string; terminal: TerminalRecord }> {
   const token = newSecret(terminalTokenPrefix.slice(0, -1));
   const terminalId = newId('trm');
@@ -110,6 +112,9 @@ export async function enrolTerminal(
       revokedAt: null,
       lastSeenAt: now,
       pendingUploads: 0,
+      device: details.device,
+      appVersion: details.appVersion,
+      lastFix: details.fix,
     };
     await insertTerminal(trx, terminal);
     return { token, terminal };
@@ -145,7 +150,9 @@ export async function renameTerminal(
 
 /**
  * Revokes one of the organizer's terminals: refused by every instance once this resolves, and
- * its open live feeds end at once.
+ * its open live feeds end at once. The feeds' signal is queued before the cache invalidation,
+ * whose confirmed send carries it in the same notification: once the answer goes, every instance
+ * has heard both, so none can stream one more admission to the revoked terminal.
  */
 export async function revokeTerminal(
   ticketing: Ticketing,
@@ -154,7 +161,7 @@ export async function revokeTerminal(
 ): Promise<TerminalRecord> {
   const terminal = await requireTerminal(ticketing, organizerId, terminalId);
   await markTerminalRevoked(ticketing.database.db, terminalId, ticketing.clock.now());
-  await forgetTerminal(ticketing, terminal.tokenHash);
   ticketing.gates.revoked(terminalId);
+  await forgetTerminal(ticketing, terminal.tokenHash);
   return requireTerminal(ticketing, organizerId, terminalId);
 }
