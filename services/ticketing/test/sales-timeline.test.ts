@@ -76,6 +76,11 @@ describe.each(backends)('sales over time on %s', (backend) => {
     expect(empty.status, empty.raw).toBe(200);
     expect(empty.body.salesOpenedAt).toBeNull();
     expect(empty.body.points).toEqual([]);
+    // Before any sale, a span that ends in the past starts there too.
+    const past = new Date(s.clock.now() - 3_600_000).toISOString();
+    const before = await timeline(`?to=${past}`);
+    expect(before.status, before.raw).toBe(200);
+    expect(before.body).toMatchObject({ from: past, to: past, points: [] });
   });
 
   it('buckets sales per second and per minute, adding up to the sales report', async () => {
