@@ -73,6 +73,9 @@ const routeMaps: Record<string, Record<string, string>> = {
     '/v1/performances/*/checkin/feed': 'checkin',
     '/v1/performances/*/checkin/log': 'checkin',
     '/v1/tickets/*/history': 'checkin',
+    '/v1/performances/*/door-sales': 'door-sales',
+    '/v1/performances/*/door-sales/settings': 'door-sales',
+    '/v1/events/*/sales/timeline': 'reports',
   },
   exchange: {
     '/dev/sms': 'accounts',
