@@ -46,3 +46,21 @@ export function terminalState(
   const seen = terminal.lastSeenAt ? Date.parse(terminal.lastSeenAt) : Number.NaN;
   return nowMs - seen < onlineWithinMs ? 'online' : 'offline';
 }
+
+/** A scan's result: "Admitted (entry)", "Refused: The ticket was already used.", with its flags. */
+export function scanWords(
+  scan: {
+    admitted: boolean | null;
+    reason: string | null;
+    direction: string | null;
+    duplicate: boolean | null;
+    outsideVenue: boolean | null;
+  },
+  t: Translate,
+): string {
+  if (!scan.admitted) return t('checkin.decision.refused', { reason: reasonWords(scan.reason ?? '', t) });
+  const direction = scan.direction === 'exit' ? t('checkin.history.exit') : t('checkin.history.entry');
+  const words = t('checkin.decision.admitted', { direction });
+  const flagged = { duplicate: Boolean(scan.duplicate), outsideVenue: Boolean(scan.outsideVenue) };
+  return flagged.duplicate || flagged.outsideVenue ? `${words}. ${flagWords(flagged, t)}` : words;
+}

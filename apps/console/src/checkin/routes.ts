@@ -24,6 +24,11 @@ export const routes: ConsoleRoute[] = [
     permission: 'view_sales',
   },
   {
+    path: '/checkin/:performanceId/ticket/:number',
+    screen: lazy(() => import('./ticket-link.tsx')),
+    permission: 'view_sales',
+  },
+  {
     path: '/tickets/:ticketId/history',
     screen: lazy(() => import('./ticket-history.tsx')),
     permission: 'view_sales',
