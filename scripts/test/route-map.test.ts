@@ -69,6 +69,10 @@ const routeMaps: Record<string, Record<string, string>> = {
     '/v1/events/*/orders': 'reports',
     '/v1/performances/*/close': 'reports',
     '/v1/performances/*/gate-report': 'reports',
+    '/v1/performances/*/checkin': 'checkin',
+    '/v1/performances/*/checkin/feed': 'checkin',
+    '/v1/performances/*/checkin/log': 'checkin',
+    '/v1/tickets/*/history': 'checkin',
   },
   exchange: {
     '/dev/sms': 'accounts',

@@ -1296,6 +1296,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/performances/{performanceId}/checkin': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The check-in dashboard of a performance as it stands (view_sales)
+     * @description Tickets expected, admitted and inside; entries, exits, duplicates and scans outside the venue; refusals per reason; admissions per gate and per minute; each terminal with its last position; the newest admissions and flagged ones; every positioned admission for the map. `lastSeq` is where the live feed (…/checkin/feed) resumes. Staff of other organizers get 404.
+     */
+    get: operations['getPerformanceCheckin'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/performances/{performanceId}/checkin/feed': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-sent events: the performance's admissions and refusals (view_sales)
+     * @description Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`: the snapshot's `lastSeq`), then each new one as it is recorded or uploaded (`event: admission`, `id:` its sequence, a LiveAdmission), and each refused gate decision as it is recorded (`event: refusal`, no id, not replayed). A resume point that is not a sequence number opens the stream with an `event: reset` and every admission. Authorization: the staff bearer session (read with fetch); the stream ends once the session is no longer valid. At most 4 open at once per user and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream.
+     */
+    get: operations['getPerformanceCheckinFeed'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/performances/{performanceId}/checkin/log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The admission log of a performance: every gate decision, searched (view_sales)
+     * @description Newest first, in keyset pages of at most 200 (follow `next` with cursor=). q finds a ticket by its number (8 characters, or the 10 digits of its manual code) or its holder's phone number as people type it (010-1234-5678, +82 10 1234 5678); any other q is 400 invalid_request. decision: admitted, refused, duplicate (admitted, flagged a duplicate) or outside (admitted outside the venue). from and to bound the time recorded. Staff of other organizers get 404.
+     */
+    get: operations['getPerformanceCheckinLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/tickets/{ticketId}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One ticket's whole history: sale, transfers, revocations and scans (view_sales)
+     * @description The ticket as it stands, and in time order: its sale, each transfer accepted, each revision revoked (transferred, reissued, refunded, cancelled) and every gate decision about it, admitted or refused. For the staff of the organizer with view_sales; others get 404.
+     */
+    get: operations['getTicketHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/exchange/webhooks/{organizerId}': {
     parameters: {
       query?: never;
@@ -11112,6 +11192,517 @@ export interface operations {
         };
       };
       /** @description What went wrong: a stable code to branch on and a message for people */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getPerformanceCheckin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        performanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            performance: {
+              id: string;
+              code: string;
+              eventId: string;
+              eventName: string;
+              status: string;
+              doorsAt: string;
+              startsAt: string;
+              endsAt: string;
+              venue: {
+                id: string;
+                name: string;
+                timeZone: string;
+                latitude: number;
+                longitude: number;
+                radiusM: number;
+              };
+            };
+            generatedAt: string;
+            /** @description The last admission sequence number the snapshot covers: open the feed after it */
+            lastSeq: number;
+            /** @description Valid tickets sold */
+            expected: number;
+            /** @description Distinct tickets with an entry */
+            admitted: number;
+            /** @description Tickets whose last admission is an entry */
+            inside: number;
+            entries: number;
+            exits: number;
+            duplicates: number;
+            outsideVenue: number;
+            online: number;
+            offline: number;
+            storedValueDebits: {
+              asset: string;
+              /** @description Whole units of the asset, e.g. "52.5" */
+              amount: string;
+            }[];
+            refusals: {
+              reason: string;
+              count: number;
+            }[];
+            perMinute: {
+              /** @description ISO 8601, the start of the minute (scan time) */
+              minute: string;
+              gate: string;
+              entries: number;
+              exits: number;
+            }[];
+            gates: {
+              gate: string;
+              entries: number;
+              exits: number;
+              duplicates: number;
+              outsideVenue: number;
+            }[];
+            terminals: {
+              id: string;
+              name: string;
+              gate: string;
+              revokedAt: string | null;
+              lastSeenAt: string | null;
+              pendingUploads: number;
+              lastFix: {
+                latitude: number;
+                longitude: number;
+                accuracyM: number | null;
+                at: string;
+              } | null;
+              /** @description The last fix is outside the geofence */
+              outsideVenue: boolean;
+            }[];
+            /** @description The newest 100, newest first */
+            recent: {
+              /** @description The admission sequence number (the feed event id) */
+              seq: number;
+              admissionId: string;
+              ticketNumber: string;
+              gate: string;
+              terminalId: string;
+              direction: 'entry' | 'exit';
+              source: 'online' | 'offline';
+              /** @description ISO 8601, the terminal's clock */
+              scannedAt: string;
+              /** @description ISO 8601, when the server recorded it */
+              recordedAt: string;
+              duplicate: boolean;
+              outsideVenue: boolean;
+              latitude: number | null;
+              longitude: number | null;
+              accuracyM: number | null;
+              /** @description Stored value debited, in the ticket units ("0" if none) */
+              debit: string;
+            }[];
+            /** @description The newest 200 duplicates or scans outside the venue, newest first */
+            flagged: {
+              /** @description The admission sequence number (the feed event id) */
+              seq: number;
+              admissionId: string;
+              ticketNumber: string;
+              gate: string;
+              terminalId: string;
+              direction: 'entry' | 'exit';
+              source: 'online' | 'offline';
+              /** @description ISO 8601, the terminal's clock */
+              scannedAt: string;
+              /** @description ISO 8601, when the server recorded it */
+              recordedAt: string;
+              duplicate: boolean;
+              outsideVenue: boolean;
+              latitude: number | null;
+              longitude: number | null;
+              accuracyM: number | null;
+              /** @description Stored value debited, in the ticket units ("0" if none) */
+              debit: string;
+            }[];
+            /** @description Every admission with a position, the newest 20,000 at most */
+            points: {
+              latitude: number;
+              longitude: number;
+              outsideVenue: boolean;
+              gate: string;
+              duplicate: boolean;
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getPerformanceCheckinFeed: {
+    parameters: {
+      query?: {
+        /** @description Resume after this sequence number */
+        since?: string;
+      };
+      header?: never;
+      path: {
+        performanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A stream of server-sent events that does not end (docs/feeds.md): `retry:`, then `id:`/`event:`/`data:` events and keep-alive comments */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getPerformanceCheckinLog: {
+    parameters: {
+      query?: {
+        /** @description A ticket number (8 characters or the 10 digits of the manual code) or a phone number */
+        q?: string;
+        gate?: string;
+        decision?: 'admitted' | 'refused' | 'duplicate' | 'outside';
+        /** @description Recorded at or after */
+        from?: string;
+        /** @description Recorded before */
+        to?: string;
+        /** @description `next` of the last page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        performanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            entries: {
+              /** @description The decision sequence number */
+              id: string;
+              /** @description ISO 8601, the terminal's scan time */
+              at: string;
+              recordedAt: string;
+              gate: string;
+              terminalId: string;
+              terminalName: string | null;
+              /** @description barcode, manual, upload or door_sale */
+              input: string;
+              admitted: boolean;
+              reason: string;
+              ticketId: string | null;
+              ticketNumber: string | null;
+              holderPhone: string | null;
+              source: ('online' | 'offline') | null;
+              direction: ('entry' | 'exit') | null;
+              duplicate: boolean;
+              outsideVenue: boolean;
+              latitude: number | null;
+              longitude: number | null;
+            }[];
+            next: string | null;
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getTicketHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ticketId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ticket: {
+              id: string;
+              number: string;
+              performanceId: string;
+              eventName: string;
+              category: string;
+              seat: string | null;
+              status: string;
+              holderPhone: string | null;
+              revision: number;
+            };
+            /** @description In time order */
+            events: {
+              at: string;
+              kind: 'sold' | 'transferred' | 'reissued' | 'refunded' | 'cancelled' | 'scan';
+              revision: number | null;
+              orderId: string | null;
+              fromPhone: string | null;
+              toPhone: string | null;
+              gate: string | null;
+              terminalId: string | null;
+              terminalName: string | null;
+              input: string | null;
+              source: ('online' | 'offline') | null;
+              direction: ('entry' | 'exit') | null;
+              admitted: boolean | null;
+              reason: string | null;
+              duplicate: boolean | null;
+              outsideVenue: boolean | null;
+              latitude: number | null;
+              longitude: number | null;
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
       503: {
         headers: {
           [name: string]: unknown;

@@ -38,7 +38,8 @@ export interface Ticketing {
 export type InstanceSignal =
   | { readonly kind: 'admission'; readonly admission: GateAdmission }
   | { readonly kind: 'revoked'; readonly terminalId: string }
-  | { readonly kind: 'order'; readonly orderId: string };
+  | { readonly kind: 'order'; readonly orderId: string }
+  | { readonly kind: 'refusal'; readonly refusal: GateRefusal };
 
 /** Where this process's signals go to reach the other instances (none with one instance). */
 export interface SignalRelay {
@@ -60,12 +61,40 @@ export interface GateAdmission {
   readonly gate: string;
   readonly terminalId: string;
   readonly duplicate: boolean;
+  /*
+   * What the organizer's check-in dashboard shows besides (checkin/live.ts). Optional: the
+   * terminals' replay does not read them, and their feed does not send them (admission/feed.ts).
+   */
+  readonly admissionId?: string;
+  readonly source?: 'online' | 'offline';
+  /** Epoch milliseconds, when the server recorded it. */
+  readonly recordedAt?: number;
+  readonly outsideVenue?: boolean;
+  readonly latitude?: number | null;
+  readonly longitude?: number | null;
+  readonly accuracyM?: number | null;
 }
 
-/** Fans admissions out to the live feeds of this process's terminals, and to other instances. */
+/** A gate decision that refused, for the organizer's check-in dashboard (checkin/live.ts). */
+export interface GateRefusal {
+  readonly performanceId: string;
+  readonly gate: string;
+  readonly terminalId: string;
+  readonly reason: string;
+  readonly input: string;
+  readonly ticketNumber: string | null;
+  /** Epoch milliseconds, when the server recorded it. */
+  readonly at: number;
+}
+
+/**
+ * Fans admissions out to the live feeds of this process's terminals and check-in dashboards, and
+ * to other instances; refusals to the dashboards.
+ */
 export class GateFeed {
   private readonly listeners = new Set<(admission: GateAdmission) => void>();
   private readonly revocations = new Set<(terminalId: string) => void>();
+  private readonly refusals = new Set<(refusal: GateRefusal) => void>();
   relay: SignalRelay | undefined;
 
   subscribe(listener: (admission: GateAdmission) => void): () => void {
@@ -96,6 +125,22 @@ export class GateFeed {
 
   revokedHere(terminalId: string) {
     for (const listener of this.revocations) listener(terminalId);
+  }
+
+  /** Told of every refused gate decision (the check-in dashboards), here and on other instances. */
+  onRefusal(listener: (refusal: GateRefusal) => void): () => void {
+    this.refusals.add(listener);
+    return () => this.refusals.delete(listener);
+  }
+
+  refused(refusal: GateRefusal) {
+    this.refusedHere(refusal);
+    // Only a dashboard listens: an instance without one does not need telling.
+    this.relay?.send({ kind: 'refusal', refusal });
+  }
+
+  refusedHere(refusal: GateRefusal) {
+    for (const listener of this.refusals) listener(refusal);
   }
 }
 

@@ -18,7 +18,7 @@ import {
   type InstanceBus,
   startInstanceBus as startBus,
 } from '@tessera/service-kit/instance-bus';
-import type { GateAdmission, InstanceSignal, Ticketing } from './context.ts';
+import type { GateAdmission, GateRefusal, InstanceSignal, Ticketing } from './context.ts';
 
 /** What travels between ticketing instances: the context's signals and cache invalidations. */
 type Signal = InstanceSignal | ({ readonly kind: 'cache' } & CacheInvalidation);
@@ -64,6 +64,9 @@ function apply(ticketing: Ticketing, signal: Signal) {
       break;
     case 'revoked':
       ticketing.gates.revokedHere(signal.terminalId);
+      break;
+    case 'refusal':
+      ticketing.gates.refusedHere(signal.refusal as GateRefusal);
       break;
     case 'order':
       ticketing.orders.changedHere(signal.orderId);

@@ -4,6 +4,7 @@
  * admissions by direction, so a scrape stays cheap during an on-sale.
  */
 import type { MetricsRegistry } from '@tessera/service-kit/metrics';
+import { openDashboards } from './checkin/live.ts';
 import type { Ticketing } from './context.ts';
 import {
   activeHoldCount,
@@ -36,7 +37,13 @@ export function registerTicketingMetrics(registry: MetricsRegistry, ticketing: T
     ['step'],
   );
 
+  const dashboards = registry.gauge(
+    'tessera_ticketing_checkin_streams',
+    'Check-in dashboard feeds open on this instance (each gets every admission of its performance)',
+  );
+
   registry.collect('ticketing', async () => {
+    dashboards.set({}, openDashboards(ticketing));
     const db = ticketing.database.db;
     const now = ticketing.clock.now();
     activeHolds.set({}, await activeHoldCount(db, now));

@@ -2,6 +2,7 @@
 import { admissionRoutes } from './admission/routes.ts';
 import { afterSaleRoutes } from './after-sale/routes.ts';
 import { availabilityRoutes } from './availability/routes.ts';
+import { checkinRoutes } from './checkin/routes.ts';
 import { doorSaleRoutes } from './door-sales/routes.ts';
 import { eventRoutes } from './events/routes.ts';
 import { holdRoutes } from './holds/routes.ts';
@@ -29,4 +30,5 @@ export const allRoutes: readonly RoutePlugin[] = [
   terminalRoutes,
   admissionRoutes,
   doorSaleRoutes,
+  checkinRoutes,
 ];

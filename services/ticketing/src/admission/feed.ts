@@ -156,7 +156,21 @@ async function startingPoint(ticketing: Ticketing, asked: ResumePoint, raw: Serv
  * package and the upload (docs/ticketing.md, "Conventions").
  */
 export function feedAdmission(admission: GateAdmission) {
-  return { ...admission, scannedAt: iso(admission.scannedAt) as string };
+  // Field by field: what the check-in dashboards read besides (position, source…) is theirs.
+  return {
+    seq: admission.seq,
+    performanceId: admission.performanceId,
+    performanceCode: admission.performanceCode,
+    ticketId: admission.ticketId,
+    revision: admission.revision,
+    direction: admission.direction,
+    debit: admission.debit,
+    scannedAt: iso(admission.scannedAt) as string,
+    presentationTimeS: admission.presentationTimeS,
+    gate: admission.gate,
+    terminalId: admission.terminalId,
+    duplicate: admission.duplicate,
+  };
 }
 
 /** Sends the admissions after `since`; the last sequence number sent (or `since`). */

@@ -37,6 +37,27 @@ export async function logDecision(ticketing: Ticketing, executor: Trx, row: Gate
   await insertGateDecision(executor, ticketing.database.dialect, row);
 }
 
+/**
+ * Tells the check-in dashboards of a refusal once its audit entry is written (committed: call it
+ * after the transaction, if any). A refusal of no known performance is no dashboard's.
+ */
+export function publishRefusal(
+  ticketing: Ticketing,
+  terminal: Pick<TerminalPrincipal, 'id' | 'gate'>,
+  row: GateDecisionRow,
+) {
+  if (row.admitted !== 0 || row.performance_id === null) return;
+  ticketing.gates.refused({
+    performanceId: row.performance_id,
+    gate: terminal.gate,
+    terminalId: terminal.id,
+    reason: row.reason,
+    input: row.input,
+    ticketNumber: row.ticket_number,
+    at: row.recorded_at,
+  });
+}
+
 /** The slot the next admission of a ticket takes, after every one in `rows`. */
 export function nextSlot(rows: readonly { slot: number }[]) {
   return rows.reduce((next, row) => Math.max(next, row.slot + 1), 0);
@@ -102,10 +123,14 @@ export async function writeAdmission(
   if (seq === undefined) return undefined;
   const feed = feedEntry(ticket, terminal, input, {
     seq,
+    id: admission.id,
     revision: ticket.revision,
     debit: decided.debit,
     presentationTimeS: decided.presentationTimeS,
     duplicate: false,
+    source: 'online',
+    recordedAt: decided.now,
+    outsideVenue: outside,
   });
   return { id: admission.id, feed };
 }
@@ -185,26 +210,37 @@ export async function recordAdmission(
   committed.push(
     feedEntry(ticket, terminal, input, {
       seq,
+      id,
       revision,
       debit: extra.debit,
       presentationTimeS: extra.presentationTimeS,
       duplicate: extra.duplicate,
+      source: extra.source,
+      recordedAt: now,
+      outsideVenue: outside,
     }),
   );
   return id;
 }
 
-/** What the live feed tells every terminal of the event about one admission. */
+/**
+ * What the live feed tells every terminal of the event about one admission, and the check-in
+ * dashboards besides (its id, source, record time, position and geofence flag).
+ */
 function feedEntry(
   ticket: { number: string; performance_id: string; performance_code: string },
   terminal: TerminalPrincipal,
-  input: Pick<GateInput, 'direction' | 'scannedAt'>,
+  input: Pick<GateInput, 'direction' | 'scannedAt' | 'position'>,
   admission: {
     seq: number;
+    id: string;
     revision: number;
     debit: bigint;
     presentationTimeS: number | undefined;
     duplicate: boolean;
+    source: 'online' | 'offline';
+    recordedAt: number;
+    outsideVenue: boolean;
   },
 ): GateAdmission {
   return {
@@ -220,6 +256,13 @@ function feedEntry(
     gate: terminal.gate,
     terminalId: terminal.id,
     duplicate: admission.duplicate,
+    admissionId: admission.id,
+    source: admission.source,
+    recordedAt: admission.recordedAt,
+    outsideVenue: admission.outsideVenue,
+    latitude: input.position?.latitude ?? null,
+    longitude: input.position?.longitude ?? null,
+    accuracyM: input.position?.accuracyM ?? null,
   };
 }
 

@@ -16,8 +16,8 @@ import type { Ticketing } from '../context.ts';
 import type { TerminalPrincipal } from '../identity/service.ts';
 import { authenticateBarcode, authenticateManualCode, codesOf } from './authenticate.ts';
 import { decide, type Found, type GateAnswer, type GateInput, seconds } from './decide.ts';
-import { logDecision, writeAdmission } from './record.ts';
-import { ticketOnRecord } from './repository.ts';
+import { logDecision, publishRefusal, writeAdmission } from './record.ts';
+import { type GateDecisionRow, ticketOnRecord } from './repository.ts';
 
 /**
  * A write finds its slot taken only when another gate's admission of the same ticket went in
@@ -43,7 +43,7 @@ export async function verifyAtGate(
       : await authenticateManualCode(ticketing, terminal, input);
   if ('refusal' in read) {
     const { reason, detail, ticketId, performanceId } = read.refusal;
-    await logDecision(ticketing, ticketing.database.db, {
+    const refusal: GateDecisionRow = {
       terminal_id: terminal.id,
       performance_id: performanceId,
       ticket_number: ticketId,
@@ -54,7 +54,9 @@ export async function verifyAtGate(
       admission_id: null,
       scanned_at: input.scannedAt,
       recorded_at: ticketing.clock.now(),
-    });
+    };
+    await logDecision(ticketing, ticketing.database.db, refusal);
+    publishRefusal(ticketing, terminal, refusal);
     return { admitted: false, reason, detail };
   }
   return admitOnline(ticketing, terminal, read.found, [...codes.keys()], input, kind);
@@ -75,7 +77,7 @@ async function admitOnline(
     const verdict = decide(terminal, { ...found, ticket }, eventIds, input, now);
     if (!verdict.admit || !ticket) {
       // Against the ticket on record, else the one the barcode names.
-      await logDecision(ticketing, ticketing.database.db, {
+      const refusal: GateDecisionRow = {
         terminal_id: terminal.id,
         performance_id: ticket?.performance_id ?? found.barcode?.performanceId ?? null,
         ticket_number: ticket?.number ?? found.barcode?.ticketId ?? null,
@@ -86,7 +88,9 @@ async function admitOnline(
         admission_id: null,
         scanned_at: input.scannedAt,
         recorded_at: now,
-      });
+      };
+      await logDecision(ticketing, ticketing.database.db, refusal);
+      publishRefusal(ticketing, terminal, refusal);
       return verdict.answer;
     }
     const written = await writeAdmission(ticketing, terminal, ticket, input, {

@@ -13,9 +13,10 @@ import type { TerminalPrincipal } from '../identity/service.ts';
 import { ticketTerms } from '../tickets/issuance.ts';
 import { codesOf } from './authenticate.ts';
 import { type GateInput, recordsOf, seconds } from './decide.ts';
-import { logDecision, nextSlot, outsideVenue, recordAdmission } from './record.ts';
+import { logDecision, nextSlot, outsideVenue, publishRefusal, recordAdmission } from './record.ts';
 import {
   admissionsOfTicket,
+  type GateDecisionRow,
   isNonceConflict,
   type LockedTicket,
   lockTicket,
@@ -64,15 +65,24 @@ export async function uploadAdmissions(
   for (const upload of admissions) {
     const performanceId = codes.get(upload.performanceCode);
     const committed: GateAdmission[] = [];
+    // The audit entry of an upload refused, told to the dashboards once committed.
+    const refused: GateDecisionRow[] = [];
     const result = await inTransaction(ticketing, ({ trx, now }) => {
       committed.length = 0;
-      return uploadOne(ticketing, trx, now, terminal, upload, performanceId, eventIds, committed);
+      refused.length = 0;
+      return uploadOne(ticketing, trx, now, terminal, upload, performanceId, eventIds, {
+        committed,
+        refused,
+      });
     }).catch((error: unknown) => {
       // The same nonce sent twice at once: the unique index let one in; this one is a repeat.
       if (isNonceConflict(error)) return resultOf(upload, 'already');
       throw error;
     });
     if (result.recorded === 'new') published.push(...committed);
+    if (result.recorded === 'unknown_ticket' && refused.length > 0) {
+      for (const row of refused.splice(0)) publishRefusal(ticketing, terminal, row);
+    }
     results.push(result);
   }
   for (const admission of published) ticketing.gates.publish(admission);
@@ -103,7 +113,7 @@ async function uploadOne(
   upload: UploadedAdmission,
   performanceId: string | undefined,
   eventIds: readonly string[],
-  committed: GateAdmission[],
+  told: { committed: GateAdmission[]; refused: GateDecisionRow[] },
 ): Promise<UploadResult> {
   const known = await uploadedAdmission(trx, terminal.id, upload.nonce);
   if (known) {
@@ -118,7 +128,7 @@ async function uploadOne(
     : undefined;
   const ticket = ticketId ? await lockTicket(trx, ticketing.database.dialect, ticketId) : undefined;
   if (!ticket) {
-    await logDecision(ticketing, trx, {
+    const refusal: GateDecisionRow = {
       terminal_id: terminal.id,
       performance_id: performanceId ?? null,
       ticket_number: upload.ticketId,
@@ -129,10 +139,12 @@ async function uploadOne(
       admission_id: null,
       scanned_at: upload.scannedAt,
       recorded_at: now,
-    });
+    };
+    await logDecision(ticketing, trx, refusal);
+    told.refused.push(refusal);
     return resultOf(upload, 'unknown_ticket');
   }
-  return recordUpload(ticketing, trx, now, terminal, ticket, upload, eventIds, committed);
+  return recordUpload(ticketing, trx, now, terminal, ticket, upload, eventIds, told.committed);
 }
 
 /** An upload of a ticket on record, under its lock: recorded, flagged, audited. */
@@ -188,6 +200,9 @@ async function recordUpload(
     committed,
   );
   const flags = await reflagByScanTime(ticketing, trx, ticket.id, terms, eventIds);
+  // The feed tells the flag as the scan-time replay left it, not as first written.
+  const entry = committed.pop();
+  if (entry) committed.push({ ...entry, duplicate: flags.get(admissionId) ?? duplicate });
   const outside = await outsideVenue(ticketing, trx, terminal, upload.position);
   await logDecision(ticketing, trx, {
     terminal_id: terminal.id,
