@@ -58,8 +58,10 @@ export function scanWords(
   },
   t: Translate,
 ): string {
-  if (!scan.admitted) return t('checkin.decision.refused', { reason: reasonWords(scan.reason ?? '', t) });
-  const direction = scan.direction === 'exit' ? t('checkin.history.exit') : t('checkin.history.entry');
+  if (!scan.admitted)
+    return t('checkin.decision.refused', { reason: reasonWords(scan.reason ?? '', t) });
+  const direction =
+    scan.direction === 'exit' ? t('checkin.history.exit') : t('checkin.history.entry');
   const words = t('checkin.decision.admitted', { direction });
   const flagged = { duplicate: Boolean(scan.duplicate), outsideVenue: Boolean(scan.outsideVenue) };
   return flagged.duplicate || flagged.outsideVenue ? `${words}. ${flagWords(flagged, t)}` : words;

@@ -105,10 +105,13 @@ export const pointsMax = 20_000;
 export type Whereabouts = ReadonlyMap<string, Direction>;
 
 /** The tickets the snapshot's lists show, oldest first so the latest scan wins. */
-export function whereaboutsOf(figures: Pick<Figures, 'recent' | 'flagged'>): Map<string, Direction> {
+export function whereaboutsOf(
+  figures: Pick<Figures, 'recent' | 'flagged'>,
+): Map<string, Direction> {
   const known = new Map<string, Direction>();
   const scans = [...figures.recent, ...figures.flagged].sort((a, b) => a.seq - b.seq);
-  for (const scan of scans) known.set(scan.ticketNumber, scan.direction === 'exit' ? 'exit' : 'entry');
+  for (const scan of scans)
+    known.set(scan.ticketNumber, scan.direction === 'exit' ? 'exit' : 'entry');
   return known;
 }
 
@@ -137,11 +140,11 @@ export function addDecimal(a: string, b: string): string {
 const isZero = (amount: string) => /^0*(\.0*)?$/.test(amount);
 
 /** The figures after one admission; `known` is updated in place. Already counted: unchanged. */
-export function applyAdmission(
-  figures: Figures,
+export function applyAdmission<F extends Figures>(
+  figures: F,
   admission: LiveAdmission,
   known: Map<string, Direction>,
-): Figures {
+): F {
   if (admission.seq <= figures.lastSeq) return figures;
   const entry = admission.direction !== 'exit';
   const before = known.get(admission.ticketNumber);
@@ -199,7 +202,11 @@ function withMinute(perMinute: Figures['perMinute'], admission: LiveAdmission, e
   const index = perMinute.findIndex((m) => m.minute === minute && m.gate === admission.gate);
   const row = index < 0 ? { minute, gate: admission.gate, entries: 0, exits: 0 } : perMinute[index];
   if (!row) return perMinute;
-  const next = { ...row, entries: row.entries + (entry ? 1 : 0), exits: row.exits + (entry ? 0 : 1) };
+  const next = {
+    ...row,
+    entries: row.entries + (entry ? 1 : 0),
+    exits: row.exits + (entry ? 0 : 1),
+  };
   if (index >= 0) return perMinute.map((m, i) => (i === index ? next : m));
   return [...perMinute, next].sort((a, b) => a.minute.localeCompare(b.minute));
 }
@@ -224,7 +231,8 @@ function withFix(terminal: CheckinTerminal, admission: LiveAdmission): CheckinTe
       ? terminal.lastSeenAt
       : admission.recordedAt;
   const positioned = admission.latitude !== null && admission.longitude !== null;
-  const newer = !terminal.lastFix || Date.parse(terminal.lastFix.at) <= Date.parse(admission.scannedAt);
+  const newer =
+    !terminal.lastFix || Date.parse(terminal.lastFix.at) <= Date.parse(admission.scannedAt);
   if (!positioned || !newer) return { ...terminal, lastSeenAt: seen };
   return {
     ...terminal,
@@ -240,7 +248,7 @@ function withFix(terminal: CheckinTerminal, admission: LiveAdmission): CheckinTe
 }
 
 /** The figures after one refused scan: its reason counted. */
-export function applyRefusal(figures: Figures, refusal: LiveRefusal): Figures {
+export function applyRefusal<F extends Figures>(figures: F, refusal: LiveRefusal): F {
   const found = figures.refusals.some((r) => r.reason === refusal.reason);
   const refusals = found
     ? figures.refusals.map((r) => (r.reason === refusal.reason ? { ...r, count: r.count + 1 } : r))
@@ -268,7 +276,7 @@ export function covered(snapshot: Pick<Figures, 'lastSeq' | 'generatedAt'>, even
  * the server would give them now. Returns the figures, the tickets' whereabouts and the events
  * still to keep.
  */
-export function rebase(snapshot: Figures, pending: readonly Pending[]) {
+export function rebase<F extends Figures>(snapshot: F, pending: readonly Pending[]) {
   const known = whereaboutsOf(snapshot);
   const kept = pending.filter((event) => !covered(snapshot, event));
   let figures = snapshot;

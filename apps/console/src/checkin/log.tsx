@@ -57,7 +57,7 @@ export default function AdmissionLog() {
         </Link>
       }
     >
-      <form onSubmit={submit} noValidate className="checkin-log-search" role="search">
+      <form onSubmit={submit} noValidate className="checkin-log-search">
         <Field label={t('checkin.log.search')} error={form.formState.errors.q}>
           <input
             type="search"
@@ -102,7 +102,11 @@ export default function AdmissionLog() {
   );
 }
 
-function LogResults(props: { performanceId: string; filters: LogFilters; timeZone?: string }) {
+function LogResults(props: {
+  performanceId: string;
+  filters: LogFilters;
+  timeZone: string | undefined;
+}) {
   const { t } = useI18n();
   const log = useCheckinLog(props.performanceId, props.filters);
   return (
@@ -148,7 +152,7 @@ function LogResults(props: { performanceId: string; filters: LogFilters; timeZon
   );
 }
 
-function LogRow(props: { entry: LogEntry; timeZone?: string }) {
+function LogRow(props: { entry: LogEntry; timeZone: string | undefined }) {
   const { t, fmt } = useI18n();
   const { entry } = props;
   return (

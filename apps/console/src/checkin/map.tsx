@@ -43,7 +43,7 @@ export function CheckinMap(props: {
   tiles: MapTiles | null | undefined;
 }) {
   const { t, fmt } = useI18n();
-  const holder = useRef<HTMLDivElement>(null);
+  const holder = useRef<HTMLElement>(null);
   const map = useRef<{ map: L.Map; points: L.LayerGroup; terminals: L.LayerGroup }>(null);
   const drawn = useRef<{ list: readonly Point[]; count: number }>({ list: [], count: 0 });
   const { latitude, longitude, radiusM } = props.venue;
@@ -123,15 +123,14 @@ export function CheckinMap(props: {
   return (
     <section aria-labelledby="checkin-map" className="checkin-map">
       <h2 id="checkin-map">{t('checkin.map.title')}</h2>
-      <div
+      <section
         ref={holder}
         className="checkin-map-canvas"
-        role="region"
         aria-label={t('checkin.map.label')}
         data-points={props.points.length}
         data-outside-points={outside}
         data-tiles={tileUrl ? 'on' : 'off'}
-      />
+      ></section>
       <p className="hint">
         {t('checkin.map.points', { count: fmt.count(props.points.length), outside })}{' '}
         {tileUrl ? null : t('checkin.map.noTiles')}

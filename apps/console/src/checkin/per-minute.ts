@@ -25,7 +25,8 @@ export function perMinuteSeries(rows: readonly PerMinuteRow[]) {
     const values = times.map(() => 0);
     for (const row of rows) {
       const at = minuteS(row);
-      if (row.gate === gate && at >= first) values[(at - first) / 60] += row.entries;
+      const index = (at - first) / 60;
+      if (row.gate === gate && at >= first) values[index] = (values[index] ?? 0) + row.entries;
     }
     return { gate, values };
   });

@@ -38,6 +38,7 @@ export default function TicketHistoryScreen() {
               ) : (
                 <ol className="ticket-history" data-events={events.length}>
                   {events.map((event, index) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: the history is read-only and in time order; two events may share a time.
                     <li key={`${event.at}-${index}`} data-kind={event.kind}>
                       <time dateTime={event.at}>{fmt.stamp(event.at)}</time>{' '}
                       <span>{eventWords(event, t)}</span>

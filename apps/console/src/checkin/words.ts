@@ -279,4 +279,7 @@ export const knownReasons = [
   'too_many_wrong_codes',
   'unknown_ticket',
   'duplicate',
-] as const satisfies readonly (keyof typeof en extends `checkin.reason.${infer R}` ? R : never)[];
+] as const satisfies readonly ReasonOf<keyof typeof en>[];
+
+/** The reason codes the keys above name (`checkin.reason.<code>`). */
+type ReasonOf<Key> = Key extends `checkin.reason.${infer Reason}` ? Reason : never;
