@@ -10,7 +10,7 @@
  */
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
-import { useEffect, useRef } from 'react';
+import { Component, type ReactNode, useEffect, useRef } from 'react';
 import type { MapTiles } from '../app-config.ts';
 import { useI18n } from '../i18n.ts';
 import type { CheckinTerminal, Point } from './figures.ts';
@@ -36,7 +36,7 @@ const pointRadiusPx = 3;
 const terminalRadiusPx = 7;
 const maxZoom = 19;
 
-export function CheckinMap(props: {
+function LeafletMap(props: {
   venue: Venue;
   terminals: readonly CheckinTerminal[];
   points: readonly Point[];
@@ -59,13 +59,14 @@ export function CheckinMap(props: {
       // Leaflet asks for each tile once per view).
       L.tileLayer(tileUrl, { maxZoom, attribution }).addTo(made);
     }
-    const fence = L.circle([latitude, longitude], {
+    // The view first: a layer added to a map without one waits, and cannot measure itself.
+    made.fitBounds(L.latLng(latitude, longitude).toBounds(radiusM * 2), { padding: [24, 24] });
+    L.circle([latitude, longitude], {
       radius: radiusM,
       color: mapColours.geofence,
       weight: 2,
       fillOpacity: 0.08,
     }).addTo(made);
-    made.fitBounds(fence.getBounds(), { padding: [24, 24] });
     map.current = {
       map: made,
       points: L.layerGroup().addTo(made),
@@ -155,4 +156,32 @@ export function CheckinMap(props: {
       </ul>
     </section>
   );
+}
+
+type MapProps = Parameters<typeof LeafletMap>[0];
+
+/** The map, kept apart: should Leaflet fail in this browser, the dashboard stays. */
+export function CheckinMap(props: MapProps) {
+  const { t } = useI18n();
+  return (
+    <MapBoundary fallback={<p role="alert">{t('checkin.map.failed')}</p>}>
+      <LeafletMap {...props} />
+    </MapBoundary>
+  );
+}
+
+class MapBoundary extends Component<{ fallback: ReactNode; children: ReactNode }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override componentDidCatch(error: unknown) {
+    console.error('the check-in map failed', error);
+  }
+
+  override render() {
+    return this.state.failed ? this.props.fallback : this.props.children;
+  }
 }
