@@ -179,16 +179,27 @@ describe("the dashboard's figures", () => {
 });
 
 describe('the per-minute chart', () => {
-  it('has one series per gate over every minute, 0 where a gate had no scan', () => {
-    const { times, gates } = perMinuteSeries([
-      { minute: '2026-12-24T10:00:00.000Z', gate: 'South', entries: 2, exits: 0 },
-      { minute: '2026-12-24T10:02:00.000Z', gate: 'North', entries: 5, exits: 1 },
-    ]);
-    expect(times).toEqual([0, 60, 120].map((s) => Date.parse('2026-12-24T10:00:00Z') / 1000 + s));
-    expect(gates).toEqual([
-      { gate: 'North', values: [0, 0, 5] },
-      { gate: 'South', values: [2, 0, 0] },
-    ]);
+  const rows = [
+    { minute: '2026-12-24T10:00:00.000Z', gate: 'South', entries: 2, exits: 0 },
+    { minute: '2026-12-24T10:02:00.000Z', gate: 'North', entries: 5, exits: 1 },
+  ];
+  const minute = (hhmm: string) => Date.parse(`2026-12-24T${hhmm}:00Z`) / 1000;
+
+  it('has one series per gate over 15 minutes at least, up to now, 0 where a gate was quiet', () => {
+    const { times, gates } = perMinuteSeries(rows, Date.parse('2026-12-24T10:03:30Z'));
+    expect(times).toHaveLength(15);
+    expect([times[0], times.at(-1)]).toEqual([minute('09:49'), minute('10:03')]);
+    const at = (hhmm: string) => times.indexOf(minute(hhmm));
+    expect(gates.map((g) => g.gate)).toEqual(['North', 'South']);
+    expect(gates[0]?.values[at('10:02')]).toBe(5);
+    expect(gates[1]?.values[at('10:00')]).toBe(2);
+    expect(gates[0]?.values.reduce((a, b) => a + b)).toBe(5);
+    expect(gates[1]?.values.at(-1)).toBe(0);
+  });
+
+  it("keeps a past performance's own day rather than running on to now", () => {
+    const { times } = perMinuteSeries(rows, Date.parse('2026-12-27T10:00:00Z'));
+    expect(times.at(-1)).toBe(minute('10:02'));
   });
 });
 
@@ -458,6 +469,7 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
       const number = await flagged.getAttribute('data-ticket');
       expect(number).toBe(ticket.number);
       await page.locator('.checkin-map-canvas canvas').first().waitFor();
+      await page.getByRole('button', { name: 'Show every position' }).click();
       await page.evaluate(() => window.scrollTo(0, 0));
       if (backend === 'sqlite') await shot(page, 'console-checkin-dashboard');
 

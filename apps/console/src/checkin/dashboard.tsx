@@ -114,7 +114,7 @@ function Figures(props: { figures: CheckinSnapshot }) {
 function PerMinute(props: { figures: CheckinSnapshot }) {
   const { t, fmt } = useI18n();
   const zone = props.figures.performance.venue.timeZone;
-  const { times, gates } = perMinuteSeries(props.figures.perMinute);
+  const { times, gates } = perMinuteSeries(props.figures.perMinute, Date.now());
   const summary = props.figures.gates
     .map((gate) => `${gate.gate} ${fmt.count(gate.entries)}`)
     .join(', ');

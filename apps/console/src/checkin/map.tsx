@@ -10,7 +10,7 @@
  */
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
-import { Component, type ReactNode, useEffect, useRef } from 'react';
+import { Component, type ReactNode, type RefObject, useEffect, useRef } from 'react';
 import type { MapTiles } from '../app-config.ts';
 import { useI18n } from '../i18n.ts';
 import type { CheckinTerminal, Point } from './figures.ts';
@@ -33,23 +33,85 @@ export const mapColours = {
 } as const;
 
 const pointRadiusPx = 3;
+/** Larger, so a scan outside the venue stands out among thousands of others. */
+const outsideRadiusPx = 5;
 const terminalRadiusPx = 7;
 const maxZoom = 19;
 
-function LeafletMap(props: {
+interface MapProps {
   venue: Venue;
   terminals: readonly CheckinTerminal[];
   points: readonly Point[];
   tiles: MapTiles | null | undefined;
-}) {
+}
+
+interface Layers {
+  map: L.Map;
+  points: L.LayerGroup;
+  terminals: L.LayerGroup;
+  /** The points drawn so far: a list that only grew gets its tail drawn, not all again. */
+  drawn: { list: readonly Point[]; count: number };
+}
+
+function LeafletMap(props: MapProps) {
   const { t, fmt } = useI18n();
   const holder = useRef<HTMLElement>(null);
-  const map = useRef<{ map: L.Map; points: L.LayerGroup; terminals: L.LayerGroup }>(null);
-  const drawn = useRef<{ list: readonly Point[]; count: number }>({ list: [], count: 0 });
+  const layers = useLeaflet(holder, props.venue, props.tiles);
+  usePoints(layers, props.points);
+  useTerminals(layers, props.terminals);
   const { latitude, longitude, radiusM } = props.venue;
-  const tileUrl = props.tiles?.url;
-  const attribution = props.tiles?.attribution;
+  const outside = props.points.filter((p) => p.outsideVenue).length;
+  const fit = (all: boolean) => {
+    const made = layers.current?.map;
+    if (!made) return;
+    const bounds = L.latLng(latitude, longitude).toBounds(radiusM * 2);
+    if (all) {
+      for (const point of props.points) bounds.extend([point.latitude, point.longitude]);
+      for (const terminal of props.terminals) {
+        if (terminal.lastFix)
+          bounds.extend([terminal.lastFix.latitude, terminal.lastFix.longitude]);
+      }
+    }
+    made.fitBounds(bounds, { padding: [24, 24] });
+  };
+  return (
+    <section aria-labelledby="checkin-map" className="checkin-map">
+      <h2 id="checkin-map">{t('checkin.map.title')}</h2>
+      <section
+        ref={holder}
+        className="checkin-map-canvas"
+        aria-label={t('checkin.map.label')}
+        data-points={props.points.length}
+        data-outside-points={outside}
+        data-tiles={props.tiles ? 'on' : 'off'}
+      ></section>
+      <div className="actions">
+        <button type="button" onClick={() => fit(true)}>
+          {t('checkin.map.fitAll')}
+        </button>
+        <button type="button" onClick={() => fit(false)}>
+          {t('checkin.map.fitVenue')}
+        </button>
+      </div>
+      <p className="hint">
+        {t('checkin.map.points', { count: fmt.count(props.points.length), outside })}{' '}
+        {props.tiles ? null : t('checkin.map.noTiles')}
+      </p>
+      <Legend />
+    </section>
+  );
+}
 
+/** The map itself: tiles if configured, fitted to the geofence, with its layers. */
+function useLeaflet(
+  holder: RefObject<HTMLElement | null>,
+  venue: Venue,
+  tiles: MapTiles | null | undefined,
+) {
+  const layers = useRef<Layers>(null);
+  const { latitude, longitude, radiusM } = venue;
+  const tileUrl = tiles?.url;
+  const attribution = tiles?.attribution;
   useEffect(() => {
     const target = holder.current;
     if (!target) return;
@@ -67,98 +129,86 @@ function LeafletMap(props: {
       weight: 2,
       fillOpacity: 0.08,
     }).addTo(made);
-    map.current = {
+    layers.current = {
       map: made,
       points: L.layerGroup().addTo(made),
       terminals: L.layerGroup().addTo(made),
+      drawn: { list: [], count: 0 },
     };
-    drawn.current = { list: [], count: 0 };
     return () => {
       made.remove();
-      map.current = null;
+      layers.current = null;
     };
-  }, [latitude, longitude, radiusM, tileUrl, attribution]);
+  }, [holder, latitude, longitude, radiusM, tileUrl, attribution]);
+  return layers;
+}
 
-  // Points: a list that grew by appending gets its new tail drawn; any other change redraws.
+function usePoints(layers: RefObject<Layers | null>, points: readonly Point[]) {
   useEffect(() => {
-    const layers = map.current;
-    if (!layers) return;
-    const { list, count } = drawn.current;
-    const appended =
-      count > 0 && props.points.length >= count && props.points[count - 1] === list[count - 1];
-    if (!appended) layers.points.clearLayers();
-    for (const point of props.points.slice(appended ? count : 0)) {
+    const current = layers.current;
+    if (!current) return;
+    const { list, count } = current.drawn;
+    const appended = count > 0 && points.length >= count && points[count - 1] === list[count - 1];
+    if (!appended) current.points.clearLayers();
+    for (const point of points.slice(appended ? count : 0)) {
       L.circleMarker([point.latitude, point.longitude], {
-        radius: pointRadiusPx,
+        radius: point.outsideVenue ? outsideRadiusPx : pointRadiusPx,
         stroke: false,
         fillColor: point.outsideVenue ? mapColours.outside : mapColours.admission,
         fillOpacity: point.outsideVenue ? 0.95 : 0.6,
-      }).addTo(layers.points);
+      }).addTo(current.points);
     }
-    drawn.current = { list: props.points, count: props.points.length };
-  }, [props.points]);
+    current.drawn = { list: points, count: points.length };
+  }, [layers, points]);
+}
 
+function useTerminals(layers: RefObject<Layers | null>, terminals: readonly CheckinTerminal[]) {
   useEffect(() => {
-    const layers = map.current;
-    if (!layers) return;
-    layers.terminals.clearLayers();
-    for (const terminal of props.terminals) {
+    const current = layers.current;
+    if (!current) return;
+    current.terminals.clearLayers();
+    for (const terminal of terminals) {
       if (!terminal.lastFix) continue;
       L.circleMarker([terminal.lastFix.latitude, terminal.lastFix.longitude], {
         radius: terminalRadiusPx,
         color: terminal.outsideVenue ? mapColours.outside : mapColours.terminal,
         weight: 3,
-        fillColor: '#ffffff',
-        fillOpacity: 1,
+        // A ring: the admissions under the terminal stay visible.
+        fill: false,
       })
         .bindTooltip(`${terminal.name} (${terminal.gate})`, {
           permanent: true,
           direction: 'right',
           className: terminal.outsideVenue ? 'checkin-map-label outside' : 'checkin-map-label',
         })
-        .addTo(layers.terminals);
+        .addTo(current.terminals);
     }
-  }, [props.terminals]);
-
-  const outside = props.points.filter((p) => p.outsideVenue).length;
-  return (
-    <section aria-labelledby="checkin-map" className="checkin-map">
-      <h2 id="checkin-map">{t('checkin.map.title')}</h2>
-      <section
-        ref={holder}
-        className="checkin-map-canvas"
-        aria-label={t('checkin.map.label')}
-        data-points={props.points.length}
-        data-outside-points={outside}
-        data-tiles={tileUrl ? 'on' : 'off'}
-      ></section>
-      <p className="hint">
-        {t('checkin.map.points', { count: fmt.count(props.points.length), outside })}{' '}
-        {tileUrl ? null : t('checkin.map.noTiles')}
-      </p>
-      <ul className="checkin-legend" aria-label={t('checkin.map.legend')}>
-        <li>
-          <span className="swatch ring geofence" />
-          {t('checkin.map.geofence')}
-        </li>
-        <li>
-          <span className="swatch ring terminal" />
-          {t('checkin.map.terminal')}
-        </li>
-        <li>
-          <span className="swatch dot admission" />
-          {t('checkin.map.admission')}
-        </li>
-        <li data-legend="outside">
-          <span className="swatch dot outside" />
-          {t('checkin.map.outside')}
-        </li>
-      </ul>
-    </section>
-  );
+  }, [layers, terminals]);
 }
 
-type MapProps = Parameters<typeof LeafletMap>[0];
+function Legend() {
+  const { t } = useI18n();
+  return (
+    <ul className="checkin-legend" aria-label={t('checkin.map.legend')}>
+      <li>
+        <span className="swatch ring geofence" />
+        {t('checkin.map.geofence')}
+      </li>
+      <li>
+        <span className="swatch ring terminal" />
+        {t('checkin.map.terminal')}
+      </li>
+      <li>
+        <span className="swatch dot admission" />
+        {t('checkin.map.admission')}
+      </li>
+      <li data-legend="outside">
+        <span className="swatch dot outside" />
+        {t('checkin.map.outside')}
+      </li>
+    </ul>
+  );
+}
 
 /** The map, kept apart: should Leaflet fail in this browser, the dashboard stays. */
 export function CheckinMap(props: MapProps) {
