@@ -8,13 +8,15 @@
  * sale and the scan.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shot } from '../../../scripts/test/apps/driver.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
 import { deviceRegistrationMessage } from '../../../services/ticketing/src/identity/devices.ts';
+import { tileSource, tilesFromEnvironment } from '../server/served.ts';
 import { defaultPerformance } from '../src/checkin/choose.ts';
 import { agoWords, reasonWords, scanWords } from '../src/checkin/describe.ts';
+import { type FeedMessage, followCheckinFeed, readFeedEvent } from '../src/checkin/feed.ts';
 import {
   addDecimal,
   applyAdmission,
@@ -249,6 +251,82 @@ describe('check-in words', () => {
         en,
       ),
     ).toBe('Refused: The ticket was already used.');
+  });
+});
+
+describe("the dashboard's feed", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('reads admissions, refusals and resets, skips unknown events, refuses a broken admission', () => {
+    const data = JSON.stringify(admission(12));
+    expect(readFeedEvent({ id: '12', event: 'admission', data })).toEqual({
+      kind: 'admission',
+      admission: admission(12),
+    });
+    expect(readFeedEvent({ id: '', event: 'reset', data: '{}' })).toEqual({ kind: 'reset' });
+    expect(readFeedEvent({ id: undefined, event: 'hello', data: '{}' })).toBeUndefined();
+    expect(() =>
+      readFeedEvent({ id: '3', event: 'admission', data: '{"seq":"3","gate":"N"}' }),
+    ).toThrow(/seq/);
+  });
+
+  it("resumes after the page's last seq with the session's token, and stops on 401", async () => {
+    const requests: { url: string; auth: string | null }[] = [];
+    const stream = `retry: 10\n\nid: 12\nevent: admission\ndata: ${JSON.stringify(admission(12))}\n\n`;
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      requests.push({ url, auth: new Headers(init.headers).get('authorization') });
+      return requests.length === 1
+        ? new Response(stream, { headers: { 'content-type': 'text/event-stream' } })
+        : new Response('{}', { status: 401 });
+    });
+    const messages: FeedMessage[] = [];
+    let lastSeq = 11;
+    const states: boolean[] = [];
+    const stop = followCheckinFeed({
+      url: 'https://ticketing.test/v1/performances/prf_1/checkin/feed',
+      token: 'tks_test',
+      lastSeq: () => lastSeq,
+      onMessage: (message) => {
+        messages.push(message);
+        if (message.kind === 'admission') lastSeq = message.admission.seq;
+      },
+      onState: (live) => states.push(live),
+    });
+    await vi.waitFor(() => expect(requests).toHaveLength(2));
+    await vi.waitFor(() => expect(states).toEqual([true, false, false]));
+    stop();
+    expect(requests.map((r) => r.url)).toEqual([
+      'https://ticketing.test/v1/performances/prf_1/checkin/feed?since=11',
+      'https://ticketing.test/v1/performances/prf_1/checkin/feed?since=12',
+    ]);
+    expect(requests[0]?.auth).toBe('Bearer tks_test');
+    expect(messages).toEqual([{ kind: 'admission', admission: admission(12) }]);
+  });
+});
+
+describe("the map's tile server", () => {
+  it('is none unless CONSOLE_TILE_URL is set, with OpenStreetMap credited by default', () => {
+    expect(tilesFromEnvironment({})).toBeNull();
+    const tiles = tilesFromEnvironment({
+      CONSOLE_TILE_URL: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png',
+    });
+    expect(tiles).toEqual({
+      url: 'https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png',
+      attribution: '© OpenStreetMap contributors',
+    });
+    expect(tileSource(tiles as NonNullable<typeof tiles>)).toBe('https://*.tile.openstreetmap.org');
+  });
+
+  it('refuses a template that is not one', () => {
+    for (const url of [
+      'tile.example/{z}/{x}/{y}.png',
+      'https://tiles.example/{z}/{x}.png',
+      'javascript:alert(1)//{z}{x}{y}',
+    ]) {
+      expect(() => tilesFromEnvironment({ CONSOLE_TILE_URL: url }), url).toThrow(
+        /CONSOLE_TILE_URL/,
+      );
+    }
   });
 });
 
