@@ -72,7 +72,7 @@ function LeafletMap(props: MapProps) {
           bounds.extend([terminal.lastFix.latitude, terminal.lastFix.longitude]);
       }
     }
-    made.fitBounds(bounds, { padding: [24, 24] });
+    made.fitBounds(bounds, { padding: [24, 24], animate: false });
   };
   return (
     <section aria-labelledby="checkin-map" className="checkin-map">
