@@ -1325,7 +1325,7 @@ export interface paths {
     };
     /**
      * Server-sent events: the performance's admissions and refusals (view_sales)
-     * @description Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`: the snapshot's `lastSeq`), then each new one as it is recorded or uploaded (`event: admission`, `id:` its sequence, a LiveAdmission), and each refused gate decision as it is recorded (`event: refusal`, no id, not replayed). A resume point that is not a sequence number opens the stream with an `event: reset` and every admission. Authorization: the staff bearer session (read with fetch); the stream ends once the session is no longer valid. At most 4 open at once per user and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream.
+     * @description Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`: the snapshot's `lastSeq`), then each new one as it is recorded or uploaded (`event: admission`, `id:` its sequence, a LiveAdmission), and each refused gate decision as it is recorded (`event: refusal`, no id, not replayed). A resume point that is not a sequence number opens the stream with an `event: reset` and every admission. Authorization: the staff bearer session (read with fetch); the stream ends once the session is no longer valid. At most 6 open at once per user and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream.
      */
     get: operations['getPerformanceCheckinFeed'];
     put?: never;

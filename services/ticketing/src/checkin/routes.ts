@@ -63,7 +63,7 @@ function feedRoute(app: App, ticketing: Ticketing) {
         tags: ['gates'],
         summary: "Server-sent events: the performance's admissions and refusals (view_sales)",
         description:
-          "Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`: the snapshot's `lastSeq`), then each new one as it is recorded or uploaded (`event: admission`, `id:` its sequence, a LiveAdmission), and each refused gate decision as it is recorded (`event: refusal`, no id, not replayed). A resume point that is not a sequence number opens the stream with an `event: reset` and every admission. Authorization: the staff bearer session (read with fetch); the stream ends once the session is no longer valid. At most 4 open at once per user and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream.",
+          "Follows the live-feed convention of docs/feeds.md: `retry:` first, then the admissions after `Last-Event-ID` (or `since`: the snapshot's `lastSeq`), then each new one as it is recorded or uploaded (`event: admission`, `id:` its sequence, a LiveAdmission), and each refused gate decision as it is recorded (`event: refusal`, no id, not replayed). A resume point that is not a sequence number opens the stream with an `event: reset` and every admission. Authorization: the staff bearer session (read with fetch); the stream ends once the session is no longer valid. At most 6 open at once per user and instance (429 `too_many_streams`). A comment every 15 s keeps proxies from closing the stream.",
         params: PerformanceParams,
         // Not checked here: an unusable resume point is a reset, never a 400 (docs/feeds.md).
         querystring: Type.Object({
@@ -81,9 +81,10 @@ function feedRoute(app: App, ticketing: Ticketing) {
         request.params.performanceId,
         'view_sales',
       );
-      const caller = request.caller as { type: 'user'; id: string };
+      // Past the staff check the caller is a user or the operator (who counts as one caller).
+      const caller = request.caller?.type === 'user' ? request.caller.id : 'operator';
       const resume = resumePoint(request.headers['last-event-id'], request.query.since);
-      const uncount = admitDashboard(ticketing, caller.id);
+      const uncount = admitDashboard(ticketing, caller);
       // The response's close is its end, whoever ends it: the client, the session, shutdown.
       reply.raw.once('close', uncount);
       reply.hijack();
