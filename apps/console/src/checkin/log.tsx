@@ -174,7 +174,11 @@ function LogRow(props: { entry: LogEntry; timeZone: string | undefined }) {
         {scanWords(entry, t)}
       </td>
       <td>
-        {entry.source === 'offline' ? t('checkin.source.offline') : t('checkin.source.online')}
+        {entry.source === null
+          ? ''
+          : entry.source === 'offline'
+            ? t('checkin.source.offline')
+            : t('checkin.source.online')}
       </td>
     </tr>
   );
