@@ -4,8 +4,9 @@
  * headless Chromium against the real servers on both databases: the dashboard opens from the
  * navigation; an admission made through the gate API appears without a reload; a refused scan
  * shows its reason in words; an admission outside the geofence shows red on the map and in the
- * flagged list; the admission log finds a ticket by number and by phone; its history shows the
- * sale and the scan.
+ * flagged list; an offline gate's upload of a ticket already inside is flagged a duplicate; the
+ * admission log finds a ticket by number and by phone, and refusals; its history shows the sale
+ * and both scans.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -343,6 +344,7 @@ function typed(e164: string) {
 interface HeldTicket {
   id: string;
   number: string;
+  revision: number;
   manualCode: { ticketNumber: string; pin: string };
 }
 
@@ -353,6 +355,7 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
   let page: Page;
   let token: string;
   let performanceId: string;
+  let performanceCode: string;
   let holderPhone: string;
   let tickets: HeldTicket[];
   let venue: { latitude: number; longitude: number; radiusM: number };
@@ -448,6 +451,7 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
     token = await system.organizerSession();
     const tonight = await system.createTonight(token, 'Check-in Recital');
     performanceId = tonight.performanceId;
+    performanceCode = tonight.performanceCode;
     holderPhone = system.newPhone();
     await system.buyForNumber(holderPhone, performanceId, 'Orchestra/A/1');
     await system.buyForNumber(holderPhone, performanceId, 'Orchestra/A/2');
@@ -565,6 +569,42 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
   );
 
   it(
+    "flags as a duplicate an offline gate's upload of a ticket already inside",
+    async () => {
+      const ticket = tickets[0] as HeldTicket;
+      await page.goBack();
+      await page.locator('.checkin-dashboard[data-live="yes"][data-admitted="2"]').waitFor();
+      // South, offline, admitted the ticket North had admitted online; it now syncs.
+      const uploaded = await system.ticketing(
+        'POST',
+        '/v1/terminal/admissions',
+        {
+          admissions: [
+            {
+              nonce: `offline-${ticket.number}`,
+              performanceCode,
+              ticketId: ticket.number,
+              revision: ticket.revision,
+              direction: 'entry',
+              scannedAt: new Date(Date.now() - 5_000).toISOString(),
+              position: { latitude: venue.latitude, longitude: venue.longitude, accuracyM: 9 },
+            },
+          ],
+        },
+        terminals.South,
+      );
+      expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+      expect(uploaded.body.results[0]).toMatchObject({ recorded: 'new', duplicate: true });
+      await page.locator('.checkin-dashboard[data-duplicates="1"]').waitFor({ timeout: shownMs });
+      await expect(dashboard().getAttribute('data-admitted')).resolves.toBe('2');
+      const flagged = page.locator(`.checkin-flagged tr[data-ticket="${ticket.number}"]`);
+      await flagged.getByText('Duplicate: this ticket was already inside').waitFor();
+      await flagged.getByText('Offline, uploaded later').waitFor();
+    },
+    stepTimeoutMs,
+  );
+
+  it(
     'finds a ticket in the admission log by number and by phone, and opens its history',
     async () => {
       const ticket = tickets[0] as HeldTicket;
@@ -575,9 +615,11 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
       await page.getByRole('button', { name: 'Search' }).click();
       const rows = page.locator('.checkin-log tbody tr');
       await page.locator(`.checkin-log tbody tr[data-ticket="${ticket.number}"]`).first().waitFor();
+      // Its two scans: North's online entry and South's offline duplicate.
+      await page.locator('.checkin-log[data-rows="2"]').waitFor();
       await expect(
         rows.evaluateAll((all) => all.map((r) => r.getAttribute('data-ticket'))),
-      ).resolves.toEqual([ticket.number]);
+      ).resolves.toEqual([ticket.number, ticket.number]);
 
       await search.fill(typed(holderPhone));
       await page.getByRole('button', { name: 'Search' }).click();
@@ -589,7 +631,11 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
       await search.fill('');
       await page.getByLabel('Decision').selectOption({ label: 'Refused' });
       await page.getByRole('button', { name: 'Search' }).click();
-      await page.locator('.checkin-log[data-rows="1"]').waitFor();
+      // Only refusals once the new page is in.
+      await page.waitForFunction(() => {
+        const cells = [...document.querySelectorAll('.checkin-log tbody td.decision')];
+        return cells.length > 0 && cells.every((cell) => cell.classList.contains('refused'));
+      });
       await page.getByText('Refused: A wrong ticket number or PIN was typed.').waitFor();
       await page.getByLabel('Decision').selectOption({ label: 'Any' });
       await search.fill(ticket.number);
@@ -597,14 +643,19 @@ describe.each(['sqlite', 'postgres'] as const)('the check-in screens on %s', (ba
       await page
         .locator(`.checkin-log tbody tr[data-ticket="${ticket.number}"]`)
         .getByRole('link', { name: ticket.number })
+        .first()
         .click();
       await page.getByRole('heading', { name: `Ticket ${ticket.number}` }).waitFor();
+      await page.locator('.ticket-history li[data-kind="scan"]').nth(1).waitFor();
       const kinds = await page
         .locator('.ticket-history li')
         .evaluateAll((all) => all.map((li) => li.getAttribute('data-kind')));
-      expect(kinds).toEqual(['sold', 'scan']);
+      expect(kinds).toEqual(['sold', 'scan', 'scan']);
       await page
         .getByText('Scanned at gate North (North tablet), Online: Admitted (entry)')
+        .waitFor();
+      await page
+        .getByText('Scanned at gate South (South tablet), Offline, uploaded later')
         .waitFor();
     },
     stepTimeoutMs,
