@@ -23,11 +23,16 @@ export const logPageSize = 50;
 
 export const checkinKey = (performanceId: string) => ['checkin', performanceId] as const;
 
-export function useCheckinSnapshot(performanceId: string) {
+/**
+ * `follow`: re-read every 20 s (the dashboard); without it the snapshot is read once, for the
+ * venue's zone and the gates' names (the log, a ticket's history), or taken from the cache.
+ */
+export function useCheckinSnapshot(performanceId: string | undefined, follow = true) {
   const api = useApi();
   return useQuery({
-    queryKey: checkinKey(performanceId),
-    refetchInterval: snapshotRefreshMs,
+    queryKey: checkinKey(performanceId ?? ''),
+    enabled: performanceId !== undefined,
+    refetchInterval: follow ? snapshotRefreshMs : false,
     // The feed keeps the figures current; a refetch on focus would only repeat the interval's.
     refetchOnWindowFocus: false,
     staleTime: snapshotRefreshMs,
@@ -35,7 +40,7 @@ export function useCheckinSnapshot(performanceId: string) {
       api.call((init) =>
         api.ticketing.GET('/v1/performances/{performanceId}/checkin', {
           ...init,
-          params: { path: { performanceId } },
+          params: { path: { performanceId: performanceId ?? '' } },
         }),
       ),
   });

@@ -29,7 +29,7 @@ export default function AdmissionLog() {
   const { t } = useI18n();
   const { performanceId } = useParams<{ performanceId: string }>();
   const initial = new URLSearchParams(useSearch()).get('q')?.slice(0, searchCharsMax) ?? '';
-  const snapshot = useCheckinSnapshot(performanceId);
+  const snapshot = useCheckinSnapshot(performanceId, false);
   const zone = snapshot.data?.performance.venue.timeZone;
   const [filters, setFilters] = useState<LogFilters>(initial ? { q: initial } : {});
   const form = useForm<SearchForm>({

@@ -1,13 +1,13 @@
 /**
  * One ticket's whole history (issue 20 item 3): sold, transferred, reissued, refunded or
  * cancelled, and every scan, online or offline, with gate, terminal, time, position and the
- * decision in words. Times on the clock of the performance's venue when the dashboard's snapshot
- * is at hand, else this browser's.
+ * decision in words. Times on the clock of the performance's venue (from its check-in snapshot),
+ * in this browser's until that is in.
  */
 import { useParams } from 'wouter';
 import { useI18n } from '../i18n.ts';
 import { Loaded, Page } from '../ui/page.tsx';
-import { type HistoryEvent, useTicketHistory } from './api.ts';
+import { type HistoryEvent, useCheckinSnapshot, useTicketHistory } from './api.ts';
 import { scanWords, type Translate } from './describe.ts';
 
 export default function TicketHistoryScreen() {
@@ -15,6 +15,10 @@ export default function TicketHistoryScreen() {
   const { ticketId } = useParams<{ ticketId: string }>();
   const history = useTicketHistory(ticketId);
   const number = history.data?.ticket.number;
+  // The venue's zone comes with the performance's check-in snapshot (cached when the person came
+  // from the dashboard or the log); until then, times read in this browser's zone.
+  const snapshot = useCheckinSnapshot(history.data?.ticket.performanceId, false);
+  const zone = snapshot.data?.performance.venue.timeZone;
   return (
     <Page title={number ? t('checkin.history.title', { number }) : t('checkin.history.events')}>
       <Loaded query={history}>
@@ -40,7 +44,9 @@ export default function TicketHistoryScreen() {
                   {events.map((event, index) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: the history is read-only and in time order; two events may share a time.
                     <li key={`${event.at}-${index}`} data-kind={event.kind}>
-                      <time dateTime={event.at}>{fmt.stamp(event.at)}</time>{' '}
+                      <time dateTime={event.at}>
+                        {zone ? fmt.dateTime(event.at, zone) : fmt.stamp(event.at)}
+                      </time>{' '}
                       <span>{eventWords(event, t)}</span>
                       {event.kind === 'scan' ? (
                         <span className="hint"> {positionWords(event, t)}</span>
