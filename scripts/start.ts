@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ensureConsoleBuild } from '../apps/console/server/build.ts';
 import { startConsoleServer } from '../apps/console/server/serve.ts';
+import { tilesFromEnvironment } from '../apps/console/server/served.ts';
 import { ensureGateBuild } from '../apps/gate/server/build.ts';
 import { startGateServer } from '../apps/gate/server/serve.ts';
 import { ensureMobileBuild } from '../apps/mobile/server/build.ts';
@@ -138,6 +139,13 @@ if (!Number.isInteger(consolePort) || consolePort < 0 || consolePort > 65_535) {
   process.exit(2);
 }
 const consoleOrigin = browserUrl(`http://${consoleHost}:${consolePort}`);
+let consoleTiles: ReturnType<typeof tilesFromEnvironment>;
+try {
+  consoleTiles = tilesFromEnvironment(process.env);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+}
 // With --lan the apps are also reachable on loopback (this machine's own browser).
 const appOrigins = [
   mobileOrigin,
@@ -286,6 +294,7 @@ const consoleApp = await serveApp('console', consolePort, 'CONSOLE_PORT', () =>
       exchangeUrl: process.env.EXCHANGE_PUBLIC_URL ?? browserUrl(base),
       mobileAppUrl,
       development,
+      tiles: consoleTiles,
     },
   }),
 );

@@ -11,6 +11,23 @@ export interface ConsoleConfig {
   readonly mobileAppUrl: string;
   /** Development servers: the sign-in names the SMS inbox. */
   readonly development: boolean;
+  /**
+   * The map tiles of the check-in dashboard's map (CONSOLE_TILE_URL): a Leaflet URL template
+   * such as `https://tile.openstreetmap.org/{z}/{x}/{y}.png`, with the attribution its provider
+   * asks for. Absent or null: the map draws on a plain background (no third party is asked).
+   */
+  readonly tiles?: MapTiles | null;
+}
+
+export interface MapTiles {
+  readonly url: string;
+  readonly attribution: string;
+}
+
+function isMapTiles(value: unknown): value is MapTiles {
+  if (typeof value !== 'object' || value === null) return false;
+  const tiles = value as Record<string, unknown>;
+  return typeof tiles.url === 'string' && typeof tiles.attribution === 'string';
 }
 
 export function isConsoleConfig(value: unknown): value is ConsoleConfig {
@@ -20,6 +37,7 @@ export function isConsoleConfig(value: unknown): value is ConsoleConfig {
     typeof config.ticketingUrl === 'string' &&
     typeof config.exchangeUrl === 'string' &&
     typeof config.mobileAppUrl === 'string' &&
-    typeof config.development === 'boolean'
+    typeof config.development === 'boolean' &&
+    (config.tiles === undefined || config.tiles === null || isMapTiles(config.tiles))
   );
 }

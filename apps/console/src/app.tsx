@@ -10,6 +10,7 @@ import { type ComponentType, lazy, Suspense, useEffect, useState } from 'react';
 import { Redirect, Route, Switch, useParams } from 'wouter';
 import { ApiProvider } from './api.tsx';
 import type { ConsoleConfig } from './app-config.ts';
+import { routes as checkinRoutes } from './checkin/routes.ts';
 import { loadConfig } from './config.ts';
 import { routes as eventRoutes } from './events/routes.ts';
 import { routes as gateRoutes } from './gates/routes.ts';
@@ -33,6 +34,7 @@ const organizerRoutes: readonly ConsoleRoute[] = [
   ...venueRoutes,
   ...gateRoutes,
   ...organizationRoutes,
+  ...checkinRoutes,
 ];
 
 export function App() {

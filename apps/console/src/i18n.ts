@@ -6,6 +6,7 @@
  * (@tessera/web-kit/i18n).
  */
 import { createI18n, firstSpoken } from '@tessera/web-kit/i18n';
+import * as checkin from './checkin/words.ts';
 import * as events from './events/words.ts';
 import * as gates from './gates/words.ts';
 import * as organizations from './organizations/words.ts';
@@ -22,6 +23,7 @@ const en = {
   ...events.en,
   ...sales.en,
   ...gates.en,
+  ...checkin.en,
 };
 export type MessageKey = keyof typeof en;
 const ko: Record<MessageKey, string> = {
@@ -31,6 +33,7 @@ const ko: Record<MessageKey, string> = {
   ...events.ko,
   ...sales.ko,
   ...gates.ko,
+  ...checkin.ko,
 };
 
 export type Lang = 'en' | 'ko';

@@ -41,6 +41,8 @@ export interface StaticAppOptions {
   configJson: string;
   /** The servers the page may call (their origins go into connect-src). */
   connectTo: readonly string[];
+  /** Sources that img-src allows beyond `'self'` and `data:` (the console's map tiles). */
+  imageSources?: readonly string[];
   /** Sources that script-src allows beyond `'self'`. */
   scriptSources?: readonly string[];
   /** Response headers beyond the common security headers. */
@@ -97,7 +99,7 @@ function securityHeaders(options: StaticAppOptions): Record<string, string> {
     'content-security-policy': [
       "default-src 'self'",
       `connect-src 'self' ${origins.join(' ')}`,
-      "img-src 'self' data:",
+      ["img-src 'self' data:", ...(options.imageSources ?? [])].join(' '),
       "style-src 'self'",
       ["script-src 'self'", ...(options.scriptSources ?? [])].join(' '),
       "worker-src 'self'",

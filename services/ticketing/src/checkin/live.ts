@@ -250,9 +250,13 @@ export async function streamDashboard(
   const hub = hubOf(ticketing);
   // Added before the replay, so nothing recorded in between is missed; the replay's last
   // sequence number drops the live events it already covered.
-  const dashboard: Dashboard = { replayed: -1, buffered: [], write: (text) => raw.write(text) };
-  hub.add(performance.id, dashboard);
   let ended = false;
+  // Nothing is written once the stream has ended (the replay may still be running then).
+  const write = (text: string) => {
+    if (!ended) raw.write(text);
+  };
+  const dashboard: Dashboard = { replayed: -1, buffered: [], write };
+  hub.add(performance.id, dashboard);
   const end = () => {
     if (ended) return;
     ended = true;
@@ -261,23 +265,22 @@ export async function streamDashboard(
     raw.end();
   };
   const keepAlive = setInterval(async () => {
-    if (await stillAllowed(ticketing, stream.authorization, performance.id)) {
-      if (!ended) raw.write(sseKeepAlive);
-    } else end();
+    if (await stillAllowed(ticketing, stream.authorization, performance.id)) write(sseKeepAlive);
+    else end();
   }, sseKeepAliveMs);
   stream.onClose(end);
   try {
-    const since = await startingPoint(ticketing, performance.id, stream.resume, raw);
-    dashboard.replayed = since === null ? 0 : await replay(ticketing, performance.id, since, raw);
+    const since = await startingPoint(ticketing, performance.id, stream.resume, write);
+    dashboard.replayed = since === null ? 0 : await replay(ticketing, performance.id, since, write);
   } catch (error) {
     // The database went away mid-replay: end the stream, so that the dashboard reconnects with
     // its Last-Event-ID and gets the replay, rather than listen on with a gap.
     end();
     throw error;
   }
-  for (const held of dashboard.buffered) if (held.seq > dashboard.replayed) raw.write(held.text);
+  for (const held of dashboard.buffered) if (held.seq > dashboard.replayed) write(held.text);
   dashboard.buffered.length = 0;
-  if (!ended) raw.write(': live\n\n');
+  write(': live\n\n');
 }
 
 /**
@@ -288,7 +291,7 @@ async function startingPoint(
   ticketing: Ticketing,
   performanceId: string,
   asked: ResumePoint,
-  raw: ServerResponse,
+  write: (text: string) => void,
 ) {
   if (asked.kind === 'live') return null;
   const resume =
@@ -296,7 +299,7 @@ async function startingPoint(
       ? checkedResumePoint(asked, await lastSeqOf(ticketing.database.db, performanceId))
       : asked;
   if (resume.kind === 'after') return resume.after;
-  if (resume.kind === 'reset') raw.write(sseReset(resume.reason));
+  if (resume.kind === 'reset') write(sseReset(resume.reason));
   return 0;
 }
 
@@ -305,12 +308,12 @@ async function replay(
   ticketing: Ticketing,
   performanceId: string,
   since: number,
-  raw: ServerResponse,
+  write: (text: string) => void,
 ) {
   let last = since;
   const rows = await admissionsAfter(ticketing.database.db, performanceId, since, replayMax);
   for (const row of rows) {
-    raw.write(admissionEvent(Number(row.seq), liveAdmissionOfRow(row)));
+    write(admissionEvent(Number(row.seq), liveAdmissionOfRow(row)));
     last = Number(row.seq);
   }
   return last;
