@@ -254,6 +254,31 @@ export async function lastFixOf(executor: Trx, performanceId: string, terminalId
   };
 }
 
+/** The last fix each terminal reported with its calls (the Tessera-Position header), by id. */
+export async function reportedFixesOf(executor: Trx, terminalIds: readonly string[]) {
+  const fixes = new Map<
+    string,
+    { latitude: number; longitude: number; accuracyM: number | null; at: number }
+  >();
+  if (terminalIds.length === 0) return fixes;
+  const rows = await executor
+    .selectFrom('terminals')
+    .select(['id', 'last_latitude', 'last_longitude', 'last_accuracy_m', 'last_fix_at'])
+    .where('id', 'in', terminalIds)
+    .where('last_fix_at', 'is not', null)
+    .execute();
+  for (const row of rows) {
+    if (row.last_latitude === null || row.last_longitude === null) continue;
+    fixes.set(row.id, {
+      latitude: Number(row.last_latitude),
+      longitude: Number(row.last_longitude),
+      accuracyM: num(row.last_accuracy_m),
+      at: Number(row.last_fix_at),
+    });
+  }
+  return fixes;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The admission log
 

@@ -16,6 +16,7 @@ import { refusalCounts, ticketCounts } from '../reports/gate/repository.ts';
 import { tallyAdmissions } from '../reports/gate/tally.ts';
 import { normalizePhone } from '../reports/orders.ts';
 import { AssetTotals, assetScales } from '../reports/totals.ts';
+import { fixOutsideVenue } from '../terminals/view.ts';
 import { liveAdmissionOfRow } from './live.ts';
 import {
   type AdmissionCell,
@@ -29,6 +30,7 @@ import {
   logRows,
   newestAdmissions,
   positionedAdmissions,
+  reportedFixesOf,
   ticketsInside,
   venueTimeZone,
 } from './repository.ts';
@@ -154,11 +156,28 @@ export function perGate(cells: readonly AdmissionCell[]) {
   return [...gates.values()].sort((a, b) => (a.gate < b.gate ? -1 : a.gate > b.gate ? 1 : 0));
 }
 
-/** The performance's terminals (as the gate report lists them), each with its last position. */
+/**
+ * The performance's terminals (as the gate report lists them), each with its last position: the
+ * newer of its last positioned admission and the fix it last reported with a call (a gate that
+ * scans nothing still says where it stands), judged against the geofence as admissions are.
+ */
 async function terminalsWithFixes(ticketing: Ticketing, performance: ReportPerformance) {
+  const db = ticketing.database.db;
+  const standings = await terminalsOf(ticketing, performance);
+  const reported = await reportedFixesOf(
+    db,
+    standings.map((terminal) => terminal.id),
+  );
+  const venue = {
+    latitude: Number(performance.latitude),
+    longitude: Number(performance.longitude),
+    radiusM: Number(performance.radius_m),
+  };
   const terminals = [];
-  for (const terminal of await terminalsOf(ticketing, performance)) {
-    const fix = await lastFixOf(ticketing.database.db, performance.id, terminal.id);
+  for (const terminal of standings) {
+    const scanned = await lastFixOf(db, performance.id, terminal.id);
+    const told = reported.get(terminal.id);
+    const fix = told && (!scanned || told.at > scanned.at) ? told : scanned;
     terminals.push({
       id: terminal.id,
       name: terminal.name,
@@ -174,7 +193,7 @@ async function terminalsWithFixes(ticketing: Ticketing, performance: ReportPerfo
             at: isoOf(fix.at),
           }
         : null,
-      outsideVenue: fix?.outsideVenue ?? false,
+      outsideVenue: fixOutsideVenue(fix, venue) ?? false,
     });
   }
   return terminals;
