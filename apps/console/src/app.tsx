@@ -10,7 +10,9 @@ import { type ComponentType, lazy, Suspense, useEffect, useState } from 'react';
 import { Redirect, Route, Switch, useParams } from 'wouter';
 import { ApiProvider } from './api.tsx';
 import type { ConsoleConfig } from './app-config.ts';
+import { routes as closingRoutes } from './closing/routes.ts';
 import { loadConfig } from './config.ts';
+import { routes as doorSalesRoutes } from './door-sales/routes.ts';
 import { routes as eventRoutes } from './events/routes.ts';
 import { routes as gateRoutes } from './gates/routes.ts';
 import { I18nProvider, useI18n } from './i18n.ts';
@@ -33,6 +35,8 @@ const organizerRoutes: readonly ConsoleRoute[] = [
   ...venueRoutes,
   ...gateRoutes,
   ...organizationRoutes,
+  ...closingRoutes,
+  ...doorSalesRoutes,
 ];
 
 export function App() {

@@ -6,6 +6,8 @@
  * (@tessera/web-kit/i18n).
  */
 import { createI18n, firstSpoken } from '@tessera/web-kit/i18n';
+import * as closing from './closing/words.ts';
+import * as doorSales from './door-sales/words.ts';
 import * as events from './events/words.ts';
 import * as gates from './gates/words.ts';
 import * as organizations from './organizations/words.ts';
@@ -22,6 +24,8 @@ const en = {
   ...events.en,
   ...sales.en,
   ...gates.en,
+  ...closing.en,
+  ...doorSales.en,
 };
 export type MessageKey = keyof typeof en;
 const ko: Record<MessageKey, string> = {
@@ -31,6 +35,8 @@ const ko: Record<MessageKey, string> = {
   ...events.ko,
   ...sales.ko,
   ...gates.ko,
+  ...closing.ko,
+  ...doorSales.ko,
 };
 
 export type Lang = 'en' | 'ko';
