@@ -98,34 +98,14 @@ function SettingsForm(props: {
           />{' '}
           {t('doorSales.settings.enabled')}
         </label>
-        <fieldset aria-describedby={errors.categories ? 'door-sales-pick-error' : undefined}>
-          <legend>{t('doorSales.settings.categories')}</legend>
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={all}
-              onChange={(e) => setAll(e.currentTarget.checked)}
-            />{' '}
-            {t('doorSales.settings.allCategories')}
-          </label>
-          {all
-            ? null
-            : props.categories.map((category) => (
-                <label key={category.id} className="check">
-                  <input
-                    type="checkbox"
-                    checked={picked.has(category.id)}
-                    onChange={(e) => toggle(category.id, e.currentTarget.checked)}
-                  />{' '}
-                  {category.name}
-                </label>
-              ))}
-          {errors.categories ? (
-            <small id="door-sales-pick-error" className="field-error" role="alert">
-              {errors.categories}
-            </small>
-          ) : null}
-        </fieldset>
+        <CategoryPicker
+          categories={props.categories}
+          all={all}
+          picked={picked}
+          error={errors.categories}
+          onAll={setAll}
+          onPick={toggle}
+        />
         <Field
           label={t('doorSales.settings.maxPerSale')}
           hint={t('doorSales.settings.maxHint')}
@@ -149,5 +129,46 @@ function SettingsForm(props: {
         )}
       </fieldset>
     </form>
+  );
+}
+
+function CategoryPicker(props: {
+  categories: readonly EventCategory[];
+  all: boolean;
+  picked: ReadonlySet<string>;
+  error: string | undefined;
+  onAll(all: boolean): void;
+  onPick(id: string, on: boolean): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <fieldset aria-describedby={props.error ? 'door-sales-pick-error' : undefined}>
+      <legend>{t('doorSales.settings.categories')}</legend>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={props.all}
+          onChange={(e) => props.onAll(e.currentTarget.checked)}
+        />{' '}
+        {t('doorSales.settings.allCategories')}
+      </label>
+      {props.all
+        ? null
+        : props.categories.map((category) => (
+            <label key={category.id} className="check">
+              <input
+                type="checkbox"
+                checked={props.picked.has(category.id)}
+                onChange={(e) => props.onPick(category.id, e.currentTarget.checked)}
+              />{' '}
+              {category.name}
+            </label>
+          ))}
+      {props.error ? (
+        <small id="door-sales-pick-error" className="field-error" role="alert">
+          {props.error}
+        </small>
+      ) : null}
+    </fieldset>
   );
 }
