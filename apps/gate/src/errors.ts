@@ -19,6 +19,7 @@ const errorKeys = {
   busy: null,
   buyer_limit: null,
   category_in_use: null,
+  close_reason_required: null,
   database_unavailable: null,
   device_key_in_use: null,
   device_required: null,

@@ -47,6 +47,7 @@ const codeMessages = {
   busy: null,
   buyer_limit: 'error.buyer_limit',
   category_in_use: null,
+  close_reason_required: null,
   database_unavailable: 'error.database_unavailable',
   device_key_in_use: 'error.device_key_in_use',
   device_required: null,

@@ -7077,6 +7077,7 @@ export type ErrorCode =
   | 'busy'
   | 'buyer_limit'
   | 'category_in_use'
+  | 'close_reason_required'
   | 'database_unavailable'
   | 'device_key_in_use'
   | 'device_required'

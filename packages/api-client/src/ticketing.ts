@@ -997,7 +997,7 @@ export interface paths {
     put?: never;
     /**
      * Close a performance after it started: outstanding terminals and the report
-     * @description Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.
+     * @description Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true, which needs a reason while terminals are outstanding (400 close_reason_required, nothing changes); who closed and who forced, when and why, are kept and reported. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.
      */
     post: operations['postPerformanceClose'];
     delete?: never;
@@ -8491,8 +8491,10 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description Refund stored-value remainders even while terminals are outstanding */
+          /** @description Refund stored-value remainders even while terminals are outstanding (needs a reason then) */
           force?: boolean;
+          /** @description Why (trimmed); required to force while terminals are outstanding */
+          reason?: string;
         };
       };
     };
@@ -8508,6 +8510,8 @@ export interface operations {
             /** @enum {string} */
             status: 'closed';
             closedAt: string;
+            closedBy: string | null;
+            forcedReason: string | null;
             terminalsOutstanding: {
               id: string;
               name: string;
@@ -8544,6 +8548,11 @@ export interface operations {
                 startsAt: string;
                 endsAt: string;
                 closedAt: string | null;
+                closedBy: string | null;
+                closeReason: string | null;
+                forcedAt: string | null;
+                forcedBy: string | null;
+                forcedReason: string | null;
                 venue: {
                   id: string;
                   name: string;
@@ -8809,6 +8818,11 @@ export interface operations {
               startsAt: string;
               endsAt: string;
               closedAt: string | null;
+              closedBy: string | null;
+              closeReason: string | null;
+              forcedAt: string | null;
+              forcedBy: string | null;
+              forcedReason: string | null;
               venue: {
                 id: string;
                 name: string;
@@ -9168,6 +9182,18 @@ export interface operations {
               revokedAt: string | null;
               lastSeenAt: string | null;
               pendingUploads: number;
+              device: string | null;
+              appVersion: string | null;
+              lastFix: {
+                latitude: number;
+                longitude: number;
+                accuracyM: number | null;
+                /** @description When the fix was taken (the terminal's clock) */
+                at: string;
+              } | null;
+              /** @description Last seen within 90 s, and not revoked */
+              online: boolean;
+              outsideVenue: boolean | null;
             };
           };
         };
@@ -9284,6 +9310,18 @@ export interface operations {
               revokedAt: string | null;
               lastSeenAt: string | null;
               pendingUploads: number;
+              device: string | null;
+              appVersion: string | null;
+              lastFix: {
+                latitude: number;
+                longitude: number;
+                accuracyM: number | null;
+                /** @description When the fix was taken (the terminal's clock) */
+                at: string;
+              } | null;
+              /** @description Last seen within 90 s, and not revoked */
+              online: boolean;
+              outsideVenue: boolean | null;
             }[];
           };
         };
@@ -9373,6 +9411,18 @@ export interface operations {
             revokedAt: string | null;
             lastSeenAt: string | null;
             pendingUploads: number;
+            device: string | null;
+            appVersion: string | null;
+            lastFix: {
+              latitude: number;
+              longitude: number;
+              accuracyM: number | null;
+              /** @description When the fix was taken (the terminal's clock) */
+              at: string;
+            } | null;
+            /** @description Last seen within 90 s, and not revoked */
+            online: boolean;
+            outsideVenue: boolean | null;
           };
         };
       };
@@ -9467,6 +9517,18 @@ export interface operations {
             revokedAt: string | null;
             lastSeenAt: string | null;
             pendingUploads: number;
+            device: string | null;
+            appVersion: string | null;
+            lastFix: {
+              latitude: number;
+              longitude: number;
+              accuracyM: number | null;
+              /** @description When the fix was taken (the terminal's clock) */
+              at: string;
+            } | null;
+            /** @description Last seen within 90 s, and not revoked */
+            online: boolean;
+            outsideVenue: boolean | null;
           };
         };
       };
@@ -10214,6 +10276,11 @@ export interface operations {
               startsAt: string;
               endsAt: string;
               closedAt: string | null;
+              closedBy: string | null;
+              closeReason: string | null;
+              forcedAt: string | null;
+              forcedBy: string | null;
+              forcedReason: string | null;
               venue: {
                 id: string;
                 name: string;
@@ -11236,6 +11303,7 @@ export type ErrorCode =
   | 'busy'
   | 'buyer_limit'
   | 'category_in_use'
+  | 'close_reason_required'
   | 'database_unavailable'
   | 'device_key_in_use'
   | 'device_required'

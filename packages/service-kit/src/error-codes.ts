@@ -19,6 +19,7 @@ export const errorCodes = [
   'busy',
   'buyer_limit',
   'category_in_use',
+  'close_reason_required',
   'database_unavailable',
   'device_key_in_use',
   'device_required',

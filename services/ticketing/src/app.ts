@@ -13,6 +13,7 @@ import { databaseAnswers } from './db/health.ts';
 import { type Access, createFastify, type LogOptions, type RoutePlugin } from './http.ts';
 import { authenticate, requireUser } from './identity/service.ts';
 import { registerTicketingMetrics } from './metrics.ts';
+import { noteTerminalCall, terminalDetailHeaders } from './terminals/details.ts';
 
 export async function buildApp(
   ticketing: Ticketing,
@@ -27,7 +28,8 @@ export async function buildApp(
     publicUrl: ticketing.config.publicUrl,
     checkAnswers: ticketing.config.environment === 'test',
     corsOrigins: ticketing.config.corsOrigins,
-    corsHeaders: ['idempotency-key'],
+    // The gate app says what it is and where it was on every call (terminals/details.ts).
+    corsHeaders: ['idempotency-key', ...terminalDetailHeaders],
     async authorize(request, access) {
       // A browser's EventSource cannot send Authorization: the terminal feed takes a ticket too.
       const feedTicket = feedTicketIn(request);
@@ -36,6 +38,12 @@ export async function buildApp(
           ? await terminalOfFeedTicket(ticketing, feedTicket)
           : await authenticate(ticketing, request.headers.authorization);
       request.caller = principal;
+      if (principal.type === 'terminal') {
+        // What the terminal says of itself is stored, never a reason to fail its call.
+        await noteTerminalCall(ticketing, principal, request.headers).catch((error: unknown) =>
+          request.log.warn({ err: error }, 'could not store the terminal details'),
+        );
+      }
       if (access === 'operator' && principal.type !== 'operator') {
         throw forbidden('this route is for the platform operator');
       }

@@ -538,10 +538,10 @@ describe.each(backends)('event close and the gate report on %s', (backend) => {
 
   it('refunds at once with force, once however many closes race; a cancelled performance cannot close', async () => {
     s.clock.advance(setup.startsAt + 86_400_000 + 60_000 - s.clock.now());
-    // Both terminals are outstanding for the second performance; staff force the refunds.
-    const racing = await Promise.all(
-      Array.from({ length: 4 }, () => close(second, owner, { force: true })),
-    );
+    // Both terminals are outstanding for the second performance; staff force the refunds,
+    // which needs a reason (tested fully in terminal-details.test.ts).
+    const reason = { force: true, reason: 'the gates were handed back' };
+    const racing = await Promise.all(Array.from({ length: 4 }, () => close(second, owner, reason)));
     for (const response of racing) {
       expect(response.status).toBe(200);
       expect(response.body.terminalsOutstanding).toHaveLength(2);

@@ -23,6 +23,7 @@ const pinned = {
   '0006_rate_limits.ts': '9894290efc36ad96529a46b0c647f87ce3a07cfae497cee2bde6d48947866c0a',
   '0007_hold_limits.ts': '3fd337772373a2c3632764eb33e5a11b2031996a5ef3d5409a015f5ca965c0d9',
   '0008_venue_time_zone.ts': 'd1f12018ced90e9f89df7f6ebb2c8d7d8743e2ac28ee92448b6cfbb9f0a6dd05',
+  '0009_terminal_details.ts': 'd29556e713e338cf3fe3b02096480afee70237bf8a526ba41381f14de0951beb',
 };
 
 describe('ticketing migrations', () => {

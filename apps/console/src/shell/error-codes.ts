@@ -29,6 +29,7 @@ export const codeMessages = {
   busy: null,
   buyer_limit: null,
   category_in_use: 'error.category_in_use',
+  close_reason_required: 'error.close_reason_required',
   database_unavailable: 'error.database_unavailable',
   device_key_in_use: null,
   device_required: null,

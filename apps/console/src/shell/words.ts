@@ -53,6 +53,8 @@ export const en = {
     'The server could not read what was sent ({message}). Reload the page and try again.',
   'error.category_in_use':
     'Tickets have been sold in this category, so it cannot be removed or change its kind. Close its sales instead.',
+  'error.close_reason_required':
+    'Some gates may still hold admissions they have not sent. Say why you are closing anyway.',
   'error.duplicate_category':
     'Two categories have the same name. Give each its own name: {message}',
   'error.event_cancelled': 'This event is cancelled, so it cannot change any more.',
@@ -160,6 +162,8 @@ export const ko: Record<keyof typeof en, string> = {
     '서버가 보낸 내용을 읽지 못했습니다({message}). 페이지를 새로 고치고 다시 해 보세요.',
   'error.category_in_use':
     '이 등급은 이미 티켓이 팔려 삭제하거나 종류를 바꿀 수 없습니다. 대신 판매를 마감하세요.',
+  'error.close_reason_required':
+    '아직 보내지 않은 입장 기록이 남아 있을 수 있는 게이트가 있습니다. 그래도 마감하는 이유를 적어 주세요.',
   'error.duplicate_category':
     '이름이 같은 등급이 둘 있습니다. 등급마다 다른 이름을 쓰세요: {message}',
   'error.event_cancelled': '취소된 이벤트라 더 바꿀 수 없습니다.',

@@ -149,6 +149,13 @@ export interface PerformancesTable {
   created_at: number;
   /** When staff closed it after the event (the reconciliation report's moment). */
   closed_at: number | null;
+  /** Who closed it: a staff member's masked phone, or `operator` (0009). */
+  closed_by: string | null;
+  close_reason: string | null;
+  /** A close forced while terminals were outstanding: when, by whom and why (0009). */
+  forced_at: number | null;
+  forced_by: string | null;
+  forced_reason: string | null;
 }
 
 export interface CategoriesTable {
@@ -468,6 +475,14 @@ export interface TerminalsTable {
   last_seen_at: number | null;
   /** Admissions the terminal said it still holds unsent, at its last contact. */
   pending_uploads: number;
+  /** What the terminal says it is, from its requests' headers (0009; terminals/details.ts). */
+  device: string | null;
+  app_version: string | null;
+  /** Its last GPS fix, from the `Tessera-Position` header (0009). */
+  last_latitude: number | null;
+  last_longitude: number | null;
+  last_accuracy_m: number | null;
+  last_fix_at: number | null;
 }
 
 export interface AdmissionsTable {

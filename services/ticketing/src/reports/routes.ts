@@ -17,7 +17,7 @@ import {
   decodeAttendeeCursor,
   encodeAttendeeCursor,
 } from './attendees.ts';
-import { closePerformance } from './gate/close.ts';
+import { closePerformance, closerOf } from './gate/close.ts';
 import { gateReportCsv, gateReportTables } from './gate/csv.ts';
 import { gateReport, requirePerformanceStaff } from './gate/report.ts';
 import {
@@ -182,7 +182,7 @@ function closeRoutes(app: App, ticketing: Ticketing) {
         tags: ['gates'],
         summary: 'Close a performance after it started: outstanding terminals and the report',
         description:
-          'Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.',
+          'Sets the performance closed (once; calling again answers again). Lists the terminals that may still hold admissions (they said so, or have not called since the close): bring them online to upload. Terminals revoked while holding some are listed apart (terminalsLost): they cannot deliver. Stored-value remainders are refunded once no terminal is outstanding, or at once with force=true, which needs a reason while terminals are outstanding (400 close_reason_required, nothing changes); who closed and who forced, when and why, are kept and reported. 409 performance_cancelled, 409 performance_not_started. Needs manage_catalogue.',
         params: PerformanceParams,
         body: CloseBody,
         response: { 200: Closed, ...errors },
@@ -195,7 +195,11 @@ function closeRoutes(app: App, ticketing: Ticketing) {
         request.params.performanceId,
         'manage_catalogue',
       );
-      return closePerformance(ticketing, performance, { force: request.body?.force === true });
+      return closePerformance(ticketing, performance, {
+        force: request.body?.force === true,
+        reason: request.body?.reason,
+        by: closerOf(request.caller),
+      });
     },
   );
 }

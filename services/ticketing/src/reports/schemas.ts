@@ -54,6 +54,17 @@ export const GateReport = Type.Object({
     startsAt: Type.String(),
     endsAt: Type.String(),
     closedAt: Nullable(Type.String()),
+    closedBy: Nullable(
+      Type.String({ description: "Who closed it: the staff member's masked phone, or operator" }),
+    ),
+    closeReason: Nullable(Type.String({ description: 'The reason given at the close' })),
+    forcedAt: Nullable(
+      Type.String({ description: 'When a close was forced while terminals were outstanding' }),
+    ),
+    forcedBy: Nullable(Type.String()),
+    forcedReason: Nullable(
+      Type.String({ description: 'Why: the report may miss what those terminals held' }),
+    ),
     venue: Type.Object({
       id: Type.String(),
       name: Type.String(),
@@ -241,7 +252,15 @@ export const CloseBody = Type.Optional(
     {
       force: Type.Optional(
         Type.Boolean({
-          description: 'Refund stored-value remainders even while terminals are outstanding',
+          description:
+            'Refund stored-value remainders even while terminals are outstanding (needs a reason then)',
+        }),
+      ),
+      reason: Type.Optional(
+        Type.String({
+          minLength: 1,
+          maxLength: 500,
+          description: 'Why (trimmed); required to force while terminals are outstanding',
         }),
       ),
     },
@@ -253,6 +272,8 @@ export const Closed = Type.Object({
   performanceId: Type.String(),
   status: Type.Literal('closed'),
   closedAt: Type.String(),
+  closedBy: Nullable(Type.String({ description: "Staff member's masked phone, or operator" })),
+  forcedReason: Nullable(Type.String()),
   terminalsOutstanding: Type.Array(TerminalStanding),
   terminalsLost: Type.Array(TerminalStanding, {
     description:

@@ -20,6 +20,24 @@ export interface TerminalRecord {
   readonly revokedAt: number | null;
   readonly lastSeenAt: number | null;
   readonly pendingUploads: number;
+  readonly device: string | null;
+  readonly appVersion: string | null;
+  readonly lastFix: GpsFix | null;
+}
+
+/** A terminal's GPS fix: where it was, how sure, and when (its clock, ms). */
+export interface GpsFix {
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly accuracyM: number | null;
+  readonly at: number;
+}
+
+/** What a terminal says it is and where it was last (terminals/details.ts). */
+export interface TerminalDetails {
+  readonly device: string | null;
+  readonly appVersion: string | null;
+  readonly fix: GpsFix | null;
 }
 
 /** An enrolment code that was just used: what it enrols the terminal for. */
@@ -42,7 +60,22 @@ function terminalOf(row: TerminalsTable): TerminalRecord {
     enrolledAt: row.enrolled_at,
     revokedAt: row.revoked_at,
     lastSeenAt: row.last_seen_at,
-    pendingUploads: row.pending_uploads,
+    pendingUploads: Number(row.pending_uploads),
+    device: row.device,
+    appVersion: row.app_version,
+    lastFix: fixOf(row),
+  };
+}
+
+function fixOf(row: TerminalsTable): GpsFix | null {
+  if (row.last_latitude === null || row.last_longitude === null || row.last_fix_at === null) {
+    return null;
+  }
+  return {
+    latitude: Number(row.last_latitude),
+    longitude: Number(row.last_longitude),
+    accuracyM: row.last_accuracy_m === null ? null : Number(row.last_accuracy_m),
+    at: Number(row.last_fix_at),
   };
 }
 
@@ -138,6 +171,12 @@ export async function insertTerminal(trx: Trx, terminal: TerminalRecord): Promis
       revoked_at: terminal.revokedAt,
       last_seen_at: terminal.lastSeenAt,
       pending_uploads: terminal.pendingUploads,
+      device: terminal.device,
+      app_version: terminal.appVersion,
+      last_latitude: terminal.lastFix?.latitude ?? null,
+      last_longitude: terminal.lastFix?.longitude ?? null,
+      last_accuracy_m: terminal.lastFix?.accuracyM ?? null,
+      last_fix_at: terminal.lastFix?.at ?? null,
     })
     .execute();
 }
@@ -182,4 +221,51 @@ export async function markTerminalRevoked(db: Trx, terminalId: string, now: numb
     .where('id', '=', terminalId)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/**
+ * Stores what the terminal said of itself: its device and app version when it said them, its
+ * GPS fix when it sent one (never replaced by an older fix).
+ */
+export async function updateTerminalDetails(db: Trx, terminalId: string, details: TerminalDetails) {
+  const fix = details.fix;
+  await db
+    .updateTable('terminals')
+    .set({
+      ...(details.device !== null ? { device: details.device } : {}),
+      ...(details.appVersion !== null ? { app_version: details.appVersion } : {}),
+      ...(fix
+        ? {
+            last_latitude: fix.latitude,
+            last_longitude: fix.longitude,
+            last_accuracy_m: fix.accuracyM,
+            last_fix_at: fix.at,
+          }
+        : {}),
+    })
+    .where('id', '=', terminalId)
+    .execute();
+}
+
+/** The terminal's venue geofence: its centre and radius. */
+export async function venueGeofencesOf(
+  db: Trx,
+  venueIds: readonly string[],
+): Promise<Map<string, { latitude: number; longitude: number; radiusM: number }>> {
+  if (venueIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('venues')
+    .select(['id', 'latitude', 'longitude', 'radius_m'])
+    .where('id', 'in', venueIds)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      {
+        latitude: Number(row.latitude),
+        longitude: Number(row.longitude),
+        radiusM: Number(row.radius_m),
+      },
+    ]),
+  );
 }

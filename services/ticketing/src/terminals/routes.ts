@@ -8,7 +8,8 @@ import type { Ticketing } from '../context.ts';
 import { type App, userOf } from '../http.ts';
 import { requireStaff } from '../organizers/staff.ts';
 import { errors, Id } from '../schemas.ts';
-import type { TerminalRecord } from './repository.ts';
+import { detailsIn } from './details.ts';
+import { type TerminalRecord, venueGeofencesOf } from './repository.ts';
 import { GateName, Terminal, TerminalName } from './schemas.ts';
 import {
   createEnrolment,
@@ -17,27 +18,24 @@ import {
   revokeTerminal,
   terminalsOf,
 } from './service.ts';
+import { terminalView } from './view.ts';
 
 export function terminalRoutes(app: App, ticketing: Ticketing) {
   enrolmentRoutes(app, ticketing);
   registerRoutes(app, ticketing);
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** The terminals as staff see them, each judged against its venue's geofence. */
+async function viewsOf(ticketing: Ticketing, terminals: readonly TerminalRecord[]) {
+  const venues = await venueGeofencesOf(ticketing.database.db, [
+    ...new Set(terminals.map((terminal) => terminal.venueId)),
+  ]);
+  const now = ticketing.clock.now();
+  return terminals.map((terminal) => terminalView(terminal, venues.get(terminal.venueId), now));
+}
 
-function terminalView(terminal: TerminalRecord) {
-  return {
-    id: terminal.id,
-    organizerId: terminal.organizerId,
-    venueId: terminal.venueId,
-    gate: terminal.gate,
-    name: terminal.name,
-    performanceIds: [...terminal.performanceIds],
-    enrolledAt: iso(terminal.enrolledAt) as string,
-    revokedAt: iso(terminal.revokedAt),
-    lastSeenAt: iso(terminal.lastSeenAt),
-    pendingUploads: terminal.pendingUploads,
-  };
+async function viewOf(ticketing: Ticketing, terminal: TerminalRecord) {
+  return (await viewsOf(ticketing, [terminal]))[0] as ReturnType<typeof terminalView>;
 }
 
 /** The code as a QR the terminal's camera reads (SVG). */
@@ -126,8 +124,13 @@ function enrolmentRoutes(app: App, ticketing: Ticketing) {
     },
     async (request, reply) => {
       const code = request.body.code.replace(/^tessera-enrol:/, '');
-      const { token, terminal } = await enrolTerminal(ticketing, code, request.body.name);
-      return reply.code(201).send({ token, terminal: terminalView(terminal) });
+      const { token, terminal } = await enrolTerminal(
+        ticketing,
+        code,
+        request.body.name,
+        detailsIn(request.headers, ticketing.clock.now()),
+      );
+      return reply.code(201).send({ token, terminal: await viewOf(ticketing, terminal) });
     },
   );
 }
@@ -150,7 +153,7 @@ function registerRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
-      return { terminals: (await terminalsOf(ticketing, organizerId)).map(terminalView) };
+      return { terminals: await viewsOf(ticketing, await terminalsOf(ticketing, organizerId)) };
     },
   );
 
@@ -169,7 +172,8 @@ function registerRoutes(app: App, ticketing: Ticketing) {
     async (request) => {
       const { organizerId, terminalId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
-      return terminalView(
+      return viewOf(
+        ticketing,
         await renameTerminal(ticketing, organizerId, terminalId, request.body.name),
       );
     },
@@ -190,7 +194,7 @@ function registerRoutes(app: App, ticketing: Ticketing) {
       const { organizerId, terminalId } = request.params;
       await requireStaff(ticketing, request.caller, organizerId, 'admit');
       // Refused by every instance from this answer on; open feeds end at once.
-      return terminalView(await revokeTerminal(ticketing, organizerId, terminalId));
+      return viewOf(ticketing, await revokeTerminal(ticketing, organizerId, terminalId));
     },
   );
 }

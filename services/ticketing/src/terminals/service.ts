@@ -14,6 +14,7 @@ import {
   insertTerminal,
   markTerminalRevoked,
   performancesOfOrganizerAtVenue,
+  type TerminalDetails,
   type TerminalRecord,
   terminalOfOrganizer,
   terminalsOfOrganizer,
@@ -89,6 +90,7 @@ export async function enrolTerminal(
   ticketing: Ticketing,
   code: string,
   name: string,
+  details: TerminalDetails,
 ): Promise<{ token: string; terminal: TerminalRecord }> {
   const token = newSecret(terminalTokenPrefix.slice(0, -1));
   const terminalId = newId('trm');
@@ -110,6 +112,9 @@ export async function enrolTerminal(
       revokedAt: null,
       lastSeenAt: now,
       pendingUploads: 0,
+      device: details.device,
+      appVersion: details.appVersion,
+      lastFix: details.fix,
     };
     await insertTerminal(trx, terminal);
     return { token, terminal };

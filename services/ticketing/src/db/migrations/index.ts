@@ -12,6 +12,7 @@ import repairRevokedRevision from './0005_repair_revoked_revision.ts';
 import rateLimits from './0006_rate_limits.ts';
 import holdLimits from './0007_hold_limits.ts';
 import venueTimeZone from './0008_venue_time_zone.ts';
+import terminalDetails from './0009_terminal_details.ts';
 
 export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
@@ -22,4 +23,5 @@ export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0006_rate_limits': rateLimits(dialect),
   '0007_hold_limits': holdLimits(dialect),
   '0008_venue_time_zone': venueTimeZone(dialect),
+  '0009_terminal_details': terminalDetails(dialect),
 });

@@ -19,18 +19,22 @@
  * ticket was paid in. Its row has an id derived from the ticket, so whatever repeats or races
  * a ticket's remainder is refunded once; the refund worker sends it to the exchange.
  */
-import { ApiError, conflict } from '@tessera/service-kit/errors';
+import { ApiError, badRequest, conflict } from '@tessera/service-kit/errors';
+import { maskPhone } from '../../after-sale/transfers/sender.ts';
 import type { Ticketing, Work } from '../../context.ts';
 import { inTransaction } from '../../context.ts';
 import type { RefundsTable } from '../../db/schema.ts';
+import type { Principal } from '../../identity/service.ts';
 import { gateReport, terminalsOf } from './report.ts';
 import {
   closeStateOf,
   debitsOfTickets,
   insertNewRefunds,
   markPerformanceClosed,
+  markPerformanceForced,
   type ReportPerformance,
   remainderRefundPrefix,
+  reportPerformance,
   type StoredValueTicket,
   storedValueTicketsAfter,
 } from './repository.ts';
@@ -44,23 +48,70 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
 export const remainderRefundId = (ticketId: string) =>
   `${remainderRefundPrefix}_${ticketId.slice('tkt_'.length)}`;
 
+/** Who closed, as the report names them: a staff member's masked phone, or the operator. */
+export function closerOf(caller: Principal | undefined): string {
+  if (caller?.type === 'user') return maskPhone(caller.phone);
+  return caller?.type ?? 'unknown';
+}
+
+export interface CloseOptions {
+  force: boolean;
+  /** Why (trimmed; blank counts as none): required to force while terminals are outstanding. */
+  reason?: string | undefined;
+  /** Who closes (`closerOf`). */
+  by: string;
+}
+
+/** The terminals that may still hold admissions, were the performance closed at `closedAt`. */
+async function outstandingAt(
+  ticketing: Ticketing,
+  performance: ReportPerformance,
+  closedAt: number,
+) {
+  const terminals = await terminalsOf(ticketing, { ...performance, closed_at: closedAt });
+  return {
+    terminals,
+    lost: terminals.filter((terminal) => terminal.outstanding === 'revoked_with_unsent'),
+    outstanding: terminals.filter(
+      (terminal) => terminal.outstanding !== null && terminal.outstanding !== 'revoked_with_unsent',
+    ),
+  };
+}
+
 /**
  * Closes a performance (once; later calls answer again and finish the refunds). Refused for a
- * cancelled performance and before it starts (cancel it instead).
+ * cancelled performance and before it starts (cancel it instead). Forcing while terminals are
+ * outstanding needs a reason (400 close_reason_required, checked before anything changes): the
+ * report will miss what they hold, and whoever reads it later is told why.
  */
 export async function closePerformance(
   ticketing: Ticketing,
   performance: ReportPerformance,
-  options: { force: boolean },
+  options: CloseOptions,
 ) {
-  const closedAt = await inTransaction(ticketing, (work) => closeIn(work, performance.id));
-  const closed = { ...performance, status: 'closed' as const, closed_at: closedAt };
-  const terminals = await terminalsOf(ticketing, closed);
-  const lost = terminals.filter((terminal) => terminal.outstanding === 'revoked_with_unsent');
-  const outstanding = terminals.filter(
-    (terminal) => terminal.outstanding !== null && terminal.outstanding !== 'revoked_with_unsent',
+  const reason = options.reason?.trim() || null;
+  if (options.force && reason === null) {
+    const asIfClosed = performance.closed_at ?? ticketing.clock.now();
+    if ((await outstandingAt(ticketing, performance, asIfClosed)).outstanding.length > 0) {
+      throw badRequest(
+        'close_reason_required',
+        'terminals may still hold admissions: give a reason to force the close',
+      );
+    }
+  }
+  const closedAt = await inTransaction(ticketing, (work) =>
+    closeIn(work, performance.id, { closedBy: options.by, reason }),
   );
+  const { terminals, lost, outstanding } = await outstandingAt(ticketing, performance, closedAt);
   let storedValue: { refunds: 'queued' | 'waiting_for_terminals'; queuedNow: number };
+  if (options.force && outstanding.length > 0 && reason !== null) {
+    const at = ticketing.clock.now();
+    await markPerformanceForced(ticketing.database.db, performance.id, {
+      at,
+      by: options.by,
+      reason,
+    });
+  }
   if (outstanding.length === 0 || options.force) {
     storedValue = {
       refunds: 'queued',
@@ -69,10 +120,17 @@ export async function closePerformance(
   } else {
     storedValue = { refunds: 'waiting_for_terminals', queuedNow: 0 };
   }
+  const closed = (await reportPerformance(ticketing.database.db, performance.id)) ?? {
+    ...performance,
+    status: 'closed' as const,
+    closed_at: closedAt,
+  };
   return {
     performanceId: performance.id,
     status: 'closed' as const,
     closedAt: iso(closedAt) as string,
+    closedBy: closed.closed_by,
+    forcedReason: closed.forced_reason,
     terminalsOutstanding: outstanding,
     terminalsLost: lost,
     storedValue,
@@ -81,7 +139,11 @@ export async function closePerformance(
 }
 
 /** The close itself, in the caller's transaction; answers when the performance closed. */
-async function closeIn({ trx, now }: Work, performanceId: string): Promise<number> {
+async function closeIn(
+  { trx, now }: Work,
+  performanceId: string,
+  by: { closedBy: string; reason: string | null },
+): Promise<number> {
   const current = await closeStateOf(trx, performanceId);
   if (current.status === 'cancelled') {
     throw conflict('performance_cancelled', 'a cancelled performance cannot be closed');
@@ -94,7 +156,7 @@ async function closeIn({ trx, now }: Work, performanceId: string): Promise<numbe
       { startsAt: iso(current.startsAt) },
     );
   }
-  if (await markPerformanceClosed(trx, now, performanceId)) return now;
+  if (await markPerformanceClosed(trx, now, performanceId, by)) return now;
   // Another close (or a cancellation) committed between our read and our update: its
   // outcome stands, read back after the row lock let us through.
   const after = await closeStateOf(trx, performanceId);

@@ -217,6 +217,11 @@ function performanceView(
     startsAt: iso(performance.starts_at) as string,
     endsAt: iso(performance.ends_at) as string,
     closedAt: iso(performance.closed_at),
+    closedBy: performance.closed_by,
+    closeReason: performance.close_reason,
+    forcedAt: iso(performance.forced_at),
+    forcedBy: performance.forced_by,
+    forcedReason: performance.forced_reason,
     venue: {
       id: performance.venue_id,
       name: performance.venue_name,

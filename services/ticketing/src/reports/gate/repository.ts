@@ -28,6 +28,11 @@ export interface ReportPerformance {
   starts_at: number;
   ends_at: number;
   closed_at: number | null;
+  closed_by: string | null;
+  close_reason: string | null;
+  forced_at: number | null;
+  forced_by: string | null;
+  forced_reason: string | null;
   event_id: string;
   event_name: string;
   event_slug: string;
@@ -56,6 +61,11 @@ export function reportPerformance(
       'p.starts_at',
       'p.ends_at',
       'p.closed_at',
+      'p.closed_by',
+      'p.close_reason',
+      'p.forced_at',
+      'p.forced_by',
+      'p.forced_reason',
       'e.id as event_id',
       'e.name as event_name',
       'e.slug as event_slug',
@@ -162,14 +172,36 @@ export async function closeStateOf(trx: Trx, performanceId: string): Promise<Clo
  * Closes a scheduled performance at `now`; answers whether it did. The update locks the row
  * (PostgreSQL), so a close or cancellation racing it is read back after it commits.
  */
-export async function markPerformanceClosed(trx: Trx, now: number, performanceId: string) {
+export async function markPerformanceClosed(
+  trx: Trx,
+  now: number,
+  performanceId: string,
+  by: { closedBy: string; reason: string | null },
+) {
   const updated = await trx
     .updateTable('performances')
-    .set({ status: 'closed', closed_at: now })
+    .set({ status: 'closed', closed_at: now, closed_by: by.closedBy, close_reason: by.reason })
     .where('id', '=', performanceId)
     .where('status', '=', 'scheduled')
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) === 1;
+}
+
+/**
+ * Records the first close forced while terminals were outstanding: who, when and why. A later
+ * force keeps the first one's record (the refunds went then).
+ */
+export async function markPerformanceForced(
+  db: Trx,
+  performanceId: string,
+  forced: { at: number; by: string; reason: string },
+) {
+  await db
+    .updateTable('performances')
+    .set({ forced_at: forced.at, forced_by: forced.by, forced_reason: forced.reason })
+    .where('id', '=', performanceId)
+    .where('forced_at', 'is', null)
+    .execute();
 }
 
 // ---------------------------------------------------------------------------------------------
