@@ -61,6 +61,8 @@ function ClosingBody(props: { report: GateReport; zone: string | undefined }) {
         <p className="closing-forced">
           {t('closing.forcedReason', { reason: performance.forcedReason })}
         </p>
+      ) : performance.closeReason ? (
+        <p>{t('closing.closeReason', { reason: performance.closeReason })}</p>
       ) : null}
       {canClose ? <ClosePanel report={report} zone={zone} /> : null}
       <Report report={report} zone={zone} />

@@ -10,6 +10,7 @@ export const en = {
   'closing.status.cancelled': 'Cancelled',
   'closing.closedBy': 'by {who}',
   'closing.forcedReason': 'Closed without waiting for every terminal: "{reason}"',
+  'closing.closeReason': 'Reason given at the close: "{reason}"',
   'closing.close.title': 'Close the performance',
   'closing.close.intro':
     'Closing shuts the gates for this performance. Terminals still holding admissions they have not sent can upload them afterwards; stored-value balances are refunded once every terminal has reported.',
@@ -140,6 +141,7 @@ export const ko: Record<keyof typeof en, string> = {
   'closing.status.cancelled': '취소됨',
   'closing.closedBy': '마감한 사람: {who}',
   'closing.forcedReason': '모든 단말기를 기다리지 않고 마감: "{reason}"',
+  'closing.closeReason': '마감 사유: "{reason}"',
   'closing.close.title': '회차 마감',
   'closing.close.intro':
     '마감하면 이 회차의 게이트가 닫힙니다. 보내지 않은 입장 기록이 있는 단말기는 마감 후에도 올릴 수 있고, 충전식 잔액은 모든 단말기가 보고한 뒤 환불됩니다.',
