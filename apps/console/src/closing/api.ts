@@ -59,10 +59,18 @@ export function useClose(performanceId: string) {
   });
 }
 
-/** One table of the report as CSV, saved by the browser under the server's file name. */
-export async function downloadCsv(api: Api, performanceId: string, table: CsvTable) {
+/**
+ * One table of the report as CSV, saved as the server names it (`gate-<table>-<code>.csv`: the
+ * name is made here, since a cross-origin answer's Content-Disposition is not readable by the
+ * page unless the server exposes it).
+ */
+export async function downloadCsv(
+  api: Api,
+  performance: { id: string; code: string },
+  table: CsvTable,
+) {
   const url = new URL(
-    `/v1/performances/${encodeURIComponent(performanceId)}/gate-report`,
+    `/v1/performances/${encodeURIComponent(performance.id)}/gate-report`,
     api.config.ticketingUrl,
   );
   url.searchParams.set('format', 'csv');
@@ -70,12 +78,11 @@ export async function downloadCsv(api: Api, performanceId: string, table: CsvTab
   const file = await api.call(async (init) => {
     const response = await fetch(url, { headers: init.headers, signal: init.signal });
     if (!response.ok) return { response, error: await response.json().catch(() => undefined) };
-    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
-    return { response, data: { blob: await response.blob(), name: name?.[1] ?? `${table}.csv` } };
+    return { response, data: await response.blob() };
   });
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(file.blob);
-  link.download = file.name;
+  link.href = URL.createObjectURL(file);
+  link.download = `gate-${table}-${performance.code}.csv`;
   document.body.append(link);
   link.click();
   link.remove();

@@ -23,7 +23,7 @@ export function Report(props: { report: GateReport; zone: string | undefined }) 
       <header className="closing-report-header">
         <h2 id="closing-report">{t('closing.report.title')}</h2>
         <p>{t('closing.report.generated', { when: fmt.dateTime(report.generatedAt, zone) })}</p>
-        <Exports performanceId={report.performance.id} />
+        <Exports performance={report.performance} />
       </header>
       <Figures report={report} />
       <Refusals refusals={report.refusals} />
@@ -39,7 +39,7 @@ export function Report(props: { report: GateReport; zone: string | undefined }) 
   );
 }
 
-function Exports(props: { performanceId: string }) {
+function Exports(props: { performance: { id: string; code: string } }) {
   const { t } = useI18n();
   const api = useApi();
   const [failure, setFailure] = useState<unknown>();
@@ -54,7 +54,7 @@ function Exports(props: { performanceId: string }) {
           type="button"
           onClick={() => {
             setFailure(undefined);
-            downloadCsv(api, props.performanceId, table).catch(setFailure);
+            downloadCsv(api, props.performance, table).catch(setFailure);
           }}
         >
           {t('closing.report.csv', { table: t(`closing.table.${table}`) })}
