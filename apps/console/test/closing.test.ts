@@ -1,7 +1,7 @@
 /**
  * Close and reconcile in headless Chromium against the real servers, on both databases (issue 20
- * item 4): a started performance with two tickets sold and a terminal that says it holds unsent
- * admissions; closing without waiting for it asks for a reason (and nothing changes until one is
+ * item 4): a started performance with two tickets sold, admitted offline at two gates (one a
+ * duplicate, one out of the venue), and a terminal that says it holds unsent admissions; closing without waiting for it asks for a reason (and nothing changes until one is
  * given); the report's figures then equal the gate-report route's JSON, with the exchange's check
  * stated; each CSV table downloads through the session (its first line checked); the printed page
  * hides the navigation; a box office member reads the report but has no close button.
@@ -20,6 +20,28 @@ import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 const stepTimeoutMs = 120_000;
 const desk = { width: 1280, height: 900 };
 const reason = 'Tablet N lost power; its scans are on paper.';
+/** Incheon airport: some 50 km from the Seoul Arts Center. */
+const incheon = { latitude: 37.4602, longitude: 126.4407, accuracyM: 10 };
+
+interface Attendee {
+  /** The upload names a ticket by its number (the barcode's), not its id. */
+  ticketNumber: string;
+  revision: number;
+  performanceCode: string;
+}
+
+/** An entry scanned offline `minutesAgo`, as the gate app uploads it. */
+function entry(ticket: Attendee, minutesAgo: number, position?: typeof incheon) {
+  return {
+    nonce: `n${Math.random().toString(36).slice(2, 14)}`,
+    performanceCode: ticket.performanceCode,
+    ticketId: ticket.ticketNumber,
+    revision: ticket.revision,
+    direction: 'entry',
+    scannedAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    ...(position ? { position } : {}),
+  };
+}
 
 describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (backend) => {
   let system: ConsoleSystem;
@@ -53,14 +75,26 @@ describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (bac
       await system.buyForNumber(system.newPhone(), setup.performanceId, seat);
     }
     terminal = await enrolTerminal(system, token, setup, 'North', 'Tablet N');
-    // The gate app says, with its package call, that it holds two admissions it has not sent.
-    const called = await terminalCall(
-      system,
-      terminal.token,
+    const south = await enrolTerminal(system, token, setup, 'South', 'Tablet S');
+    const attendees = await system.ticketing(
       'GET',
-      '/v1/terminal/package?pending=2',
+      `/v1/events/${setup.eventId}/attendees`,
+      undefined,
+      token,
     );
-    expect(called.status).toBe(200);
+    const [first, second] = attendees.body.attendees as Attendee[];
+    if (!first || !second) throw new Error('two tickets were bought');
+    // Offline admissions as the gate app uploads them: the first ticket at both gates (the
+    // second a duplicate), the second at the south gate from 50 km away (out of the venue).
+    // North then says it still holds two admissions it has not sent.
+    const upload = async (gate: { token: string }, pending: number, scans: unknown[]) => {
+      const answer = await terminalCall(system, gate.token, 'POST', '/v1/terminal/admissions', {
+        body: { pending, admissions: scans },
+      });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    };
+    await upload(terminal, 2, [entry(first, 3)]);
+    await upload(south, 0, [entry(first, 2), entry(second, 1, incheon)]);
     page = await context.newPage();
     await page.setViewportSize(desk);
     await system.signIn(page, demoAccounts.organizer.phone);
@@ -114,6 +148,27 @@ describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (bac
         await page.locator(`tr[data-asset="${line.asset}"]`).waitFor();
       }
       await page.locator(`.closing-report tr[data-terminal="${terminal.id}"]`).waitFor();
+      // The listed cases and the gates, as the route lists them.
+      expect(data.duplicates.total).toBe(1);
+      expect(data.outsideVenue.total).toBe(1);
+      for (const row of data.duplicates.listed) {
+        await page.locator(`.closing-duplicates tr[data-ticket="${row.ticketNumber}"]`).waitFor();
+      }
+      for (const row of data.outsideVenue.listed) {
+        await page.locator(`.closing-outside tr[data-ticket="${row.ticketNumber}"]`).waitFor();
+      }
+      for (const gate of ['North', 'South']) {
+        const entries = data.gates
+          .filter((row) => row.gate === gate)
+          .reduce((sum, row) => sum + row.entries, 0);
+        await expect(
+          page.locator(`.closing-gates tr[data-gate="${gate}"] td`).first().textContent(),
+        ).resolves.toBe(String(entries));
+      }
+      await page
+        .getByRole('img', { name: 'Entries per gate per quarter hour' })
+        .locator('canvas')
+        .waitFor();
       if (backend === 'sqlite') await shot(page, 'console-closing');
     },
     stepTimeoutMs,

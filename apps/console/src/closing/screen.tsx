@@ -46,7 +46,9 @@ function ClosingBody(props: { report: GateReport; zone: string | undefined }) {
   const canClose =
     organizer.can('manage_catalogue') &&
     performance.status !== 'cancelled' &&
-    (performance.status !== 'closed' || outstandingOf(report).length > 0);
+    // Once closed, only forcing is left to do, and only while terminals are outstanding.
+    (performance.status !== 'closed' ||
+      (outstandingOf(report).length > 0 && performance.forcedAt === null));
   return (
     <div className="closing">
       <p className="closing-state" data-testid="closing-state">
