@@ -81,6 +81,7 @@ const performances: PackagePerformance[] = [
         storedValueScale: 2,
       }),
     ],
+    doorSales: { enabled: true, categoryIds: ['cat_Floor', 'cat_Club'], maxPerSale: 4 },
   },
 ];
 

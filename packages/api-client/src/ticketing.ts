@@ -1026,6 +1026,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/events/{eventId}/sales/timeline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Sales of an event over time: tickets, orders, refunds and revenue (view_sales)
+     * @description Points per step (bucket start `at`, a whole multiple of stepS since the Unix epoch), only the buckets with something in them. from defaults to the first paid order (salesOpenedAt), to to now; both are inclusive. stepS defaults to the shortest of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12, 24 h that gives fewer than 1500 points. A span of more than 86400 steps is 400 invalid_time, as is from after to. Tickets are the live tickets (the sales report's rule) placed at their order's payment, so a whole span adds up to the report's totals; orders are the orders holding them; refunds the tickets refunded in the bucket. Staff of other organizers get 404.
+     */
+    get: operations['getEventSalesTimeline'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/organizers/{organizerId}/enrolments': {
     parameters: {
       query?: never;
@@ -1290,6 +1310,50 @@ export interface paths {
      * @description First come, first served: another buyer gets 409 door_sale_claimed. The answer is an ordinary order; pay it like any other (payment.payUrl). Claiming again answers the same order (200), so the call is safe to retry. When it is paid the tickets are issued to `deviceId` and admitted at the gate that sold them.
      */
     post: operations['postDoorSaleClaim'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/performances/{performanceId}/door-sales/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the gates may sell of a performance at the door (view_sales)
+     * @description custom false: never set, so the gates sell every category up to the event's per-order limit. Staff of other organizers get 404.
+     */
+    get: operations['getPerformanceDoorSalesSettings'];
+    /**
+     * Set what the gates may sell of a performance at the door (manage_catalogue)
+     * @description Replaces the settings whole. Each category must be one of the event's (400 unknown_category). A terminal then refuses an offer with 409 door_sales_closed, 409 door_sale_category_not_allowed or 400 order_limit; gate apps learn the settings with their next package download.
+     */
+    put: operations['putPerformanceDoorSalesSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/performances/{performanceId}/door-sales': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A performance's door sales, newest first, with totals (view_sales)
+     * @description At most 500 sales; the totals count every one. Revenue is that of the admitted sales' orders, per asset paid. Staff of other organizers get 404.
+     */
+    get: operations['getPerformanceDoorSales'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -9037,6 +9101,110 @@ export interface operations {
       };
     };
   };
+  getEventSalesTimeline: {
+    parameters: {
+      query?: {
+        performanceId?: string;
+        /** @description ISO 8601 with a time zone, e.g. 2026-12-24T19:00:00+09:00 */
+        from?: string;
+        /** @description ISO 8601 with a time zone, e.g. 2026-12-24T19:00:00+09:00 */
+        to?: string;
+        stepS?: number;
+      };
+      header?: never;
+      path: {
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            salesOpenedAt: string | null;
+            from: string;
+            to: string;
+            stepS: number;
+            /** @description Oldest first; buckets with nothing in them are left out */
+            points: {
+              /** @description The bucket's start */
+              at: string;
+              /** @description Live tickets sold in the bucket */
+              tickets: number;
+              /** @description Orders paid in the bucket that hold them */
+              orders: number;
+              /** @description Tickets refunded in the bucket */
+              refunds: number;
+              /** @description The tickets' prices per asset paid */
+              revenue: {
+                asset: string;
+                amount: string;
+              }[];
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   postOrganizerEnrolments: {
     parameters: {
       query?: never;
@@ -10131,6 +10299,15 @@ export interface operations {
                 storedValueAsset: string | null;
                 storedValueScale: number | null;
               }[];
+              /** @description What the gate may sell at the door (PUT …/door-sales/settings) */
+              doorSales: {
+                /** @description false: the gate sells nothing at the door */
+                enabled: boolean;
+                /** @description The categories it may sell */
+                categoryIds: string[];
+                /** @description Tickets one sale may hold */
+                maxPerSale: number;
+              };
             }[];
             revocations: {
               /** @description The credential's event ID */
@@ -11189,6 +11366,326 @@ export interface operations {
       };
     };
   };
+  getPerformanceDoorSalesSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        performanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            performanceId: string;
+            enabled: boolean;
+            categoryIds: string[] | null;
+            maxPerSale: number;
+            /** @description false: never set, so the gates sell every category up to the event's per-order limit */
+            custom: boolean;
+            updatedAt: string | null;
+            /** @description The event's per-order limit */
+            perOrderLimit: number;
+            /** @description The event's categories, to choose from */
+            categories: {
+              id: string;
+              name: string;
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  putPerformanceDoorSalesSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        performanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description false: the gates sell nothing for this performance */
+          enabled: boolean;
+          categoryIds: string[] | null;
+          /** @description Tickets one sale holds at most (never more than the event's per-order limit) */
+          maxPerSale: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            performanceId: string;
+            enabled: boolean;
+            categoryIds: string[] | null;
+            maxPerSale: number;
+            /** @description false: never set, so the gates sell every category up to the event's per-order limit */
+            custom: boolean;
+            updatedAt: string | null;
+            /** @description The event's per-order limit */
+            perOrderLimit: number;
+            /** @description The event's categories, to choose from */
+            categories: {
+              id: string;
+              name: string;
+            }[];
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than the server accepts */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is not `application/json` */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getPerformanceDoorSales: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        performanceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Newest first, at most 500 */
+            doorSales: {
+              id: string;
+              terminalId: string;
+              terminalName: string;
+              gate: string;
+              categoryId: string;
+              category: string;
+              quantity: number;
+              /** @description open, claimed, admitted, expired, failed or cancelled (as the gate sees it) */
+              status: string;
+              amount: string | null;
+              asset: string | null;
+              createdAt: string;
+              claimedAt: string | null;
+              admittedAt: string | null;
+              orderId: string | null;
+            }[];
+            totals: {
+              /** @description Every sale offered */
+              offers: number;
+              /** @description Sales a buyer claimed (placed an order) */
+              claimed: number;
+              /** @description Sales paid, issued and admitted */
+              admitted: number;
+              cancelled: number;
+              /** @description Tickets of the admitted sales */
+              tickets: number;
+              revenue: {
+                asset: string;
+                amount: string;
+              }[];
+            };
+          };
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description What went wrong: a stable code to branch on and a message for people */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description `database_unavailable` (retry in a moment) or `storage_full`; `Retry-After` says when */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   postExchangeWebhook: {
     parameters: {
       query?: never;
@@ -11308,10 +11805,12 @@ export type ErrorCode =
   | 'device_key_in_use'
   | 'device_required'
   | 'door_sale_cancelled'
+  | 'door_sale_category_not_allowed'
   | 'door_sale_claimed'
   | 'door_sale_expired'
   | 'door_sale_paid'
   | 'door_sale_paying'
+  | 'door_sales_closed'
   | 'duplicate_category'
   | 'duplicate_performance'
   | 'duplicate_seats'
@@ -11427,5 +11926,6 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'undeclared_answer'
   | 'unknown_asset'
+  | 'unknown_category'
   | 'venue_change'
   | 'wallet_not_linked';

@@ -100,6 +100,11 @@ const openToAnySignedIn: Record<string, string> = {
   'ticketing GET /v1/events/{eventId}/orders': 'staff role (view_sales)',
   'ticketing POST /v1/performances/{performanceId}/close': 'staff role (admit)',
   'ticketing GET /v1/performances/{performanceId}/gate-report': 'staff role (view_sales)',
+  'ticketing GET /v1/performances/{performanceId}/door-sales/settings': 'staff role (view_sales)',
+  'ticketing PUT /v1/performances/{performanceId}/door-sales/settings':
+    'staff role (manage_catalogue)',
+  'ticketing GET /v1/performances/{performanceId}/door-sales': 'staff role (view_sales)',
+  'ticketing GET /v1/events/{eventId}/sales/timeline': 'staff role (view_sales)',
   'ticketing POST /v1/performances/{performanceId}/cancel': 'staff role (refund)',
   'ticketing POST /v1/organizers/{organizerId}/tickets/{ticketId}/refund': 'staff role (refund)',
   'ticketing GET /v1/orders/{orderId}': 'the buyer, or staff with view_sales; 404 for others',

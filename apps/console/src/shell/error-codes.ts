@@ -35,10 +35,12 @@ export const codeMessages = {
   device_required: null,
   // Door sales are the gate's and the buyer's.
   door_sale_cancelled: null,
+  door_sale_category_not_allowed: null,
   door_sale_claimed: null,
   door_sale_expired: null,
   door_sale_paid: null,
   door_sale_paying: null,
+  door_sales_closed: null,
   duplicate_category: 'error.duplicate_category',
   duplicate_performance: 'events.error.duplicate_performance',
   duplicate_seats: null,
@@ -166,6 +168,7 @@ export const codeMessages = {
   // Tests only: the server refuses to send an answer its schema does not declare.
   undeclared_answer: null,
   unknown_asset: 'error.unknown_asset',
+  unknown_category: 'error.unknown_category',
   venue_change: 'events.error.venue_change',
   wallet_not_linked: 'error.wallet_not_linked',
 } as const satisfies Record<ErrorCode, MessageKey | null>;

@@ -106,6 +106,8 @@ export const en = {
     'This ticket changed meanwhile (refunded or transferred). Look at it again.',
   'error.too_many_categories': 'This event has too many ticket categories. Remove some.',
   'error.unknown_asset': 'The exchange has no such asset. Pick one it lists: {message}',
+  'error.unknown_category':
+    "That category is not one of this event's (was it just removed?). Reload and choose again: {message}",
   'error.wallet_not_linked':
     "Link the organization's wallet (the Wallet screen) before publishing or refunding.",
 } as const;
@@ -210,5 +212,7 @@ export const ko: Record<keyof typeof en, string> = {
   'error.ticket_changed': '그 사이 티켓이 바뀌었습니다(환불 또는 양도). 다시 확인하세요.',
   'error.too_many_categories': '이 이벤트의 티켓 등급이 너무 많습니다. 몇 개를 지우세요.',
   'error.unknown_asset': '거래소에 없는 자산입니다. 거래소가 다루는 자산을 고르세요: {message}',
+  'error.unknown_category':
+    '이 행사의 등급이 아닙니다(방금 삭제되었나요?). 새로 고친 뒤 다시 고르세요: {message}',
   'error.wallet_not_linked': '공개하거나 환불하기 전에 조직의 지갑을 연결하세요(지갑 화면).',
 };

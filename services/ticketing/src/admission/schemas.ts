@@ -76,6 +76,14 @@ export const EventPackage = Type.Object({
           storedValueScale: Nullable(Type.Integer()),
         }),
       ),
+      doorSales: Type.Object(
+        {
+          enabled: Type.Boolean({ description: 'false: the gate sells nothing at the door' }),
+          categoryIds: Type.Array(Type.String(), { description: 'The categories it may sell' }),
+          maxPerSale: Type.Integer({ description: 'Tickets one sale may hold' }),
+        },
+        { description: 'What the gate may sell at the door (PUT …/door-sales/settings)' },
+      ),
     }),
   ),
   revocations: Type.Array(

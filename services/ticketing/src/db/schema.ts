@@ -421,6 +421,7 @@ export interface TicketingDB {
   gate_decisions: GateDecisionsTable;
   manual_code_records: ManualCodeRecordsTable;
   door_sales: DoorSalesTable;
+  door_sale_settings: DoorSaleSettingsTable;
 }
 
 /** A sale at the gate (unit 404), offered by a terminal and claimed by a buyer's app. */
@@ -443,6 +444,17 @@ export interface DoorSalesTable {
   hold_id: string | null;
   order_id: string | null;
   admitted_at: number | null;
+}
+
+/** What the gates may sell of a performance (issue 20 item 5); no row: every category, on. */
+export interface DoorSaleSettingsTable {
+  performance_id: string;
+  enabled: number;
+  /** JSON array of category ids; null: every category of the event. */
+  category_ids: string | null;
+  max_per_sale: number;
+  updated_by: string;
+  updated_at: number;
 }
 
 /** A one-time code that enrols a terminal (unit 416) for a gate of a venue. */

@@ -5,6 +5,7 @@
 import type { Trx } from '../context.ts';
 import type {
   CategoriesTable,
+  DoorSaleSettingsTable,
   DoorSalesTable,
   OrdersTable,
   PerformancesTable,
@@ -141,4 +142,136 @@ export async function setDoorSaleHold(db: Trx, id: string, holdId: string): Prom
 
 export async function setDoorSaleOrder(db: Trx, id: string, orderId: string): Promise<void> {
   await db.updateTable('door_sales').set({ order_id: orderId }).where('id', '=', id).execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings (issue 20 item 5)
+
+export function doorSaleSettingsOf(
+  db: Trx,
+  performanceId: string,
+): Promise<DoorSaleSettingsTable | undefined> {
+  return db
+    .selectFrom('door_sale_settings')
+    .selectAll()
+    .where('performance_id', '=', performanceId)
+    .executeTakeFirst();
+}
+
+/** Writes the performance's settings whole, whether it had some or not. */
+export async function saveDoorSaleSettings(db: Trx, row: DoorSaleSettingsTable): Promise<void> {
+  await db
+    .insertInto('door_sale_settings')
+    .values(row)
+    .onConflict((conflict) =>
+      conflict.column('performance_id').doUpdateSet({
+        enabled: row.enabled,
+        category_ids: row.category_ids,
+        max_per_sale: row.max_per_sale,
+        updated_by: row.updated_by,
+        updated_at: row.updated_at,
+      }),
+    )
+    .execute();
+}
+
+/** The event's categories and its per-order limit: what the settings choose from. */
+export async function doorSaleChoices(db: Trx, eventId: string) {
+  const categories = await db
+    .selectFrom('categories')
+    .select(['id', 'name'])
+    .where('event_id', '=', eventId)
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute();
+  const event = await db
+    .selectFrom('events')
+    .select('per_order_limit')
+    .where('id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  return { categories, perOrderLimit: Number(event.per_order_limit) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The console's list of a performance's door sales (issue 20 item 5)
+
+export interface ListedDoorSale {
+  id: string;
+  terminal_id: string;
+  terminal_name: string;
+  gate: string;
+  category_id: string;
+  category: string;
+  quantity: number;
+  status: DoorSalesTable['status'];
+  expires_at: number;
+  created_at: number;
+  admitted_at: number | null;
+  order_id: string | null;
+  order_status: OrdersTable['status'] | null;
+  order_asset: string | null;
+  order_amount: string | null;
+  order_created_at: number | null;
+}
+
+/** The newest `limit` sales of the performance, with their terminal, category and order. */
+export function doorSalesOfPerformance(
+  db: Trx,
+  performanceId: string,
+  limit: number,
+): Promise<ListedDoorSale[]> {
+  return db
+    .selectFrom('door_sales as d')
+    .innerJoin('terminals as t', 't.id', 'd.terminal_id')
+    .innerJoin('categories as c', 'c.id', 'd.category_id')
+    .leftJoin('orders as o', 'o.id', 'd.order_id')
+    .select([
+      'd.id',
+      'd.terminal_id',
+      't.name as terminal_name',
+      't.gate',
+      'd.category_id',
+      'c.name as category',
+      'd.quantity',
+      'd.status',
+      'd.expires_at',
+      'd.created_at',
+      'd.admitted_at',
+      'd.order_id',
+      'o.status as order_status',
+      'o.asset as order_asset',
+      'o.amount as order_amount',
+      'o.created_at as order_created_at',
+    ])
+    .where('d.performance_id', '=', performanceId)
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Every sale of the performance per status and order outcome, for the list's totals. */
+export async function doorSaleCounts(db: Trx, performanceId: string) {
+  const rows = await db
+    .selectFrom('door_sales as d')
+    .leftJoin('orders as o', 'o.id', 'd.order_id')
+    .select((eb) => [
+      'd.status',
+      'o.status as order_status',
+      'o.asset',
+      'o.amount',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>('d.quantity').as('tickets'),
+    ])
+    .where('d.performance_id', '=', performanceId)
+    .groupBy(['d.status', 'o.status', 'o.asset', 'o.amount'])
+    .execute();
+  return rows.map((row) => ({
+    status: row.status,
+    order_status: row.order_status,
+    asset: row.asset,
+    amount: row.amount === null ? null : BigInt(String(row.amount)),
+    n: Number(row.n),
+    tickets: Number(row.tickets ?? 0),
+  }));
 }

@@ -44,3 +44,74 @@ export const DoorOffer = Type.Omit(DoorSale, ['claimUrl', 'tickets', 'orderFailu
 export const SaleParams = Type.Object({ doorSaleId: Id('ds') });
 
 export const ClaimToken = Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' });
+
+/** What the gates may sell of a performance (issue 20 item 5), as the organizer sets it. */
+export const DoorSaleSettingsBody = Type.Object(
+  {
+    enabled: Type.Boolean({ description: 'false: the gates sell nothing for this performance' }),
+    categoryIds: Nullable(
+      Type.Array(Id('cat'), {
+        minItems: 1,
+        maxItems: 100,
+        uniqueItems: true,
+        description: 'The categories the gates may sell; null: every category of the event',
+      }),
+    ),
+    maxPerSale: Type.Integer({
+      minimum: 1,
+      maximum: 20,
+      description: "Tickets one sale holds at most (never more than the event's per-order limit)",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const DoorSaleSettings = Type.Object({
+  performanceId: Type.String(),
+  enabled: Type.Boolean(),
+  categoryIds: Nullable(Type.Array(Type.String())),
+  maxPerSale: Type.Integer(),
+  custom: Type.Boolean({
+    description:
+      "false: never set, so the gates sell every category up to the event's per-order limit",
+  }),
+  updatedAt: Nullable(Type.String()),
+  perOrderLimit: Type.Integer({ description: "The event's per-order limit" }),
+  categories: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), {
+    description: "The event's categories, to choose from",
+  }),
+});
+
+const Revenue = Type.Array(Type.Object({ asset: Type.String(), amount: Type.String() }));
+
+export const DoorSaleList = Type.Object({
+  doorSales: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      terminalId: Type.String(),
+      terminalName: Type.String(),
+      gate: Type.String(),
+      categoryId: Type.String(),
+      category: Type.String(),
+      quantity: Type.Integer(),
+      status: Type.String({
+        description: 'open, claimed, admitted, expired, failed or cancelled (as the gate sees it)',
+      }),
+      amount: Nullable(Type.String({ description: "The order's amount, once a buyer claimed" })),
+      asset: Nullable(Type.String()),
+      createdAt: Type.String(),
+      claimedAt: Nullable(Type.String()),
+      admittedAt: Nullable(Type.String()),
+      orderId: Nullable(Type.String()),
+    }),
+    { description: 'Newest first, at most 500' },
+  ),
+  totals: Type.Object({
+    offers: Type.Integer({ description: 'Every sale offered' }),
+    claimed: Type.Integer({ description: 'Sales a buyer claimed (placed an order)' }),
+    admitted: Type.Integer({ description: 'Sales paid, issued and admitted' }),
+    cancelled: Type.Integer(),
+    tickets: Type.Integer({ description: 'Tickets of the admitted sales' }),
+    revenue: Revenue,
+  }),
+});

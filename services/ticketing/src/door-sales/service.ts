@@ -29,6 +29,7 @@ import {
   setDoorSaleOrder,
   soldTicketsOfOrder,
 } from './repository.ts';
+import { checkDoorSaleRules } from './settings.ts';
 
 /** How long an offer waits to be claimed; the order that follows has its own payment window. */
 const doorSaleClaimMs = 10 * 60_000;
@@ -70,6 +71,13 @@ export async function createDoorSale(
       `an order holds 1 to ${context.per_order_limit} tickets`,
     );
   }
+  // What the organizer lets the gates sell of this performance (settings.ts).
+  await checkDoorSaleRules(ticketing.database.db, {
+    performanceId: context.performance_id,
+    categoryId: context.category_id,
+    quantity: input.quantity,
+    perOrderLimit: context.per_order_limit,
+  });
   const sale: DoorSalesTable = {
     id: newId('ds'),
     organizer_id: terminal.organizerId,
@@ -113,6 +121,27 @@ async function claimableDoorSale(ticketing: Ticketing, id: string, claimToken: s
 }
 
 /**
+ * The sale's state as the gate and the console say it: `expired` when an open offer's time is
+ * up, `failed` when the order it led to ended without tickets (unpaid, or refunded because the
+ * seats were gone).
+ */
+export function saleStatus(
+  sale: Pick<DoorSalesTable, 'status' | 'expires_at'>,
+  orderStatus: OrdersTable['status'] | null,
+  now: number,
+): string {
+  if (sale.status === 'open' && now >= Number(sale.expires_at)) return 'expired';
+  if (
+    sale.status === 'claimed' &&
+    orderStatus !== null &&
+    ['expired', 'cancelled', 'refunded'].includes(orderStatus)
+  ) {
+    return 'failed';
+  }
+  return sale.status;
+}
+
+/**
  * The sale's state as the gate sees it: `failed` when the order it led to ended without
  * tickets (unpaid, or refunded because the seats were gone).
  */
@@ -126,15 +155,7 @@ export async function doorSaleView(
   if (!context) throw notFound('door sale');
   const now = ticketing.clock.now();
   const order = sale.order_id ? await orderOutcome(db, sale.order_id) : undefined;
-  let status: string = sale.status;
-  if (sale.status === 'open' && now >= sale.expires_at) status = 'expired';
-  if (
-    sale.status === 'claimed' &&
-    order &&
-    ['expired', 'cancelled', 'refunded'].includes(order.status)
-  ) {
-    status = 'failed';
-  }
+  const status = saleStatus(sale, order?.status ?? null, now);
   const tickets = sale.order_id ? await soldTicketsOfOrder(db, sale.order_id) : [];
   const amount = await priceOf(ticketing, context.price_asset, context.price_amount);
   return {

@@ -1,13 +1,14 @@
 /**
  * The SQL of an event's sales report (inventory, live tickets, orders and refunds grouped by
- * amount) and its attendee list in keyset pages. A performance's close and gate report have
- * theirs in gate/repository.ts.
+ * amount), its sales over time per bucket, and its attendee list in keyset pages. A
+ * performance's close and gate report have theirs in gate/repository.ts.
  *
  * Amounts come out as bigint and counts as numbers; nothing is summed over amounts in SQL (see
  * totals.ts). Every query reaches tickets, orders and inventory through a performance id, which
  * the tables' indexes start with. "Executor" below is the transaction (`trx`) inside one, or
  * `ticketing.database.db` outside.
  */
+import { sql } from 'kysely';
 import type { Trx } from '../context.ts';
 import type { EventsTable, OrderStatus, PerformancesTable, TicketStatus } from '../db/schema.ts';
 import { liveTicketStatuses } from '../tickets/service.ts';
@@ -384,4 +385,103 @@ export function refundsOfOrders(executor: Trx, orderIds: readonly string[]) {
     .orderBy('created_at')
     .orderBy('id')
     .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sales over time (timeline.ts)
+//
+// Live tickets, their orders and refunded tickets per time bucket, the buckets made in SQL
+// (`at / step`, an integer division on both databases, so a bucket is a whole multiple of the
+// step since the Unix epoch): 10,000 orders come back as one row per bucket and price.
+
+/** A moment in ms and the step in ms, both whole numbers the caller checked. */
+interface TimelineWindow {
+  from: number;
+  to: number;
+  stepMs: number;
+}
+
+/** When a ticket was sold: its order's payment (issuance, for an order with none recorded). */
+const soldAt = sql<number>`coalesce(o.paid_at, o.issued_at)`;
+
+/** The first payment of an order of these performances, or null before any. */
+export async function firstPaidAt(executor: Trx, performanceIds: readonly string[]) {
+  const row = await executor
+    .selectFrom('orders')
+    .select((eb) => eb.fn.min<number | null>('paid_at').as('first'))
+    .where('performance_id', 'in', performanceIds)
+    .where('paid_at', 'is not', null)
+    .executeTakeFirst();
+  return row?.first == null ? null : Number(row.first);
+}
+
+/** Live tickets sold in the window, per bucket and price. */
+export async function ticketsPerBucket(
+  executor: Trx,
+  performanceIds: readonly string[],
+  window: TimelineWindow,
+) {
+  const bucket = sql<number>`${soldAt} / ${sql.lit(window.stepMs)}`;
+  const rows = await executor
+    .selectFrom('tickets as t')
+    .innerJoin('orders as o', 'o.id', 't.order_id')
+    .select((eb) => [bucket.as('bucket'), 't.asset', 't.amount', eb.fn.countAll<number>().as('n')])
+    .where('t.performance_id', 'in', performanceIds)
+    .where('t.status', 'in', liveTicketStatuses)
+    .where(soldAt, '>=', window.from)
+    .where(soldAt, '<=', window.to)
+    .groupBy([bucket, 't.asset', 't.amount'])
+    .execute();
+  return rows.map((row) => ({
+    at: Math.floor(Number(row.bucket)) * window.stepMs,
+    asset: row.asset,
+    amount: BigInt(String(row.amount)),
+    n: count(row.n),
+  }));
+}
+
+/** Orders paid in the window that hold a live ticket, per bucket. */
+export async function ordersPerBucket(
+  executor: Trx,
+  performanceIds: readonly string[],
+  window: TimelineWindow,
+) {
+  const bucket = sql<number>`${soldAt} / ${sql.lit(window.stepMs)}`;
+  const rows = await executor
+    .selectFrom('tickets as t')
+    .innerJoin('orders as o', 'o.id', 't.order_id')
+    .select([bucket.as('bucket'), sql<number>`count(distinct o.id)`.as('n')])
+    .where('t.performance_id', 'in', performanceIds)
+    .where('t.status', 'in', liveTicketStatuses)
+    .where(soldAt, '>=', window.from)
+    .where(soldAt, '<=', window.to)
+    .groupBy(bucket)
+    .execute();
+  return rows.map((row) => ({
+    at: Math.floor(Number(row.bucket)) * window.stepMs,
+    n: count(row.n),
+  }));
+}
+
+/** Tickets refunded in the window (by when the refund was made), per bucket. */
+export async function refundedTicketsPerBucket(
+  executor: Trx,
+  performanceIds: readonly string[],
+  window: TimelineWindow,
+) {
+  const bucket = sql<number>`r.created_at / ${sql.lit(window.stepMs)}`;
+  const rows = await executor
+    .selectFrom('refunds as r')
+    .innerJoin('orders as o', 'o.id', 'r.order_id')
+    .select([bucket.as('bucket'), sql<number>`count(distinct r.ticket_id)`.as('n')])
+    .where('o.performance_id', 'in', performanceIds)
+    .where('r.ticket_id', 'is not', null)
+    .where('r.created_at', '>=', window.from)
+    .where('r.created_at', '<=', window.to)
+    .groupBy(bucket)
+    .execute();
+  return rows.map((row) => ({
+    at: Math.floor(Number(row.bucket)) * window.stepMs,
+    n: count(row.n),
+  }));
 }

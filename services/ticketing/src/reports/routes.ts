@@ -1,13 +1,14 @@
 /**
  * Reports for the organizer's staff: an event's sales and its attendee list (JSON pages, or the
  * whole list as a streamed CSV) with the view_sales permission (owner, manager, box office);
- * closing a performance (manage_catalogue) and its gate reconciliation report (view_sales).
+ * closing a performance (manage_catalogue) and its gate reconciliation report (view_sales);
+ * an event's sales over time (view_sales).
  */
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { Ticketing } from '../context.ts';
 import type { App } from '../http.ts';
-import { errors, Id, PerformanceParams } from '../schemas.ts';
+import { errors, Id, Instant, PerformanceParams } from '../schemas.ts';
 import {
   attendeeCsv,
   attendeeCursorPattern,
@@ -28,7 +29,21 @@ import {
   orderSearchCharsMax,
 } from './orders.ts';
 import { orderStatuses, requireSalesReader, salesReport } from './sales.ts';
-import { Attendee, CloseBody, Closed, EventOrder, GateReport, SalesReport } from './schemas.ts';
+import {
+  Attendee,
+  CloseBody,
+  Closed,
+  EventOrder,
+  GateReport,
+  SalesReport,
+  SalesTimeline,
+} from './schemas.ts';
+import {
+  salesTimeline,
+  timelinePointsDefault,
+  timelineStepMaxS,
+  timelineStepsMax,
+} from './timeline.ts';
 
 const EventParams = Type.Object({ eventId: Id('ev') });
 
@@ -38,6 +53,7 @@ export function reportRoutes(app: App, ticketing: Ticketing) {
   orderRoutes(app, ticketing);
   closeRoutes(app, ticketing);
   gateReportRoutes(app, ticketing);
+  timelineRoutes(app, ticketing);
 }
 
 function salesRoutes(app: App, ticketing: Ticketing) {
@@ -250,6 +266,36 @@ function gateReportRoutes(app: App, ticketing: Ticketing) {
           .send(gateReportCsv(report, table) as never);
       }
       return report;
+    },
+  );
+}
+
+function timelineRoutes(app: App, ticketing: Ticketing) {
+  app.get(
+    '/v1/events/:eventId/sales/timeline',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Sales of an event over time: tickets, orders, refunds and revenue (view_sales)',
+        description: `Points per step (bucket start \`at\`, a whole multiple of stepS since the Unix epoch), only the buckets with something in them. from defaults to the first paid order (salesOpenedAt), to to now; both are inclusive. stepS defaults to the shortest of 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12, 24 h that gives fewer than ${timelinePointsDefault} points. A span of more than ${timelineStepsMax} steps is 400 invalid_time, as is from after to. Tickets are the live tickets (the sales report's rule) placed at their order's payment, so a whole span adds up to the report's totals; orders are the orders holding them; refunds the tickets refunded in the bucket. Staff of other organizers get 404.`,
+        params: EventParams,
+        querystring: Type.Object(
+          {
+            performanceId: Type.Optional(Id('perf')),
+            from: Type.Optional(Instant),
+            to: Type.Optional(Instant),
+            stepS: Type.Optional(Type.Integer({ minimum: 1, maximum: timelineStepMaxS })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SalesTimeline, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const event = await requireSalesReader(ticketing, request.caller, request.params.eventId);
+      reply.header('cache-control', 'no-store');
+      return salesTimeline(ticketing, event.id, request.query);
     },
   );
 }

@@ -349,3 +349,23 @@ export const EventOrder = Type.Object({
   ),
   tickets: Type.Array(OrderTicket),
 });
+
+/** An event's sales over time (timeline.ts). */
+export const SalesTimeline = Type.Object({
+  salesOpenedAt: Nullable(Type.String({ description: 'The first paid order; null before any' })),
+  from: Type.String(),
+  to: Type.String(),
+  stepS: Type.Integer(),
+  points: Type.Array(
+    Type.Object({
+      at: Type.String({ description: "The bucket's start" }),
+      tickets: Type.Integer({ description: 'Live tickets sold in the bucket' }),
+      orders: Type.Integer({ description: 'Orders paid in the bucket that hold them' }),
+      refunds: Type.Integer({ description: 'Tickets refunded in the bucket' }),
+      revenue: Type.Array(Type.Object({ asset: Type.String(), amount: Type.String() }), {
+        description: "The tickets' prices per asset paid",
+      }),
+    }),
+    { description: 'Oldest first; buckets with nothing in them are left out' },
+  ),
+});

@@ -6,7 +6,7 @@
 
 import type { TicketKind } from '@tessera/protocol';
 import type { Trx } from '../../context.ts';
-import type { TicketStatus } from '../../db/schema.ts';
+import type { DoorSaleSettingsTable, TicketStatus } from '../../db/schema.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Manual-code records
@@ -122,6 +122,8 @@ export async function organizerPerformances(
       'p.starts_at',
       'p.ends_at',
       'p.closed_at',
+      // The door-sale rules' default maximum (door-sales/settings.ts).
+      'e.per_order_limit',
     ])
     .where('p.id', 'in', performanceIds)
     .where('e.organizer_id', '=', organizerId)
@@ -300,4 +302,17 @@ export function manualCodeRecordsAfter(
     );
   }
   return query.orderBy('m.created_at').orderBy('m.ticket_id').limit(limit).execute();
+}
+
+/** The door-sale settings of these performances, those that have some (door-sales.ts). */
+export function doorSaleSettingsOf(
+  db: Trx,
+  performanceIds: readonly string[],
+): Promise<DoorSaleSettingsTable[]> {
+  if (performanceIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('door_sale_settings')
+    .selectAll()
+    .where('performance_id', 'in', performanceIds)
+    .execute();
 }

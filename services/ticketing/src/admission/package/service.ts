@@ -10,7 +10,8 @@
  * - seed 001's manual codes as salted PIN hashes (`manual-code-records.ts`);
  * - the admissions recorded so far (by every gate), so a terminal that loses the network still
  *   knows what the others admitted until then;
- * - the venue's position and radius, and the terminal's gate.
+ * - the venue's position and radius, and the terminal's gate;
+ * - per performance, what the gate may sell at the door (`door-sales.ts`).
  *
  * Keys, performances, terms and the venue are small and always sent whole. Revocations, manual
  * codes and admissions are sent as changes since an opaque cursor (`cursor.ts`), in pages: a
@@ -42,11 +43,13 @@ import {
   scopeOf,
   settledPosition,
 } from './cursor.ts';
+import { packageDoorSales } from './door-sales.ts';
 import { fillManualCodeRecords, packageFillMax } from './manual-code-records.ts';
 import {
   activeKeys,
   admissionsAfter,
   categoriesOfEvents,
+  doorSaleSettingsOf,
   manualCodeRecordsAfter,
   organizerPerformances,
   type PackagePerformanceRow,
@@ -188,6 +191,11 @@ async function performancesView(
 ) {
   const eventIds = [...new Set(performances.map((performance) => performance.event_id))];
   const categoryRows = await categoriesOfEvents(ticketing.database.db, eventIds);
+  const settings = await doorSaleSettingsOf(
+    ticketing.database.db,
+    performances.map((performance) => performance.id),
+  );
+  const settingsOf = new Map(settings.map((row) => [row.performance_id, row]));
   const scaleOf = async (asset: string | null) =>
     asset === null ? null : (await ticketing.exchange.asset(asset)).scale;
   const views = [];
@@ -219,6 +227,11 @@ async function performancesView(
       endsAt: iso(performance.ends_at) as string,
       closedAt: iso(performance.closed_at),
       categories,
+      doorSales: packageDoorSales(
+        settingsOf.get(performance.id),
+        categories.map((category) => category.id),
+        Number(performance.per_order_limit),
+      ),
     });
   }
   return views;

@@ -13,6 +13,7 @@ import rateLimits from './0006_rate_limits.ts';
 import holdLimits from './0007_hold_limits.ts';
 import venueTimeZone from './0008_venue_time_zone.ts';
 import terminalDetails from './0009_terminal_details.ts';
+import doorSaleSettings from './0010_door_sale_settings.ts';
 
 export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
@@ -24,4 +25,5 @@ export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0007_hold_limits': holdLimits(dialect),
   '0008_venue_time_zone': venueTimeZone(dialect),
   '0009_terminal_details': terminalDetails(dialect),
+  '0010_door_sale_settings': doorSaleSettings(dialect),
 });
