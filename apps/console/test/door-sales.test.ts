@@ -101,7 +101,7 @@ describe.each(['sqlite', 'postgres'] as const)('the door sales screen on %s', (b
       await save();
       const tooMany = await offer(setup.standingId, 3);
       expect(tooMany.status).toBe(400);
-      expect(tooMany.body.error.code).toBe('quantity_over_limit');
+      expect(tooMany.body.error.code).toBe('order_limit');
       const made = await offer(setup.standingId, 2);
       expect(made.status).toBe(201);
       const row = page.locator('tr[data-door-sale]');

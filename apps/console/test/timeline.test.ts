@@ -79,7 +79,7 @@ describe.each(['sqlite', 'postgres'] as const)('sales over time on %s', (backend
       const width = await chart.locator('canvas').evaluate((canvas) => canvas.clientWidth);
       expect(width).toBeGreaterThan(200);
       // The screen reader's table ends at the last total.
-      const lastRow = page.locator('.sales-timeline table tbody tr').last();
+      const lastRow = page.locator('.sales-timeline table.chart-table tbody tr').last();
       await expect(lastRow.locator('td').first().textContent()).resolves.toBe('3');
       if (backend === 'sqlite') await shot(page, 'console-sales-timeline');
     },
@@ -106,7 +106,7 @@ describe.each(['sqlite', 'postgres'] as const)('sales over time on %s', (backend
       await expect(
         page.locator('.sales-timeline-summary').getAttribute('data-tickets'),
       ).resolves.toBe(String(totalsOf(perSecond).tickets));
-      const rows = page.locator('.sales-timeline table tbody tr');
+      const rows = page.locator('.sales-timeline table.chart-table tbody tr');
       await expect(rows.count()).resolves.toBe(perSecond.points.length);
     },
     stepTimeoutMs,

@@ -7,6 +7,9 @@ import { useI18n } from '../i18n.ts';
 import { Loaded } from '../ui/page.tsx';
 import { type DoorSale, type DoorSales, useDoorSales } from './api.ts';
 
+/** The server lists at most this many, newest first (the totals count every sale). */
+const doorSalesListedMax = 500;
+
 export function DoorSalesList(props: { performanceId: string; zone: string }) {
   const { t } = useI18n();
   const sales = useDoorSales(props.performanceId);
@@ -18,6 +21,9 @@ export function DoorSalesList(props: { performanceId: string; zone: string }) {
         {(data) => (
           <>
             <Totals totals={data.totals} />
+            {data.doorSales.length >= doorSalesListedMax ? (
+              <p>{t('doorSales.list.shown', { count: doorSalesListedMax })}</p>
+            ) : null}
             {data.doorSales.length === 0 ? (
               <p>{t('doorSales.list.none')}</p>
             ) : (

@@ -53,7 +53,10 @@ function SettingsForm(props: {
     new Set(props.current.categoryIds ?? []),
   );
   const [max, setMax] = useState(String(props.current.maxPerSale));
-  const [errors, setErrors] = useState<{ categories?: string | undefined; max?: string | undefined }>({});
+  const [errors, setErrors] = useState<{
+    categories?: string | undefined;
+    max?: string | undefined;
+  }>({});
   // A change saved elsewhere (or this form's own save) shows once it is read back.
   useEffect(() => {
     setEnabled(props.current.enabled);

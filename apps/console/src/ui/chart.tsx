@@ -99,7 +99,7 @@ export function Chart(props: ChartProps) {
   return (
     <figure className="chart">
       <div ref={holder} role="img" aria-label={label} className="chart-plot" />
-      <table className="visually-hidden">
+      <table className="chart-table visually-hidden">
         <caption>{label}</caption>
         <thead>
           <tr>
