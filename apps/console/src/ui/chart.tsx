@@ -51,6 +51,7 @@ const palette = ['#14213d', '#e07a00', '#2a9d8f', '#9b2226', '#6d597a', '#3a86ff
 const heightDefault = 240;
 const widthFallback = 600;
 const tableRowsMax = 60;
+const singlePointPadS = 5 * 60;
 
 export function Chart(props: ChartProps) {
   const { label, times, series, timeZone } = props;
@@ -141,7 +142,14 @@ function chartOptions(
   return {
     width: widthFallback,
     height,
-    scales: { x: { time: true } },
+    scales: {
+      x: {
+        time: true,
+        // One point alone would stretch the axis over years: show ten minutes around it.
+        range: (_u, min, max) =>
+          min === max ? [min - singlePointPadS, max + singlePointPadS] : [min, max],
+      },
+    },
     ...(timeZone ? { tzDate: (s: number) => uPlot.tzDate(new Date(s * 1000), timeZone) } : {}),
     axes,
     series: [
