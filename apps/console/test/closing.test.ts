@@ -94,7 +94,12 @@ describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (bac
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     };
     await upload(terminal, 2, [entry(first, 3)]);
-    await upload(south, 0, [entry(first, 2), entry(second, 1, incheon)]);
+    await upload(south, 0, [
+      entry(first, 2),
+      entry(second, 1, incheon),
+      // A number no ticket has: refused, and counted among the refusals.
+      entry({ ...second, ticketNumber: 'zzzzzzzz' }, 1),
+    ]);
     page = await context.newPage();
     await page.setViewportSize(desk);
     await system.signIn(page, demoAccounts.organizer.phone);
@@ -148,6 +153,11 @@ describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (bac
         await page.locator(`tr[data-asset="${line.asset}"]`).waitFor();
       }
       await page.locator(`.closing-report tr[data-terminal="${terminal.id}"]`).waitFor();
+      // Refusals in words, with the route's counts.
+      expect(data.refusals).toEqual([{ reason: 'unknown_ticket', count: 1 }]);
+      await expect(
+        page.locator('.closing-refusals tr[data-reason="unknown_ticket"]').textContent(),
+      ).resolves.toBe('Unknown ticket1');
       // The listed cases and the gates, as the route lists them.
       expect(data.duplicates.total).toBe(1);
       expect(data.outsideVenue.total).toBe(1);
