@@ -64,7 +64,7 @@ export function ClosePanel(props: { report: GateReport; zone: string | undefined
       ) : (
         <>
           <p>{t('closing.close.outstanding')}</p>
-          <OutstandingTable terminals={outstanding} />
+          <OutstandingTable terminals={outstanding} zone={props.zone} />
         </>
       )}
       {close.data ? <ClosedNotice closed={close.data} /> : null}
@@ -114,7 +114,10 @@ function ClosedNotice(props: { closed: Closed }) {
 }
 
 /** Terminals with their standing: before the close (outstanding) and in the report. */
-export function OutstandingTable(props: { terminals: readonly TerminalStanding[] }) {
+export function OutstandingTable(props: {
+  terminals: readonly TerminalStanding[];
+  zone: string | undefined;
+}) {
   const { t, fmt } = useI18n();
   return (
     <table className="closing-terminals">
@@ -136,7 +139,11 @@ export function OutstandingTable(props: { terminals: readonly TerminalStanding[]
             <tr key={terminal.id} data-terminal={terminal.id}>
               <th scope="row">{terminal.name}</th>
               <td>{terminal.gate}</td>
-              <td>{terminal.lastSeenAt ? fmt.stamp(terminal.lastSeenAt) : t('closing.never')}</td>
+              <td>
+                {terminal.lastSeenAt
+                  ? fmt.dateTime(terminal.lastSeenAt, props.zone)
+                  : t('closing.never')}
+              </td>
               <td className="number">{fmt.count(terminal.pendingUploads)}</td>
               <td>{risk ? t(whyKey(risk)) : t('closing.delivered')}</td>
             </tr>

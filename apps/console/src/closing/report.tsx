@@ -33,7 +33,7 @@ export function Report(props: { report: GateReport; zone: string | undefined }) 
       <Money report={report} />
       <section aria-labelledby="closing-terminals">
         <h3 id="closing-terminals">{t('closing.terminals')}</h3>
-        <OutstandingTable terminals={report.terminals} />
+        <OutstandingTable terminals={report.terminals} zone={zone} />
       </section>
     </section>
   );

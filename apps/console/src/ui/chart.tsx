@@ -145,10 +145,19 @@ function chartOptions(
     scales: {
       x: {
         time: true,
-        // One point alone would stretch the axis over years: show ten minutes around it.
-        range: (_u, min, max) =>
-          min === max ? [min - singlePointPadS, max + singlePointPadS] : [min, max],
+        // One time alone: uPlot would widen the axis by 86,400 of its milliseconds (1,000 days
+        // in seconds), so the chart shows ten minutes around it instead.
+        range: (u, min, max) => {
+          const xs = u.data[0];
+          const first = xs[0];
+          return first !== undefined && first === xs[xs.length - 1]
+            ? [first - singlePointPadS, first + singlePointPadS]
+            : [min, max];
+        },
       },
+      // Counts and sums start from nothing: a bar or a climb reads against zero.
+      left: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      right: { range: (_u, _min, max) => [0, Math.max(1, max)] },
     },
     ...(timeZone ? { tzDate: (s: number) => uPlot.tzDate(new Date(s * 1000), timeZone) } : {}),
     axes,
