@@ -108,6 +108,8 @@ describe.each(['sqlite', 'postgres'] as const)('sales over time on %s', (backend
       ).resolves.toBe(String(totalsOf(perSecond).tickets));
       const rows = page.locator('.sales-timeline table.chart-table tbody tr');
       await expect(rows.count()).resolves.toBe(perSecond.points.length);
+      if (backend === 'sqlite')
+        await shot(page, 'console-sales-timeline-start', { screenOnly: true });
     },
     stepTimeoutMs,
   );

@@ -74,6 +74,17 @@ function TimelineChart(props: { timeline: SalesTimeline; view: View; zone: strin
   const revenue = totals.revenue.map((line) => fmt.money(line.amount, line.asset)).join(' · ');
   const { times, series } =
     view === 'whole' ? cumulativeSeries(timeline, t) : perSecondSeries(timeline, t);
+  // Per second, the axis runs from the opening to a little past the last sale (at least a
+  // minute, at most the ten): a rush of a few seconds stays readable, bars whole.
+  const from = Date.parse(timeline.from) / 1000;
+  const lastSale = times.at(-1) ?? from;
+  const span =
+    view === 'start'
+      ? ([
+          from - 1,
+          Math.min(Date.parse(timeline.to) / 1000, Math.max(lastSale + 5, from + 60)),
+        ] as const)
+      : undefined;
   return (
     <>
       <p>{t('sales.timeline.opened', { when: fmt.dateTime(timeline.salesOpenedAt, zone) })}</p>
@@ -92,6 +103,7 @@ function TimelineChart(props: { timeline: SalesTimeline; view: View; zone: strin
         times={times}
         series={series}
         timeZone={zone}
+        {...(span ? { span } : {})}
         formatTime={(s) =>
           view === 'whole' ? fmt.dateTime(s * 1000, zone) : fmt.time(s * 1000, zone)
         }

@@ -12,6 +12,7 @@
  *     timeZone="Asia/Seoul"                        // the axis and the table read the venue's clock
  *     formatTime={(s) => formats.time(s * 1000)}   // how the hidden table writes an x value
  *     height={240}                                 // CSS pixels; the width follows the container
+ *     span={[from, to]}                            // optional: the x axis's extent (Unix seconds)
  *   />
  *
  * Every series has one value (or null for a gap) per time. New `times`/`values` go to the
@@ -44,6 +45,8 @@ export interface ChartProps {
   timeZone?: string;
   formatTime?: (unixSeconds: number) => string;
   height?: number;
+  /** The x axis's extent in Unix seconds; by default the data's. */
+  span?: readonly [number, number];
 }
 
 // Distinguishable on white and in greyscale print; the order is the series' order.
@@ -72,12 +75,14 @@ export function Chart(props: ChartProps) {
   ]);
   const formatters = useRef(series.map((s) => s.format));
   formatters.current = series.map((s) => s.format);
+  const span = useRef(props.span);
+  span.current = props.span;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` stands for the series' options; the data goes to setData below.
   useEffect(() => {
     const target = holder.current;
     if (!target) return;
-    const options = chartOptions(series, formatters, timeZone, height);
+    const options = chartOptions(series, { formatters, span }, timeZone, height);
     options.width = target.clientWidth || widthFallback;
     const made = new uPlot(options, latest.current, target);
     plot.current = made;
@@ -129,12 +134,19 @@ export function Chart(props: ChartProps) {
   );
 }
 
+/** What the plot reads when it draws, kept current by the component without a rebuild. */
+interface Latest {
+  formatters: { current: readonly (((value: number) => string) | undefined)[] };
+  span: { current: readonly [number, number] | undefined };
+}
+
 function chartOptions(
   series: readonly ChartSeries[],
-  formatters: { current: readonly (((value: number) => string) | undefined)[] },
+  latest: Latest,
   timeZone: string | undefined,
   height: number,
 ): uPlot.Options {
+  const { formatters, span } = latest;
   const bars = uPlot.paths.bars?.({ size: [0.7, 40] }) ?? null;
   const hasRight = series.some((s) => s.axis === 'right');
   const axes: uPlot.Axis[] = [{}, { scale: 'left' }];
@@ -148,6 +160,7 @@ function chartOptions(
         // One time alone: uPlot would widen the axis by 86,400 of its milliseconds (1,000 days
         // in seconds), so the chart shows ten minutes around it instead.
         range: (u, min, max) => {
+          if (span.current) return [span.current[0], span.current[1]];
           const xs = u.data[0];
           const first = xs[0];
           return first !== undefined && first === xs[xs.length - 1]
