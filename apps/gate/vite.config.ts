@@ -10,11 +10,17 @@
  * first), compiled with this build's file list, the decoder's WebAssembly included, so that a
  * terminal reloaded with no network still starts, reads and decides.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { viteApp } from '../../packages/service-kit/src/vite-app.ts';
 import { gateConfigJson, zxingWasmFile, zxingWasmPath } from './server/served.ts';
+
+/** The version every call tells the server (src/terminal-headers.ts). */
+const { version } = JSON.parse(readFileSync(new URL('package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export default defineConfig({
   ...viteApp({
@@ -27,4 +33,5 @@ export default defineConfig({
     served: [{ url: zxingWasmPath, file: zxingWasmFile, contentType: 'application/wasm' }],
   }),
   worker: { format: 'es' },
+  define: { __GATE_APP_VERSION__: JSON.stringify(version) },
 });

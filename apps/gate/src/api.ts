@@ -46,9 +46,23 @@ export const onlineTimeoutMs = 800;
 /** A package page can be some MB on a venue's Wi-Fi. */
 const packageTimeoutMs = 60_000;
 
-export function gateApi(baseUrl: string, token: string | undefined) {
+/**
+ * The server's API as this terminal calls it. `describe` gives the headers that say what the
+ * terminal is and where it was (terminal-headers.ts), read afresh for every call.
+ */
+export function gateApi(
+  baseUrl: string,
+  token: string | undefined,
+  describe: () => Record<string, string> = () => ({}),
+) {
   const client = createTicketingClient(baseUrl);
   client.use(answers);
+  client.use({
+    onRequest({ request }) {
+      for (const [name, value] of Object.entries(describe())) request.headers.set(name, value);
+      return request;
+    },
+  });
   return {
     enrol: (code: string, name: string) =>
       call((init) => client.POST('/v1/terminals/enrol', { ...init, body: { code, name } })),

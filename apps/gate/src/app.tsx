@@ -84,11 +84,14 @@ function usePosition(terminal: GateTerminal, enrolled: boolean) {
     if (!enrolled || !('geolocation' in navigator)) return;
     const watch = navigator.geolocation.watchPosition(
       (position) =>
-        terminal.setPosition({
-          latitude: position.coords.latitude,
-          longitude: position.coords.longitude,
-          accuracyM: Math.min(100_000, Math.max(0, position.coords.accuracy)),
-        }),
+        terminal.setPosition(
+          {
+            latitude: position.coords.latitude,
+            longitude: position.coords.longitude,
+            accuracyM: Math.min(100_000, Math.max(0, position.coords.accuracy)),
+          },
+          position.timestamp,
+        ),
       () => terminal.setPosition(null),
       { enableHighAccuracy: true, maximumAge: 10_000, timeout: 30_000 },
     );

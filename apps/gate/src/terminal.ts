@@ -37,6 +37,7 @@ import { distanceM } from './measure.ts';
 import { decideOffline } from './offline-decision.ts';
 import { fromOnline, fromRefusedCall } from './online-decision.ts';
 import { clearAll, getAll, getAllPending, getValue, setValue, write } from './store.ts';
+import { deviceDescription, type Fix, terminalHeaders } from './terminal-headers.ts';
 import type {
   Credential,
   Decided,
@@ -96,6 +97,10 @@ export class GateTerminal {
   private readonly log: LogEntry[] = [];
   private pendingUploads = 0;
   private position: Position | null = null;
+  /** The position with when it was fixed (by the server's clock), as the server is told. */
+  private fix: Fix | null = null;
+  private readonly device =
+    typeof navigator === 'undefined' ? 'unknown' : deviceDescription(navigator);
   private feedLive = false;
   private feedStop: (() => void) | undefined;
   private lastEventId: string | undefined;
@@ -115,7 +120,12 @@ export class GateTerminal {
     /** Development servers: the enrolment screen says where a demo code comes from. */
     readonly development = false,
   ) {
-    this.api = gateApi(ticketingUrl, undefined);
+    this.api = this.apiFor(undefined);
+  }
+
+  /** The server's API with this terminal's credential; every call says what the terminal is. */
+  private apiFor(token: string | undefined): GateApi {
+    return gateApi(this.ticketingUrl, token, () => terminalHeaders(this.device, this.fix));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -167,7 +177,7 @@ export class GateTerminal {
     const credential = await getValue<Credential>('credential');
     if (credential) {
       this.credential = credential;
-      this.api = gateApi(this.ticketingUrl, credential.token);
+      this.api = this.apiFor(credential.token);
       const [header, cursor, lastSyncAt, lastEventId] = await Promise.all([
         getValue<PackageHeader>('package'),
         getValue<string>('cursor'),
@@ -197,7 +207,7 @@ export class GateTerminal {
 
   /** Unit 416: trades the one-time code for the terminal's credential, then loads the package. */
   async enrol(code: string, name: string): Promise<void> {
-    const enrolled = await gateApi(this.ticketingUrl, undefined).enrol(code.trim(), name.trim());
+    const enrolled = await this.apiFor(undefined).enrol(code.trim(), name.trim());
     await clearAll();
     this.reset();
     this.credential = {
@@ -209,7 +219,7 @@ export class GateTerminal {
       },
       enrolledAt: new Date().toISOString(),
     };
-    this.api = gateApi(this.ticketingUrl, enrolled.token);
+    this.api = this.apiFor(enrolled.token);
     await setValue('credential', this.credential);
     this.mode = 'online';
     this.changed();
@@ -419,8 +429,11 @@ export class GateTerminal {
   // -------------------------------------------------------------------------------------------
   // Position (unit 414)
 
-  setPosition(position: Position | null) {
+  /** The latest fix, `fixedAtMs` by the device's clock (a GeolocationPosition's timestamp). */
+  setPosition(position: Position | null, fixedAtMs = Date.now()) {
     this.position = position;
+    // Told to the server by its own clock (unit 412), as scans are.
+    this.fix = position ? { ...position, at: fixedAtMs + (serverNowMs() - Date.now()) } : null;
     this.changed();
   }
 

@@ -314,6 +314,12 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       expect(uploaded).toMatchObject({ source: 'offline', gate: 'North' });
       expect(uploaded?.latitude).toBeCloseTo(farAway.latitude, 4);
       expect(uploaded?.longitude).toBeCloseTo(farAway.longitude, 4);
+      // Every call said what the terminal is and where it was (Tessera-* headers, past CORS).
+      expect(await system.terminalAt('North')).toMatchObject({
+        appVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+        device: expect.stringMatching(/Linux/),
+        lastFix: { accuracyM: expect.any(Number) },
+      });
     },
     stepTimeoutMs,
   );

@@ -242,6 +242,18 @@ export async function startGateSystem(options: { backend?: Backend } = {}) {
     createEvent,
     enrolmentCode,
     buyTickets,
+    /** The organizer's live terminal at `gate`, as staff list it (issue 20 item 1). */
+    async terminalAt(gate: string) {
+      const list = await system.ticketing(
+        'GET',
+        `${organizerPath}/terminals`,
+        undefined,
+        organizerToken,
+      );
+      if (list.status !== 200) throw new Error(`terminals: ${list.status}`);
+      const terminals = list.body.terminals as { gate: string; revokedAt: string | null }[];
+      return terminals.find((terminal) => terminal.gate === gate && terminal.revokedAt === null);
+    },
     /** The holder's live barcode (claim 10), made at `timeS` (now by default). */
     async barcode(ticket: HeldTicket, timeS = Math.floor(Date.now() / 1000)) {
       return (await protocol.createPresentation(ticket.credential, ticket.holder, timeS)).text;

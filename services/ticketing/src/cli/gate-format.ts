@@ -128,7 +128,10 @@ export function gateReportText(report: GateReportView) {
 
 export function closeText(closed: CloseView) {
   const out: string[] = [
-    `Closed ${closed.performanceId} at ${when(closed.closedAt)}.`,
+    `Closed ${closed.performanceId} at ${when(closed.closedAt)}${closed.closedBy ? ` by ${closed.closedBy}` : ''}.`,
+    ...(closed.forcedReason
+      ? [`Forced while terminals were outstanding: ${closed.forcedReason}`]
+      : []),
     closed.terminalsOutstanding.length === 0
       ? 'Every terminal has uploaded what it admitted.'
       : `${plural(closed.terminalsOutstanding.length, 'terminal')} may still hold admissions; bring them online to upload, then close again:\n${terminalsText(closed.terminalsOutstanding)}`,
@@ -139,7 +142,7 @@ export function closeText(closed: CloseView) {
         ]),
     closed.storedValue.refunds === 'queued'
       ? `Stored-value remainders: refunds queued (${closed.storedValue.queuedNow} by this call).`
-      : 'Stored-value remainders: not refunded until those terminals have uploaded (or close again with --force).',
+      : 'Stored-value remainders: not refunded until those terminals have uploaded (or close again with --force --reason <why>).',
     '',
   ];
   return out.join('\n') + gateReportText(closed.report);

@@ -155,21 +155,25 @@ examples:
 
 export const close: Command = {
   words: ['close'],
-  args: '<perf_…> [--preview | --force]',
+  args: '<perf_…> [--preview | --force] [--reason <text>]',
   summary: 'Close a performance after the event: terminals still to upload, and the gate report',
   group: 'After the show',
   help: `options:
   --preview (or --dry-run)  change nothing: show what closing would do now, and whether it
                             may (before the start it may not: \`performance cancel\` calls it off)
-  --force                   refund stored-value remainders now, whatever terminals are outstanding
+  --force                   refund stored-value remainders now, whatever terminals are outstanding;
+                            while some are, needs --reason (the report keeps it, with who forced)
+  --reason <text>           why (up to 500 characters); kept with the close
 Needs manage_catalogue (owner, manager). Calling it again after the terminals named have
 uploaded answers again with who is still outstanding.
 
 examples:
   tessera-organizer close perf_… --preview
-  tessera-organizer close perf_…`,
+  tessera-organizer close perf_…
+  tessera-organizer close perf_… --force --reason "North 2 was lost; its admissions are counted by hand"`,
   options: {
     force: { type: 'boolean' },
+    reason: { type: 'string' },
     preview: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   },
@@ -177,11 +181,15 @@ examples:
   async run(context) {
     const performanceId = id(context, context.positionals[0], 'perf', 'the performance id');
     const preview = context.values.preview === true || context.values['dry-run'] === true;
-    if (preview && context.values.force) {
+    if (preview && (context.values.force || context.values.reason !== undefined)) {
       throw new UsageError(
-        '--preview changes nothing; --force is for the close itself',
+        '--preview changes nothing; --force and --reason are for the close itself',
         context.usage,
       );
+    }
+    const reason = context.values.reason;
+    if (typeof reason === 'string' && (reason.trim() === '' || reason.length > 500)) {
+      throw new UsageError('--reason takes 1 to 500 characters', context.usage);
     }
     const client = context.client();
     if (preview) {
@@ -201,7 +209,10 @@ examples:
       client.answer(
         client.api.POST('/v1/performances/{performanceId}/close', {
           params: { path: { performanceId } },
-          body: { force: context.values.force === true },
+          body: {
+            force: context.values.force === true,
+            ...(typeof reason === 'string' ? { reason } : {}),
+          },
         }),
       ),
       performancesHint,

@@ -154,22 +154,37 @@ async function writeAtomically(context: Context, file: string, content: string) 
 
 const terminalRows = (terminals: readonly Terminal[]) =>
   table(
-    ['Terminal', 'Name', 'Gate', 'Status', 'Last seen', 'Pending', 'Performances'],
+    [
+      'Terminal',
+      'Name',
+      'Gate',
+      'Status',
+      'Last seen',
+      'Online',
+      'Pending',
+      'Performances',
+      'Version',
+      'Device',
+    ],
     terminals.map((t) => [
       t.id,
       t.name,
       t.gate,
       t.revokedAt ? `revoked ${when(t.revokedAt)}` : 'active',
       t.lastSeenAt ? when(t.lastSeenAt) : 'never',
+      t.online ? 'yes' : 'no',
       t.pendingUploads,
       t.performanceIds.length,
+      t.appVersion ?? '-',
+      `${t.device ?? '-'}${t.outsideVenue ? ' (last fix outside the venue)' : ''}`,
     ]),
   );
 
 export const terminals: Command = {
   words: ['terminals'],
   args: '[--organizer <org_…>] [--active]',
-  summary: "The organizer's gate terminals: gate, last seen, admissions still to upload",
+  summary:
+    "The organizer's gate terminals: gate, last seen, online, admissions still to upload, app version and device",
   group: 'Gates and terminals',
   help: `options:
 ${organizerHelp}

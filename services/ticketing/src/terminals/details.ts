@@ -59,7 +59,8 @@ export function parseAppVersion(value: string | string[] | undefined): string | 
   return text;
 }
 
-const decimal = /^-?\d{1,3}(\.\d{1,12})?$/;
+/** Degrees as JavaScript writes a number: up to 17 digits after the point. */
+const decimal = /^-?\d{1,3}(\.\d{1,17})?$/;
 
 /** `<lat>,<lng>,<accuracy m>,<fix time ms>`, each in range; null for anything else. */
 export function parsePosition(value: string | string[] | undefined, now: number): GpsFix | null {
@@ -68,7 +69,7 @@ export function parsePosition(value: string | string[] | undefined, now: number)
   const parts = text.split(',').map((part) => part.trim());
   if (parts.length !== 4) return null;
   const [lat, lng, accuracy, at] = parts as [string, string, string, string];
-  if (!decimal.test(lat) || !decimal.test(lng) || !/^\d{1,6}(\.\d{1,3})?$/.test(accuracy)) {
+  if (!decimal.test(lat) || !decimal.test(lng) || !/^\d{1,6}(\.\d{1,17})?$/.test(accuracy)) {
     return null;
   }
   if (!/^\d{13}$/.test(at)) return null;

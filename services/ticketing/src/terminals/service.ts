@@ -150,7 +150,9 @@ export async function renameTerminal(
 
 /**
  * Revokes one of the organizer's terminals: refused by every instance once this resolves, and
- * its open live feeds end at once.
+ * its open live feeds end at once. The feeds' signal is queued before the cache invalidation,
+ * whose confirmed send carries it in the same notification: once the answer goes, every instance
+ * has heard both, so none can stream one more admission to the revoked terminal.
  */
 export async function revokeTerminal(
   ticketing: Ticketing,
@@ -159,7 +161,7 @@ export async function revokeTerminal(
 ): Promise<TerminalRecord> {
   const terminal = await requireTerminal(ticketing, organizerId, terminalId);
   await markTerminalRevoked(ticketing.database.db, terminalId, ticketing.clock.now());
-  await forgetTerminal(ticketing, terminal.tokenHash);
   ticketing.gates.revoked(terminalId);
+  await forgetTerminal(ticketing, terminal.tokenHash);
   return requireTerminal(ticketing, organizerId, terminalId);
 }
