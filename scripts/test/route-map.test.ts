@@ -69,6 +69,9 @@ const routeMaps: Record<string, Record<string, string>> = {
     '/v1/events/*/orders': 'reports',
     '/v1/performances/*/close': 'reports',
     '/v1/performances/*/gate-report': 'reports',
+    '/v1/performances/*/door-sales': 'door-sales',
+    '/v1/performances/*/door-sales/settings': 'door-sales',
+    '/v1/events/*/sales/timeline': 'reports',
   },
   exchange: {
     '/dev/sms': 'accounts',

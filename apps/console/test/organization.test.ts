@@ -332,6 +332,8 @@ describe('the console error words', () => {
     'performance_closed',
     'exchange_unavailable',
     'invalid_request',
+    // The door-sale settings (a category removed while the form was open).
+    'unknown_category',
   ] as const satisfies readonly ErrorCode[];
 
   it('words every code an organizer meets on the staff, wallet, keys, catalogue and refund screens', () => {

@@ -152,6 +152,7 @@ const en = {
   'door.error.sold_out': 'Sold out in this category.',
   'door.error.performance_closed': 'This performance is closed.',
   'door.error.closed': 'Door sales are off for this performance.',
+  'door.off': 'Door sales are off for this performance.',
   'door.error.category_not_allowed': 'This category is not sold at the door.',
 
   'log.title': 'Admission log',
@@ -339,6 +340,7 @@ const ko: Record<MessageKey, string> = {
   'door.error.sold_out': '이 등급은 매진입니다.',
   'door.error.performance_closed': '이 공연은 종료되었습니다.',
   'door.error.closed': '이 공연은 현장 판매를 하지 않습니다.',
+  'door.off': '이 공연은 현장 판매를 하지 않습니다.',
   'door.error.category_not_allowed': '이 등급은 현장에서 판매하지 않습니다.',
 
   'log.title': '입장 기록',

@@ -2,8 +2,8 @@
  * The gate terminal in headless Chromium against the real servers (test/system.ts), as a gate
  * person uses it: enrolled by showing the supervisor's code to the camera, tickets shown to a
  * fake camera (a .y4m of real presentations' QR codes), a hardware scanner's keystrokes, typed
- * manual codes, the network cut and back, a door sale paid by the buyer's mobile app, and the end
- * of the event. The steps run in order, one gate's evening; each `it` says what it checks.
+ * manual codes, the network cut and back, a door sale paid by the buyer's mobile app, what the
+ * organizer's door-sale settings leave the gate to offer, and the end of the event. The steps run in order, one gate's evening; each `it` says what it checks.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -526,6 +526,40 @@ describe.each(['sqlite', 'postgres'] as const)('the gate terminal in Chromium on
       const done = page.locator('[data-testid="door-sale"][data-status="admitted"]');
       await done.waitFor({ timeout: 30_000 });
       await done.getByText('Paid. 1 admitted.').waitFor();
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'offers at the door only what the organizer allows, and nothing when door sales are off',
+    async () => {
+      const settings = async (body: Record<string, unknown>) => {
+        const answer = await system.ticketing(
+          'PUT',
+          `/v1/performances/${event.performanceId}/door-sales/settings`,
+          body,
+          system.organizerToken,
+        );
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        // The gate learns the settings with its package: sync now rather than wait for it.
+        await page.getByRole('button', { name: 'Log' }).click();
+        await page.getByRole('button', { name: 'Sync now' }).click();
+        await page.getByRole('button', { name: 'Door sale' }).click();
+      };
+      await settings({ enabled: true, categoryIds: [event.categories.Lounge], maxPerSale: 2 });
+      await page.getByRole('radio', { name: /^Floor/ }).waitFor({ state: 'detached' });
+      expect(await page.getByRole('radio').count()).toBe(1);
+      await page.getByRole('radio', { name: /^Lounge/ }).waitFor();
+      expect(await page.getByLabel('Tickets').getAttribute('max')).toBe('2');
+
+      await settings({ enabled: false, categoryIds: null, maxPerSale: 2 });
+      await page.getByText('Door sales are off for this performance.').waitFor();
+      expect(await page.getByRole('radio').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Show the payment code' }).isDisabled()).toBe(
+        true,
+      );
+      await settings({ enabled: true, categoryIds: null, maxPerSale: 10 });
+      await page.getByRole('radio', { name: /^Floor/ }).waitFor();
     },
     stepTimeoutMs,
   );

@@ -1,7 +1,8 @@
 /**
  * An event's sales over time (issue 20 item 6) through the HTTP API: orders paid seconds and
  * minutes apart and a refund, read per second and per minute; the points add up to the sales
- * report's totals; one performance alone; the query's bounds refused with 400.
+ * report's totals, also with 10,000 orders more; one performance alone; the query's bounds
+ * refused with 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buy, type EventSetup, setupEvent } from './fixtures.ts';
@@ -75,6 +76,11 @@ describe.each(backends)('sales over time on %s', (backend) => {
     expect(empty.status, empty.raw).toBe(200);
     expect(empty.body.salesOpenedAt).toBeNull();
     expect(empty.body.points).toEqual([]);
+    // Before any sale, a span that ends in the past starts there too.
+    const past = new Date(s.clock.now() - 3_600_000).toISOString();
+    const before = await timeline(`?to=${past}`);
+    expect(before.status, before.raw).toBe(200);
+    expect(before.body).toMatchObject({ from: past, to: past, points: [] });
   });
 
   it('buckets sales per second and per minute, adding up to the sales report', async () => {
@@ -162,6 +168,73 @@ describe.each(backends)('sales over time on %s', (backend) => {
     expect(twoDays.body.stepS).toBe(120);
     expect(sum(twoDays.body.points, 'tickets')).toBe(5);
   });
+
+  it('adds up for 10,000 orders, in at most 1,500 points by default', async () => {
+    const db = s.database.db;
+    // Copies of a real Standing order and its ticket, one a second for close to three hours,
+    // from ten minutes after the last real sale.
+    const template = await db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('event_id', '=', setup.eventId)
+      .where('category_id', '=', setup.categories.Standing as string)
+      .where('status', '=', 'valid')
+      .executeTakeFirstOrThrow();
+    const order = await db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', template.order_id)
+      .executeTakeFirstOrThrow();
+    const start = s.clock.now() + 600_000;
+    const n = 10_000;
+    for (let from = 0; from < n; from += 500) {
+      const batch = Array.from({ length: Math.min(500, n - from) }, (_, i) => from + i);
+      await db
+        .insertInto('orders')
+        .values(
+          batch.map((i) => ({
+            ...order,
+            id: `ord_bulk${String(i).padStart(8, '0')}`,
+            hold_id: `hold_bulk${i}`,
+            payment_request_id: `pr_bulk${i}`,
+            paid_at: start + i * 1_000,
+            issued_at: start + i * 1_000,
+          })),
+        )
+        .execute();
+      await db
+        .insertInto('tickets')
+        .values(
+          batch.map((i) => ({
+            ...template,
+            id: `tkt_bulk${String(i).padStart(8, '0')}`,
+            number: `B${String(i).padStart(7, '0')}`,
+            manual_number: `9${String(i).padStart(9, '0')}`,
+            order_id: `ord_bulk${String(i).padStart(8, '0')}`,
+            line_no: 0,
+          })),
+        )
+        .execute();
+    }
+    s.clock.advance(start + n * 1_000 - s.clock.now());
+
+    const report = await s.request('GET', `/v1/events/${setup.eventId}/sales`, { token: owner });
+    expect(report.body.totals.tickets).toBe(5 + n);
+    const whole = await timeline();
+    expect(whole.status, whole.raw).toBe(200);
+    const points = whole.body.points as Point[];
+    expect(points.length).toBeLessThanOrEqual(1_500);
+    expect(sum(points, 'tickets')).toBe(report.body.totals.tickets);
+    expect(sum(points, 'orders')).toBe(3 + n);
+    expect(revenueOf(points, 'USDT')).toBe(micro(report.body.totals.revenue[0].amount));
+    // The bulk's first minute, per second: one order a second.
+    const first = new Date(start).toISOString();
+    const minute = new Date(start + 59_999).toISOString();
+    const perSecond = await timeline(`?stepS=1&from=${first}&to=${minute}`);
+    expect((perSecond.body.points as Point[]).map((point) => point.tickets)).toEqual(
+      Array(60).fill(1),
+    );
+  }, 60_000);
 
   it('refuses a query out of bounds with 400, and strangers with 403 or 404', async () => {
     const day = new Date(openedAt).toISOString();

@@ -2,7 +2,9 @@
  * Door sales (unit 404): pick a performance, a category and how many; the terminal shows the
  * payment request as a QR code that the buyer's Tessera app scans and pays from its wallet. The
  * terminal asks every second how the sale stands; once paid, the server has issued the tickets
- * to the buyer's phone and admitted them here, and the screen turns green.
+ * to the buyer's phone and admitted them here, and the screen turns green. Only what the
+ * organizer lets the gates sell is offered (door-rules.ts); when door sales are off for the
+ * performance the screen says so and offers nothing.
  */
 import type { Formats } from '@tessera/web-kit/format';
 import QRCode from 'qrcode';
@@ -15,6 +17,7 @@ import {
   type PackagePerformance,
   type Price,
 } from '../api.ts';
+import { chosenCategory, doorChoices } from '../door-rules.ts';
 import { errorKey } from '../errors.ts';
 import { useGate } from '../gate-context.ts';
 import { type MessageKey, useI18n } from '../i18n.ts';
@@ -22,7 +25,6 @@ import { Alert } from '../widgets.tsx';
 
 /** The contract: the terminal polls the sale every second while it shows the code. */
 const pollMs = 1_000;
-const quantityMax = 10;
 
 function priceText(price: Price, fmt: Formats): string {
   return fmt.money(price.amount, 'asset' in price ? price.asset : price.fiat);
@@ -36,8 +38,12 @@ export function DoorSaleScreen() {
   );
   const [performanceId, setPerformanceId] = useState(performances[0]?.id ?? '');
   const performance = performances.find((p) => p.id === performanceId) ?? performances[0];
-  const [categoryId, setCategoryId] = useState('');
-  const [quantity, setQuantity] = useState(1);
+  const choices = doorChoices(performance);
+  const [picked, setCategoryId] = useState('');
+  const categoryId = chosenCategory(choices, picked);
+  const [asked, setQuantity] = useState(1);
+  // The organizer may lower the maximum while a number is typed: never offer more.
+  const quantity = Math.min(asked, choices.maxPerSale);
   const [sale, setSale] = useState<DoorSale>();
   const offer = useOffer(performance);
   const [error, setError] = useState<string>();
@@ -61,8 +67,7 @@ export function DoorSaleScreen() {
     setBusy(true);
     setError(undefined);
     try {
-      const chosen = categoryId || performance.categories[0]?.id || '';
-      setSale(await terminal.server.sellAtDoor(performance.id, chosen, quantity));
+      setSale(await terminal.server.sellAtDoor(performance.id, categoryId, quantity));
     } catch (failure) {
       failed(failure);
     } finally {
@@ -88,17 +93,27 @@ export function DoorSaleScreen() {
             onChoose={setPerformanceId}
           />
         )}
-        <CategoryChoices
-          categories={performance?.categories ?? []}
-          chosen={categoryId}
-          onChoose={setCategoryId}
-          offer={offer}
-        />
-        <QuantityField quantity={quantity} onChange={setQuantity} />
+        {choices.enabled ? (
+          <>
+            <CategoryChoices
+              categories={choices.categories}
+              chosen={categoryId}
+              onChoose={setCategoryId}
+              offer={offer}
+            />
+            <QuantityField quantity={quantity} max={choices.maxPerSale} onChange={setQuantity} />
+          </>
+        ) : (
+          performance && (
+            <p className="warning" role="status" data-testid="door-off">
+              {t('door.off')}
+            </p>
+          )
+        )}
         <button
           type="submit"
           className="primary"
-          disabled={busy || !performance || state.mode === 'offline'}
+          disabled={busy || !choices.enabled || state.mode === 'offline'}
         >
           {t('door.sell')}
         </button>
@@ -151,7 +166,7 @@ function PerformanceChoice({
   );
 }
 
-/** The categories as radio buttons, the first chosen until another is. */
+/** The categories the gate may sell as radio buttons, the first chosen until another is. */
 function CategoryChoices({
   categories,
   chosen,
@@ -167,15 +182,12 @@ function CategoryChoices({
   return (
     <fieldset className="choices">
       <legend>{t('door.category')}</legend>
-      {categories.map((category, index) => (
-        <label
-          key={category.id}
-          className={(chosen || categories[0]?.id) === category.id ? 'chosen' : ''}
-        >
+      {categories.map((category) => (
+        <label key={category.id} className={chosen === category.id ? 'chosen' : ''}>
           <input
             type="radio"
             name="category"
-            checked={chosen ? chosen === category.id : index === 0}
+            checked={chosen === category.id}
             onChange={() => onChoose(category.id)}
           />
           {category.name}
@@ -186,11 +198,14 @@ function CategoryChoices({
   );
 }
 
+/** How many tickets, up to what one sale may hold for this performance. */
 function QuantityField({
   quantity,
+  max,
   onChange,
 }: {
   quantity: number;
+  max: number;
   onChange(quantity: number): void;
 }) {
   const { t } = useI18n();
@@ -200,11 +215,9 @@ function QuantityField({
       <input
         type="number"
         min={1}
-        max={quantityMax}
+        max={max}
         value={quantity}
-        onChange={(event) =>
-          onChange(Math.min(quantityMax, Math.max(1, Number(event.target.value) || 1)))
-        }
+        onChange={(event) => onChange(Math.min(max, Math.max(1, Number(event.target.value) || 1)))}
       />
     </label>
   );

@@ -53,10 +53,11 @@ function parseTime(value: string | undefined, name: string): number | undefined 
   return ms;
 }
 
-/** The span asked, with its defaults: from the first sale (or now) to now. */
+/** The span asked, with its defaults: from the first sale (before any, now or `to`) to now. */
 function windowOf(query: TimelineQuery, opened: number | null, now: number) {
-  const from = parseTime(query.from, 'from') ?? opened ?? now;
-  const to = parseTime(query.to, 'to') ?? Math.max(now, from);
+  const askedTo = parseTime(query.to, 'to');
+  const from = parseTime(query.from, 'from') ?? opened ?? Math.min(askedTo ?? now, now);
+  const to = askedTo ?? Math.max(now, from);
   if (to < from) throw badRequest('invalid_time', 'from is after to');
   const stepS = query.stepS ?? defaultStepS(to - from);
   if ((to - from) / (stepS * 1000) > timelineStepsMax) {
