@@ -247,3 +247,43 @@ describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (bac
     stepTimeoutMs,
   );
 });
+
+describe('the exchange check', () => {
+  const checked = {
+    revenue: [{ asset: 'USDT', paid: '110' }],
+    exchange: {
+      status: 'checked',
+      revenue: [{ asset: 'USDT', paid: '110.000', requests: 2, refunded: '0', net: '110' }],
+      missing: [],
+      mismatched: [],
+    },
+  } as unknown as GateReport;
+  const changed = (part: Partial<GateReport['exchange']>) =>
+    ({ ...checked, exchange: { ...checked.exchange, ...part } }) as GateReport;
+
+  it('matches when every asset is paid the same, whatever the trailing zeros', () => {
+    expect(exchangeVerdict(checked)).toBe('match');
+  });
+
+  it('is a mismatch when an amount differs, an order is missing or a payment differs', () => {
+    expect(
+      exchangeVerdict(
+        changed({
+          revenue: [{ asset: 'USDT', paid: '55', requests: 1, refunded: '0', net: '55' }],
+        }),
+      ),
+    ).toBe('mismatch');
+    expect(exchangeVerdict(changed({ revenue: [] }))).toBe('mismatch');
+    expect(exchangeVerdict(changed({ missing: [{ requestId: 'r', orderId: 'o' }] }))).toBe(
+      'mismatch',
+    );
+    expect(
+      exchangeVerdict(changed({ mismatched: [{ requestId: 'r', orderId: 'o', problem: 'p' }] })),
+    ).toBe('mismatch');
+  });
+
+  it('says when the exchange was not asked or not read whole', () => {
+    expect(exchangeVerdict(changed({ status: 'unavailable' }))).toBe('unavailable');
+    expect(exchangeVerdict(changed({ status: 'incomplete' }))).toBe('incomplete');
+  });
+});

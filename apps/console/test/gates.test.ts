@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shot } from '../../../scripts/test/apps/driver.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
+import { gateNamesOf } from '../src/gates/enrol.tsx';
 import { terminalCall } from './event-day-setup.ts';
 import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 
@@ -185,4 +186,15 @@ describe.each(['sqlite', 'postgres'] as const)('the gates screen on %s', (backen
     },
     stepTimeoutMs,
   );
+});
+
+describe('gate names typed one per line', () => {
+  it('are trimmed, blank lines dropped and each name kept once, in order', () => {
+    expect(gateNamesOf(' North \n\nSouth\r\nNorth\n  \nVIP door')).toEqual([
+      'North',
+      'South',
+      'VIP door',
+    ]);
+    expect(gateNamesOf('\n \n')).toEqual([]);
+  });
 });

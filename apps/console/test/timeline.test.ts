@@ -11,7 +11,7 @@ import { shot } from '../../../scripts/test/apps/driver.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
 import type { SalesTimeline } from '../src/sales/api.ts';
-import { totalsOf } from '../src/sales/timeline.tsx';
+import { addDecimal, totalsOf } from '../src/sales/timeline.tsx';
 import { startedEvent } from './event-day-setup.ts';
 import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 
@@ -113,4 +113,50 @@ describe.each(['sqlite', 'postgres'] as const)('sales over time on %s', (backend
     },
     stepTimeoutMs,
   );
+});
+
+describe('the timeline totals', () => {
+  it('adds decimal amounts exactly, digit for digit', () => {
+    expect(addDecimal('52.5', '0.75')).toBe('53.25');
+    expect(addDecimal('0.1', '0.2')).toBe('0.3');
+    expect(addDecimal('999999999999999999.999999', '0.000001')).toBe('1000000000000000000');
+    expect(addDecimal('0', '20')).toBe('20');
+  });
+
+  it('sums tickets, orders, refunds and revenue per asset over the points', () => {
+    const timeline = {
+      salesOpenedAt: '2026-12-07T10:00:00.000Z',
+      from: '2026-12-07T10:00:00.000Z',
+      to: '2026-12-07T11:00:00.000Z',
+      stepS: 60,
+      points: [
+        {
+          at: '2026-12-07T10:00:00.000Z',
+          tickets: 2,
+          orders: 1,
+          refunds: 0,
+          revenue: [{ asset: 'USDT', amount: '110' }],
+        },
+        {
+          at: '2026-12-07T10:05:00.000Z',
+          tickets: 1,
+          orders: 1,
+          refunds: 1,
+          revenue: [
+            { asset: 'ETH', amount: '0.01' },
+            { asset: 'USDT', amount: '0.5' },
+          ],
+        },
+      ],
+    } as SalesTimeline;
+    expect(totalsOf(timeline)).toEqual({
+      tickets: 3,
+      orders: 2,
+      refunds: 1,
+      revenue: [
+        { asset: 'USDT', amount: '110.5' },
+        { asset: 'ETH', amount: '0.01' },
+      ],
+    });
+  });
 });
