@@ -195,6 +195,7 @@ function PerGate(props: { gates: GateReport['gates']; zone: string | undefined }
             times={times}
             series={series}
             {...(zone ? { timeZone: zone } : {})}
+            timeLabel={t('closing.period')}
             formatTime={(s) => fmt.dateTime(s * 1000, zone)}
           />
           <table className="closing-gates">

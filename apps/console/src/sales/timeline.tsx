@@ -103,6 +103,7 @@ function TimelineChart(props: { timeline: SalesTimeline; view: View; zone: strin
         times={times}
         series={series}
         timeZone={zone}
+        timeLabel={t('sales.timeline.time')}
         {...(span ? { span } : {})}
         formatTime={(s) =>
           view === 'whole' ? fmt.dateTime(s * 1000, zone) : fmt.time(s * 1000, zone)

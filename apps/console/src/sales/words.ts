@@ -93,6 +93,7 @@ export const en = {
   'sales.cancelOrdersPending':
     '{count} unpaid orders could not be closed at the exchange yet; trying again.',
   'sales.timeline.title': 'Sales over time',
+  'sales.timeline.time': 'Time',
   'sales.timeline.whole': 'Since sales opened',
   'sales.timeline.start': 'First 10 minutes, per second',
   'sales.timeline.view': 'Period',
@@ -199,6 +200,7 @@ export const ko: Record<keyof typeof en, string> = {
   'sales.cancelOrdersPending':
     '미결제 주문 {count}건을 거래소에서 아직 닫지 못했습니다. 다시 시도합니다.',
   'sales.timeline.title': '시간별 판매',
+  'sales.timeline.time': '시각',
   'sales.timeline.whole': '판매 시작 이후',
   'sales.timeline.start': '처음 10분, 초 단위',
   'sales.timeline.view': '기간',

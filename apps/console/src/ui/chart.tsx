@@ -11,6 +11,7 @@
  *     ]}
  *     timeZone="Asia/Seoul"                        // the axis and the table read the venue's clock
  *     formatTime={(s) => formats.time(s * 1000)}   // how the hidden table writes an x value
+ *     timeLabel="Time"                             // the x values' name, in the person's language
  *     height={240}                                 // CSS pixels; the width follows the container
  *     span={[from, to]}                            // optional: the x axis's extent (Unix seconds)
  *   />
@@ -45,6 +46,8 @@ export interface ChartProps {
   timeZone?: string;
   formatTime?: (unixSeconds: number) => string;
   height?: number;
+  /** What the x values are called, in the legend and the table (the default: none). */
+  timeLabel?: string;
   /** The x axis's extent in Unix seconds; by default the data's. */
   span?: readonly [number, number];
 }
@@ -70,6 +73,7 @@ export function Chart(props: ChartProps) {
   // What the plot is built from; the values themselves are not part of it (they go to setData).
   const shape = JSON.stringify([
     series.map((s) => [s.label, s.kind ?? 'line', s.axis ?? 'left', s.color]),
+    props.timeLabel,
     timeZone,
     height,
   ]);
@@ -83,6 +87,7 @@ export function Chart(props: ChartProps) {
     const target = holder.current;
     if (!target) return;
     const options = chartOptions(series, { formatters, span }, timeZone, height);
+    options.series[0] = { label: props.timeLabel ?? '' };
     options.width = target.clientWidth || widthFallback;
     const made = new uPlot(options, latest.current, target);
     plot.current = made;
@@ -109,7 +114,7 @@ export function Chart(props: ChartProps) {
         <caption>{label}</caption>
         <thead>
           <tr>
-            <th scope="col">{/* the time column */}</th>
+            <th scope="col">{props.timeLabel}</th>
             {series.map((s) => (
               <th scope="col" key={s.label}>
                 {s.label}
