@@ -11,7 +11,9 @@ import { Redirect, Route, Switch, useParams } from 'wouter';
 import { ApiProvider } from './api.tsx';
 import type { ConsoleConfig } from './app-config.ts';
 import { routes as checkinRoutes } from './checkin/routes.ts';
+import { routes as closingRoutes } from './closing/routes.ts';
 import { loadConfig } from './config.ts';
+import { routes as doorSalesRoutes } from './door-sales/routes.ts';
 import { routes as eventRoutes } from './events/routes.ts';
 import { routes as gateRoutes } from './gates/routes.ts';
 import { I18nProvider, useI18n } from './i18n.ts';
@@ -35,6 +37,8 @@ const organizerRoutes: readonly ConsoleRoute[] = [
   ...gateRoutes,
   ...organizationRoutes,
   ...checkinRoutes,
+  ...closingRoutes,
+  ...doorSalesRoutes,
 ];
 
 export function App() {

@@ -7,6 +7,8 @@
  */
 import { createI18n, firstSpoken } from '@tessera/web-kit/i18n';
 import * as checkin from './checkin/words.ts';
+import * as closing from './closing/words.ts';
+import * as doorSales from './door-sales/words.ts';
 import * as events from './events/words.ts';
 import * as gates from './gates/words.ts';
 import * as organizations from './organizations/words.ts';
@@ -24,6 +26,8 @@ const en = {
   ...sales.en,
   ...gates.en,
   ...checkin.en,
+  ...closing.en,
+  ...doorSales.en,
 };
 export type MessageKey = keyof typeof en;
 const ko: Record<MessageKey, string> = {
@@ -34,6 +38,8 @@ const ko: Record<MessageKey, string> = {
   ...sales.ko,
   ...gates.ko,
   ...checkin.ko,
+  ...closing.ko,
+  ...doorSales.ko,
 };
 
 export type Lang = 'en' | 'ko';

@@ -1,14 +1,19 @@
 /**
  * The gates screen in headless Chromium against the real servers, on both databases (issue 20
- * item 1): the demo organizer makes an enrolment code (a gate with no name is refused next to the
- * field), shown as text and QR; a terminal enrols with it and appears in the list; it is renamed,
+ * item 1): the demo organizer makes enrolment codes for two gates at once (no gate at all is
+ * refused next to the field), shown as text and QR; a terminal enrols with each and appears in
+ * the list; the device, app version and GPS fix one sends with its call show, flagged outside
+ * the venue; the other is renamed,
  * then revoked, after which the server refuses the terminal's own calls; a box office member,
  * whose role may not admit, has no gates screen.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shot } from '../../../scripts/test/apps/driver.ts';
 import { launchChromium } from '../../../scripts/test/chromium.ts';
 import { demoAccounts } from '../../../services/exchange/src/demo.ts';
+import { gateNamesOf } from '../src/gates/enrol.tsx';
+import { terminalCall } from './event-day-setup.ts';
 import { type ConsoleSystem, startConsoleSystem } from './system.ts';
 
 const stepTimeoutMs = 120_000;
@@ -20,6 +25,7 @@ describe.each(['sqlite', 'postgres'] as const)('the gates screen on %s', (backen
   let page: Page;
   let token: string;
   let terminal: { id: string; token: string };
+  let south: { id: string; token: string };
 
   beforeAll(async () => {
     system = await startConsoleSystem({ backend });
@@ -39,31 +45,82 @@ describe.each(['sqlite', 'postgres'] as const)('the gates screen on %s', (backen
   const row = () => page.locator(`tr[data-terminal="${terminal.id}"]`);
 
   it(
-    'makes an enrolment code, refusing a gate without a name, and a terminal enrols with it',
+    'makes a code per gate at once, refusing no gate at all, and a terminal enrols with each',
     async () => {
       await page.getByRole('navigation').getByRole('link', { name: 'Gates' }).click();
       await page.getByRole('heading', { name: 'Enrol a gate terminal' }).waitFor();
       await page.getByRole('checkbox').first().waitFor();
-      await page.getByRole('button', { name: 'Make an enrolment code' }).click();
+      await page.getByRole('button', { name: 'Make enrolment codes' }).click();
       await page.getByText('Required.').waitFor();
-      await expect(page.getByLabel('Gate name').getAttribute('aria-invalid')).resolves.toBe('true');
-      await page.getByLabel('Gate name').fill('North');
-      await page.getByRole('button', { name: 'Make an enrolment code' }).click();
+      const names = page.getByLabel('Gate names, one per line');
+      await expect(names.getAttribute('aria-invalid')).resolves.toBe('true');
+      // A blank line and a repeated name are dropped: two gates, two codes.
+      await names.fill('North\n\nSouth\nNorth');
+      await page.getByRole('button', { name: 'Make enrolment codes' }).click();
       await page.getByRole('heading', { name: 'Code for gate North' }).waitFor();
-      const code = ((await page.getByTestId('enrolment-code').textContent()) ?? '').trim();
-      expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
-      await page.getByRole('img', { name: `QR code of the enrolment code ${code}` }).waitFor();
+      await page.getByRole('heading', { name: 'Code for gate South' }).waitFor();
+      const shown = page.getByTestId('enrolment-code');
+      await expect(shown.count()).resolves.toBe(2);
+      const codes: Record<string, string> = {};
+      for (const element of await shown.all()) {
+        const code = ((await element.textContent()) ?? '').trim();
+        expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+        await page.getByRole('img', { name: `QR code of the enrolment code ${code}` }).waitFor();
+        codes[(await element.getAttribute('data-gate')) ?? ''] = code;
+      }
+      if (backend === 'sqlite') await shot(page, 'console-gate-codes');
 
-      const enrolled = await system.ticketing('POST', '/v1/terminals/enrol', {
-        code,
-        name: 'Tablet 1',
-      });
-      expect(enrolled.status).toBe(201);
-      terminal = { id: enrolled.body.terminal.id, token: enrolled.body.token };
-      expect(enrolled.body.terminal.gate).toBe('North');
+      for (const [gate, name] of [
+        ['North', 'Tablet 1'],
+        ['South', 'Tablet 2'],
+      ] as const) {
+        const enrolled = await system.ticketing('POST', '/v1/terminals/enrol', {
+          code: codes[gate],
+          name,
+        });
+        expect(enrolled.status).toBe(201);
+        expect(enrolled.body.terminal.gate).toBe(gate);
+        const made = { id: enrolled.body.terminal.id, token: enrolled.body.token };
+        if (gate === 'North') terminal = made;
+        else south = made;
+      }
       await page.reload();
       await row().getByText('Tablet 1').waitFor();
       await expect(row().textContent()).resolves.toContain('North');
+    },
+    stepTimeoutMs,
+  );
+
+  it(
+    'shows the device, app version and last GPS fix a terminal sends, flagged outside the venue',
+    async () => {
+      const southRow = page.locator(`tr[data-terminal="${south.id}"]`);
+      await expect(southRow.locator('[data-column="device"]').textContent()).resolves.toBe(
+        'Not reported',
+      );
+      const fixAt = Date.now() - 5_000;
+      const called = await terminalCall(system, south.token, 'GET', '/v1/terminal/package', {
+        // Incheon airport: some 50 km from the Seoul Arts Center.
+        headers: {
+          appVersion: '0.1.0',
+          device: 'Android 14, Chrome 131',
+          position: { latitude: 37.4602, longitude: 126.4407, accuracyM: 12, at: fixAt },
+        },
+      });
+      expect(called.status).toBe(200);
+      await page.reload();
+      await southRow
+        .locator('[data-column="device"]')
+        .getByText('Android 14, Chrome 131')
+        .waitFor();
+      await expect(southRow.locator('[data-column="app-version"]').textContent()).resolves.toBe(
+        '0.1.0',
+      );
+      const position = southRow.locator('[data-column="position"]');
+      await expect(position.textContent()).resolves.toContain('37.46020, 126.44070 ±12 m');
+      await position.getByText('Outside the venue').waitFor();
+      await expect(southRow.locator('[data-column="state"]').textContent()).resolves.toBe('Online');
+      if (backend === 'sqlite') await shot(page, 'console-gate-terminals');
     },
     stepTimeoutMs,
   );
@@ -129,4 +186,15 @@ describe.each(['sqlite', 'postgres'] as const)('the gates screen on %s', (backen
     },
     stepTimeoutMs,
   );
+});
+
+describe('gate names typed one per line', () => {
+  it('are trimmed, blank lines dropped and each name kept once, in order', () => {
+    expect(gateNamesOf(' North \n\nSouth\r\nNorth\n  \nVIP door')).toEqual([
+      'North',
+      'South',
+      'VIP door',
+    ]);
+    expect(gateNamesOf('\n \n')).toEqual([]);
+  });
 });

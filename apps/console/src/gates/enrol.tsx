@@ -1,8 +1,9 @@
 /**
- * An enrolment code for a gate terminal: the event, the performances the terminal checks (those
- * still to come, ticked), and the gate's name; the code then shows as text and as the QR the gate
- * app scans, with when it expires. The server makes the code and its QR; the console only shows
- * them.
+ * Enrolment codes for gate terminals: the event, the performances the terminals check (those
+ * still to come, ticked), and the gates' names, one per line: one code per gate, made one after
+ * the other, each shown as text and as the QR the gate app scans, with when it expires, on a
+ * printable sheet (staff hand the printout to each gate). The server makes the codes and their
+ * QRs; the console only shows them.
  */
 import { useEffect, useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -12,14 +13,18 @@ import { useOrganizer } from '../session.tsx';
 import { Field, FormFailure } from '../ui/form.tsx';
 import { type Enrolment, useEnrol } from './api.ts';
 
+/** Codes one request makes at most: a venue's gates, not a batch job (each is a server call). */
+export const gatesPerRequestMax = 20;
+const gateCharsMax = 60;
+
 export function EnrolTerminal() {
   const { t } = useI18n();
-  const [made, setMade] = useState<Enrolment>();
+  const [made, setMade] = useState<readonly Enrolment[]>();
   return (
     <section aria-labelledby="gates-enrol" className="gates-enrol">
       <h2 id="gates-enrol">{t('gates.enrol.title')}</h2>
-      {made ? (
-        <EnrolmentCode enrolment={made} onAnother={() => setMade(undefined)} />
+      {made && made.length > 0 ? (
+        <EnrolmentCodes enrolments={made} onAnother={() => setMade(undefined)} />
       ) : (
         <EnrolForm onMade={setMade} />
       )}
@@ -27,10 +32,15 @@ export function EnrolTerminal() {
   );
 }
 
+/** The gate names typed one per line: trimmed, blank lines dropped, each name once. */
+export function gateNamesOf(text: string): string[] {
+  return [...new Set(text.split('\n').map((line) => line.trim()))].filter(Boolean);
+}
+
 const toCome = (performance: EventPerformance) =>
   performance.status === 'scheduled' && Date.parse(performance.endsAt) > Date.now();
 
-function EnrolForm(props: { onMade(enrolment: Enrolment): void }) {
+function EnrolForm(props: { onMade(enrolments: readonly Enrolment[]): void }) {
   const { t, fmt } = useI18n();
   const organizer = useOrganizer();
   const events = useOrganizerEvents(organizer.id);
@@ -41,7 +51,7 @@ function EnrolForm(props: { onMade(enrolment: Enrolment): void }) {
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [pickError, setPickError] = useState<string>();
   const enrol = useEnrol(organizer.id);
-  const form = useForm<{ gate: string }>({ defaultValues: { gate: '' } });
+  const form = useForm<{ gates: string }>({ defaultValues: { gates: '' } });
 
   // A newly chosen event starts with its performances still to come ticked.
   useEffect(() => {
@@ -49,19 +59,29 @@ function EnrolForm(props: { onMade(enrolment: Enrolment): void }) {
   }, [event.data]);
 
   if (events.isSuccess && list.length === 0) return <p>{t('gates.enrol.noEvents')}</p>;
-  const submit = form.handleSubmit(async ({ gate }) => {
+  const submit = form.handleSubmit(async ({ gates }) => {
     if (!event.data || picked.size === 0) {
       setPickError(t('gates.enrol.performancesRequired'));
       return;
     }
     setPickError(undefined);
-    const body = {
-      venueId: event.data.venue.id,
-      gate: gate.trim(),
-      performanceIds: [...picked],
-    };
-    await enrol.mutateAsync(body).then(props.onMade, () => undefined);
+    const made: Enrolment[] = [];
+    // One after the other, so a refusal stops the rest and the codes made so far still show.
+    for (const gate of gateNamesOf(gates)) {
+      const body = { venueId: event.data.venue.id, gate, performanceIds: [...picked] };
+      const enrolment = await enrol.mutateAsync(body).catch(() => undefined);
+      if (!enrolment) break;
+      made.push(enrolment);
+    }
+    if (made.length > 0) props.onMade(made);
   });
+  const gatesRule = (value: string) => {
+    const names = gateNamesOf(value);
+    if (names.length === 0) return t('common.required');
+    if (names.length > gatesPerRequestMax)
+      return t('gates.enrol.tooManyGates', { max: gatesPerRequestMax });
+    return names.every((name) => name.length <= gateCharsMax) || t('gates.enrol.gateTooLong');
+  };
   const toggle = (id: string, on: boolean) => {
     const next = new Set(picked);
     if (on) next.add(id);
@@ -101,14 +121,9 @@ function EnrolForm(props: { onMade(enrolment: Enrolment): void }) {
       <Field
         label={t('gates.enrol.gate')}
         hint={t('gates.enrol.gateHint')}
-        error={form.formState.errors.gate}
+        error={form.formState.errors.gates}
       >
-        <input
-          {...form.register('gate', {
-            validate: (value) => value.trim().length > 0 || t('common.required'),
-            maxLength: { value: 60, message: t('gates.enrol.gateTooLong') },
-          })}
-        />
+        <textarea rows={3} {...form.register('gates', { validate: gatesRule })} />
       </Field>
       <FormFailure error={enrol.error} />
       <button type="submit" className="primary" disabled={enrol.isPending}>
@@ -118,13 +133,35 @@ function EnrolForm(props: { onMade(enrolment: Enrolment): void }) {
   );
 }
 
-function EnrolmentCode(props: { enrolment: Enrolment; onAnother(): void }) {
+function EnrolmentCodes(props: { enrolments: readonly Enrolment[]; onAnother(): void }) {
+  const { t } = useI18n();
+  return (
+    <div className="enrolment-codes">
+      <p className="no-print">{t('gates.code.printHint')}</p>
+      <div className="actions no-print">
+        <button type="button" onClick={() => window.print()}>
+          {t('gates.code.print')}
+        </button>
+        <button type="button" onClick={props.onAnother}>
+          {t('gates.code.another')}
+        </button>
+      </div>
+      <div className="enrolment-code-sheet">
+        {props.enrolments.map((enrolment) => (
+          <EnrolmentCode key={enrolment.code} enrolment={enrolment} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function EnrolmentCode(props: { enrolment: Enrolment }) {
   const { t, fmt } = useI18n();
   const { enrolment } = props;
   return (
-    <div className="enrolment-code">
-      <h3>{t('gates.code.title', { gate: enrolment.gate })}</h3>
-      <p className="code" data-testid="enrolment-code">
+    <article className="enrolment-code" aria-labelledby={`code-${enrolment.code}`}>
+      <h3 id={`code-${enrolment.code}`}>{t('gates.code.title', { gate: enrolment.gate })}</h3>
+      <p className="code" data-testid="enrolment-code" data-gate={enrolment.gate}>
         {enrolment.code}
       </p>
       <img
@@ -134,9 +171,6 @@ function EnrolmentCode(props: { enrolment: Enrolment; onAnother(): void }) {
         height={200}
       />
       <p>{t('gates.code.expires', { when: fmt.stamp(enrolment.expiresAt) })}</p>
-      <button type="button" onClick={props.onAnother}>
-        {t('gates.code.another')}
-      </button>
-    </div>
+    </article>
   );
 }

@@ -1,7 +1,9 @@
 /**
- * The organizer's gate terminals: name, gate, last contact, online or not, unsent admissions;
- * rename one, or revoke it after a confirmation that says what revoking does (the server refuses
- * its next request, on every instance at once). Re-read every 10 s (api.ts).
+ * The organizer's gate terminals: name, gate, device and app version (as the gate app reports
+ * them on every call), last contact, online or not (the server's window), last GPS fix with a
+ * flag when it lies outside the venue, unsent admissions; rename one, or revoke it after a
+ * confirmation that says what revoking does (the server refuses its next request, on every
+ * instance at once). Re-read every 10 s (api.ts).
  */
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -12,9 +14,7 @@ import { Field, FormFailure } from '../ui/form.tsx';
 import { Loaded } from '../ui/page.tsx';
 import { type Terminal, useTerminalChange, useTerminals } from './api.ts';
 
-/** A terminal heard from within this long counts as online (it calls in every 30 s or so). */
-const onlineWithinMs = 2 * 60_000;
-const columns = 6;
+const columns = 9;
 
 export function Terminals() {
   const { t } = useI18n();
@@ -33,8 +33,11 @@ export function Terminals() {
                 <tr>
                   <th>{t('gates.terminals.name')}</th>
                   <th>{t('gates.terminals.gate')}</th>
+                  <th>{t('gates.terminals.device')}</th>
+                  <th>{t('gates.terminals.appVersion')}</th>
                   <th>{t('gates.terminals.lastContact')}</th>
                   <th>{t('gates.terminals.state')}</th>
+                  <th>{t('gates.terminals.position')}</th>
                   <th className="number">{t('gates.terminals.pending')}</th>
                   <th>
                     <span className="visually-hidden">{t('gates.terminals.actions')}</span>
@@ -63,7 +66,7 @@ function TerminalRows(props: { terminal: Terminal }) {
   const seen = terminal.lastSeenAt ? Date.parse(terminal.lastSeenAt) : undefined;
   const state = terminal.revokedAt
     ? t('gates.terminals.revoked', { when: fmt.stamp(terminal.revokedAt) })
-    : seen && Date.now() - seen < onlineWithinMs
+    : terminal.online
       ? t('gates.terminals.online')
       : t('gates.terminals.offline');
   return (
@@ -71,8 +74,13 @@ function TerminalRows(props: { terminal: Terminal }) {
       <tr data-terminal={terminal.id}>
         <th scope="row">{terminal.name}</th>
         <td>{terminal.gate}</td>
+        <td data-column="device">{terminal.device ?? t('gates.terminals.notReported')}</td>
+        <td data-column="app-version">{terminal.appVersion ?? t('gates.terminals.notReported')}</td>
         <td>{seen ? fmt.stamp(seen) : t('gates.terminals.never')}</td>
-        <td>{state}</td>
+        <td data-column="state">{state}</td>
+        <td data-column="position">
+          <LastFix terminal={terminal} />
+        </td>
         <td className="number">{fmt.count(terminal.pendingUploads)}</td>
         <td>
           {terminal.revokedAt ? null : (
@@ -104,6 +112,33 @@ function TerminalRows(props: { terminal: Terminal }) {
           onConfirm={() => change.mutateAsync({ revoke: true }).then(() => setOpen(undefined))}
           onCancel={() => setOpen(undefined)}
         />
+      ) : null}
+    </>
+  );
+}
+
+function LastFix(props: { terminal: Terminal }) {
+  const { t, fmt } = useI18n();
+  const { lastFix, outsideVenue } = props.terminal;
+  if (!lastFix) return <>{t('gates.terminals.notReported')}</>;
+  const place = {
+    latitude: lastFix.latitude.toFixed(5),
+    longitude: lastFix.longitude.toFixed(5),
+    when: fmt.stamp(lastFix.at),
+  };
+  return (
+    <>
+      {lastFix.accuracyM === null
+        ? t('gates.terminals.fixNoAccuracy', place)
+        : t('gates.terminals.fix', {
+            ...place,
+            accuracy: fmt.count(Math.round(lastFix.accuracyM)),
+          })}
+      {outsideVenue ? (
+        <>
+          {' '}
+          <strong className="flag-outside">{t('gates.terminals.outside')}</strong>
+        </>
       ) : null}
     </>
   );

@@ -114,3 +114,24 @@ export function useRates() {
     refetchInterval: 60_000,
   });
 }
+
+export type SalesTimeline = TicketingAnswer<'get', '/v1/events/{eventId}/sales/timeline'>;
+export type TimelineQuery = { from?: string; to?: string; stepS?: number };
+
+/** Tickets, orders, refunds and revenue per time bucket (only buckets with something in them). */
+export function useSalesTimeline(eventId: string, query: TimelineQuery, enabled = true) {
+  const api = useApi();
+  return useQuery({
+    queryKey: [...salesKey(eventId), 'timeline', query],
+    enabled,
+    queryFn: () =>
+      api.call((init) =>
+        api.ticketing.GET('/v1/events/{eventId}/sales/timeline', {
+          ...init,
+          params: { path: { eventId }, query },
+        }),
+      ),
+    refetchInterval: salesPollMs,
+    placeholderData: (previous) => previous,
+  });
+}

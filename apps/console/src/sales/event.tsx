@@ -6,6 +6,8 @@
  */
 import { useState } from 'react';
 import { Link, useParams } from 'wouter';
+import { closingPath } from '../closing/routes.ts';
+import { doorSalesPath } from '../door-sales/routes.ts';
 import { useI18n } from '../i18n.ts';
 import { useOrganizer } from '../session.tsx';
 import { Loaded, Page } from '../ui/page.tsx';
@@ -20,6 +22,7 @@ import { CancelPerformance } from './cancel.tsx';
 import { OrdersSection } from './orders.tsx';
 import { Revenue } from './revenue.tsx';
 import { SeatStatusMap } from './seat-status.tsx';
+import { SalesOverTime } from './timeline.tsx';
 
 export default function EventSales() {
   const { t } = useI18n();
@@ -64,6 +67,7 @@ function EventSalesBody(props: { sales: SalesReport; event: EventDetail }) {
         <Revenue lines={sales.totals.revenue} />
         <RefundCounts refunds={sales.refunds} />
       </section>
+      <SalesOverTime eventId={sales.eventId} zone={zone} />
       <label className="sales-picker">
         {t('sales.performance')}
         <select value={performance.id} onChange={(e) => setChosen(e.currentTarget.value)}>
@@ -74,6 +78,10 @@ function EventSalesBody(props: { sales: SalesReport; event: EventDetail }) {
           ))}
         </select>
       </label>
+      <nav className="sales-performance-links" aria-label={t('sales.performance')}>
+        <Link href={closingPath(sales.eventId, performance.id)}>{t('closing.link')}</Link>
+        <Link href={doorSalesPath(sales.eventId, performance.id)}>{t('doorSales.link')}</Link>
+      </nav>
       <PerformanceInventory performance={performance} />
       <SeatStatusMap
         eventId={sales.eventId}

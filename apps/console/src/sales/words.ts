@@ -92,6 +92,19 @@ export const en = {
   'sales.cancelPaidBack': '{done} of {total} refunds paid back by the exchange',
   'sales.cancelOrdersPending':
     '{count} unpaid orders could not be closed at the exchange yet; trying again.',
+  'sales.timeline.title': 'Sales over time',
+  'sales.timeline.time': 'Time',
+  'sales.timeline.whole': 'Since sales opened',
+  'sales.timeline.start': 'First 10 minutes, per second',
+  'sales.timeline.view': 'Period',
+  'sales.timeline.none': 'No ticket sold yet.',
+  'sales.timeline.opened': 'Sales opened {when}.',
+  'sales.timeline.summary': '{tickets} tickets, {orders} orders, {refunds} refunded',
+  'sales.timeline.tickets': 'Tickets (cumulative)',
+  'sales.timeline.perSecond': 'Tickets per second',
+  'sales.timeline.revenueOf': 'Revenue in {asset} (cumulative)',
+  'sales.timeline.chartWhole': 'Tickets and revenue since sales opened, {summary}',
+  'sales.timeline.chartStart': 'Tickets per second in the first 10 minutes of sales, {summary}',
 } as const;
 
 export const ko: Record<keyof typeof en, string> = {
@@ -186,4 +199,17 @@ export const ko: Record<keyof typeof en, string> = {
   'sales.cancelPaidBack': '거래소가 환불 {total}건 중 {done}건 지급',
   'sales.cancelOrdersPending':
     '미결제 주문 {count}건을 거래소에서 아직 닫지 못했습니다. 다시 시도합니다.',
+  'sales.timeline.title': '시간별 판매',
+  'sales.timeline.time': '시각',
+  'sales.timeline.whole': '판매 시작 이후',
+  'sales.timeline.start': '처음 10분, 초 단위',
+  'sales.timeline.view': '기간',
+  'sales.timeline.none': '아직 판매된 티켓이 없습니다.',
+  'sales.timeline.opened': '{when}에 판매 시작.',
+  'sales.timeline.summary': '티켓 {tickets}매, 주문 {orders}건, 환불 {refunds}매',
+  'sales.timeline.tickets': '티켓(누적)',
+  'sales.timeline.perSecond': '초당 티켓',
+  'sales.timeline.revenueOf': '{asset} 매출(누적)',
+  'sales.timeline.chartWhole': '판매 시작 이후 티켓과 매출, {summary}',
+  'sales.timeline.chartStart': '판매 시작 후 처음 10분의 초당 티켓, {summary}',
 } as const;

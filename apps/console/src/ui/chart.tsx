@@ -11,7 +11,9 @@
  *     ]}
  *     timeZone="Asia/Seoul"                        // the axis and the table read the venue's clock
  *     formatTime={(s) => formats.time(s * 1000)}   // how the hidden table writes an x value
+ *     timeLabel="Time"                             // the x values' name, in the person's language
  *     height={240}                                 // CSS pixels; the width follows the container
+ *     span={[from, to]}                            // optional: the x axis's extent (Unix seconds)
  *   />
  *
  * Every series has one value (or null for a gap) per time. New `times`/`values` go to the
@@ -44,6 +46,10 @@ export interface ChartProps {
   timeZone?: string;
   formatTime?: (unixSeconds: number) => string;
   height?: number;
+  /** What the x values are called, in the legend and the table (the default: none). */
+  timeLabel?: string;
+  /** The x axis's extent in Unix seconds; by default the data's. */
+  span?: readonly [number, number];
 }
 
 // Distinguishable on white and in greyscale print; the order is the series' order.
@@ -51,6 +57,7 @@ const palette = ['#14213d', '#e07a00', '#2a9d8f', '#9b2226', '#6d597a', '#3a86ff
 const heightDefault = 240;
 const widthFallback = 600;
 const tableRowsMax = 60;
+const singlePointPadS = 5 * 60;
 
 export function Chart(props: ChartProps) {
   const { label, times, series, timeZone } = props;
@@ -66,17 +73,21 @@ export function Chart(props: ChartProps) {
   // What the plot is built from; the values themselves are not part of it (they go to setData).
   const shape = JSON.stringify([
     series.map((s) => [s.label, s.kind ?? 'line', s.axis ?? 'left', s.color]),
+    props.timeLabel,
     timeZone,
     height,
   ]);
   const formatters = useRef(series.map((s) => s.format));
   formatters.current = series.map((s) => s.format);
+  const span = useRef(props.span);
+  span.current = props.span;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `shape` stands for the series' options; the data goes to setData below.
   useEffect(() => {
     const target = holder.current;
     if (!target) return;
-    const options = chartOptions(series, formatters, timeZone, height);
+    const options = chartOptions(series, { formatters, span }, timeZone, height);
+    options.series[0] = { label: props.timeLabel ?? '' };
     options.width = target.clientWidth || widthFallback;
     const made = new uPlot(options, latest.current, target);
     plot.current = made;
@@ -99,11 +110,11 @@ export function Chart(props: ChartProps) {
   return (
     <figure className="chart">
       <div ref={holder} role="img" aria-label={label} className="chart-plot" />
-      <table className="visually-hidden">
+      <table className="chart-table visually-hidden">
         <caption>{label}</caption>
         <thead>
           <tr>
-            <th scope="col">{/* the time column */}</th>
+            <th scope="col">{props.timeLabel}</th>
             {series.map((s) => (
               <th scope="col" key={s.label}>
                 {s.label}
@@ -128,12 +139,19 @@ export function Chart(props: ChartProps) {
   );
 }
 
+/** What the plot reads when it draws, kept current by the component without a rebuild. */
+interface Latest {
+  formatters: { current: readonly (((value: number) => string) | undefined)[] };
+  span: { current: readonly [number, number] | undefined };
+}
+
 function chartOptions(
   series: readonly ChartSeries[],
-  formatters: { current: readonly (((value: number) => string) | undefined)[] },
+  latest: Latest,
   timeZone: string | undefined,
   height: number,
 ): uPlot.Options {
+  const { formatters, span } = latest;
   const bars = uPlot.paths.bars?.({ size: [0.7, 40] }) ?? null;
   const hasRight = series.some((s) => s.axis === 'right');
   const axes: uPlot.Axis[] = [{}, { scale: 'left' }];
@@ -141,7 +159,24 @@ function chartOptions(
   return {
     width: widthFallback,
     height,
-    scales: { x: { time: true } },
+    scales: {
+      x: {
+        time: true,
+        // One time alone: uPlot would widen the axis by 86,400 of its milliseconds (1,000 days
+        // in seconds), so the chart shows ten minutes around it instead.
+        range: (u, min, max) => {
+          if (span.current) return [span.current[0], span.current[1]];
+          const xs = u.data[0];
+          const first = xs[0];
+          return first !== undefined && first === xs[xs.length - 1]
+            ? [first - singlePointPadS, first + singlePointPadS]
+            : [min, max];
+        },
+      },
+      // Counts and sums start from nothing: a bar or a climb reads against zero.
+      left: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      right: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+    },
     ...(timeZone ? { tzDate: (s: number) => uPlot.tzDate(new Date(s * 1000), timeZone) } : {}),
     axes,
     series: [
