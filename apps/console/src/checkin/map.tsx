@@ -61,6 +61,7 @@ function LeafletMap(props: MapProps) {
   useTerminals(layers, props.terminals);
   const { latitude, longitude, radiusM } = props.venue;
   const outside = props.points.filter((p) => p.outsideVenue).length;
+  const terminalsOutside = props.terminals.filter((terminal) => terminal.outsideVenue);
   const fit = (all: boolean) => {
     const made = layers.current?.map;
     if (!made) return;
@@ -83,6 +84,7 @@ function LeafletMap(props: MapProps) {
         aria-label={t('checkin.map.label')}
         data-points={props.points.length}
         data-outside-points={outside}
+        data-outside-terminals={terminalsOutside.length}
         data-tiles={props.tiles ? 'on' : 'off'}
       ></section>
       <div className="actions">
@@ -97,6 +99,13 @@ function LeafletMap(props: MapProps) {
         {t('checkin.map.points', { count: fmt.count(props.points.length), outside })}{' '}
         {props.tiles ? null : t('checkin.map.noTiles')}
       </p>
+      {terminalsOutside.length > 0 ? (
+        <p className="checkin-terminals-outside" data-testid="terminals-outside">
+          {t('checkin.map.terminalsOutside', {
+            names: terminalsOutside.map((terminal) => terminal.name).join(', '),
+          })}
+        </p>
+      ) : null}
       <Legend />
     </section>
   );
@@ -205,6 +214,10 @@ function Legend() {
       <li data-legend="outside">
         <span className="swatch dot outside" />
         {t('checkin.map.outside')}
+      </li>
+      <li data-legend="terminal-outside">
+        <span className="swatch ring outside" />
+        {t('checkin.map.terminalOutside')}
       </li>
     </ul>
   );

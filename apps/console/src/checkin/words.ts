@@ -76,6 +76,9 @@ export const en = {
   'checkin.map.fitVenue': 'Back to the venue',
   'checkin.map.failed': 'The map could not be drawn here; the figures above are not affected.',
   'checkin.map.points': '{count} positioned admissions, {outside} outside the venue.',
+  'checkin.map.terminalOutside': 'Terminal outside the venue',
+  'checkin.map.terminalsOutside':
+    'Outside the venue by their last position: {names}. Check where these terminals are.',
   'checkin.log.title': 'Admission log',
   'checkin.log.search': 'Ticket number or phone number',
   'checkin.log.gate': 'Gate',
@@ -206,6 +209,8 @@ export const ko: Record<keyof typeof en, string> = {
   'checkin.map.fitVenue': '공연장으로 돌아가기',
   'checkin.map.failed': '여기서는 지도를 그릴 수 없습니다. 위의 수치에는 영향이 없습니다.',
   'checkin.map.points': '위치가 있는 입장 {count}건, 그중 공연장 밖 {outside}건.',
+  'checkin.map.terminalOutside': '공연장 밖 단말기',
+  'checkin.map.terminalsOutside': '마지막 위치가 공연장 밖인 단말기: {names}. 위치를 확인하세요.',
   'checkin.log.title': '입장 기록',
   'checkin.log.search': '티켓 번호 또는 전화번호',
   'checkin.log.gate': '게이트',
