@@ -22,6 +22,7 @@ import { type GateSystem, type HeldTicket, startGateSystem } from '../../apps/ga
 import { writeQrFeed } from '../../apps/gate/test/y4m.ts';
 import { demoAccounts } from '../../services/exchange/src/demo.ts';
 import { freePort } from '../free-port.ts';
+import { shot } from './apps/driver.ts';
 import type { Backend } from './apps/system.ts';
 import { launchChromium } from './chromium.ts';
 
@@ -68,6 +69,8 @@ describe.each(backends)('the event day in the console on %s', (backend) => {
       doorsAt: new Date(now - 45 * 60_000).toISOString(),
       startsAt: new Date(now - 15 * 60_000).toISOString(),
       endsAt: new Date(now + 3 * 3_600_000).toISOString(),
+      salesStart: new Date(now - 24 * 3_600_000).toISOString(),
+      salesEnd: new Date(now + 3 * 3_600_000).toISOString(),
     });
     tickets = await system.buyTickets(event.performanceId, event.categories.Floor as string, 4);
     desk = await launchChromium();
@@ -86,6 +89,10 @@ describe.each(backends)('the event day in the console on %s', (backend) => {
   });
 
   const organizerPath = () => `${consoleUrl}/o/${system.organizerId}`;
+  /** The README's pictures (`npm run screenshots`), from the SQLite run. */
+  const picture = async (name: string) => {
+    if (backend === 'sqlite') await shot(page, name);
+  };
   const dashboard = () => page.locator('.checkin-dashboard');
 
   /** A hardware scanner's keystrokes at `gate`, then the answer it shows. */
@@ -192,6 +199,7 @@ describe.each(backends)('the event day in the console on %s', (backend) => {
       await dashboard().and(page.locator('[data-live="yes"]')).waitFor();
       await page.locator('.checkin-map-canvas[data-outside-terminals="1"]').waitFor();
       await page.getByTestId('terminals-outside').getByText('South tablet').waitFor();
+      await picture('console-checkin');
       await page.locator('.checkin-map-label.outside').getByText('South tablet').waitFor();
       await expect(
         page.locator('.checkin-map-label:not(.outside)').getByText('North tablet').count(),
@@ -218,6 +226,7 @@ describe.each(backends)('the event day in the console on %s', (backend) => {
       await row.getByRole('button', { name: 'Revoke' }).click();
       await page.getByRole('button', { name: 'Revoke South tablet' }).click();
       await row.getByText(/^Revoked /).waitFor();
+      await picture('console-gates');
       // The very next scan at South is refused by the server: the terminal is signed out.
       const next = gates.South.page.getByRole('button', { name: 'Tap for the next ticket' });
       if (await next.isVisible()) await next.click();
@@ -260,6 +269,7 @@ describe.each(backends)('the event day in the console on %s', (backend) => {
         .getByText(/^Closed /)
         .waitFor();
       await page.getByRole('heading', { name: 'Reconciliation report' }).waitFor();
+      await picture('console-close');
       const report = await system.ticketing(
         'GET',
         `/v1/performances/${event.performanceId}/gate-report`,

@@ -89,7 +89,13 @@ export async function startGateSystem(
    */
   async function createEvent(
     categories: CategorySpec[],
-    times?: { doorsAt: string; startsAt: string; endsAt: string },
+    times?: {
+      doorsAt: string;
+      startsAt: string;
+      endsAt: string;
+      salesStart?: string;
+      salesEnd?: string;
+    },
   ) {
     const venues = await ok(
       system.ticketing('GET', `${organizerPath}/venues`, undefined, organizerToken),
