@@ -22,6 +22,13 @@ export const longestFirst = [
   'apps/console/test/sales.test.ts',
   'apps/console/test/events.test.ts',
   'apps/console/test/organization.test.ts',
+  // The event day (issue 20): the console and two gate apps, and the check-in feed's keep-alive.
+  'services/ticketing/test/checkin.test.ts',
+  'scripts/test/event-day.test.ts',
+  'apps/console/test/checkin.test.ts',
+  'apps/console/test/gates.test.ts',
+  'apps/console/test/door-sales.test.ts',
+  'apps/console/test/closing.test.ts',
   'packages/protocol/test/fuzz.test.ts',
   'services/exchange/test/ready.test.ts',
   'services/ticketing/test/transfer-sender.test.ts',
