@@ -9,7 +9,8 @@
  * - `admissions_per_s_without` / `_with`: admissions over the rounds of each kind, and their ratio;
  * - `server_cpu_ms_per_dashboard_s`: the ticketing server's extra CPU per admission with the
  *   dashboards open, times the admissions per second then, per dashboard: what one open dashboard
- *   costs the server each second of a busy gate;
+ *   costs the server each second of a busy gate. It is a difference of two noisy figures (also
+ *   printed, per admission), so below their noise it can come out negative;
  * - `dashboard_update_ms_p99`: from the server recording an admission to a dashboard having it,
  *   over every admission at every dashboard.
  */
@@ -117,6 +118,8 @@ async function alternate(kit: GateKit) {
   return {
     without: rate('without'),
     with: rate('with'),
+    cpuPerAdmissionWithout: cpuPerAdmission('without'),
+    cpuPerAdmissionWith: cpuPerAdmission('with'),
     extraCpuPerDashboardS:
       ((cpuPerAdmission('with') - cpuPerAdmission('without')) * rate('with')) / dashboards,
     // Every admission of the "with" rounds, at every dashboard.
@@ -156,6 +159,8 @@ export async function measureDashboards() {
     admissions_per_s_with: Math.round(rounds.with),
     admissions_ratio_with_dashboards: Number((rounds.with / rounds.without).toFixed(3)),
     server_cpu_ms_per_dashboard_s: round1(rounds.extraCpuPerDashboardS),
+    ticketing_cpu_ms_per_admission_without: Number(rounds.cpuPerAdmissionWithout.toFixed(3)),
+    ticketing_cpu_ms_per_admission_with: Number(rounds.cpuPerAdmissionWith.toFixed(3)),
     dashboard_update_ms_p99: Math.round(percentile(rounds.latencies, 0.99)),
     dashboard_update_ms_p50: Math.round(percentile(rounds.latencies, 0.5)),
     dashboard_events: rounds.events,

@@ -165,6 +165,8 @@ console.log(
     server_cpu_ms_per_dashboard_s: live.server_cpu_ms_per_dashboard_s,
     dashboard_update_ms_p99: live.dashboard_update_ms_p99,
     dashboard_update_ms_p50: live.dashboard_update_ms_p50,
+    ticketing_cpu_ms_per_admission_without: live.ticketing_cpu_ms_per_admission_without,
+    ticketing_cpu_ms_per_admission_with: live.ticketing_cpu_ms_per_admission_with,
     dashboard_backend: live.backend,
     ...seatFigures,
   }),
