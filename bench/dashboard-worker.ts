@@ -57,7 +57,9 @@ function getJson(path: string, headers: Record<string, string>): Promise<{ lastS
 async function openDashboard(token: string): Promise<(typeof open)[number]> {
   const headers = { authorization: `Bearer ${token}` };
   const base = `/v1/performances/${setup.performanceId}/checkin`;
-  const snapshot = await getJson(base, headers);
+  // As the console asks (apps/console/src/checkin/api.ts: snapshotShareMs).
+  const snapshotPath = `${base}?maxAgeMs=3000`;
+  const snapshot = await getJson(snapshotPath, headers);
   return new Promise((resolve, reject) => {
     let live = false;
     let pending = '';
@@ -104,7 +106,7 @@ async function openDashboard(token: string): Promise<(typeof open)[number]> {
     });
     feed.end();
     const refresh = setInterval(() => {
-      getJson(base, headers).catch(() => {
+      getJson(snapshotPath, headers).catch(() => {
         failures += 1;
       });
     }, setup.refreshMs);

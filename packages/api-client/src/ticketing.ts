@@ -11768,7 +11768,10 @@ export interface operations {
   };
   getPerformanceCheckin: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Accept a snapshot this server made for the same performance at most this long ago (ms): what the dashboard sends when it re-reads, since its feed resumes after the snapshot's lastSeq. 0 or absent: made for this request. */
+        maxAgeMs?: number;
+      };
       header?: never;
       path: {
         performanceId: string;

@@ -263,6 +263,39 @@ describe.each(backends)('the check-in dashboard on %s', (backend) => {
     expect(south.lastFix).toMatchObject({ latitude: downTheRoad.latitude });
   });
 
+  it('shares a recent snapshot with a caller that accepts one, never one older than asked', async () => {
+    const on = await show();
+    const [ann, bob] = [await s.createBuyer(), await s.createBuyer()];
+    const [annPass, bobPass] = [await passOf(on, ann), await passOf(on, bob)];
+    toDoors(s, on.setup.startsAt);
+    const url = `/v1/performances/${on.performanceId}/checkin`;
+    const read = (query = '') => s.request('GET', `${url}${query}`, { token: on.owner });
+    expect((await admit(on.north, annPass, ann)).admitted).toBe(true);
+    const first = await read('?maxAgeMs=5000');
+    expect(first.status, first.raw).toBe(200);
+    expect(first.body.admitted).toBe(1);
+    expect((await admit(on.north, bobPass, bob)).admitted).toBe(true);
+    // Made for the first caller a moment ago: the same snapshot, lastSeq and all (the feed's
+    // replay after that lastSeq brings Bob's admission to the dashboard).
+    const shared = await read('?maxAgeMs=5000');
+    expect(shared.body).toEqual(first.body);
+    // Not accepting one: made now, with Bob in.
+    const fresh = await read();
+    expect(fresh.body.admitted).toBe(2);
+    expect(fresh.body.lastSeq).toBeGreaterThan(first.body.lastSeq);
+    // A caller that accepts 1 ms gets a snapshot with Bob in as soon as 1 ms has passed.
+    let recent = first.body;
+    for (let tries = 0; recent.admitted !== 2 && tries < 100; tries++) {
+      recent = (await read('?maxAgeMs=1')).body;
+    }
+    expect(recent.admitted).toBe(2);
+    expect(recent.lastSeq).toBe(fresh.body.lastSeq);
+    for (const bad of ['?maxAgeMs=5001', '?maxAgeMs=-1', '?maxAgeMs=soon', '?maxAge=1']) {
+      const refused = await read(bad);
+      expect(refused.status, bad).toBe(400);
+    }
+  });
+
   it('shows nothing to another organizer’s staff', async () => {
     const { on, annPass } = await busyDoors();
     const stranger = (await s.createOrganizer('Elsewhere')).owner.token;

@@ -19,6 +19,12 @@ export type HistoryEvent = TicketHistory['events'][number];
  * snapshot a second between them.
  */
 export const snapshotRefreshMs = 20_000;
+/**
+ * A snapshot the server made for another dashboard this recently will do (its `maxAgeMs`): the
+ * feed resumes after the snapshot's `lastSeq`, so the replay brings what came since, and the
+ * server reads the performance's admissions once for many dashboards instead of once each.
+ */
+export const snapshotShareMs = 3_000;
 export const logPageSize = 50;
 
 export const checkinKey = (performanceId: string) => ['checkin', performanceId] as const;
@@ -40,7 +46,10 @@ export function useCheckinSnapshot(performanceId: string | undefined, follow = t
       api.call((init) =>
         api.ticketing.GET('/v1/performances/{performanceId}/checkin', {
           ...init,
-          params: { path: { performanceId: performanceId ?? '' } },
+          params: {
+            path: { performanceId: performanceId ?? '' },
+            query: { maxAgeMs: snapshotShareMs },
+          },
         }),
       ),
   });

@@ -232,26 +232,49 @@ export async function positionedAdmissions(
   }));
 }
 
-/** The terminal's newest admission of the performance that has a position, if any. */
-export async function lastFixOf(executor: Trx, performanceId: string, terminalId: string) {
-  const row = await executor
+/**
+ * Each terminal's newest admission of the performance that has a position, by terminal id: one
+ * read for every terminal of the dashboard rather than one each.
+ */
+export async function lastFixesOf(
+  executor: Trx,
+  performanceId: string,
+  terminalIds: readonly string[],
+) {
+  const fixes = new Map<
+    string,
+    {
+      latitude: number;
+      longitude: number;
+      accuracyM: number | null;
+      at: number;
+      outsideVenue: boolean;
+    }
+  >();
+  if (terminalIds.length === 0) return fixes;
+  const newest = executor
     .selectFrom('admissions')
-    .select(['latitude', 'longitude', 'accuracy_m', 'scanned_at', 'outside_venue'])
+    .select((eb) => eb.fn.max('seq').as('seq'))
     .where('performance_id', '=', performanceId)
-    .where('terminal_id', '=', terminalId)
+    .where('terminal_id', 'in', terminalIds)
     .where('latitude', 'is not', null)
     .where('longitude', 'is not', null)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    latitude: Number(row.latitude),
-    longitude: Number(row.longitude),
-    accuracyM: num(row.accuracy_m),
-    at: Number(row.scanned_at),
-    outsideVenue: flag(row.outside_venue),
-  };
+    .groupBy('terminal_id');
+  const rows = await executor
+    .selectFrom('admissions')
+    .select(['terminal_id', 'latitude', 'longitude', 'accuracy_m', 'scanned_at', 'outside_venue'])
+    .where('seq', 'in', newest)
+    .execute();
+  for (const row of rows) {
+    fixes.set(row.terminal_id, {
+      latitude: Number(row.latitude),
+      longitude: Number(row.longitude),
+      accuracyM: num(row.accuracy_m),
+      at: Number(row.scanned_at),
+      outsideVenue: flag(row.outside_venue),
+    });
+  }
+  return fixes;
 }
 
 /** The last fix each terminal reported with its calls (the Tessera-Position header), by id. */

@@ -18,7 +18,13 @@ import {
   TicketHistory,
   TicketParams,
 } from './schemas.ts';
-import { admissionLog, checkinSnapshot, requireTicketStaff, ticketHistory } from './service.ts';
+import {
+  admissionLog,
+  requireTicketStaff,
+  sharedSnapshot,
+  snapshotShareMaxMs,
+  ticketHistory,
+} from './service.ts';
 
 export function checkinRoutes(app: App, ticketing: Ticketing) {
   snapshotRoute(app, ticketing);
@@ -38,6 +44,19 @@ function snapshotRoute(app: App, ticketing: Ticketing) {
         description:
           'Tickets expected, admitted and inside; entries, exits, duplicates and scans outside the venue; refusals per reason; admissions per gate and per minute; each terminal with its last position; the newest admissions and flagged ones; every positioned admission for the map. `lastSeq` is where the live feed (…/checkin/feed) resumes. Staff of other organizers get 404.',
         params: PerformanceParams,
+        querystring: Type.Object(
+          {
+            maxAgeMs: Type.Optional(
+              Type.Integer({
+                minimum: 0,
+                maximum: snapshotShareMaxMs,
+                description:
+                  "Accept a snapshot this server made for the same performance at most this long ago (ms): what the dashboard sends when it re-reads, since its feed resumes after the snapshot's lastSeq. 0 or absent: made for this request.",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: CheckinSnapshot, ...errors },
       },
     },
@@ -49,7 +68,7 @@ function snapshotRoute(app: App, ticketing: Ticketing) {
         'view_sales',
       );
       reply.header('cache-control', 'no-store');
-      return checkinSnapshot(ticketing, performance);
+      return sharedSnapshot(ticketing, performance, request.query.maxAgeMs ?? 0);
     },
   );
 }

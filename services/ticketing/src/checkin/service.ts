@@ -25,7 +25,7 @@ import {
   type HistoryTicket,
   historyTicket,
   type LogFilter,
-  lastFixOf,
+  lastFixesOf,
   lastSeqOf,
   logRows,
   newestAdmissions,
@@ -101,6 +101,51 @@ export async function checkinSnapshot(ticketing: Ticketing, performance: ReportP
   };
 }
 
+type Snapshot = Awaited<ReturnType<typeof checkinSnapshot>>;
+
+/** The longest a caller may accept a snapshot made for another (the route's `maxAgeMs`). */
+export const snapshotShareMaxMs = 5_000;
+const shared = new WeakMap<
+  Ticketing,
+  Map<string, { madeAt: number; snapshot: Promise<Snapshot> }>
+>();
+
+/**
+ * The snapshot, or one this instance made for the same performance at most `maxAgeMs` ago (or is
+ * making now). Twenty open dashboards re-read the snapshot about once a second between them, and
+ * a whole snapshot reads every admission of the performance: sharing it keeps that cost off the
+ * gates' admissions. A slightly older snapshot loses nothing: the dashboard resumes the live feed
+ * after its `lastSeq`, and the replay brings what came since. The age is the server's own
+ * monotonic time, not the business clock: this is about load.
+ */
+export function sharedSnapshot(
+  ticketing: Ticketing,
+  performance: ReportPerformance,
+  maxAgeMs: number,
+): Promise<Snapshot> {
+  if (maxAgeMs <= 0) return checkinSnapshot(ticketing, performance);
+  let byPerformance = shared.get(ticketing);
+  if (!byPerformance) {
+    byPerformance = new Map();
+    shared.set(ticketing, byPerformance);
+  }
+  const now = globalThis.performance.now();
+  const kept = byPerformance.get(performance.id);
+  if (kept && now - kept.madeAt <= maxAgeMs) return kept.snapshot;
+  // Entries of performances no longer watched go as new ones are made.
+  for (const [id, entry] of byPerformance) {
+    if (now - entry.madeAt > snapshotShareMaxMs) byPerformance.delete(id);
+  }
+  const snapshot = checkinSnapshot(ticketing, performance);
+  const entry = { madeAt: now, snapshot };
+  byPerformance.set(performance.id, entry);
+  // A failed read is not shared: the next caller tries again.
+  snapshot.catch(() => {
+    if (byPerformance.get(performance.id) === entry) byPerformance.delete(performance.id);
+  });
+  return snapshot;
+}
+
 /** Stored value debited at the gates, per asset, in whole units. */
 async function storedValueDebits(ticketing: Ticketing, performanceId: string, lastSeq: number) {
   const totals = new AssetTotals();
@@ -173,9 +218,14 @@ async function terminalsWithFixes(ticketing: Ticketing, performance: ReportPerfo
     longitude: Number(performance.longitude),
     radiusM: Number(performance.radius_m),
   };
+  const scannedFixes = await lastFixesOf(
+    db,
+    performance.id,
+    standings.map((terminal) => terminal.id),
+  );
   const terminals = [];
   for (const terminal of standings) {
-    const scanned = await lastFixOf(db, performance.id, terminal.id);
+    const scanned = scannedFixes.get(terminal.id);
     const told = reported.get(terminal.id);
     const fix = told && (!scanned || told.at > scanned.at) ? told : scanned;
     terminals.push({
@@ -193,7 +243,7 @@ async function terminalsWithFixes(ticketing: Ticketing, performance: ReportPerfo
             at: isoOf(fix.at),
           }
         : null,
-      outsideVenue: fixOutsideVenue(fix, venue) ?? false,
+      outsideVenue: fixOutsideVenue(fix ?? null, venue) ?? false,
     });
   }
   return terminals;
