@@ -141,24 +141,68 @@ class DashboardHub {
     }
   }
 
-  /** Serialised once, the same text to every dashboard of the performance. */
+  /**
+   * Serialised once, the same text to every dashboard of the performance; and written in batches:
+   * the events of one turn of the event loop go out together, one socket write per dashboard
+   * rather than one per event each (at a busy gate, dozens of admissions a turn).
+   */
   private admitted(admission: GateAdmission) {
-    const set = this.byPerformance.get(admission.performanceId);
-    if (!set) return;
-    const text = admissionEvent(admission.seq, liveAdmissionOf(admission));
-    for (const dashboard of set) {
-      if (dashboard.replayed < 0) dashboard.buffered.push({ seq: admission.seq, text });
-      else if (admission.seq > dashboard.replayed) dashboard.write(text);
-    }
+    if (!this.byPerformance.has(admission.performanceId)) return;
+    this.queue(admission.performanceId, {
+      seq: admission.seq,
+      text: admissionEvent(admission.seq, liveAdmissionOf(admission)),
+    });
   }
 
   /** Refusals are not replayed: a dashboard still replaying gets them as they come. */
   private refused(refusal: GateRefusal) {
-    const set = this.byPerformance.get(refusal.performanceId);
-    if (!set) return;
-    const text = refusalEvent(refusal);
-    for (const dashboard of set) dashboard.write(text);
+    if (!this.byPerformance.has(refusal.performanceId)) return;
+    this.queue(refusal.performanceId, { seq: null, text: refusalEvent(refusal) });
   }
+
+  private readonly batches = new Map<string, QueuedEvent[]>();
+  private flushing = false;
+
+  private queue(performanceId: string, event: QueuedEvent) {
+    const batch = this.batches.get(performanceId);
+    if (batch) batch.push(event);
+    else this.batches.set(performanceId, [event]);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush() {
+    this.flushing = false;
+    for (const [performanceId, batch] of this.batches) {
+      const set = this.byPerformance.get(performanceId);
+      if (!set) continue;
+      const all = batch.map((event) => event.text).join('');
+      for (const dashboard of set) {
+        if (dashboard.replayed < 0) {
+          // Still replaying: admissions wait for the replay's end, refusals go now.
+          for (const event of batch) {
+            if (event.seq === null) dashboard.write(event.text);
+            else dashboard.buffered.push({ seq: event.seq, text: event.text });
+          }
+        } else if (batch.every((event) => event.seq === null || event.seq > dashboard.replayed)) {
+          dashboard.write(all);
+        } else {
+          const replayed = dashboard.replayed;
+          const fresh = batch.filter((event) => event.seq === null || event.seq > replayed);
+          if (fresh.length > 0) dashboard.write(fresh.map((event) => event.text).join(''));
+        }
+      }
+    }
+    this.batches.clear();
+  }
+}
+
+/** An event waiting for the turn's batch: an admission (its seq) or a refusal (null). */
+interface QueuedEvent {
+  seq: number | null;
+  text: string;
 }
 
 const hubs = new WeakMap<Ticketing, DashboardHub>();
