@@ -157,7 +157,7 @@ describe.each(['sqlite', 'postgres'] as const)('close and reconcile on %s', (bac
       expect(data.refusals).toEqual([{ reason: 'unknown_ticket', count: 1 }]);
       await expect(
         page.locator('.closing-refusals tr[data-reason="unknown_ticket"]').textContent(),
-      ).resolves.toBe('Unknown ticket1');
+      ).resolves.toBe('An upload named a ticket that is not on record.1');
       // The listed cases and the gates, as the route lists them.
       expect(data.duplicates.total).toBe(1);
       expect(data.outsideVenue.total).toBe(1);

@@ -7,7 +7,8 @@
  */
 import { useState } from 'react';
 import { useApi } from '../api.tsx';
-import { isMessageKey, type MessageKey, useI18n } from '../i18n.ts';
+import { reasonWords } from '../checkin/describe.ts';
+import { type MessageKey, useI18n } from '../i18n.ts';
 import { describeError } from '../shell/errors.ts';
 import { Chart, type ChartSeries } from '../ui/chart.tsx';
 import { csvTables, downloadCsv, type GateReport } from './api.ts';
@@ -115,12 +116,10 @@ function Figures(props: { report: GateReport }) {
 }
 
 /** A refusal reason in words; a reason this console does not know yet, as the server says it. */
+/** The refusal reasons in the check-in dashboard's words, so both screens say the same. */
 export function useRefusalWords() {
   const { t } = useI18n();
-  return (reason: string) => {
-    const key = `closing.refusal.${reason}`;
-    return isMessageKey(key) ? t(key) : reason;
-  };
+  return (reason: string) => reasonWords(reason, t);
 }
 
 function Refusals(props: { refusals: GateReport['refusals'] }) {

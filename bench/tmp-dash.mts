@@ -1,4 +1,0 @@
-import { measureDashboards } from './console-dashboards.ts';
-
-console.log(JSON.stringify(await measureDashboards()));
-process.exit(0);
