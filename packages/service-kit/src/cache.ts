@@ -109,6 +109,7 @@ export class Cache<V extends NonNullable<unknown>, C = undefined> {
     this.generation++;
     if (key === null) this.lru.clear();
     else this.lru.delete(key);
+    this.owner.forgotten({ cache: this.name, key });
   }
 
   get size() {
@@ -122,6 +123,7 @@ export class Caches {
   private readonly caches = new Map<string, Cache<any, any>>();
   /** Set by the instance bus when the service runs on a shared database. */
   relay: InvalidationRelay | undefined;
+  private readonly watchers = new Set<(invalidation: CacheInvalidation) => void>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -142,6 +144,21 @@ export class Caches {
       this.caches.set(name, cache);
     }
     return cache;
+  }
+
+  /**
+   * Calls `watcher` for every invalidation from now on, made here or heard from another instance
+   * (what was cached changed: a session ended, a terminal was revoked), so that what holds on to
+   * it beyond a request, such as an open stream, can react at once; returns what stops it.
+   */
+  watch(watcher: (invalidation: CacheInvalidation) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  /** @internal A cache forgot `key` (or everything, for null). */
+  forgotten(invalidation: CacheInvalidation) {
+    for (const watcher of this.watchers) watcher(invalidation);
   }
 
   /** An invalidation another instance sent. */

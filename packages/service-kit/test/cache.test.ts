@@ -140,4 +140,28 @@ describe('the cache facility', () => {
     await mine.invalidateAll();
     expect(sent.at(-1)).toEqual({ cache: 'keys', key: null });
   });
+
+  it('tells its watchers of every invalidation, made here or heard from another instance', async () => {
+    const clock = new ManualClock();
+    const here = new Caches(clock);
+    const there = new Caches(clock);
+    here.relay = { send: async (invalidation) => there.invalidateHere(invalidation) };
+    const source = loader();
+    const mine = here.cache('sessions', { ttlMs: 60_000, max: 10 }, source.load);
+    there.cache('sessions', { ttlMs: 60_000, max: 10 }, source.load);
+    const seenHere: CacheInvalidation[] = [];
+    const seenThere: CacheInvalidation[] = [];
+    const stop = here.watch((invalidation) => seenHere.push(invalidation));
+    there.watch((invalidation) => seenThere.push(invalidation));
+    await mine.invalidate('abc');
+    expect(seenHere).toEqual([{ cache: 'sessions', key: 'abc' }]);
+    expect(seenThere).toEqual([{ cache: 'sessions', key: 'abc' }]);
+    // An invalidation for a cache the other instance never made is not applied, nor told.
+    there.invalidateHere({ cache: 'unknown', key: 'x' });
+    expect(seenThere).toHaveLength(1);
+    stop();
+    await mine.invalidateAll();
+    expect(seenHere).toHaveLength(1);
+    expect(seenThere.at(-1)).toEqual({ cache: 'sessions', key: null });
+  });
 });

@@ -25,6 +25,8 @@ const pinned = {
   '0008_venue_time_zone.ts': 'd1f12018ced90e9f89df7f6ebb2c8d7d8743e2ac28ee92448b6cfbb9f0a6dd05',
   '0009_terminal_details.ts': 'd29556e713e338cf3fe3b02096480afee70237bf8a526ba41381f14de0951beb',
   '0010_door_sale_settings.ts': '0711d3ae1b9cc57e4dc29cdac7646a6371ebdc5ec505374ba95228e00e1c7e7d',
+  '0011_gate_decisions_by_performance.ts':
+    '9661704ba253f42bcf583447e0e977e53a193d6478f60f617bd2f4cc54aa3ef1',
 };
 
 describe('ticketing migrations', () => {

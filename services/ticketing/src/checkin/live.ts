@@ -21,7 +21,7 @@ import {
   sseReset,
 } from '@tessera/service-kit/sse';
 import type { GateAdmission, GateRefusal, Ticketing } from '../context.ts';
-import { authenticate } from '../identity/service.ts';
+import { authenticate, sessionCacheName, sessionKeyOf } from '../identity/service.ts';
 import { type ReportPerformance, requirePerformanceStaff } from '../reports/gate/report.ts';
 import { admissionsAfter, type LiveAdmissionRow, lastSeqOf } from './repository.ts';
 
@@ -305,6 +305,7 @@ export async function streamDashboard(
     if (ended) return;
     ended = true;
     clearInterval(keepAlive);
+    unwatch();
     hub.remove(performance.id, dashboard);
     raw.end();
   };
@@ -312,6 +313,16 @@ export async function streamDashboard(
     if (await stillAllowed(ticketing, stream.authorization, performance.id)) write(sseKeepAlive);
     else end();
   }, sseKeepAliveMs);
+  // A sign-out (here or on another instance) ends the stream at once rather than at the next
+  // keep-alive: the session cache's invalidation names the session's token hash.
+  const sessionKey = sessionKeyOf(stream.authorization);
+  const unwatch = ticketing.caches.watch((invalidation) => {
+    if (invalidation.cache !== sessionCacheName) return;
+    if (invalidation.key !== null && invalidation.key !== sessionKey) return;
+    void stillAllowed(ticketing, stream.authorization, performance.id).then((allowed) => {
+      if (!allowed) end();
+    });
+  });
   stream.onClose(end);
   try {
     const since = await startingPoint(ticketing, performance.id, stream.resume, write);

@@ -148,9 +148,12 @@ const terminalCacheMs = 1_000;
 const principalsCachedMax = 10_000;
 
 /** Sessions by token hash. */
+/** The cache of sessions by token hash; its invalidations say that a session ended. */
+export const sessionCacheName = 'sessions';
+
 function sessionCache(ticketing: Ticketing) {
   return ticketing.caches.cache<LiveSession>(
-    'sessions',
+    sessionCacheName,
     { ttlMs: sessionCacheMs, max: principalsCachedMax },
     (hash) => {
       const { database, clock } = ticketing;
@@ -184,6 +187,12 @@ export function forgetTerminal(ticketing: Ticketing, tokenHash: string): Promise
 function operatorMatches(ticketing: Ticketing, tokenHash: string) {
   const expected = Buffer.from(sha256(ticketing.config.operatorToken), 'hex');
   return timingSafeEqual(expected, Buffer.from(tokenHash, 'hex'));
+}
+
+/** The session cache's key for an Authorization header (the bearer token's hash), if any. */
+export function sessionKeyOf(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer (\S+)$/.exec(header) : null;
+  return match ? sha256(match[1] as string) : undefined;
 }
 
 export async function authenticate(

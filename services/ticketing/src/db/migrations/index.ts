@@ -14,6 +14,7 @@ import holdLimits from './0007_hold_limits.ts';
 import venueTimeZone from './0008_venue_time_zone.ts';
 import terminalDetails from './0009_terminal_details.ts';
 import doorSaleSettings from './0010_door_sale_settings.ts';
+import gateDecisionsByPerformance from './0011_gate_decisions_by_performance.ts';
 
 export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0001_initial': initial(dialect),
@@ -26,4 +27,5 @@ export const ticketingMigrations: MigrationSet = (dialect) => ({
   '0008_venue_time_zone': venueTimeZone(dialect),
   '0009_terminal_details': terminalDetails(dialect),
   '0010_door_sale_settings': doorSaleSettings(dialect),
+  '0011_gate_decisions_by_performance': gateDecisionsByPerformance(dialect),
 });
