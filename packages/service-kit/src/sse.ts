@@ -6,6 +6,8 @@
  * and replays everything retained.
  */
 
+import type { ServerResponse } from 'node:http';
+
 /** How long a client waits before reconnecting, sent as `retry:` when a stream opens. */
 export const sseRetryMs = 3_000;
 /** A comment this often keeps proxies from closing an idle stream. */
@@ -13,6 +15,28 @@ export const sseKeepAliveMs = 15_000;
 /** The first lines of every stream: the reconnection wait, and a comment that says it is open. */
 export const sseOpening = `retry: ${sseRetryMs}\n: connected\n\n`;
 export const sseKeepAlive = ': keep-alive\n\n';
+
+/**
+ * Opens a stream on a reply the caller took over from Fastify (`reply.hijack()`): the stream's
+ * headers, the CORS header for an allowed app origin (a hijacked reply skips Fastify's CORS
+ * hook), then the opening lines.
+ */
+export function openEventStream(
+  raw: ServerResponse,
+  origin: string | undefined,
+  allowedOrigins: readonly string[],
+) {
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...(origin && allowedOrigins.includes(origin)
+      ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+      : {}),
+  });
+  raw.write(sseOpening);
+}
 
 /** Where a stream starts: live events only, after a sequence number, or a reset and everything. */
 export type ResumePoint =

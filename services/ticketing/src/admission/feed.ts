@@ -9,10 +9,10 @@ import { ApiError } from '@tessera/service-kit/errors';
 import { iso } from '@tessera/service-kit/schemas';
 import {
   checkedResumePoint,
+  openEventStream,
   type ResumePoint,
   sseKeepAlive,
   sseKeepAliveMs,
-  sseOpening,
   sseReset,
 } from '@tessera/service-kit/sse';
 import type { GateAdmission, Ticketing } from '../context.ts';
@@ -58,13 +58,6 @@ export function admitFeed(ticketing: Ticketing, terminalId: string): () => void 
   };
 }
 
-/** A hijacked reply skips Fastify's CORS hook: the allowed app origins get the header here. */
-function corsHeaders(origin: string | undefined, allowed: readonly string[]) {
-  return origin && allowed.includes(origin)
-    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
-    : {};
-}
-
 /**
  * Streams the admissions of the terminal's performances to `raw` (a reply the caller hijacked):
  * those after the resume point first, when given (after a `reset` event, all of them), then each
@@ -83,14 +76,7 @@ export async function streamFeed(
 ) {
   const { raw } = stream;
   const mine = new Set(terminal.performanceIds);
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    ...corsHeaders(stream.origin, ticketing.config.corsOrigins),
-  });
-  raw.write(sseOpening);
+  openEventStream(raw, stream.origin, ticketing.config.corsOrigins);
   const send = (admission: GateAdmission) =>
     raw.write(
       `id: ${admission.seq}\nevent: admission\ndata: ${JSON.stringify(feedAdmission(admission))}\n\n`,

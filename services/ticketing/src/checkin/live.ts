@@ -14,10 +14,10 @@ import { ApiError } from '@tessera/service-kit/errors';
 import { iso } from '@tessera/service-kit/schemas';
 import {
   checkedResumePoint,
+  openEventStream,
   type ResumePoint,
   sseKeepAlive,
   sseKeepAliveMs,
-  sseOpening,
   sseReset,
 } from '@tessera/service-kit/sse';
 import type { GateAdmission, GateRefusal, Ticketing } from '../context.ts';
@@ -242,13 +242,6 @@ export function admitDashboard(ticketing: Ticketing, callerId: string): () => vo
   };
 }
 
-/** A hijacked reply skips Fastify's CORS hook: the allowed app origins get the header here. */
-function corsHeaders(origin: string | undefined, allowed: readonly string[]) {
-  return origin && allowed.includes(origin)
-    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
-    : {};
-}
-
 /** Whether the session that opened the stream may still read the performance's sales. */
 async function stillAllowed(
   ticketing: Ticketing,
@@ -283,14 +276,7 @@ export async function streamDashboard(
   },
 ) {
   const { raw } = stream;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    ...corsHeaders(stream.origin, ticketing.config.corsOrigins),
-  });
-  raw.write(sseOpening);
+  openEventStream(raw, stream.origin, ticketing.config.corsOrigins);
   const hub = hubOf(ticketing);
   // Added before the replay, so nothing recorded in between is missed; the replay's last
   // sequence number drops the live events it already covered.
