@@ -27,33 +27,44 @@ function useNow(everyMs: number): number {
 }
 
 export function Refusals(props: { refusals: Figures['refusals'] }) {
-  const { t, fmt } = useI18n();
+  const { t } = useI18n();
   return (
     <section aria-labelledby="checkin-refusals" className="checkin-panel">
       <h2 id="checkin-refusals">{t('checkin.refusals.title')}</h2>
       {props.refusals.length === 0 ? (
         <p>{t('checkin.refusals.none')}</p>
       ) : (
-        <table className="checkin-refusals">
-          <thead>
-            <tr>
-              <th scope="col">{t('checkin.refusals.reason')}</th>
-              <th scope="col" className="number">
-                {t('checkin.refusals.count')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.refusals.map((refusal) => (
-              <tr key={refusal.reason} data-reason={refusal.reason}>
-                <th scope="row">{reasonWords(refusal.reason, t)}</th>
-                <td className="number">{fmt.count(refusal.count)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RefusalTable refusals={props.refusals} className="checkin-refusals" />
       )}
     </section>
+  );
+}
+
+/** Refusals per reason in words, with their counts: the dashboard's and the closing report's. */
+export function RefusalTable(props: {
+  refusals: readonly { reason: string; count: number }[];
+  className: string;
+}) {
+  const { t, fmt } = useI18n();
+  return (
+    <table className={props.className}>
+      <thead>
+        <tr>
+          <th scope="col">{t('checkin.refusals.reason')}</th>
+          <th scope="col" className="number">
+            {t('checkin.refusals.count')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.refusals.map((refusal) => (
+          <tr key={refusal.reason} data-reason={refusal.reason}>
+            <th scope="row">{reasonWords(refusal.reason, t)}</th>
+            <td className="number">{fmt.count(refusal.count)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

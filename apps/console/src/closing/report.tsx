@@ -7,7 +7,7 @@
  */
 import { useState } from 'react';
 import { useApi } from '../api.tsx';
-import { reasonWords } from '../checkin/describe.ts';
+import { RefusalTable } from '../checkin/panels.tsx';
 import { type MessageKey, useI18n } from '../i18n.ts';
 import { describeError } from '../shell/errors.ts';
 import { Chart, type ChartSeries } from '../ui/chart.tsx';
@@ -115,40 +115,15 @@ function Figures(props: { report: GateReport }) {
   );
 }
 
-/** A refusal reason in words; a reason this console does not know yet, as the server says it. */
-/** The refusal reasons in the check-in dashboard's words, so both screens say the same. */
-export function useRefusalWords() {
-  const { t } = useI18n();
-  return (reason: string) => reasonWords(reason, t);
-}
-
 function Refusals(props: { refusals: GateReport['refusals'] }) {
-  const { t, fmt } = useI18n();
-  const words = useRefusalWords();
+  const { t } = useI18n();
   return (
     <section aria-labelledby="closing-refusals">
       <h3 id="closing-refusals">{t('closing.refusals')}</h3>
       {props.refusals.length === 0 ? (
         <p>{t('closing.noRefusals')}</p>
       ) : (
-        <table className="closing-refusals">
-          <thead>
-            <tr>
-              <th scope="col">{t('closing.reason')}</th>
-              <th scope="col" className="number">
-                {t('closing.count')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.refusals.map((refusal) => (
-              <tr key={refusal.reason} data-reason={refusal.reason}>
-                <th scope="row">{words(refusal.reason)}</th>
-                <td className="number">{fmt.count(refusal.count)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <RefusalTable refusals={props.refusals} className="closing-refusals" />
       )}
     </section>
   );
