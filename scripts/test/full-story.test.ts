@@ -275,7 +275,17 @@ describe.each(backends)('the whole system on %s, from event file to gate report'
         offline: 1,
         duplicates: 0,
       });
-      expect(report.refusals).toEqual([{ reason: 'wrong_device', count: 1 }]);
+      // The copy, refused once. On a machine slow enough that the camera's file looped (after
+      // 31 s) before the camera went off, the gate saw the admitted phone a second time and
+      // rightly refused it as already used: that, and nothing else, may be there besides.
+      const refusals = new Map<string, number>(
+        report.refusals.map((line: { reason: string; count: number }) => [line.reason, line.count]),
+      );
+      expect(refusals.get('wrong_device')).toBe(1);
+      expect(refusals.get('already_used') ?? 0).toBeLessThanOrEqual(1);
+      expect([...refusals.keys()].filter((reason) => reason !== 'already_used')).toEqual([
+        'wrong_device',
+      ]);
       expect(report.revenue).toEqual([
         { asset: 'USDT', paid: '60', orders: 2, refunded: '0', refundsPending: '0', net: '60' },
       ]);

@@ -326,8 +326,9 @@ describe('manual codes', () => {
       expect(code.pin).toMatch(/^[0-9]{6}$/);
       numbers.add(code.ticketNumber);
     }
-    // Nine random digits: a repeat among a thousand would mean the randomness is broken.
-    expect(numbers.size).toBe(1_000);
+    // Nine random digits: among a thousand, one repeat comes about once in 2,000 runs (CI met
+    // one); three or more, about once in 10^10 runs, would mean the randomness is broken.
+    expect(numbers.size).toBeGreaterThanOrEqual(998);
   });
 
   it("strips exactly the whitespace of JavaScript's \\s from a typed number, as documented", () => {
