@@ -12,27 +12,21 @@
  *
  * Pure functions of plain data: unit-tested in test/checkin.test.ts.
  */
+import type { TicketingAnswer } from '@tessera/api-client';
 
 export type Direction = 'entry' | 'exit';
 
+/**
+ * The snapshot's shapes, as the generated client has them (the server's schemas): the figures are
+ * the snapshot less the performance it is of.
+ */
+type Snapshot = TicketingAnswer<'get', '/v1/performances/{performanceId}/checkin'>;
+export type Figures = Omit<Snapshot, 'performance' | 'online' | 'offline'>;
 /** One admission as the snapshot lists it and the feed sends it. */
-export interface LiveAdmission {
-  seq: number;
-  admissionId: string;
-  ticketNumber: string;
-  gate: string;
-  terminalId: string;
-  direction: Direction | string;
-  source: 'online' | 'offline' | string;
-  scannedAt: string;
-  recordedAt: string;
-  duplicate: boolean;
-  outsideVenue: boolean;
-  latitude: number | null;
-  longitude: number | null;
-  accuracyM: number | null;
-  debit: string;
-}
+export type LiveAdmission = Snapshot['recent'][number];
+export type CheckinTerminal = Snapshot['terminals'][number];
+export type Fix = NonNullable<CheckinTerminal['lastFix']>;
+export type Point = Snapshot['points'][number];
 
 /** A refused scan as the feed sends it (refusals are counted in the snapshot, not replayed). */
 export interface LiveRefusal {
@@ -42,58 +36,6 @@ export interface LiveRefusal {
   input: string;
   ticketNumber: string | null;
   at: string;
-}
-
-export interface Fix {
-  latitude: number;
-  longitude: number;
-  accuracyM: number | null;
-  at: string;
-}
-
-export interface CheckinTerminal {
-  id: string;
-  name: string;
-  gate: string;
-  revokedAt: string | null;
-  lastSeenAt: string | null;
-  pendingUploads: number;
-  lastFix: Fix | null;
-  outsideVenue: boolean;
-}
-
-export interface Point {
-  latitude: number;
-  longitude: number;
-  outsideVenue: boolean;
-  gate: string;
-  duplicate: boolean;
-}
-
-export interface Figures {
-  generatedAt: string;
-  lastSeq: number;
-  expected: number;
-  admitted: number;
-  inside: number;
-  entries: number;
-  exits: number;
-  duplicates: number;
-  outsideVenue: number;
-  storedValueDebits: readonly { asset: string; amount: string }[];
-  refusals: readonly { reason: string; count: number }[];
-  perMinute: readonly { minute: string; gate: string; entries: number; exits: number }[];
-  gates: readonly {
-    gate: string;
-    entries: number;
-    exits: number;
-    duplicates: number;
-    outsideVenue: number;
-  }[];
-  terminals: readonly CheckinTerminal[];
-  recent: readonly LiveAdmission[];
-  flagged: readonly LiveAdmission[];
-  points: readonly Point[];
 }
 
 /** As the server keeps them (services/ticketing/src/checkin): newest 100, 200 and 20,000. */
